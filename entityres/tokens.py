@@ -1,0 +1,95 @@
+"""Tokens with exact offsets, and the stems that clitics and affixes hide.
+
+A token is a run of letters and digits in the normalised text, which may hold an apostrophe
+(O'Brien, Sa'ar) or a ZWNJ (Persian morpheme joints) inside. Each token carries its offsets in
+both the normalised and the original text.
+
+:func:`stems` offers, for one token, the token itself and every reading with an Arabic proclitic
+stripped from its start or a Persian suffix from its end (``resources/affixes.yaml``). They are
+alternatives: the token is always the first, and the matcher decides which one names something.
+"""
+from __future__ import annotations
+
+import re
+from itertools import product
+from typing import NamedTuple
+
+from . import tables
+from .langs import canonical_lang
+from .normalize import Normalized, normalize
+
+ZWNJ = "\u200c"
+_TOKEN = re.compile(r"[^\W_]+(?:['\u200c][^\W_]+)*")
+
+
+class Token(NamedTuple):
+    text: str  # normalised form
+    start: int  # offsets into the original text
+    end: int
+    nstart: int  # offsets into the normalised text
+    nend: int
+
+
+class Stem(NamedTuple):
+    text: str  # normalised form of the stem
+    start: int  # offsets into the original text
+    end: int
+    prefix: str  # the stripped proclitics ("" for none), normalised
+    suffix: str  # the stripped suffix ("" for none), normalised
+
+
+def tokenize(text: str | Normalized) -> list[Token]:
+    """Tokens of ``text`` (a string, or the result of :func:`normalize`)."""
+    norm = text if isinstance(text, Normalized) else normalize(text)
+    out = []
+    for m in _TOKEN.finditer(norm.text):
+        start, end = norm.span(m.start(), m.end())
+        out.append(Token(m.group(), start, end, m.start(), m.end()))
+    return out
+
+
+def _affix_table(lang: str | None) -> tuple[list[str], list[str]]:
+    """(prefixes, suffixes) that apply to ``lang`` (all of them when the language is unknown)."""
+    table = tables.load("affixes")
+    lang = canonical_lang(lang)
+
+    def forms(group: dict) -> list[str]:
+        return group["forms"] if lang is None or lang in group["langs"] else []
+
+    arabic = table["arabic"]
+    conj = [""] + forms(arabic["conjunctions"])
+    prep = [""] + forms(arabic["prepositions"])
+    article = [""] + forms(arabic["article"])
+    prefixes = {c + p + a for c, p, a in product(conj, prep, article) if not (p == "ل" and a)}
+    prefixes |= {c + lam for c in conj for lam in forms(arabic["lam_article"])}
+    prefixes.discard("")
+    suffixes = forms(table["persian"]["suffixes"])
+    return sorted(prefixes, key=len, reverse=True), suffixes
+
+
+_AFFIXES: dict[str | None, tuple[list[str], list[str]]] = {}
+
+
+def stems(token: Token, norm: Normalized, lang: str | None = None) -> list[Stem]:
+    """The token and its clitic- and suffix-stripped alternatives, with original offsets."""
+    key = canonical_lang(lang)
+    if key not in _AFFIXES:
+        _AFFIXES[key] = _affix_table(key)
+    prefixes, suffixes = _AFFIXES[key]
+    min_stem = tables.load("affixes")["min_stem"]
+    text = token.text
+    cuts = {(0, len(text))}
+    for prefix in prefixes:
+        if text.startswith(prefix) and len(text) - len(prefix) >= min_stem:
+            cuts.add((len(prefix), len(text)))
+    for suffix in suffixes:
+        cut = len(text) - len(suffix)
+        if text.endswith(suffix) and len(text[:cut].rstrip(ZWNJ)) >= min_stem:
+            cuts.add((0, len(text[:cut].rstrip(ZWNJ))))
+    if ZWNJ in text:  # a ZWNJ-joined tail not in the table (a rarer suffix) may still hide a name
+        cuts.add((0, text.index(ZWNJ)))
+    out = []
+    for a, b in sorted(cuts, key=lambda c: (c != (0, len(text)), c)):
+        start, end = norm.span(token.nstart + a, token.nstart + b)
+        out.append(Stem(text[a:b], start, end, text[:a], text[b:].lstrip(ZWNJ)))
+    return out

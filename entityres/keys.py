@@ -49,10 +49,12 @@ def _latin_units(word: str) -> list[tuple[str, ...]]:
     return units
 
 
-def _expand(units: list, vowel: str = "") -> tuple[tuple[str, int], ...]:
+def _expand(units: list, vowel: str = "", collapse: bool = True) -> tuple[tuple[str, int], ...]:
     """All keys from per-unit class options, as (key, choices off the first), cheapest first.
 
-    Inner vowels (``-`` in the rules) become ``vowel``: nothing in keys, ``A`` in codes.
+    Runs of one class collapse first when ``collapse`` (Latin doubles a consonant in writing;
+    Arabic script never does, so two like letters there have a vowel between them, ممدانی);
+    then inner vowels (``-`` in the rules) become ``vowel``: nothing in keys, ``A`` in codes.
     """
     keys: dict[str, int] = {}
     ambiguous = [u for u in units if len(u) > 1]
@@ -61,7 +63,8 @@ def _expand(units: list, vowel: str = "") -> tuple[tuple[str, int], ...]:
         ambiguous.pop()
     choices = [u if (len(u) > 1 and u in ambiguous) else u[:1] for u in units]
     for combo in product(*[list(enumerate(u)) for u in choices]):
-        key = _RUN.sub(r"\1", "".join(opt for _, opt in combo).replace("-", vowel))
+        raw = "".join(opt for _, opt in combo)
+        key = (_RUN.sub(r"\1", raw) if collapse else raw).replace("-", vowel)
         cost = sum(rank for rank, _ in combo)
         if cost < keys.get(key, 1 << 30):
             keys[key] = cost
@@ -72,7 +75,7 @@ def _expand(units: list, vowel: str = "") -> tuple[tuple[str, int], ...]:
 def word_keys(word: str) -> tuple[tuple[str, int], ...]:
     """Keys of one normalised word, as ``(key, cost)`` pairs, likeliest first."""
     if is_arabic_script(word):
-        found = dict(_expand([tuple(opts) for _, opts in letter_units(word, _arabic_table())]))
+        found = dict(_expand([tuple(opts) for _, opts in letter_units(word, _arabic_table())], collapse=False))
         if word.startswith(ARTICLE) and len(word) > len(ARTICLE) + 1:
             # Latin spellings often leave the article out (القرم Crimea, السودانی Sudani).
             for key, cost in word_keys(word[len(ARTICLE):]):
@@ -127,8 +130,10 @@ def join_keys(parts: list[tuple[tuple[str, int], ...]]) -> tuple[tuple[str, int]
         nxt: dict[str, int] = {}
         for k1, c1 in combos.items():
             for k2, c2 in part:
-                # A word-edge vowel is no longer at an edge once the words are joined (کی یف).
-                key = _RUN.sub(r"\1", k1.removesuffix("A") + k2.removeprefix("A") if k1 else k2)
+                # A word-edge vowel is no longer at an edge once the words are joined (کی یف),
+                # and one class either side of the joint is one letter written apart.
+                left, right = (k1.removesuffix("A"), k2.removeprefix("A")) if k1 else ("", k2)
+                key = left + right[1:] if left and right and left[-1] == right[0] else left + right
                 nxt[key] = min(c1 + c2, nxt.get(key, c1 + c2))
         combos = dict(sorted(nxt.items(), key=lambda kv: (kv[1], kv[0]))[:MAX_KEYS])
     return tuple(combos.items())

@@ -139,6 +139,7 @@ def readings(name: str, lang: str | None = None, k: int = 5) -> list[str]:
     """
     if k < 1:
         raise ValueError("k must be at least 1")
+    lang = canonical_lang(lang)
     words = normalize_text(name).split()
     if not words:
         return []

@@ -1,0 +1,72 @@
+"""Cross-script keys: one example per Latin rule, and the robustness the keys exist for."""
+import pytest
+
+from entityres import keys, tables
+from entityres.keys import key_similarity, word_keys
+
+# Latin rule pattern -> (example, the example's likeliest key), written for these tests.
+LATIN_RULE_EXAMPLES = {
+    "tsch": ("Tschaikowsky", "QKSKA"), "sch": ("Schulz", "CLZ"), "dzh": ("Dzhokhar", "JXR"),
+    "tch": ("Butcher", "PQR"), "kh": ("Khamenei", "XMNA"), "zh": ("Zhukov", "JKF"), "sh": ("Shoigu", "CGA"),
+    "ch": ("Chernobyl", "QRNPL"), "gh": ("Ghani", "GNA"), "th": ("Thomas", "TMS"), "ph": ("Philip", "FLP"),
+    "dh": ("Dhabi", "DPA"), "dj": ("Djibouti", "JPTA"), "ck": ("Beck", "PK"), "x": ("Maxim", "MKSM"),
+    "q": ("Qasem", "KSM"), "c(?=[eiy])": ("Cecil", "SSL"), "c": ("Carl", "KRL"),
+    "h(?=[^aeiouy])": ("Hnatov", "HNTF"), "^u(?=[aeio])": ("Uiliam", "ALM"), "^y(?=[aeiou])": ("Yemen", "MN"),
+    "^[aeiouy]+": ("Umerov", "AMRF"), "[aeiouy]*[aiouy]h?$": ("Fatimah", "FTMA"), "e+h?$": ("Geneve", "GNF"),
+    "h": ("Hassan", "HSN"), "g(?=[eiy])": ("Georgia", "GRGA"), "g": ("Gaza", "GZA"),
+    "(?<=[aeiouy])w(?![aeiouy])": ("Moscow", "MSK"), "[vwf]": ("Witkoff", "FTKF"), "[iy]j$": ("Zelenskyj", "ZLNSKA"),
+    "j": ("Jared", "JRD"), "[aeiouy]+": ("Trump", "TRMP"), "[bp]": ("Pompeo", "PMPA"), "t": ("Tito", "TTA"),
+    "d": ("Dodd", "DD"), "s": ("Sisi", "SSA"), "z": ("Zaza", "ZZA"), "k": ("Kirk", "KRK"), "l": ("Lula", "LLA"),
+    "m": ("Mamdani", "MMDNA"), "n": ("Nunn", "NN"), "r": ("Rory", "RRA"),
+}
+
+
+def test_every_latin_rule_has_an_example():
+    assert [p for p, _ in tables.load("keys")["latin"]] == list(LATIN_RULE_EXAMPLES)
+
+
+@pytest.mark.parametrize("pattern,example,key", [(p, e, k) for p, (e, k) in LATIN_RULE_EXAMPLES.items()])
+def test_latin_rule(pattern, example, key):
+    assert keys(example)[0] == key
+
+
+def test_every_arabic_letter_has_classes():
+    letters = tables.load("keys")["arabic_script"]["letters"]
+    for letter in "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی":
+        assert letter in letters
+
+
+@pytest.mark.parametrize("group", [
+    ("Umerov", "عمروف", "عمرف", "Умєров"),            # optional vowels; و and ف both v
+    ("Witkoff", "ویتکاف", "ويتكوف"),                   # و/ف for v and w, ك/ک
+    ("Trump", "ترامپ", "ترمپ", "ترامب"),              # پ/ب: Arabic has no p; the vowel is optional
+    ("Hnatov", "Gnatov", "هناتوف", "گاناتوف", "Гнатов"),  # Slavic H/G
+    ("Kyiv", "کییف", "كييف", "کی یف", "Київ"),        # doubled vowels, a space inside the name
+    ("Zelensky", "Zełenski", "Zelenskyj", "زلنسکی", "Зеленський"),  # diacritics, Cyrillic, -yj
+    ("Chernobyl", "چرنوبیل", "تشيرنوبيل"),             # چ/تش
+    ("Zhukov", "ژوکوف", "جوكوف"),                     # ژ/ج
+    ("Gaza", "غزه", "غزة", "گازا"),                   # گ/غ for g
+    ("George", "جورج", "گئورگ"),                      # ج for g in Arabic
+])
+def test_spellings_share_a_key(group):
+    sets = [set(keys(name)) for name in group]
+    for other in sets[1:]:
+        assert sets[0] & other, (group, sets)
+
+
+def test_keys_are_ordered_and_bounded():
+    ks = word_keys("قجقجقجقجقج")
+    assert 1 <= len(ks) <= 16
+    assert [c for _, c in ks] == sorted(c for _, c in ks)
+
+
+def test_key_similarity_weights():
+    assert key_similarity("MSK", "MSKF") > key_similarity("GNTF", "GNF")  # a weak class costs less
+    assert key_similarity("KSM", "GSM") > key_similarity("KSM", "LSM")  # related classes cost less
+    assert key_similarity("TRMP", "TRMP") == 1.0
+    assert key_similarity("", "ABC") == 0.0
+
+
+def test_empty_and_odd_names():
+    assert keys("") == [""]
+    assert keys("123 !!") == [""]

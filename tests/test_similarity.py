@@ -1,0 +1,69 @@
+"""Pairwise similarity: the variant-group table, and the properties of the score."""
+import itertools
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from entityres import THRESHOLD, similarity
+
+GROUPS = yaml.safe_load((Path(__file__).parent / "data" / "variant_groups.yaml").read_text(encoding="utf-8"))["groups"]
+
+
+def test_table_is_large_enough():
+    assert len(GROUPS) >= 40
+
+
+def test_every_pair_inside_a_group_is_the_same_name():
+    misses = [(g["name"], a, b, s) for g in GROUPS for (la, a), (lb, b) in itertools.combinations(g["variants"], 2)
+              if (s := similarity(a, b, la, lb)) < THRESHOLD]
+    assert not misses
+
+
+def test_no_pair_across_groups_is_the_same_name():
+    false = [(g1["name"], a, g2["name"], b, s) for g1, g2 in itertools.combinations(GROUPS, 2)
+             for la, a in g1["variants"] for lb, b in g2["variants"] if (s := similarity(a, b, la, lb)) >= THRESHOLD]
+    assert not false
+
+
+def test_full_names_across_scripts():
+    assert similarity("Rustem Umerov", "رستم عمروف", "en", "fa") >= THRESHOLD
+    assert similarity("Steve Witkoff", "ستيف ويتكوف", "en", "ar") >= THRESHOLD
+    assert similarity("Vladimir Putin", "پوتین ولادیمیر") >= THRESHOLD  # order does not matter
+
+
+def test_partial_name_scores_lower_than_full_name():
+    full = similarity("Donald Trump", "دونالد ترامپ")
+    part = similarity("Donald Trump", "ترامپ")
+    assert part < full
+    assert part < THRESHOLD
+
+
+def test_zwnj_space_and_joined_spellings_meet():
+    assert similarity("کی یف", "کییف") >= 0.95
+    assert similarity("عبدالله", "عبد الله") >= 0.95
+    assert similarity("خامنه‌ای", "خامنه ای") == 1.0
+
+
+def test_empty_names_score_zero_and_bad_lang_raises():
+    assert similarity("", "Trump") == 0.0
+    assert similarity("!!!", "...") == 0.0
+    with pytest.raises(ValueError):
+        similarity("a", "b", lang_a="??")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=40), st.text(max_size=40))
+def test_any_strings_score_in_range_and_symmetric(a, b):
+    s = similarity(a, b)
+    assert 0.0 <= s <= 1.0
+    assert s == similarity(b, a)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0x620, max_codepoint=0x6cc), min_size=1, max_size=12))
+def test_a_name_is_itself(name):
+    if similarity(name, name) > 0:
+        assert similarity(name, name) == 1.0

@@ -1,0 +1,75 @@
+"""Latin readings: k-best per language for Arabic script, ICU for Cyrillic and Latin."""
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from entityres import latin_reading, readings
+from entityres import tables
+
+
+@pytest.mark.parametrize("name,lang,expected", [
+    ("ترامپ", "fa", "tramp"),
+    ("ویتکاف", "fa", "vitkaf"),
+    ("میامی", "fa", "miami"),
+    ("عمروف", "fa", "omrov"),
+    ("پوتین", "prs", "putin"),
+    ("ولادیمیر", "fa", "vladimir"),
+    ("ولسوالی", "prs", "wlswali"),
+    ("ترامب", "ar", "tramb"),
+    ("قاسم", "ar", "qasm"),
+    ("قاسم", "fa", "ghasm"),
+    ("غزة", "ar", "ghza"),
+    ("جاريد", "ar", "jarid"),
+    ("اوكرانيا", "ar", "okrania"),
+    ("تشيرنوبيل", "ar", "chirnobil"),
+])
+def test_expected_reading_among_k_best(name, lang, expected):
+    assert expected in readings(name, lang, k=40)
+
+
+def test_languages_read_vav_differently():
+    assert readings("ولی", "fa", 1)[0].startswith("v")
+    assert readings("ولی", "prs", 1)[0].startswith("w")
+    assert readings("ولي", "ar", 1)[0].startswith("w")
+
+
+def test_k_best_are_distinct_and_ordered():
+    out = readings("رستم عمروف", "fa", k=6)
+    assert len(out) == 6 == len(set(out))
+    assert all(" " in r for r in out)
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("Умєров", {"umerov", "umyerov"}),
+    ("Гнатов", {"gnatov", "hnatov"}),
+    ("Zełenski", {"zelenski"}),
+    ("Erdoğan", {"erdogan"}),
+    ("Ελλάδα", {"ellada"}),
+])
+def test_other_scripts_fold_to_ascii(name, expected):
+    assert expected <= set(readings(name, k=5))
+
+
+def test_display_reading():
+    assert latin_reading("میامی", "fa") == "Miami"
+    assert latin_reading("") == ""
+
+
+def test_every_reading_table_letter_is_known_to_the_keys():
+    letters = set(tables.load("readings")["common"])
+    key_letters = set(tables.load("keys")["arabic_script"]["letters"]) | set(tables.load("keys")["arabic_script"]["digraphs"])
+    assert letters == key_letters
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError):
+        readings("x", k=0)
+    with pytest.raises(ValueError):
+        readings("x", lang="not a code!")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.sampled_from(["fa", "prs", "ar", "en", None]))
+def test_any_text_reads_without_error(text, lang):
+    out = readings(text, lang, k=3)
+    assert all(r.isascii() for r in out)

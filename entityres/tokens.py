@@ -11,6 +11,7 @@ alternatives: the token is always the first, and the matcher decides which one n
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import product
 from typing import NamedTuple
 
@@ -48,8 +49,9 @@ def tokenize(text: str | Normalized) -> list[Token]:
     return out
 
 
-def _affix_table(lang: str | None) -> tuple[list[str], list[str]]:
-    """(prefixes, suffixes) that apply to ``lang`` (all of them when the language is unknown)."""
+@lru_cache(maxsize=64)
+def _affix_table(lang: str | None) -> tuple[list[str], list[str], int]:
+    """(prefixes, suffixes, min_stem) for ``lang`` (every affix when the language is unknown)."""
     table = tables.load("affixes")
     lang = canonical_lang(lang)
 
@@ -64,19 +66,12 @@ def _affix_table(lang: str | None) -> tuple[list[str], list[str]]:
     prefixes |= {c + lam for c in conj for lam in forms(arabic["lam_article"])}
     prefixes.discard("")
     suffixes = forms(table["persian"]["suffixes"])
-    return sorted(prefixes, key=len, reverse=True), suffixes
-
-
-_AFFIXES: dict[str | None, tuple[list[str], list[str]]] = {}
+    return sorted(prefixes, key=len, reverse=True), suffixes, table["min_stem"]
 
 
 def stems(token: Token, norm: Normalized, lang: str | None = None) -> list[Stem]:
     """The token and its clitic- and suffix-stripped alternatives, with original offsets."""
-    key = canonical_lang(lang)
-    if key not in _AFFIXES:
-        _AFFIXES[key] = _affix_table(key)
-    prefixes, suffixes = _AFFIXES[key]
-    min_stem = tables.load("affixes")["min_stem"]
+    prefixes, suffixes, min_stem = _affix_table(lang)
     text = token.text
     cuts = {(0, len(text))}
     for prefix in prefixes:

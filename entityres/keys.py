@@ -14,7 +14,7 @@ from itertools import product
 
 from . import tables
 from .langs import is_arabic_script
-from .normalize import normalize_text
+from .normalize import ZWNJ, normalize_text
 from .transliterate import latin_forms, letter_units
 
 MAX_KEYS = 16
@@ -57,11 +57,13 @@ def _expand(units: list, vowel: str = "", collapse: bool = True) -> tuple[tuple[
     then inner vowels (``-`` in the rules) become ``vowel``: nothing in keys, ``A`` in codes.
     """
     keys: dict[str, int] = {}
-    ambiguous = [u for u in units if len(u) > 1]
-    # Past MAX_KEYS combinations the rarest choices cannot change the top keys; keep the first.
-    while len(ambiguous) and 2 ** len(ambiguous) > MAX_KEYS * 4:
+    ambiguous = [i for i, u in enumerate(units) if len(u) > 1]
+    # Past MAX_KEYS combinations the rarest choices cannot change the top keys; later ambiguous
+    # units keep only their first class.
+    while ambiguous and 2 ** len(ambiguous) > MAX_KEYS * 4:
         ambiguous.pop()
-    choices = [u if (len(u) > 1 and u in ambiguous) else u[:1] for u in units]
+    kept = set(ambiguous)
+    choices = [u if i in kept else u[:1] for i, u in enumerate(units)]
     for combo in product(*[list(enumerate(u)) for u in choices]):
         raw = "".join(opt for _, opt in combo)
         key = (_RUN.sub(r"\1", raw) if collapse else raw).replace("-", vowel)
@@ -139,11 +141,15 @@ def join_keys(parts: list[tuple[tuple[str, int], ...]]) -> tuple[tuple[str, int]
     return tuple(combos.items())
 
 
+def name_words(name: str) -> list[str]:
+    """The normalised words of a name; ZWNJ parts count as words (خامنه‌ای = خامنه ای)."""
+    return [w for w in normalize_text(name).replace(ZWNJ, " ").split() if any(c.isalnum() for c in w)]
+
+
 def keys(name: str) -> list[str]:
     """The keys of a whole name, likeliest first; spaces inside the name do not count (کی یف = کییف).
 
     >>> keys("Witkoff")[0] == keys("ویتکاف")[0] == "FTKF"
     True
     """
-    words = normalize_text(name).replace("\u200c", " ").split()
-    return [k for k, _ in join_keys([word_keys(w) for w in words])]
+    return [k for k, _ in join_keys([word_keys(w) for w in name_words(name)])]

@@ -31,6 +31,7 @@ from . import tables
 # to the previous output character (a combining mark), or expanded to several characters.
 _ONE, _DROP, _MARK, _MANY = "1", "d", "m", "x"
 _NOT_ONE = re.compile(r"[^1]")
+ZWNJ = "\u200c"  # kept by normalisation (Persian morpheme joints); keys and similarity ignore it
 
 GENERIC_RULES = (
     "combining_marks",

@@ -23,9 +23,8 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import Indel
 
-from .keys import join_keys, key_similarity, latin_codes, word_keys
+from .keys import join_keys, key_similarity, latin_codes, name_words, word_keys
 from .langs import canonical_lang, is_arabic_script
-from .normalize import normalize_text
 from .transliterate import latin_forms, word_readings
 
 THRESHOLD = 0.78
@@ -75,10 +74,6 @@ def word_similarity(a: Word, b: Word) -> float:
     return max(0.0, KEY_WEIGHT * key_sim + (1 - KEY_WEIGHT) * read_sim)
 
 
-def _words(name: str) -> list[str]:
-    return [w for w in normalize_text(name).replace("\u200c", " ").split() if any(c.isalnum() for c in w)]
-
-
 def name_similarity(a: list[Word], b: list[Word]) -> float:
     """Similarity of two names given as profiled words; order-free, partial names score lower."""
     if not a or not b:
@@ -104,7 +99,7 @@ def similarity(a: str, b: str, lang_a: str | None = None, lang_b: str | None = N
     True
     """
     lang_a, lang_b = canonical_lang(lang_a), canonical_lang(lang_b)
-    wa, wb = _words(a), _words(b)
+    wa, wb = name_words(a), name_words(b)
     if not wa or not wb:
         return 0.0
     score = name_similarity([word_profile(w, lang_a) for w in wa], [word_profile(w, lang_b) for w in wb])

@@ -17,9 +17,8 @@ from typing import NamedTuple
 
 from . import tables
 from .langs import canonical_lang
-from .normalize import Normalized, normalize
+from .normalize import ZWNJ, Normalized, normalize
 
-ZWNJ = "\u200c"
 _TOKEN = re.compile(r"[^\W_]+(?:['\u200c][^\W_]+)*")
 
 

@@ -16,17 +16,15 @@ from __future__ import annotations
 import heapq
 import re
 import threading
-import unicodedata
 from functools import lru_cache
 
 import icu
 from unidecode import unidecode
 
 from . import tables
-from .langs import canonical_lang, is_arabic_script
-from .normalize import normalize_text
+from .langs import READ_LANGS, canonical_lang, is_arabic_script
+from .normalize import ZWNJ, normalize_text
 
-ZWNJ = "\u200c"
 VOWEL_LETTERS = frozenset("اوی")
 _CARRIES_VOWEL = VOWEL_LETTERS | {"ع"}  # no short vowel is inserted next to these
 _NOT_ASCII_WORD = re.compile(r"[^a-z0-9 ]+")
@@ -110,7 +108,7 @@ def _reading_table(lang: str | None) -> dict:
 def word_readings(word: str, lang: str | None = None, k: int = 8) -> tuple[str, ...]:
     """The ``k`` cheapest Latin readings of one normalised Arabic-script word."""
     lang = canonical_lang(lang)
-    table = _reading_table(lang if lang in ("fa", "prs", "ar") else None)
+    table = _reading_table(lang if lang in READ_LANGS else None)
     vowels = tables.load("readings")["short_vowels"]["options"]
     units = letter_units(word, table)
     beam: list[tuple[float, str]] = [(0.0, "")]
@@ -154,8 +152,3 @@ def latin_reading(name: str, lang: str | None = None) -> str:
     """The likeliest Latin reading, title-cased: a display name for a name no gazetteer holds."""
     best = readings(name, lang, 1)
     return " ".join(w.capitalize() for w in best[0].split()) if best else ""
-
-
-def strip_marks(text: str) -> str:
-    """Remove combining marks (used for Latin names before comparison)."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))

@@ -25,11 +25,16 @@ from rapidfuzz.distance import Indel
 
 from .keys import join_keys, key_similarity, latin_codes, name_words, word_keys
 from .langs import canonical_lang, is_arabic_script
+from .normalize import ZWNJ
 from .transliterate import latin_forms, word_readings
 
 THRESHOLD = 0.78
 KEY_WEIGHT = 0.8
 ALT_CLASS_PENALTY = 0.04
+SURFACE_WEIGHT = 0.3
+SHORT_KEY = 2
+VOWEL_SWAP_PENALTY = 0.2
+SWAP_VOWELS = frozenset("ای")
 
 
 class Word(NamedTuple):
@@ -39,6 +44,8 @@ class Word(NamedTuple):
     keys: tuple[tuple[str, int], ...]
     codes: tuple[str, ...]
     weight: int
+    arabic: bool  # written in Arabic script
+    surface: str  # the word as letters: Arabic script without ZWNJ, other scripts folded to ASCII
 
 
 @lru_cache(maxsize=131072)
@@ -47,17 +54,24 @@ def word_profile(word: str, lang: str | None = None) -> Word:
     readings = word_readings(word, lang) if is_arabic_script(word) else latin_forms(word)
     codes = tuple(dict.fromkeys(c for r in readings for c in latin_codes(r)))
     keys = word_keys(word)
-    return Word(word, keys, codes or ("",), max(1, len(keys[0][0]) if keys else 1))
+    arabic = is_arabic_script(word)
+    surface = word.replace(ZWNJ, "") if arabic else readings[0]
+    return Word(word, keys, codes or ("",), max(1, len(keys[0][0]) if keys else 1), arabic, surface)
 
 
-def joined_profile(words: list[str], lang: str | None = None) -> Word:
-    """One profile for several words read as one (کی یف as کییف, خامنه ای as خامنه‌ای)."""
-    parts = [word_profile(w, lang) for w in words]
+def join_profiles(parts: list[Word] | tuple[Word, ...]) -> Word:
+    """One profile for several profiled words read as one word."""
     if len(parts) == 1:
         return parts[0]
     keys = join_keys([p.keys for p in parts])
     codes = tuple(k for k, _ in join_keys([tuple((c, 0) for c in p.codes[:4]) for p in parts]))
-    return Word("".join(words), keys, codes, sum(p.weight for p in parts))
+    return Word("".join(p.text for p in parts), keys, codes, sum(p.weight for p in parts), parts[0].arabic,
+                "".join(p.surface for p in parts))
+
+
+def joined_profile(words: list[str], lang: str | None = None) -> Word:
+    """One profile for several words read as one (کی یف as کییف, خامنه ای as خامنه‌ای)."""
+    return join_profiles([word_profile(w, lang) for w in words])
 
 
 def word_similarity(a: Word, b: Word) -> float:
@@ -71,20 +85,57 @@ def word_similarity(a: Word, b: Word) -> float:
             if s > key_sim:
                 key_sim = s
     read_sim = max(Indel.normalized_similarity(ra, rb) for ra in a.codes for rb in b.codes)
-    return max(0.0, KEY_WEIGHT * key_sim + (1 - KEY_WEIGHT) * read_sim)
+    score = max(0.0, KEY_WEIGHT * key_sim + (1 - KEY_WEIGHT) * read_sim)
+    if a.arabic and b.arabic:
+        score -= VOWEL_SWAP_PENALTY * _vowel_swaps(a.surface, b.surface)
+    if a.arabic == b.arabic and min(a.weight, b.weight) <= SHORT_KEY:
+        # A short skeleton says little (کییف and کایاو share the key KF); within one script the
+        # letters themselves tell them apart.
+        score = (1 - SURFACE_WEIGHT) * score + SURFACE_WEIGHT * Indel.normalized_similarity(a.surface, b.surface)
+    return score
+
+
+def _vowel_swaps(a: str, b: str) -> int:
+    """Written long vowels that one Arabic-script spelling has where the other has another.
+
+    Keys drop inner vowels, and spellings often add or drop ا and ی (ترامپ, ترمپ); but one written
+    vowel in place of the other (بوتين, بوتان) is a different name. و is left out: it is as often
+    the consonant v (مدودف, ميدفيديف).
+    """
+    va, vb = "".join(c for c in a[1:-1] if c in SWAP_VOWELS), "".join(c for c in b[1:-1] if c in SWAP_VOWELS)
+    if not va or not vb:
+        return 0
+    common = (len(va) + len(vb) - Indel.distance(va, vb)) // 2
+    return min(len(va), len(vb)) - common
+
+
+def greedy_alignment(scored: list[tuple[float, tuple[int, ...], tuple[int, ...]]],
+                     floor: float = 0.0) -> list[tuple[float, tuple[int, ...], tuple[int, ...]]]:
+    """Best-first one-to-one alignment of the units of two names.
+
+    ``scored`` holds ``(similarity, word positions in a, word positions in b)``; a unit is one word
+    or several written together. A unit is taken when none of its words is taken yet and its
+    similarity reaches ``floor``.
+    """
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    out = []
+    for s, ia, ib in sorted(scored, key=lambda t: (-t[0], len(t[1]) + len(t[2]), t[1], t[2])):
+        if s < floor:
+            break
+        if used_a.isdisjoint(ia) and used_b.isdisjoint(ib):
+            used_a.update(ia)
+            used_b.update(ib)
+            out.append((s, ia, ib))
+    return out
 
 
 def name_similarity(a: list[Word], b: list[Word]) -> float:
     """Similarity of two names given as profiled words; order-free, partial names score lower."""
     if not a or not b:
         return 0.0
-    pairs = sorted(((word_similarity(x, y), i, j) for i, x in enumerate(a) for j, y in enumerate(b)), reverse=True)
-    used_a, used_b, matched = set(), set(), 0.0
-    for s, i, j in pairs:
-        if i not in used_a and j not in used_b:
-            used_a.add(i)
-            used_b.add(j)
-            matched += s * (a[i].weight + b[j].weight)
+    scored = [(word_similarity(x, y), (i,), (j,)) for i, x in enumerate(a) for j, y in enumerate(b)]
+    matched = sum(s * (a[i].weight + b[j].weight) for s, (i,), (j,) in greedy_alignment(scored))
     return matched / (sum(w.weight for w in a) + sum(w.weight for w in b))
 
 

@@ -68,10 +68,9 @@ def _affix_table(lang: str | None) -> tuple[list[str], list[str], int]:
     return sorted(prefixes, key=len, reverse=True), suffixes, table["min_stem"]
 
 
-def stems(token: Token, norm: Normalized, lang: str | None = None) -> list[Stem]:
-    """The token and its clitic- and suffix-stripped alternatives, with original offsets."""
+def _cuts(text: str, lang: str | None) -> list[tuple[int, int]]:
+    """Where the stems of a normalised word begin and end: the whole word first."""
     prefixes, suffixes, min_stem = _affix_table(lang)
-    text = token.text
     cuts = {(0, len(text))}
     for prefix in prefixes:
         if text.startswith(prefix) and len(text) - len(prefix) >= min_stem:
@@ -82,8 +81,20 @@ def stems(token: Token, norm: Normalized, lang: str | None = None) -> list[Stem]
             cuts.add((0, len(text[:cut].rstrip(ZWNJ))))
     if ZWNJ in text:  # a ZWNJ-joined tail not in the table (a rarer suffix) may still hide a name
         cuts.add((0, text.index(ZWNJ)))
+    return sorted(cuts, key=lambda c: (c != (0, len(text)), c))
+
+
+@lru_cache(maxsize=65536)
+def word_stems(word: str, lang: str | None = None) -> tuple[str, ...]:
+    """The stems of one normalised word as strings, the word itself first."""
+    return tuple(word[a:b] for a, b in _cuts(word, lang))
+
+
+def stems(token: Token, norm: Normalized, lang: str | None = None) -> list[Stem]:
+    """The token and its clitic- and suffix-stripped alternatives, with original offsets."""
+    text = token.text
     out = []
-    for a, b in sorted(cuts, key=lambda c: (c != (0, len(text)), c)):
+    for a, b in _cuts(text, lang):
         start, end = norm.span(token.nstart + a, token.nstart + b)
         out.append(Stem(text[a:b], start, end, text[:a], text[b:].lstrip(ZWNJ)))
     return out

@@ -7,24 +7,39 @@ The transliteration layer, flat and small like rapidfuzz's:
 * :func:`readings` — k-best Latin readings of a name in any script;
 * :func:`keys` — cross-script keys for blocking;
 * :func:`similarity` — pairwise name similarity in [0, 1]; same name at or above :data:`THRESHOLD`.
+
+The gazetteer and matcher:
+
+* :func:`load_gazetteer` — the bundled gazetteer plus the user's YAML (:class:`Gazetteer`);
+* :meth:`Gazetteer.match` — entries a name may be, scored and explained; accept at :data:`MATCH_THRESHOLD`.
 """
+__version__ = "0.1.0"
+
+from .gazetteer import Gazetteer, GazetteerError, GazetteerWarning, load_gazetteer  # noqa: E402
 from .keys import keys
 from .langs import canonical_lang
+from .match import MATCH_THRESHOLD, Match
 from .normalize import Normalized, normalize
 from .similarity import THRESHOLD, similarity
 from .tokens import Stem, Token, stems, tokenize
+from .schema import Entry
 from .transliterate import latin_reading, readings
 
-__version__ = "0.1.0"
-
 __all__ = [
+    "MATCH_THRESHOLD",
     "THRESHOLD",
+    "Entry",
+    "Gazetteer",
+    "GazetteerError",
+    "GazetteerWarning",
+    "Match",
     "Normalized",
     "Stem",
     "Token",
     "canonical_lang",
     "keys",
     "latin_reading",
+    "load_gazetteer",
     "normalize",
     "readings",
     "similarity",

@@ -29,24 +29,16 @@ def _arabic_table() -> dict:
 
 
 @lru_cache(maxsize=None)
-def _latin_rules() -> tuple[tuple[re.Pattern, tuple[str, ...]], ...]:
-    return tuple((re.compile(p), tuple(opts)) for p, opts in tables.load("keys")["latin"])
+def _latin_rules() -> tuple[re.Pattern, tuple[tuple[str, ...], ...]]:
+    """The Latin rules as one regular expression: an ordered alternation tries them in order."""
+    rules = tables.load("keys")["latin"]
+    pattern = re.compile("|".join(f"({p})" for p, _ in rules))
+    return pattern, tuple(tuple(opts) for _, opts in rules)
 
 
 def _latin_units(word: str) -> list[tuple[str, ...]]:
-    units = []
-    i = 0
-    rules = _latin_rules()
-    while i < len(word):
-        for pattern, options in rules:
-            m = pattern.match(word, i)
-            if m and m.end() > i:
-                units.append(options)
-                i = m.end()
-                break
-        else:
-            i += 1
-    return units
+    pattern, options = _latin_rules()
+    return [options[m.lastindex - 1] for m in pattern.finditer(word)]
 
 
 def _expand(units: list, vowel: str = "", collapse: bool = True) -> tuple[tuple[str, int], ...]:

@@ -1,0 +1,309 @@
+"""Loading the gazetteer: the bundled files, the user's files, and the rules that merge them.
+
+Merge rules (docs/gazetteer.md):
+
+* Files load in order: the bundled data (sorted by path), then each user path as given (a folder
+  contributes its ``*.yaml``/``*.yml`` files, sorted).
+* A user entry whose ID the bundled data already has **extends** it: its names are added to the
+  bundled names (duplicates once), and every other field it sets overrides the bundled value. With
+  ``replace: true`` it replaces the bundled entry instead. Either way an ``override`` issue says so.
+* An ID defined twice within one layer (twice in the bundled data, or twice among the user's files)
+  is a ``duplicate_id`` error: the second definition still extends the first, so nothing is lost,
+  but ``entityres gazetteer check`` fails until it is fixed.
+* One alias claimed by several entries is kept on all of them and reported as ``shared_alias``;
+  the index marks it ambiguous so the matcher can weigh it.
+* A ``parent``, ``capital`` or ``country`` naming no entry is a ``dangling_reference`` error.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+import warnings
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
+
+from pydantic import ValidationError
+
+from .index import Index, cache_dir, read_cache, rules_digest, shared_aliases, write_cache
+from .schema import Alias, Entry, GazetteerFile
+from .yamlsource import SourceError, field_name, line_of, load_yaml
+
+if TYPE_CHECKING:
+    from .match import Match
+
+REFERENCE_FIELDS = ("parent", "capital", "country")
+
+
+class GazetteerError(ValueError):
+    """A gazetteer file that cannot be loaded; ``errors`` lists every problem found."""
+
+    def __init__(self, errors: list[SourceError]):
+        self.errors = errors
+        more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
+        super().__init__("\n".join(str(e) for e in errors[:20]) + more)
+
+
+class GazetteerWarning(UserWarning):
+    """An error-level issue (duplicate ID, dangling reference) in a gazetteer that still loaded."""
+
+
+@dataclass(frozen=True)
+class Issue:
+    """Something the loader noticed: ``error`` issues fail ``gazetteer check``; ``info`` ones do not."""
+
+    kind: str  # duplicate_id, override, shared_alias, dangling_reference
+    severity: str  # error | info
+    entry_id: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}: " if self.file else ""
+        return f"{where}{self.severity}: {self.kind}: {self.entry_id}: {self.message}"
+
+
+def _pydantic_message(err: dict) -> str:
+    kind = err["type"]
+    if kind == "string_type":
+        return "expected a string"
+    if kind in ("model_type", "dict_type") and err["loc"][-1:] and isinstance(err["loc"][-1], int):
+        return "expected a name (a string, or a mapping with name and source)"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "missing required field"
+    return err["msg"].removeprefix("Value error, ")
+
+
+def read_file(path: str | Path, text: str | None = None) -> list[tuple[Entry, int]]:
+    """Validate one gazetteer file: its entries with their line numbers.
+
+    Raises :class:`GazetteerError` naming the file, line and field of every problem.
+    """
+    name = str(path)
+    try:
+        data, lines = load_yaml(path, text)
+    except SourceError as err:
+        raise GazetteerError([err]) from None
+    if data is None:
+        data = {"entries": []}
+    if isinstance(data, list):  # a bare list of entries is accepted too
+        data, lines = {"entries": data}, {("entries",) + k: v for k, v in lines.items()}
+    if not isinstance(data, dict):
+        raise GazetteerError([SourceError(name, 1, "", "expected a mapping with 'entries' (see docs/gazetteer.md)")])
+    try:
+        parsed = GazetteerFile.model_validate(data)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            field = field_name(loc)
+            if loc[:1] == ("entries",) and len(loc) > 1 and isinstance(loc[1], int):
+                entry = data["entries"][loc[1]] if isinstance(data.get("entries"), list) else None
+                entry_id = entry.get("id") if isinstance(entry, dict) else None
+                field = field_name(loc[2:]) or "entry"
+                if entry_id:
+                    field = f"{entry_id}: {field}"
+            errors.append(SourceError(name, line_of(lines, loc), field, _pydantic_message(err)))
+        raise GazetteerError(errors) from None
+    source = parsed.source
+    out = []
+    for i, entry in enumerate(parsed.entries):
+        if source:  # an alias without its own source came from the file's
+            names = {lang: tuple(a if a.source else Alias(name=a.name, source=source) for a in aliases)
+                     for lang, aliases in entry.names.items()}
+            entry = entry.model_copy(update={"names": names})
+        out.append((entry, lines.get(("entries", i), 0)))
+    return out
+
+
+def _files(path: str | Path) -> list[Path]:
+    p = Path(path)
+    if p.is_dir():
+        return sorted(f for f in p.rglob("*") if f.suffix in (".yaml", ".yml") and f.is_file())
+    if not p.exists():
+        raise GazetteerError([SourceError(str(p), None, "", "no such file or folder")])
+    return [p]
+
+
+def bundled_files() -> list[Path]:
+    """The gazetteer files shipped with the package (or, in a source checkout, data/gazetteer)."""
+    packaged = resources.files("entityres").joinpath("gazetteer_data")
+    if packaged.is_dir():
+        return _files(Path(str(packaged)))
+    return _files(Path(__file__).resolve().parents[1] / "data" / "gazetteer")
+
+
+def extend(base: Entry, extra: Entry) -> Entry:
+    """``base`` extended by ``extra``: names added (duplicates once), other fields set by ``extra`` win."""
+    if extra.replace:
+        return extra.model_copy(update={"replace": False})
+    names = {lang: list(aliases) for lang, aliases in base.names.items()}
+    for lang, aliases in extra.names.items():
+        have = {a.name for a in names.setdefault(lang, [])}
+        names[lang].extend(a for a in aliases if a.name not in have and not have.add(a.name))
+    update = {f: getattr(extra, f) for f in extra.model_fields_set if f not in ("id", "names", "replace")}
+    update["names"] = {lang: tuple(a) for lang, a in names.items()}
+    return base.model_copy(update=update)
+
+
+class Gazetteer:
+    """An immutable set of entries with the issues found while loading them, and a matcher.
+
+    The index (:mod:`entityres.index`) is compiled on first use, once, and cached on disk keyed
+    by the entries' content.
+    """
+
+    def __init__(self, entries: Mapping[str, Entry], issues: Iterable[Issue] = (), cache: bool = True,
+                 content_key: str | None = None):
+        self._entries = dict(entries)
+        self.issues: tuple[Issue, ...] = tuple(issues)
+        self._cache = cache
+        self._content_key = content_key
+        self._index: Index | None = None
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_entries(cls, entries: Iterable[dict | Entry], cache: bool = True) -> "Gazetteer":
+        """A gazetteer from entries given in code (dicts in the file format, or :class:`Entry`)."""
+        loader = _Loader()
+        loader.add_layer([(e if isinstance(e, Entry) else Entry.model_validate(e), "<code>", i)
+                          for i, e in enumerate(entries)], user=True)
+        return loader.finish(cache)
+
+    # --- mapping of ID to entry
+    def __getitem__(self, entry_id: str) -> Entry:
+        return self._entries[entry_id]
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._entries
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self._entries.values())
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self._entries.get(entry_id)
+
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    # --- index and matcher
+    @property
+    def index(self) -> "Index":
+        """The compiled index (built on first use; thread-safe)."""
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    self._index = Index.build(list(self._entries.values()), self._cache, self._content_key)
+        return self._index
+
+    def match(self, name: str, lang: str | None = None, type: str | None = None, limit: int = 5) -> list["Match"]:
+        """Entries that ``name`` may be, best first; see :func:`entityres.match.match`."""
+        from .match import match
+
+        return match(self.index, name, lang=lang, type=type, limit=limit)
+
+
+class _Loader:
+    """Accumulates layers of entries under the merge rules of the module docstring."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, Entry] = {}
+        self.origin: dict[str, tuple[str, int]] = {}
+        self.issues: list[Issue] = []
+
+    def add_layer(self, items: list[tuple[Entry, str, int]], user: bool) -> None:
+        seen: dict[str, tuple[str, int]] = {}
+        for entry, file, line in items:
+            prior = self.entries.get(entry.id)
+            if entry.id in seen:
+                first = seen[entry.id]
+                self.issues.append(Issue("duplicate_id", "error", entry.id,
+                                         f"defined again (first at {first[0]}:{first[1]}); merged into the first",
+                                         file, line))
+            elif prior is not None and user:
+                base = self.origin[entry.id]
+                how = "replaces" if entry.replace else "extends"
+                self.issues.append(Issue("override", "info", entry.id, f"{how} the entry of {base[0]}:{base[1]}",
+                                         file, line))
+            seen.setdefault(entry.id, (file, line))
+            self.entries[entry.id] = entry if prior is None else extend(prior, entry)
+            self.origin.setdefault(entry.id, (file, line))
+
+    def finish(self, cache: bool, content_key: str | None = None) -> Gazetteer:
+        for entry in self.entries.values():
+            for field in REFERENCE_FIELDS:
+                ref = getattr(entry, field)
+                if ref is not None and ref not in self.entries:
+                    file, line = self.origin[entry.id]
+                    self.issues.append(Issue("dangling_reference", "error", entry.id,
+                                             f"{field}: no entry {ref!r}", file, line))
+        for alias, ids in shared_aliases(self.entries.values()):
+            file, line = self.origin[ids[0]]
+            self.issues.append(Issue("shared_alias", "info", ids[0], f"{alias!r} also names {', '.join(ids[1:])}",
+                                     file, line))
+        return Gazetteer(self.entries, self.issues, cache, content_key)
+
+
+def load_gazetteer(paths: Iterable[str | Path] = (), bundled: bool = True, cache: bool = True,
+                   strict: bool = False) -> Gazetteer:
+    """Load the bundled gazetteer (unless ``bundled=False``) extended by the user's files or folders.
+
+    A file that does not validate raises :class:`GazetteerError`. Error-level merge issues
+    (duplicate IDs, dangling references) raise too with ``strict=True``, else they are warned of
+    (:class:`GazetteerWarning`) and kept in ``Gazetteer.issues``.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    layers = ([bundled_files()] if bundled else []) + [[f for p in paths for f in _files(p)]]
+    path = None
+    if cache:  # the loaded gazetteer and its index, keyed by the bytes of its files
+        digest = hashlib.sha256()
+        for n, files in enumerate(layers):
+            for f in files:
+                data = f.read_bytes()
+                digest.update(f"{n}\0{len(data)}\0".encode() + data)
+        path = cache_dir() / f"gazetteer-{rules_digest(digest.hexdigest())}.pickle"
+    gazetteer = read_cache(path)
+    if not isinstance(gazetteer, Gazetteer):
+        gazetteer = _load(layers, bundled, cache, path.stem if path else None)
+        if path is not None:
+            gazetteer.index  # noqa: B018 - built now so the cache holds it
+            write_cache(path, gazetteer)
+    bad = gazetteer.errors()
+    if bad and strict:
+        raise GazetteerError([SourceError(i.file or "", i.line, i.entry_id, f"{i.kind}: {i.message}") for i in bad])
+    for issue in bad:
+        warnings.warn(str(issue), GazetteerWarning, stacklevel=2)
+    return gazetteer
+
+
+def _load(layers: list[list[Path]], bundled: bool, cache: bool, content_key: str | None) -> Gazetteer:
+    loader = _Loader()
+    errors: list[SourceError] = []
+    for n, files in enumerate(layers):
+        items = []
+        for f in files:
+            try:
+                items.extend((entry, str(f), line) for entry, line in read_file(f))
+            except GazetteerError as err:
+                errors.extend(err.errors)
+        loader.add_layer(items, user=not (bundled and n == 0))
+    if errors:
+        raise GazetteerError(errors)
+    return loader.finish(cache, content_key)

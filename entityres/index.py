@@ -1,0 +1,208 @@
+"""The compiled gazetteer index: built once per gazetteer, immutable, cached on disk by content.
+
+It holds plain data only, so it pickles fast and the hot loops stay on dicts and tuples:
+
+* ``aliases``: one record per (entry, language, name): ``(entry number, lang, name, words)``,
+  where ``words`` are the name's word profiles (:class:`entityres.similarity.Word`);
+* ``exact``: exact keys (normalised words, Latin folded to ASCII) → alias numbers, for names
+  written as the gazetteer writes them, with or without their spaces (کی یف = کییف);
+* ``postings``: blocking keys → alias numbers. A word is posted under its likeliest cross-script
+  keys (:mod:`entityres.keys`) and under its *skeleton*, the key without the weak classes A, F and
+  H, which spellings drop most often (Moscow/Moskva, Hnatov/Gnatov). Adjacent words are also
+  posted joined, so عبد الله meets Abdullah;
+* ``ambiguous``: exact keys that several entries share (an alias two entries claim).
+
+The cache key is a hash of the package version, the rule tables and every entry, so an edit to
+any of them builds a new index.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, NamedTuple
+
+from . import __version__, tables
+from .keys import name_words
+from .langs import canonical_lang, is_arabic_script
+from .schema import Entry
+from .similarity import Word, join_profiles, word_profile
+from .transliterate import latin_forms
+
+KEYS_PER_WORD = 3  # blocking keys kept per word: the likeliest readings meet; rarer ones add noise
+MAX_COST = 1  # second-choice letter classes a blocking key may take
+MAX_WORDS = 8  # longer "names" are descriptions, not names
+WEAK = str.maketrans("", "", "AFH")
+MIN_SKELETON = 2
+# Alternate names GeoNames gathers unchecked from many sites (und-Arab in cities.yaml) are weaker
+# evidence than curated or CLDR names: a city's stray spelling must not outscore a person's name.
+SOURCE_TRUST = {"geonames": 0.92}
+
+
+class Alias(NamedTuple):
+    entry: int  # position in Index.entries
+    type: str  # the entry's type, so type filters need no lookup
+    lang: str | None
+    name: str
+    key: str  # exact key
+    trust: float  # how far the alias's source is believed (SOURCE_TRUST)
+    words: tuple[Word, ...]
+    pairs: tuple[Word, ...]  # adjacent words joined: pairs[i] is words i and i+1 written as one
+
+
+@lru_cache(maxsize=262144)
+def fold_word(word: str) -> str:
+    """A word as exact keys compare it: Arabic script as normalised, other scripts as ASCII."""
+    return word if is_arabic_script(word) else latin_forms(word)[0]
+
+
+def exact_keys(words: list[str]) -> tuple[str, ...]:
+    """Exact keys of a name's normalised words: with spaces, and without (کی یف = کییف)."""
+    folded = [fold_word(w) for w in words]
+    spaced = " ".join(folded)
+    joined = "".join(folded)
+    return (spaced,) if joined == spaced else (spaced, joined)
+
+
+def alias_key(name: str) -> str:
+    """The exact key of a name; two aliases with one key are the same string for the matcher."""
+    return exact_keys(name_words(name))[0] if name_words(name) else ""
+
+
+def word_blocking_keys(word: Word) -> list[str]:
+    """Blocking keys of one profiled word: its likeliest keys and the skeleton of the first."""
+    out = [k for k, cost in word.keys[:KEYS_PER_WORD] if cost <= MAX_COST and k]
+    if word.keys:
+        skeleton = word.keys[0][0].translate(WEAK)
+        if len(skeleton) >= MIN_SKELETON:
+            out.append("~" + skeleton)
+    return out
+
+
+def name_blocking_keys(words: tuple[Word, ...]) -> list[set[str]]:
+    """Blocking keys per word slot; a slot also gets the keys of it joined with the next word."""
+    slots = [set(word_blocking_keys(w)) for w in words]
+    for i in range(len(words) - 1):
+        slots[i] |= set(word_blocking_keys(join_profiles(words[i:i + 2])))
+    return slots
+
+
+def profile_words(words: list[str], lang: str | None) -> tuple[Word, ...]:
+    return tuple(word_profile(w, lang) for w in words)
+
+
+def shared_aliases(entries: Iterable[Entry]) -> list[tuple[str, list[str]]]:
+    """Aliases (by exact key) that more than one entry claims, with the IDs, sorted."""
+    owners: dict[str, list[str]] = defaultdict(list)
+    for entry in entries:
+        for key in {alias_key(name) for _, name in entry.aliases()} - {""}:
+            owners[key].append(entry.id)
+    return sorted((k, ids) for k, ids in owners.items() if len(ids) > 1)
+
+
+class Index:
+    """See the module docstring. Build with :meth:`build`; never mutated afterwards."""
+
+    def __init__(self, entries, aliases, exact, postings, ambiguous, by_id):
+        self.entries: tuple[Entry, ...] = entries
+        self.aliases: tuple[Alias, ...] = aliases
+        self.exact: dict[str, tuple[int, ...]] = exact
+        self.postings: dict[str, tuple[int, ...]] = postings
+        self.ambiguous: frozenset[str] = ambiguous
+        self.by_id: dict[str, int] = by_id
+
+    @classmethod
+    def build(cls, entries: list[Entry], cache: bool = True, content_key: str | None = None) -> "Index":
+        """Compile ``entries``, or load the index compiled earlier from the same content.
+
+        ``content_key`` names the content when the caller already has a digest of it (the bytes of
+        the files it came from); else the entries themselves are hashed.
+        """
+        path = None
+        if cache:
+            digest = content_key or hashlib.sha256(b"".join(e.model_dump_json().encode() for e in entries)).hexdigest()
+            path = cache_dir() / f"index-{rules_digest(digest)}.pickle"
+        cached = read_cache(path)
+        if isinstance(cached, cls):
+            return cached
+        index = cls._compile(entries)
+        if path is not None:
+            write_cache(path, index)
+        return index
+
+    @classmethod
+    def _compile(cls, entries: list[Entry]) -> "Index":
+        aliases: list[Alias] = []
+        exact: dict[str, list[int]] = defaultdict(list)
+        postings: dict[str, list[int]] = defaultdict(list)
+        owners: dict[str, set[int]] = defaultdict(set)
+        for n, entry in enumerate(entries):
+            seen = set()
+            for lang, name, source in entry.aliases(sources=True):
+                words = name_words(name)
+                if not words or len(words) > MAX_WORDS:
+                    continue
+                lang = canonical_lang(lang)
+                keys = exact_keys(words)
+                if (keys[0], lang) in seen:
+                    continue
+                seen.add((keys[0], lang))
+                a = len(aliases)
+                profiles = profile_words(words, lang)
+                pairs = tuple(join_profiles(profiles[i:i + 2]) for i in range(len(profiles) - 1))
+                aliases.append(Alias(n, entry.type, lang, name, keys[0], SOURCE_TRUST.get(source, 1.0), profiles, pairs))
+                owners[keys[0]].add(n)
+                for key in keys:
+                    exact[key].append(a)
+                for key in set().union(*name_blocking_keys(profiles)):
+                    postings[key].append(a)
+        ambiguous = frozenset(k for k, o in owners.items() if len(o) > 1)
+        return cls(tuple(entries), tuple(aliases), {k: tuple(v) for k, v in exact.items()},
+                   {k: tuple(v) for k, v in postings.items()}, ambiguous, {e.id: n for n, e in enumerate(entries)})
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def cache_dir() -> Path:
+    """``$ENTITYRES_CACHE_DIR``, else ``$XDG_CACHE_HOME/entityres``, else ``~/.cache/entityres``."""
+    if os.environ.get("ENTITYRES_CACHE_DIR"):
+        return Path(os.environ["ENTITYRES_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "entityres"
+
+
+def rules_digest(content: str) -> str:
+    """A cache key for ``content`` under this version of the package and its rule tables."""
+    digest = hashlib.sha256(f"{__version__}\0{content}".encode())
+    for name in ("script", "affixes", "readings", "keys", "cues"):
+        digest.update(json.dumps(tables.load(name), sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()[:24]
+
+
+def read_cache(path: Path | None) -> object | None:
+    """The object pickled at ``path``; None when absent or unreadable (it is then rebuilt, never trusted)."""
+    if path is None or not path.exists():
+        return None
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)
+    except Exception:
+        return None
+
+
+def write_cache(path: Path, obj: object) -> None:
+    """Pickle ``obj`` to ``path`` atomically; a read-only or full disk only costs the next start its speed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass

@@ -1,0 +1,243 @@
+"""The matcher: one name in any script → the gazetteer entries it may be, ranked and explained.
+
+Three steps, each cheap enough for the next:
+
+1. **Query**: the name's normalised words, less a leading title (رئیس‌جمهور, الرئيس, General:
+   ``cues.yaml`` person_titles); each word with its clitic-stripped alternatives (وبوتين → بوتين).
+2. **Candidates** (:func:`candidates`): aliases that share an exact key with the query, or a
+   blocking key with at least two of its words, or with one of its rarer words.
+3. **Scoring** (:func:`score_alias`): query and alias words are aligned one to one, best pair
+   first, where a unit may be one word or two written together (عبد الله / Abdullah). The score
+   is the weighted share of both names that aligned: a missing inner name (a patronymic, a middle
+   name) costs little, a missing first or last name costs its full weight, so a surname alone
+   scores well below the full name. The two names read without spaces are compared too.
+
+Scores are in [0, 1]; :data:`MATCH_THRESHOLD` is the calibrated acceptance threshold
+(docs/gazetteer.md, docs/benchmarks.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from math import log
+from typing import NamedTuple
+
+from pydantic import BaseModel, ConfigDict
+
+from . import cues
+from .index import Alias, Index, exact_keys, name_blocking_keys, profile_words
+from .keys import name_words
+from .langs import canonical_lang
+from .schema import Entry
+from .similarity import Word, greedy_alignment, join_profiles, word_similarity
+from .tokens import word_stems
+
+MATCH_THRESHOLD = 0.80
+STRIP_PENALTY = 0.02  # a clitic-stripped reading loses ties to the word as written
+PAIR_FLOOR = 0.55  # word pairs below this are not aligned: they are different words
+# Weight of an alias word the query leaves out, by position: news names people by surname alone
+# (so a missing first word costs little), drops middle names and patronymics, and rarely gives a
+# first name alone (a missing last word costs most).
+FIRST_WEIGHT, INNER_WEIGHT, LAST_WEIGHT = 0.4, 0.3, 0.8
+AMBIGUOUS_FACTOR = 0.97  # an alias several entries claim says less about which one is meant
+SMALL_POSTING = 64  # a word posted this rarely is specific enough to propose candidates alone
+SECOND_KEY_WEIGHT = 0.6  # a hit through a rarer reading or the skeleton, against the likeliest key
+RESCORED = 16
+ALIASES_PER_ENTRY = 3
+
+
+class Query(NamedTuple):
+    text: str
+    lang: str | None
+    words: tuple[str, ...]  # normalised, title removed
+    title: tuple[str, ...]  # the removed title words
+    alternatives: tuple[tuple[tuple[Word, float], ...], ...]  # per word: (profile, penalty), as written first
+    exact: tuple[str, ...]
+
+
+class Part(BaseModel):
+    """One aligned unit: query words, alias words, their similarity."""
+
+    model_config = ConfigDict(frozen=True)
+
+    query: str
+    alias: str
+    score: float
+
+
+class Explanation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    alias: str  # the gazetteer name that matched
+    alias_lang: str | None
+    how: str  # exact | aligned | joined (compared without spaces)
+    parts: tuple[Part, ...] = ()
+    unmatched_query: tuple[str, ...] = ()
+    unmatched_alias: tuple[str, ...] = ()
+    title: str | None = None  # a title removed from the query
+    ambiguous: bool = False  # the alias names other entries too
+
+
+class Match(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    entry: Entry
+    score: float
+    explanation: Explanation
+
+
+def make_query(name: str, lang: str | None = None) -> Query:
+    lang = canonical_lang(lang)
+    words = name_words(name)
+    title = cues.match_at(words, 0, "person_titles", lang) if len(words) > 1 else 0
+    title_words, words = tuple(words[:title]), words[title:]
+    alternatives = []
+    for w in words:
+        forms = word_stems(w, lang)
+        alternatives.append(tuple((p, STRIP_PENALTY if i else 0.0) for i, p in enumerate(profile_words(forms, lang))))
+    return Query(name, lang, tuple(words), title_words, tuple(alternatives), exact_keys(words) if words else ())
+
+
+@lru_cache(maxsize=1 << 18)
+def _word_sim(a: Word, b: Word) -> float:
+    return word_similarity(a, b)
+
+
+def _unit_sim(alternatives: tuple[tuple[Word, float], ...], target: Word) -> float:
+    return max(_word_sim(w, target) - penalty for w, penalty in alternatives)
+
+
+def _alignment(query: Query, alias: Alias):
+    q_pairs = [((join_profiles([query.alternatives[i][0][0], query.alternatives[i + 1][0][0]]), 0.0),)
+               for i in range(len(query.words) - 1)]
+    scored = []
+    for i, alts in enumerate(query.alternatives):
+        for j, w in enumerate(alias.words):
+            scored.append((_unit_sim(alts, w), (i,), (j,)))
+        for j, w in enumerate(alias.pairs):
+            scored.append((_unit_sim(alts, w), (i,), (j, j + 1)))
+    for i, alts in enumerate(q_pairs):
+        for j, w in enumerate(alias.words):
+            scored.append((_unit_sim(alts, w), (i, i + 1), (j,)))
+    return greedy_alignment(scored, PAIR_FLOOR)
+
+
+def _missing_weight(j: int, n: int) -> float:
+    if n == 1:
+        return 1.0
+    return FIRST_WEIGHT if j == 0 else LAST_WEIGHT if j == n - 1 else INNER_WEIGHT
+
+
+def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
+    """The score of ``alias`` for ``query``, the aligned units, and how it matched."""
+    if not query.words or not alias.words:
+        return 0.0, [], "aligned"
+    if alias.key in query.exact:
+        return 1.0, [(1.0, tuple(range(len(query.words))), tuple(range(len(alias.words))))], "exact"
+    qw = [alts[0][0].weight for alts in query.alternatives]
+    aw = [w.weight for w in alias.words]
+    aligned = _alignment(query, alias)
+    used_q = {i for _, ia, _ in aligned for i in ia}
+    used_a = {j for _, _, ja in aligned for j in ja}
+    matched = sum(s * (sum(qw[i] for i in ia) + sum(aw[j] for j in ja)) for s, ia, ja in aligned)
+    total = sum(qw) + sum(w if j in used_a else w * _missing_weight(j, len(aw)) for j, w in enumerate(aw))
+    score = matched / total
+    how = "aligned"
+    if len(query.words) > 1 or len(alias.words) > 1:
+        joined = word_similarity(join_profiles([alts[0][0] for alts in query.alternatives]), join_profiles(alias.words))
+        if joined > score:
+            score, how = joined, "joined"
+            aligned = [(joined, tuple(range(len(query.words))), tuple(range(len(alias.words))))]
+    return min(1.0, score), aligned, how
+
+
+def candidates(index: Index, query: Query, type: str | None = None) -> list[int]:
+    """Alias numbers worth scoring for ``query``, likeliest first.
+
+    Each query word proposes the aliases posted under its blocking keys; its likeliest key's
+    postings count fully, the others' (rarer readings, the skeleton) less. A word's weight is its
+    rarity (idf), so a common given name alone proposes little. At most ``ALIASES_PER_ENTRY``
+    aliases of one entry and ``RESCORED`` entries go on to scoring.
+    """
+    found = {a for key in query.exact for a in index.exact.get(key, ())}
+    postings = index.postings
+    slots, firsts = [], []
+    for i, alts in enumerate(query.alternatives):
+        keys = set().union(*name_blocking_keys(tuple(w for w, _ in alts)))
+        if i + 1 < len(query.alternatives):  # this word joined with the next
+            keys |= name_blocking_keys((alts[0][0], query.alternatives[i + 1][0][0]))[0]
+        slots.append(set().union(*(postings.get(k, ()) for k in keys)))
+        firsts.append(set().union(*(postings.get(w.keys[0][0], ()) for w, _ in alts if w.keys)))
+    pool = set(found)
+    for i, s in enumerate(slots):
+        if len(s) <= SMALL_POSTING or len(slots) == 1:
+            pool |= s
+        for t in slots[i + 1:]:
+            pool |= s & t
+    n = max(1, len(index.aliases))
+    idf = [log(n / (1 + len(s))) + 1.0 for s in slots]
+    aliases = index.aliases
+    ranked = []
+    for a in pool:
+        alias = aliases[a]
+        if type is not None and alias.type != type:
+            continue
+        hit = sum(w * (1.0 if a in f else SECOND_KEY_WEIGHT) for s, f, w in zip(slots, firsts, idf) if a in s)
+        ranked.append((-(hit + (100.0 if a in found else 0.0)), abs(len(alias.words) - len(query.words)), a))
+    ranked.sort()
+    out, per_entry = [], {}
+    for *_, a in ranked:
+        e = aliases[a].entry
+        if per_entry.get(e, 0) < ALIASES_PER_ENTRY and (e in per_entry or len(per_entry) < RESCORED):
+            per_entry[e] = per_entry.get(e, 0) + 1
+            out.append(a)
+    return out
+
+
+def _explain(query: Query, alias: Alias, aligned: list, how: str, ambiguous: bool) -> Explanation:
+    parts = tuple(Part(query=" ".join(query.words[i] for i in ia), alias=" ".join(alias.words[j].text for j in ja),
+                       score=round(s, 4)) for s, ia, ja in aligned)
+    used_q = {i for _, ia, _ in aligned for i in ia}
+    used_a = {j for _, _, ja in aligned for j in ja}
+    return Explanation(alias=alias.name, alias_lang=alias.lang, how=how, parts=parts,
+                       unmatched_query=tuple(w for i, w in enumerate(query.words) if i not in used_q),
+                       unmatched_alias=tuple(w.text for j, w in enumerate(alias.words) if j not in used_a),
+                       title=" ".join(query.title) or None, ambiguous=ambiguous)
+
+
+@dataclass
+class _Best:
+    score: float
+    alias: int
+    aligned: list
+    how: str
+
+
+def match(index: Index, name: str, lang: str | None = None, type: str | None = None, limit: int = 5) -> list[Match]:
+    """Entries ``name`` may be, best first: each with a score in [0, 1] and an explanation.
+
+    ``lang`` (fa, prs, fa-AF, ar, en...) picks the reading rules of the name's script; ``type``
+    (person or place) restricts the entries.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"match() needs a str name, not {type(name).__name__}")
+    if type not in (None, "person", "place"):
+        raise ValueError(f"type must be 'person', 'place' or None, not {type!r}")
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    query = make_query(name, lang)
+    best: dict[int, _Best] = {}
+    for a in candidates(index, query, type):
+        alias = index.aliases[a]
+        score, aligned, how = score_alias(query, alias)
+        score *= alias.trust * (AMBIGUOUS_FACTOR if alias.key in index.ambiguous else 1.0)
+        prior = best.get(alias.entry)
+        if prior is None or score > prior.score:
+            best[alias.entry] = _Best(score, a, aligned, how)
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1].score, index.entries[kv[0]].id))[:limit]
+    out = []
+    for entry, b in ranked:
+        alias = index.aliases[b.alias]
+        out.append(Match(entry=index.entries[entry], score=round(b.score, 4),
+                         explanation=_explain(query, alias, b.aligned, b.how, alias.key in index.ambiguous)))
+    return out

@@ -1,0 +1,125 @@
+"""The gazetteer file format: pydantic models for one YAML file and its entries.
+
+A file is ``{source: <where the file's names come from>, entries: [Entry, ...]}``; the format is
+documented in docs/gazetteer.md. Validation is strict (unknown fields are errors) because a typo
+in a field name (``wikidta:``) would otherwise silently lose data.
+"""
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .langs import canonical_lang
+
+ID_PATTERN = re.compile(r"^(person|place):[a-z0-9][a-z0-9._-]*$")
+EntityType = Literal["person", "place"]
+PLACE_KINDS = ("continent", "region", "country", "territory", "province", "district", "city", "feature")
+
+
+class Alias(BaseModel):
+    """One spelling of a name, and where it came from (a source tag such as ``cldr-47`` or ``curated``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    source: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("empty name")
+        return value
+
+
+class Entry(BaseModel):
+    """A person or a place: its stable ID, canonical English name, and names per language."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    type: EntityType
+    name: str
+    names: dict[str, tuple[Alias, ...]] = Field(default_factory=dict)
+    wikidata: str | None = None
+    description: str | None = None
+    # places
+    kind: Literal[PLACE_KINDS] | None = None  # type: ignore[valid-type]
+    geonames: int | None = Field(default=None, gt=0)
+    parent: str | None = None
+    capital: str | None = None
+    # people (and places: the country a city lies in, when parent is a province)
+    country: str | None = None
+    # merging: a user entry with replace: true replaces the bundled one instead of extending it
+    replace: bool = False
+
+    @field_validator("names", mode="before")
+    @classmethod
+    def _aliases(cls, value):
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for lang, aliases in value.items():
+            if isinstance(aliases, (str, dict)):
+                aliases = [aliases]  # a single name may be written without a list
+            if isinstance(aliases, list):
+                aliases = [{"name": a} if isinstance(a, str) else a for a in aliases]
+            out[lang] = aliases
+        return out
+
+    @field_validator("names")
+    @classmethod
+    def _langs(cls, value: dict[str, tuple[Alias, ...]]) -> dict[str, tuple[Alias, ...]]:
+        for lang in value:
+            try:
+                canonical_lang(lang)
+            except ValueError as err:
+                raise ValueError(str(err)) from None
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return Alias._not_blank(value)
+
+    @field_validator("wikidata")
+    @classmethod
+    def _qid(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"Q[1-9][0-9]*", value):
+            raise ValueError(f"not a Wikidata QID: {value!r} (expected Q followed by digits, e.g. Q7747)")
+        return value
+
+    @field_validator("id", "parent", "capital", "country")
+    @classmethod
+    def _ref(cls, value: str | None) -> str | None:
+        if value is not None and not ID_PATTERN.match(value):
+            raise ValueError(f"not an entry ID: {value!r} (expected person:<slug> or place:<slug>, lowercase)")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Entry":
+        if not self.id.startswith(self.type + ":"):
+            raise ValueError(f"id {self.id!r} does not start with its type {self.type + ':'!r}")
+        if self.type == "person" and (self.kind or self.geonames or self.parent or self.capital):
+            raise ValueError("kind, geonames, parent and capital are for places only")
+        return self
+
+    def aliases(self, sources: bool = False) -> list[tuple]:
+        """Every (language, name) of the entry, the canonical name first as English.
+
+        With ``sources``, (language, name, source) triples.
+        """
+        out = [("en", self.name, "canonical")]
+        for lang, aliases in self.names.items():
+            out.extend((lang, a.name, a.source) for a in aliases if (lang, a.name) != ("en", self.name))
+        return out if sources else [(lang, name) for lang, name, _ in out]
+
+
+class GazetteerFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: str | None = None
+    entries: list[Entry]

@@ -1,0 +1,82 @@
+"""YAML with line numbers: parse a file into plain data plus a map from data path to source line.
+
+PyYAML forgets where a value came from once it is loaded, and silently keeps the last of two
+equal keys. Errors in a user's gazetteer must name the file, the line and the field, and nothing
+a user wrote may vanish, so files are composed into nodes and constructed here.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+Path_ = tuple  # a data path: keys and list indices from the document root
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses ~10x faster where present
+
+
+class SourceError(ValueError):
+    """A problem at a place in a source file: ``file:line: field: message``."""
+
+    def __init__(self, file: str, line: int | None, field: str, message: str):
+        self.file, self.line, self.field, self.message = file, line, field, message
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {field + ': ' if field else ''}{message}")
+
+
+def field_name(path: Path_) -> str:
+    """``('entries', 3, 'names', 'fa', 2)`` → ``entries[3].names.fa[2]``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _construct(node: yaml.Node, path: Path_, lines: dict, loader, file: str):
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if isinstance(key, (list, dict)):
+                raise SourceError(file, key_node.start_mark.line + 1, field_name(path), "a key must be a plain value")
+            if key in out:
+                raise SourceError(file, key_node.start_mark.line + 1, field_name(path + (key,)),
+                                  f"duplicate key {key!r} (first given on line {lines[path + (key,)]})")
+            out[key] = _construct(value_node, path + (key,), lines, loader, file)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(v, path + (i,), lines, loader, file) for i, v in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def load_yaml(path: str | Path, text: str | None = None) -> tuple[object, dict[Path_, int]]:
+    """Parse one YAML document: ``(data, lines)``; raises :class:`SourceError` on bad YAML."""
+    file = str(path)
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            raise SourceError(file, None, "", f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        lines: dict[Path_, int] = {}
+        data = None if node is None else _construct(node, (), lines, loader, file)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        context = ""
+        if err.context and err.context_mark and err.context_mark is not mark:
+            context = f" ({err.context} started on line {err.context_mark.line + 1})"
+        raise SourceError(file, mark.line + 1 if mark else None, "", f"invalid YAML: {err.problem or err}{context}") from None
+    except yaml.YAMLError as err:
+        raise SourceError(file, None, "", f"invalid YAML: {err}") from None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def line_of(lines: dict[Path_, int], path: Path_) -> int | None:
+    """The line of ``path``, or of its nearest ancestor that the file has (a missing field)."""
+    while path not in lines and path:
+        path = path[:-1]
+    return lines.get(path)

@@ -1,0 +1,238 @@
+"""The gazetteer format, loader and merge rules: good files load, bad ones name file, line and field."""
+import textwrap
+import warnings
+
+import pytest
+
+from entityres.gazetteer import GazetteerError, GazetteerWarning, Gazetteer, load_gazetteer, read_file
+
+GOOD = """\
+source: test-notes
+entries:
+  - id: person:ada-example
+    type: person
+    name: Ada Example
+    wikidata: Q42
+    names:
+      en: [Ada Example, A. Example]
+      fa: [آدا اگزمپل]
+      ar: [{name: آدا إكزامبل, source: newswire}]
+  - id: place:exampleton
+    type: place
+    name: Exampleton
+    kind: city
+    geonames: 123
+    parent: place:examplestan
+    names:
+      fa: اگزمپلتون
+  - id: place:examplestan
+    type: place
+    name: Examplestan
+    kind: country
+    names: {}
+"""
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def error_of(tmp_path, text, name="bad.yaml"):
+    path = write(tmp_path, name, text)
+    with pytest.raises(GazetteerError) as info:
+        read_file(path)
+    return str(info.value)
+
+
+def test_good_file_loads_with_sources_and_lines(tmp_path):
+    entries = read_file(write(tmp_path, "good.yaml", GOOD))
+    (ada, line), (town, _), _ = entries
+    assert line == 3
+    assert ada.wikidata == "Q42"
+    assert [a.source for a in ada.names["fa"]] == ["test-notes"]  # the file's source
+    assert [a.source for a in ada.names["ar"]] == ["newswire"]  # the alias's own
+    assert [a.name for a in town.names["fa"]] == ["اگزمپلتون"]  # a single string is a list of one
+    assert ("en", "Ada Example") in ada.aliases() and ("fa", "آدا اگزمپل") in ada.aliases()
+
+
+def test_alias_of_wrong_type_names_file_line_and_field(tmp_path):
+    msg = error_of(tmp_path, """\
+        entries:
+          - id: person:x
+            type: person
+            name: X
+            names:
+              fa: [ایکس, 12]
+        """)
+    assert msg.startswith("bad.yaml:6: person:x: names.fa[1]:") or "bad.yaml:6: person:x: names.fa[1]" in msg
+    assert "expected" in msg
+
+
+def test_alias_list_holding_a_list_is_reported(tmp_path):
+    msg = error_of(tmp_path, """\
+        entries:
+          - id: person:x
+            type: person
+            name: X
+            names:
+              fa: [[ایکس]]
+        """)
+    assert ":6: person:x: names.fa[0]" in msg
+
+
+def test_unknown_field_is_an_error(tmp_path):
+    msg = error_of(tmp_path, """\
+        entries:
+          - id: person:x
+            type: person
+            name: X
+            wikidta: Q1
+        """)
+    assert ":5: person:x: wikidta: unknown field" in msg
+
+
+def test_missing_name_and_empty_name(tmp_path):
+    assert ":2: person:x: name: missing required field" in error_of(tmp_path, """\
+        entries:
+          - id: person:x
+            type: person
+        """)
+    msg = error_of(tmp_path, """\
+        entries:
+          - id: person:x
+            type: person
+            name: X
+            names:
+              en: ["  "]
+        """)
+    assert ":6: person:x: names.en[0].name: empty name" in msg
+
+
+def test_bad_ids_qids_types_and_languages(tmp_path):
+    assert "not an entry ID" in error_of(tmp_path, "entries:\n  - {id: Person X, type: person, name: X}\n")
+    assert "does not start with its type" in error_of(tmp_path, "entries:\n  - {id: place:x, type: person, name: X}\n")
+    assert "not a Wikidata QID" in error_of(tmp_path, "entries:\n  - {id: person:x, type: person, name: X, wikidata: '7747'}\n")
+    assert "type" in error_of(tmp_path, "entries:\n  - {id: thing:x, type: thing, name: X}\n")
+    assert "not a language code" in error_of(tmp_path, "entries:\n  - {id: person:x, type: person, name: X, names: {'1!': [X]}}\n")
+    assert "places only" in error_of(tmp_path, "entries:\n  - {id: person:x, type: person, name: X, geonames: 5}\n")
+
+
+def test_every_error_of_a_file_is_listed(tmp_path):
+    msg = error_of(tmp_path, """\
+        entries:
+          - {id: person:a, type: person, name: A, colour: red}
+          - {id: person:b, type: person, name: B, wikidata: x}
+        """)
+    assert ":2: person:a: colour" in msg and ":3: person:b: wikidata" in msg
+
+
+def test_malformed_yaml_and_duplicate_keys(tmp_path):
+    msg = error_of(tmp_path, "entries:\n  - id: person:x\n    name: [unclosed\n")
+    assert "bad.yaml:4: invalid YAML" in msg and "started on line 3" in msg
+    msg = error_of(tmp_path, "entries:\n  - id: person:x\n    type: person\n    name: X\n    name: Y\n")
+    assert "bad.yaml:5: entries[0].name: duplicate key 'name' (first given on line 4)" in msg
+    assert "expected a mapping" in error_of(tmp_path, "just a string\n")
+
+
+def test_not_utf8(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("entries:\n  - {id: person:x, type: person, name: Jos\xe9}\n".encode("latin-1"))
+    with pytest.raises(GazetteerError, match="latin1.yaml: not UTF-8"):
+        read_file(path)
+
+
+def test_empty_file_has_no_entries(tmp_path):
+    assert read_file(write(tmp_path, "empty.yaml", "")) == []
+
+
+def test_user_entry_extends_bundled_entry(tmp_path):
+    write(tmp_path, "mine.yaml", """\
+        entries:
+          - id: person:vladimir-putin
+            type: person
+            name: Vladimir Putin
+            names:
+              fa: [پوتينِ تست]
+            description: my note
+        """)
+    gz = load_gazetteer([tmp_path], cache=False)
+    putin = gz["person:vladimir-putin"]
+    fa = [a.name for a in putin.names["fa"]]
+    assert "ولادیمیر پوتین" in fa and fa[-1] == "پوتينِ تست"  # bundled names kept, user's added
+    assert putin.description == "my note"
+    assert putin.wikidata == "Q7747"  # not set by the user: the bundled value stays
+    assert any(i.kind == "override" and i.entry_id == "person:vladimir-putin" for i in gz.issues)
+
+
+def test_user_entry_with_replace_replaces(tmp_path):
+    write(tmp_path, "mine.yaml", """\
+        entries:
+          - {id: person:vladimir-putin, type: person, name: V. Putin, replace: true, names: {en: [V. Putin]}}
+        """)
+    putin = load_gazetteer([tmp_path], cache=False)["person:vladimir-putin"]
+    assert putin.name == "V. Putin" and set(putin.names) == {"en"} and putin.wikidata is None
+
+
+def test_new_user_entry_is_added_and_matched(tmp_path):
+    write(tmp_path, "mine.yaml", GOOD)
+    gz = load_gazetteer([tmp_path / "mine.yaml"], cache=False)
+    assert "person:ada-example" in gz and "place:moscow" in gz
+    assert gz.match("آدا اگزمپل", "fa")[0].entry.id == "person:ada-example"
+
+
+def test_duplicate_id_in_one_load_is_reported_and_merged(tmp_path):
+    write(tmp_path, "a.yaml", "entries:\n  - {id: person:dup, type: person, name: Dup, names: {en: [Dup One]}}\n")
+    write(tmp_path, "b.yaml", "entries:\n  - {id: person:dup, type: person, name: Dup, names: {en: [Dup Two]}}\n")
+    with pytest.warns(GazetteerWarning, match="duplicate_id"):
+        gz = load_gazetteer([tmp_path], bundled=False, cache=False)
+    names = [a.name for a in gz["person:dup"].names["en"]]
+    assert names == ["Dup One", "Dup Two"]  # nothing the user wrote is lost
+    (issue,) = [i for i in gz.issues if i.kind == "duplicate_id"]
+    assert issue.file.endswith("b.yaml") and issue.line == 2 and "a.yaml:2" in issue.message
+    with pytest.raises(GazetteerError, match="duplicate_id"):
+        load_gazetteer([tmp_path], bundled=False, cache=False, strict=True)
+
+
+def test_shared_alias_is_kept_on_both_and_marked(tmp_path):
+    write(tmp_path, "a.yaml", """\
+        entries:
+          - {id: place:springfield-east, type: place, name: Springfield East, names: {en: [Springfield]}}
+          - {id: place:springfield-west, type: place, name: Springfield West, names: {en: [Springfield]}}
+        """)
+    gz = load_gazetteer([tmp_path], bundled=False, cache=False)
+    assert any(i.kind == "shared_alias" and "springfield" in i.message for i in gz.issues)
+    found = gz.match("Springfield")
+    assert {m.entry.id for m in found[:2]} == {"place:springfield-east", "place:springfield-west"}
+    assert all(m.explanation.ambiguous for m in found[:2])
+    assert found[0].score < 1.0  # an ambiguous alias is weighed down
+
+
+def test_dangling_reference_is_an_error(tmp_path):
+    write(tmp_path, "a.yaml", "entries:\n  - {id: place:x, type: place, name: X, parent: place:nowhere}\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gz = load_gazetteer([tmp_path], bundled=False, cache=False)
+    assert any("dangling_reference" in str(w.message) for w in caught)
+    assert [i.kind for i in gz.errors()] == ["dangling_reference"]
+
+
+def test_missing_path_is_a_clear_error(tmp_path):
+    with pytest.raises(GazetteerError, match="no such file or folder"):
+        load_gazetteer([tmp_path / "absent.yaml"], cache=False)
+
+
+def test_errors_of_several_files_are_all_reported(tmp_path):
+    write(tmp_path, "a.yaml", "entries:\n  - {id: person:a, type: person}\n")
+    write(tmp_path, "b.yaml", "entries: [\n")
+    with pytest.raises(GazetteerError) as info:
+        load_gazetteer([tmp_path], bundled=False, cache=False)
+    assert "a.yaml:2" in str(info.value) and "b.yaml" in str(info.value)
+
+
+def test_from_entries_validates():
+    gz = Gazetteer.from_entries([{"id": "person:q1", "type": "person", "name": "Ada Example"}], cache=False)
+    assert len(gz) == 1 and gz.get("person:q1").name == "Ada Example"
+    with pytest.raises(ValueError):
+        Gazetteer.from_entries([{"id": "person:q1", "type": "person"}], cache=False)

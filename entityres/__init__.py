@@ -8,6 +8,9 @@ The transliteration layer, flat and small like rapidfuzz's:
 * :func:`keys` — cross-script keys for blocking;
 * :func:`similarity` — pairwise name similarity in [0, 1]; same name at or above :data:`THRESHOLD`.
 
+The main job: :func:`resolve` (and :class:`Resolver` for many documents) finds every person and
+place of a text, links it to the gazetteer and gives it a canonical ID.
+
 The gazetteer and matcher:
 
 * :func:`load_gazetteer` — the bundled gazetteer plus the user's YAML (:class:`Gazetteer`);
@@ -20,6 +23,7 @@ from .keys import keys
 from .langs import canonical_lang
 from .match import MATCH_THRESHOLD, Match
 from .normalize import Normalized, normalize
+from .resolve import Entity, Mention, Resolver, Result, detect_lang, resolve
 from .similarity import THRESHOLD, similarity
 from .tokens import Stem, Token, stems, tokenize
 from .schema import Entry
@@ -33,6 +37,12 @@ __all__ = [
     "GazetteerError",
     "GazetteerWarning",
     "Match",
+    "Mention",
+    "Entity",
+    "Resolver",
+    "Result",
+    "detect_lang",
+    "resolve",
     "Normalized",
     "Stem",
     "Token",

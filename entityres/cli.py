@@ -1,7 +1,9 @@
-"""Command line: ``entityres translit|similarity|tokens|normalize|match|gazetteer``.
+"""Command line: ``entityres resolve|evaluate|match|gazetteer|translit|similarity|tokens|normalize``.
 
-Names come as arguments, or one per line on standard input when the argument is ``-``. Output is
-one JSON object per line, so it pipes into ``jq`` or a file.
+Names and texts come as arguments, or one per line on standard input when the argument is ``-``.
+Output is one JSON object per line (``resolve --format table`` prints a table instead), so it
+pipes into ``jq`` or a file. Errors go to standard error with exit code 2 (bad input) or 1
+(``gazetteer check`` found errors).
 """
 from __future__ import annotations
 
@@ -10,19 +12,26 @@ import json
 import sys
 import warnings
 from collections import Counter
+from pathlib import Path
 from typing import Iterable, Iterator
 
 import yaml
 
 from . import __version__
+from .evaluate import evaluate, load_gold
 from .gazetteer import Gazetteer, GazetteerError, GazetteerWarning, load_gazetteer
 from .keys import keys
 from .langs import canonical_lang
 from .match import MATCH_THRESHOLD
 from .normalize import normalize
+from .resolve import Resolver, check_lang
 from .similarity import THRESHOLD, similarity
 from .tokens import stems, tokenize
 from .transliterate import readings
+
+
+class InputError(Exception):
+    """Bad input from the user: printed as one line, exit code 2."""
 
 
 def _inputs(values: list[str]) -> Iterator[str]:
@@ -48,88 +57,75 @@ def _lang(value: str | None) -> str | None:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="entityres", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"entityres {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+def _resolve_lang(value: str) -> str:
+    try:
+        return check_lang(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
-    p = sub.add_parser("translit", help="Latin readings and cross-script keys of names")
-    p.add_argument("names", nargs="+", help="names, or - to read one per line from stdin")
-    p.add_argument("--lang", type=_lang, default=None, help="fa, prs (fa-AF), ar, or another code")
-    p.add_argument("-k", type=int, default=5, help="how many readings (default 5)")
 
-    p = sub.add_parser("similarity", help="similarity of two names in [0, 1]")
-    p.add_argument("a")
-    p.add_argument("b")
-    p.add_argument("--lang-a", type=_lang, default=None)
-    p.add_argument("--lang-b", type=_lang, default=None)
-
-    p = sub.add_parser("tokens", help="tokens with offsets and their clitic/affix-stripped stems")
-    p.add_argument("texts", nargs="+", help="texts, or - to read one per line from stdin")
-    p.add_argument("--lang", type=_lang, default=None)
-
-    p = sub.add_parser("normalize", help="normalised text")
-    p.add_argument("texts", nargs="+", help="texts, or - to read one per line from stdin")
-
-    p = sub.add_parser("match", help="gazetteer entries a name may be, ranked and explained")
-    p.add_argument("names", nargs="+", help="names, or - to read one per line from stdin")
-    p.add_argument("--lang", type=_lang, default=None)
-    p.add_argument("--type", choices=("person", "place"), default=None)
-    p.add_argument("--limit", type=int, default=5)
-    p.add_argument("--gazetteer", action="append", default=[], metavar="FILE", help="extra gazetteer YAML (repeatable)")
-
-    p = sub.add_parser("gazetteer", help="check gazetteer files, or show an entry")
-    gsub = p.add_subparsers(dest="action", required=True)
-    g = gsub.add_parser("check", help="validate YAML files (with the bundled data) and print a summary")
-    g.add_argument("files", nargs="*", help="gazetteer YAML files or folders (none: the bundled data alone)")
-    g.add_argument("--alone", action="store_true", help="check the files without the bundled data")
-    g = gsub.add_parser("show", help="print one entry as YAML")
-    g.add_argument("id")
-    g.add_argument("--gazetteer", action="append", default=[], metavar="FILE")
-
-    args = parser.parse_args(argv)
-    if args.command == "translit":
-        if args.k < 1:
-            parser.error("-k must be at least 1")
-        _emit({"name": n, "readings": readings(n, args.lang, args.k), "keys": keys(n)[:5]} for n in _inputs(args.names))
-    elif args.command == "similarity":
-        score = similarity(args.a, args.b, args.lang_a, args.lang_b)
-        _emit([{"a": args.a, "b": args.b, "score": score, "same": score >= THRESHOLD, "threshold": THRESHOLD}])
-    elif args.command == "tokens":
-        for text in _inputs(args.texts):
-            norm = normalize(text)
-            _emit({"text": text[t.start:t.end], "start": t.start, "end": t.end,
-                   "stems": [{"text": text[s.start:s.end], "start": s.start, "end": s.end,
-                              "prefix": s.prefix, "suffix": s.suffix} for s in stems(t, norm, args.lang)[1:]]}
-                  for t in tokenize(norm))
-    elif args.command == "normalize":
-        _emit({"text": t, "normalized": normalize(t).text} for t in _inputs(args.texts))
-    elif args.command == "match":
-        if args.limit < 1:
-            parser.error("--limit must be at least 1")
-        gz = _gazetteer(args.gazetteer)
-        _emit({"name": n, "matches": [{"id": m.entry.id, "name": m.entry.name, "score": m.score,
-                                       "accepted": m.score >= MATCH_THRESHOLD, "explanation": m.explanation.model_dump()}
-                                      for m in gz.match(n, args.lang, args.type, args.limit)]}
-              for n in _inputs(args.names))
-    elif args.action == "check":
-        return _check(args.files, args.alone)
-    else:
-        gz = _gazetteer(args.gazetteer)
-        entry = gz.get(args.id)
-        if entry is None:
-            print(f"entityres: no entry {args.id!r}", file=sys.stderr)
-            return 1
-        sys.stdout.write(yaml.safe_dump(entry.model_dump(exclude_defaults=True), allow_unicode=True, sort_keys=False))
-    return 0
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
+    return int(value)
 
 
 def _gazetteer(paths: list[str]) -> Gazetteer:
     try:
         return load_gazetteer(paths)
     except GazetteerError as err:
-        print(f"entityres: {err}", file=sys.stderr)
-        raise SystemExit(2) from None
+        raise InputError(str(err)) from None
+
+
+def _resolver(paths: list[str]) -> Resolver:
+    return Resolver(gazetteer=_gazetteer(paths))
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+def cmd_translit(args) -> int:
+    _emit({"name": n, "readings": readings(n, args.lang, args.k), "keys": keys(n)[:5]} for n in _inputs(args.names))
+    return 0
+
+
+def cmd_similarity(args) -> int:
+    score = similarity(args.a, args.b, args.lang_a, args.lang_b)
+    _emit([{"a": args.a, "b": args.b, "score": score, "same": score >= THRESHOLD, "threshold": THRESHOLD}])
+    return 0
+
+
+def cmd_tokens(args) -> int:
+    for text in _inputs(args.texts):
+        norm = normalize(text)
+        _emit({"text": text[t.start:t.end], "start": t.start, "end": t.end,
+               "stems": [{"text": text[s.start:s.end], "start": s.start, "end": s.end,
+                          "prefix": s.prefix, "suffix": s.suffix} for s in stems(t, norm, args.lang)[1:]]}
+              for t in tokenize(norm))
+    return 0
+
+
+def cmd_normalize(args) -> int:
+    _emit({"text": t, "normalized": normalize(t).text} for t in _inputs(args.texts))
+    return 0
+
+
+def cmd_match(args) -> int:
+    gz = _gazetteer(args.gazetteer)
+    _emit({"name": n, "matches": [{"id": m.entry.id, "name": m.entry.name, "score": m.score,
+                                   "accepted": m.score >= MATCH_THRESHOLD, "explanation": m.explanation.model_dump()}
+                                  for m in gz.match(n, args.lang, args.type, args.limit)]}
+          for n in _inputs(args.names))
+    return 0
+
+
+def cmd_gazetteer(args) -> int:
+    if args.action == "check":
+        return _check(args.files, args.alone)
+    entry = _gazetteer(args.gazetteer).get(args.id)
+    if entry is None:
+        raise InputError(f"no entry {args.id!r}")
+    sys.stdout.write(yaml.safe_dump(entry.model_dump(exclude_defaults=True), allow_unicode=True, sort_keys=False))
+    return 0
 
 
 def _check(files: list[str], alone: bool) -> int:
@@ -147,9 +143,135 @@ def _check(files: list[str], alone: bool) -> int:
             print(issue)
     types = Counter(e.type for e in gz)
     kinds = Counter(i.kind for i in gz.issues)
-    print(f"{len(gz)} entries ({types['person']} people, {types['place']} places); "
-          + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) if kinds else f"{len(gz)} entries; no issues")
+    notes = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "no issues"
+    print(f"{len(gz)} entries ({types['person']} people, {types['place']} places); {notes}")
     return 1 if gz.errors() else 0
+
+
+def _documents(files: list[str], lang: str) -> Iterator[tuple[str, str, str]]:
+    for name in files:
+        if name == "-":
+            yield "-", sys.stdin.read(), lang
+            continue
+        try:
+            yield name, Path(name).read_text(encoding="utf-8"), lang
+        except OSError as err:
+            raise InputError(f"{name}: {err.strerror}") from None
+        except UnicodeDecodeError as err:
+            raise InputError(f"{name}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+
+
+def _progress(docs: Iterable, total: int) -> Iterator:
+    """Documents, with a progress line on standard error when it is a terminal and there are many."""
+    show = total > 1 and sys.stderr.isatty()
+    for n, doc in enumerate(docs, 1):
+        if show:
+            width = 30
+            done = width * n // total
+            sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {n}/{total} {doc[0][-40:]:<40}")
+            sys.stderr.flush()
+        yield doc
+    if show:
+        sys.stderr.write("\n")
+
+
+def cmd_resolve(args) -> int:
+    resolver = _resolver(args.gazetteer)
+    docs = _progress(_documents(args.files, args.lang), len(args.files))
+    for result in resolver.resolve_many(docs, args.lang):
+        if args.format == "jsonl":
+            _emit([{"file": result.id, **result.model_dump(exclude={"id"})}])
+            continue
+        names = {e.id: e.name for e in result.entities}
+        print(f"# {result.id} ({result.lang}): {len(result.mentions)} mentions, {len(result.entities)} entities")
+        for m in result.mentions:
+            print(f"{m.start:>7} {m.end:>7}  {m.type:<6}  {m.score:.2f}  {m.text}  →  {m.entity_id} ({names[m.entity_id]})")
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    try:
+        gold = load_gold(args.gold)
+    except (OSError, ValueError) as err:
+        raise InputError(str(err)) from None
+    resolver = _resolver(args.gazetteer)
+    docs = [(d["id"], d["text"], "auto" if args.auto else d["lang"]) for d in gold]
+    predicted = {r.id: r.model_dump() for r in resolver.resolve_many(_progress(docs, len(docs)))}
+    report = evaluate(gold, predicted, resolver.gazetteer.id_of_name)
+    if args.json:
+        _emit([report.to_dict()])
+    else:
+        print(report.format(max_items=args.errors))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="entityres", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"entityres {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    extra = {"action": "append", "default": [], "metavar": "FILE", "help": "extra gazetteer YAML file or folder (repeatable)"}
+
+    p = sub.add_parser("resolve", help="find, link and cluster the people and places of news texts")
+    p.add_argument("files", nargs="+", help="UTF-8 text files, or - for standard input")
+    p.add_argument("--lang", type=_resolve_lang, default="auto", help="fa, prs (fa-AF), ar or auto (default)")
+    p.add_argument("--gazetteer", **extra)
+    p.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    p.set_defaults(run=cmd_resolve)
+
+    p = sub.add_parser("evaluate", help="score resolve() against gold annotations (JSON lines)")
+    p.add_argument("gold", help="gold JSON lines: {id, lang, text, entities: [{surface, start, end, type, canonical}]}")
+    p.add_argument("--gazetteer", **extra)
+    p.add_argument("--auto", action="store_true", help="detect each document's language instead of using the gold one")
+    p.add_argument("--errors", type=_positive, default=30, help="how many misses and false alarms to list")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.set_defaults(run=cmd_evaluate)
+
+    p = sub.add_parser("match", help="gazetteer entries a name may be, ranked and explained")
+    p.add_argument("names", nargs="+", help="names, or - to read one per line from stdin")
+    p.add_argument("--lang", type=_lang, default=None)
+    p.add_argument("--type", choices=("person", "place"), default=None)
+    p.add_argument("--limit", type=_positive, default=5)
+    p.add_argument("--gazetteer", **extra)
+    p.set_defaults(run=cmd_match)
+
+    p = sub.add_parser("gazetteer", help="check gazetteer files, or show an entry")
+    gsub = p.add_subparsers(dest="action", required=True)
+    g = gsub.add_parser("check", help="validate YAML files (with the bundled data) and print a summary")
+    g.add_argument("files", nargs="*", help="gazetteer YAML files or folders (none: the bundled data alone)")
+    g.add_argument("--alone", action="store_true", help="check the files without the bundled data")
+    g = gsub.add_parser("show", help="print one entry as YAML")
+    g.add_argument("id")
+    g.add_argument("--gazetteer", **extra)
+    p.set_defaults(run=cmd_gazetteer)
+
+    p = sub.add_parser("translit", help="Latin readings and cross-script keys of names")
+    p.add_argument("names", nargs="+", help="names, or - to read one per line from stdin")
+    p.add_argument("--lang", type=_lang, default=None, help="fa, prs (fa-AF), ar, or another code")
+    p.add_argument("-k", type=_positive, default=5, help="how many readings (default 5)")
+    p.set_defaults(run=cmd_translit)
+
+    p = sub.add_parser("similarity", help="similarity of two names in [0, 1]")
+    p.add_argument("a")
+    p.add_argument("b")
+    p.add_argument("--lang-a", type=_lang, default=None)
+    p.add_argument("--lang-b", type=_lang, default=None)
+    p.set_defaults(run=cmd_similarity)
+
+    p = sub.add_parser("tokens", help="tokens with offsets and their clitic/affix-stripped stems")
+    p.add_argument("texts", nargs="+", help="texts, or - to read one per line from stdin")
+    p.add_argument("--lang", type=_lang, default=None)
+    p.set_defaults(run=cmd_tokens)
+
+    p = sub.add_parser("normalize", help="normalised text")
+    p.add_argument("texts", nargs="+", help="texts, or - to read one per line from stdin")
+    p.set_defaults(run=cmd_normalize)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except InputError as err:
+        print(f"entityres: {err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

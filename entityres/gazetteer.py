@@ -164,6 +164,7 @@ class Gazetteer:
         self._cache = cache
         self._content_key = content_key
         self._index: Index | None = None
+        self._names: dict[tuple[str, str], str] | None = None
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict:
@@ -183,6 +184,13 @@ class Gazetteer:
                           for i, e in enumerate(entries)], user=True)
         return loader.finish(cache)
 
+    def extended(self, paths: Iterable[str | Path]) -> "Gazetteer":
+        """This gazetteer extended by the user's files or folders, under the merge rules."""
+        loader = _Loader()
+        loader.add_layer([(e, "<gazetteer>", 0) for e in self], user=False)
+        loader.add_layer(_read_all([f for p in paths for f in _files(p)]), user=True)
+        return loader.finish(self._cache)
+
     # --- mapping of ID to entry
     def __getitem__(self, entry_id: str) -> Entry:
         return self._entries[entry_id]
@@ -198,6 +206,23 @@ class Gazetteer:
 
     def get(self, entry_id: str) -> Entry | None:
         return self._entries.get(entry_id)
+
+    def id_of_name(self, name: str, type: str | None = None) -> str | None:
+        """The ID of the entry whose canonical or English name is ``name`` (any case), else None.
+
+        The evaluation's link from a gold canonical name to an ID; the canonical name wins over
+        another entry's English alias.
+        """
+        if self._names is None:
+            names: dict[tuple[str, str], str] = {}
+            for entry in self:
+                names.setdefault((entry.name.casefold(), entry.type), entry.id)
+            for entry in self:
+                for alias in entry.names.get("en", ()):
+                    names.setdefault((alias.name.casefold(), entry.type), entry.id)
+            self._names = names
+        types = (type,) if type else ("person", "place")
+        return next((self._names[k] for t in types if (k := (name.casefold(), t)) in self._names), None)
 
     def errors(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "error"]
@@ -293,17 +318,27 @@ def load_gazetteer(paths: Iterable[str | Path] = (), bundled: bool = True, cache
     return gazetteer
 
 
+def _read_all(files: list[Path]) -> list[tuple[Entry, str, int]]:
+    """The entries of ``files``; every error of every file is collected before raising."""
+    items, errors = [], []
+    for f in files:
+        try:
+            items.extend((entry, str(f), line) for entry, line in read_file(f))
+        except GazetteerError as err:
+            errors.extend(err.errors)
+    if errors:
+        raise GazetteerError(errors)
+    return items
+
+
 def _load(layers: list[list[Path]], bundled: bool, cache: bool, content_key: str | None) -> Gazetteer:
     loader = _Loader()
     errors: list[SourceError] = []
     for n, files in enumerate(layers):
-        items = []
-        for f in files:
-            try:
-                items.extend((entry, str(f), line) for entry, line in read_file(f))
-            except GazetteerError as err:
-                errors.extend(err.errors)
-        loader.add_layer(items, user=not (bundled and n == 0))
+        try:
+            loader.add_layer(_read_all(files), user=not (bundled and n == 0))
+        except GazetteerError as err:
+            errors.extend(err.errors)
     if errors:
         raise GazetteerError(errors)
     return loader.finish(cache, content_key)

@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
-from . import __version__, tables
+from . import __version__, cues, tables
 from .keys import name_words
 from .langs import canonical_lang, is_arabic_script
 from .schema import Entry
@@ -42,6 +42,7 @@ MIN_SKELETON = 2
 # Alternate names GeoNames gathers unchecked from many sites (und-Arab in cities.yaml) are weaker
 # evidence than curated or CLDR names: a city's stray spelling must not outscore a person's name.
 SOURCE_TRUST = {"geonames": 0.92}
+CACHE_FORMAT = 2  # bump when the index or the pickled gazetteer changes shape
 
 
 class Alias(NamedTuple):
@@ -108,13 +109,20 @@ def shared_aliases(entries: Iterable[Entry]) -> list[tuple[str, list[str]]]:
 class Index:
     """See the module docstring. Build with :meth:`build`; never mutated afterwards."""
 
-    def __init__(self, entries, aliases, exact, postings, ambiguous, by_id):
-        self.entries: tuple[Entry, ...] = entries
-        self.aliases: tuple[Alias, ...] = aliases
-        self.exact: dict[str, tuple[int, ...]] = exact
-        self.postings: dict[str, tuple[int, ...]] = postings
-        self.ambiguous: frozenset[str] = ambiguous
-        self.by_id: dict[str, int] = by_id
+    entries: tuple[Entry, ...]
+    aliases: tuple[Alias, ...]
+    exact: dict[str, tuple[int, ...]]
+    postings: dict[str, tuple[int, ...]]
+    ambiguous: frozenset[str]
+    by_id: dict[str, int]
+    # For names in running text (entityres.mentions):
+    prefixes: frozenset[str]  # every leading run of words of an exact key: where a name may go on
+    parts: dict[str, tuple[int, ...]]  # first or last word of a multi-word person alias → aliases
+    vocab: dict[str, Word]  # every word of every alias (folded) → its profile
+    vocab_postings: dict[str, tuple[str, ...]]  # blocking key → vocabulary words
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
 
     @classmethod
     def build(cls, entries: list[Entry], cache: bool = True, content_key: str | None = None) -> "Index":
@@ -141,6 +149,10 @@ class Index:
         exact: dict[str, list[int]] = defaultdict(list)
         postings: dict[str, list[int]] = defaultdict(list)
         owners: dict[str, set[int]] = defaultdict(set)
+        parts: dict[str, list[int]] = defaultdict(list)
+        prefixes: set[str] = set()
+        vocab: dict[str, Word] = {}
+        particles = {fold_word(p[0]) for p in cues.phrases("name_particles") if len(p) == 1}
         for n, entry in enumerate(entries):
             seen = set()
             for lang, name, source in entry.aliases(sources=True):
@@ -161,9 +173,23 @@ class Index:
                     exact[key].append(a)
                 for key in set().union(*name_blocking_keys(profiles)):
                     postings[key].append(a)
-        ambiguous = frozenset(k for k, o in owners.items() if len(o) > 1)
-        return cls(tuple(entries), tuple(aliases), {k: tuple(v) for k, v in exact.items()},
-                   {k: tuple(v) for k, v in postings.items()}, ambiguous, {e.id: n for n, e in enumerate(entries)})
+                folded = keys[0].split(" ")
+                prefixes.update(" ".join(folded[:i]) for i in range(1, len(folded) + 1))
+                for word, profile in zip(folded, profiles):
+                    vocab.setdefault(word, profile)
+                if entry.type == "person" and len(folded) > 1:
+                    for word in {folded[0], folded[-1]} - particles:
+                        parts[word].append(a)
+        vocab_postings: dict[str, set[str]] = defaultdict(set)
+        for word, profile in vocab.items():
+            for key in word_blocking_keys(profile):
+                vocab_postings[key].add(word)
+        return cls(entries=tuple(entries), aliases=tuple(aliases), exact={k: tuple(v) for k, v in exact.items()},
+                   postings={k: tuple(v) for k, v in postings.items()},
+                   ambiguous=frozenset(k for k, o in owners.items() if len(o) > 1),
+                   by_id={e.id: n for n, e in enumerate(entries)}, prefixes=frozenset(prefixes),
+                   parts={k: tuple(v) for k, v in parts.items()}, vocab=vocab,
+                   vocab_postings={k: tuple(sorted(v)) for k, v in vocab_postings.items()})
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -178,8 +204,8 @@ def cache_dir() -> Path:
 
 
 def rules_digest(content: str) -> str:
-    """A cache key for ``content`` under this version of the package and its rule tables."""
-    digest = hashlib.sha256(f"{__version__}\0{content}".encode())
+    """A cache key for ``content`` under this version of the package, its cache layout and rule tables."""
+    digest = hashlib.sha256(f"{__version__}\0{CACHE_FORMAT}\0{content}".encode())
     for name in ("script", "affixes", "readings", "keys", "cues"):
         digest.update(json.dumps(tables.load(name), sort_keys=True, ensure_ascii=False).encode())
     return digest.hexdigest()[:24]

@@ -140,7 +140,10 @@ def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
     used_q = {i for _, ia, _ in aligned for i in ia}
     used_a = {j for _, _, ja in aligned for j in ja}
     matched = sum(s * (sum(qw[i] for i in ia) + sum(aw[j] for j in ja)) for s, ia, ja in aligned)
-    total = sum(qw) + sum(w if j in used_a else w * _missing_weight(j, len(aw)) for j, w in enumerate(aw))
+    # A missing word costs by its position, in units of the words that did align (not of its own
+    # length, so that a long given name left out costs no more than a short one).
+    unit = sum(aw[j] for j in used_a) / len(used_a) if used_a else 0.0
+    total = sum(qw) + sum(w if j in used_a else (unit or w) * _missing_weight(j, len(aw)) for j, w in enumerate(aw))
     score = matched / total
     how = "aligned"
     if len(query.words) > 1 or len(alias.words) > 1:

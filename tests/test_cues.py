@@ -146,7 +146,7 @@ def _cases():
 
 
 def test_every_phrase_group_is_exercised():
-    assert {c[0] for c in _cases()} | {"nationality_exceptions", "not_names"} == set(PHRASE_GROUPS)
+    assert {c[0] for c in _cases()} | {"nationality_exceptions", "not_names", "name_particles"} == set(PHRASE_GROUPS)
 
 
 @pytest.mark.parametrize("group,lang,tokens,sentence", list(_cases()))

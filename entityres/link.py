@@ -1,0 +1,89 @@
+"""Links: which gazetteer entry each span names, decided within its document.
+
+* A whole alias scores 1, less what it took to read it (a stripped clitic, a corrected spelling),
+  times its source's trust; an alias several entries share scores a little less.
+* A first or last name alone is scored by the matcher (:func:`entityres.match.score_alias`),
+  about 0.83 for a surname: well below the full name.
+* The document decides: an entry that the text also names unambiguously (by a full alias) wins a
+  surname or an ambiguous alias (عمروف after رستم عمروف; ترامپ after دونالد ترامپ). A title before
+  the name favours a person, a place word a place.
+* Otherwise the best-scored entry wins; a tie is broken towards the entry with more names (the
+  better-known one), and the score is lowered so the tie shows.
+* An everyday word that equals an alias (``weak``) is kept only with a cue or when the text
+  names the same entry elsewhere; a part of a name that nothing supports above the threshold is
+  dropped.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+from .index import Index
+from .match import MATCH_THRESHOLD, AMBIGUOUS_FACTOR, make_query, score_alias
+from .mentions import Span
+
+CONTEXT_SCORE = 0.95  # a part of a name, or an ambiguous alias, that the document resolves
+CUE_FACTOR = 0.7  # a candidate of the type a cue speaks against, when the alias names both types
+TIE_FACTOR = 0.9  # an undecided choice between equally scored entries
+
+
+class Link(NamedTuple):
+    span: Span
+    entry: int | None  # index entry number; None for a name no gazetteer holds
+    score: float
+    alias: int | None  # the alias number that matched
+    how: str  # exact | corrected | part | context | new
+
+
+@lru_cache(maxsize=1 << 16)
+def _part_score(text: str, lang: str | None, alias: int, index: Index) -> float:
+    return score_alias(make_query(text, lang), index.aliases[alias])[0]
+
+
+def _candidates(span: Span, text: str, lang: str | None, index: Index) -> dict[int, tuple[float, int]]:
+    """entry → (score, alias) for one gazetteer span."""
+    out: dict[int, tuple[float, int]] = {}
+    entries = {index.aliases[a].entry for a in span.aliases}
+    for a in span.aliases:
+        alias = index.aliases[a]
+        if span.kind == "alias":
+            score = max(0.0, 1.0 - span.cost)
+        else:
+            score = _part_score(text, lang, a, index) - span.cost
+        score *= alias.trust * (AMBIGUOUS_FACTOR if len(entries) > 1 else 1.0)
+        if score > out.get(alias.entry, (-1.0, 0))[0]:
+            out[alias.entry] = (score, a)
+    return out
+
+
+def link(spans: list[Span], text: str, lang: str | None, index: Index) -> list[Link]:
+    """One link per kept span, in text order."""
+    cands = [(_candidates(s, text[s.start:s.end], lang, index) if s.kind != "new" else {}) for s in spans]
+    named = {e for s, c in zip(spans, cands) if s.kind == "alias" and not s.weak and len(c) == 1 for e in c}
+    out = []
+    for span, cand in zip(spans, cands):
+        if span.kind == "new":
+            out.append(Link(span, None, 0.7, None, "new"))
+            continue
+        scored = []
+        types = {index.entries[e].type for e in cand}
+        for entry, (score, alias) in cand.items():
+            how = "exact" if span.kind == "alias" and span.cost == 0 else "corrected" if span.kind == "alias" else "part"
+            etype = index.entries[entry].type
+            if span.cue and len(types) > 1 and (span.cue == "title") != (etype == "person"):
+                score *= CUE_FACTOR
+            if entry in named and (span.kind == "part" or len(cand) > 1):
+                score, how = max(score, CONTEXT_SCORE), "context"
+            scored.append((score, len(index.entries[entry].names), -entry, alias, how))
+        if not scored:
+            continue
+        scored.sort(reverse=True)
+        score, _, neg_entry, alias, how = scored[0]
+        if len(scored) > 1 and scored[1][0] == score:
+            score *= TIE_FACTOR
+        if span.weak and how != "context" and not span.cue:
+            continue
+        if score < MATCH_THRESHOLD and how != "context":
+            continue
+        out.append(Link(span, -neg_entry, round(score, 4), alias, how))
+    return out

@@ -1,0 +1,207 @@
+"""``resolve(text, lang)``: every person and place of a news text, linked and clustered.
+
+text → :func:`~entityres.normalize.normalize` → :func:`~entityres.tokens.tokenize` →
+:func:`~entityres.mentions.detect` (candidate spans) → :func:`~entityres.link.link` (scored
+links) → :mod:`~entityres.cluster` (canonical IDs) → :class:`Result`.
+
+Offsets in results index the string the caller passed, as Python code points.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator, Literal, Union
+
+from pydantic import BaseModel, ConfigDict
+
+from . import tables
+from .cluster import display_name, document_clusters, merge
+from .gazetteer import Gazetteer, load_gazetteer
+from .langs import canonical_lang
+from .link import link
+from .mentions import detect
+from .normalize import normalize
+from .tokens import tokenize
+
+LANGS = ("fa", "prs", "ar")
+
+
+class Mention(BaseModel):
+    """One mention: exact offsets into the caller's text, its entity, and why it was linked."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    start: int
+    end: int
+    type: Literal["person", "place"]
+    entity_id: str
+    score: float
+    explanation: str
+
+
+class Entity(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    type: Literal["person", "place"]
+    name: str  # the gazetteer's canonical English name, or the best Latin reading of a new name
+    in_gazetteer: bool
+    wikidata: str | None = None
+
+
+class Result(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    lang: str
+    mentions: list[Mention]
+    entities: list[Entity]
+    id: str | None = None  # the document's ID, from resolve_many records
+
+
+Doc = Union[str, tuple, dict]
+
+
+@lru_cache(maxsize=1)
+def _dialects() -> tuple[str, str, tuple[re.Pattern, re.Pattern]]:
+    table = tables.load("dialects")
+    spell = table["spellings"]
+    patterns = tuple(re.compile("|".join(sorted(map(re.escape, spell[k]), key=len, reverse=True))) for k in ("prs", "fa"))
+    return table["letters"]["ar"], table["letters"]["fa"], patterns
+
+
+def detect_lang(text: str) -> str:
+    """fa, prs or ar, from the letters and spellings of ``text`` (``resources/dialects.yaml``).
+
+    A text with no Arabic-script letters is read as Persian (fa).
+    """
+    arabic, persian, (prs, fa) = _dialects()
+    sample = text[:20000]
+    if sum(sample.count(c) for c in arabic) > sum(sample.count(c) for c in persian):
+        return "ar"
+    return "prs" if len(prs.findall(sample)) > len(fa.findall(sample)) else "fa"
+
+
+def check_lang(lang: str) -> str:
+    if lang == "auto":
+        return lang
+    code = canonical_lang(lang)
+    if code not in LANGS:
+        raise ValueError(f"lang must be fa, prs (fa-AF), ar or auto, not {lang!r}")
+    return code
+
+
+class Resolver:
+    """A reusable, thread-safe resolver over one gazetteer (the bundled one by default).
+
+    ``Resolver(gazetteer=gz)`` uses a loaded :class:`~entityres.gazetteer.Gazetteer`;
+    ``Resolver(paths=[...])`` loads the bundled data extended by the user's YAML files or folders.
+    The gazetteer's index is built (or read from its cache) here, once.
+    """
+
+    def __init__(self, gazetteer: Gazetteer | None = None, paths: Iterable[str | Path] = (), cache: bool = True):
+        paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+        if gazetteer is None:
+            gazetteer = load_gazetteer(paths, cache=cache)
+        elif paths:
+            gazetteer = gazetteer.extended(paths)
+        self.gazetteer = gazetteer
+        self.index = gazetteer.index
+
+    def resolve(self, text: str, lang: str = "auto", id: str | None = None) -> Result:
+        """Every person and place mention of ``text``, linked to the gazetteer or to a new entity."""
+        if not isinstance(text, str):
+            raise TypeError(f"resolve() needs a str text, not {type(text).__name__}")
+        lang = check_lang(lang)
+        if lang == "auto":
+            lang = detect_lang(text)
+        norm = normalize(text)
+        links = link(detect(norm, tokenize(norm), lang, self.index), text, lang, self.index)
+        new = [(lk.span.type, text[lk.span.start:lk.span.end]) for lk in links if lk.entry is None]
+        new_ids = iter(document_clusters(new, lang))
+        mentions, entities = [], {}
+        for lk in links:
+            s = lk.span
+            if lk.entry is None:
+                eid = next(new_ids)
+                if eid not in entities:
+                    entities[eid] = Entity(id=eid, type=s.type, name=display_name(text[s.start:s.end], lang),
+                                           in_gazetteer=False)
+                why = f"new {s.type}: {s.cue} cue"
+                mtype = s.type
+            else:
+                entry = self.index.entries[lk.entry]
+                eid, mtype = entry.id, entry.type
+                entities.setdefault(eid, Entity(id=eid, type=entry.type, name=entry.name, in_gazetteer=True,
+                                                wikidata=entry.wikidata))
+                alias = self.index.aliases[lk.alias]
+                why = f"{lk.how}: {alias.name!r} ({alias.lang or 'und'})" + (f"; {s.cue} before" if s.cue else "")
+            mentions.append(Mention(text=text[s.start:s.end], start=s.start, end=s.end, type=mtype, entity_id=eid,
+                                    score=lk.score, explanation=why))
+        return Result(lang=lang, mentions=mentions, entities=list(entities.values()), id=id)
+
+    def resolve_many(self, docs: Iterable[Doc], lang: str = "auto", merge_new: bool = True) -> Iterator[Result]:
+        """Resolve many documents and cluster their new entities across them.
+
+        ``docs`` holds texts, ``(id, text, lang)`` tuples or ``{"id", "text", "lang"}`` mappings
+        (``lang`` defaults to the argument). Documents are read one at a time. With ``merge_new``
+        (the default), spelling variants of one new entity across documents get one ID (see
+        :func:`entityres.cluster.merge`), so results come once every document is read; with
+        ``merge_new=False`` each result comes as soon as its document is resolved.
+        """
+        check_lang(lang)
+        results = (self.resolve(*_record(doc, lang, n)) for n, doc in enumerate(docs))
+        if not merge_new:
+            yield from results
+            return
+        done = list(results)
+        new: dict[str, tuple[str, str, str | None]] = {}
+        for r in done:
+            for m in r.mentions:  # an entity's longest mention names it
+                if not m.entity_id.startswith(f"{m.type}:new.") or len(m.text) <= len(new.get(m.entity_id, ("", ""))[1]):
+                    continue
+                new[m.entity_id] = (m.type, m.text, r.lang)
+        ids = merge(new)
+        for r in done:
+            if not any(ids.get(e.id, e.id) != e.id for e in r.entities):
+                yield r
+                continue
+            mentions = [m.model_copy(update={"entity_id": ids.get(m.entity_id, m.entity_id)}) for m in r.mentions]
+            entities = {}
+            for e in r.entities:
+                entities.setdefault(ids.get(e.id, e.id), e.model_copy(update={"id": ids.get(e.id, e.id)}))
+            yield r.model_copy(update={"mentions": mentions, "entities": list(entities.values())})
+
+
+def _record(doc: Doc, lang: str, n: int) -> tuple[str, str, str | None]:
+    if isinstance(doc, str):
+        return doc, lang, None
+    if isinstance(doc, dict):
+        if "text" not in doc:
+            raise ValueError(f"document {n}: a mapping needs a 'text'")
+        return doc["text"], doc.get("lang") or lang, doc.get("id")
+    if isinstance(doc, tuple) and len(doc) == 3:
+        doc_id, text, doc_lang = doc
+        return text, doc_lang or lang, doc_id
+    raise TypeError(f"document {n}: expected a text, an (id, text, lang) tuple or a mapping, not {type(doc).__name__}")
+
+
+_default: Resolver | None = None
+_lock = threading.Lock()
+
+
+def default_resolver() -> Resolver:
+    """The resolver over the bundled gazetteer, built on first use."""
+    global _default
+    if _default is None:
+        with _lock:
+            if _default is None:
+                _default = Resolver()
+    return _default
+
+
+def resolve(text: str, lang: str = "auto") -> Result:
+    """Every person and place mention of ``text`` on the bundled gazetteer; see :class:`Resolver`."""
+    return default_resolver().resolve(text, lang)

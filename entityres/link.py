@@ -79,11 +79,11 @@ def link(spans: list[Span], text: str, lang: str | None, index: Index) -> list[L
             continue
         scored.sort(reverse=True)
         score, _, neg_entry, alias, how = scored[0]
-        if len(scored) > 1 and scored[1][0] == score:
-            score *= TIE_FACTOR
         if span.weak and how != "context" and not span.cue:
             continue
         if score < MATCH_THRESHOLD and how != "context":
             continue
+        if len(scored) > 1 and scored[1][0] == score:  # kept, but the score says it was a guess
+            score *= TIE_FACTOR
         out.append(Link(span, -neg_entry, round(score, 4), alias, how))
     return out

@@ -38,7 +38,7 @@ PAIR_FLOOR = 0.55  # word pairs below this are not aligned: they are different w
 # Weight of an alias word the query leaves out, by position: news names people by surname alone
 # (so a missing first word costs little), drops middle names and patronymics, and rarely gives a
 # first name alone (a missing last word costs most).
-FIRST_WEIGHT, INNER_WEIGHT, LAST_WEIGHT = 0.4, 0.3, 0.8
+FIRST_WEIGHT, INNER_WEIGHT, LAST_WEIGHT = 0.3, 0.3, 0.8
 AMBIGUOUS_FACTOR = 0.97  # an alias several entries claim says less about which one is meant
 SMALL_POSTING = 64  # a word posted this rarely is specific enough to propose candidates alone
 SECOND_KEY_WEIGHT = 0.6  # a hit through a rarer reading or the skeleton, against the likeliest key

@@ -36,6 +36,7 @@ STRIP_COST = 0.02  # a stem loses ties to the word as written
 RARE_ZIPF = 3.0  # rarer words may be misspelt names: look for the closest gazetteer word
 NAME_ZIPF = 3.5  # a word this common is vocabulary, not a new name (unless a person's name has it)
 PERSON_WORD_ZIPF = 6.5  # ... and even then, not the commonest words
+CUED_NAME_ZIPF = 4.5  # right after a title, given names as common as کامران (4.1) are names
 COMMON_ZIPF = 3.5  # a city known only from GeoNames is not found in a word this common
 FUZZY_WORD = 0.9  # a rare word this close to a gazetteer word is taken as a spelling of it
 MIN_FUZZY = 4  # shorter words have too many neighbours to correct
@@ -64,6 +65,7 @@ class Span(NamedTuple):
     type: str | None  # person | place for new names; None: the gazetteer decides
     cue: str | None  # title | place_word | saying | credit | byline | latin (new names; or a title before a known name)
     weak: bool  # an everyday word: only a mention with a cue or another mention of the entity
+    key: str  # the folded words that matched (the exact key of an alias or a part; the text for new names)
 
 
 def _fold(text: str) -> str:
@@ -133,7 +135,7 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
                 continue
             if k in index.exact:
                 out.append(Span(i, j, start if key else f.start, f.end, "alias", index.exact[k], cost + f.cost,
-                                None, None, False))
+                                None, None, False, k))
             if not f.ends_only and j + 1 < len(forms) and segs[j + 1] == segs[i] and k in index.prefixes:
                 walk(i, j + 1, k, cost + f.cost, start if key else f.start)
 
@@ -141,12 +143,12 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
         walk(i, i, "", 0.0, 0)
         for f in forms[i]:
             if f.key in index.parts:
-                out.append(Span(i, i, f.start, f.end, "part", index.parts[f.key], f.cost, None, None, False))
+                out.append(Span(i, i, f.start, f.end, "part", index.parts[f.key], f.cost, None, None, False, f.key))
             if i + 1 < len(forms) and segs[i + 1] == segs[i] and not f.ends_only:
                 for g in forms[i + 1]:  # a name written apart: کی یف for کییف
                     if not g.starts_only and (f.key + g.key) in index.exact:
                         out.append(Span(i, i + 1, f.start, g.end, "alias", index.exact[f.key + g.key],
-                                        f.cost + g.cost + STRIP_COST, None, None, False))
+                                        f.cost + g.cost + STRIP_COST, None, None, False, f.key + g.key))
     return [s for s in out if _keep(doc, s)]
 
 
@@ -176,7 +178,7 @@ def _keep(doc: _Doc, span: Span) -> bool:
 
 
 def _is_weak(doc: _Doc, span: Span) -> bool:
-    return span.first == span.last and doc.forms[span.first][0].key in _not_names(doc.lang)
+    return span.key in _not_names(doc.lang)
 
 
 def select(spans: list[Span]) -> list[Span]:
@@ -191,8 +193,8 @@ def select(spans: list[Span]) -> list[Span]:
     return sorted(out, key=lambda s: s.first)
 
 
-def _name_like(doc: _Doc, i: int, any_word: bool = False) -> bool:
-    """May token ``i`` be part of a name no gazetteer holds? (``any_word``: however common it is)"""
+def _name_like(doc: _Doc, i: int, ceiling: float = NAME_ZIPF) -> bool:
+    """May token ``i`` be part of a name no gazetteer holds, if it is rarer than ``ceiling``?"""
     word = doc.tokens[i].text
     if not any(c.isalpha() for c in word) or len(word) < 2:
         return False
@@ -202,7 +204,7 @@ def _name_like(doc: _Doc, i: int, any_word: bool = False) -> bool:
     if cues.is_nationality_adjective(word, doc.lang, _place_names(doc.index)):
         return False
     common = zipf(word, doc.lang)
-    return any_word or common < NAME_ZIPF or (common < PERSON_WORD_ZIPF and doc.forms[i][0].key in _person_words(doc.index))
+    return common < ceiling or (common < PERSON_WORD_ZIPF and doc.forms[i][0].key in _person_words(doc.index))
 
 
 @lru_cache(maxsize=None)
@@ -216,28 +218,61 @@ _NEW_CUES = (("person_titles", "person", "title"), ("person_cues_before", "perso
              ("place_words", "place", "place_word"))
 
 
-def _run(doc: _Doc, i: int, taken: set[int], limit: int = MAX_NEW_WORDS, any_word: bool = False) -> int:
-    """How many name-like, unclaimed tokens start at ``i`` in one segment (``any_word``: common words too)."""
+def _run(doc: _Doc, i: int, taken: set[int], limit: int = MAX_NEW_WORDS, ceiling: float = NAME_ZIPF) -> int:
+    """How many name-like, unclaimed tokens start at ``i`` in one segment (no commoner than ``ceiling``)."""
     n = 0
     while (i + n < len(doc.tokens) and n < limit and i + n not in taken and doc.segs[i + n] == doc.segs[i]
-           and _name_like(doc, i + n, any_word)):
+           and _name_like(doc, i + n, ceiling)):
         n += 1
     if n and cues.match_before(doc.words, i + n, "organisation_endings", doc.lang):
         return 0  # Getty Images, ایران اینترنشنال: an organisation
     return n
 
 
-def _new_spans(doc: _Doc, taken: set[int]) -> list[Span]:
+def _gap(doc: _Doc, i: int) -> str:
+    """What stands between token ``i - 1`` and token ``i``, spaces removed."""
+    return doc.norm.text[doc.tokens[i - 1].nend:doc.tokens[i].nstart].replace(" ", "")
+
+
+def _cue_before(doc: _Doc, i: int, group: str, starts: dict[int, int]) -> bool:
+    """Does a phrase of ``group`` stand before token ``i``?
+
+    Between a title and its name there may be a comma (سخنگوی دولت، X), a place the text names
+    (وزیر خارجه آمریکا X), or, in Arabic, the definite noun of the body the title serves
+    (المتحدث باسم الحكومة X).
+    """
+    j = i
+    for _ in range(2):
+        if j == 0:
+            return False
+        gap = _gap(doc, j)
+        if gap in ("", ",") and (gap == "" or group == "person_titles") and cues.match_before(doc.words, j, group, doc.lang):
+            return True
+        if gap or group != "person_titles":
+            return False
+        if j in starts:  # a gazetteer place ends right before j
+            j = starts[j]
+        elif doc.words[j - 1].startswith("ال") and zipf(doc.words[j - 1], doc.lang) >= NAME_ZIPF:
+            j -= 1
+        else:
+            return False
+    return False
+
+
+def _new_spans(doc: _Doc, known: list[Span]) -> list[Span]:
     out = []
     tokens, text = doc.tokens, doc.norm.text
+    taken = {i for s in known for i in range(s.first, s.last + 1)}
+    starts = {s.last + 1: s.first for s in known}
     arabic_doc = any("\u0600" <= c <= "\u06ff" for c in text[:2000])
     i = 0
     while i < len(tokens):
         found = None
         if i not in taken:
             for group, kind, cue in _NEW_CUES:
-                if i and doc.segs[i - 1] == doc.segs[i] and cues.match_before(doc.words, i, group, doc.lang):
-                    n = _run(doc, i, taken, 2 if kind == "place" else MAX_NEW_WORDS)
+                if _cue_before(doc, i, group, starts):
+                    n = _run(doc, i, taken, 2 if kind == "place" else MAX_NEW_WORDS,
+                             CUED_NAME_ZIPF if cue == "title" else NAME_ZIPF)
                     if n:
                         found = (n, kind, cue)
                         break
@@ -250,13 +285,14 @@ def _new_spans(doc: _Doc, taken: set[int]) -> list[Span]:
                     n = 0
                 if n >= 2 or (n == 1 and i and cues.match_before(doc.words, i, "person_cues_before", doc.lang)):
                     found = (n, "person", "latin")
-            if found is None and i and ";" in text[tokens[i - 1].nend:tokens[i].nstart]:
-                n = _run(doc, i, taken, any_word=True)
-                if n >= 2 and i + n < len(tokens) and "-" in text[tokens[i + n - 1].nend:tokens[i + n].nstart]:
+            if found is None and i and ";" in _gap(doc, i):
+                n = _run(doc, i, taken, ceiling=float("inf"))
+                if n >= 2 and i + n < len(tokens) and "-" in _gap(doc, i + n):
                     found = (n, "person", "byline")
         if found:
             n, kind, cue = found
-            out.append(Span(i, i + n - 1, tokens[i].start, tokens[i + n - 1].end, "new", (), 0.0, kind, cue, False))
+            key = " ".join(doc.forms[k][0].key for k in range(i, i + n))
+            out.append(Span(i, i + n - 1, tokens[i].start, tokens[i + n - 1].end, "new", (), 0.0, kind, cue, False, key))
             i += n
         else:
             i += 1
@@ -278,8 +314,7 @@ def detect(norm: Normalized, tokens: list[Token], lang: str | None, index: Index
                _segments(norm, tokens), lang, index)
     known = [_without_place_word(doc, s) for s in select(_gazetteer_spans(doc))]
     known = [s._replace(weak=_is_weak(doc, s), cue=_title_cue(doc, s)) for s in known]
-    taken = {i for s in known for i in range(s.first, s.last + 1)}
-    return sorted(known + _new_spans(doc, taken), key=lambda s: s.first)
+    return sorted(known + _new_spans(doc, known), key=lambda s: s.first)
 
 
 def _title_cue(doc: _Doc, span: Span) -> str | None:

@@ -64,24 +64,33 @@ class Result(BaseModel):
 Doc = Union[str, tuple, dict]
 
 
+def _alternation(forms: list[str], whole_words: bool = False) -> re.Pattern:
+    body = "|".join(sorted(map(re.escape, forms), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)" if whole_words else body)
+
+
 @lru_cache(maxsize=1)
-def _dialects() -> tuple[str, str, tuple[re.Pattern, re.Pattern]]:
+def _dialects() -> dict:
     table = tables.load("dialects")
-    spell = table["spellings"]
-    patterns = tuple(re.compile("|".join(sorted(map(re.escape, spell[k]), key=len, reverse=True))) for k in ("prs", "fa"))
-    return table["letters"]["ar"], table["letters"]["fa"], patterns
+    return {"letters": table["letters"], "words": {k: _alternation(v, True) for k, v in table["words"].items()},
+            "spellings": {k: _alternation(v) for k, v in table["spellings"].items()}}
 
 
 def detect_lang(text: str) -> str:
-    """fa, prs or ar, from the letters and spellings of ``text`` (``resources/dialects.yaml``).
+    """fa, prs or ar, from the letters, words and spellings of ``text`` (``resources/dialects.yaml``).
 
     A text with no Arabic-script letters is read as Persian (fa).
     """
-    arabic, persian, (prs, fa) = _dialects()
+    rules = _dialects()
     sample = text[:20000]
-    if sum(sample.count(c) for c in arabic) > sum(sample.count(c) for c in persian):
+
+    def score(lang: str) -> int:
+        return sum(sample.count(c) for c in rules["letters"][lang]) + len(rules["words"][lang].findall(sample))
+
+    if score("ar") > score("fa"):
         return "ar"
-    return "prs" if len(prs.findall(sample)) > len(fa.findall(sample)) else "fa"
+    spellings = rules["spellings"]
+    return "prs" if len(spellings["prs"].findall(sample)) > len(spellings["fa"].findall(sample)) else "fa"
 
 
 def check_lang(lang: str) -> str:

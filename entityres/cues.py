@@ -221,3 +221,21 @@ def is_nationality_adjective(word: str, lang: str | None, place_names: Container
                 if any(a + stem + e in place_names for a in rule.place_articles for e in rule.place_endings):
                     return True
     return False
+
+
+def ends(words: Sequence[str], groups: Sequence[str], lang: str | None = None) -> dict[str, list[int]]:
+    """``match_before(words, j, group, lang)`` for every ``j`` in ``0..len(words)`` and every group.
+
+    One pass: most words end no phrase, and one set lookup per word and group tells.
+    """
+    lang = canonical_lang(lang)
+    lasts = [p[-1] if (p := _parts(w)) else "" for w in words]
+    out = {}
+    for group in groups:
+        by_last = _index(group, lang).by_last
+        row = [0] * (len(words) + 1)
+        for j, last in enumerate(lasts, 1):
+            if last in by_last:
+                row[j] = match_before(words, j, group, lang)
+        out[group] = row
+    return out

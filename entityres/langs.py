@@ -7,6 +7,7 @@ ps...), which then only tells the script's conventions; ``None`` means "not know
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 READ_LANGS = ("fa", "prs", "ar")
 _ALIASES = {"fa-af": "prs", "fa_af": "prs", "prs-af": "prs", "fa-ir": "fa", "fa_ir": "fa", "per": "fa", "fas": "fa", "ara": "ar"}
@@ -23,7 +24,14 @@ def canonical_lang(lang: str | None) -> str | None:
     """
     if lang is None:
         return None
-    if not isinstance(lang, str) or not _CODE.match(lang):
+    if not isinstance(lang, str):
+        raise ValueError(f"not a language code: {lang!r} (expected fa, prs, fa-AF, ar, or another BCP-47 code)")
+    return _canonical(lang)
+
+
+@lru_cache(maxsize=4096)
+def _canonical(lang: str) -> str:
+    if not _CODE.match(lang):
         raise ValueError(f"not a language code: {lang!r} (expected fa, prs, fa-AF, ar, or another BCP-47 code)")
     low = lang.lower()
     if low in _ALIASES:

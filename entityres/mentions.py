@@ -20,6 +20,7 @@ the original text, through :class:`entityres.normalize.Normalized`.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -30,7 +31,7 @@ from .frequency import zipf
 from .index import Index, fold_word, word_blocking_keys
 from .normalize import ZWNJ, Normalized
 from .similarity import word_profile, word_similarity
-from .tokens import Token, stems
+from .tokens import Token, stem_cuts
 
 STRIP_COST = 0.02  # a stem loses ties to the word as written
 RARE_ZIPF = 3.0  # rarer words may be misspelt names: look for the closest gazetteer word
@@ -42,12 +43,16 @@ FUZZY_WORD = 0.9  # a rare word this close to a gazetteer word is taken as a spe
 MIN_FUZZY = 4  # shorter words have too many neighbours to correct
 SAME_LETTERS = 0.8  # a misspelling keeps most letters (ترمپ ترامپ), a different word does not (گامه حماه)
 MAX_CORRECTIONS = 2
+_ARABIC = re.compile("[\u0600-\u06ff]")
 MAX_NEW_WORDS = 3
+SPLIT_PIECE = 3  # names written apart split off a short piece: کی یف, خامنه ای, ابو ظبی, نیو یورک
 
 
 class Form(NamedTuple):
+    """One reading of a token; ``start``/``end`` are offsets into the token's normalised text."""
+
     key: str  # folded, as the index's exact keys
-    start: int  # original offsets
+    start: int
     end: int
     cost: float
     starts_only: bool  # a proclitic was stripped: the form can only begin a name
@@ -85,71 +90,89 @@ def corrections(word: str, lang: str | None, index: Index) -> tuple[tuple[str, f
     return tuple((v, s) for s, v in scored[:MAX_CORRECTIONS] if s >= FUZZY_WORD)
 
 
-def token_forms(token: Token, norm: Normalized, lang: str | None, index: Index) -> list[Form]:
+@lru_cache(maxsize=1 << 17)
+def token_forms(word: str, lang: str | None, index: Index) -> tuple[Form, ...]:
+    """The forms of one normalised token: as written, its stems, and corrections of rare words."""
     out = []
-    for n, stem in enumerate(stems(token, norm, lang)):
-        key = _fold(stem.text)
+    for n, (a, b) in enumerate(stem_cuts(word, lang)):
+        stem = word[a:b]
+        key = _fold(stem)
         if not key:
             continue
         cost = STRIP_COST if n else 0.0
-        out.append(Form(key, stem.start, stem.end, cost, bool(stem.prefix), bool(stem.suffix)))
+        prefix, suffix = a > 0, b < len(word)
+        out.append(Form(key, a, b, cost, prefix, suffix))
         # A suffix-stripped stem is not corrected: a stem and a suffix that both came out wrong
         # make anything (نیروهای → نیروه → نایرو, Nauru).
-        if (not stem.suffix and key not in index.vocab and " " not in key and len(key) >= MIN_FUZZY
-                and zipf(stem.text, lang) < RARE_ZIPF):
-            out.extend(Form(v, stem.start, stem.end, cost + 1.0 - s, bool(stem.prefix), bool(stem.suffix))
-                       for v, s in corrections(key, lang, index))
-    return out
+        if (not suffix and key not in index.vocab and " " not in key and len(key) >= MIN_FUZZY
+                and zipf(stem, lang) < RARE_ZIPF):
+            out.extend(Form(v, a, b, cost + 1.0 - s, prefix, suffix) for v, s in corrections(key, lang, index))
+    return tuple(out)
 
 
-def _segments(norm: Normalized, tokens: list[Token]) -> list[int]:
-    """Segment number of each token: names never cross punctuation or a line break."""
-    seg, out = 0, []
+def _gaps(norm: Normalized, tokens: list[Token]) -> tuple[list[str], list[int]]:
+    """What stands before each token (spaces removed), and its segment number: names never cross
+    punctuation or a line break."""
+    text, gaps, segs, seg = norm.text, [], [], 0
     for i, tok in enumerate(tokens):
-        if i and norm.text[tokens[i - 1].nend:tok.nstart].strip(" "):
-            seg += 1
-        out.append(seg)
-    return out
+        gap = text[tokens[i - 1].nend:tok.nstart].replace(" ", "") if i else ""
+        seg += bool(gap)
+        gaps.append(gap)
+        segs.append(seg)
+    return gaps, segs
 
 
 class _Doc(NamedTuple):
     norm: Normalized
     tokens: list[Token]
     words: list[str]  # normalised token texts, for the cue tables
-    forms: list[list[Form]]
+    forms: list[tuple[Form, ...]]
+    gaps: list[str]  # what stands before each token, spaces removed
     segs: list[int]
     lang: str | None
     index: Index
 
 
 def _gazetteer_spans(doc: _Doc) -> list[Span]:
-    index, forms, segs = doc.index, doc.forms, doc.segs
+    index, forms, segs, tokens, norm = doc.index, doc.forms, doc.segs, doc.tokens, doc.norm
+    exact, prefixes, parts = index.exact, index.prefixes, index.parts
     out: list[Span] = []
 
-    def walk(i: int, j: int, key: str, cost: float, start: int) -> None:
+    def span(i: int, j: int, fi: Form, fj: Form, kind: str, aliases, cost: float, key: str) -> Span:
+        start = norm.span(tokens[i].nstart + fi.start, tokens[i].nstart + fi.end)[0]
+        end = norm.span(tokens[j].nstart + fj.start, tokens[j].nstart + fj.end)[1]
+        return Span(i, j, start, end, kind, aliases, cost, None, None, False, key)
+
+    def walk(i: int, j: int, key: str, cost: float, first: Form | None) -> None:
         for f in forms[j]:
             if j > i and f.starts_only:
                 continue
             k = f"{key} {f.key}" if key else f.key
-            if k not in index.prefixes and k not in index.exact:
-                continue
-            if k in index.exact:
-                out.append(Span(i, j, start if key else f.start, f.end, "alias", index.exact[k], cost + f.cost,
-                                None, None, False, k))
-            if not f.ends_only and j + 1 < len(forms) and segs[j + 1] == segs[i] and k in index.prefixes:
-                walk(i, j + 1, k, cost + f.cost, start if key else f.start)
+            if k in exact:
+                out.append(span(i, j, first or f, f, "alias", exact[k], cost + f.cost, k))
+            if k in prefixes and not f.ends_only and j + 1 < len(forms) and segs[j + 1] == segs[i]:
+                walk(i, j + 1, k, cost + f.cost, first or f)
 
     for i in range(len(forms)):
-        walk(i, i, "", 0.0, 0)
+        if not _may_start(forms[i], index) and not (i + 1 < len(forms) and _may_start(forms[i + 1], index)):
+            continue  # an everyday word, before another: it starts no name, alone or joined
+        walk(i, i, "", 0.0, None)
         for f in forms[i]:
-            if f.key in index.parts:
-                out.append(Span(i, i, f.start, f.end, "part", index.parts[f.key], f.cost, None, None, False, f.key))
+            if f.key in parts:
+                out.append(span(i, i, f, f, "part", parts[f.key], f.cost, f.key))
             if i + 1 < len(forms) and segs[i + 1] == segs[i] and not f.ends_only:
-                for g in forms[i + 1]:  # a name written apart: کی یف for کییف
-                    if not g.starts_only and (f.key + g.key) in index.exact:
-                        out.append(Span(i, i + 1, f.start, g.end, "alias", index.exact[f.key + g.key],
-                                        f.cost + g.cost + STRIP_COST, None, None, False, f.key + g.key))
-    return [s for s in out if _keep(doc, s)]
+                for g in forms[i + 1]:  # a name written apart: کی یف for کییف, a short piece split off
+                    if (not g.starts_only and min(len(f.key), len(g.key)) <= SPLIT_PIECE
+                            and (f.key + g.key) in exact):
+                        out.append(span(i, i + 1, f, g, "alias", exact[f.key + g.key],
+                                        f.cost + g.cost + STRIP_COST, f.key + g.key))
+    return out
+
+
+@lru_cache(maxsize=1 << 17)
+def _may_start(forms: tuple[Form, ...], index: Index) -> bool:
+    """Can one of these forms begin a name, or be a short piece of one written apart?"""
+    return any(f.key in index.prefixes or f.key in index.parts or len(f.key) <= SPLIT_PIECE for f in forms)
 
 
 @lru_cache(maxsize=None)
@@ -181,13 +204,14 @@ def _is_weak(doc: _Doc, span: Span) -> bool:
     return span.key in _not_names(doc.lang)
 
 
-def select(spans: list[Span]) -> list[Span]:
-    """Non-overlapping spans: the longest first, a whole alias before a part, the cheapest."""
+def select(doc: _Doc, spans: list[Span]) -> list[Span]:
+    """Non-overlapping spans that the filters keep: the longest first, a whole alias before a
+    part, the cheapest. Filters run on the winners only; a rejected winner gives way to the rest."""
     taken: set[int] = set()
     out = []
     for s in sorted(spans, key=lambda s: (-(s.last - s.first), s.kind != "alias", s.cost, s.first)):
         cover = range(s.first, s.last + 1)
-        if taken.isdisjoint(cover):
+        if taken.isdisjoint(cover) and _keep(doc, s):
             taken.update(cover)
             out.append(s)
     return sorted(out, key=lambda s: s.first)
@@ -204,7 +228,12 @@ def _name_like(doc: _Doc, i: int, ceiling: float = NAME_ZIPF) -> bool:
     if cues.is_nationality_adjective(word, doc.lang, _place_names(doc.index)):
         return False
     common = zipf(word, doc.lang)
-    return common < ceiling or (common < PERSON_WORD_ZIPF and doc.forms[i][0].key in _person_words(doc.index))
+    return common < ceiling or (common < PERSON_WORD_ZIPF and _key(doc, i) in _person_words(doc.index))
+
+
+def _key(doc: _Doc, i: int) -> str:
+    """The folded form of token ``i`` as written ("" for a token that folds to nothing)."""
+    return doc.forms[i][0].key if doc.forms[i] and not doc.forms[i][0].cost else ""
 
 
 @lru_cache(maxsize=None)
@@ -229,13 +258,8 @@ def _run(doc: _Doc, i: int, taken: set[int], limit: int = MAX_NEW_WORDS, ceiling
     return n
 
 
-def _gap(doc: _Doc, i: int) -> str:
-    """What stands between token ``i - 1`` and token ``i``, spaces removed."""
-    return doc.norm.text[doc.tokens[i - 1].nend:doc.tokens[i].nstart].replace(" ", "")
-
-
-def _cue_before(doc: _Doc, i: int, group: str, starts: dict[int, int]) -> bool:
-    """Does a phrase of ``group`` stand before token ``i``?
+def _cue_before(doc: _Doc, i: int, group: str, ends: list[int], starts: dict[int, int]) -> bool:
+    """Does a phrase of ``group`` (ending at the positions ``ends``) stand before token ``i``?
 
     Between a title and its name there may be a comma (سخنگوی دولت، X), a place the text names
     (وزیر خارجه آمریکا X), or, in Arabic, the definite noun of the body the title serves
@@ -245,17 +269,19 @@ def _cue_before(doc: _Doc, i: int, group: str, starts: dict[int, int]) -> bool:
     for _ in range(2):
         if j == 0:
             return False
-        gap = _gap(doc, j)
-        if gap in ("", ",") and (gap == "" or group == "person_titles") and cues.match_before(doc.words, j, group, doc.lang):
-            return True
-        if gap or group != "person_titles":
+        if ends[j]:
+            return doc.gaps[j] in (("", ",") if group == "person_titles" else ("",))
+        if group != "person_titles":
             return False
         if j in starts:  # a gazetteer place ends right before j
-            j = starts[j]
+            k = starts[j]
         elif doc.words[j - 1].startswith("ال") and zipf(doc.words[j - 1], doc.lang) >= NAME_ZIPF:
-            j -= 1
+            k = j - 1
         else:
             return False
+        if doc.gaps[j]:
+            return False
+        j = k
     return False
 
 
@@ -264,34 +290,38 @@ def _new_spans(doc: _Doc, known: list[Span]) -> list[Span]:
     tokens, text = doc.tokens, doc.norm.text
     taken = {i for s in known for i in range(s.first, s.last + 1)}
     starts = {s.last + 1: s.first for s in known}
-    arabic_doc = any("\u0600" <= c <= "\u06ff" for c in text[:2000])
+    ends = cues.ends(doc.words, [group for group, _, _ in _NEW_CUES], doc.lang)
+    # Most tokens have no cue before them: only these positions are looked at closely.
+    cued = set(starts) | {j for row in ends.values() for j, n in enumerate(row) if n}
+    cued |= {j + 1 for j, w in enumerate(doc.words) if w.startswith("ال")}
+    arabic_doc = bool(_ARABIC.search(text, 0, 2000))
     i = 0
     while i < len(tokens):
         found = None
-        if i not in taken:
+        if i in cued and i not in taken:
             for group, kind, cue in _NEW_CUES:
-                if _cue_before(doc, i, group, starts):
+                if _cue_before(doc, i, group, ends[group], starts):
                     n = _run(doc, i, taken, 2 if kind == "place" else MAX_NEW_WORDS,
                              CUED_NAME_ZIPF if cue == "title" else NAME_ZIPF)
                     if n:
                         found = (n, kind, cue)
                         break
-            if found is None and arabic_doc and tokens[i].text[:1].isupper():
+        if found is None and i not in taken and arabic_doc and tokens[i].text[:1].isupper():
+            n = 0
+            while (i + n < len(tokens) and i + n not in taken and tokens[i + n].text[:1].isupper()
+                   and doc.segs[i + n] == doc.segs[i] and n < MAX_NEW_WORDS):
+                n += 1
+            if cues.match_before(doc.words, i + n, "organisation_endings", doc.lang):
                 n = 0
-                while (i + n < len(tokens) and i + n not in taken and tokens[i + n].text[:1].isupper()
-                       and doc.segs[i + n] == doc.segs[i] and n < MAX_NEW_WORDS):
-                    n += 1
-                if cues.match_before(doc.words, i + n, "organisation_endings", doc.lang):
-                    n = 0
-                if n >= 2 or (n == 1 and i and cues.match_before(doc.words, i, "person_cues_before", doc.lang)):
-                    found = (n, "person", "latin")
-            if found is None and i and ";" in _gap(doc, i):
-                n = _run(doc, i, taken, ceiling=float("inf"))
-                if n >= 2 and i + n < len(tokens) and "-" in _gap(doc, i + n):
-                    found = (n, "person", "byline")
+            if n >= 2 or (n == 1 and i and cues.match_before(doc.words, i, "person_cues_before", doc.lang)):
+                found = (n, "person", "latin")
+        if found is None and i not in taken and ";" in doc.gaps[i]:
+            n = _run(doc, i, taken, ceiling=float("inf"))
+            if n >= 2 and i + n < len(tokens) and "-" in doc.gaps[i + n]:
+                found = (n, "person", "byline")
         if found:
             n, kind, cue = found
-            key = " ".join(doc.forms[k][0].key for k in range(i, i + n))
+            key = " ".join(_key(doc, k) for k in range(i, i + n))
             out.append(Span(i, i + n - 1, tokens[i].start, tokens[i + n - 1].end, "new", (), 0.0, kind, cue, False, key))
             i += n
         else:
@@ -310,9 +340,9 @@ def _without_place_word(doc: _Doc, span: Span) -> Span:
 
 def detect(norm: Normalized, tokens: list[Token], lang: str | None, index: Index) -> list[Span]:
     """All mention spans of a normalised, tokenised text, in text order, without overlaps."""
-    doc = _Doc(norm, tokens, [t.text for t in tokens], [token_forms(t, norm, lang, index) for t in tokens],
-               _segments(norm, tokens), lang, index)
-    known = [_without_place_word(doc, s) for s in select(_gazetteer_spans(doc))]
+    doc = _Doc(norm, tokens, [t.text for t in tokens], [token_forms(t.text, lang, index) for t in tokens],
+               *_gaps(norm, tokens), lang, index)
+    known = [_without_place_word(doc, s) for s in select(doc, _gazetteer_spans(doc))]
     known = [s._replace(weak=_is_weak(doc, s), cue=_title_cue(doc, s)) for s in known]
     return sorted(known + _new_spans(doc, known), key=lambda s: s.first)
 

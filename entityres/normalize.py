@@ -118,6 +118,12 @@ class Normalized:
     _starts: array | None = None  # None: one-to-one with the original
     _ends: array | None = None
 
+    def offsets(self) -> tuple:
+        """For each normalised character, where it starts and ends in the original (sequences)."""
+        if self._starts is None:
+            return range(len(self.text)), range(1, len(self.text) + 1)
+        return self._starts, self._ends
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalised span ``[start, end)`` to the original text."""
         if not 0 <= start <= end <= len(self.text):

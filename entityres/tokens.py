@@ -41,11 +41,8 @@ class Stem(NamedTuple):
 def tokenize(text: str | Normalized) -> list[Token]:
     """Tokens of ``text`` (a string, or the result of :func:`normalize`)."""
     norm = text if isinstance(text, Normalized) else normalize(text)
-    out = []
-    for m in _TOKEN.finditer(norm.text):
-        start, end = norm.span(m.start(), m.end())
-        out.append(Token(m.group(), start, end, m.start(), m.end()))
-    return out
+    starts, ends = norm.offsets()
+    return [Token(m.group(), starts[a], ends[b - 1], a, b) for m in _TOKEN.finditer(norm.text) for a, b in (m.span(),)]
 
 
 @lru_cache(maxsize=64)
@@ -68,7 +65,8 @@ def _affix_table(lang: str | None) -> tuple[list[str], list[str], int]:
     return sorted(prefixes, key=len, reverse=True), suffixes, table["min_stem"]
 
 
-def _cuts(text: str, lang: str | None) -> list[tuple[int, int]]:
+@lru_cache(maxsize=1 << 17)
+def stem_cuts(text: str, lang: str | None) -> tuple[tuple[int, int], ...]:
     """Where the stems of a normalised word begin and end: the whole word first."""
     prefixes, suffixes, min_stem = _affix_table(lang)
     cuts = {(0, len(text))}
@@ -81,20 +79,20 @@ def _cuts(text: str, lang: str | None) -> list[tuple[int, int]]:
             cuts.add((0, len(text[:cut].rstrip(ZWNJ))))
     if ZWNJ in text:  # a ZWNJ-joined tail not in the table (a rarer suffix) may still hide a name
         cuts.add((0, text.index(ZWNJ)))
-    return sorted(cuts, key=lambda c: (c != (0, len(text)), c))
+    return tuple(sorted(cuts, key=lambda c: (c != (0, len(text)), c)))
 
 
 @lru_cache(maxsize=65536)
 def word_stems(word: str, lang: str | None = None) -> tuple[str, ...]:
     """The stems of one normalised word as strings, the word itself first."""
-    return tuple(word[a:b] for a, b in _cuts(word, lang))
+    return tuple(word[a:b] for a, b in stem_cuts(word, lang))
 
 
 def stems(token: Token, norm: Normalized, lang: str | None = None) -> list[Stem]:
     """The token and its clitic- and suffix-stripped alternatives, with original offsets."""
     text = token.text
     out = []
-    for a, b in _cuts(text, lang):
+    for a, b in stem_cuts(text, lang):
         start, end = norm.span(token.nstart + a, token.nstart + b)
         out.append(Stem(text[a:b], start, end, text[:a], text[b:].lstrip(ZWNJ)))
     return out

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict
 from . import cues
 from .index import Alias, Index, exact_keys, name_blocking_keys, profile_words
 from .keys import name_words
-from .langs import canonical_lang
+from .langs import READ_LANGS, canonical_lang
 from .schema import Entry
 from .similarity import Word, greedy_alignment, join_profiles, word_similarity
 from .tokens import word_stems
@@ -89,7 +89,8 @@ class Match(BaseModel):
 def make_query(name: str, lang: str | None = None) -> Query:
     lang = canonical_lang(lang)
     words = name_words(name)
-    title = cues.match_at(words, 0, "person_titles", lang) if len(words) > 1 else 0
+    # Titles of every language for a name in another language: English titles sit in those tables too.
+    title = cues.match_at(words, 0, "person_titles", lang if lang in READ_LANGS else None) if len(words) > 1 else 0
     title_words, words = tuple(words[:title]), words[title:]
     alternatives = []
     for w in words:

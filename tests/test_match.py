@@ -1,0 +1,135 @@
+"""The matcher: ranking, partial names, titles, clitics, explanations, the index and its cache."""
+import pytest
+
+from entityres import MATCH_THRESHOLD, Gazetteer, load_gazetteer
+from entityres.index import Index, cache_dir
+
+PEOPLE = [
+    {"id": "person:rustem-umerov", "type": "person", "name": "Rustem Umerov",
+     "names": {"en": ["Rustem Umerov"], "ru": ["Рустем Умеров"]}},
+    {"id": "person:andrii-hnatov", "type": "person", "name": "Andrii Hnatov", "names": {"en": ["Andrii Hnatov"]}},
+    {"id": "person:steve-witkoff", "type": "person", "name": "Steve Witkoff", "names": {"en": ["Steve Witkoff"]}},
+    {"id": "person:john-quincy-adams", "type": "person", "name": "John Quincy Adams"},
+    {"id": "person:abdullah-abdullah", "type": "person", "name": "Abdullah Abdullah"},
+    {"id": "person:ali-rahimi", "type": "person", "name": "Ali Rahimi"},
+    {"id": "place:kyiv", "type": "place", "name": "Kyiv", "names": {"en": ["Kyiv", "Kiev"]}},
+    {"id": "place:moscow", "type": "place", "name": "Moscow", "names": {"ru": ["Москва"]}},
+]
+
+
+@pytest.fixture(scope="module")
+def gz():
+    return Gazetteer.from_entries(PEOPLE, cache=False)
+
+
+def top(gz, name, lang=None, type=None):
+    found = gz.match(name, lang, type)
+    return found[0] if found else None
+
+
+@pytest.mark.parametrize("name,lang,expected", [
+    ("رستم عمروف", "fa", "person:rustem-umerov"),
+    ("أوميروف رستم", "ar", "person:rustem-umerov"),  # order does not matter
+    ("آندری گاناتوف", "fa", "person:andrii-hnatov"),  # Russian reading of a Ukrainian name
+    ("هناتوف", "fa", "person:andrii-hnatov"),
+    ("استیو ویتکاف", "fa", "person:steve-witkoff"),
+    ("كييف", "ar", "place:kyiv"),
+    ("کی یف", "fa", "place:kyiv"),  # written apart
+    ("مسکو", "fa", "place:moscow"),
+])
+def test_cross_script_from_latin_only_entries(gz, name, lang, expected):
+    m = top(gz, name, lang)
+    assert m.entry.id == expected and m.score >= MATCH_THRESHOLD
+
+
+def test_full_name_beats_surname_beats_given_name(gz):
+    full = top(gz, "رستم عمروف", "fa").score
+    surname = top(gz, "عمروف", "fa")
+    given = top(gz, "رستم", "fa")
+    assert surname.entry.id == given.entry.id == "person:rustem-umerov"
+    assert full > surname.score > given.score
+    assert surname.score >= MATCH_THRESHOLD > given.score
+    assert surname.explanation.unmatched_alias == ("Rustem",)
+
+
+def test_missing_middle_name_costs_little(gz):
+    m = top(gz, "John Adams", "en")
+    assert m.entry.id == "person:john-quincy-adams"
+    assert m.score >= 0.9 and m.explanation.unmatched_alias == ("Quincy",)
+    assert m.score > top(gz, "Adams", "en").score
+    assert top(gz, "جان کوینسی آدامز", "fa").score > top(gz, "جان آدامز", "fa").score
+
+
+def test_title_is_removed(gz):
+    m = top(gz, "وزیر دفاع رستم عمروف", "fa")
+    assert m.entry.id == "person:rustem-umerov" and m.score >= 0.95
+    assert m.explanation.title == "وزیر دفاع"
+    assert top(gz, "General Steve Witkoff", "en").explanation.title == "General"
+
+
+def test_clitics_are_stripped(gz):
+    m = top(gz, "وويتكوف", "ar")
+    assert m.entry.id == "person:steve-witkoff"
+
+
+def test_words_written_together_align_with_one(gz):
+    m = top(gz, "عبد الله عبد الله", "prs")
+    assert m.entry.id == "person:abdullah-abdullah" and m.score >= MATCH_THRESHOLD
+
+
+def test_type_filter_and_limit(gz):
+    assert all(m.entry.type == "place" for m in gz.match("کییف", "fa", type="place"))
+    assert len(gz.match("علی", "fa", limit=1)) <= 1
+    with pytest.raises(ValueError):
+        gz.match("x", type="thing")
+    with pytest.raises(ValueError):
+        gz.match("x", limit=0)
+
+
+def test_explanation_names_alias_and_parts(gz):
+    m = top(gz, "رستم عمروف", "fa")
+    assert m.explanation.alias in ("Rustem Umerov", "Рустем Умеров")
+    assert {p.alias for p in m.explanation.parts} or m.explanation.how == "joined"
+
+
+def test_unknown_or_empty_names(gz):
+    assert gz.match("") == []
+    assert gz.match("،،؛") == []
+    found = gz.match("زززززززز", "fa")
+    assert not found or found[0].score < MATCH_THRESHOLD
+
+
+def test_scores_are_in_range(gz):
+    for name in ("رستم", "Kyiv", "موسكو", "Moskva", "ویتکاف", "x"):
+        for m in gz.match(name):
+            assert 0.0 <= m.score <= 1.0
+
+
+def test_index_is_cached_by_content(tmp_path, monkeypatch):
+    monkeypatch.setenv("ENTITYRES_CACHE_DIR", str(tmp_path))
+    entries = list(Gazetteer.from_entries(PEOPLE, cache=False))
+    first = Index.build(entries)
+    files = list(cache_dir().glob("index-*.pickle"))
+    assert len(files) == 1
+    second = Index.build(entries)
+    assert second is not first and second.by_id == first.by_id
+    changed = entries[:-1]
+    Index.build(changed)
+    assert len(list(cache_dir().glob("index-*.pickle"))) == 2  # new content, new key
+    files[0].write_bytes(b"not a pickle")
+    assert Index.build(entries).by_id == first.by_id  # a broken cache is rebuilt
+
+
+def test_loaded_gazetteer_is_cached(tmp_path, monkeypatch):
+    monkeypatch.setenv("ENTITYRES_CACHE_DIR", str(tmp_path))
+    load_gazetteer()
+    assert list(tmp_path.glob("gazetteer-*.pickle"))
+    again = load_gazetteer()
+    assert again["person:vladimir-putin"].name == "Vladimir Putin"
+
+
+def test_name_particles_are_not_parts_of_names(gz):
+    index = Gazetteer.from_entries([{"id": "person:mohammed-vi", "type": "person", "name": "Mohammed VI",
+                                     "names": {"ar": ["محمد السادس"]}}], cache=False).index
+    assert "السادس" not in index.parts and "vi" not in index.parts
+    assert "محمد" in index.parts

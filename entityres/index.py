@@ -37,12 +37,11 @@ from .transliterate import latin_forms
 KEYS_PER_WORD = 3  # blocking keys kept per word: the likeliest readings meet; rarer ones add noise
 MAX_COST = 1  # second-choice letter classes a blocking key may take
 MAX_WORDS = 8  # longer "names" are descriptions, not names
-WEAK = str.maketrans("", "", "AFH")
 MIN_SKELETON = 2
 # Alternate names GeoNames gathers unchecked from many sites (und-Arab in cities.yaml) are weaker
 # evidence than curated or CLDR names: a city's stray spelling must not outscore a person's name.
 SOURCE_TRUST = {"geonames": 0.92}
-CACHE_FORMAT = 2  # bump when the index or the pickled gazetteer changes shape
+CACHE_FORMAT = 3  # bump when the index or the pickled gazetteer changes shape
 
 
 class Alias(NamedTuple):
@@ -54,6 +53,7 @@ class Alias(NamedTuple):
     trust: float  # how far the alias's source is believed (SOURCE_TRUST)
     words: tuple[Word, ...]
     pairs: tuple[Word, ...]  # adjacent words joined: pairs[i] is words i and i+1 written as one
+    joined: Word  # all the words written as one
 
 
 @lru_cache(maxsize=262144)
@@ -75,21 +75,39 @@ def alias_key(name: str) -> str:
     return exact_keys(name_words(name))[0] if name_words(name) else ""
 
 
-def word_blocking_keys(word: Word) -> list[str]:
-    """Blocking keys of one profiled word: its likeliest keys and the skeleton of the first."""
-    out = [k for k, cost in word.keys[:KEYS_PER_WORD] if cost <= MAX_COST and k]
-    if word.keys:
-        skeleton = word.keys[0][0].translate(WEAK)
-        if len(skeleton) >= MIN_SKELETON:
-            out.append("~" + skeleton)
-    return out
+@lru_cache(maxsize=None)
+def _coarse_table() -> tuple[dict, int]:
+    table = tables.load("keys")["blocking"]
+    merge = {ord(k): v for k, v in table["merge"].items()}
+    merge.update({ord(c): None for c in table["drop"]})
+    return merge, table["min_deletion"]
 
 
-def name_blocking_keys(words: tuple[Word, ...]) -> list[set[str]]:
+@lru_cache(maxsize=1 << 18)
+def coarse_keys(word: Word, query: bool) -> tuple[str, ...]:
+    """The coarse blocking keys of a word (``keys.yaml``, blocking): its coarse skeleton ``~S``,
+    and one-class deletions: posted as ``-D`` for a gazetteer word, looked up as ``~D`` (the
+    query has the extra class) and ``-S`` (the gazetteer word has it) for a query word."""
+    table, min_deletion = _coarse_table()
+    skeleton = word.keys[0][0].translate(table) if word.keys else ""
+    if len(skeleton) < MIN_SKELETON:
+        return ()
+    deletions = {skeleton[:i] + skeleton[i + 1:] for i in range(len(skeleton))} if len(skeleton) >= min_deletion else set()
+    if query:
+        return ("~" + skeleton, "-" + skeleton, *sorted("~" + d for d in deletions))
+    return ("~" + skeleton, *sorted("-" + d for d in deletions))
+
+
+def word_blocking_keys(word: Word, query: bool = False) -> list[str]:
+    """Blocking keys of one profiled word: its likeliest keys and its coarse keys."""
+    return [k for k, cost in word.keys[:KEYS_PER_WORD] if cost <= MAX_COST and k] + list(coarse_keys(word, query))
+
+
+def name_blocking_keys(words: tuple[Word, ...], query: bool = False) -> list[set[str]]:
     """Blocking keys per word slot; a slot also gets the keys of it joined with the next word."""
-    slots = [set(word_blocking_keys(w)) for w in words]
+    slots = [set(word_blocking_keys(w, query)) for w in words]
     for i in range(len(words) - 1):
-        slots[i] |= set(word_blocking_keys(join_profiles(words[i:i + 2])))
+        slots[i] |= set(word_blocking_keys(join_profiles(words[i:i + 2]), query))
     return slots
 
 
@@ -167,7 +185,8 @@ class Index:
                 a = len(aliases)
                 profiles = profile_words(words, lang)
                 pairs = tuple(join_profiles(profiles[i:i + 2]) for i in range(len(profiles) - 1))
-                aliases.append(Alias(n, entry.type, lang, name, keys[0], SOURCE_TRUST.get(source, 1.0), profiles, pairs))
+                aliases.append(Alias(n, entry.type, lang, name, keys[0], SOURCE_TRUST.get(source, 1.0), profiles, pairs,
+                                     join_profiles(profiles)))
                 owners[keys[0]].add(n)
                 for key in keys:
                     exact[key].append(a)

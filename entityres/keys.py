@@ -92,9 +92,14 @@ def latin_codes(reading: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=None)
-def _compare_table() -> tuple[dict[str, float], tuple[frozenset, ...]]:
+def _compare_table() -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Deletion weights per class and substitution costs between classes (``keys.yaml``, compare)."""
     table = tables.load("keys")["compare"]
-    return table["weak"], tuple(frozenset(g) for g in table["related"])
+    related = [frozenset(g) for g in table["related"]]
+    classes = set("".join(table["related"])) | set(table["weak"]) | set("PFTDSZCQJGKXHLMNRA")
+    swap = {a: {b: 0.0 if a == b else 0.5 if any(a in g and b in g for g in related) else 1.0 for b in classes}
+            for a in classes}
+    return table["weak"], swap
 
 
 @lru_cache(maxsize=262144)
@@ -102,17 +107,18 @@ def key_similarity(x: str, y: str) -> float:
     """Similarity of two keys in [0, 1] by the weighted edit distance of ``keys.yaml`` (compare)."""
     if x == y:
         return 1.0
-    weak, related = _compare_table()
+    weak, swap = _compare_table()
     wx = [weak.get(c, 1.0) for c in x]
     wy = [weak.get(c, 1.0) for c in y]
     prev = [0.0]
     for w in wy:
         prev.append(prev[-1] + w)
     for i, a in enumerate(x):
-        cur = [prev[0] + wx[i]]
+        row = swap.get(a) or {}
+        wa = wx[i]
+        cur = [prev[0] + wa]
         for j, b in enumerate(y):
-            swap = 0.0 if a == b else 0.5 if any(a in g and b in g for g in related) else 1.0
-            cur.append(min(prev[j] + swap, prev[j + 1] + wx[i], cur[j] + wy[j]))
+            cur.append(min(prev[j] + row.get(b, 0.0 if a == b else 1.0), prev[j + 1] + wa, cur[j] + wy[j]))
         prev = cur
     return max(0.0, 1.0 - prev[-1] / max(sum(wx), sum(wy)))
 

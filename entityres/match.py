@@ -32,17 +32,24 @@ from .schema import Entry
 from .similarity import Word, greedy_alignment, join_profiles, word_similarity
 from .tokens import word_stems
 
-MATCH_THRESHOLD = 0.80
+MATCH_THRESHOLD = 0.90
 STRIP_PENALTY = 0.02  # a clitic-stripped reading loses ties to the word as written
 PAIR_FLOOR = 0.55  # word pairs below this are not aligned: they are different words
+GOOD_PAIR = 0.85  # an alignment whose pairs all reach this needs no words written together
 # Weight of an alias word the query leaves out, by position: news names people by surname alone
-# (so a missing first word costs little), drops middle names and patronymics, and rarely gives a
-# first name alone (a missing last word costs most).
-FIRST_WEIGHT, INNER_WEIGHT, LAST_WEIGHT = 0.3, 0.3, 0.8
+# (so a one-word query missing the first name loses little), drops middle names and patronymics,
+# and rarely gives a first name alone. A query of several words that lacks the entry's first or
+# last name names someone else (a relative: Sabawi / Yasir Sabawi al-Tikriti): full weight.
+FIRST_WEIGHT, INNER_WEIGHT, LAST_WEIGHT = 0.15, 0.3, 0.8
+JOINED_BELOW = 0.95  # names aligned this well need no comparison without their spaces
+JOINED_KEYS = 4
+WORD_KEYS = 6
+SHORTLIST = 2  # key pairs per word pair that get the weighted distance (similarity.word_similarity)
+ORDER_FACTOR = 0.97  # the words aligned in another order
 AMBIGUOUS_FACTOR = 0.97  # an alias several entries claim says less about which one is meant
 SMALL_POSTING = 64  # a word posted this rarely is specific enough to propose candidates alone
 SECOND_KEY_WEIGHT = 0.6  # a hit through a rarer reading or the skeleton, against the likeliest key
-RESCORED = 16
+RESCORED = 24
 ALIASES_PER_ENTRY = 3
 
 
@@ -53,6 +60,8 @@ class Query(NamedTuple):
     title: tuple[str, ...]  # the removed title words
     alternatives: tuple[tuple[tuple[Word, float], ...], ...]  # per word: (profile, penalty), as written first
     exact: tuple[str, ...]
+    pairs: tuple[Word, ...]  # adjacent words written as one
+    joined: Word | None  # all the words written as one
 
 
 class Part(BaseModel):
@@ -96,12 +105,23 @@ def make_query(name: str, lang: str | None = None) -> Query:
     for w in words:
         forms = word_stems(w, lang)
         alternatives.append(tuple((p, STRIP_PENALTY if i else 0.0) for i, p in enumerate(profile_words(forms, lang))))
-    return Query(name, lang, tuple(words), title_words, tuple(alternatives), exact_keys(words) if words else ())
+    plain = [alts[0][0] for alts in alternatives]
+    pairs = tuple(join_profiles(plain[i:i + 2]) for i in range(len(plain) - 1))
+    return Query(name, lang, tuple(words), title_words, tuple(alternatives), exact_keys(words) if words else (),
+                 pairs, join_profiles(plain) if plain else None)
 
 
 @lru_cache(maxsize=1 << 18)
 def _word_sim(a: Word, b: Word) -> float:
-    return word_similarity(a, b)
+    # The likeliest few keys of each word decide; the rarest readings of an Arabic-script word
+    # (up to 16) only cost time here, where every candidate is scored.
+    return word_similarity(a, b, WORD_KEYS, SHORTLIST)
+
+
+@lru_cache(maxsize=1 << 16)
+def _joined_sim(a: Word, b: Word) -> float:
+    # Whole names read as one word have long keys: their few likeliest keys are enough.
+    return word_similarity(a, b, JOINED_KEYS, SHORTLIST)
 
 
 def _unit_sim(alternatives: tuple[tuple[Word, float], ...], target: Word) -> float:
@@ -109,24 +129,28 @@ def _unit_sim(alternatives: tuple[tuple[Word, float], ...], target: Word) -> flo
 
 
 def _alignment(query: Query, alias: Alias):
-    q_pairs = [((join_profiles([query.alternatives[i][0][0], query.alternatives[i + 1][0][0]]), 0.0),)
-               for i in range(len(query.words) - 1)]
-    scored = []
+    """Word-for-word first; units of two words written as one are tried only where a word was
+    left without a good partner (عبد الله / Abdullah), which saves most of the work."""
+    scored = [(_unit_sim(alts, w), (i,), (j,)) for i, alts in enumerate(query.alternatives)
+              for j, w in enumerate(alias.words)]
+    aligned = greedy_alignment(scored, PAIR_FLOOR)
+    if len(aligned) == min(len(query.words), len(alias.words)) and all(s >= GOOD_PAIR for s, _, _ in aligned):
+        return aligned
     for i, alts in enumerate(query.alternatives):
-        for j, w in enumerate(alias.words):
-            scored.append((_unit_sim(alts, w), (i,), (j,)))
-        for j, w in enumerate(alias.pairs):
-            scored.append((_unit_sim(alts, w), (i,), (j, j + 1)))
-    for i, alts in enumerate(q_pairs):
-        for j, w in enumerate(alias.words):
-            scored.append((_unit_sim(alts, w), (i, i + 1), (j,)))
+        scored.extend((_unit_sim(alts, w), (i,), (j, j + 1)) for j, w in enumerate(alias.pairs))
+    for i, pair in enumerate(query.pairs):
+        scored.extend((_word_sim(pair, w), (i, i + 1), (j,)) for j, w in enumerate(alias.words))
     return greedy_alignment(scored, PAIR_FLOOR)
 
 
-def _missing_weight(j: int, n: int) -> float:
+def _missing_weight(j: int, n: int, query_words: int) -> float:
     if n == 1:
         return 1.0
-    return FIRST_WEIGHT if j == 0 else LAST_WEIGHT if j == n - 1 else INNER_WEIGHT
+    if 0 < j < n - 1:
+        return INNER_WEIGHT
+    if query_words > 1:  # a full name that lacks the entry's first or last name is someone else's
+        return 1.0
+    return FIRST_WEIGHT if j == 0 else LAST_WEIGHT
 
 
 def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
@@ -138,17 +162,20 @@ def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
     qw = [alts[0][0].weight for alts in query.alternatives]
     aw = [w.weight for w in alias.words]
     aligned = _alignment(query, alias)
-    used_q = {i for _, ia, _ in aligned for i in ia}
     used_a = {j for _, _, ja in aligned for j in ja}
     matched = sum(s * (sum(qw[i] for i in ia) + sum(aw[j] for j in ja)) for s, ia, ja in aligned)
     # A missing word costs by its position, in units of the words that did align (not of its own
     # length, so that a long given name left out costs no more than a short one).
     unit = sum(aw[j] for j in used_a) / len(used_a) if used_a else 0.0
-    total = sum(qw) + sum(w if j in used_a else (unit or w) * _missing_weight(j, len(aw)) for j, w in enumerate(aw))
+    total = sum(qw) + sum(w if j in used_a else (unit or w) * _missing_weight(j, len(aw), len(qw))
+                          for j, w in enumerate(aw))
     score = matched / total
+    firsts = [ja[0] for _, ia, ja in sorted(aligned, key=lambda t: t[1])]
+    if firsts != sorted(firsts):  # names keep their order across scripts: Rand Paul is not Paul Reynaud
+        score *= ORDER_FACTOR
     how = "aligned"
-    if len(query.words) > 1 or len(alias.words) > 1:
-        joined = word_similarity(join_profiles([alts[0][0] for alts in query.alternatives]), join_profiles(alias.words))
+    if (len(query.words) > 1 or len(alias.words) > 1) and score < JOINED_BELOW:
+        joined = _joined_sim(query.joined, alias.joined)
         if joined > score:
             score, how = joined, "joined"
             aligned = [(joined, tuple(range(len(query.words))), tuple(range(len(alias.words))))]
@@ -167,15 +194,17 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
     postings = index.postings
     slots, firsts = [], []
     for i, alts in enumerate(query.alternatives):
-        keys = set().union(*name_blocking_keys(tuple(w for w, _ in alts)))
+        keys = set().union(*name_blocking_keys(tuple(w for w, _ in alts), query=True))
         if i + 1 < len(query.alternatives):  # this word joined with the next
-            keys |= name_blocking_keys((alts[0][0], query.alternatives[i + 1][0][0]))[0]
+            keys |= name_blocking_keys((alts[0][0], query.alternatives[i + 1][0][0]), query=True)[0]
         slots.append(set().union(*(postings.get(k, ()) for k in keys)))
         firsts.append(set().union(*(postings.get(w.keys[0][0], ()) for w, _ in alts if w.keys)))
     pool = set(found)
     for i, s in enumerate(slots):
         if len(s) <= SMALL_POSTING or len(slots) == 1:
             pool |= s
+        elif len(firsts[i]) <= SMALL_POSTING * 4:  # a word spelt the likeliest way proposes more
+            pool |= firsts[i]
         for t in slots[i + 1:]:
             pool |= s & t
     n = max(1, len(index.aliases))

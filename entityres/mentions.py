@@ -83,7 +83,7 @@ def corrections(word: str, lang: str | None, index: Index) -> tuple[tuple[str, f
     profile = word_profile(word, lang)
     vocab = index.vocab
     # Only spellings in the same script: a Persian word is not a misspelt Latin one.
-    found = {v for key in word_blocking_keys(profile) for v in index.vocab_postings.get(key, ())
+    found = {v for key in word_blocking_keys(profile, query=True) for v in index.vocab_postings.get(key, ())
              if vocab[v].arabic == profile.arabic}
     scored = sorted(((word_similarity(profile, vocab[v]), v) for v in found
                      if Indel.normalized_similarity(profile.surface, vocab[v].surface) >= SAME_LETTERS), reverse=True)

@@ -18,12 +18,13 @@ for how it was chosen.
 """
 from __future__ import annotations
 
+import heapq
 from functools import lru_cache
 from typing import NamedTuple
 
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, Levenshtein
 
-from .keys import join_keys, key_similarity, latin_codes, name_words, word_keys
+from .keys import MAX_KEYS, join_keys, key_similarity, latin_codes, name_words, word_keys
 from .langs import canonical_lang, is_arabic_script
 from .normalize import ZWNJ
 from .transliterate import latin_forms, word_readings
@@ -74,16 +75,23 @@ def joined_profile(words: list[str], lang: str | None = None) -> Word:
     return join_profiles([word_profile(w, lang) for w in words])
 
 
-def word_similarity(a: Word, b: Word) -> float:
-    """Similarity of two profiled words in [0, 1]."""
+def word_similarity(a: Word, b: Word, max_keys: int = MAX_KEYS, shortlist: int = 0) -> float:
+    """Similarity of two profiled words in [0, 1], over their ``max_keys`` likeliest keys each.
+
+    With ``shortlist``, only that many key pairs, the closest by plain edit distance (computed in
+    C), go through the weighted distance: nearly as good, and many times faster for the matcher.
+    """
     if a.text == b.text:
         return 1.0
+    pairs = [(ka, ca, kb, cb) for ka, ca in a.keys[:max_keys] for kb, cb in b.keys[:max_keys]]
+    if shortlist and len(pairs) > shortlist:
+        pairs = heapq.nlargest(shortlist, pairs, key=lambda p: Levenshtein.normalized_similarity(p[0], p[2])
+                               - ALT_CLASS_PENALTY * (p[1] + p[3]))
     key_sim = 0.0
-    for ka, ca in a.keys:
-        for kb, cb in b.keys:
-            s = key_similarity(ka, kb) - ALT_CLASS_PENALTY * (ca + cb)
-            if s > key_sim:
-                key_sim = s
+    for ka, ca, kb, cb in pairs:
+        s = key_similarity(ka, kb) - ALT_CLASS_PENALTY * (ca + cb)
+        if s > key_sim:
+            key_sim = s
     read_sim = max(Indel.normalized_similarity(ra, rb) for ra in a.codes for rb in b.codes)
     score = max(0.0, KEY_WEIGHT * key_sim + (1 - KEY_WEIGHT) * read_sim)
     if a.arabic and b.arabic:

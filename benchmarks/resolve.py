@@ -1,0 +1,240 @@
+"""End-to-end resolution: accuracy on the seed corpus, speed on one core, and start-up time.
+
+Data (read at run time, never copied): ../shared/corpus/seeds.jsonl, five hand-annotated news
+articles (fa, prs, ar; 217 person/place mentions linked to English canonical names).
+
+1. Accuracy: ``Resolver().resolve_many((id, text, lang))`` on the bundled gazetteer, scored by
+   :func:`entityres.evaluate.evaluate` (mention P/R/F1 overall and per type, linking accuracy,
+   end-to-end linking, CEAFm, and the misses, false alarms and wrong links). A gold canonical name
+   maps to the ID of the entry of its type whose ``name`` or an ``names.en`` alias equals it
+   case-insensitively (``Gazetteer.id_of_name``), else NIL. Then
+   the same with lang="auto": its mention F1, and whether ``result.lang`` is the gold language.
+2. Speed, pinned to one CPU: the five seeds cycled to --articles (1,000) articles, one
+   ``Resolver.resolve`` call each, on (a) the bundled gazetteer and (b) the bundled gazetteer plus
+   --distractors (100,000) Latin-only person entries ``person:distractor-N`` made by the
+   distractor generator of benchmarks/names.py (random 2–3 token combinations of single-token
+   Latin names from ../shared/bench/names; none equals a bundled name), built with
+   ``Gazetteer.from_entries(..., cache=False)``. Reported: load and index build seconds, Resolver
+   construction, the first article's latency after construction, then articles and characters
+   per second over all the articles.
+3. Start-up, in fresh subprocesses (median of --startup-runs): ``import entityres`` alone; the
+   first ``entityres.resolve()`` of a seed article with a warm on-disk cache (warmed by one run
+   beforehand) and with a cold one (``ENTITYRES_CACHE_DIR`` a fresh temporary directory each run).
+   The cache directories are temporary, so the user's own cache is neither used nor touched.
+
+Targets: mention F1 >= 0.95, linking accuracy >= 0.95, CEAFm F1 >= 0.93, >= 200 articles/s on the
+bundled gazetteer.
+
+Usage: python benchmarks/resolve.py [--quick] [--no-scale] [--errors N] [--articles N]
+       [--distractors N] [--startup-runs N] [--seed S] [--json PATH]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import entityres
+from entityres.evaluate import evaluate, load_gold
+
+SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "seeds.jsonl"
+TARGETS = {"mention F1": 0.95, "linking accuracy": 0.95, "CEAFm F1": 0.93, "articles/s (bundled)": 200}
+STARTUP = """
+import sys, time
+t0 = time.perf_counter()
+import entityres
+t1 = time.perf_counter()
+if sys.argv[1] == "resolve":
+    entityres.resolve(sys.stdin.read(), sys.argv[2])
+print(t1 - t0, time.perf_counter() - t1)
+"""
+
+
+# --- accuracy ---------------------------------------------------------------------------------
+
+def resolve_docs(gold: list[dict], lang: str | None = None) -> dict[str, dict]:
+    """Document id -> model_dump() of its result; lang None: each document's gold language."""
+    results = entityres.Resolver().resolve_many([(d["id"], d["text"], lang or d["lang"]) for d in gold])
+    return {d["id"]: r.model_dump() for d, r in zip(gold, results, strict=True)}
+
+
+def accuracy(gold: list[dict], gold_id, errors: int) -> dict:
+    report = evaluate(gold, resolve_docs(gold), gold_id)
+    print(f"\n1. Accuracy on {SEEDS.name} (Resolver().resolve_many, bundled gazetteer, gold languages)\n")
+    print(report.format(max_items=errors))
+    auto = resolve_docs(gold, "auto")
+    auto_report = evaluate(gold, auto, gold_id)
+    detected = [{"id": d["id"], "gold": d["lang"], "detected": auto[d["id"]]["lang"],
+                 "right": entityres.canonical_lang(auto[d["id"]]["lang"]) == d["lang"]} for d in gold]
+    m = auto_report.mentions
+    print(f'lang="auto": mention P {m.precision:.4f} R {m.recall:.4f} F1 {m.f1:.4f} '
+          f"(with gold languages F1 {report.mentions.f1:.4f}); linking accuracy {auto_report.linking.accuracy:.4f}; "
+          f"language right on {sum(x['right'] for x in detected)}/{len(detected)} documents")
+    for x in detected:
+        print(f"  {x['id']:<24} gold {x['gold']:<4} detected {x['detected']:<6} {'ok' if x['right'] else 'WRONG'}")
+    return {"report": report.to_dict(), "auto": {"mentions": m.model_dump(), "linking": auto_report.linking.model_dump(),
+                                                   "languages": detected}}
+
+
+# --- speed ------------------------------------------------------------------------------------
+
+def pin_one_cpu() -> str:
+    if not hasattr(os, "sched_setaffinity"):
+        return "not pinned (no sched_setaffinity)"
+    cpu = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
+    return f"pinned to CPU {cpu}"
+
+
+def throughput(resolver: entityres.Resolver, docs: list[dict]) -> dict:
+    """First-article latency (right after construction), then every article timed as a run."""
+    started = time.perf_counter()
+    resolver.resolve(docs[0]["text"], docs[0]["lang"])
+    first = time.perf_counter() - started
+    started = time.perf_counter()
+    for d in docs:
+        resolver.resolve(d["text"], d["lang"])
+    seconds = time.perf_counter() - started
+    chars = sum(len(d["text"]) for d in docs)
+    return {"articles": len(docs), "characters": chars, "first_article_s": first, "seconds": seconds,
+            "articles_per_s": len(docs) / seconds, "chars_per_s": chars / seconds}
+
+
+def timed(fn, *args, **kwargs):
+    started = time.perf_counter()
+    value = fn(*args, **kwargs)
+    return value, time.perf_counter() - started
+
+
+def distractor_entries(count: int, seed: int, bundled: entityres.Gazetteer) -> list[dict]:
+    """Latin-only person entries from the names benchmark's generator (benchmarks/names.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import names
+
+    real = {names.fold_key(name) for e in bundled for _, name in e.aliases()}
+    return names.distractors(count, names.harvest_tokens(), real, seed)
+
+
+def speed(docs: list[dict], bundled: entityres.Gazetteer, scale: bool, n_distractors: int, seed: int) -> dict:
+    pinned = pin_one_cpu()
+    chars = sum(len(d["text"]) for d in docs)
+    print(f"\n2. Speed: the {len(set(d['id'] for d in docs))} seeds cycled to {len(docs):,} articles "
+          f"({chars:,} characters), Resolver.resolve per article; {pinned}")
+    print(f"  {'gazetteer':<28}{'entries':>9}{'load s':>8}{'index s':>9}{'ctor s':>8}{'first s':>9}"
+          f"{'articles/s':>12}{'chars/s':>12}")
+    out: dict = {"pinned": pinned}
+    resolver, ctor = timed(entityres.Resolver)
+    runs = [("bundled", len(bundled), None, None, ctor, resolver)]
+    if scale:
+        entries = [e.model_dump(exclude_defaults=True) for e in bundled]
+        entries += distractor_entries(n_distractors, seed, bundled)
+        gz, load_s = timed(entityres.Gazetteer.from_entries, entries, cache=False)
+        _, index_s = timed(lambda: gz.index)
+        resolver_big, ctor_big = timed(entityres.Resolver, gazetteer=gz)
+        runs.append((f"bundled + {n_distractors:,} distractors", len(gz), load_s, index_s, ctor_big, resolver_big))
+    for name, n, load_s, index_s, ctor_s, res in runs:
+        r = {"entries": n, "load_s": load_s, "index_build_s": index_s, "construct_s": ctor_s, **throughput(res, docs)}
+        out[name] = r
+        fmt = lambda v: "—" if v is None else f"{v:.2f}"  # noqa: E731
+        print(f"  {name:<28}{n:>9,}{fmt(load_s):>8}{fmt(index_s):>9}{ctor_s:>8.2f}{r['first_article_s']:>9.3f}"
+              f"{r['articles_per_s']:>12.1f}{r['chars_per_s']:>12,.0f}")
+    print("  (load: Gazetteer.from_entries; index: its index build; ctor: Resolver(...); first: the first "
+          "article after construction)")
+    return out
+
+
+# --- start-up ---------------------------------------------------------------------------------
+
+def fresh_process(mode: str, doc: dict, cache_dir: str) -> tuple[float, float, float]:
+    """(import s, first resolve s, wall s of the whole process) in a new interpreter."""
+    env = {**os.environ, "ENTITYRES_CACHE_DIR": cache_dir}
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", STARTUP, mode, doc["lang"]], input=doc["text"], env=env,
+                          capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - started
+    imported, first = map(float, done.stdout.split())
+    return imported, first, wall
+
+
+def startup(doc: dict, runs: int) -> dict:
+    print(f"\n3. Start-up in fresh subprocesses (median of {runs}; article {doc['id']}, {len(doc['text']):,} characters)")
+    print(f"  {'case':<34}{'import s':>10}{'resolve s':>11}{'process s':>11}")
+    out: dict = {}
+    with tempfile.TemporaryDirectory(prefix="entityres-warm-") as warm:
+        fresh_process("resolve", doc, warm)  # fills the cache
+        cases = {"import entityres": lambda: fresh_process("import", doc, warm),
+                 "first resolve(), warm cache": lambda: fresh_process("resolve", doc, warm),
+                 "first resolve(), cold cache": lambda: cold_run(doc)}
+        for name, fn in cases.items():
+            samples = [fn() for _ in range(runs)]
+            imported, first, wall = (statistics.median(s[i] for s in samples) for i in range(3))
+            out[name] = {"import_s": imported, "first_resolve_s": None if name.startswith("import") else first,
+                         "process_s": wall, "runs": runs}
+            shown = "—" if name.startswith("import") else f"{first:.3f}"
+            print(f"  {name:<34}{imported:>10.3f}{shown:>11}{wall:>11.3f}")
+    print("  (import: in-process time of `import entityres`; process: the subprocess's wall time, "
+          "interpreter start included)")
+    return out
+
+
+def cold_run(doc: dict) -> tuple[float, float, float]:
+    with tempfile.TemporaryDirectory(prefix="entityres-cold-") as cold:
+        return fresh_process("resolve", doc, cold)
+
+
+# --- main -------------------------------------------------------------------------------------
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100 articles, no distractor run")
+    parser.add_argument("--no-scale", action="store_true", help="skip the distractor run")
+    parser.add_argument("--errors", type=int, default=30, help="errors listed per kind (default 30)")
+    parser.add_argument("--articles", type=int, default=None, help="default 1,000 (100 with --quick)")
+    parser.add_argument("--distractors", type=int, default=100_000)
+    parser.add_argument("--startup-runs", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", type=Path, default=None, help="write all figures to this file")
+    args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)
+    if not SEEDS.exists():
+        print(f"skipped: {SEEDS} not found (../shared is not beside the project)")
+        return 0
+    gold = load_gold(SEEDS)
+    n_articles = args.articles or (100 if args.quick else 1000)
+    scale = not (args.quick or args.no_scale)
+    gz = entityres.load_gazetteer()
+    print(f"entityres {entityres.__version__} end to end; bundled gazetteer {len(gz):,} entries; "
+          f"{len(gold)} seed articles, {sum(len(d['entities']) for d in gold)} gold mentions")
+    result: dict = {"config": {"articles": n_articles, "distractors": args.distractors if scale else 0,
+                               "seed": args.seed, "startup_runs": args.startup_runs}}
+    result["accuracy"] = accuracy(gold, gz.id_of_name, args.errors)
+    docs = [gold[i % len(gold)] for i in range(n_articles)]
+    result["speed"] = speed(docs, gz, scale, args.distractors, args.seed)
+    result["startup"] = startup(gold[0], args.startup_runs)
+
+    report = result["accuracy"]["report"]
+    checks = [("mention F1", report["mentions"]["f1"]), ("linking accuracy", report["linking"]["accuracy"]),
+              ("CEAFm F1", report["ceafm"]["f1"]), ("articles/s (bundled)", result["speed"]["bundled"]["articles_per_s"])]
+    parts, summary = [], []
+    for label, value in checks:
+        target = TARGETS[label]
+        met = value >= target
+        parts.append(f"{label} {value:.1f} (>={target}) " if target >= 100 else f"{label} {value:.4f} (>={target}) ")
+        parts[-1] += "met" if met else "MISSED"
+        summary.append({"target": label, "value": value, "goal": f">={target}", "met": met})
+    print("\nTargets: " + "; ".join(parts))
+    result["targets"] = summary
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"figures written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -153,26 +153,29 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
             if k in prefixes and not f.ends_only and j + 1 < len(forms) and segs[j + 1] == segs[i]:
                 walk(i, j + 1, k, cost + f.cost, first or f)
 
+    words = doc.words
     for i in range(len(forms)):
-        if not _may_start(forms[i], index) and not (i + 1 < len(forms) and _may_start(forms[i + 1], index)):
-            continue  # an everyday word, before another: it starts no name, alone or joined
-        walk(i, i, "", 0.0, None)
-        for f in forms[i]:
-            if f.key in parts:
-                out.append(span(i, i, f, f, "part", parts[f.key], f.cost, f.key))
-            if i + 1 < len(forms) and segs[i + 1] == segs[i] and not f.ends_only:
-                for g in forms[i + 1]:  # a name written apart: کی یف for کییف, a short piece split off
-                    if (not g.starts_only and min(len(f.key), len(g.key)) <= SPLIT_PIECE
-                            and (f.key + g.key) in exact):
+        if _may_start(words[i], doc.lang, index):
+            walk(i, i, "", 0.0, None)
+            for f in forms[i]:
+                if f.key in parts:
+                    out.append(span(i, i, f, f, "part", parts[f.key], f.cost, f.key))
+        if (i + 1 < len(forms) and segs[i + 1] == segs[i]
+                and min(len(words[i]), len(words[i + 1])) <= SPLIT_PIECE):
+            for f in forms[i]:  # a name written apart: کی یف for کییف, a short piece split off
+                if f.ends_only:
+                    continue
+                for g in forms[i + 1]:
+                    if not g.starts_only and (f.key + g.key) in exact:
                         out.append(span(i, i + 1, f, g, "alias", exact[f.key + g.key],
                                         f.cost + g.cost + STRIP_COST, f.key + g.key))
     return out
 
 
 @lru_cache(maxsize=1 << 17)
-def _may_start(forms: tuple[Form, ...], index: Index) -> bool:
-    """Can one of these forms begin a name, or be a short piece of one written apart?"""
-    return any(f.key in index.prefixes or f.key in index.parts or len(f.key) <= SPLIT_PIECE for f in forms)
+def _may_start(word: str, lang: str | None, index: Index) -> bool:
+    """Can a form of this token begin a name or be a part of one?"""
+    return any(f.key in index.prefixes or f.key in index.parts for f in token_forms(word, lang, index))
 
 
 @lru_cache(maxsize=None)

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from pydantic import BaseModel, ConfigDict
 
 from . import cues
-from .index import Alias, Index, exact_keys, name_blocking_keys, profile_words
+from .index import Alias, Index, exact_keys, name_blocking_keys, profile_words, word_blocking_keys
 from .keys import name_words
 from .langs import READ_LANGS, canonical_lang
 from .schema import Entry
@@ -192,13 +192,15 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
     """
     found = {a for key in query.exact for a in index.exact.get(key, ())}
     postings = index.postings
-    slots, firsts = [], []
-    for i, alts in enumerate(query.alternatives):
-        keys = set().union(*name_blocking_keys(tuple(w for w, _ in alts), query=True))
-        if i + 1 < len(query.alternatives):  # this word joined with the next
-            keys |= name_blocking_keys((alts[0][0], query.alternatives[i + 1][0][0]), query=True)[0]
-        slots.append(set().union(*(postings.get(k, ()) for k in keys)))
-        firsts.append(set().union(*(postings.get(w.keys[0][0], ()) for w, _ in alts if w.keys)))
+
+    def posted(keys) -> set[int]:
+        return set().union(*(postings.get(k, ()) for k in keys))
+
+    slots = [posted(set().union(*name_blocking_keys(tuple(w for w, _ in alts), query=True)))
+             for alts in query.alternatives]
+    firsts = [posted(w.keys[0][0] for w, _ in alts if w.keys) for alts in query.alternatives]
+    # Two words written as one in the gazetteer (هدايت الله / Hidayatullah) are found by the pair.
+    pairs = [posted(word_blocking_keys(pair, query=True)) for pair in query.pairs]
     pool = set(found)
     for i, s in enumerate(slots):
         if len(s) <= SMALL_POSTING or len(slots) == 1:
@@ -207,6 +209,9 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
             pool |= firsts[i]
         for t in slots[i + 1:]:
             pool |= s & t
+    for p in pairs:
+        if len(p) <= SMALL_POSTING * 4:
+            pool |= p
     n = max(1, len(index.aliases))
     idf = [log(n / (1 + len(s))) + 1.0 for s in slots]
     aliases = index.aliases
@@ -216,6 +221,7 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
         if type is not None and alias.type != type:
             continue
         hit = sum(w * (1.0 if a in f else SECOND_KEY_WEIGHT) for s, f, w in zip(slots, firsts, idf) if a in s)
+        hit += sum(SECOND_KEY_WEIGHT * (idf[i] + idf[i + 1]) for i, p in enumerate(pairs) if a in p)
         ranked.append((-(hit + (100.0 if a in found else 0.0)), abs(len(alias.words) - len(query.words)), a))
     ranked.sort()
     out, per_entry = [], {}

@@ -23,6 +23,7 @@ from math import log
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
+from rapidfuzz.distance import Indel
 
 from . import cues
 from .index import Alias, Index, exact_keys, name_blocking_keys, profile_words, word_blocking_keys
@@ -50,6 +51,7 @@ AMBIGUOUS_FACTOR = 0.97  # an alias several entries claim says less about which 
 SMALL_POSTING = 64  # a word posted this rarely is specific enough to propose candidates alone
 SECOND_KEY_WEIGHT = 0.6  # a hit through a rarer reading or the skeleton, against the likeliest key
 RESCORED = 24
+PRERANKED = 400  # aliases whose sound is compared before RESCORED entries are chosen
 ALIASES_PER_ENTRY = 3
 
 
@@ -224,6 +226,19 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
         hit += sum(SECOND_KEY_WEIGHT * (idf[i] + idf[i + 1]) for i, p in enumerate(pairs) if a in p)
         ranked.append((-(hit + (100.0 if a in found else 0.0)), abs(len(alias.words) - len(query.words)), a))
     ranked.sort()
+    # Among many aliases that share the query's keys (a common name among 100,000), the sound of
+    # the whole name, compared in C on the readings' codes, picks those worth the full score.
+    ranked = ranked[:PRERANKED]
+    if len(ranked) > RESCORED and query.joined is not None:
+        codes = query.joined.codes[:3]
+        top = -ranked[0][0] or 1.0
+
+        def sound(item) -> float:
+            alias = aliases[item[2]]
+            close = max(Indel.normalized_similarity(q, c) for q in codes for c in alias.joined.codes[:2])
+            return close + 0.2 * (-item[0] / top)
+
+        ranked.sort(key=lambda item: (item[0] > -100.0, -sound(item)))
     out, per_entry = [], {}
     for *_, a in ranked:
         e = aliases[a].entry

@@ -41,7 +41,7 @@ MIN_SKELETON = 2
 # Alternate names GeoNames gathers unchecked from many sites (und-Arab in cities.yaml) are weaker
 # evidence than curated or CLDR names: a city's stray spelling must not outscore a person's name.
 SOURCE_TRUST = {"geonames": 0.92}
-CACHE_FORMAT = 3  # bump when the index or the pickled gazetteer changes shape
+CACHE_FORMAT = 4  # bump when the index or the pickled gazetteer changes shape
 
 
 class Alias(NamedTuple):
@@ -135,7 +135,8 @@ class Index:
     by_id: dict[str, int]
     # For names in running text (entityres.mentions):
     prefixes: frozenset[str]  # every leading run of words of an exact key: where a name may go on
-    parts: dict[str, tuple[int, ...]]  # first or last word of a multi-word person alias → aliases
+    parts: dict[str, tuple[int, ...]]  # last word (surname) of a multi-word person alias → aliases
+    given: dict[str, tuple[int, ...]]  # first word (given name) of a multi-word person alias → aliases
     vocab: dict[str, Word]  # every word of every alias (folded) → its profile
     vocab_postings: dict[str, tuple[str, ...]]  # blocking key → vocabulary words
 
@@ -168,6 +169,7 @@ class Index:
         postings: dict[str, list[int]] = defaultdict(list)
         owners: dict[str, set[int]] = defaultdict(set)
         parts: dict[str, list[int]] = defaultdict(list)
+        given: dict[str, list[int]] = defaultdict(list)
         prefixes: set[str] = set()
         vocab: dict[str, Word] = {}
         particles = {fold_word(p[0]) for p in cues.phrases("name_particles") if len(p) == 1}
@@ -197,8 +199,10 @@ class Index:
                 for word, profile in zip(folded, profiles):
                     vocab.setdefault(word, profile)
                 if entry.type == "person" and len(folded) > 1:
-                    for word in {folded[0], folded[-1]} - particles:
-                        parts[word].append(a)
+                    if folded[-1] not in particles:
+                        parts[folded[-1]].append(a)
+                    if folded[0] not in particles:
+                        given[folded[0]].append(a)
         vocab_postings: dict[str, set[str]] = defaultdict(set)
         for word, profile in vocab.items():
             for key in word_blocking_keys(profile):
@@ -207,7 +211,8 @@ class Index:
                    postings={k: tuple(v) for k, v in postings.items()},
                    ambiguous=frozenset(k for k, o in owners.items() if len(o) > 1),
                    by_id={e.id: n for n, e in enumerate(entries)}, prefixes=frozenset(prefixes),
-                   parts={k: tuple(v) for k, v in parts.items()}, vocab=vocab,
+                   parts={k: tuple(v) for k, v in parts.items()}, given={k: tuple(v) for k, v in given.items()},
+                   vocab=vocab,
                    vocab_postings={k: tuple(sorted(v)) for k, v in vocab_postings.items()})
 
     def __len__(self) -> int:

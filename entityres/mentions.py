@@ -39,6 +39,9 @@ NAME_ZIPF = 3.5  # a word this common is vocabulary, not a new name (unless a pe
 PERSON_WORD_ZIPF = 6.5  # ... and even then, not the commonest words
 CUED_NAME_ZIPF = 4.5  # right after a title, given names as common as کامران (4.1) are names
 COMMON_ZIPF = 3.5  # a city known only from GeoNames is not found in a word this common
+# A surname this common as a word needs support to be a mention on its own. wordfreq's Persian list
+# is much shorter than its Arabic one, so the same commonness sits higher on its scale.
+PART_ZIPF = {"fa": 5.5, "prs": 5.5, "ar": 4.5}
 FUZZY_WORD = 0.9  # a rare word this close to a gazetteer word is taken as a spelling of it
 MIN_FUZZY = 4  # shorter words have too many neighbours to correct
 SAME_LETTERS = 0.8  # a misspelling keeps most letters (ترمپ ترامپ), a different word does not (گامه حماه)
@@ -135,7 +138,7 @@ class _Doc(NamedTuple):
 
 def _gazetteer_spans(doc: _Doc) -> list[Span]:
     index, forms, segs, tokens, norm = doc.index, doc.forms, doc.segs, doc.tokens, doc.norm
-    exact, prefixes, parts = index.exact, index.prefixes, index.parts
+    exact, prefixes, parts, given = index.exact, index.prefixes, index.parts, index.given
     out: list[Span] = []
 
     def span(i: int, j: int, fi: Form, fj: Form, kind: str, aliases, cost: float, key: str) -> Span:
@@ -158,8 +161,13 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
         if _may_start(words[i], doc.lang, index):
             walk(i, i, "", 0.0, None)
             for f in forms[i]:
+                # A surname alone names its person; a given name alone, or a surname that is also
+                # an everyday word (اسلامی, سريع, العدل), only where the text supports it (weak).
                 if f.key in parts:
-                    out.append(span(i, i, f, f, "part", parts[f.key], f.cost, f.key))
+                    common = zipf(words[i][f.start:f.end], doc.lang) >= PART_ZIPF.get(doc.lang, 4.5)
+                    out.append(span(i, i, f, f, "part", parts[f.key], f.cost, f.key)._replace(weak=common))
+                elif f.key in given:
+                    out.append(span(i, i, f, f, "part", given[f.key], f.cost, f.key)._replace(weak=True))
         if (i + 1 < len(forms) and segs[i + 1] == segs[i]
                 and min(len(words[i]), len(words[i + 1])) <= SPLIT_PIECE):
             for f in forms[i]:  # a name written apart: کی یف for کییف, a short piece split off
@@ -175,7 +183,8 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
 @lru_cache(maxsize=1 << 17)
 def _may_start(word: str, lang: str | None, index: Index) -> bool:
     """Can a form of this token begin a name or be a part of one?"""
-    return any(f.key in index.prefixes or f.key in index.parts for f in token_forms(word, lang, index))
+    return any(f.key in index.prefixes or f.key in index.parts or f.key in index.given
+               for f in token_forms(word, lang, index))
 
 
 @lru_cache(maxsize=None)
@@ -346,7 +355,7 @@ def detect(norm: Normalized, tokens: list[Token], lang: str | None, index: Index
     doc = _Doc(norm, tokens, [t.text for t in tokens], [token_forms(t.text, lang, index) for t in tokens],
                *_gaps(norm, tokens), lang, index)
     known = [_without_place_word(doc, s) for s in select(doc, _gazetteer_spans(doc))]
-    known = [s._replace(weak=_is_weak(doc, s), cue=_title_cue(doc, s)) for s in known]
+    known = [s._replace(weak=s.weak or _is_weak(doc, s), cue=_title_cue(doc, s)) for s in known]
     return sorted(known + _new_spans(doc, known), key=lambda s: s.first)
 
 

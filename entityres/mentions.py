@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import accumulate
 from typing import NamedTuple
 
 from rapidfuzz.distance import Indel
@@ -116,12 +117,9 @@ def token_forms(word: str, lang: str | None, index: Index) -> tuple[Form, ...]:
 def _gaps(norm: Normalized, tokens: list[Token]) -> tuple[list[str], list[int]]:
     """What stands before each token (spaces removed), and its segment number: names never cross
     punctuation or a line break."""
-    text, gaps, segs, seg = norm.text, [], [], 0
-    for i, tok in enumerate(tokens):
-        gap = text[tokens[i - 1].nend:tok.nstart].replace(" ", "") if i else ""
-        seg += bool(gap)
-        gaps.append(gap)
-        segs.append(seg)
+    text = norm.text
+    gaps = [""] + [text[a.nend:b.nstart].replace(" ", "") for a, b in zip(tokens, tokens[1:])]
+    segs = list(accumulate(bool(g) for g in gaps))
     return gaps, segs
 
 
@@ -157,8 +155,10 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
                 walk(i, j + 1, k, cost + f.cost, first or f)
 
     words = doc.words
+    hot = _hot_words(index, doc.lang)
     for i in range(len(forms)):
-        if _may_start(words[i], doc.lang, index):
+        word = words[i]
+        if hot[word] if word in hot else hot.setdefault(word, _may_start(word, doc.lang, index)):
             walk(i, i, "", 0.0, None)
             for f in forms[i]:
                 # A surname alone names its person; a given name alone, or a surname that is also
@@ -180,7 +180,12 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
     return out
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=None)
+def _hot_words(index: Index, lang: str | None) -> dict[str, bool]:
+    """Per index and language, a memo of :func:`_may_start` by word (a dict: the cheapest lookup)."""
+    return {}
+
+
 def _may_start(word: str, lang: str | None, index: Index) -> bool:
     """Can a form of this token begin a name or be a part of one?"""
     return any(f.key in index.prefixes or f.key in index.parts or f.key in index.given

@@ -2,18 +2,21 @@
 
 It holds plain data only, so it pickles fast and the hot loops stay on dicts and tuples:
 
-* ``aliases``: one record per (entry, language, name): ``(entry number, lang, name, words)``,
-  where ``words`` are the name's word profiles (:class:`entityres.similarity.Word`);
+* ``aliases``: one record per (entry, language, name): :class:`Alias`, with the name's word
+  profiles (:class:`entityres.similarity.Word`), adjacent words joined, and the whole name joined;
 * ``exact``: exact keys (normalised words, Latin folded to ASCII) → alias numbers, for names
   written as the gazetteer writes them, with or without their spaces (کی یف = کییف);
 * ``postings``: blocking keys → alias numbers. A word is posted under its likeliest cross-script
-  keys (:mod:`entityres.keys`) and under its *skeleton*, the key without the weak classes A, F and
-  H, which spellings drop most often (Moscow/Moskva, Hnatov/Gnatov). Adjacent words are also
-  posted joined, so عبد الله meets Abdullah;
-* ``ambiguous``: exact keys that several entries share (an alias two entries claim).
+  keys (:mod:`entityres.keys`), its coarse skeleton (related classes merged, weak ones dropped)
+  and that skeleton less one class (``keys.yaml``, blocking). Adjacent words are also posted
+  joined, so عبد الله meets Abdullah;
+* ``ambiguous``: exact keys that several entries share (an alias two entries claim);
+* for running text (:mod:`entityres.mentions`): ``prefixes`` of exact keys, ``parts`` and
+  ``given`` (surnames and given names of people), and the ``vocab`` of every alias word with its
+  blocking keys, for spelling corrections.
 
-The cache key is a hash of the package version, the rule tables and every entry, so an edit to
-any of them builds a new index.
+The cache key is a hash of the package version, the cache layout, the rule tables and the
+content (the files' bytes, or every entry), so an edit to any of them builds a new index.
 """
 from __future__ import annotations
 

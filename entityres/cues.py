@@ -96,7 +96,21 @@ class _Index(NamedTuple):
 
 
 @lru_cache(maxsize=None)
-def _index(group: str, lang: str | None) -> _Index:
+def _index(group: str | tuple[str, ...], lang: str | None) -> _Index:
+    if isinstance(group, tuple):  # several groups at once: one lookup for "any cue word here"
+        parts = [_index(g, lang) for g in group]
+        merged = []
+        for side in ("by_first", "by_last"):
+            table: dict[str, tuple[Phrase, ...]] = {}
+            for index in parts:
+                for word, phrases in getattr(index, side).items():
+                    table[word] = tuple(sorted(set(table.get(word, ())) | set(phrases), key=len, reverse=True))
+            merged.append(table)
+        return _Index(*merged)
+    return _group_index(group, lang)
+
+
+def _group_index(group: str, lang: str | None) -> _Index:
     found = dict.fromkeys(_phrases(group, lang))
     for s in _sets(group, lang):
         stacks = [p for p, _ in _proclitic_stacks(s.get("proclitics", ())) if p]
@@ -130,8 +144,9 @@ def _check(words: Sequence[str], pos: int, name: str) -> None:
         raise IndexError(f"{name}={pos} outside 0..{len(words)}")
 
 
-def match_at(words: Sequence[str], start: int, group: str, lang: str | None = None) -> int:
-    """Length in tokens of the longest phrase of ``group`` that starts at ``words[start]`` (0 if none)."""
+def match_at(words: Sequence[str], start: int, group: str | tuple[str, ...], lang: str | None = None) -> int:
+    """Length in tokens of the longest phrase of ``group`` (or of any of several groups) that
+    starts at ``words[start]`` (0 if none)."""
     _check(words, start, "start")
     first = _parts(words[start]) if start < len(words) else ()
     for ph in _index(group, canonical_lang(lang)).by_first.get(first[0], ()) if first else ():
@@ -140,7 +155,7 @@ def match_at(words: Sequence[str], start: int, group: str, lang: str | None = No
     return 0
 
 
-def match_before(words: Sequence[str], end: int, group: str, lang: str | None = None) -> int:
+def match_before(words: Sequence[str], end: int, group: str | tuple[str, ...], lang: str | None = None) -> int:
     """Length in tokens of the longest phrase of ``group`` that ends right before ``words[end]`` (0 if none).
 
     This is "title before name": ``match_before(words, i, "person_titles", lang)`` for a name at ``i``.
@@ -234,8 +249,7 @@ def ends(words: Sequence[str], groups: Sequence[str], lang: str | None = None) -
     for group in groups:
         by_last = _index(group, lang).by_last
         row = [0] * (len(words) + 1)
-        for j, last in enumerate(lasts, 1):
-            if last in by_last:
-                row[j] = match_before(words, j, group, lang)
+        for j in [j for j, last in enumerate(lasts, 1) if last in by_last]:
+            row[j] = match_before(words, j, group, lang)
         out[group] = row
     return out

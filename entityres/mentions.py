@@ -239,9 +239,9 @@ def _name_like(doc: _Doc, i: int, ceiling: float = NAME_ZIPF) -> bool:
     word = doc.tokens[i].text
     if not any(c.isalpha() for c in word) or len(word) < 2:
         return False
-    for group in _STOP_GROUPS:  # a cue word is not a name, nor is the end of a cue phrase
-        if cues.match_at(doc.words, i, group, doc.lang) or cues.match_before(doc.words, i + 1, group, doc.lang):
-            return False
+    # A cue word is not a name, nor is the end of a cue phrase.
+    if cues.match_at(doc.words, i, _STOP_GROUPS, doc.lang) or cues.match_before(doc.words, i + 1, _STOP_GROUPS, doc.lang):
+        return False
     if cues.is_nationality_adjective(word, doc.lang, _place_names(doc.index)):
         return False
     common = zipf(word, doc.lang)

@@ -5,8 +5,9 @@
 * A first or last name alone is scored by the matcher (:func:`entityres.match.score_alias`),
   about 0.83 for a surname: well below the full name.
 * The document decides: an entry that the text also names unambiguously (by a full alias) wins a
-  surname or an ambiguous alias (عمروف after رستم عمروف; ترامپ after دونالد ترامپ). A title before
-  the name favours a person, a place word a place.
+  surname or an ambiguous alias (عمروف after رستم عمروف; ترامپ after دونالد ترامپ); among the
+  entries an alias fits, one whose country or parent the text names comes first (طرابلس with
+  لبنان). A title before the name favours a person, a place word a place.
 * Otherwise the best-scored entry wins; a tie is broken towards the entry with more names (the
   better-known one), and the score is lowered so the tie shows.
 * An everyday word that equals an alias (``weak``) is kept only with a cue or when the text
@@ -25,6 +26,12 @@ from .mentions import Span
 CONTEXT_SCORE = 0.95  # a part of a name, or an ambiguous alias, that the document resolves
 CUE_FACTOR = 0.7  # a candidate of the type a cue speaks against, when the alias names both types
 TIE_FACTOR = 0.9  # an undecided choice between equally scored entries
+RELATED_BONUS = 0.02  # an ambiguous place whose country or parent the text names
+
+
+def _related(entry, index: Index, named: set[int]) -> bool:
+    """Does the document name the entry's parent, country or capital?"""
+    return any(ref is not None and index.by_id.get(ref) in named for ref in (entry.parent, entry.country, entry.capital))
 
 
 class Link(NamedTuple):
@@ -74,6 +81,9 @@ def link(spans: list[Span], text: str, lang: str | None, index: Index) -> list[L
                 score *= CUE_FACTOR
             if entry in named and (span.kind == "part" or len(cand) > 1):
                 score, how = max(score, CONTEXT_SCORE), "context"
+            elif len(cand) > 1 and _related(index.entries[entry], index, named):
+                score = min(1.0, score + RELATED_BONUS)  # طرابلس beside لبنان is Lebanon's Tripoli
+                how = "related"
             scored.append((score, len(index.entries[entry].names), -entry, alias, how))
         if not scored:
             continue

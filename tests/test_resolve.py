@@ -187,3 +187,11 @@ def test_user_gazetteer_extends_the_resolver(tmp_path):
     assert [m.entity_id for m in result.mentions] == ["person:zoltan-example", "place:tehran"]
     assert entityres.Resolver(gazetteer=entityres.load_gazetteer(), paths=[path]).resolve(
         "اگزمپلوف", "fa").mentions[0].entity_id == "person:zoltan-example"
+
+
+def test_ambiguous_place_decided_by_the_country_the_text_names():
+    lebanon = resolve("اشتباكات في طرابلس شمال لبنان أمس", "ar")
+    libya = resolve("وصل الوفد إلى طرابلس بعد محادثات في ليبيا", "ar")
+    assert lebanon.mentions[0].entity_id == "place:tripoli-lebanon"
+    assert libya.mentions[0].entity_id == "place:tripoli-libya"
+    assert "related" in libya.mentions[0].explanation

@@ -143,8 +143,12 @@ def extend(base: Entry, extra: Entry) -> Entry:
         return extra.model_copy(update={"replace": False})
     names = {lang: list(aliases) for lang, aliases in base.names.items()}
     for lang, aliases in extra.names.items():
-        have = {a.name for a in names.setdefault(lang, [])}
-        names[lang].extend(a for a in aliases if a.name not in have and not have.add(a.name))
+        kept = names.setdefault(lang, [])
+        have = {a.name for a in kept}
+        for alias in aliases:
+            if alias.name not in have:
+                have.add(alias.name)
+                kept.append(alias)
     update = {f: getattr(extra, f) for f in extra.model_fields_set if f not in ("id", "names", "replace")}
     update["names"] = {lang: tuple(a) for lang, a in names.items()}
     return base.model_copy(update=update)

@@ -75,7 +75,8 @@ def exact_keys(words: list[str]) -> tuple[str, ...]:
 
 def alias_key(name: str) -> str:
     """The exact key of a name; two aliases with one key are the same string for the matcher."""
-    return exact_keys(name_words(name))[0] if name_words(name) else ""
+    words = name_words(name)
+    return exact_keys(words)[0] if words else ""
 
 
 @lru_cache(maxsize=None)

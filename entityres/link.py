@@ -26,6 +26,7 @@ from .mentions import Span
 CONTEXT_SCORE = 0.95  # a part of a name, or an ambiguous alias, that the document resolves
 CUE_FACTOR = 0.7  # a candidate of the type a cue speaks against, when the alias names both types
 TIE_FACTOR = 0.9  # an undecided choice between equally scored entries
+NEW_SCORE = 0.7  # a name found by a cue alone: probably a name, below any gazetteer link
 RELATED_BONUS = 0.02  # an ambiguous place whose country or parent the text names
 
 
@@ -70,7 +71,7 @@ def link(spans: list[Span], text: str, lang: str | None, index: Index) -> list[L
     out = []
     for span, cand in zip(spans, cands):
         if span.kind == "new":
-            out.append(Link(span, None, 0.7, None, "new"))
+            out.append(Link(span, None, NEW_SCORE, None, "new"))
             continue
         scored = []
         types = {index.entries[e].type for e in cand}

@@ -161,6 +161,8 @@ class Gazetteer:
     by the entries' content.
     """
 
+    _names: dict[tuple[str, str], str] | None = None  # built on first id_of_name()
+
     def __init__(self, entries: Mapping[str, Entry], issues: Iterable[Issue] = (), cache: bool = True,
                  content_key: str | None = None):
         self._entries = dict(entries)
@@ -168,7 +170,6 @@ class Gazetteer:
         self._cache = cache
         self._content_key = content_key
         self._index: Index | None = None
-        self._names: dict[tuple[str, str], str] | None = None
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict:
@@ -309,7 +310,7 @@ def load_gazetteer(paths: Iterable[str | Path] = (), bundled: bool = True, cache
                 digest.update(f"{n}\0{len(data)}\0".encode() + data)
         path = cache_dir() / f"gazetteer-{rules_digest(digest.hexdigest())}.pickle"
     gazetteer = read_cache(path)
-    if not isinstance(gazetteer, Gazetteer):
+    if not (isinstance(gazetteer, Gazetteer) and gazetteer._index is not None and gazetteer._index.complete()):
         gazetteer = _load(layers, bundled, cache, path.stem if path else None)
         if path is not None:
             gazetteer.index  # noqa: B018 - built now so the cache holds it

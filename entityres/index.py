@@ -147,6 +147,10 @@ class Index:
     def __init__(self, **fields):
         self.__dict__.update(fields)
 
+    def complete(self) -> bool:
+        """Has every field: a cache file written by an older layout is rebuilt, not half-used."""
+        return all(name in self.__dict__ for name in type(self).__annotations__)
+
     @classmethod
     def build(cls, entries: list[Entry], cache: bool = True, content_key: str | None = None) -> "Index":
         """Compile ``entries``, or load the index compiled earlier from the same content.
@@ -159,7 +163,7 @@ class Index:
             digest = content_key or hashlib.sha256(b"".join(e.model_dump_json().encode() for e in entries)).hexdigest()
             path = cache_dir() / f"index-{rules_digest(digest)}.pickle"
         cached = read_cache(path)
-        if isinstance(cached, cls):
+        if isinstance(cached, cls) and cached.complete():
             return cached
         index = cls._compile(entries)
         if path is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .keys import name_words, word_keys
 from .similarity import THRESHOLD, name_similarity, word_profile, word_similarity
-from .transliterate import readings
+from .transliterate import latin_reading, readings
 
 PART_OF_NAME = 0.9  # a one-word new name this similar to a word of a longer new name is that name
 
@@ -31,12 +31,10 @@ def new_entity_id(type: str, name: str) -> str:
 
 
 def display_name(name: str, lang: str | None) -> str:
-    """A Latin reading to show for a new name: the likeliest that gives every word a vowel."""
+    """The name to show for a new entity: a Latin name as written, else its Latin reading."""
     if name.isascii():
         return " ".join(w.capitalize() for w in name.split())
-    options = readings(name, lang, k=8) or [name]
-    best = next((r for r in options if all(any(c in "aeiou" for c in w) for w in r.split())), options[0])
-    return " ".join(w.capitalize() for w in best.split())
+    return latin_reading(name, lang) or name
 
 
 def document_clusters(names: list[tuple[str, str]], lang: str | None) -> list[str]:

@@ -27,11 +27,12 @@ from rapidfuzz.distance import Indel
 
 from . import cues
 from .index import Alias, Index, exact_keys, name_blocking_keys, profile_words, word_blocking_keys
-from .keys import name_words
+from .keys import key_similarity, name_words
 from .langs import READ_LANGS, canonical_lang
 from .schema import Entry
-from .similarity import Word, greedy_alignment, join_profiles, word_similarity
+from .similarity import ALT_CLASS_PENALTY, Word, greedy_alignment, join_profiles, word_similarity
 from .tokens import word_stems
+from .transliterate import latin_reading
 
 MATCH_THRESHOLD = 0.90
 STRIP_PENALTY = 0.02  # a clitic-stripped reading loses ties to the word as written
@@ -74,6 +75,9 @@ class Part(BaseModel):
     query: str
     alias: str
     score: float
+    reading: str  # a Latin reading of the query words (entityres.latin_reading)
+    query_key: str  # the cross-script keys that met best (entityres.keys)
+    alias_key: str
 
 
 class Explanation(BaseModel):
@@ -248,12 +252,33 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
     return out
 
 
+def _unit(words: tuple[Word, ...], pairs: tuple[Word, ...], joined: Word | None, positions: tuple[int, ...]) -> Word:
+    """The profile of aligned words: one word, two written as one, or the whole name."""
+    if len(positions) == 1:
+        return words[positions[0]]
+    if len(positions) == 2 and positions[0] < len(pairs):
+        return pairs[positions[0]]
+    return joined or join_profiles(words)
+
+
+def _best_keys(a: Word, b: Word) -> tuple[str, str]:
+    pairs = [(key_similarity(ka, kb) - ALT_CLASS_PENALTY * (ca + cb), ka, kb)
+             for ka, ca in a.keys[:WORD_KEYS] for kb, cb in b.keys[:WORD_KEYS]]
+    return max(pairs)[1:] if pairs else ("", "")
+
+
 def _explain(query: Query, alias: Alias, aligned: list, how: str, ambiguous: bool) -> Explanation:
-    parts = tuple(Part(query=" ".join(query.words[i] for i in ia), alias=" ".join(alias.words[j].text for j in ja),
-                       score=round(s, 4)) for s, ia, ja in aligned)
+    plain = tuple(alts[0][0] for alts in query.alternatives)
+    parts = []
+    for s, ia, ja in aligned:
+        text = " ".join(query.words[i] for i in ia)
+        q_key, a_key = _best_keys(_unit(plain, query.pairs, query.joined, ia),
+                                  _unit(alias.words, alias.pairs, alias.joined, ja))
+        parts.append(Part(query=text, alias=" ".join(alias.words[j].text for j in ja), score=round(s, 4),
+                          reading=latin_reading(text, query.lang), query_key=q_key, alias_key=a_key))
     used_q = {i for _, ia, _ in aligned for i in ia}
     used_a = {j for _, _, ja in aligned for j in ja}
-    return Explanation(alias=alias.name, alias_lang=alias.lang, how=how, parts=parts,
+    return Explanation(alias=alias.name, alias_lang=alias.lang, how=how, parts=tuple(parts),
                        unmatched_query=tuple(w for i, w in enumerate(query.words) if i not in used_q),
                        unmatched_alias=tuple(w.text for j, w in enumerate(alias.words) if j not in used_a),
                        title=" ".join(query.title) or None, ambiguous=ambiguous)

@@ -149,6 +149,10 @@ def readings(name: str, lang: str | None = None, k: int = 5) -> list[str]:
 
 
 def latin_reading(name: str, lang: str | None = None) -> str:
-    """The likeliest Latin reading, title-cased: a display name for a name no gazetteer holds."""
-    best = readings(name, lang, 1)
-    return " ".join(w.capitalize() for w in best[0].split()) if best else ""
+    """A Latin reading to show, title-cased: the likeliest of the k-best that gives every word a
+    vowel (Arabic script leaves short vowels out, and "Rstm" reads worse than "Rastam")."""
+    options = readings(name, lang, 8)
+    if not options:
+        return ""
+    best = next((r for r in options if all(any(c in "aeiou" for c in w) for w in r.split())), options[0])
+    return " ".join(w.capitalize() for w in best.split())

@@ -90,6 +90,9 @@ def test_explanation_names_alias_and_parts(gz):
     m = top(gz, "رستم عمروف", "fa")
     assert m.explanation.alias in ("Rustem Umerov", "Рустем Умеров")
     assert {p.alias for p in m.explanation.parts} or m.explanation.how == "joined"
+    hnatov = top(gz, "گاناتوف", "fa").explanation.parts[0]
+    assert hnatov.alias == "Hnatov" and hnatov.query_key == hnatov.alias_key  # the keys that met
+    assert hnatov.reading.lower().startswith("g")
 
 
 def test_unknown_or_empty_names(gz):

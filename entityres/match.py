@@ -23,11 +23,11 @@ from math import log
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, Levenshtein
 
 from . import cues
 from .index import Alias, Index, exact_keys, name_blocking_keys, profile_words, word_blocking_keys
-from .keys import key_similarity, name_words
+from .keys import name_words
 from .langs import READ_LANGS, canonical_lang
 from .schema import Entry
 from .similarity import ALT_CLASS_PENALTY, Word, greedy_alignment, join_profiles, word_similarity
@@ -262,7 +262,8 @@ def _unit(words: tuple[Word, ...], pairs: tuple[Word, ...], joined: Word | None,
 
 
 def _best_keys(a: Word, b: Word) -> tuple[str, str]:
-    pairs = [(key_similarity(ka, kb) - ALT_CLASS_PENALTY * (ca + cb), ka, kb)
+    """The pair of keys to show as having met: the closest by plain edit distance (cheap, in C)."""
+    pairs = [(Levenshtein.normalized_similarity(ka, kb) - ALT_CLASS_PENALTY * (ca + cb), ka, kb)
              for ka, ca in a.keys[:WORD_KEYS] for kb, cb in b.keys[:WORD_KEYS]]
     return max(pairs)[1:] if pairs else ("", "")
 

@@ -27,7 +27,7 @@ from rapidfuzz.distance import Indel, Levenshtein
 from .keys import MAX_KEYS, join_keys, key_similarity, latin_codes, name_words, word_keys
 from .langs import canonical_lang, is_arabic_script
 from .normalize import ZWNJ
-from .transliterate import latin_forms, word_readings
+from .transliterate import K_BEST, latin_forms, word_readings
 
 THRESHOLD = 0.78
 KEY_WEIGHT = 0.8
@@ -52,7 +52,7 @@ class Word(NamedTuple):
 @lru_cache(maxsize=131072)
 def word_profile(word: str, lang: str | None = None) -> Word:
     """Profile of one normalised word."""
-    readings = word_readings(word, lang) if is_arabic_script(word) else latin_forms(word)
+    readings = word_readings(word, lang, K_BEST) if is_arabic_script(word) else latin_forms(word)
     codes = tuple(dict.fromkeys(c for r in readings for c in latin_codes(r)))
     keys = word_keys(word)
     arabic = is_arabic_script(word)

@@ -104,8 +104,11 @@ def _reading_table(lang: str | None) -> dict:
     return table
 
 
+K_BEST = 8  # readings a word keeps; callers pass it explicitly so one cache entry serves them all
+
+
 @lru_cache(maxsize=65536)
-def word_readings(word: str, lang: str | None = None, k: int = 8) -> tuple[str, ...]:
+def word_readings(word: str, lang: str | None = None, k: int = K_BEST) -> tuple[str, ...]:
     """The ``k`` cheapest Latin readings of one normalised Arabic-script word."""
     lang = canonical_lang(lang)
     table = _reading_table(lang if lang in READ_LANGS else None)
@@ -151,7 +154,7 @@ def readings(name: str, lang: str | None = None, k: int = 5) -> list[str]:
 def latin_reading(name: str, lang: str | None = None) -> str:
     """A Latin reading to show, title-cased: the likeliest of the k-best that gives every word a
     vowel (Arabic script leaves short vowels out, and "Rstm" reads worse than "Rastam")."""
-    options = readings(name, lang, 8)
+    options = readings(name, lang, K_BEST)
     if not options:
         return ""
     best = next((r for r in options if all(any(c in "aeiou" for c in w) for w in r.split())), options[0])

@@ -163,6 +163,8 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
             for f in forms[i]:
                 # A surname alone names its person; a given name alone, or a surname that is also
                 # an everyday word (اسلامی, سريع, العدل), only where the text supports it (weak).
+                if (f.key in parts or f.key in given) and cues.match_at(words, i, "person_titles", doc.lang):
+                    continue  # a title is no part of a name on its own (الشيخ)
                 if f.key in parts:
                     common = zipf(words[i][f.start:f.end], doc.lang) >= PART_ZIPF.get(doc.lang, 4.5)
                     out.append(span(i, i, f, f, "part", parts[f.key], f.cost, f.key)._replace(weak=common))
@@ -266,6 +268,8 @@ _NEW_CUES = (("person_titles", "person", "title"), ("person_cues_before", "perso
 
 def _run(doc: _Doc, i: int, taken: set[int], limit: int = MAX_NEW_WORDS, ceiling: float = NAME_ZIPF) -> int:
     """How many name-like, unclaimed tokens start at ``i`` in one segment (no commoner than ``ceiling``)."""
+    if doc.lang == "ar" and doc.words[i].startswith("ال") and zipf(doc.words[i], doc.lang) >= NAME_ZIPF:
+        return 0  # a known definite noun after a title is what the title governs (الرئيس الوفد), not a name
     n = 0
     while (i + n < len(doc.tokens) and n < limit and i + n not in taken and doc.segs[i + n] == doc.segs[i]
            and _name_like(doc, i + n, ceiling)):
@@ -273,6 +277,10 @@ def _run(doc: _Doc, i: int, taken: set[int], limit: int = MAX_NEW_WORDS, ceiling
     if n and cues.match_before(doc.words, i + n, "organisation_endings", doc.lang):
         return 0  # Getty Images, ایران اینترنشنال: an organisation
     return n
+
+
+def _is_place(doc: _Doc, span: Span) -> bool:
+    return any(doc.index.aliases[a].type == "place" for a in span.aliases)
 
 
 def _cue_before(doc: _Doc, i: int, group: str, ends: list[int], starts: dict[int, int]) -> bool:
@@ -306,7 +314,8 @@ def _new_spans(doc: _Doc, known: list[Span]) -> list[Span]:
     out = []
     tokens, text = doc.tokens, doc.norm.text
     taken = {i for s in known for i in range(s.first, s.last + 1)}
-    starts = {s.last + 1: s.first for s in known}
+    # places the text names, which may stand between a title and its name (وزیر خارجه آمریکا X)
+    starts = {s.last + 1: s.first for s in known if _is_place(doc, s)}
     ends = cues.ends(doc.words, [group for group, _, _ in _NEW_CUES], doc.lang)
     # Most tokens have no cue before them: only these positions are looked at closely.
     cued = set(starts) | {j for row in ends.values() for j, n in enumerate(row) if n}

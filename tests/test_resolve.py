@@ -213,3 +213,8 @@ def test_seed_corpus_targets():
     assert report.mentions.f1 >= 0.95
     assert report.linking.accuracy >= 0.95
     assert report.ceafm.f1 >= 0.93
+
+
+def test_titles_are_not_names_nor_parts_of_names():
+    found = mentions("واستقبل صاحب السمو الشيخ تميم بن حمد آل ثاني الوفد، ثم قال الرئيس الوفد", "ar")
+    assert found == [("تميم بن حمد آل ثاني", "person", "person:tamim-bin-hamad-al-thani")]

@@ -107,14 +107,6 @@ def word_blocking_keys(word: Word, query: bool = False) -> list[str]:
     return [k for k, cost in word.keys[:KEYS_PER_WORD] if cost <= MAX_COST and k] + list(coarse_keys(word, query))
 
 
-def name_blocking_keys(words: tuple[Word, ...], query: bool = False) -> list[set[str]]:
-    """Blocking keys per word slot; a slot also gets the keys of it joined with the next word."""
-    slots = [set(word_blocking_keys(w, query)) for w in words]
-    for i in range(len(words) - 1):
-        slots[i] |= set(word_blocking_keys(join_profiles(words[i:i + 2]), query))
-    return slots
-
-
 def profile_words(words: list[str], lang: str | None) -> tuple[Word, ...]:
     return tuple(word_profile(w, lang) for w in words)
 
@@ -200,7 +192,7 @@ class Index:
                 owners[keys[0]].add(n)
                 for key in keys:
                     exact[key].append(a)
-                for key in set().union(*name_blocking_keys(profiles)):
+                for key in {k for w in profiles + pairs for k in word_blocking_keys(w)}:
                     postings[key].append(a)
                 folded = keys[0].split(" ")
                 prefixes.update(" ".join(folded[:i]) for i in range(1, len(folded) + 1))

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz.distance import Indel, Levenshtein
 
 from . import cues
-from .index import Alias, Index, exact_keys, name_blocking_keys, profile_words, word_blocking_keys
+from .index import Alias, Index, exact_keys, profile_words, word_blocking_keys
 from .keys import name_words
 from .langs import READ_LANGS, canonical_lang
 from .schema import Entry
@@ -202,8 +202,7 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
     def posted(keys) -> set[int]:
         return set().union(*(postings.get(k, ()) for k in keys))
 
-    slots = [posted(set().union(*name_blocking_keys(tuple(w for w, _ in alts), query=True)))
-             for alts in query.alternatives]
+    slots = [posted({k for w, _ in alts for k in word_blocking_keys(w, query=True)}) for alts in query.alternatives]
     firsts = [posted(w.keys[0][0] for w, _ in alts if w.keys) for alts in query.alternatives]
     # Two words written as one in the gazetteer (هدايت الله / Hidayatullah) are found by the pair.
     pairs = [posted(word_blocking_keys(pair, query=True)) for pair in query.pairs]

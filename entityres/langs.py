@@ -12,7 +12,7 @@ from functools import lru_cache
 READ_LANGS = ("fa", "prs", "ar")
 _ALIASES = {"fa-af": "prs", "fa_af": "prs", "prs-af": "prs", "fa-ir": "fa", "fa_ir": "fa", "per": "fa", "fas": "fa", "ara": "ar"}
 _CODE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
-_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+ARABIC_LETTER = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _LATIN_OR_OTHER_LETTER = re.compile(r"[^\W\d_\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 
 
@@ -42,4 +42,4 @@ def _canonical(lang: str) -> str:
 
 def is_arabic_script(text: str) -> bool:
     """True when ``text`` has Arabic-script letters and no letters of another script."""
-    return bool(_ARABIC_LETTER.search(text)) and not _LATIN_OR_OTHER_LETTER.search(text)
+    return bool(ARABIC_LETTER.search(text)) and not _LATIN_OR_OTHER_LETTER.search(text)

@@ -23,14 +23,14 @@ from math import log
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
-from rapidfuzz.distance import Indel, Levenshtein
+from rapidfuzz.distance import Indel
 
 from . import cues
 from .index import Alias, Index, exact_keys, profile_words, word_blocking_keys
 from .keys import name_words
 from .langs import READ_LANGS, canonical_lang
 from .schema import Entry
-from .similarity import ALT_CLASS_PENALTY, Word, greedy_alignment, join_profiles, word_similarity
+from .similarity import Word, closest_key_pairs, greedy_alignment, join_profiles, word_similarity
 from .tokens import word_stems
 from .transliterate import latin_reading
 
@@ -262,9 +262,8 @@ def _unit(words: tuple[Word, ...], pairs: tuple[Word, ...], joined: Word | None,
 
 def _best_keys(a: Word, b: Word) -> tuple[str, str]:
     """The pair of keys to show as having met: the closest by plain edit distance (cheap, in C)."""
-    pairs = [(Levenshtein.normalized_similarity(ka, kb) - ALT_CLASS_PENALTY * (ca + cb), ka, kb)
-             for ka, ca in a.keys[:WORD_KEYS] for kb, cb in b.keys[:WORD_KEYS]]
-    return max(pairs)[1:] if pairs else ("", "")
+    pairs = closest_key_pairs(a, b, WORD_KEYS, 1)
+    return (pairs[0][0], pairs[0][2]) if pairs else ("", "")
 
 
 def _explain(query: Query, alias: Alias, aligned: list, how: str, ambiguous: bool) -> Explanation:

@@ -20,7 +20,6 @@ the original text, through :class:`entityres.normalize.Normalized`.
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from itertools import accumulate
 from typing import NamedTuple
@@ -30,6 +29,7 @@ from rapidfuzz.distance import Indel
 from . import cues
 from .frequency import zipf
 from .index import Index, fold_word, word_blocking_keys
+from .langs import ARABIC_LETTER
 from .normalize import ZWNJ, Normalized
 from .similarity import word_profile, word_similarity
 from .tokens import Token, stem_cuts
@@ -47,7 +47,6 @@ FUZZY_WORD = 0.9  # a rare word this close to a gazetteer word is taken as a spe
 MIN_FUZZY = 4  # shorter words have too many neighbours to correct
 SAME_LETTERS = 0.8  # a misspelling keeps most letters (ترمپ ترامپ), a different word does not (گامه حماه)
 MAX_CORRECTIONS = 2
-_ARABIC = re.compile("[\u0600-\u06ff]")
 MAX_NEW_WORDS = 3
 SPLIT_PIECE = 3  # names written apart split off a short piece: کی یف, خامنه ای, ابو ظبی, نیو یورک
 
@@ -266,6 +265,11 @@ _NEW_CUES = (("person_titles", "person", "title"), ("person_cues_before", "perso
              ("place_words", "place", "place_word"))
 
 
+def _organisation(doc: _Doc, end: int) -> bool:
+    """Do the words before ``end`` end with an organisation's head word (Getty Images)?"""
+    return end > 0 and bool(cues.match_before(doc.words, end, "organisation_endings", doc.lang))
+
+
 def _run(doc: _Doc, i: int, taken: set[int], limit: int = MAX_NEW_WORDS, ceiling: float = NAME_ZIPF) -> int:
     """How many name-like, unclaimed tokens start at ``i`` in one segment (no commoner than ``ceiling``)."""
     if doc.lang == "ar" and doc.words[i].startswith("ال") and zipf(doc.words[i], doc.lang) >= NAME_ZIPF:
@@ -274,9 +278,7 @@ def _run(doc: _Doc, i: int, taken: set[int], limit: int = MAX_NEW_WORDS, ceiling
     while (i + n < len(doc.tokens) and n < limit and i + n not in taken and doc.segs[i + n] == doc.segs[i]
            and _name_like(doc, i + n, ceiling)):
         n += 1
-    if n and cues.match_before(doc.words, i + n, "organisation_endings", doc.lang):
-        return 0  # Getty Images, ایران اینترنشنال: an organisation
-    return n
+    return 0 if _organisation(doc, i + n) else n
 
 
 def _is_place(doc: _Doc, span: Span) -> bool:
@@ -320,7 +322,7 @@ def _new_spans(doc: _Doc, known: list[Span]) -> list[Span]:
     # Most tokens have no cue before them: only these positions are looked at closely.
     cued = set(starts) | {j for row in ends.values() for j, n in enumerate(row) if n}
     cued |= {j + 1 for j, w in enumerate(doc.words) if w.startswith("ال")}
-    arabic_doc = bool(_ARABIC.search(text, 0, 2000))
+    arabic_doc = bool(ARABIC_LETTER.search(text, 0, 2000))
     i = 0
     while i < len(tokens):
         found = None
@@ -337,7 +339,7 @@ def _new_spans(doc: _Doc, known: list[Span]) -> list[Span]:
             while (i + n < len(tokens) and i + n not in taken and tokens[i + n].text[:1].isupper()
                    and doc.segs[i + n] == doc.segs[i] and n < MAX_NEW_WORDS):
                 n += 1
-            if cues.match_before(doc.words, i + n, "organisation_endings", doc.lang):
+            if _organisation(doc, i + n):
                 n = 0
             if n >= 2 or (n == 1 and i and cues.match_before(doc.words, i, "person_cues_before", doc.lang)):
                 found = (n, "person", "latin")

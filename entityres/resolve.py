@@ -170,10 +170,10 @@ class Resolver:
         done = list(results)
         new: dict[str, tuple[str, str, str | None]] = {}
         for r in done:
+            fresh = {e.id for e in r.entities if not e.in_gazetteer}
             for m in r.mentions:  # an entity's longest mention names it
-                if not m.entity_id.startswith(f"{m.type}:new.") or len(m.text) <= len(new.get(m.entity_id, ("", ""))[1]):
-                    continue
-                new[m.entity_id] = (m.type, m.text, r.lang)
+                if m.entity_id in fresh and len(m.text) > len(new.get(m.entity_id, ("", ""))[1]):
+                    new[m.entity_id] = (m.type, m.text, r.lang)
         ids = merge(new)
         for r in done:
             if not any(ids.get(e.id, e.id) != e.id for e in r.entities):

@@ -75,6 +75,16 @@ def joined_profile(words: list[str], lang: str | None = None) -> Word:
     return join_profiles([word_profile(w, lang) for w in words])
 
 
+def closest_key_pairs(a: Word, b: Word, max_keys: int = MAX_KEYS, n: int = 0) -> list[tuple[str, int, str, int]]:
+    """The (key, cost, key, cost) pairs of two words' ``max_keys`` likeliest keys; with ``n``, only
+    the ``n`` closest by plain edit distance (in C) less the second-choice costs."""
+    pairs = [(ka, ca, kb, cb) for ka, ca in a.keys[:max_keys] for kb, cb in b.keys[:max_keys]]
+    if n and len(pairs) > n:
+        pairs = heapq.nlargest(n, pairs, key=lambda p: Levenshtein.normalized_similarity(p[0], p[2])
+                               - ALT_CLASS_PENALTY * (p[1] + p[3]))
+    return pairs
+
+
 def word_similarity(a: Word, b: Word, max_keys: int = MAX_KEYS, shortlist: int = 0) -> float:
     """Similarity of two profiled words in [0, 1], over their ``max_keys`` likeliest keys each.
 
@@ -83,10 +93,7 @@ def word_similarity(a: Word, b: Word, max_keys: int = MAX_KEYS, shortlist: int =
     """
     if a.text == b.text:
         return 1.0
-    pairs = [(ka, ca, kb, cb) for ka, ca in a.keys[:max_keys] for kb, cb in b.keys[:max_keys]]
-    if shortlist and len(pairs) > shortlist:
-        pairs = heapq.nlargest(shortlist, pairs, key=lambda p: Levenshtein.normalized_similarity(p[0], p[2])
-                               - ALT_CLASS_PENALTY * (p[1] + p[3]))
+    pairs = closest_key_pairs(a, b, max_keys, shortlist)
     key_sim = 0.0
     for ka, ca, kb, cb in pairs:
         s = key_similarity(ka, kb) - ALT_CLASS_PENALTY * (ca + cb)

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
 
 from pydantic import ValidationError
 
-from .index import Index, cache_dir, read_cache, rules_digest, shared_aliases, write_cache
+from .cache import cache_dir, read_cache, rules_digest, write_cache
+from .index import Index, shared_aliases
 from .schema import Alias, Entry, GazetteerFile
 from .yamlsource import SourceError, field_name, line_of, load_yaml
 

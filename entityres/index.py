@@ -21,16 +21,12 @@ content (the files' bytes, or every entry), so an edit to any of them builds a n
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import pickle
-import tempfile
 from collections import defaultdict
 from functools import lru_cache
-from pathlib import Path
 from typing import Iterable, NamedTuple
 
-from . import __version__, cues, tables
+from . import cues, tables
+from .cache import cache_dir, read_cache, rules_digest, write_cache
 from .keys import name_words
 from .langs import canonical_lang, is_arabic_script
 from .schema import Entry
@@ -44,7 +40,6 @@ MIN_SKELETON = 2
 # Alternate names GeoNames gathers unchecked from many sites (und-Arab in cities.yaml) are weaker
 # evidence than curated or CLDR names: a city's stray spelling must not outscore a person's name.
 SOURCE_TRUST = {"geonames": 0.92}
-CACHE_FORMAT = 4  # bump when the index or the pickled gazetteer changes shape
 
 
 class Alias(NamedTuple):
@@ -217,42 +212,3 @@ class Index:
 
     def __len__(self) -> int:
         return len(self.entries)
-
-
-def cache_dir() -> Path:
-    """``$ENTITYRES_CACHE_DIR``, else ``$XDG_CACHE_HOME/entityres``, else ``~/.cache/entityres``."""
-    if os.environ.get("ENTITYRES_CACHE_DIR"):
-        return Path(os.environ["ENTITYRES_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "entityres"
-
-
-def rules_digest(content: str) -> str:
-    """A cache key for ``content`` under this version of the package, its cache layout and rule tables."""
-    digest = hashlib.sha256(f"{__version__}\0{CACHE_FORMAT}\0{content}".encode())
-    for name in ("script", "affixes", "readings", "keys", "cues"):
-        digest.update(json.dumps(tables.load(name), sort_keys=True, ensure_ascii=False).encode())
-    return digest.hexdigest()[:24]
-
-
-def read_cache(path: Path | None) -> object | None:
-    """The object pickled at ``path``; None when absent or unreadable (it is then rebuilt, never trusted)."""
-    if path is None or not path.exists():
-        return None
-    try:
-        with path.open("rb") as f:
-            return pickle.load(f)
-    except Exception:
-        return None
-
-
-def write_cache(path: Path, obj: object) -> None:
-    """Pickle ``obj`` to ``path`` atomically; a read-only or full disk only costs the next start its speed."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass

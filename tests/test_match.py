@@ -2,7 +2,8 @@
 import pytest
 
 from entityres import MATCH_THRESHOLD, Gazetteer, load_gazetteer
-from entityres.index import Index, cache_dir
+from entityres.cache import cache_dir
+from entityres.index import Index
 
 PEOPLE = [
     {"id": "person:rustem-umerov", "type": "person", "name": "Rustem Umerov",

@@ -15,8 +15,8 @@ It holds plain data only, so it pickles fast and the hot loops stay on dicts and
   ``given`` (surnames and given names of people), and the ``vocab`` of every alias word with its
   blocking keys, for spelling corrections.
 
-The cache key is a hash of the package version, the cache layout, the rule tables and the
-content (the files' bytes, or every entry), so an edit to any of them builds a new index.
+It is cached on disk (:mod:`entityres.cache`) under a hash of the content (the files' bytes, or
+every entry), so an edit to any entry or rule builds a new index.
 """
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ Protocol:
    no /proc): Linux carries ru_maxrss over into a spawned child from its parent, VmHWM not.
 4. Open set: a seeded 20% of the persons (of 1; of the persons with a query in 2) are left out of
    the gazetteer and their names queried; a top candidate scoring at or above
-   entityres.match.MATCH_THRESHOLD is a false accept.
+   entityres.gazetteer.match.MATCH_THRESHOLD is a false accept.
 5. Calibration (1 and 2, no distractors): precision (correct top-1 among queries whose top score
    is >= t) and coverage (share of queries with top score >= t) for t = 0.50..0.95, and the lowest
    t at which precision >= 0.98 on every query set.
@@ -61,7 +61,7 @@ from rapidfuzz import fuzz, process
 from unidecode import unidecode
 
 from entityres.gazetteer import Gazetteer
-from entityres.match import MATCH_THRESHOLD
+from entityres.gazetteer.match import MATCH_THRESHOLD
 
 NAMES = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "names"
 POLITICIANS = NAMES / "everypolitician_wikidata_2015" / "persons_en_fa_ar.tsv"

@@ -18,16 +18,16 @@ The gazetteer and matcher:
 """
 __version__ = "0.1.0"
 
-from .gazetteer import Gazetteer, GazetteerError, GazetteerWarning, load_gazetteer  # noqa: E402
-from .keys import keys
-from .langs import canonical_lang
-from .match import MATCH_THRESHOLD, Match
-from .normalize import Normalized, normalize
-from .resolve import Entity, Mention, Resolver, Result, detect_lang, resolve
-from .similarity import THRESHOLD, similarity
-from .tokens import Stem, Token, stems, tokenize
-from .schema import Entry
-from .transliterate import latin_reading, readings
+from .gazetteer import Entry, Gazetteer, GazetteerError, GazetteerWarning, load_gazetteer  # noqa: E402
+from .gazetteer.match import MATCH_THRESHOLD, Match
+from .text.keys import keys
+from .text.langs import canonical_lang
+from .text.normalize import Normalized, normalize
+from .text.similarity import THRESHOLD, similarity
+from .text.tokens import Stem, Token, stems, tokenize
+from .text.transliterate import latin_reading, readings
+# Last: binds the name ``resolve`` to the function, over the subpackage of the same name.
+from .resolve.resolver import Entity, Mention, Resolver, Result, detect_lang, resolve
 
 __all__ = [
     "MATCH_THRESHOLD",

@@ -13,7 +13,8 @@ import pickle
 import tempfile
 from pathlib import Path
 
-from . import __version__, tables
+from . import __version__
+from .text import tables
 
 CACHE_FORMAT = 4  # bump when the index or the pickled gazetteer changes shape
 

@@ -19,15 +19,15 @@ import yaml
 
 from . import __version__
 from .evaluate import evaluate, load_gold
-from .gazetteer import Gazetteer, GazetteerError, GazetteerWarning, load_gazetteer
-from .keys import keys
-from .langs import canonical_lang
-from .match import MATCH_THRESHOLD
-from .normalize import normalize
-from .resolve import Resolver, check_lang
-from .similarity import THRESHOLD, similarity
-from .tokens import stems, tokenize
-from .transliterate import readings
+from .gazetteer.loader import Gazetteer, GazetteerError, GazetteerWarning, load_gazetteer
+from .text.keys import keys
+from .text.langs import canonical_lang
+from .gazetteer.match import MATCH_THRESHOLD
+from .text.normalize import normalize
+from .resolve.resolver import Resolver, check_lang
+from .text.similarity import THRESHOLD, similarity
+from .text.tokens import stems, tokenize
+from .text.transliterate import readings
 
 
 class InputError(Exception):

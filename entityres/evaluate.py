@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, computed_field
 
-from .langs import READ_LANGS
+from .text.langs import READ_LANGS
 
 TYPES = ("person", "place")
 _NO_RESULT = {"mentions": [], "entities": []}

@@ -3,9 +3,10 @@ import re
 
 import pytest
 
-from entityres import cues, tables, tokenize
-from entityres.langs import READ_LANGS
-from entityres.normalize import normalize_text
+from entityres import tokenize
+from entityres.text import cues, tables
+from entityres.text.langs import READ_LANGS
+from entityres.text.normalize import normalize_text
 
 GROUPS = tables.load("cues")["groups"]
 PHRASE_GROUPS = [g for g, v in GROUPS.items() if all("forms" in s for s in v["entries"])]

@@ -1,8 +1,9 @@
 """Cross-script keys: one example per Latin rule, and the robustness the keys exist for."""
 import pytest
 
-from entityres import keys, tables
-from entityres.keys import key_similarity, word_keys
+from entityres import keys
+from entityres.text import tables
+from entityres.text.keys import key_similarity, word_keys
 
 # Latin rule pattern -> (example, the example's likeliest key), written for these tests.
 LATIN_RULE_EXAMPLES = {

@@ -3,7 +3,7 @@ import pytest
 
 from entityres import MATCH_THRESHOLD, Gazetteer, load_gazetteer
 from entityres.cache import cache_dir
-from entityres.index import Index
+from entityres.gazetteer.index import Index
 
 PEOPLE = [
     {"id": "person:rustem-umerov", "type": "person", "name": "Rustem Umerov",

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from entityres import normalize
-from entityres import tables
-from entityres.normalize import GENERIC_RULES, rule_for
+from entityres.text import tables
+from entityres.text.normalize import GENERIC_RULES, rule_for
 
 # rule name -> pairs of spellings that must normalise alike, written for these tests.
 RULE_EXAMPLES = {

@@ -70,7 +70,7 @@ def test_a_name_is_itself(name):
 
 
 def test_rule_vowel_swaps():
-    from entityres.similarity import _vowel_swaps
+    from entityres.text.similarity import _vowel_swaps
 
     assert _vowel_swaps("بوتین", "بوتان") == 1  # ی written where the other has ا: another name
     assert _vowel_swaps("ترامپ", "ترمپ") == 0  # a vowel dropped is a spelling, not a swap

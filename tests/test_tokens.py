@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from entityres import normalize, stems, tokenize
-from entityres import tables
+from entityres.text import tables
 
 
 def _stems(text, lang):

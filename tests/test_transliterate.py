@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from entityres import latin_reading, readings
-from entityres import tables
+from entityres.text import tables
 
 
 @pytest.mark.parametrize("name,lang,expected", [

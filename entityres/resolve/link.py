@@ -2,7 +2,7 @@
 
 * A whole alias scores 1, less what it took to read it (a stripped clitic, a corrected spelling),
   times its source's trust; an alias several entries share scores a little less.
-* A first or last name alone is scored by the matcher (:func:`entityres.match.score_alias`),
+* A first or last name alone is scored by the matcher (:func:`entityres.gazetteer.match.score_alias`),
   about 0.83 for a surname: well below the full name.
 * The document decides: an entry that the text also names unambiguously (by a full alias) wins a
   surname or an ambiguous alias (عمروف after رستم عمروف; ترامپ after دونالد ترامپ); among the
@@ -19,8 +19,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-from .index import Index
-from .match import MATCH_THRESHOLD, AMBIGUOUS_FACTOR, make_query, score_alias
+from ..gazetteer.index import Index
+from ..gazetteer.match import MATCH_THRESHOLD, AMBIGUOUS_FACTOR, make_query, score_alias
 from .mentions import Span
 
 CONTEXT_SCORE = 0.95  # a part of a name, or an ambiguous alias, that the document resolves

@@ -3,10 +3,10 @@
 A word pair scores by two signals:
 
 * key similarity: the closest pair of cross-script keys by a weighted edit distance
-  (:func:`entityres.keys.key_similarity`), less a small penalty for each second-choice letter
+  (:func:`entityres.text.keys.key_similarity`), less a small penalty for each second-choice letter
   class the keys needed;
-* reading similarity: the closest pair of codes of Latin readings (:mod:`entityres.transliterate`,
-  :func:`entityres.keys.latin_codes`), which see the vowels that keys ignore and so tell Kerry
+* reading similarity: the closest pair of codes of Latin readings (:mod:`entityres.text.transliterate`,
+  :func:`entityres.text.keys.latin_codes`), which see the vowels that keys ignore and so tell Kerry
   from Korea.
 
 A name pair aligns its words one to one (greedily, best pair first) so that order does not matter,

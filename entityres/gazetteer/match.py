@@ -25,14 +25,14 @@ from typing import NamedTuple
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz.distance import Indel
 
-from . import cues
+from ..text import cues
 from .index import Alias, Index, exact_keys, profile_words, word_blocking_keys
-from .keys import name_words
-from .langs import READ_LANGS, canonical_lang
+from ..text.keys import name_words
+from ..text.langs import READ_LANGS, canonical_lang
 from .schema import Entry
-from .similarity import Word, closest_key_pairs, greedy_alignment, join_profiles, word_similarity
-from .tokens import word_stems
-from .transliterate import latin_reading
+from ..text.similarity import Word, closest_key_pairs, greedy_alignment, join_profiles, word_similarity
+from ..text.tokens import word_stems
+from ..text.transliterate import latin_reading
 
 MATCH_THRESHOLD = 0.90
 STRIP_PENALTY = 0.02  # a clitic-stripped reading loses ties to the word as written
@@ -76,7 +76,7 @@ class Part(BaseModel):
     alias: str
     score: float
     reading: str  # a Latin reading of the query words (entityres.latin_reading)
-    query_key: str  # the cross-script keys that met best (entityres.keys)
+    query_key: str  # the cross-script keys that met best (entityres.text.keys)
     alias_key: str
 
 

@@ -1,8 +1,8 @@
 """``resolve(text, lang)``: every person and place of a news text, linked and clustered.
 
-text → :func:`~entityres.normalize.normalize` → :func:`~entityres.tokens.tokenize` →
-:func:`~entityres.mentions.detect` (candidate spans) → :func:`~entityres.link.link` (scored
-links) → :mod:`~entityres.cluster` (canonical IDs) → :class:`Result`.
+text → :func:`~entityres.text.normalize.normalize` → :func:`~entityres.text.tokens.tokenize` →
+:func:`~entityres.resolve.mentions.detect` (candidate spans) → :func:`~entityres.resolve.link.link` (scored
+links) → :mod:`~entityres.resolve.cluster` (canonical IDs) → :class:`Result`.
 
 Offsets in results index the string the caller passed, as Python code points.
 """
@@ -16,14 +16,14 @@ from typing import Iterable, Iterator, Literal, Union
 
 from pydantic import BaseModel, ConfigDict
 
-from . import tables
+from ..text import tables
 from .cluster import display_name, document_clusters, merge
-from .gazetteer import Gazetteer, load_gazetteer
-from .langs import canonical_lang
+from ..gazetteer.loader import Gazetteer, load_gazetteer
+from ..text.langs import canonical_lang
 from .link import link
 from .mentions import detect
-from .normalize import normalize
-from .tokens import tokenize
+from ..text.normalize import normalize
+from ..text.tokens import tokenize
 
 LANGS = ("fa", "prs", "ar")
 
@@ -105,7 +105,7 @@ def check_lang(lang: str) -> str:
 class Resolver:
     """A reusable, thread-safe resolver over one gazetteer (the bundled one by default).
 
-    ``Resolver(gazetteer=gz)`` uses a loaded :class:`~entityres.gazetteer.Gazetteer`;
+    ``Resolver(gazetteer=gz)`` uses a loaded :class:`~entityres.gazetteer.loader.Gazetteer`;
     ``Resolver(paths=[...])`` loads the bundled data extended by the user's YAML files or folders.
     The gazetteer's index is built (or read from its cache) here, once.
     """
@@ -159,7 +159,7 @@ class Resolver:
         ``docs`` holds texts, ``(id, text, lang)`` tuples or ``{"id", "text", "lang"}`` mappings
         (``lang`` defaults to the argument). Documents are read one at a time. With ``merge_new``
         (the default), spelling variants of one new entity across documents get one ID (see
-        :func:`entityres.cluster.merge`), so results come once every document is read; with
+        :func:`entityres.resolve.cluster.merge`), so results come once every document is read; with
         ``merge_new=False`` each result comes as soon as its document is resolved.
         """
         check_lang(lang)

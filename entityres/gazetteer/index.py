@@ -3,15 +3,15 @@
 It holds plain data only, so it pickles fast and the hot loops stay on dicts and tuples:
 
 * ``aliases``: one record per (entry, language, name): :class:`Alias`, with the name's word
-  profiles (:class:`entityres.similarity.Word`), adjacent words joined, and the whole name joined;
+  profiles (:class:`entityres.text.similarity.Word`), adjacent words joined, and the whole name joined;
 * ``exact``: exact keys (normalised words, Latin folded to ASCII) → alias numbers, for names
   written as the gazetteer writes them, with or without their spaces (کی یف = کییف);
 * ``postings``: blocking keys → alias numbers. A word is posted under its likeliest cross-script
-  keys (:mod:`entityres.keys`), its coarse skeleton (related classes merged, weak ones dropped)
+  keys (:mod:`entityres.text.keys`), its coarse skeleton (related classes merged, weak ones dropped)
   and that skeleton less one class (``keys.yaml``, blocking). Adjacent words are also posted
   joined, so عبد الله meets Abdullah;
 * ``ambiguous``: exact keys that several entries share (an alias two entries claim);
-* for running text (:mod:`entityres.mentions`): ``prefixes`` of exact keys, ``parts`` and
+* for running text (:mod:`entityres.resolve.mentions`): ``prefixes`` of exact keys, ``parts`` and
   ``given`` (surnames and given names of people), and the ``vocab`` of every alias word with its
   blocking keys, for spelling corrections.
 
@@ -25,13 +25,13 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Iterable, NamedTuple
 
-from . import cues, tables
-from .cache import cache_dir, read_cache, rules_digest, write_cache
-from .keys import name_words
-from .langs import canonical_lang, is_arabic_script
+from ..text import cues, tables
+from ..cache import cache_dir, read_cache, rules_digest, write_cache
+from ..text.keys import name_words
+from ..text.langs import canonical_lang, is_arabic_script
 from .schema import Entry
-from .similarity import Word, join_profiles, word_profile
-from .transliterate import latin_forms
+from ..text.similarity import Word, join_profiles, word_profile
+from ..text.transliterate import latin_forms
 
 KEYS_PER_WORD = 3  # blocking keys kept per word: the likeliest readings meet; rarer ones add noise
 MAX_COST = 1  # second-choice letter classes a blocking key may take
@@ -124,7 +124,7 @@ class Index:
     postings: dict[str, tuple[int, ...]]
     ambiguous: frozenset[str]
     by_id: dict[str, int]
-    # For names in running text (entityres.mentions):
+    # For names in running text (entityres.resolve.mentions):
     prefixes: frozenset[str]  # every leading run of words of an exact key: where a name may go on
     parts: dict[str, tuple[int, ...]]  # last word (surname) of a multi-word person alias → aliases
     given: dict[str, tuple[int, ...]]  # first word (given name) of a multi-word person alias → aliases

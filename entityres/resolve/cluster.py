@@ -2,20 +2,20 @@
 
 * A linked mention takes its gazetteer entry's ID.
 * A name no gazetteer holds gets a **deterministic ID from its sound**: its type, then the first
-  cross-script key of each word (:mod:`entityres.keys`), ``person:new.azm-prknd`` for اعظم پورکند.
+  cross-script key of each word (:mod:`entityres.text.keys`), ``person:new.azm-prknd`` for اعظم پورکند.
   Keys are shared by the Persian, Arabic and Latin spellings of a name, so the same new person
   gets the same ID in every document and language without any shared state.
 * Within a document, a new name of one word that is the first or last word of a longer new name
   of the same type joins it (پورکند after اعظم پورکند).
 * Across documents (:func:`merge`), new entities whose names are the same name by
-  :func:`entityres.similarity.similarity` (≥ ``THRESHOLD``) join one cluster. Its ID is the
+  :func:`entityres.text.similarity.similarity` (≥ ``THRESHOLD``) join one cluster. Its ID is the
   smallest member ID in string order, so it does not depend on the order of the documents.
 """
 from __future__ import annotations
 
-from .keys import name_words, word_keys
-from .similarity import THRESHOLD, name_similarity, word_profile, word_similarity
-from .transliterate import latin_reading, readings
+from ..text.keys import name_words, word_keys
+from ..text.similarity import THRESHOLD, name_similarity, word_profile, word_similarity
+from ..text.transliterate import latin_reading, readings
 
 PART_OF_NAME = 0.9  # a one-word new name this similar to a word of a longer new name is that name
 

@@ -14,7 +14,7 @@ from importlib.metadata import version
 
 import wordfreq
 
-from .cache import cache_dir, read_cache, write_cache
+from ..cache import cache_dir, read_cache, write_cache
 from .langs import canonical_lang
 from .normalize import ZWNJ, normalize_text
 

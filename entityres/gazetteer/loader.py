@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
 
 from pydantic import ValidationError
 
-from .cache import cache_dir, read_cache, rules_digest, write_cache
+from ..cache import cache_dir, read_cache, rules_digest, write_cache
 from .index import Index, shared_aliases
 from .schema import Alias, Entry, GazetteerFile
-from .yamlsource import SourceError, field_name, line_of, load_yaml
+from .yaml_source import SourceError, field_name, line_of, load_yaml
 
 if TYPE_CHECKING:
     from .match import Match
@@ -135,7 +135,7 @@ def bundled_files() -> list[Path]:
     packaged = resources.files("entityres").joinpath("gazetteer_data")
     if packaged.is_dir():
         return _files(Path(str(packaged)))
-    return _files(Path(__file__).resolve().parents[1] / "data" / "gazetteer")
+    return _files(Path(__file__).resolve().parents[2] / "data" / "gazetteer")
 
 
 def extend(base: Entry, extra: Entry) -> Entry:
@@ -158,7 +158,7 @@ def extend(base: Entry, extra: Entry) -> Entry:
 class Gazetteer:
     """An immutable set of entries with the issues found while loading them, and a matcher.
 
-    The index (:mod:`entityres.index`) is compiled on first use, once, and cached on disk keyed
+    The index (:mod:`entityres.gazetteer.index`) is compiled on first use, once, and cached on disk keyed
     by the entries' content.
     """
 
@@ -244,7 +244,7 @@ class Gazetteer:
         return self._index
 
     def match(self, name: str, lang: str | None = None, type: str | None = None, limit: int = 5) -> list["Match"]:
-        """Entries that ``name`` may be, best first; see :func:`entityres.match.match`."""
+        """Entries that ``name`` may be, best first; see :func:`entityres.gazetteer.match.match`."""
         from .match import match
 
         return match(self.index, name, lang=lang, type=type, limit=limit)

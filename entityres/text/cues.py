@@ -4,7 +4,7 @@ The cue lists are data (``resources/cues.yaml``), each group named and explained
 compiles a group once per language into phrases indexed by their first and last word, because the
 detector asks about every token of every article.
 
-Words compare in normalised script (:func:`entityres.normalize.normalize_text`) with Latin letters
+Words compare in normalised script (:func:`entityres.text.normalize.normalize_text`) with Latin letters
 casefolded, and split at spaces and at ZWNJ: the entry ``رییس‌جمهور`` matches the one token
 ``رئیس‌جمهور`` and the two tokens ``رئیس جمهور`` alike. A phrase must begin and end on token
 boundaries, so a title never matches half of a longer word. Arabic sets may allow proclitics on a

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .langs import canonical_lang
+from ..text.langs import canonical_lang
 
 ID_PATTERN = re.compile(r"^(person|place):[a-z0-9][a-z0-9._-]*$")
 EntityType = Literal["person", "place"]

@@ -16,7 +16,7 @@ Tokens → forms → spans, in one pass over the text:
   and runs of capitalised Latin words in Arabic-script text.
 
 The longest span wins an overlap; a full alias beats a part of a name. Spans carry offsets into
-the original text, through :class:`entityres.normalize.Normalized`.
+the original text, through :class:`entityres.text.normalize.Normalized`.
 """
 from __future__ import annotations
 
@@ -26,13 +26,13 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import Indel
 
-from . import cues
-from .frequency import zipf
-from .index import Index, fold_word, word_blocking_keys
-from .langs import ARABIC_LETTER
-from .normalize import ZWNJ, Normalized
-from .similarity import word_profile, word_similarity
-from .tokens import Token, stem_cuts
+from ..text import cues
+from ..text.frequency import zipf
+from ..gazetteer.index import Index, fold_word, word_blocking_keys
+from ..text.langs import ARABIC_LETTER
+from ..text.normalize import ZWNJ, Normalized
+from ..text.similarity import word_profile, word_similarity
+from ..text.tokens import Token, stem_cuts
 
 STRIP_COST = 0.02  # a stem loses ties to the word as written
 RARE_ZIPF = 3.0  # rarer words may be misspelt names: look for the closest gazetteer word

@@ -53,6 +53,10 @@ class Entry(BaseModel):
     capital: str | None = None
     # people (and places: the country a city lies in, when parent is a province)
     country: str | None = None
+    # How widely known, in [0, 1]: ranks equal scores and lets a surname alone name the entry.
+    # Curated (1 a head of state or a household name, 0.5 a national figure), or derived by an
+    # importer from Wikidata sitelinks; None when not known (docs/gazetteer.md).
+    prominence: float | None = Field(default=None, ge=0, le=1)
     # merging: a user entry with replace: true replaces the bundled one instead of extending it
     replace: bool = False
 

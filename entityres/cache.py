@@ -16,7 +16,7 @@ from pathlib import Path
 from . import __version__
 from .text import tables
 
-CACHE_FORMAT = 4  # bump when the index or the pickled gazetteer changes shape
+CACHE_FORMAT = 5  # bump when the index or the pickled gazetteer changes shape
 
 
 def cache_dir() -> Path:

@@ -1,4 +1,4 @@
-"""Command line: ``entityres resolve|evaluate|match|gazetteer|translit|similarity|tokens|normalize``.
+"""Command line: ``entityres resolve|evaluate|match|gazetteer|translit|similarity|tokens|normalize|tagger``.
 
 Names and texts come as arguments, or one per line on standard input when the argument is ``-``.
 Output is one JSON object per line (``resolve --format table`` prints a table instead), so it
@@ -205,6 +205,63 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def _corpora(specs: list[str], lang: str | None) -> list[tuple[list, str]]:
+    """(sentences, lang) per corpus argument; each corpus's language is detected unless given."""
+    from .resolve.conll import read_corpus
+    from .resolve.resolver import detect_lang
+
+    out = []
+    for spec in specs:
+        try:
+            sentences = read_corpus(spec)
+        except (OSError, ValueError) as err:
+            raise InputError(str(err)) from None
+        if not sentences:
+            raise InputError(f"{spec}: no sentences")
+        out.append((sentences, lang if lang not in (None, "auto") else detect_lang("\n".join(s.text for s in sentences[:500]))))
+    return out
+
+
+def cmd_tagger(args) -> int:
+    from .resolve import tagger
+
+    index = _gazetteer(args.gazetteer).index
+    corpora = _corpora(args.corpora, args.lang)
+    if args.action == "train":
+        meta = tagger.train(corpora, args.out, index, {"max_iterations": args.iterations, "c1": args.c1})
+        _emit([{"model": args.out, **meta, "corpora": [[spec, lang, len(s)] for spec, (s, lang)
+                                                      in zip(args.corpora, corpora)]}])
+        return 0
+    try:
+        model = tagger.Tagger(args.model)
+    except (OSError, ValueError) as err:
+        raise InputError(str(err)) from None
+    _emit({"corpus": spec, "lang": lang, "sentences": len(s), **tagger.score(model, s, lang, index)}
+          for spec, (s, lang) in zip(args.corpora, corpora))
+    return 0
+
+
+def _add_tagger(sub, extra: dict) -> None:
+    from .resolve.tagger import TRAIN_PARAMS
+
+    p = sub.add_parser("tagger", help="train or evaluate the name tagger on CoNLL corpora")
+    tsub = p.add_subparsers(dest="action", required=True)
+    corpora = {"nargs": "+", "metavar": "CONLL",
+               "help": "token/tag files (tab, space or | separated, IOB); FILE:A-B takes sentences A to B-1"}
+    t = tsub.add_parser("train", help="train a model (deterministic: the same corpora give the same model)")
+    t.add_argument("corpora", **corpora)
+    t.add_argument("--out", required=True, help="model file to write (its settings go to FILE.json)")
+    t.add_argument("--iterations", type=_positive, default=TRAIN_PARAMS["max_iterations"])
+    t.add_argument("--c1", type=float, default=TRAIN_PARAMS["c1"], help="L1 weight: higher, smaller model")
+    t = tsub.add_parser("eval", help="exact typed span P/R/F1 per type (PER, LOC, ORG) of a model")
+    t.add_argument("corpora", **corpora)
+    t.add_argument("--model", default=None, help="model file (default: the shipped one)")
+    for t in tsub.choices.values():
+        t.add_argument("--lang", type=_resolve_lang, default=None, help="fa, prs, ar (default: detected per corpus)")
+        t.add_argument("--gazetteer", **extra)
+    p.set_defaults(run=cmd_tagger)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="entityres", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"entityres {__version__}")
@@ -265,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("normalize", help="normalised text")
     p.add_argument("texts", nargs="+", help="texts, or - to read one per line from stdin")
     p.set_defaults(run=cmd_normalize)
+
+    _add_tagger(sub, extra)
 
     args = parser.parse_args(argv)
     try:

@@ -20,6 +20,7 @@ import yaml
 from . import __version__
 from .evaluate import evaluate, load_gold
 from .gazetteer.loader import Gazetteer, GazetteerError, GazetteerWarning, load_gazetteer
+from .gazetteer.yaml_source import SourceError
 from .text.keys import keys
 from .text.langs import canonical_lang
 from .gazetteer.match import MATCH_THRESHOLD
@@ -121,6 +122,8 @@ def cmd_match(args) -> int:
 def cmd_gazetteer(args) -> int:
     if args.action == "check":
         return _check(args.files, args.alone)
+    if args.action == "import":
+        return _import(args)
     entry = _gazetteer(args.gazetteer).get(args.id)
     if entry is None:
         raise InputError(f"no entry {args.id!r}")
@@ -146,6 +149,53 @@ def _check(files: list[str], alone: bool) -> int:
     notes = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "no issues"
     print(f"{len(gz)} entries ({types['person']} people, {types['place']} places); {notes}")
     return 1 if gz.errors() else 0
+
+
+def _import(args) -> int:
+    """Run an importer (entityres.gazetteer.importers) and print what it wrote to standard error."""
+    from .gazetteer import importers
+
+    options = {k: v for k, v in vars(args).items() if k in args.options and v is not None}
+    out = sys.stdout if args.output == "-" else args.output
+    try:
+        report = getattr(importers, f"import_{args.source}")(args.input, out, link=not args.no_link,
+                                                             progress=None, **options)
+    except (SourceError, ValueError) as err:
+        raise InputError(str(err)) from None
+    except OSError as err:
+        raise InputError(f"{err.filename or args.output}: {err.strerror}") from None
+    print(report, file=sys.stderr)
+    return 0
+
+
+def _list(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _whole(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {value!r}")
+    return int(value)
+
+
+def _import_parser(gsub) -> None:
+    g = gsub.add_parser("import", help="write a gazetteer YAML file from GeoNames, Wikidata or OpenSanctions data",
+                        description="Write an entityres gazetteer YAML file from another source (docs/gazetteer.md, "
+                                    "Importing). Input may be plain, .gz or .bz2.")
+    isub = g.add_subparsers(dest="source", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-o", "--output", required=True, help="the YAML file to write (- for standard output)")
+    common.add_argument("--no-link", action="store_true",
+                        help="do not reuse the bundled gazetteer's IDs for the same GeoNames ID / QID")
+    i = isub.add_parser("geonames", parents=[common], help="a GeoNames table (allCountries.txt, cities500.txt...)")
+    i.add_argument("input", help="the geoname table (19 tab-separated columns)")
+    i.add_argument("--alternate-names", help="alternateNamesV2.txt (names per language)")
+    i.add_argument("--country-info", help="countryInfo.txt (the countries of a table without them, e.g. cities500)")
+    i.add_argument("--languages", type=_list, help="alternate-name languages to keep, comma-separated "
+                   "(default en,fa,prs,ar,ps,und; und: names without a language, filed by script)")
+    i.add_argument("--min-population", type=_whole, help="leave out populated places (class P) with fewer people")
+    i.add_argument("--classes", type=_list, help="feature classes to keep, comma-separated (default A,P)")
+    i.set_defaults(options=("alternate_names", "country_info", "languages", "min_population", "classes"))
 
 
 def _documents(files: list[str], lang: str) -> Iterator[tuple[str, str, str]]:
@@ -291,11 +341,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--gazetteer", **extra)
     p.set_defaults(run=cmd_match)
 
-    p = sub.add_parser("gazetteer", help="check gazetteer files, or show an entry")
+    p = sub.add_parser("gazetteer", help="check gazetteer files, import them from other sources, or show an entry")
     gsub = p.add_subparsers(dest="action", required=True)
     g = gsub.add_parser("check", help="validate YAML files (with the bundled data) and print a summary")
     g.add_argument("files", nargs="*", help="gazetteer YAML files or folders (none: the bundled data alone)")
     g.add_argument("--alone", action="store_true", help="check the files without the bundled data")
+    _import_parser(gsub)
     g = gsub.add_parser("show", help="print one entry as YAML")
     g.add_argument("id")
     g.add_argument("--gazetteer", **extra)

@@ -13,6 +13,7 @@ from functools import lru_cache
 from itertools import product
 
 from . import tables
+from ._kernels import CostTable, weighted_similarity
 from .langs import is_arabic_script
 from .normalize import ZWNJ, normalize_text
 from .transliterate import latin_forms, letter_units
@@ -92,35 +93,20 @@ def latin_codes(reading: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=None)
-def _compare_table() -> tuple[dict[str, float], dict[str, dict[str, float]]]:
-    """Deletion weights per class and substitution costs between classes (``keys.yaml``, compare)."""
+def compare_table() -> CostTable:
+    """Deletion weights per class and substitution costs between classes (``keys.yaml``, compare),
+    as the compiled kernels take them."""
     table = tables.load("keys")["compare"]
     related = [frozenset(g) for g in table["related"]]
     classes = set("".join(table["related"])) | set(table["weak"]) | set("PFTDSZCQJGKXHLMNRA")
     swap = {a: {b: 0.0 if a == b else 0.5 if any(a in g and b in g for g in related) else 1.0 for b in classes}
             for a in classes}
-    return table["weak"], swap
+    return CostTable(table["weak"], swap)
 
 
-@lru_cache(maxsize=262144)
 def key_similarity(x: str, y: str) -> float:
     """Similarity of two keys in [0, 1] by the weighted edit distance of ``keys.yaml`` (compare)."""
-    if x == y:
-        return 1.0
-    weak, swap = _compare_table()
-    wx = [weak.get(c, 1.0) for c in x]
-    wy = [weak.get(c, 1.0) for c in y]
-    prev = [0.0]
-    for w in wy:
-        prev.append(prev[-1] + w)
-    for i, a in enumerate(x):
-        row = swap.get(a) or {}
-        wa = wx[i]
-        cur = [prev[0] + wa]
-        for j, b in enumerate(y):
-            cur.append(min(prev[j] + row.get(b, 0.0 if a == b else 1.0), prev[j + 1] + wa, cur[j] + wy[j]))
-        prev = cur
-    return max(0.0, 1.0 - prev[-1] / max(sum(wx), sum(wy)))
+    return weighted_similarity(x, y, compare_table())
 
 
 def join_keys(parts: list[tuple[tuple[str, int], ...]]) -> tuple[tuple[str, int], ...]:

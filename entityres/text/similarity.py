@@ -24,7 +24,8 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import Indel, Levenshtein
 
-from .keys import MAX_KEYS, join_keys, key_similarity, latin_codes, name_words, word_keys
+from ._kernels import best_indel_similarity, best_key_similarity
+from .keys import MAX_KEYS, compare_table, join_keys, latin_codes, name_words, word_keys
 from .langs import canonical_lang, is_arabic_script
 from .normalize import ZWNJ
 from .transliterate import K_BEST, latin_forms, word_readings
@@ -93,13 +94,8 @@ def word_similarity(a: Word, b: Word, max_keys: int = MAX_KEYS, shortlist: int =
     """
     if a.text == b.text:
         return 1.0
-    pairs = closest_key_pairs(a, b, max_keys, shortlist)
-    key_sim = 0.0
-    for ka, ca, kb, cb in pairs:
-        s = key_similarity(ka, kb) - ALT_CLASS_PENALTY * (ca + cb)
-        if s > key_sim:
-            key_sim = s
-    read_sim = max(Indel.normalized_similarity(ra, rb) for ra in a.codes for rb in b.codes)
+    key_sim = best_key_similarity(a.keys, b.keys, max_keys, shortlist, ALT_CLASS_PENALTY, compare_table())
+    read_sim = best_indel_similarity(a.codes, b.codes)
     score = max(0.0, KEY_WEIGHT * key_sim + (1 - KEY_WEIGHT) * read_sim)
     if a.arabic and b.arabic:
         score -= VOWEL_SWAP_PENALTY * _vowel_swaps(a.surface, b.surface)

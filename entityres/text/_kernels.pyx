@@ -1,0 +1,244 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Compiled inner loops of the scorer, on plain strings and tuples.
+
+The rules stay in Python and YAML: every cost comes in as data (:class:`CostTable`), and each
+function here computes exactly what the readable Python it replaces computed, to the last bit
+(tests/test_kernels.py compares them). Arithmetic is done in the same order as that Python, so
+scores, and hence rankings and ties, do not move.
+"""
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_READ_CHAR
+
+cdef enum:
+    TABLE = 128  # classes are ASCII letters; other characters take the default costs
+    STACK = 64  # strings up to about this long use buffers on the stack
+
+
+cdef class CostTable:
+    """Deletion weights per class and substitution costs between classes, as C arrays.
+
+    ``weights``: class → cost of inserting or deleting it (default 1.0); ``swap``: class → class →
+    cost of substituting one for the other (default 0.0 for a class and itself, else 1.0).
+    """
+
+    cdef double weight[TABLE]
+    cdef double swap[TABLE][TABLE]
+
+    def __init__(self, dict weights, dict swap):
+        cdef int a, b
+        for a in range(TABLE):
+            self.weight[a] = 1.0
+            for b in range(TABLE):
+                self.swap[a][b] = 0.0 if a == b else 1.0
+        for c, w in weights.items():
+            self.weight[_ascii(c)] = w
+        for c, row in swap.items():
+            for d, cost in row.items():
+                self.swap[_ascii(c)][_ascii(d)] = cost
+
+
+cdef int _ascii(str c) except -1:
+    if len(c) != 1 or ord(c) >= TABLE:
+        raise ValueError(f"cost table classes must be single ASCII characters, not {c!r}")
+    return ord(c)
+
+
+cdef void *_buffer(void *stack, size_t capacity, size_t size) except NULL:
+    """``stack`` when ``size`` bytes fit in its ``capacity``, else heap memory the caller frees."""
+    if size <= capacity:
+        return stack
+    cdef void *heap = PyMem_Malloc(size)
+    if heap == NULL:
+        raise MemoryError()
+    return heap
+
+
+cdef inline double _weight(CostTable t, Py_UCS4 c) noexcept:
+    return t.weight[c] if c < TABLE else 1.0
+
+
+cdef inline double _swap(CostTable t, Py_UCS4 a, Py_UCS4 b) noexcept:
+    if a < TABLE and b < TABLE:
+        return t.swap[a][b]
+    return 0.0 if a == b else 1.0
+
+
+cdef double _weighted_similarity(str x, str y, CostTable t) except -1.0:
+    """1 - weighted edit distance / the heavier string's total weight, at least 0."""
+    if x == y:
+        return 1.0
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(x), m = PyUnicode_GET_LENGTH(y), i, j
+    cdef double stack[(STACK + 1) * 3]
+    cdef double *prev = <double *> _buffer(stack, sizeof(stack), (3 * m + 2) * sizeof(double))
+    cdef double *cur = prev + m + 1
+    cdef double *wy = cur + m + 1
+    cdef double *buffer = prev
+    cdef double wa, sub, best, sum_x = 0.0, sum_y = 0.0, total
+    cdef Py_UCS4 a
+    try:
+        prev[0] = 0.0
+        for j in range(m):
+            wy[j] = _weight(t, PyUnicode_READ_CHAR(y, j))
+            prev[j + 1] = prev[j] + wy[j]
+            sum_y += wy[j]
+        for i in range(n):
+            a = PyUnicode_READ_CHAR(x, i)
+            wa = _weight(t, a)
+            sum_x += wa
+            cur[0] = prev[0] + wa
+            for j in range(m):
+                best = prev[j] + _swap(t, a, PyUnicode_READ_CHAR(y, j))
+                sub = prev[j + 1] + wa
+                if sub < best:
+                    best = sub
+                sub = cur[j] + wy[j]
+                if sub < best:
+                    best = sub
+                cur[j + 1] = best
+            prev, cur = cur, prev
+        total = sum_x if sum_x >= sum_y else sum_y
+        # As the Python did: a zero total (two empty keys) is a ZeroDivisionError there.
+        if total == 0.0:
+            raise ZeroDivisionError("float division by zero")
+        best = 1.0 - prev[m] / total
+        return best if best > 0.0 else 0.0
+    finally:
+        if buffer != stack:
+            PyMem_Free(buffer)
+
+
+def weighted_similarity(str x, str y, CostTable table) -> float:
+    """Similarity of two keys in [0, 1] by the weighted edit distance of ``table``."""
+    return _weighted_similarity(x, y, table)
+
+
+cdef double _levenshtein_similarity(str x, str y) except -1.0:
+    """rapidfuzz's Levenshtein.normalized_similarity (unit costs): 1 - distance / longer length."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(x), m = PyUnicode_GET_LENGTH(y), i, j, longest
+    cdef Py_ssize_t stack[(STACK + 1) * 3]
+    cdef Py_ssize_t *prev
+    cdef Py_ssize_t *cur
+    cdef Py_ssize_t *buffer
+    cdef Py_ssize_t best, other
+    cdef Py_UCS4 a
+    longest = n if n >= m else m
+    if longest == 0:
+        return 1.0
+    buffer = prev = <Py_ssize_t *> _buffer(stack, sizeof(stack), 2 * (m + 1) * sizeof(Py_ssize_t))
+    cur = prev + m + 1
+    try:
+        for j in range(m + 1):
+            prev[j] = j
+        for i in range(n):
+            a = PyUnicode_READ_CHAR(x, i)
+            cur[0] = i + 1
+            for j in range(m):
+                best = prev[j] + (0 if a == PyUnicode_READ_CHAR(y, j) else 1)
+                other = prev[j + 1] + 1
+                if other < best:
+                    best = other
+                other = cur[j] + 1
+                if other < best:
+                    best = other
+                cur[j + 1] = best
+            prev, cur = cur, prev
+        return 1.0 - <double> prev[m] / <double> longest
+    finally:
+        if buffer != stack:
+            PyMem_Free(buffer)
+
+
+def best_key_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortlist, double penalty,
+                        CostTable table) -> float:
+    """Best ``weighted similarity - penalty * (cost a + cost b)`` over pairs of ``(key, cost)``, at least 0.
+
+    The pairs are those of the first ``max_keys`` keys of ``a`` and of ``b``, in that order; with
+    ``shortlist`` (and more pairs than that), only the ``shortlist`` pairs best by plain Levenshtein
+    similarity less the same penalty, earlier pairs first on ties.
+    """
+    cdef Py_ssize_t na = min(len(a), max_keys), nb = min(len(b), max_keys), n = na * nb, i, j, k, pick
+    cdef double best = 0.0, s, top
+    cdef double *rough
+    cdef char *taken
+    cdef str ka, kb
+    if n == 0:
+        return 0.0
+    if shortlist == 0 or n <= shortlist:
+        for i in range(na):
+            ka, ca = a[i]
+            for j in range(nb):
+                kb, cb = b[j]
+                s = _weighted_similarity(ka, kb, table) - penalty * <double> (<long> ca + <long> cb)
+                if s > best:
+                    best = s
+        return best
+    rough = <double *> PyMem_Malloc(n * sizeof(double))
+    taken = <char *> PyMem_Malloc(n)
+    if rough == NULL or taken == NULL:
+        PyMem_Free(rough); PyMem_Free(taken)
+        raise MemoryError()
+    try:
+        for i in range(na):
+            ka, ca = a[i]
+            for j in range(nb):
+                kb, cb = b[j]
+                rough[i * nb + j] = _levenshtein_similarity(ka, kb) - penalty * <double> (<long> ca + <long> cb)
+                taken[i * nb + j] = 0
+        for k in range(shortlist):
+            pick = -1
+            for i in range(n):
+                if not taken[i] and (pick < 0 or rough[i] > top):
+                    pick, top = i, rough[i]
+            taken[pick] = 1
+            ka, ca = a[pick // nb]
+            kb, cb = b[pick % nb]
+            s = _weighted_similarity(ka, kb, table) - penalty * <double> (<long> ca + <long> cb)
+            if s > best:
+                best = s
+        return best
+    finally:
+        PyMem_Free(rough); PyMem_Free(taken)
+
+
+cdef double _indel_similarity(str x, str y) except -1.0:
+    """rapidfuzz's Indel.normalized_similarity: 1 - (insertions + deletions) / total length."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(x), m = PyUnicode_GET_LENGTH(y), i, j, total = n + m
+    cdef Py_ssize_t stack[(STACK + 1) * 3]
+    cdef Py_ssize_t *prev
+    cdef Py_ssize_t *cur
+    cdef Py_ssize_t *buffer
+    cdef Py_UCS4 a
+    if total == 0:
+        return 1.0
+    buffer = prev = <Py_ssize_t *> _buffer(stack, sizeof(stack), 2 * (m + 1) * sizeof(Py_ssize_t))
+    cur = prev + m + 1
+    try:
+        for j in range(m + 1):
+            prev[j] = 0
+        for i in range(n):  # longest common subsequence
+            a = PyUnicode_READ_CHAR(x, i)
+            cur[0] = 0
+            for j in range(m):
+                if a == PyUnicode_READ_CHAR(y, j):
+                    cur[j + 1] = prev[j] + 1
+                else:
+                    cur[j + 1] = prev[j + 1] if prev[j + 1] >= cur[j] else cur[j]
+            prev, cur = cur, prev
+        return 1.0 - <double> (total - 2 * prev[m]) / <double> total
+    finally:
+        if buffer != stack:
+            PyMem_Free(buffer)
+
+
+def best_indel_similarity(tuple a, tuple b) -> float:
+    """The best Indel.normalized_similarity between a string of ``a`` and one of ``b``."""
+    cdef double best = -1.0, s
+    cdef str x, y
+    if not a or not b:
+        raise ValueError("best_indel_similarity needs at least one string on each side")
+    for x in a:
+        for y in b:
+            s = _indel_similarity(x, y)
+            if s > best:
+                best = s
+    return best

@@ -1,0 +1,135 @@
+"""The compiled kernels (entityres/text/_kernels.pyx) against small reference implementations.
+
+Each reference below is the readable Python the kernel replaced; the kernel must give the same
+float, to the bit, on any input (hypothesis), so that scores and rankings do not move.
+"""
+import heapq
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz.distance import Indel, Levenshtein
+
+from entityres.text import _kernels
+from entityres.text.keys import compare_table, key_similarity
+from entityres.text.similarity import ALT_CLASS_PENALTY, word_profile, word_similarity
+
+WEAK = {"A": 0.5, "F": 0.5, "H": 0.5}
+RELATED = [frozenset("GJKQ"), frozenset("SZC"), frozenset("TD")]
+CLASSES = "AFHGJKQSZCTDLMNRP"
+SWAP = {a: {b: 0.0 if a == b else 0.5 if any(a in g and b in g for g in RELATED) else 1.0 for b in CLASSES}
+        for a in CLASSES}
+TABLE = _kernels.CostTable(WEAK, SWAP)
+
+# Key classes, a few characters outside the table (other letters, non-ASCII) and long strings.
+keys_st = st.text(alphabet=CLASSES + "XYé-", max_size=12) | st.text(alphabet="AKT", min_size=60, max_size=90)
+key_cost_st = st.tuples(keys_st, st.integers(0, 4))
+
+
+def reference_key_similarity(x: str, y: str, weak=WEAK, swap=SWAP) -> float:
+    if x == y:
+        return 1.0
+    wx = [weak.get(c, 1.0) for c in x]
+    wy = [weak.get(c, 1.0) for c in y]
+    prev = [0.0]
+    for w in wy:
+        prev.append(prev[-1] + w)
+    for i, a in enumerate(x):
+        row = swap.get(a) or {}
+        wa = wx[i]
+        cur = [prev[0] + wa]
+        for j, b in enumerate(y):
+            cur.append(min(prev[j] + row.get(b, 0.0 if a == b else 1.0), prev[j + 1] + wa, cur[j] + wy[j]))
+        prev = cur
+    return max(0.0, 1.0 - prev[-1] / max(sum(wx), sum(wy)))
+
+
+def reference_best_key_similarity(a, b, max_keys, shortlist, penalty) -> float:
+    pairs = [(ka, ca, kb, cb) for ka, ca in a[:max_keys] for kb, cb in b[:max_keys]]
+    if shortlist and len(pairs) > shortlist:
+        pairs = heapq.nlargest(shortlist, pairs, key=lambda p: Levenshtein.normalized_similarity(p[0], p[2])
+                               - penalty * (p[1] + p[3]))
+    best = 0.0
+    for ka, ca, kb, cb in pairs:
+        s = reference_key_similarity(ka, kb) - penalty * (ca + cb)
+        if s > best:
+            best = s
+    return best
+
+
+@settings(max_examples=500, deadline=None)
+@given(keys_st, keys_st)
+def test_weighted_similarity_equals_reference(x, y):
+    try:
+        expected = reference_key_similarity(x, y)
+    except ZeroDivisionError:
+        with pytest.raises(ZeroDivisionError):
+            _kernels.weighted_similarity(x, y, TABLE)
+        return
+    assert _kernels.weighted_similarity(x, y, TABLE) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(key_cost_st, max_size=7), st.lists(key_cost_st, max_size=7), st.integers(1, 8), st.integers(0, 5),
+       st.sampled_from([0.0, 0.04, 0.3]))
+def test_best_key_similarity_equals_reference(a, b, max_keys, shortlist, penalty):
+    # Ties in the Levenshtein shortlist are frequent here (small alphabet): earlier pairs win in both.
+    a = [(k or "K", c) for k, c in a]  # two empty keys are a division by zero in the reference
+    b = [(k or "T", c) for k, c in b]
+    got = _kernels.best_key_similarity(tuple(a), tuple(b), max_keys, shortlist, penalty, TABLE)
+    assert got == reference_best_key_similarity(a, b, max_keys, shortlist, penalty)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text(alphabet="aeiouKTSMA", max_size=14) | st.text(max_size=80), min_size=1, max_size=4),
+       st.lists(st.text(alphabet="aeiouKTSMA", max_size=14), min_size=1, max_size=4))
+def test_best_indel_similarity_equals_rapidfuzz(a, b):
+    expected = max(Indel.normalized_similarity(x, y) for x in a for y in b)
+    assert _kernels.best_indel_similarity(tuple(a), tuple(b)) == expected
+
+
+def test_best_indel_similarity_needs_strings_on_both_sides():
+    with pytest.raises(ValueError):
+        _kernels.best_indel_similarity((), ("a",))
+
+
+def test_cost_table_rejects_classes_it_cannot_hold():
+    with pytest.raises(ValueError, match="single ASCII"):
+        _kernels.CostTable({"ق": 0.5}, {})
+    with pytest.raises(ValueError, match="single ASCII"):
+        _kernels.CostTable({}, {"GJ": {"K": 0.5}})
+
+
+def test_weighted_similarity_uses_the_table_it_is_given():
+    # The kernel has no rules of its own: a related pair costs what the table says.
+    assert _kernels.weighted_similarity("KSM", "GSM", TABLE) == pytest.approx(1 - 0.5 / 3)
+    cheap = _kernels.CostTable({}, {"K": {"G": 0.1}})
+    assert _kernels.weighted_similarity("KSM", "GSM", cheap) == pytest.approx(1 - 0.1 / 3)
+    assert _kernels.weighted_similarity("GSM", "KSM", cheap) == pytest.approx(1 - 1 / 3)  # only K→G is cheap
+
+
+def test_key_similarity_reads_keys_yaml():
+    # The table built from keys.yaml (compare) gives what the reference gives from the same data.
+    from entityres.text import tables
+
+    table = tables.load("keys")["compare"]
+    related = [frozenset(g) for g in table["related"]]
+    classes = set("".join(table["related"])) | set(table["weak"]) | set("PFTDSZCQJGKXHLMNRA")
+    swap = {a: {b: 0.0 if a == b else 0.5 if any(a in g and b in g for g in related) else 1.0 for b in classes}
+            for a in classes}
+    for x, y in [("FTKF", "FTKA"), ("MSK", "MSKF"), ("XMNA", "HMNA"), ("KSM", "GSM"), ("TRMP", "DRMB")]:
+        assert key_similarity(x, y) == reference_key_similarity(x, y, table["weak"], swap)
+    assert isinstance(compare_table(), _kernels.CostTable)
+
+
+@pytest.mark.parametrize("a,b,lang", [("Witkoff", "ویتکاف", "fa"), ("Umerov", "عمروف", "fa"),
+                                      ("Mohammed", "محمد", "ar"), ("Kerry", "کره", "fa")])
+def test_word_similarity_keeps_its_reference_value(a, b, lang):
+    pa, pb = word_profile(a.lower()), word_profile(b, lang)
+    for max_keys, shortlist in [(16, 0), (6, 2), (4, 2)]:
+        key_sim = reference_best_key_similarity(pa.keys, pb.keys, max_keys, shortlist, ALT_CLASS_PENALTY)
+        read_sim = max(Indel.normalized_similarity(x, y) for x in pa.codes for y in pb.codes)
+        assert _kernels.best_key_similarity(pa.keys, pb.keys, max_keys, shortlist, ALT_CLASS_PENALTY,
+                                            compare_table()) == key_sim
+        assert _kernels.best_indel_similarity(pa.codes, pb.codes) == read_sim
+        assert 0.0 <= word_similarity(pa, pb, max_keys, shortlist) <= 1.0

@@ -196,6 +196,19 @@ def _import_parser(gsub) -> None:
     i.add_argument("--min-population", type=_whole, help="leave out populated places (class P) with fewer people")
     i.add_argument("--classes", type=_list, help="feature classes to keep, comma-separated (default A,P)")
     i.set_defaults(options=("alternate_names", "country_info", "languages", "min_population", "classes"))
+    i = isub.add_parser("wikidata", parents=[common], help="Wikidata entity JSON (dump lines) or a SPARQL JSON result")
+    i.add_argument("input", help="latest-all.json(.gz/.bz2), entities one per line, or a SPARQL query's JSON result")
+    i.add_argument("--languages", type=_list, help="label/alias languages to keep, comma-separated "
+                   "(default en,fa,prs,ar,ps,mul)")
+    i.add_argument("--types", type=_list, help="person and/or place (default both)")
+    i.add_argument("--type", dest="entity_type", choices=("person", "place"),
+                   help="what a SPARQL result's items are, when it has no ?type column")
+    i.set_defaults(options=("languages", "types", "entity_type"))
+    i = isub.add_parser("opensanctions", parents=[common], help="OpenSanctions FollowTheMoney entities (JSON lines)")
+    i.add_argument("input", help="entities.ftm.json: one FtM entity a line; its Person entities are imported")
+    i.add_argument("--weak-aliases", action="store_true", default=None, help="also keep weakAlias names")
+    i.add_argument("--country-info", help="GeoNames' countryInfo.txt, to link citizenship codes to countries")
+    i.set_defaults(options=("weak_aliases", "country_info"))
 
 
 def _documents(files: list[str], lang: str) -> Iterator[tuple[str, str, str]]:

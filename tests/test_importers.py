@@ -2,6 +2,8 @@
 loaded back and matched."""
 import bz2
 import gzip
+import json
+import math
 import shutil
 from pathlib import Path
 
@@ -10,8 +12,8 @@ import yaml
 from hypothesis import given, strategies as st
 
 from entityres.cli import main
-from entityres.gazetteer.importers import import_geonames
-from entityres.gazetteer.importers.core import yaml_str
+from entityres.gazetteer.importers import import_geonames, import_opensanctions, import_wikidata
+from entityres.gazetteer.importers.core import prominence, yaml_str
 from entityres.gazetteer.loader import load_gazetteer
 from entityres.gazetteer.match import MATCH_THRESHOLD
 from entityres.gazetteer.yaml_source import SourceError
@@ -168,3 +170,135 @@ def test_cli_import_geonames(tmp_path, capsys):
     code = main(["gazetteer", "import", "geonames", str(ALT), "-o", str(out)])
     _, err = capsys.readouterr()
     assert code == 2 and f"{ALT}:1: expected 19 tab-separated columns" in err
+
+
+# --- Wikidata ------------------------------------------------------------------------------------
+
+WIKIDATA = DATA / "wikidata_dump.json"
+SPARQL = DATA / "wikidata_sparql.json"
+
+
+def test_wikidata_dump_round_trip(tmp_path):
+    out = tmp_path / "wd.yaml"
+    report = import_wikidata(WIKIDATA, out, link=False, progress=False)
+    assert (report.people, report.places, report.skipped) == (3, 1, 2)  # a film and a property left out
+    gz = load_alone(out)
+    khamenei = gz["person:ali-khamenei"]
+    assert khamenei.wikidata == "Q57336" and khamenei.description == "Supreme Leader of Iran since 1989"
+    assert [a.name for a in khamenei.names["fa"]] == ["سید علی خامنه‌ای", "آیت‌الله خامنه‌ای"]
+    assert "de" not in khamenei.names and all(a.source == "wikidata" for a in khamenei.names["ar"])
+    assert khamenei.prominence == prominence(12) == round(math.log(13) / math.log(201), 3)
+    # two people of one name: the one with more sitelinks keeps the plain slug
+    assert gz["person:zahra-karimi"].wikidata == "Q999000001"
+    assert gz["person:zahra-karimi-q999000004"].description == "Iranian painter"
+    town = gz["place:qala-e-now"]
+    assert (town.kind, town.geonames, [a.name for a in town.names["prs"]]) == ("city", 999000002, ["قلعه نو"])
+    assert top(gz, "علي خامنئي", "ar") == "person:ali-khamenei"
+    assert top(gz, "قلعه نو", "fa", type="place") == "place:qala-e-now"
+    assert {m.entry.id for m in gz.match("زهرا کریمی", "fa")} >= {"person:zahra-karimi", "person:zahra-karimi-q999000004"}
+
+
+def test_wikidata_links_and_references_to_bundled_entries(tmp_path):
+    out = tmp_path / "wd.yaml"
+    report = import_wikidata(WIKIDATA, out, progress=False)
+    assert report.linked == 1
+    gz = load_gazetteer([out], cache=False, strict=True)
+    assert gz["person:ali-khamenei"].country == "place:iran"  # bundled, curated
+    assert "آیت‌الله خامنه‌ای" in [a.name for a in gz["person:ali-khamenei"].names["fa"]]
+    assert gz["person:zahra-karimi"].country == "place:afghanistan"  # P27 Q889, a bundled QID
+    assert gz["place:qala-e-now"].country == "place:afghanistan"
+
+
+def test_wikidata_dump_compressed_and_malformed(tmp_path):
+    packed = tmp_path / "dump.json.bz2"
+    packed.write_bytes(bz2.compress(WIKIDATA.read_bytes()))
+    assert import_wikidata(packed, tmp_path / "a.yaml", link=False, progress=False).entries == 4
+    lines = WIKIDATA.read_text(encoding="utf-8").splitlines(True)
+    bad = tmp_path / "bad.json"
+    bad.write_text("".join(lines[:3]) + '{"type":"item","id":"Q1",\n' + "".join(lines[3:]), encoding="utf-8")
+    with pytest.raises(SourceError, match=r"bad\.json:4: invalid JSON"):
+        import_wikidata(bad, tmp_path / "b.yaml", link=False, progress=False)
+    bad.write_text('{"something": 1}\n', encoding="utf-8")
+    with pytest.raises(SourceError, match="expected Wikidata entity JSON"):
+        import_wikidata(bad, tmp_path / "b.yaml", link=False, progress=False)
+
+
+def test_wikidata_sparql_result(tmp_path):
+    out = tmp_path / "q.yaml"
+    assert import_wikidata(SPARQL, out, link=False, progress=False).entries == 2
+    gz = load_alone(out)
+    person, town = gz["person:zahra-karimi"], gz["place:qala-e-now"]
+    assert {lang: [a.name for a in names] for lang, names in person.names.items()} == {
+        "en": ["Zahra Karimi"], "fa": ["زهرا کریمی"], "ar": ["زهراء كريمي"]}
+    assert person.prominence == prominence(3) and person.description == "Iranian physicist"
+    assert town.kind == "city" and [a.name for a in town.names["fa"]] == ["قلعه نو", "قلعه‌نو", "قلعه ناو"]
+    data = json.loads(SPARQL.read_text(encoding="utf-8"))
+    del data["results"]["bindings"][1]["item"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(SourceError, match=r"bad\.json: results\.bindings\[1\]: no \?item"):
+        import_wikidata(bad, out, link=False, progress=False)
+    data = json.loads(SPARQL.read_text(encoding="utf-8"))
+    for row in data["results"]["bindings"]:
+        row.pop("type", None)
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(SourceError, match="people or places"):
+        import_wikidata(bad, out, link=False, progress=False)
+    report = import_wikidata(bad, out, entity_type="place", link=False, progress=False)
+    assert (report.people, report.places) == (0, 2)
+    assert load_alone(out)["place:zahra-karimi"].kind == "feature"  # no class given: a feature
+
+
+# --- OpenSanctions -------------------------------------------------------------------------------
+
+FTM = DATA / "opensanctions.ftm.json"
+
+
+def test_opensanctions_round_trip(tmp_path):
+    out = tmp_path / "os.yaml"
+    report = import_opensanctions(FTM, out, link=False, progress=False)
+    assert (report.people, report.skipped) == (3, 1)  # the company is no person
+    gz = load_alone(out)
+    rahimi = gz["person:hossein-rahimi"]  # in two datasets: keeps the plain slug
+    assert {lang: [a.name for a in names] for lang, names in rahimi.names.items()} == {
+        "en": ["Hossein Rahimi", "Hosein Rahimi"], "und-Arab": ["حسین رحیمی"]}  # no weak alias by default
+    assert gz["person:hossein-rahimi-ofac-99999"].name == "Hossein Rahimi"
+    assert [a.name for a in gz["person:vladimir-putin"].names["und-Cyrl"]] == ["Владимир Путин"]
+    assert gz["person:vladimir-putin"].wikidata == "Q7747"
+    assert top(gz, "حسين رحيمي", "ar") in {"person:hossein-rahimi", "person:hossein-rahimi-ofac-99999"}
+    assert top(gz, "بوتين", "ar") == "person:vladimir-putin"
+    import_opensanctions(FTM, out, weak_aliases=True, link=False, progress=False)
+    assert "Abu Ali" in [a.name for a in load_alone(out)["person:hossein-rahimi"].names["en"]]
+
+
+def test_opensanctions_links_to_bundled_people_and_countries(tmp_path):
+    info = tmp_path / "countryInfo.txt"
+    info.write_text("\n".join("\t".join([cc, "", "", "", name] + [""] * 11 + [gid, "", ""])
+                              for cc, name, gid in (("IR", "Iran", "130758"), ("RU", "Russia", "2017370"))) + "\n",
+                    encoding="utf-8")
+    out = tmp_path / "os.yaml"
+    assert import_opensanctions(FTM, out, country_info=info, progress=False).linked == 1
+    gz = load_gazetteer([out], cache=False, strict=True)
+    putin = gz["person:vladimir-putin"]
+    assert putin.name == "Vladimir Putin" and "Владимир Путин" in [a.name for a in putin.names["und-Cyrl"]]
+    assert gz["person:hossein-rahimi"].country == "place:iran"
+
+
+def test_opensanctions_malformed(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(FTM.read_text(encoding="utf-8") + '{"id": "x", "schema": "Person", "properties": {"name": "X"}}\n',
+                   encoding="utf-8")
+    with pytest.raises(SourceError, match=r"bad\.json:5: properties\.name: expected a list of strings"):
+        import_opensanctions(bad, tmp_path / "o.yaml", link=False, progress=False)
+    bad.write_text('{"id": "x", "schema": "Person"\n', encoding="utf-8")
+    with pytest.raises(SourceError, match=r"bad\.json:1: invalid JSON"):
+        import_opensanctions(bad, tmp_path / "o.yaml", link=False, progress=False)
+
+
+def test_cli_import_wikidata_and_opensanctions(tmp_path, capsys):
+    out = tmp_path / "x.yaml"
+    assert main(["gazetteer", "import", "wikidata", str(SPARQL), "--types", "place", "-o", str(out), "--no-link"]) == 0
+    assert [e.id for e in load_alone(out)] == ["place:qala-e-now"]
+    assert main(["gazetteer", "import", "opensanctions", str(FTM), "--weak-aliases", "-o", str(out), "--no-link"]) == 0
+    _, err = capsys.readouterr()
+    assert "3 entries (3 people, 0 places)" in err and "1 source records left out" in err

@@ -13,6 +13,7 @@ import hashlib
 import gzip
 import io
 import json
+import math
 import re
 import sys
 import unicodedata
@@ -36,8 +37,9 @@ class Record:
 
     ``key`` identifies it within the source (a GeoNames ID, a QID, a FollowTheMoney ID); ``links``
     are identities (``geonames:1138958``, ``wikidata:Q5838``) by which it may be an existing entry;
-    ``refs`` maps ``parent``/``country``/``capital`` to other records' keys or to existing entry IDs,
-    resolved when the record is written (a key that no record and no existing entry has is left out).
+    ``refs`` maps ``parent``/``country``/``capital`` to other records' keys, existing entry IDs or
+    identities (a tuple: the first that resolves), resolved when the record is written (a reference
+    that no record and no existing entry has is left out).
     """
 
     key: str
@@ -48,7 +50,7 @@ class Record:
     line: int
     names: dict[str, list[str]] = field(default_factory=dict)
     fields: dict[str, object] = field(default_factory=dict)  # kind, geonames, wikidata, prominence, description
-    refs: dict[str, str] = field(default_factory=dict)
+    refs: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
     links: tuple[str, ...] = ()
 
 
@@ -126,6 +128,27 @@ def json_line(file: str, number: int, line: str) -> object:
         return json.loads(line)
     except json.JSONDecodeError as err:
         raise SourceError(file, number, "", f"invalid JSON: {err.msg} (column {err.colno})") from None
+
+
+def read_country_info(path: str | Path) -> dict[str, str]:
+    """GeoNames' ``countryInfo.txt``: ISO code (upper case) → ``geonames:<id>`` of the country."""
+    out, file = {}, str(path)
+    for number, line in numbered_lines(path, False):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) < 17 or not cols[16].isdigit():
+            raise SourceError(file, number, "", "expected GeoNames' countryInfo.txt (ISO code first, geonameid 17th)")
+        out.setdefault(cols[0].upper(), f"geonames:{cols[16]}")
+    return out
+
+
+PROMINENCE_SITELINKS = 200  # sitelinks at which prominence reaches 1 (a head of state has 150-300)
+
+
+def prominence(sitelinks: int) -> float:
+    """``ln(1 + sitelinks) / ln(1 + 200)``, capped at 1: 0 links 0, 10 about 0.45, 50 about 0.74."""
+    return round(min(1.0, math.log1p(max(sitelinks, 0)) / math.log1p(PROMINENCE_SITELINKS)), 3)
 
 
 # --- names and languages ---------------------------------------------------------------------------
@@ -230,6 +253,14 @@ class Ids:
         if best is None or record.rank > best[0] or (record.rank == best[0] and _before(record.key, best[1])):
             self.best[base] = (record.rank, record.key)
 
+    def ref(self, keys: str | tuple[str, ...]) -> str | None:
+        """The ID that the first resolvable of ``keys`` names."""
+        for key in (keys,) if isinstance(keys, str) else keys:
+            found = self.id(key)
+            if found is not None:
+                return found
+        return None
+
     def id(self, key: str) -> str | None:
         """The ID of the record with ``key`` (or of the existing entry it extends), or of the existing
         entry ``key`` is the ID of; None if neither."""
@@ -306,10 +337,12 @@ class ImportReport:
     places: int = 0
     linked: int = 0
     suffixed: int = 0
+    skipped: int = 0  # records the source has that are not imported (options, or not a person or place)
 
     def __str__(self) -> str:
         return (f"{self.output}: {self.entries} entries ({self.people} people, {self.places} places); "
-                f"{self.linked} extend existing entries, {self.suffixed} IDs suffixed to stay unique")
+                f"{self.linked} extend existing entries, {self.suffixed} IDs suffixed to stay unique; "
+                f"{self.skipped} source records left out")
 
 
 def write_gazetteer(source: ImportSource, out: TextIO | str | Path, tag: str, comment: str,
@@ -338,7 +371,7 @@ def _write(source: ImportSource, out: TextIO, tag: str, comment: str, ids: Ids) 
     for record in source(True):
         entry_id = ids.id(record.key)
         existing = ids.bundled.entries.get(entry_id)
-        refs = {f: ref for f, key in record.refs.items() if (ref := ids.id(key)) is not None and ref != entry_id}
+        refs = {f: ref for f, keys in record.refs.items() if (ref := ids.ref(keys)) is not None and ref != entry_id}
         if existing is not None:
             report.linked += 1
             record.name = existing.name
@@ -356,4 +389,5 @@ def _write(source: ImportSource, out: TextIO, tag: str, comment: str, ids: Ids) 
             report.places += 1
     if not report.entries:
         out.write("  []\n")
+    report.skipped = getattr(source, "skipped", 0)
     return report

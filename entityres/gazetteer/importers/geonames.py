@@ -15,7 +15,7 @@ from typing import Iterable, Iterator
 
 from ...text.langs import canonical_lang
 from ..yaml_source import SourceError
-from .core import Record, add_name, numbered_lines, script_lang
+from .core import Record, add_name, numbered_lines, read_country_info, script_lang
 
 DEFAULT_LANGUAGES = ("en", "fa", "prs", "ar", "ps", "und")
 DEFAULT_CLASSES = ("A", "P")
@@ -55,6 +55,7 @@ class GeoNames:
     _kept: set[int] = field(default_factory=set, repr=False)
     _admin: dict[tuple, str] = field(default_factory=dict, repr=False)  # (cc, adm1[, adm2]) or (cc,) → key
     _names: dict[int, list[tuple[str, str, bool]]] | None = field(default=None, repr=False)
+    skipped: int = field(default=0, repr=False)  # records left out by the options (entry pass)
 
     def __post_init__(self) -> None:
         self.table = Path(self.table)
@@ -82,6 +83,7 @@ class GeoNames:
     def _record(self, cols: list[str], file: str, number: int, full: bool) -> Record | None:
         gid, name, _ascii, _alt, _lat, _lon, fclass, fcode, cc, _cc2, adm1, adm2 = cols[:12]
         if fclass not in self.classes:
+            self.skipped += full
             return None
         try:
             geonameid = int(gid)
@@ -90,6 +92,7 @@ class GeoNames:
             raise SourceError(file, number, "geonameid" if not gid.isdigit() else "population",
                               f"expected a whole number, found {gid if not gid.isdigit() else cols[14]!r}") from None
         if fclass == "P" and population < self.min_population:
+            self.skipped += full
             return None
         kind = _KINDS.get(fcode) or _CLASS_KINDS.get(fclass, "feature")
         key = str(geonameid)
@@ -173,11 +176,6 @@ class GeoNames:
         """The country of each code (countryInfo.txt), for records whose country the table lacks."""
         if self.country_info is None:
             return
-        file = str(self.country_info)
-        for number, line in numbered_lines(self.country_info, False):
-            if not line.strip() or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if len(cols) < 17 or not cols[16].isdigit():
-                raise SourceError(file, number, "", "expected GeoNames' countryInfo.txt (ISO code first, geonameid 17th)")
-            self._admin.setdefault((cols[0],), cols[16] if int(cols[16]) in self._kept else f"geonames:{cols[16]}")
+        for code, identity in read_country_info(self.country_info).items():
+            gid = identity.split(":")[1]
+            self._admin.setdefault((code,), gid if int(gid) in self._kept else identity)

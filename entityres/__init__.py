@@ -16,9 +16,15 @@ The gazetteer and matcher:
 * :func:`load_gazetteer` — the bundled gazetteer plus the user's YAML (:class:`Gazetteer`);
 * :meth:`Gazetteer.match` — entries a name may be, scored and explained; accept at :data:`MATCH_THRESHOLD`.
 """
-__version__ = "0.1.0"
+import logging
 
-from .gazetteer import Entry, Gazetteer, GazetteerError, GazetteerWarning, load_gazetteer  # noqa: E402
+__version__ = "0.1.0"  # the one version source: the build reads it (pyproject.toml, tool.hatch.version)
+
+# The library logs (logger "entityres") and never prints; the application decides where logs go.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+from .gazetteer import Entry, Gazetteer, GazetteerError, load_gazetteer  # noqa: E402
+from .explanation import Explanation, Part
 from .gazetteer.match import MATCH_THRESHOLD, Match
 from .text.keys import keys
 from .text.langs import canonical_lang
@@ -33,9 +39,9 @@ __all__ = [
     "MATCH_THRESHOLD",
     "THRESHOLD",
     "Entry",
+    "Explanation",
     "Gazetteer",
     "GazetteerError",
-    "GazetteerWarning",
     "Match",
     "Mention",
     "Entity",
@@ -44,6 +50,7 @@ __all__ = [
     "detect_lang",
     "resolve",
     "Normalized",
+    "Part",
     "Stem",
     "Token",
     "canonical_lang",

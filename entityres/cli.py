@@ -1,16 +1,13 @@
-"""Command line: ``entityres resolve|evaluate|match|gazetteer|translit|similarity|tokens|normalize|tagger``.
+"""The entityres command line (``entityres --help``; also ``python -m entityres``).
 
-Names and texts come as arguments, or one per line on standard input when the argument is ``-``.
-Output is one JSON object per line (``resolve --format table`` prints a table instead), so it
-pipes into ``jq`` or a file. Errors go to standard error with exit code 2 (bad input) or 1
-(``gazetteer check`` found errors).
+The help texts here are plain text: argparse prints them as they are.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
-import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -19,16 +16,33 @@ import yaml
 
 from . import __version__
 from .evaluate import evaluate, load_gold
-from .gazetteer.loader import Gazetteer, GazetteerError, GazetteerWarning, load_gazetteer
+from .display import table
+from .gazetteer.loader import Gazetteer, GazetteerError, load_gazetteer
 from .gazetteer.yaml_source import SourceError
 from .text.keys import keys
 from .text.langs import canonical_lang
 from .gazetteer.match import MATCH_THRESHOLD
 from .text.normalize import normalize
-from .resolve.resolver import Resolver, check_lang
+from .resolve.resolver import Resolver, check_lang, result_schema
 from .text.similarity import THRESHOLD, similarity
 from .text.tokens import stems, tokenize
 from .text.transliterate import readings
+
+
+DESCRIPTION = "Find the people and places of Persian, Dari and Arabic news text and resolve them to canonical IDs."
+EPILOG = """\
+Names and texts come as arguments, or one per line on standard input when the argument is -.
+Output is one JSON object per line, so it pipes into jq or a file; resolve and match print a
+table with --format table (match does by default on a terminal). Errors go to standard error
+with exit code 2 (bad input, a gazetteer with errors) or 1 (gazetteer check found errors).
+
+examples:
+  echo "دونالد ترامپ در آلاسکا" | entityres resolve - --format table
+  entityres match گاناتوف --lang fa
+  entityres gazetteer check my_people.yaml
+  entityres schema > result.schema.json
+"""
+log = logging.getLogger("entityres")
 
 
 class InputError(Exception):
@@ -72,10 +86,11 @@ def _positive(value: str) -> int:
 
 
 def _gazetteer(paths: list[str]) -> Gazetteer:
+    """The gazetteer, or exit 2 on any error-level issue, named as ``gazetteer check`` names it."""
     try:
-        return load_gazetteer(paths)
+        return load_gazetteer(paths, strict=True)
     except GazetteerError as err:
-        raise InputError(str(err)) from None
+        raise InputError(f"the gazetteer has errors (see entityres gazetteer check):\n{err}") from None
 
 
 def _resolver(paths: list[str]) -> Resolver:
@@ -110,12 +125,27 @@ def cmd_normalize(args) -> int:
     return 0
 
 
+def _table_format(value: str) -> bool:
+    return value == "table" or (value == "auto" and sys.stdout.isatty())
+
+
 def cmd_match(args) -> int:
     gz = _gazetteer(args.gazetteer)
-    _emit({"name": n, "matches": [{"id": m.entry.id, "name": m.entry.name, "score": m.score,
-                                   "accepted": m.score >= MATCH_THRESHOLD, "explanation": m.explanation.model_dump()}
-                                  for m in gz.match(n, args.lang, args.type, args.limit)]}
-          for n in _inputs(args.names))
+    found = ((n, gz.match(n, args.lang, args.type, args.limit)) for n in _inputs(args.names))
+    if not _table_format(args.format):
+        _emit({"name": n, "matches": [{"id": m.entry.id, "name": m.entry.name, "score": m.score,
+                                       "accepted": m.score >= MATCH_THRESHOLD,
+                                       "explanation": m.explanation.model_dump()} for m in matches]}
+              for n, matches in found)
+        return 0
+    rows = [(n, rank, m.entry.id, m.entry.name, m.score, m.score >= MATCH_THRESHOLD, m.explanation.how,
+             m.explanation.alias) for n, matches in found for rank, m in enumerate(matches, 1)]
+    print(table(("query", "#", "id", "name", "score", "accepted", "how", "alias"), rows, right=(1, 4)))
+    return 0
+
+
+def cmd_schema(args) -> int:
+    print(json.dumps(result_schema(), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -133,14 +163,17 @@ def cmd_gazetteer(args) -> int:
 
 def _check(files: list[str], alone: bool) -> int:
     """Validate, merge and report: exit 1 on any error, 0 when only notes remain."""
+    loader_log = logging.getLogger("entityres.gazetteer.loader")
+    level = loader_log.level
+    loader_log.setLevel(logging.ERROR)  # the issues are printed below, once
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", GazetteerWarning)
-            gz = load_gazetteer(files, bundled=not alone, cache=False)
+        gz = load_gazetteer(files, bundled=not alone, cache=False)
     except GazetteerError as err:
         print(str(err), file=sys.stderr)
         print(f"{len(err.errors)} error(s); nothing loaded", file=sys.stderr)
         return 1
+    finally:
+        loader_log.setLevel(level)
     for issue in gz.issues:
         if issue.severity == "error" or issue.kind == "override":
             print(issue)
@@ -245,10 +278,11 @@ def cmd_resolve(args) -> int:
         if args.format == "jsonl":
             _emit([{"file": result.id, **result.model_dump(exclude={"id"})}])
             continue
-        names = {e.id: e.name for e in result.entities}
         print(f"# {result.id} ({result.lang}): {len(result.mentions)} mentions, {len(result.entities)} entities")
-        for m in result.mentions:
-            print(f"{m.start:>7} {m.end:>7}  {m.type:<6}  {m.score:.2f}  {m.text}  →  {m.entity_id} ({names[m.entity_id]})")
+        if result.mentions:
+            print(table(("start", "end", "type", "score", "mention", "entity", "name", "how"),
+                        [(r["start"], r["end"], r["type"], r["score"], r["text"], r["entity_id"], r["entity_name"],
+                          r["how"]) for r in result.mention_rows()], right=(0, 1, 3)))
     return 0
 
 
@@ -326,8 +360,10 @@ def _add_tagger(sub, extra: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="entityres", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="entityres", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"entityres {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what the library does (to standard error)")
     sub = parser.add_subparsers(dest="command", required=True)
     extra = {"action": "append", "default": [], "metavar": "FILE", "help": "extra gazetteer YAML file or folder (repeatable)"}
 
@@ -352,9 +388,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--type", choices=("person", "place"), default=None)
     p.add_argument("--limit", type=_positive, default=5)
     p.add_argument("--gazetteer", **extra)
+    p.add_argument("--format", choices=("auto", "jsonl", "table"), default="auto",
+                   help="a table on a terminal, else JSON lines (default auto)")
     p.set_defaults(run=cmd_match)
 
-    p = sub.add_parser("gazetteer", help="check gazetteer files, import them from other sources, or show an entry")
+    p = sub.add_parser("schema", help="print the JSON Schema of a resolve result (the JSON lines of resolve)")
+    p.set_defaults(run=cmd_schema)
+
+        p = sub.add_parser("gazetteer", help="check gazetteer files, import them from other sources, or show an entry")
     gsub = p.add_subparsers(dest="action", required=True)
     g = gsub.add_parser("check", help="validate YAML files (with the bundled data) and print a summary")
     g.add_argument("files", nargs="*", help="gazetteer YAML files or folders (none: the bundled data alone)")
@@ -390,11 +431,19 @@ def main(argv: list[str] | None = None) -> int:
     _add_tagger(sub, extra)
 
     args = parser.parse_args(argv)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("entityres: %(levelname)s: %(message)s"))
+    level = log.level
+    log.addHandler(handler)
+    log.setLevel(logging.INFO if args.verbose else logging.WARNING)
     try:
         return args.run(args)
     except InputError as err:
         print(f"entityres: {err}", file=sys.stderr)
         return 2
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
 
 
 if __name__ == "__main__":

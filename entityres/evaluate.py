@@ -11,13 +11,17 @@ The measures are those of TAC-KBP entity discovery and linking:
 * **CEAFm** (Luo 2005, mention-based φ3): the cross-document clusters of gold and predicted
   mentions, aligned one-to-one so that the shared mentions are as many as possible.
 
-Gold documents hold English canonical names, not IDs: the caller passes ``gold_id(canonical,
-type)``, which returns the gazetteer ID of a name the gazetteer holds and ``None`` for a name it
-does not hold (a NIL, i.e. new, entity).
+A gold ``canonical`` is an entityres ID (``person:steve-witkoff``) or an entry's English name
+(``Steve Witkoff``): the caller passes ``gold_id(canonical, type)``, which returns the gazetteer ID
+it names and ``None`` for one the gazetteer does not hold (a NIL, i.e. new, entity); the CLI
+passes :meth:`entityres.Gazetteer.id_of_name`. When no gold canonical names an entry, linking is
+scored as if every gold entity were new, which is almost always a mistake in the gold file: the
+report's ``gold_entities``/``gold_in_gazetteer`` say so and a warning is logged.
 """
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -27,6 +31,7 @@ from pydantic import BaseModel, computed_field
 from .text.langs import READ_LANGS
 
 TYPES = ("person", "place")
+log = logging.getLogger(__name__)
 _NO_RESULT = {"mentions": [], "entities": []}
 
 
@@ -119,6 +124,8 @@ class Report(BaseModel):
     linking: Accuracy
     linking_end_to_end: PRF
     ceafm: PRF
+    gold_entities: int = 0  # distinct (canonical, type) of the gold mentions
+    gold_in_gazetteer: int = 0  # ... that gold_id links to a gazetteer entry; the others are new (NIL)
     misses: list[Miss]
     false_alarms: list[FalseAlarm]
     wrong_links: list[WrongLink]
@@ -135,7 +142,10 @@ class Report(BaseModel):
                 ("linking end-to-end", self.linking_end_to_end), ("CEAFm", self.ceafm)]
         lines += [_row(name, s) for name, s in rows]
         a = self.linking
-        lines += [f"{'linking accuracy':24}{a.accuracy:8.4f}  {a.correct}/{a.total} detected", ""]
+        lines += [f"{'linking accuracy':24}{a.accuracy:8.4f}  {a.correct}/{a.total} detected",
+                  f"gold entities in the gazetteer: {self.gold_in_gazetteer} of {self.gold_entities}", ""]
+        if self.gold_entities and not self.gold_in_gazetteer:
+            lines.insert(0, f"warning: {NONE_LINKED}\n")
         worst = sorted(self.mentions_by_doc.items(), key=lambda item: item[1].f1)
         lines += _listing("mentions per document, worst first", [_row(d, s) for d, s in worst], max_items)
         errors = (("misses", self.misses, lambda m: f"gold {m.canonical}"),
@@ -156,6 +166,10 @@ def _listing(title: str, lines: list[str], max_items: int) -> list[str]:
     more = len(lines) - max_items
     return [f"{title} ({len(lines)}):", *("  " + line for line in lines[:max_items]),
             *([f"  ... and {more} more"] if more > 0 else []), ""]
+
+
+NONE_LINKED = ("no gold canonical names a gazetteer entry (expected an entityres ID or an entry's English "
+               "name): every gold entity is scored as new")
 
 
 def evaluate(gold_docs: Iterable[dict], predicted: Mapping[str, dict],
@@ -218,6 +232,9 @@ def evaluate(gold_docs: Iterable[dict], predicted: Mapping[str, dict],
                                          entity_id=p["entity_id"], name=entities[p["entity_id"]]["name"]))
         by_doc[doc_id] = PRF(correct=correct, predicted=len(pred), gold=len(gold))
     n_gold, n_pred, n_correct = sum(gold_n.values()), sum(pred_n.values()), sum(correct_n.values())
+    in_gazetteer = sum(gid is not None for gid in links.values())
+    if links and not in_gazetteer:
+        log.warning(NONE_LINKED)
     return Report(
         documents=len(by_doc),
         mentions=PRF(correct=n_correct, predicted=n_pred, gold=n_gold),
@@ -227,6 +244,7 @@ def evaluate(gold_docs: Iterable[dict], predicted: Mapping[str, dict],
         linking=Accuracy(correct=linked, total=n_correct),
         linking_end_to_end=PRF(correct=linked, predicted=n_pred, gold=n_gold),
         ceafm=PRF(correct=_ceafm_overlap(gold_clusters, pred_clusters), predicted=n_pred, gold=n_gold),
+        gold_entities=len(links), gold_in_gazetteer=in_gazetteer,
         # the plain dicts gathered above become Miss, FalseAlarm and WrongLink here
         misses=misses, false_alarms=false_alarms, wrong_links=wrong_links,
     )

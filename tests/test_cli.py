@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from entityres.cli import main
+from entityres.display import display_width
 
 
 def run(capsys, *argv, stdin=None, monkeypatch=None):
@@ -35,7 +36,13 @@ def test_resolve_stdin_as_table(capsys, monkeypatch):
     code, out, _ = run(capsys, "resolve", "-", "--lang", "ar", "--format", "table",
                        stdin="وصل ترامب إلى الرياض", monkeypatch=monkeypatch)
     assert code == 0
-    assert "person:donald-trump (Donald Trump)" in out and "place:riyadh" in out
+    header, *rows = out.splitlines()[1:]
+    assert len(rows) == 2 and "person:donald-trump" in rows[0] and "place:riyadh" in rows[1]
+    assert "\u2068الرياض\u2069" in rows[1]  # right-to-left names isolated
+    # every row's entity column starts where its header does, counted in terminal columns
+    column = display_width(header[:header.index("entity")])
+    for row, eid in zip(rows, ("person:donald-trump", "place:riyadh")):
+        assert display_width(row[:row.index(eid)]) == column
 
 
 def test_resolve_bad_input(tmp_path, capsys):

@@ -1,10 +1,11 @@
 """The gazetteer format, loader and merge rules: good files load, bad ones name file, line and field."""
+import logging
 import textwrap
 import warnings
 
 import pytest
 
-from entityres.gazetteer import GazetteerError, GazetteerWarning, Gazetteer, load_gazetteer, read_file
+from entityres.gazetteer import GazetteerError, Gazetteer, load_gazetteer, read_file
 
 GOOD = """\
 source: test-notes
@@ -151,11 +152,14 @@ def test_new_user_entry_is_added_and_matched(tmp_path):
     assert gz.match("آدا اگزمپل", "fa")[0].entry.id == "person:ada-example"
 
 
-def test_duplicate_id_in_one_load_is_reported_and_merged(tmp_path):
+def test_duplicate_id_in_one_load_is_reported_and_merged(tmp_path, caplog):
     write(tmp_path, "a.yaml", "entries:\n  - {id: person:dup, type: person, name: Dup, names: {en: [Dup One]}}\n")
     write(tmp_path, "b.yaml", "entries:\n  - {id: person:dup, type: person, name: Dup, names: {en: [Dup Two]}}\n")
-    with pytest.warns(GazetteerWarning, match="duplicate_id"):
-        gz = load_gazetteer([tmp_path], bundled=False, cache=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # logged through the library's logger, not a Python warning
+        with caplog.at_level(logging.WARNING, logger="entityres"):
+            gz = load_gazetteer([tmp_path], bundled=False, cache=False)
+    assert any("duplicate_id" in r.getMessage() and r.name.startswith("entityres") for r in caplog.records)
     names = [a.name for a in gz["person:dup"].names["en"]]
     assert names == ["Dup One", "Dup Two"]  # nothing the user wrote is lost
     (issue,) = [i for i in gz.issues if i.kind == "duplicate_id"]
@@ -178,12 +182,12 @@ def test_shared_alias_is_kept_on_both_and_marked(tmp_path):
     assert found[0].score < 1.0  # an ambiguous alias is weighed down
 
 
-def test_dangling_reference_is_an_error(tmp_path):
+def test_dangling_reference_is_an_error(tmp_path, caplog):
     write(tmp_path, "a.yaml", "entries:\n  - {id: place:x, type: place, name: X, parent: place:nowhere}\n")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with caplog.at_level(logging.WARNING, logger="entityres"):
         gz = load_gazetteer([tmp_path], bundled=False, cache=False)
-    assert any("dangling_reference" in str(w.message) for w in caught)
+    assert [r.getMessage() for r in caplog.records] == [str(gz.errors()[0])]
+    assert "a.yaml:2: error: dangling_reference" in caplog.records[0].getMessage()
     assert [i.kind for i in gz.errors()] == ["dangling_reference"]
 
 

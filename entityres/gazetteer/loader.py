@@ -17,8 +17,8 @@ Merge rules (docs/gazetteer.md):
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
-import warnings
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -35,19 +35,20 @@ if TYPE_CHECKING:
     from .match import Match
 
 REFERENCE_FIELDS = ("parent", "capital", "country")
+log = logging.getLogger(__name__)
 
 
 class GazetteerError(ValueError):
-    """A gazetteer file that cannot be loaded; ``errors`` lists every problem found."""
+    """A gazetteer file that cannot be loaded; ``errors`` lists every problem found.
 
-    def __init__(self, errors: list[SourceError]):
+    With ``strict=True``, error-level merge issues (:class:`Issue`) raise it too, printed as
+    ``entityres gazetteer check`` prints them.
+    """
+
+    def __init__(self, errors: "list[SourceError] | list[Issue]"):
         self.errors = errors
         more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
         super().__init__("\n".join(str(e) for e in errors[:20]) + more)
-
-
-class GazetteerWarning(UserWarning):
-    """An error-level issue (duplicate ID, dangling reference) in a gazetteer that still loaded."""
 
 
 @dataclass(frozen=True)
@@ -214,11 +215,14 @@ class Gazetteer:
         return self._entries.get(entry_id)
 
     def id_of_name(self, name: str, type: str | None = None) -> str | None:
-        """The ID of the entry whose canonical or English name is ``name`` (any case), else None.
+        """The ID of the entry whose ID, canonical or English name is ``name`` (any case), else None.
 
-        The evaluation's link from a gold canonical name to an ID; the canonical name wins over
-        another entry's English alias.
+        The evaluation's link from a gold ``canonical`` to an ID; an ID wins, then the canonical
+        name over another entry's English alias.
         """
+        entry = self._entries.get(name)
+        if entry is not None and type in (None, entry.type):
+            return entry.id
         if self._names is None:
             names: dict[tuple[str, str], str] = {}
             for entry in self:
@@ -296,19 +300,19 @@ def load_gazetteer(paths: Iterable[str | Path] = (), bundled: bool = True, cache
     """Load the bundled gazetteer (unless ``bundled=False``) extended by the user's files or folders.
 
     A file that does not validate raises :class:`GazetteerError`. Error-level merge issues
-    (duplicate IDs, dangling references) raise too with ``strict=True``, else they are warned of
-    (:class:`GazetteerWarning`) and kept in ``Gazetteer.issues``.
+    (duplicate IDs, dangling references) raise too with ``strict=True``, else they are logged
+    (warning level, logger ``entityres``) and kept in ``Gazetteer.issues``.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
     layers = ([bundled_files()] if bundled else []) + [[f for p in paths for f in _files(p)]]
     path = None
-    if cache:  # the loaded gazetteer and its index, keyed by the bytes of its files
+    if cache:  # the loaded gazetteer and its index, keyed by the paths (issues name them) and bytes of its files
         digest = hashlib.sha256()
         for n, files in enumerate(layers):
             for f in files:
                 data = f.read_bytes()
-                digest.update(f"{n}\0{len(data)}\0".encode() + data)
+                digest.update(f"{n}\0{f.resolve()}\0{len(data)}\0".encode() + data)
         path = cache_dir() / f"gazetteer-{rules_digest(digest.hexdigest())}.pickle"
     gazetteer = read_cache(path)
     if not (isinstance(gazetteer, Gazetteer) and gazetteer._index is not None and gazetteer._index.complete()):
@@ -318,9 +322,9 @@ def load_gazetteer(paths: Iterable[str | Path] = (), bundled: bool = True, cache
             write_cache(path, gazetteer)
     bad = gazetteer.errors()
     if bad and strict:
-        raise GazetteerError([SourceError(i.file or "", i.line, i.entry_id, f"{i.kind}: {i.message}") for i in bad])
+        raise GazetteerError(bad)
     for issue in bad:
-        warnings.warn(str(issue), GazetteerWarning, stacklevel=2)
+        log.warning("%s", issue)
     return gazetteer
 
 

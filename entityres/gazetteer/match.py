@@ -25,6 +25,7 @@ from typing import NamedTuple
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz.distance import Indel
 
+from ..explanation import Explanation, Part
 from ..text import cues
 from .index import Alias, Index, exact_keys, profile_words, word_blocking_keys
 from ..text.keys import name_words
@@ -65,32 +66,6 @@ class Query(NamedTuple):
     exact: tuple[str, ...]
     pairs: tuple[Word, ...]  # adjacent words written as one
     joined: Word | None  # all the words written as one
-
-
-class Part(BaseModel):
-    """One aligned unit: query words, alias words, their similarity."""
-
-    model_config = ConfigDict(frozen=True)
-
-    query: str
-    alias: str
-    score: float
-    reading: str  # a Latin reading of the query words (entityres.latin_reading)
-    query_key: str  # the cross-script keys that met best (entityres.text.keys)
-    alias_key: str
-
-
-class Explanation(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    alias: str  # the gazetteer name that matched
-    alias_lang: str | None
-    how: str  # exact | aligned | joined (compared without spaces)
-    parts: tuple[Part, ...] = ()
-    unmatched_query: tuple[str, ...] = ()
-    unmatched_alias: tuple[str, ...] = ()
-    title: str | None = None  # a title removed from the query
-    ambiguous: bool = False  # the alias names other entries too
 
 
 class Match(BaseModel):

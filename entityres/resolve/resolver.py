@@ -8,24 +8,28 @@ Offsets in results index the string the caller passed, as Python code points.
 """
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Literal, Union
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from ..explanation import Explanation
 from ..text import tables
 from .cluster import display_name, document_clusters, merge
 from ..gazetteer.loader import Gazetteer, load_gazetteer
-from ..text.langs import canonical_lang
+from ..text.langs import ARABIC_LETTER, canonical_lang
 from .link import link
 from .mentions import detect
 from ..text.normalize import normalize
 from ..text.tokens import tokenize
 
 LANGS = ("fa", "prs", "ar")
+UNDETERMINED = "und"  # lang="auto" on a text with no Arabic-script letter
+log = logging.getLogger(__name__)
 
 
 class Mention(BaseModel):
@@ -33,35 +37,67 @@ class Mention(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    text: str
-    start: int
-    end: int
+    text: str = Field(description="the mention as written: text[start:end] of the string passed in")
+    start: int = Field(description="offset of the first character, in code points of the string passed in")
+    end: int = Field(description="offset after the last character (exclusive)")
     type: Literal["person", "place"]
-    entity_id: str
-    score: float
-    explanation: str
+    entity_id: str = Field(description="the entity's ID: one of the result's entities")
+    score: float = Field(description="confidence of the link in [0, 1]")
+    explanation: Explanation
 
 
 class Entity(BaseModel):
+    """One person or place of a document: a gazetteer entry, or a new name with an ID of its own."""
+
     model_config = ConfigDict(frozen=True)
 
-    id: str
+    id: str = Field(description="person:slug or place:slug from the gazetteer; a new name's ID is stable across "
+                                "documents and languages")
     type: Literal["person", "place"]
-    name: str  # the gazetteer's canonical English name, or the best Latin reading of a new name
+    name: str = Field(description="the gazetteer's canonical English name, or the best Latin reading of a new name")
     in_gazetteer: bool
-    wikidata: str | None = None
+    wikidata: str | None = Field(default=None, description="Wikidata QID, when the gazetteer has one")
+
+
+# One row per mention, flat: the columns of CSV, Parquet, DataFrame and Spark outputs.
+MENTION_COLUMNS = ("doc_id", "lang", "start", "end", "text", "type", "entity_id", "entity_name", "in_gazetteer",
+                   "wikidata", "score", "how", "explanation")
 
 
 class Result(BaseModel):
+    """The mentions of one document (in text order) and the entities they name."""
+
     model_config = ConfigDict(frozen=True)
 
-    lang: str
-    mentions: list[Mention]
+    lang: str = Field(description='fa, prs or ar; und when lang="auto" found no Arabic-script letter')
+    mentions: list[Mention] = Field(description="in text order")
     entities: list[Entity]
-    id: str | None = None  # the document's ID, from resolve_many records
+    id: str | None = Field(default=None, description="the document's ID, from resolve_many records")
+
+    def mention_rows(self) -> list[dict]:
+        """One flat record per mention, keyed by :data:`MENTION_COLUMNS`: the mention, its
+        entity's name, Wikidata ID and whether the gazetteer holds it, and the explanation as
+        ``how`` plus one readable line."""
+        entities = {e.id: e for e in self.entities}
+        rows = []
+        for m in self.mentions:
+            e = entities[m.entity_id]
+            rows.append({"doc_id": self.id, "lang": self.lang, "start": m.start, "end": m.end, "text": m.text,
+                         "type": m.type, "entity_id": m.entity_id, "entity_name": e.name,
+                         "in_gazetteer": e.in_gazetteer, "wikidata": e.wikidata, "score": m.score,
+                         "how": m.explanation.how, "explanation": str(m.explanation)})
+        return rows
 
 
 Doc = Union[str, tuple, dict]
+
+
+def result_schema() -> dict:
+    """The JSON Schema (draft 2020-12) of ``Result.model_dump(mode="json")``: one line of
+    ``entityres resolve``'s JSON output, whose document ID comes as ``file``. Printed by
+    ``entityres schema``; docs/result.schema.json holds a copy."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **Result.model_json_schema(),
+            "title": "entityres result"}
 
 
 def _alternation(forms: list[str], whole_words: bool = False) -> re.Pattern:
@@ -79,8 +115,11 @@ def _dialects() -> dict:
 def detect_lang(text: str) -> str:
     """fa, prs or ar, from the letters, words and spellings of ``text`` (``resources/dialects.yaml``).
 
-    A text with no Arabic-script letters is read as Persian (fa).
+    A text with no Arabic-script letter (empty, digits, English...) is none of them: ``und``
+    (undetermined), which :meth:`Resolver.resolve` answers with no mentions.
     """
+    if not ARABIC_LETTER.search(text):
+        return UNDETERMINED
     rules = _dialects()
     sample = text[:20000]
 
@@ -120,12 +159,19 @@ class Resolver:
         self.index = gazetteer.index
 
     def resolve(self, text: str, lang: str = "auto", id: str | None = None) -> Result:
-        """Every person and place mention of ``text``, linked to the gazetteer or to a new entity."""
+        """Every person and place mention of ``text``, linked to the gazetteer or to a new entity.
+
+        ``lang`` is fa, prs (fa-AF), ar, or ``auto`` (:func:`detect_lang`); with ``auto``, a text
+        with no Arabic-script letter gives ``Result(lang="und")`` with no mentions.
+        """
         if not isinstance(text, str):
             raise TypeError(f"resolve() needs a str text, not {type(text).__name__}")
         lang = check_lang(lang)
         if lang == "auto":
             lang = detect_lang(text)
+            if lang == UNDETERMINED:  # nothing to read: no guess at a language, no mentions
+                log.info("document %s: no Arabic-script letter, lang %r and no mentions", id or "", UNDETERMINED)
+                return Result(lang=lang, mentions=[], entities=[], id=id)
         norm = normalize(text)
         links = link(detect(norm, tokenize(norm), lang, self.index), text, lang, self.index)
         new = [(lk.span.type, text[lk.span.start:lk.span.end]) for lk in links if lk.entry is None]
@@ -138,7 +184,7 @@ class Resolver:
                 if eid not in entities:
                     entities[eid] = Entity(id=eid, type=s.type, name=display_name(text[s.start:s.end], lang),
                                            in_gazetteer=False)
-                why = f"new {s.type}: {s.cue} cue"
+                why = Explanation.model_construct(how="new", cue=s.cue)
                 mtype = s.type
             else:
                 entry = self.index.entries[lk.entry]
@@ -147,7 +193,8 @@ class Resolver:
                     entities[eid] = Entity(id=eid, type=entry.type, name=entry.name, in_gazetteer=True,
                                            wikidata=entry.wikidata)
                 alias = self.index.aliases[lk.alias]
-                why = f"{lk.how}: {alias.name!r} ({alias.lang or 'und'})" + (f"; {s.cue} before" if s.cue else "")
+                why = Explanation.model_construct(how=lk.how, alias=alias.name, alias_lang=alias.lang, cue=s.cue,
+                                                  ambiguous=alias.key in self.index.ambiguous)
             # Built from checked values in the hot loop: no second validation per mention.
             mentions.append(Mention.model_construct(text=text[s.start:s.end], start=s.start, end=s.end, type=mtype,
                                                     entity_id=eid, score=lk.score, explanation=why))

@@ -395,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("schema", help="print the JSON Schema of a resolve result (the JSON lines of resolve)")
     p.set_defaults(run=cmd_schema)
 
-        p = sub.add_parser("gazetteer", help="check gazetteer files, import them from other sources, or show an entry")
+    p = sub.add_parser("gazetteer", help="check gazetteer files, import them from other sources, or show an entry")
     gsub = p.add_subparsers(dest="action", required=True)
     g = gsub.add_parser("check", help="validate YAML files (with the bundled data) and print a summary")
     g.add_argument("files", nargs="*", help="gazetteer YAML files or folders (none: the bundled data alone)")

@@ -24,7 +24,7 @@ def test_every_group_has_a_why_and_entries_for_each_language(group):
     assert isinstance(spec.get("why"), str) and len(spec["why"]) > 40
     for entry in spec["entries"]:
         assert entry["langs"] and set(entry["langs"]) <= set(READ_LANGS)
-        assert entry.get("forms") or entry.get("suffixes")
+        assert entry.get("forms") or entry.get("suffixes") or entry.get("article")
     for lang in READ_LANGS:
         assert cues._sets(group, lang), f"{group} has nothing for {lang}"
         if group in PHRASE_GROUPS:
@@ -132,6 +132,13 @@ organisation_words    prs    2  ولسی جرگه [زرین‌آباد]
 organisation_words    ar     1  وزارة [الخارجية]
 organisation_words    ar     1  لوزاره [الخارجیه]
 organisation_words    ar     0  كاتب [زرين]
+organisation_names    fa     1  سخنگوی طالبان [کامران] فرهادی گفت  # an organisation between a title and a name
+organisation_names    prs    2  به گزارش صدای امریکا [کامران] فرهادی
+organisation_names    ar     2  قال المتحدث باسم حركة حماس [سمير] حداد
+organisation_names    ar     1  المتحدث باسم لحماس [سمير] حداد  # a preposition on the name
+organisation_name_heads  fa  1  خبرگزاری [کار] زرین‌آباد
+organisation_name_heads  prs 3  رادیو و تلویزیون [ملی] زرین‌آباد
+organisation_name_heads  ar  2  وكالة أنباء [تل] النخيل
 organisation_endings  fa     1  [زرین‌آباد] اینترنشنال
 organisation_endings  fa     1  [زرین‌آباد] تی‌وی
 organisation_endings  fa     2  [زرین‌آباد] تی وی

@@ -80,7 +80,7 @@ def link(spans: list[Span], text: str, lang: str | None, index: Index) -> list[L
             etype = index.entries[entry].type
             if span.cue and len(types) > 1 and (span.cue == "title") != (etype == "person"):
                 score *= CUE_FACTOR
-            if entry in named and (span.kind == "part" or len(cand) > 1):
+            if entry in named and (span.kind == "part" or len(cand) > 1 or span.weak):
                 score, how = max(score, CONTEXT_SCORE), "context"
             elif len(cand) > 1 and _related(index.entries[entry], index, named):
                 score = min(1.0, score + RELATED_BONUS)  # طرابلس beside لبنان is Lebanon's Tripoli

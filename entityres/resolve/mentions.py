@@ -3,14 +3,18 @@
 Tokens → forms → spans, in one pass over the text:
 
 * **Forms.** Each token offers the word as written, its clitic- and suffix-stripped stems
-  (وبوتين → بوتين; a stem's offsets exclude the clitic) and, when the word is rare in the language
-  and no gazetteer word, its closest gazetteer words (ترمپ → ترامپ, ولادمیر → ولادیمیر).
+  (وبوتين → بوتين, آلاسکای → آلاسکا; a stem's offsets exclude the affix), two adjacent words of a
+  gazetteer name written as one (نعمتالله → نعمت الله, بنزاید → بن زاید) and, when the word is rare in
+  the language and neither it nor a stem is a gazetteer word, its closest gazetteer words
+  (ترمپ → ترامپ, ولادمیر → ولادیمیر).
 * **Gazetteer spans.** Runs of forms that spell a whole alias (کی یف also as کییف), or the first
   or last word of a person's name (عمروف of رستم عمروف). Names never cross punctuation or a line.
-* **Filters.** A stem that is an adjective of nationality (آمریکایی, الروسي) is no place; a
-  name followed by an organisation's head word (ایران اینترنشنال) is part of that name; an everyday
-  word that equals an alias (``not_names``, or a common word that only GeoNames lists as a city)
-  is only a mention where the text gives a cue.
+* **Filters.** A stem that is an adjective of nationality (آمریکایی, الروسي, ترکی) is no place; a
+  name followed by an organisation's head word (ایران اینترنشنال), inside a known organisation's
+  name (صدای امریکا) or after a media or party head (خبرگزاری کار ایران) is part of that name; a
+  title an alias spells (سید علی خامنه‌ای) is left out of the span; an everyday word that equals an
+  alias (``not_names``, a common noun by its frequencies such as مدينة, or a common word that only
+  GeoNames lists as a city) is only a mention where the text gives a cue or names the entity fully.
 * **New names.** Runs of name-like words after a title (رئیس‌جمهور, الرئيس), a place word (شهر,
   ولایت, مدينة), an Arabic verb of saying (قال), "by" in a credit, a byline (``agency; Name -``),
   and runs of capitalised Latin words in Arabic-script text.
@@ -48,6 +52,9 @@ MIN_FUZZY = 4  # shorter words have too many neighbours to correct
 SAME_LETTERS = 0.8  # a misspelling keeps most letters (ترمپ ترامپ), a different word does not (گامه حماه)
 MAX_CORRECTIONS = 2
 MAX_NEW_WORDS = 3
+MIN_PIECE = 2  # a name written as one word splits into words this long or longer: بن + زاید
+ORG_GAP = 2  # words between an organisation's head and a place that is part of its name
+NAME_KINDS = ("country", "continent")  # names that are never common nouns; their homographs are not_names
 SPLIT_PIECE = 3  # names written apart split off a short piece: کی یف, خامنه ای, ابو ظبی, نیو یورک
 
 
@@ -93,22 +100,43 @@ def corrections(word: str, lang: str | None, index: Index) -> tuple[tuple[str, f
     return tuple((v, s) for s, v in scored[:MAX_CORRECTIONS] if s >= FUZZY_WORD)
 
 
+@lru_cache(maxsize=None)
+def _word_pairs(index: Index) -> frozenset[str]:
+    """Every two adjacent words of an alias ("نعمت الله"), to read a name written as one word."""
+    return frozenset(" ".join(w[i:i + 2]) for a in index.aliases if " " in a.key
+                     for w in (a.key.split(" "),) for i in range(len(w) - 1))
+
+
+def joined_readings(key: str, index: Index) -> tuple[str, ...]:
+    """A word that is two adjacent words of a gazetteer name written without ZWNJ or space
+    (نعمتالله, شمسالدین, بنزاید), read as those two words: ("نعمت الله",)."""
+    if key in index.vocab or " " in key:
+        return ()
+    pairs = _word_pairs(index)
+    return tuple(f"{key[:i]} {key[i:]}" for i in range(MIN_PIECE, len(key) - MIN_PIECE + 1)
+                 if f"{key[:i]} {key[i:]}" in pairs)
+
+
 @lru_cache(maxsize=1 << 17)
 def token_forms(word: str, lang: str | None, index: Index) -> tuple[Form, ...]:
-    """The forms of one normalised token: as written, its stems, and corrections of rare words."""
+    """The forms of one normalised token: as written, its stems, joined names read apart, and
+    corrections of rare words."""
     out = []
-    for n, (a, b) in enumerate(stem_cuts(word, lang)):
-        stem = word[a:b]
-        key = _fold(stem)
+    stems = [(n, a, b, _fold(word[a:b])) for n, (a, b) in enumerate(stem_cuts(word, lang))]
+    # A word whose stem is a gazetteer word is read as that stem, not corrected to a neighbour
+    # (آلاسکای is آلاسکا + ezafe, not a misspelling of it that would keep the ی in the span).
+    known = any(key in index.vocab for _, _, _, key in stems)
+    for n, a, b, key in stems:
         if not key:
             continue
         cost = STRIP_COST if n else 0.0
         prefix, suffix = a > 0, b < len(word)
         out.append(Form(key, a, b, cost, prefix, suffix))
+        out.extend(Form(k, a, b, cost, prefix, suffix) for k in joined_readings(key, index))
         # A suffix-stripped stem is not corrected: a stem and a suffix that both came out wrong
         # make anything (نیروهای → نیروه → نایرو, Nauru).
-        if (not suffix and key not in index.vocab and " " not in key and len(key) >= MIN_FUZZY
-                and zipf(stem, lang) < RARE_ZIPF):
+        if (not suffix and not known and " " not in key and len(key) >= MIN_FUZZY
+                and zipf(word[a:b], lang) < RARE_ZIPF):
             out.extend(Form(v, a, b, cost + 1.0 - s, prefix, suffix) for v, s in corrections(key, lang, index))
     return tuple(out)
 
@@ -131,6 +159,7 @@ class _Doc(NamedTuple):
     segs: list[int]
     lang: str | None
     index: Index
+    orgs: dict[int, int]  # token position → start of the organisation name that covers it (طالبان, صدای امریکا)
 
 
 def _gazetteer_spans(doc: _Doc) -> list[Span]:
@@ -189,7 +218,7 @@ def _hot_words(index: Index, lang: str | None) -> dict[str, bool]:
 
 def _may_start(word: str, lang: str | None, index: Index) -> bool:
     """Can a form of this token begin a name or be a part of one?"""
-    return any(f.key in index.prefixes or f.key in index.parts or f.key in index.given
+    return any(f.key in index.prefixes or f.key in index.exact or f.key in index.parts or f.key in index.given
                for f in token_forms(word, lang, index))
 
 
@@ -206,7 +235,10 @@ def _not_names(lang: str | None) -> frozenset[str]:
 def _keep(doc: _Doc, span: Span) -> bool:
     """False for a span the filters of the module docstring reject."""
     last = doc.tokens[span.last]
-    if (span.end < last.end or span.cost) and cues.is_nationality_adjective(last.text, doc.lang, _place_names(doc.index)):
+    if ((span.end < last.end or span.cost or span.first == span.last)
+            and cues.is_nationality_adjective(last.text, doc.lang, _place_names(doc.index))):
+        return False
+    if span.first in doc.orgs or span.last in doc.orgs or _in_organisation_name(doc, span):
         return False
     if span.last + 1 < len(doc.words) and doc.segs[span.last + 1] == doc.segs[span.last]:
         if cues.match_at(doc.words, span.last + 1, "organisation_endings", doc.lang):
@@ -219,7 +251,18 @@ def _keep(doc: _Doc, span: Span) -> bool:
 
 
 def _is_weak(doc: _Doc, span: Span) -> bool:
-    return span.key in _not_names(doc.lang)
+    """An everyday word that equals an alias: listed (``not_names``), or, for a one-word alias of
+    anything but a country or continent, a common noun by its frequencies (مدينة, ماهی)."""
+    if span.key in _not_names(doc.lang):
+        return True
+    if span.kind != "alias" or span.first != span.last or " " in span.key:
+        return False
+    index = doc.index
+    if any(index.entries[index.aliases[a].entry].kind in NAME_KINDS for a in span.aliases):
+        return False
+    text = doc.norm.text
+    return cues.is_common_noun(text[doc.tokens[span.first].nstart:doc.tokens[span.last].nend].replace(ZWNJ, ""),
+                               doc.lang) or cues.is_common_noun(span.key, doc.lang)
 
 
 def select(doc: _Doc, spans: list[Span]) -> list[Span]:
@@ -238,7 +281,7 @@ def select(doc: _Doc, spans: list[Span]) -> list[Span]:
 def _name_like(doc: _Doc, i: int, ceiling: float = NAME_ZIPF) -> bool:
     """May token ``i`` be part of a name no gazetteer holds, if it is rarer than ``ceiling``?"""
     word = doc.tokens[i].text
-    if not any(c.isalpha() for c in word) or len(word) < 2:
+    if not any(c.isalpha() for c in word) or len(word) < 2 or i in doc.orgs:
         return False
     # A cue word is not a name, nor is the end of a cue phrase.
     if cues.match_at(doc.words, i, _STOP_GROUPS, doc.lang) or cues.match_before(doc.words, i + 1, _STOP_GROUPS, doc.lang):
@@ -260,7 +303,7 @@ def _person_words(index: Index) -> frozenset[str]:
 
 
 _STOP_GROUPS = ("person_titles", "person_cues_after", "person_cues_before", "place_words", "place_prepositions",
-                "organisation_words", "not_names")
+                "organisation_words", "organisation_names", "not_names")
 _NEW_CUES = (("person_titles", "person", "title"), ("person_cues_before", "person", "saying"),
              ("place_words", "place", "place_word"))
 
@@ -279,6 +322,22 @@ def _run(doc: _Doc, i: int, taken: set[int], limit: int = MAX_NEW_WORDS, ceiling
            and _name_like(doc, i + n, ceiling)):
         n += 1
     return 0 if _organisation(doc, i + n) else n
+
+
+def _in_organisation_name(doc: _Doc, span: Span) -> bool:
+    """Is a place the end of a named organisation's name, its head at most ``ORG_GAP`` words
+    before it (خبرگزاری کار ایران, رادیو تلویزیون ملی افغانستان), with no preposition between?"""
+    if not _is_place(doc, span):
+        return False
+    for gap in range(ORG_GAP + 1):
+        j = span.first - gap
+        if j <= 0 or doc.segs[j] != doc.segs[span.first]:
+            return False
+        if gap and cues.match_at(doc.words, j, ("place_prepositions", "person_titles"), doc.lang):
+            return False
+        if cues.match_before(doc.words, j, "organisation_name_heads", doc.lang):
+            return doc.segs[j - 1] == doc.segs[j]
+    return False
 
 
 def _is_place(doc: _Doc, span: Span) -> bool:
@@ -302,6 +361,8 @@ def _cue_before(doc: _Doc, i: int, group: str, ends: list[int], starts: dict[int
             return False
         if j in starts:  # a gazetteer place ends right before j
             k = starts[j]
+        elif j - 1 in doc.orgs:  # an organisation's name: سخنگوی طالبان X
+            k = doc.orgs[j - 1]
         elif doc.words[j - 1].startswith("ال") and zipf(doc.words[j - 1], doc.lang) >= NAME_ZIPF:
             k = j - 1
         else:
@@ -320,7 +381,7 @@ def _new_spans(doc: _Doc, known: list[Span]) -> list[Span]:
     starts = {s.last + 1: s.first for s in known if _is_place(doc, s)}
     ends = cues.ends(doc.words, [group for group, _, _ in _NEW_CUES], doc.lang)
     # Most tokens have no cue before them: only these positions are looked at closely.
-    cued = set(starts) | {j for row in ends.values() for j, n in enumerate(row) if n}
+    cued = set(starts) | {j for row in ends.values() for j, n in enumerate(row) if n} | {j + 1 for j in doc.orgs}
     cued |= {j + 1 for j, w in enumerate(doc.words) if w.startswith("ال")}
     arabic_doc = bool(ARABIC_LETTER.search(text, 0, 2000))
     i = 0
@@ -357,6 +418,24 @@ def _new_spans(doc: _Doc, known: list[Span]) -> list[Span]:
     return out
 
 
+def _without_title(doc: _Doc, span: Span) -> Span:
+    """سید علی خامنه‌ای → علی خامنه‌ای: a title or honorific that an alias spells (``person_titles``)
+    stays outside the span when the words after it still name the same entry."""
+    n = cues.match_at(doc.words, span.first, "person_titles", doc.lang)
+    if not n or span.first + n > span.last or span.kind != "alias":
+        return span
+    title = _fold(" ".join(doc.words[span.first:span.first + n])) + " "
+    if not span.key.startswith(title):
+        return span
+    rest = span.key[len(title):]
+    entries = {doc.index.aliases[a].entry for a in span.aliases}
+    names = doc.index.exact.get(rest, ()) + doc.index.parts.get(rest, ())
+    if not any(doc.index.aliases[a].entry in entries for a in names):
+        return span
+    first = span.first + n
+    return span._replace(first=first, start=doc.tokens[first].start)
+
+
 def _without_place_word(doc: _Doc, span: Span) -> Span:
     """ایالت فلوریدا → فلوریدا: a place word is not part of the span, though aliases may hold it."""
     n = cues.match_at(doc.words, span.first, "place_words", doc.lang)
@@ -366,11 +445,28 @@ def _without_place_word(doc: _Doc, span: Span) -> Span:
     return span
 
 
+def _organisations(words: list[str], segs: list[int], lang: str | None) -> dict[int, int]:
+    """Token positions inside a known organisation's name (``cues.yaml`` organisation_names),
+    each mapped to the name's first position."""
+    out: dict[int, int] = {}
+    i = 0
+    while i < len(words):
+        n = cues.match_at(words, i, "organisation_names", lang)
+        if n and segs[i + n - 1] == segs[i]:
+            out.update((k, i) for k in range(i, i + n))
+            i += n
+        else:
+            i += 1
+    return out
+
+
 def detect(norm: Normalized, tokens: list[Token], lang: str | None, index: Index) -> list[Span]:
     """All mention spans of a normalised, tokenised text, in text order, without overlaps."""
-    doc = _Doc(norm, tokens, [t.text for t in tokens], [token_forms(t.text, lang, index) for t in tokens],
-               *_gaps(norm, tokens), lang, index)
-    known = [_without_place_word(doc, s) for s in select(doc, _gazetteer_spans(doc))]
+    words = [t.text for t in tokens]
+    gaps, segs = _gaps(norm, tokens)
+    doc = _Doc(norm, tokens, words, [token_forms(w, lang, index) for w in words], gaps, segs, lang, index,
+               _organisations(words, segs, lang))
+    known = [_without_title(doc, _without_place_word(doc, s)) for s in select(doc, _gazetteer_spans(doc))]
     known = [s._replace(weak=s.weak or _is_weak(doc, s), cue=_title_cue(doc, s)) for s in known]
     return sorted(known + _new_spans(doc, known), key=lambda s: s.first)
 

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from . import tables
+from .frequency import zipf
 from .langs import canonical_lang, is_arabic_script
 from .normalize import ZWNJ, normalize_text
 
@@ -202,7 +203,9 @@ def is_nationality_adjective(word: str, lang: str | None, place_names: Container
     stems, such as روس, for adjectives the rules below cannot rebuild). On the normalised word:
 
     1. If the word, or the word with Arabic proclitics taken off (``وال`` of ``والصين`` leaves
-       ``الصين``; ``لل`` gives back ``ال``), is in ``place_names``, it names a place: False.
+       ``الصين``; ``لل`` gives back ``ال``), is one of ``nationality_exceptions`` (ترکی, which some
+       gazetteers list as a name of Turkey), True; else if it is in ``place_names``, it names a
+       place: False.
     2. If, with proclitics and article off and optionally a plural ending, it is one of
        ``nationality_exceptions`` (فرانسوی, افغان‌ها, العربية), True.
     3. True if it splits as proclitics + stem + suffix + plural ending, where the suffix may follow
@@ -221,6 +224,8 @@ def is_nationality_adjective(word: str, lang: str | None, place_names: Container
     for rule in rules:
         for prefix, article in rule.prefixes:
             if w.startswith(prefix) and len(w) > len(prefix):
+                if w[len(prefix):] in exceptions:
+                    return True
                 if article + w[len(prefix):] in place_names:
                     return False
                 bare.append((rule, w[len(prefix):]))
@@ -253,3 +258,32 @@ def ends(words: Sequence[str], groups: Sequence[str], lang: str | None = None) -
             row[j] = match_before(words, j, group, lang)
         out[group] = row
     return out
+
+
+@lru_cache(maxsize=None)
+def _common_noun_rules(lang: str | None) -> tuple[float, tuple[tuple[tuple[str, ...], tuple[str, ...], float], ...]]:
+    spec = tables.load("cues")["groups"]["common_nouns"]
+    rules = tuple((tuple(map(normalize_text, s.get("suffixes", ()))), tuple(map(normalize_text, s.get("article", ()))),
+                   float(s["within"])) for s in _sets("common_nouns", lang))
+    return float(spec["min_zipf"]), rules
+
+
+@lru_cache(maxsize=1 << 16)
+def is_common_noun(word: str, lang: str | None) -> bool:
+    """True when the normalised ``word`` is an everyday noun of ``lang`` (``cues.yaml`` common_nouns):
+    common in the language and nearly as common inflected (المدينة / مدينة; ماهی / ماهی‌ها).
+
+    A name keeps one form (العراق, ایران), so this tells an alias that is also a word (مدینه for
+    Medina) from a name that is merely frequent. Unknown languages have no rules: False.
+    """
+    min_zipf, rules = _common_noun_rules(canonical_lang(lang))
+    common = zipf(word, lang)
+    if not rules or common < min_zipf:
+        return False
+    for suffixes, articles, within in rules:
+        forms = [word + s for s in suffixes]
+        for a in articles:
+            forms.append(word[len(a):] if word.startswith(a) else a + word)
+        if any(f and zipf(f, lang) >= common - within for f in forms):
+            return True
+    return False

@@ -1,0 +1,125 @@
+"""Names that must not match, and names the text scan must find: rules of mentions.py and link.py,
+each on sentences written for these tests."""
+import pytest
+
+from entityres import Resolver, resolve
+from entityres.gazetteer.loader import Gazetteer
+from entityres.gazetteer.schema import Entry
+from entityres.text import cues
+from entityres.text.normalize import normalize_text
+
+
+def mentions(text, lang):
+    return [(m.text, m.type, m.entity_id) for m in resolve(text, lang).mentions]
+
+
+def ids(text, lang):
+    return [m.entity_id for m in resolve(text, lang).mentions]
+
+
+# --- common words are not names without support -------------------------------------------------
+
+@pytest.mark.parametrize("word,lang,common", [
+    ("مدينة", "ar", True), ("المدينة", "ar", True), ("الجزيرة", "ar", True),  # used with and without ال
+    ("العراق", "ar", False), ("مصر", "ar", False),  # a name keeps one form
+    ("ماهی", "fa", True), ("کتاب", "fa", True),  # a noun has a plural
+    ("ایران", "fa", False), ("تهران", "fa", False),
+    ("مدينة", "xx", False),  # no rules for an unknown language
+])
+def test_common_nouns_by_their_inflections(word, lang, common):
+    assert cues.is_common_noun(normalize_text(word), lang) is common
+
+
+def test_the_word_city_is_not_medina():
+    assert ids("أدى الحجاج الصلاة في المدينة المنورة أمس.", "ar") == ["place:medina"]
+    assert "place:medina" not in ids("وصلت القافلة إلى مدينة حمص بعد الظهر.", "ar")
+    assert ids("تجمع السكان في المدينة للاحتفال.", "ar") == []
+    # named in full once, the short form links too
+    assert ids("زار المدينة المنورة ثم غادر المدينة مساء.", "ar").count("place:medina") == 2
+
+
+def test_a_common_noun_alias_needs_a_cue():
+    assert "place:victoria" not in ids("ماهی‌گیران امروز ماهی زیادی صید کردند.", "fa")
+
+
+def test_homographs_of_countries_are_listed_as_not_names():
+    assert "place:czech-republic" not in ids("او یک چک بانکی امضا کرد.", "fa")
+    assert "place:czech-republic" in ids("هیئتی از چک به تهران آمد و جمهوری چک را نمایندگی کرد.", "fa")
+
+
+# --- organisations ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,lang", [
+    ("سخنگوی طالبان امروز در یک نشست خبری صحبت کرد.", "prs"),
+    ("رهبر حماس گفت آتش‌بس ادامه دارد.", "fa"),
+    ("قال المتحدث باسم حماس إن المفاوضات مستمرة.", "ar"),
+    ("حزب الله بیانیه‌ای صادر کرد.", "fa"),
+])
+def test_organisations_are_not_people(text, lang):
+    assert all(m.type != "person" for m in resolve(text, lang).mentions)
+
+
+def test_title_organisation_name():
+    # the organisation stands between a title and the person's name, and is not part of it
+    found = mentions("سخنگوی طالبان فرشید نیکزاد گفت که نشست لغو شد.", "prs")
+    assert [(t, ty) for t, ty, _ in found] == [("فرشید نیکزاد", "person")]
+
+
+@pytest.mark.parametrize("text,lang,place", [
+    ("به گزارش صدای امریکا، نشست به تعویق افتاد.", "prs", "place:united-states"),
+    ("به گزارش خبرگزاری کار ایران، جلسه برگزار شد.", "fa", "place:iran"),
+    ("رادیو و تلویزیون ملی افغانستان این خبر را پخش کرد.", "prs", "place:afghanistan"),
+    ("نقلت وكالة أنباء الإمارات الخبر صباحا.", "ar", "place:united-arab-emirates"),
+])
+def test_a_place_inside_an_organisations_name_is_no_mention(text, lang, place):
+    assert place not in ids(text, lang)
+
+
+def test_a_country_after_a_ministry_is_still_the_state():
+    assert "place:iran" in ids("وزارت خارجه ایران این خبر را تایید کرد.", "fa")
+    assert "place:iran" in ids("خبرگزاری‌ها از ایران گزارش دادند.", "fa")
+    assert "place:iran" in ids("خبرنگار روزنامه در ایران بازداشت شد.", "fa")  # a preposition ends the name
+
+
+# --- the text scan finds what match() finds ---------------------------------------------------
+
+def _resolver():
+    entry = Entry(id="person:nemat-torki", type="person", name="Nematollah Torki",
+                  names={"fa": ["نعمت‌الله ترکی"], "en": ["Nematollah Torki"]})
+    return Resolver(gazetteer=Gazetteer.from_entries([entry], cache=False))
+
+
+@pytest.mark.parametrize("text", [
+    "نعمت‌الله ترکی در کابل سخنرانی کرد.",  # with ZWNJ
+    "نعمتالله ترکی در کابل سخنرانی کرد.",  # ZWNJ dropped
+    "نعمت الله ترکی در کابل سخنرانی کرد.",  # a space instead
+])
+def test_a_name_joined_without_zwnj_is_found(text):
+    result = _resolver().resolve(text, "fa")
+    assert [(m.entity_id, m.text.replace("\u200c", "").replace(" ", "")) for m in result.mentions] == [
+        ("person:nemat-torki", "نعمتاللهترکی")]
+
+
+def test_joined_particles_of_a_gazetteer_name():
+    assert ids("محمد بنزاید به ریاض رفت.", "fa")[0] == "person:mohamed-bin-zayed-al-nahyan"
+    assert "person:mohamed-bin-zayed-al-nahyan" in ids("پوتین با محمدبنزاید دیدار کرد.", "fa")
+
+
+def test_ezafe_after_a_vowel_final_name_stays_outside_the_span():
+    found = mentions("سواحل آلاسکای امریکا یخ زده است.", "prs")
+    assert ("آلاسکا", "place", "place:alaska") in found
+    assert ("امریکا", "place", "place:united-states") in found
+
+
+@pytest.mark.parametrize("text,lang,span,eid", [
+    ("سید علی خامنه‌ای در مشهد سخنرانی کرد.", "fa", "علی خامنه‌ای", "person:ali-khamenei"),
+    ("آیت‌الله علی خامنه‌ای پیامی صادر کرد.", "fa", "علی خامنه‌ای", "person:ali-khamenei"),
+    ("التقى الرئيس الروسي فلاديمير بوتين بنظيره.", "ar", "فلاديمير بوتين", "person:vladimir-putin"),
+])
+def test_titles_and_honorifics_stay_outside_the_span(text, lang, span, eid):
+    assert (span, "person", eid) in mentions(text, lang)
+
+
+def test_turkish_is_an_adjective_not_turkey():
+    assert "place:turkey" not in ids("او به زبان ترکی صحبت می‌کرد.", "fa")
+    assert "place:turkey" in ids("او به ترکیه سفر کرد.", "fa")

@@ -16,7 +16,7 @@ from pathlib import Path
 from . import __version__
 from .text import tables
 
-CACHE_FORMAT = 5  # bump when the index or the pickled gazetteer changes shape
+CACHE_FORMAT = 6  # bump when the index or the pickled gazetteer changes shape
 
 
 def cache_dir() -> Path:
@@ -30,7 +30,7 @@ def cache_dir() -> Path:
 def rules_digest(content: str) -> str:
     """A cache key for ``content`` under this version of the package, its cache layout and rule tables."""
     digest = hashlib.sha256(f"{__version__}\0{CACHE_FORMAT}\0{content}".encode())
-    for name in ("script", "affixes", "readings", "keys", "cues"):
+    for name in ("script", "affixes", "readings", "keys", "cues", "name_parts"):
         digest.update(json.dumps(tables.load(name), sort_keys=True, ensure_ascii=False).encode())
     return digest.hexdigest()[:24]
 

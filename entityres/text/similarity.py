@@ -9,6 +9,10 @@ A word pair scores by two signals:
   :func:`entityres.text.keys.latin_codes`), which see the vowels that keys ignore and so tell Kerry
   from Korea.
 
+Before either, a word that the name-parts table knows (:mod:`entityres.text.name_parts`) is
+tagged with its part: two tagged words score 1 when they are one part (Mohammad, محمد) and at
+most :data:`DIFFERENT_PART` when they are two (Hassan, Hussein), whatever the fuzzy signals say.
+
 A name pair aligns its words one to one (greedily, best pair first) so that order does not matter,
 and also compares the names with their spaces removed (کی یف against کییف). Words left without a
 partner lower the score in proportion to their length.
@@ -27,6 +31,7 @@ from rapidfuzz.distance import Indel, Levenshtein
 from ._kernels import best_indel_similarity, best_key_similarity
 from .keys import MAX_KEYS, compare_table, join_keys, latin_codes, name_words, word_keys
 from .langs import canonical_lang, is_arabic_script
+from .name_parts import is_particle, part_symbol
 from .normalize import ZWNJ
 from .transliterate import K_BEST, latin_forms, word_readings
 
@@ -37,6 +42,8 @@ SURFACE_WEIGHT = 0.3
 SHORT_KEY = 2
 VOWEL_SWAP_PENALTY = 0.2
 SWAP_VOWELS = frozenset("ای")
+DIFFERENT_PART = 0.5  # two known, different name parts: below the matcher's PAIR_FLOOR, so never aligned
+DIFFERENT_NAME = 0.7  # at most, two names one of whose words is a known part the other has another of
 
 
 class Word(NamedTuple):
@@ -48,6 +55,7 @@ class Word(NamedTuple):
     weight: int
     arabic: bool  # written in Arabic script
     surface: str  # the word as letters: Arabic script without ZWNJ, other scripts folded to ASCII
+    part: str | None  # the name part it spells (name_parts.yaml), if known
 
 
 @lru_cache(maxsize=131072)
@@ -57,8 +65,9 @@ def word_profile(word: str, lang: str | None = None) -> Word:
     codes = tuple(dict.fromkeys(c for r in readings for c in latin_codes(r)))
     keys = word_keys(word)
     arabic = is_arabic_script(word)
-    surface = word.replace(ZWNJ, "") if arabic else readings[0]
-    return Word(word, keys, codes or ("",), max(1, len(keys[0][0]) if keys else 1), arabic, surface)
+    surface = word.replace(ZWNJ, "") if arabic else readings[0].replace(" ", "")
+    return Word(word, keys, codes or ("",), max(1, len(keys[0][0]) if keys else 1), arabic, surface,
+                part_symbol(surface))
 
 
 def join_profiles(parts: list[Word] | tuple[Word, ...]) -> Word:
@@ -67,8 +76,38 @@ def join_profiles(parts: list[Word] | tuple[Word, ...]) -> Word:
         return parts[0]
     keys = join_keys([p.keys for p in parts])
     codes = tuple(k for k, _ in join_keys([tuple((c, 0) for c in p.codes[:4]) for p in parts]))
+    surface = "".join(p.surface for p in parts)
     return Word("".join(p.text for p in parts), keys, codes, sum(p.weight for p in parts), parts[0].arabic,
-                "".join(p.surface for p in parts))
+                surface, part_symbol(surface) or compound_part([p.surface for p in parts]))
+
+
+def compound_part(surfaces: list[str], longest: int = 3) -> str | None:
+    """The parts of words read as one, as ``a+b`` (Ali Khamenei: ali+khamenei), when known parts
+    cover every word; runs of up to ``longest`` words may spell one part (خامنه ای)."""
+    symbols = []
+    i = 0
+    while i < len(surfaces):
+        for n in range(min(longest, len(surfaces) - i), 0, -1):
+            symbol = part_symbol("".join(surfaces[i:i + n]))
+            if symbol is not None:
+                symbols.append(symbol)
+                i += n
+                break
+        else:
+            return None
+    return "+".join(symbols)
+
+
+def merge_parts(words: list[str]) -> list[str]:
+    """Adjacent words that together spell one known part, as one word (خامنه ای: ZWNJ left out or
+    written as a space), so that the part decides their comparison."""
+    out: list[str] = []
+    for word in words:
+        if out and part_symbol(out[-1] + word) is not None and part_symbol(word) is None:
+            out[-1] += word
+        else:
+            out.append(word)
+    return out
 
 
 def joined_profile(words: list[str], lang: str | None = None) -> Word:
@@ -92,8 +131,18 @@ def word_similarity(a: Word, b: Word, max_keys: int = MAX_KEYS, shortlist: int =
     With ``shortlist``, only that many key pairs, the closest by plain edit distance (computed in
     C), go through the weighted distance: nearly as good, and many times faster for the matcher.
     """
-    if a.text == b.text:
+    if a.text == b.text or (a.part is not None and a.part == b.part):
         return 1.0
+    score = _fuzzy_similarity(a, b, max_keys, shortlist)
+    # A compound (ali+khamenei) is compared with a compound only: Abdul Rahman (abd+rahman) and
+    # Abdulrahman (one part) are undecided, and left to the fuzzy signals.
+    if a.part is not None and b.part is not None and ("+" in a.part) == ("+" in b.part):
+        return min(score, DIFFERENT_PART)
+    return score
+
+
+def _fuzzy_similarity(a: Word, b: Word, max_keys: int, shortlist: int) -> float:
+    """Keys and readings (see the module docstring), for words the name-parts table does not settle."""
     key_sim = best_key_similarity(a.keys, b.keys, max_keys, shortlist, ALT_CLASS_PENALTY, compare_table())
     read_sim = best_indel_similarity(a.codes, b.codes)
     score = max(0.0, KEY_WEIGHT * key_sim + (1 - KEY_WEIGHT) * read_sim)
@@ -146,8 +195,18 @@ def name_similarity(a: list[Word], b: list[Word]) -> float:
     if not a or not b:
         return 0.0
     scored = [(word_similarity(x, y), (i,), (j,)) for i, x in enumerate(a) for j, y in enumerate(b)]
-    matched = sum(s * (a[i].weight + b[j].weight) for s, (i,), (j,) in greedy_alignment(scored))
-    return matched / (sum(w.weight for w in a) + sum(w.weight for w in b))
+    aligned = greedy_alignment(scored)
+    matched = sum(s * (a[i].weight + b[j].weight) for s, (i,), (j,) in aligned)
+    score = matched / (sum(w.weight for w in a) + sum(w.weight for w in b))
+    # Hassan bin Ali is not Hussein bin Ali, however much of the rest they share.
+    if any(_different_parts(a[i], b[j]) for _, (i,), (j,) in aligned):
+        score = min(score, DIFFERENT_NAME)
+    return score
+
+
+def _different_parts(a: Word, b: Word) -> bool:
+    return (a.part is not None and b.part is not None and a.part != b.part and "+" not in a.part + b.part
+            and not is_particle(a.part) and not is_particle(b.part))
 
 
 def similarity(a: str, b: str, lang_a: str | None = None, lang_b: str | None = None) -> float:
@@ -161,7 +220,7 @@ def similarity(a: str, b: str, lang_a: str | None = None, lang_b: str | None = N
     True
     """
     lang_a, lang_b = canonical_lang(lang_a), canonical_lang(lang_b)
-    wa, wb = name_words(a), name_words(b)
+    wa, wb = merge_parts(name_words(a)), merge_parts(name_words(b))
     if not wa or not wb:
         return 0.0
     score = name_similarity([word_profile(w, lang_a) for w in wa], [word_profile(w, lang_b) for w in wb])

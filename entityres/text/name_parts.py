@@ -1,0 +1,64 @@
+"""Known name parts across scripts: which group of ``resources/name_parts.yaml`` a spelling is.
+
+Keys and readings blur exactly the vowels that tell common names apart (Hassan / Hussein, محمد /
+محمود, Khamenei / Khomeini). For the few hundred parts that names are mostly built from, the table
+says it outright: a spelling is tagged with its part's symbol before any fuzzy distance, and two
+tagged words compare by symbol (:func:`entityres.text.similarity.word_similarity`).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from . import tables
+from .langs import is_arabic_script
+from .normalize import ZWNJ, normalize_text
+from .transliterate import latin_forms
+
+ARTICLES = ("ال",)
+LATIN_ARTICLES = ("al", "el")
+MIN_STEM = 3  # an article is stripped only before a part this long (Ali is not al + i)
+
+
+def spelling_key(spelling: str) -> str:
+    """The form a spelling is looked up by: Arabic script normalised without spaces or ZWNJ,
+    other scripts folded to lowercase ASCII letters without spaces, hyphens or apostrophes."""
+    if is_arabic_script(spelling):
+        return normalize_text(spelling).replace(ZWNJ, "").replace(" ", "")
+    return "".join(latin_forms(spelling)[0].split())
+
+
+@lru_cache(maxsize=None)
+def table() -> dict[str, str]:
+    """Spelling key → part symbol. A spelling listed under two parts is an error in the table."""
+    data = tables.load("name_parts")
+    out: dict[str, str] = {}
+    for symbol, spellings in [*data["parts"].items(), *data["particles"].items()]:
+        for spelling in spellings:
+            key = spelling_key(str(spelling))
+            if out.get(key, symbol) != symbol:
+                raise ValueError(f"name_parts.yaml: {spelling!r} is listed under both {out[key]!r} and {symbol!r}")
+            out[key] = symbol
+    return out
+
+
+@lru_cache(maxsize=131072)
+def part_symbol(surface: str) -> str | None:
+    """The part a word's letters spell (``Word.surface``: Arabic script, or folded ASCII), or None.
+
+    A leading article is tried off (الخميني, alhassan) when what remains is a known part.
+    """
+    known = table()
+    if surface in known:
+        return known[surface]
+    for article in ARTICLES if is_arabic_script(surface) else LATIN_ARTICLES:
+        rest = surface[len(article):]
+        if surface.startswith(article) and len(rest) >= MIN_STEM and known.get(rest) is not None \
+                and not is_particle(known[rest]):
+            return known[rest]
+    return None
+
+
+@lru_cache(maxsize=None)
+def is_particle(symbol: str) -> bool:
+    """A part that only joins others (al, bin, abd, ud-din): it says nothing alone about who is named."""
+    return symbol in tables.load("name_parts")["particles"]

@@ -1,58 +1,358 @@
-"""The on-disk cache: compiled indexes, loaded gazetteers and word-frequency tables.
+"""The on-disk cache: loaded gazetteers, compiled indexes and word-frequency tables.
 
-Everything cached is keyed by content (see :func:`rules_digest`), so a stale file is never used:
-a change of the package version, of the cache layout, of a rule table or of the data gives a new
-key. A file that cannot be read is rebuilt; one that cannot be written only costs the next start.
+The cache is data, never code (docs/reliability.md):
+
+* A file is a header (magic, layout, kind, key, SHA-256 of the body) and a msgpack body of plain
+  lists, maps, strings and numbers. Each reader checks the shape and types of what it gets back
+  (:class:`CacheFormatError` otherwise); anything unexpected is a miss, and the value is rebuilt.
+* Everything cached is keyed by what shapes it (:func:`rules_digest`: the package version, the cache
+  layout, every rule table, the ICU and unidecode versions, and the content), so a stale file is
+  never used.
+* The folder is read only when it belongs to the current user and nobody else may write to it; a
+  file only when it is a regular file of the same owner that nobody else may write to.
+* Writes are atomic (a temporary file renamed into place, removed on any failure); files of other
+  versions or layouts are evicted, and the folder is kept under a size cap (least recently used
+  first). The cache is optional: a folder that cannot be found or used only costs the speed.
+
+The folder is ``$ENTITYRES_CACHE_DIR`` if set, else the platform's user cache folder
+(``platformdirs``; ``$XDG_CACHE_HOME/entityres`` or ``~/.cache/entityres`` on Linux).
 """
 from __future__ import annotations
 
+import gc
 import hashlib
-import json
+import logging
 import os
-import pickle
+import stat
+import sys
 import tempfile
+import threading
+from array import array
+from functools import lru_cache
+from importlib import metadata, resources
 from pathlib import Path
+from typing import Callable, TypeVar
+
+import msgpack
 
 from . import __version__
-from .text import tables
 
-CACHE_FORMAT = 6  # bump when the index or the pickled gazetteer changes shape
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT = 7  # bump when anything cached changes shape
+MAGIC = b"entityres-cache\n"
+SUFFIX = ".msgpack"
+DEFAULT_MAX_MB = 512  # size cap of the folder; $ENTITYRES_CACHE_MAX_MB overrides it
+KINDS = ("gazetteer", "index", "zipf")
+
+T = TypeVar("T")
 
 
-def cache_dir() -> Path:
-    """``$ENTITYRES_CACHE_DIR``, else ``$XDG_CACHE_HOME/entityres``, else ``~/.cache/entityres``."""
-    if os.environ.get("ENTITYRES_CACHE_DIR"):
-        return Path(os.environ["ENTITYRES_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "entityres"
+class CacheFormatError(ValueError):
+    """A cache file whose content is not what its reader expects: treated as a miss."""
+
+
+def _home() -> str | None:
+    """The user's home folder: ``$HOME`` when absolute, else the password database's; None when neither."""
+    home = os.environ.get("HOME")
+    if home is not None:  # set but empty or relative (HOME='' or HOME=.): no usable home
+        return home if os.path.isabs(home) else None
+    try:
+        import pwd
+
+        home = pwd.getpwuid(os.getuid()).pw_dir
+    except (ImportError, KeyError, OSError):
+        return None
+    return home if home and os.path.isabs(home) else None
+
+
+def _platform_dir() -> Path | None:
+    if sys.platform.startswith(("win", "darwin")):
+        import platformdirs
+
+        try:
+            path = platformdirs.user_cache_path("entityres", appauthor=False)
+        except Exception:  # noqa: BLE001 - no profile folder: run without a cache
+            return None
+        return path if path.is_absolute() else None
+    # XDG base directories: a relative XDG_CACHE_HOME is invalid and ignored (as the spec says).
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):
+        return Path(xdg) / "entityres"
+    home = _home()
+    return Path(home) / ".cache" / "entityres" if home else None
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    if message not in _warned:
+        _warned.add(message)
+        log.warning("%s", message)
+
+
+def cache_dir() -> Path | None:
+    """The cache folder (created, owner-only, when missing), or None when there is no usable one.
+
+    ``$ENTITYRES_CACHE_DIR`` wins; else the platform's user cache folder. None (logged once) when
+    no folder can be found or created, or when it is not the current user's own or others may
+    write to it: the cache is then not used at all.
+    """
+    override = os.environ.get("ENTITYRES_CACHE_DIR")
+    path = Path(override).absolute() if override else _platform_dir()
+    if path is None:
+        _warn_once("entityres: no cache folder (no home folder and no ENTITYRES_CACHE_DIR): running without a cache")
+        return None
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.stat(path)
+    except OSError as err:
+        _warn_once(f"entityres: cache folder {path} is not usable ({err.strerror}): running without a cache")
+        return None
+    problem = _unsafe(info, directory=True)
+    if problem:
+        _warn_once(f"entityres: cache folder {path} {problem}: running without a cache")
+        return None
+    return path
+
+
+def _unsafe(info: os.stat_result, directory: bool) -> str | None:
+    """Why a folder or file of the cache must not be trusted, or None."""
+    if directory and not stat.S_ISDIR(info.st_mode):
+        return "is not a folder"
+    if not directory and not stat.S_ISREG(info.st_mode):
+        return "is not a regular file"
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return "belongs to another user"
+    if os.name == "posix" and info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return "is writable by other users"
+    return None
+
+
+def max_bytes() -> int:
+    """The size cap of the cache folder in bytes (``$ENTITYRES_CACHE_MAX_MB``, default 512 MB)."""
+    value = os.environ.get("ENTITYRES_CACHE_MAX_MB", "")
+    try:
+        mb = float(value) if value else DEFAULT_MAX_MB
+    except ValueError:
+        mb = DEFAULT_MAX_MB
+    return int(max(mb, 0) * 1024 * 1024)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> bytes:
+    """The digest of every rule table and of the libraries whose output is cached."""
+    digest = hashlib.sha256()
+    folder = resources.files("entityres").joinpath("resources")
+    for item in sorted(folder.iterdir(), key=lambda p: p.name):
+        if item.name.endswith(".yaml"):
+            digest.update(item.name.encode() + b"\0" + item.read_bytes() + b"\0")
+    for dist in ("pyicu-wheels", "unidecode", "wordfreq"):
+        try:
+            digest.update(f"{dist}={metadata.version(dist)}\0".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{dist}=?\0".encode())
+    return digest.digest()
 
 
 def rules_digest(content: str) -> str:
-    """A cache key for ``content`` under this version of the package, its cache layout and rule tables."""
-    digest = hashlib.sha256(f"{__version__}\0{CACHE_FORMAT}\0{content}".encode())
-    for name in ("script", "affixes", "readings", "keys", "cues", "name_parts"):
-        digest.update(json.dumps(tables.load(name), sort_keys=True, ensure_ascii=False).encode())
-    return digest.hexdigest()[:24]
+    """A cache key for ``content`` under this package version, cache layout, rule tables and libraries."""
+    digest = hashlib.sha256(f"{__version__}\0{CACHE_FORMAT}\0".encode() + _rules() + content.encode())
+    return digest.hexdigest()[:32]
 
 
-def read_cache(path: Path | None) -> object | None:
-    """The object pickled at ``path``; None when absent or unreadable (it is then rebuilt, never trusted)."""
-    if path is None or not path.exists():
+def cache_path(kind: str, content: str) -> Path | None:
+    """Where the ``kind`` cache of ``content`` lives; None when there is no usable cache folder."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    return folder / f"{kind}-{__version__}-{CACHE_FORMAT}-{rules_digest(content)}{SUFFIX}"
+
+
+def _header(kind: str, key: str, body: bytes) -> bytes:
+    return MAGIC + f"{CACHE_FORMAT}\0{kind}\0{key}\0".encode() + hashlib.sha256(body).digest()
+
+
+def read_cache(path: Path | None, decode: Callable[[object], T]) -> T | None:
+    """The value cached at ``path`` as ``decode`` rebuilds it from plain data; None on a miss.
+
+    A miss is: no file, a file that is not safe to read (see the module docstring), a damaged
+    file, a file written for another key, or content that ``decode`` rejects.
+    """
+    if path is None:
         return None
     try:
-        with path.open("rb") as f:
-            return pickle.load(f)
-    except Exception:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
         return None
-
-
-def write_cache(path: Path, obj: object) -> None:
-    """Pickle ``obj`` to ``path`` atomically; a read-only or full disk only costs the next start its speed."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        with os.fdopen(fd, "rb") as f:
+            info = os.fstat(f.fileno())
+            problem = _unsafe(info, directory=False)
+            if problem:
+                _warn_once(f"entityres: cache file {path} {problem}: not read")
+                return None
+            if info.st_size > max_bytes():
+                return None
+            raw = f.read()
+        kind, key = path.name.removesuffix(SUFFIX).split("-")[0], path.name.removesuffix(SUFFIX)
+        header = _header(kind, key, b"")[:-32]
+        if not raw.startswith(header) or len(raw) < len(header) + 32:
+            return None
+        body = raw[len(header) + 32:]
+        if hashlib.sha256(body).digest() != raw[len(header):len(header) + 32]:
+            return None
+        collecting = gc.isenabled()
+        gc.disable()  # many small containers: the collector would run over them again and again
+        try:
+            value = decode(msgpack.unpackb(body, raw=False, strict_map_key=True))
+        finally:
+            if collecting:
+                gc.enable()
+    except (OSError, ValueError, TypeError, KeyError, IndexError, msgpack.UnpackException) as err:
+        log.info("entityres: cache file %s not used (%s): rebuilding", path, err)
+        return None
+    try:
+        os.utime(path)  # recently used: evicted last
     except OSError:
         pass
+    return value
+
+
+_write_lock = threading.Lock()
+
+
+def write_cache(path: Path | None, data: object) -> None:
+    """Write plain ``data`` (lists, maps, strings, numbers) to ``path`` atomically.
+
+    A read-only or full disk only costs the next start its speed; the temporary file never stays.
+    """
+    if path is None:
+        return
+    name = path.name.removesuffix(SUFFIX)
+    tmp = None
+    try:
+        body = msgpack.packb(data, use_bin_type=True)
+        blob = _header(name.split("-")[0], name, body) + body
+        if len(blob) > max_bytes():
+            log.info("entityres: %s is larger than the cache cap: not cached", path.name)
+            return
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".write-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(blob)
+        os.replace(tmp, path)
+        tmp = None
+    except (OSError, ValueError, TypeError, OverflowError) as err:
+        log.info("entityres: cache file %s not written (%s)", path, err)
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    with _write_lock:
+        evict(path.parent, keep=path)
+
+
+def _ours(name: str) -> bool:
+    """A file this package wrote into the cache folder (of any version or layout)."""
+    return name.split("-")[0] in KINDS and (name.endswith(SUFFIX) or name.endswith(".pickle"))
+
+
+def _current(name: str) -> bool:
+    return name.endswith(SUFFIX) and name.split("-")[1:3] == [__version__, str(CACHE_FORMAT)]
+
+
+def entries(folder: Path | None = None) -> list[tuple[Path, int, float]]:
+    """The cache files of ``folder`` (default: the cache folder) as (path, bytes, last used), oldest first."""
+    folder = folder or cache_dir()
+    if folder is None:
+        return []
+    out = []
+    try:
+        with os.scandir(folder) as it:
+            for item in it:
+                if _ours(item.name) or item.name.startswith(".write-"):
+                    try:
+                        info = item.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    out.append((Path(item.path), info.st_size, info.st_mtime))
+    except OSError:
+        return []
+    return sorted(out, key=lambda e: (e[2], e[0].name))
+
+
+def evict(folder: Path, keep: Path | None = None) -> list[Path]:
+    """Remove files of other versions or layouts, abandoned temporary files, then the least
+    recently used files until the folder is under :func:`max_bytes`. Returns what was removed."""
+    import time
+
+    removed = []
+    files = entries(folder)
+    now = time.time()
+    live = []
+    for path, size, used in files:
+        stale_tmp = path.name.startswith(".write-") and now - used > 3600
+        if stale_tmp or (_ours(path.name) and not _current(path.name)):
+            removed.append(path)
+        elif not path.name.startswith(".write-"):
+            live.append((path, size, used))
+    total = sum(size for _, size, _ in live)
+    cap = max_bytes()
+    for path, size, _ in live:  # oldest first
+        if total <= cap:
+            break
+        if path != keep:
+            removed.append(path)
+            total -= size
+    for path in removed:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+    return removed
+
+
+def clear(folder: Path | None = None) -> tuple[int, int]:
+    """Remove every cache file: (files removed, bytes freed)."""
+    count = size = 0
+    for path, nbytes, _ in entries(folder):
+        try:
+            path.unlink()
+        except OSError:
+            continue
+        count, size = count + 1, size + nbytes
+    return count, size
+
+
+# --- checks for decoders: plain data of the expected shape, else CacheFormatError
+
+def expect(ok: bool, what: str) -> None:
+    if not ok:
+        raise CacheFormatError(f"expected {what}")
+
+
+def str_list(value: object) -> list[str]:
+    try:  # join checks every item in C
+        expect(type(value) is list and type("".join(value)) is str, "a list of strings")  # type: ignore[arg-type]
+    except TypeError:
+        expect(False, "a list of strings")
+    return value  # type: ignore[return-value]
+
+
+def int_list(value: object, below: int) -> list[int]:
+    try:  # array checks every item in C
+        numbers = array("q", value)  # type: ignore[arg-type]
+    except (TypeError, OverflowError):
+        numbers = None
+    expect(type(value) is list and numbers is not None and (not numbers or (min(numbers) >= 0 and max(numbers) < below)),
+           f"a list of whole numbers under {below}")
+    return value  # type: ignore[return-value]
+
+
+def str_map(value: object) -> dict:
+    expect(type(value) is dict, "a map")
+    str_list(list(value))  # type: ignore[arg-type]
+    return value  # type: ignore[return-value]

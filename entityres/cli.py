@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 
 import yaml
 
-from . import __version__
+from . import __version__, cache
 from .evaluate import evaluate, load_gold
 from .display import table
 from .gazetteer.loader import Gazetteer, GazetteerError, load_gazetteer
@@ -359,6 +359,21 @@ def _add_tagger(sub, extra: dict) -> None:
     p.set_defaults(run=cmd_tagger)
 
 
+def cmd_cache(args) -> int:
+    folder = cache.cache_dir()
+    if args.action == "clear":
+        removed, freed = cache.clear(folder) if folder else (0, 0)
+        _emit([{"folder": str(folder) if folder else None, "removed": removed, "bytes": freed}])
+        return 0
+    files = cache.entries(folder) if folder else []
+    kinds: Counter = Counter()
+    for path, size, _ in files:
+        kinds[path.name.split("-")[0]] += size
+    _emit([{"folder": str(folder) if folder else None, "usable": folder is not None, "files": len(files),
+            "bytes": sum(size for _, size, _ in files), "max_bytes": cache.max_bytes(), "bytes_by_kind": dict(kinds)}])
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="entityres", description=DESCRIPTION, epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -429,6 +444,9 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=cmd_normalize)
 
     _add_tagger(sub, extra)
+    p = sub.add_parser("cache", help="show or clear the on-disk cache (indexes, gazetteers, word frequencies)")
+    p.add_argument("action", choices=("info", "clear"))
+    p.set_defaults(run=cmd_cache)
 
     args = parser.parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)

@@ -113,21 +113,21 @@ def test_index_is_cached_by_content(tmp_path, monkeypatch):
     monkeypatch.setenv("ENTITYRES_CACHE_DIR", str(tmp_path))
     entries = list(Gazetteer.from_entries(PEOPLE, cache=False))
     first = Index.build(entries)
-    files = list(cache_dir().glob("index-*.pickle"))
+    files = list(cache_dir().glob("index-*.msgpack"))
     assert len(files) == 1
     second = Index.build(entries)
     assert second is not first and second.by_id == first.by_id
     changed = entries[:-1]
     Index.build(changed)
-    assert len(list(cache_dir().glob("index-*.pickle"))) == 2  # new content, new key
-    files[0].write_bytes(b"not a pickle")
+    assert len(list(cache_dir().glob("index-*.msgpack"))) == 2  # new content, new key
+    files[0].write_bytes(b"not a cache file")
     assert Index.build(entries).by_id == first.by_id  # a broken cache is rebuilt
 
 
 def test_loaded_gazetteer_is_cached(tmp_path, monkeypatch):
     monkeypatch.setenv("ENTITYRES_CACHE_DIR", str(tmp_path))
     load_gazetteer()
-    assert list(tmp_path.glob("gazetteer-*.pickle"))
+    assert list(tmp_path.glob("gazetteer-*.msgpack"))
     again = load_gazetteer()
     assert again["person:vladimir-putin"].name == "Vladimir Putin"
 

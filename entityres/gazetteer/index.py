@@ -1,6 +1,6 @@
 """The compiled gazetteer index: built once per gazetteer, immutable, cached on disk by content.
 
-It holds plain data only, so it pickles fast and the hot loops stay on dicts and tuples:
+It holds plain data only, so it caches as data and the hot loops stay on dicts and tuples:
 
 * ``aliases``: one record per (entry, language, name): :class:`Alias`, with the name's word
   profiles (:class:`entityres.text.similarity.Word`), adjacent words joined, and the whole name joined;
@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Iterable, NamedTuple
 
 from ..text import cues, tables
-from ..cache import cache_dir, read_cache, rules_digest, write_cache
+from ..cache import cache_path, expect, int_list, read_cache, str_list, str_map, write_cache
 from ..text.keys import name_words
 from ..text.langs import canonical_lang, is_arabic_script
 from .schema import Entry
@@ -134,10 +134,6 @@ class Index:
     def __init__(self, **fields):
         self.__dict__.update(fields)
 
-    def complete(self) -> bool:
-        """Has every field: a cache file written by an older layout is rebuilt, not half-used."""
-        return all(name in self.__dict__ for name in type(self).__annotations__)
-
     @classmethod
     def build(cls, entries: list[Entry], cache: bool = True, content_key: str | None = None) -> "Index":
         """Compile ``entries``, or load the index compiled earlier from the same content.
@@ -148,14 +144,66 @@ class Index:
         path = None
         if cache:
             digest = content_key or hashlib.sha256(b"".join(e.model_dump_json().encode() for e in entries)).hexdigest()
-            path = cache_dir() / f"index-{rules_digest(digest)}.pickle"
-        cached = read_cache(path)
-        if isinstance(cached, cls) and cached.complete():
+            path = cache_path("index", digest)
+        cached = read_cache(path, lambda data: cls._decode(data, entries))
+        if cached is not None:
             return cached
         index = cls._compile(entries)
-        if path is not None:
-            write_cache(path, index)
+        write_cache(path, index._encode())
         return index
+
+    # --- the on-disk form: plain data (entityres.cache), words stored once and referred to by number
+    def _encode(self) -> dict:
+        words: dict[Word, int] = {}
+
+        def word(w: Word) -> int:
+            return words.setdefault(w, len(words))
+
+        out: dict[str, object] = {}
+        for name, kind in type(self).__annotations__.items():
+            value = self.__dict__[name]
+            if name in ("entries", "by_id"):  # given by the caller, derived from the entries
+                continue
+            if kind == "tuple[Alias, ...]":
+                out[name] = [[a.entry, a.type, a.lang, a.name, a.key, a.trust, [word(w) for w in a.words],
+                              [word(w) for w in a.pairs], word(a.joined)] for a in value]
+            elif kind == "dict[str, Word]":
+                out[name] = {k: word(w) for k, w in value.items()}
+            elif kind == "frozenset[str]":
+                out[name] = sorted(value)
+            elif kind in ("dict[str, tuple[int, ...]]", "dict[str, tuple[str, ...]]"):
+                out[name] = {k: list(v) for k, v in value.items()}
+            else:
+                raise TypeError(f"Index.{name}: no on-disk form for {kind}")
+        out["words"] = [[w.text, [list(k) for k in w.keys], list(w.codes), w.weight, w.arabic, w.surface]
+                        for w in words]
+        return out
+
+    @classmethod
+    def _decode(cls, data: object, entries: list[Entry]) -> "Index":
+        """The index encoded by :meth:`_encode`; :class:`entityres.cache.CacheFormatError` on anything else."""
+        data = str_map(data)
+        words = [_word(w) for w in _list(data["words"])]
+        fields: dict[str, object] = {"entries": tuple(entries), "by_id": {e.id: n for n, e in enumerate(entries)}}
+        n_aliases = len(_list(data["aliases"]))
+        for name, kind in cls.__annotations__.items():
+            if name in fields:
+                continue
+            value = data[name]
+            if kind == "tuple[Alias, ...]":
+                fields[name] = tuple(_alias(a, words, len(entries)) for a in _list(value))
+            elif kind == "dict[str, Word]":
+                fields[name] = {k: words[i] for k, i in str_map(value).items() if _index(i, len(words))}
+            elif kind == "frozenset[str]":
+                fields[name] = frozenset(str_list(value))
+            elif kind == "dict[str, tuple[int, ...]]":
+                fields[name] = {k: tuple(int_list(v, n_aliases)) for k, v in str_map(value).items()}
+            elif kind == "dict[str, tuple[str, ...]]":
+                fields[name] = {k: tuple(str_list(v)) for k, v in str_map(value).items()}
+            else:
+                raise TypeError(f"Index.{name}: no on-disk form for {kind}")
+        expect(set(data) == {*fields, "words"} - {"entries", "by_id"}, "the fields of this index layout")
+        return cls(**fields)
 
     @classmethod
     def _compile(cls, entries: list[Entry]) -> "Index":
@@ -212,3 +260,30 @@ class Index:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+
+def _list(value: object) -> list:
+    expect(type(value) is list, "a list")
+    return value  # type: ignore[return-value]
+
+
+def _index(value: object, below: int) -> bool:
+    expect(type(value) is int and 0 <= value < below, f"a whole number under {below}")
+    return True
+
+
+def _word(value: object) -> Word:
+    text, keys, codes, weight, arabic, surface = _list(value)
+    expect(type(text) is str and type(surface) is str and type(weight) is int and type(arabic) is bool, "a word")
+    expect(all(type(k) is list and len(k) == 2 and type(k[0]) is str and type(k[1]) is int for k in _list(keys)),
+           "a word's keys")
+    return Word(text, tuple((k, c) for k, c in keys), tuple(str_list(codes)), weight, arabic, surface)
+
+
+def _alias(value: object, words: list[Word], n_entries: int) -> Alias:
+    entry, type_, lang, name, key, trust, profiles, pairs, joined = _list(value)
+    expect(type(type_) is str and type(name) is str and type(key) is str and type(trust) is float
+           and (lang is None or type(lang) is str) and _index(entry, n_entries) and _index(joined, len(words)),
+           "an alias")
+    return Alias(entry, type_, lang, name, key, trust, tuple(words[i] for i in int_list(profiles, len(words))),
+                 tuple(words[i] for i in int_list(pairs, len(words))), words[joined])

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
 
 from pydantic import ValidationError
 
-from ..cache import cache_dir, read_cache, rules_digest, write_cache
+from ..cache import cache_path, expect, read_cache, str_map, write_cache
 from .index import Index, shared_aliases
 from .schema import Alias, Entry, GazetteerFile
-from .yaml_source import SourceError, field_name, line_of, load_yaml
+from .yaml_source import SourceError, decode, field_name, line_of, load_yaml, read_source
 
 if TYPE_CHECKING:
     from .match import Match
@@ -195,7 +195,7 @@ class Gazetteer:
         """This gazetteer extended by the user's files or folders, under the merge rules."""
         loader = _Loader()
         loader.add_layer([(e, "<gazetteer>", 0) for e in self], user=False)
-        loader.add_layer(_read_all([f for p in paths for f in _files(p)]), user=True)
+        loader.add_layer(_read_all(_sources([f for p in paths for f in _files(p)])), user=True)
         return loader.finish(self._cache)
 
     # --- mapping of ID to entry
@@ -305,21 +305,19 @@ def load_gazetteer(paths: Iterable[str | Path] = (), bundled: bool = True, cache
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    layers = ([bundled_files()] if bundled else []) + [[f for p in paths for f in _files(p)]]
-    path = None
-    if cache:  # the loaded gazetteer and its index, keyed by the paths (issues name them) and bytes of its files
-        digest = hashlib.sha256()
-        for n, files in enumerate(layers):
-            for f in files:
-                data = f.read_bytes()
-                digest.update(f"{n}\0{f.resolve()}\0{len(data)}\0".encode() + data)
-        path = cache_dir() / f"gazetteer-{rules_digest(digest.hexdigest())}.pickle"
-    gazetteer = read_cache(path)
-    if not (isinstance(gazetteer, Gazetteer) and gazetteer._index is not None and gazetteer._index.complete()):
-        gazetteer = _load(layers, bundled, cache, path.stem if path else None)
-        if path is not None:
-            gazetteer.index  # noqa: B018 - built now so the cache holds it
-            write_cache(path, gazetteer)
+    layers = [_sources(files) for files in ([bundled_files()] if bundled else []) + [[f for p in paths for f in _files(p)]]]
+    # Keyed by the bytes of its files (read once: what is hashed is what is parsed), not their paths.
+    digest = hashlib.sha256()
+    for n, files in enumerate(layers):
+        for _, data in files:
+            digest.update(f"{n}\0{len(data)}\0".encode() + data)
+    key = digest.hexdigest()
+    names = [str(f) for files in layers for f, _ in files]
+    path = cache_path("gazetteer", key) if cache else None
+    gazetteer = read_cache(path, lambda data: _decode(data, names, cache, key))
+    if gazetteer is None:
+        gazetteer = _load(layers, bundled, cache, key)
+        write_cache(path, _encode(gazetteer, names))
     bad = gazetteer.errors()
     if bad and strict:
         raise GazetteerError(bad)
@@ -328,12 +326,27 @@ def load_gazetteer(paths: Iterable[str | Path] = (), bundled: bool = True, cache
     return gazetteer
 
 
-def _read_all(files: list[Path]) -> list[tuple[Entry, str, int]]:
-    """The entries of ``files``; every error of every file is collected before raising."""
-    items, errors = [], []
+def _sources(files: list[Path]) -> list[tuple[Path, bytes]]:
+    """Each file with its bytes; every unreadable file is reported before raising."""
+    out, errors = [], []
     for f in files:
         try:
-            items.extend((entry, str(f), line) for entry, line in read_file(f))
+            out.append((f, read_source(f)))
+        except SourceError as err:
+            errors.append(err)
+    if errors:
+        raise GazetteerError(errors)
+    return out
+
+
+def _read_all(files: list[tuple[Path, bytes]]) -> list[tuple[Entry, str, int]]:
+    """The entries of ``files`` (with their bytes); every error of every file is collected before raising."""
+    items, errors = [], []
+    for f, data in files:
+        try:
+            items.extend((entry, str(f), line) for entry, line in read_file(f, decode(f, data)))
+        except SourceError as err:
+            errors.append(err)
         except GazetteerError as err:
             errors.extend(err.errors)
     if errors:
@@ -341,7 +354,7 @@ def _read_all(files: list[Path]) -> list[tuple[Entry, str, int]]:
     return items
 
 
-def _load(layers: list[list[Path]], bundled: bool, cache: bool, content_key: str | None) -> Gazetteer:
+def _load(layers: list[list[tuple[Path, bytes]]], bundled: bool, cache: bool, content_key: str | None) -> Gazetteer:
     loader = _Loader()
     errors: list[SourceError] = []
     for n, files in enumerate(layers):
@@ -352,3 +365,29 @@ def _load(layers: list[list[Path]], bundled: bool, cache: bool, content_key: str
     if errors:
         raise GazetteerError(errors)
     return loader.finish(cache, content_key)
+
+
+# --- the on-disk form of a loaded gazetteer (entityres.cache): its entries and issues as plain data.
+# An issue's file is stored as its position among the files loaded, so a renamed file is named by
+# its current path.
+
+def _encode(gazetteer: Gazetteer, files: list[str]) -> dict:
+    where = {f: n for n, f in enumerate(files)}
+    return {"entries": [e.model_dump(mode="json", exclude_defaults=True) for e in gazetteer],
+            "issues": [[i.kind, i.severity, i.entry_id, i.message, where.get(i.file, i.file), i.line]
+                       for i in gazetteer.issues]}
+
+
+def _decode(data: object, files: list[str], cache: bool, key: str) -> Gazetteer:
+    data = str_map(data)
+    expect(set(data) == {"entries", "issues"} and type(data["entries"]) is list and type(data["issues"]) is list,
+           "a gazetteer's entries and issues")
+    entries = [Entry.model_validate(e) for e in data["entries"]]
+    issues = []
+    for item in data["issues"]:
+        expect(type(item) is list and len(item) == 6, "an issue")
+        kind, severity, entry_id, message, file, line = item
+        expect(all(type(v) is str for v in (kind, severity, entry_id, message)) and (line is None or type(line) is int)
+               and (file is None or type(file) is str or (type(file) is int and 0 <= file < len(files))), "an issue")
+        issues.append(Issue(kind, severity, entry_id, message, files[file] if type(file) is int else file, line))
+    return Gazetteer({e.id: e for e in entries}, issues, cache, key)

@@ -6,12 +6,15 @@ a user wrote may vanish, so files are composed into nodes and constructed here.
 """
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import yaml
 
 Path_ = tuple  # a data path: keys and list indices from the document root
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses ~10x faster where present
+MAX_FILE_MB = 64  # a larger gazetteer file is refused (docs/reliability.md): split it into several
 
 
 class SourceError(ValueError):
@@ -49,14 +52,46 @@ def _construct(node: yaml.Node, path: Path_, lines: dict, loader, file: str):
     return loader.construct_object(node, deep=True)
 
 
+def read_source(path: str | Path) -> bytes:
+    """The bytes of a gazetteer file, read once; :class:`SourceError` for anything but a readable
+    regular file of at most ``MAX_FILE_MB`` (a FIFO or device is refused before it is read, so
+    nothing waits on it)."""
+    file = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except IsADirectoryError:
+        raise SourceError(file, None, "", "is a folder, not a file") from None
+    except OSError as err:
+        raise SourceError(file, None, "", f"cannot be read: {err.strerror or err}") from None
+    with os.fdopen(fd, "rb") as f:
+        mode = os.fstat(f.fileno()).st_mode
+        if stat.S_ISDIR(mode):
+            raise SourceError(file, None, "", "is a folder, not a file")
+        if not stat.S_ISREG(mode):
+            raise SourceError(file, None, "", "is not a regular file (a pipe, socket or device)")
+        limit = MAX_FILE_MB * 1024 * 1024
+        try:
+            data = f.read(limit + 1)
+        except OSError as err:
+            raise SourceError(file, None, "", f"cannot be read: {err.strerror or err}") from None
+    if len(data) > limit:
+        raise SourceError(file, None, "", f"larger than {MAX_FILE_MB} MB: split it into several files")
+    return data
+
+
+def decode(path: str | Path, data: bytes) -> str:
+    """``data`` as UTF-8 text; :class:`SourceError` naming the byte that is not."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise SourceError(str(path), None, "", f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+
+
 def load_yaml(path: str | Path, text: str | None = None) -> tuple[object, dict[Path_, int]]:
     """Parse one YAML document: ``(data, lines)``; raises :class:`SourceError` on bad YAML."""
     file = str(path)
     if text is None:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except UnicodeDecodeError as err:
-            raise SourceError(file, None, "", f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+        text = decode(path, read_source(path))
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

@@ -18,7 +18,7 @@ from typing import Iterable, Iterator, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..explanation import Explanation
-from ..text import tables
+from ..text import frequency, tables
 from .cluster import display_name, document_clusters, merge
 from ..gazetteer.loader import Gazetteer, load_gazetteer
 from ..text.langs import ARABIC_LETTER, canonical_lang
@@ -146,7 +146,8 @@ class Resolver:
 
     ``Resolver(gazetteer=gz)`` uses a loaded :class:`~entityres.gazetteer.loader.Gazetteer`;
     ``Resolver(paths=[...])`` loads the bundled data extended by the user's YAML files or folders.
-    The gazetteer's index is built (or read from its cache) here, once.
+    The gazetteer's index is built (or read from its cache) here, once. With ``cache=False`` no
+    on-disk cache file is read or written (docs/reliability.md).
     """
 
     def __init__(self, gazetteer: Gazetteer | None = None, paths: Iterable[str | Path] = (), cache: bool = True):
@@ -157,6 +158,9 @@ class Resolver:
             gazetteer = gazetteer.extended(paths)
         self.gazetteer = gazetteer
         self.index = gazetteer.index
+        if not cache:  # built here from wordfreq, so detection never reads their cache files
+            for code in LANGS:
+                frequency.table(code, cache=False)
 
     def resolve(self, text: str, lang: str = "auto", id: str | None = None) -> Result:
         """Every person and place mention of ``text``, linked to the gazetteer or to a new entity.

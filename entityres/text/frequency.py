@@ -4,17 +4,18 @@ A word the language uses every day (گفت, روز, صور "pictures") is not a 
 word the language's frequency list has never seen (ترمپ, زیلینسکی, پورکند) is most likely a
 transliterated foreign name or a misspelling of one. Frequencies come from ``wordfreq``; its words
 are normalised here with entityres's own rules so they compare with normalised tokens, and the
-table is cached on disk (it is built once per wordfreq version).
+table is kept in memory once built, and on disk (:mod:`entityres.cache`) keyed by the wordfreq
+version, the normalisation rules and this package's version.
 """
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+import threading
 from importlib.metadata import version
 
 import wordfreq
 
-from ..cache import cache_dir, read_cache, write_cache
+from ..cache import cache_path, expect, read_cache, str_map, write_cache
 from .langs import canonical_lang
 from .normalize import ZWNJ, normalize_text
 
@@ -22,15 +23,38 @@ MIN_ZIPF = 2.5  # rarer words are left out of the table: to detection they are a
 _WORDFREQ_LANG = {"fa": "fa", "prs": "fa", "ar": "ar"}  # wordfreq has no separate Dari list
 
 
-@lru_cache(maxsize=None)
-def table(lang: str | None) -> dict[str, float]:
-    """Zipf frequency (log10 per billion words) of each normalised word of ``lang`` (fa, prs, ar)."""
+_tables: dict[str, dict[str, float]] = {}
+_lock = threading.Lock()
+
+
+def _decode(data: object) -> dict[str, float]:
+    table = str_map(data)
+    expect(all(type(v) is float and 0.0 < v < 10.0 for v in table.values()), "Zipf frequencies")
+    return table
+
+
+def table(lang: str | None, cache: bool = True) -> dict[str, float]:
+    """Zipf frequency (log10 per billion words) of each normalised word of ``lang`` (fa, prs, ar).
+
+    Built once per process; with ``cache`` read from (and written to) the on-disk cache, without it
+    no cache file is touched.
+    """
     source = _WORDFREQ_LANG.get(canonical_lang(lang) or "")
     if source is None:
         return {}
-    path = cache_dir() / f"zipf-{source}-{version('wordfreq')}-{MIN_ZIPF}.pickle"
-    cached = read_cache(path)
-    if isinstance(cached, dict):
+    found = _tables.get(source)
+    if found is not None:
+        return found
+    with _lock:
+        if source not in _tables:
+            _tables[source] = _build(source, cache)
+    return _tables[source]
+
+
+def _build(source: str, cache: bool) -> dict[str, float]:
+    path = cache_path("zipf", f"{source}\0{version('wordfreq')}\0{MIN_ZIPF}") if cache else None
+    cached = read_cache(path, _decode)
+    if cached is not None:
         return cached
     floor = 10 ** (MIN_ZIPF - 9)
     out: dict[str, float] = {}
@@ -39,7 +63,7 @@ def table(lang: str | None) -> dict[str, float]:
             continue
         key = normalize_text(word).replace(ZWNJ, "")
         out[key] = out.get(key, 0.0) + freq
-    out = {w: round(math.log10(f) + 9, 2) for w, f in out.items()}
+    out = {w: float(round(math.log10(f) + 9, 2)) for w, f in out.items()}
     write_cache(path, out)
     return out
 

@@ -1,0 +1,318 @@
+"""The on-disk cache is data, never code; it is keyed, atomic, owner-only, capped and optional."""
+import json
+import os
+import pickle
+import stat
+
+import msgpack
+import pytest
+
+from entityres import Gazetteer, Resolver, cache, cli, load_gazetteer
+from entityres.gazetteer import loader
+from entityres.gazetteer.index import Index
+from entityres.text import frequency
+
+PEOPLE = [
+    {"id": "person:rostam-omarov", "type": "person", "name": "Rostam Omarov",
+     "names": {"fa": ["رستم عمروف"], "ar": ["رستم عمروف"]}},
+    {"id": "place:kyiv", "type": "place", "name": "Kyiv", "names": {"fa": ["کی یف", "کییف"], "ar": ["كييف"]}},
+]
+TEXT = "رستم عمروف روز دوشنبه در کییف گفت که مذاکرات ادامه دارد."
+GAZETTEER = "entries:\n  - id: person:rostam-omarov\n    type: person\n    name: Rostam Omarov\n    names: {fa: [رستم عمروف]}\n"
+
+
+class Evil:
+    """Unpickling this writes the marker file: what a planted pickle would do."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    path = tmp_path / "cache"
+    monkeypatch.setenv("ENTITYRES_CACHE_DIR", str(path))
+    return path
+
+
+@pytest.fixture
+def fresh_tables(monkeypatch):
+    """Forget the in-memory word-frequency tables so the next use goes to the cache (or wordfreq)."""
+    monkeypatch.setattr(frequency, "_tables", {})
+
+
+def _small_file(tmp_path):
+    path = tmp_path / "people.yaml"
+    path.write_text(GAZETTEER, encoding="utf-8")
+    return path
+
+
+def _outputs(gazetteer_file):
+    gz = load_gazetteer([gazetteer_file], bundled=False)
+    result = Resolver(gazetteer=gz).resolve(TEXT, "fa")
+    return [e.model_dump() for e in gz], result.model_dump(), dict(frequency.table("fa"))
+
+
+def _plants(path, marker):
+    """Hostile stand-ins for the cache file at ``path``."""
+    key = path.name.removesuffix(cache.SUFFIX)
+    header = cache._header(key.split("-")[0], key, b"")[:-32]
+    body = msgpack.packb({"نه": "1.0", "entries": [pickle.dumps(Evil(marker))]})
+    return {
+        "pickle": pickle.dumps(Evil(marker)),
+        "plain msgpack": msgpack.packb({"گفت": 0.5, "روز": 0.5}),
+        "header and pickle": header + b"\0" * 32 + pickle.dumps(Evil(marker)),
+        "right digest, wrong shape": header + cache.hashlib.sha256(body).digest() + body,
+        "other key": cache._header("zipf", "zipf-0-0-0", body) + body,
+        "empty": b"",
+    }
+
+
+def test_cache_files_are_msgpack_data_with_a_checked_header(folder, tmp_path, fresh_tables):
+    _outputs(_small_file(tmp_path))
+    names = sorted(p.name.split("-")[0] for p in folder.iterdir())
+    assert names == ["gazetteer", "index", "zipf"]
+    for path in folder.iterdir():
+        assert path.suffix == ".msgpack" and path.read_bytes().startswith(cache.MAGIC)
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_no_planted_file_runs_code_or_changes_output(folder, tmp_path, monkeypatch):
+    source = _small_file(tmp_path)
+    monkeypatch.setattr(frequency, "_tables", {})
+    expected = _outputs(source)
+    marker = tmp_path / "pwned"
+    files = sorted(folder.iterdir())
+    assert len(files) == 3
+    for victim in files:
+        for what, blob in _plants(victim, marker).items():
+            saved = victim.read_bytes()
+            victim.write_bytes(blob)
+            monkeypatch.setattr(frequency, "_tables", {})
+            assert _outputs(source) == expected, (victim.name, what)
+            assert not marker.exists(), (victim.name, what)
+            victim.write_bytes(saved)
+
+
+def test_cache_false_reads_no_cache_file(folder, tmp_path, monkeypatch):
+    source = _small_file(tmp_path)
+    monkeypatch.setattr(frequency, "_tables", {})
+    expected = _outputs(source)
+    marker = tmp_path / "pwned"
+    for victim in folder.iterdir():
+        victim.write_bytes(pickle.dumps(Evil(marker)))
+
+    def no_cache():
+        raise AssertionError("cache=False looked for the cache folder")
+
+    monkeypatch.setattr(cache, "cache_dir", no_cache)
+    monkeypatch.setattr(frequency, "_tables", {})
+    gz = load_gazetteer([source], bundled=False, cache=False)
+    result = Resolver(gazetteer=gz, cache=False).resolve(TEXT, "fa")
+    assert result.model_dump() == expected[1] and frequency.table("fa") == expected[2]
+    assert not marker.exists()
+
+
+def test_a_folder_others_may_write_to_is_not_used(folder, tmp_path, fresh_tables):
+    source = _small_file(tmp_path)
+    expected = _outputs(source)
+    marker = tmp_path / "pwned"
+    for victim in folder.iterdir():
+        victim.write_bytes(pickle.dumps(Evil(marker)))
+    folder.chmod(0o777)
+    assert cache.cache_dir() is None
+    frequency._tables.clear()
+    assert _outputs(source) == expected and not marker.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to give a file to another user")
+def test_files_and_folders_of_another_user_are_not_read(folder, tmp_path, fresh_tables):
+    source = _small_file(tmp_path)
+    expected = _outputs(source)
+    victim = next(folder.glob("gazetteer-*"))
+    os.chown(victim, 4242, 4242)
+    assert cache.read_cache(victim, lambda d: d) is None
+    os.chown(victim, os.getuid(), os.getgid())
+    assert cache.read_cache(victim, lambda d: d) is not None
+    os.chown(folder, 4242, 4242)
+    assert cache.cache_dir() is None
+    assert _outputs(source) == expected
+
+
+def test_a_group_writable_file_or_a_symlink_is_not_read(folder, tmp_path, fresh_tables):
+    _outputs(_small_file(tmp_path))
+    victim = next(folder.glob("gazetteer-*"))
+    assert cache.read_cache(victim, lambda d: d) is not None
+    victim.chmod(0o620)
+    assert cache.read_cache(victim, lambda d: d) is None
+    victim.chmod(0o600)
+    real = tmp_path / "elsewhere"
+    victim.rename(real)
+    victim.symlink_to(real)
+    assert cache.read_cache(victim, lambda d: d) is None
+
+
+def test_a_fifo_in_the_cache_does_not_hang(folder, tmp_path, fresh_tables):
+    source = _small_file(tmp_path)
+    expected = _outputs(source)
+    victim = next(folder.glob("gazetteer-*"))
+    victim.unlink()
+    os.mkfifo(victim)
+    assert cache.read_cache(victim, lambda d: d) is None
+    assert _outputs(source)[0] == expected[0]
+
+
+def test_writes_are_atomic_and_leave_no_temporary_file(folder, monkeypatch):
+    folder.mkdir(mode=0o700)
+    target = folder / "zipf-x.msgpack"
+
+    def fail(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache.os, "replace", fail)
+    cache.write_cache(target, {"a": 1.0})
+    assert list(folder.iterdir()) == []
+    monkeypatch.undo()
+    cache.write_cache(target, {"a": {1, 2}})  # not plain data: not written, nothing left
+    assert list(folder.iterdir()) == []
+
+
+def test_old_versions_are_evicted_and_the_folder_is_capped(folder, tmp_path, monkeypatch, fresh_tables):
+    folder.mkdir(mode=0o700)
+    stale = [folder / "index-0.0.1-5-abc.msgpack", folder / "gazetteer-92108160a6de097d52ee5806.pickle",
+             folder / ".write-abc.tmp"]
+    for path in stale:
+        path.write_bytes(b"x" * 100)
+    os.utime(stale[2], (1, 1))  # a temporary file abandoned long ago
+    mine = folder / "notes.txt"  # not ours: never touched
+    mine.write_text("keep")
+    for n in range(4):
+        path = cache.cache_path("zipf", f"content {n}")
+        cache.write_cache(path, {"w": float(n)})
+        os.utime(path, (1000 + n, 1000 + n))
+    assert not any(p.exists() for p in stale) and mine.exists()
+    assert len(list(folder.glob("zipf-*"))) == 4
+    size = next(folder.glob("zipf-*")).stat().st_size
+    monkeypatch.setenv("ENTITYRES_CACHE_MAX_MB", str(2.5 * size / 1024 / 1024))
+    newest = cache.cache_path("zipf", "content 9")
+    cache.write_cache(newest, {"w": 9.0})
+    left = sorted(p.name for p in folder.glob("zipf-*"))
+    assert len(left) == 2 and newest.name in left
+    assert cache.cache_path("zipf", "content 3").name in left  # the most recently used stays
+
+
+def test_a_file_larger_than_the_cap_is_not_written(folder, monkeypatch):
+    monkeypatch.setenv("ENTITYRES_CACHE_MAX_MB", "0.001")
+    path = cache.cache_path("zipf", "big")
+    cache.write_cache(path, {str(n): float(n) for n in range(1000)})
+    assert not path.exists()
+
+
+def test_every_key_part_changes_the_key(monkeypatch):
+    base = cache.rules_digest("content")
+    assert cache.rules_digest("content!") != base
+    monkeypatch.setattr(cache, "__version__", "9.9.9")
+    assert cache.rules_digest("content") != base
+    monkeypatch.undo()
+    monkeypatch.setattr(cache, "CACHE_FORMAT", 999)
+    assert cache.rules_digest("content") != base
+    monkeypatch.undo()
+    monkeypatch.setattr(cache, "_rules", lambda: b"other rule tables")
+    assert cache.rules_digest("content") != base
+
+
+def test_zipf_key_has_the_normalisation_rules(folder, monkeypatch, fresh_tables):
+    """A change of a rule table (here: any) gives the word-frequency table a new file."""
+    frequency.table("fa")
+    first = {p.name for p in folder.glob("zipf-*")}
+    monkeypatch.setattr(cache, "_rules", lambda: b"changed normalisation rules")
+    frequency._tables.clear()
+    frequency.table("fa")
+    assert len({p.name for p in folder.glob("zipf-*")} - first) == 1
+
+
+@pytest.mark.parametrize("env, expect", [
+    ({"HOME": None, "XDG_CACHE_HOME": None}, None),  # no HOME, no passwd entry
+    ({"HOME": "", "XDG_CACHE_HOME": None}, None),  # not /.cache
+    ({"HOME": "relative/home", "XDG_CACHE_HOME": None}, None),
+    ({"HOME": "{tmp}/home", "XDG_CACHE_HOME": "relative/cache"}, "{tmp}/home/.cache/entityres"),  # XDG spec: ignored
+    ({"HOME": "{tmp}/home", "XDG_CACHE_HOME": "{tmp}/xdg"}, "{tmp}/xdg/entityres"),
+])
+def test_cache_folder_from_the_environment(tmp_path, monkeypatch, env, expect):
+    import pwd
+
+    monkeypatch.delenv("ENTITYRES_CACHE_DIR", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", lambda uid: (_ for _ in ()).throw(KeyError(uid)))
+    for key, value in env.items():
+        if value is None:
+            monkeypatch.delenv(key, raising=False)
+        else:
+            monkeypatch.setenv(key, value.format(tmp=tmp_path))
+    monkeypatch.chdir(tmp_path)
+    found = cache.cache_dir()
+    assert (str(found) if found else None) == (expect.format(tmp=tmp_path) if expect else None)
+    assert not (tmp_path / "relative").exists()
+
+
+def test_without_a_cache_folder_everything_still_works(tmp_path, monkeypatch, fresh_tables):
+    import pwd
+
+    monkeypatch.delenv("ENTITYRES_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", lambda uid: (_ for _ in ()).throw(KeyError(uid)))
+    assert cache.cache_dir() is None
+    gz = load_gazetteer([_small_file(tmp_path)], bundled=False)
+    mentions = Resolver(gazetteer=gz).resolve(TEXT, "fa").mentions
+    assert [m.entity_id for m in mentions][:1] == ["person:rostam-omarov"]
+
+
+def test_issues_of_a_cached_gazetteer_name_the_current_path(folder, tmp_path):
+    first = tmp_path / "a.yaml"
+    first.write_text(GAZETTEER + GAZETTEER.split("\n", 1)[1], encoding="utf-8")  # the entry twice
+    issues = load_gazetteer([first], bundled=False).errors()
+    assert issues and issues[0].file == str(first)
+    moved = tmp_path / "b.yaml"
+    first.rename(moved)
+    again = load_gazetteer([moved], bundled=False)
+    assert list(folder.glob("gazetteer-*")) and again.errors()[0].file == str(moved)
+
+
+def test_a_gazetteer_file_is_read_once(folder, tmp_path, monkeypatch):
+    source = _small_file(tmp_path)
+    reads = []
+    real = loader.read_source
+    monkeypatch.setattr(loader, "read_source", lambda path: reads.append(path) or real(path))
+    load_gazetteer([source], bundled=False)
+    assert reads == [source]
+
+
+def test_index_round_trips_through_the_cache(folder):
+    entries = list(Gazetteer.from_entries(PEOPLE, cache=False))
+    built = Index.build(entries)
+    loaded = Index.build(entries)
+    assert loaded is not built
+    for name in Index.__annotations__:
+        assert getattr(loaded, name) == getattr(built, name), name
+
+
+def test_cli_cache_info_and_clear(folder, tmp_path, capsys, fresh_tables):
+    _outputs(_small_file(tmp_path))
+    assert cli.main(["cache", "info"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["folder"] == str(folder) and info["files"] == 3 and info["bytes"] > 0
+    assert set(info["bytes_by_kind"]) == {"gazetteer", "index", "zipf"} and info["max_bytes"] > 0
+    assert cli.main(["cache", "clear"]) == 0
+    cleared = json.loads(capsys.readouterr().out)
+    assert cleared["removed"] == 3 and cleared["bytes"] == info["bytes"]
+    assert list(folder.iterdir()) == []
+
+
+def test_the_suite_does_not_use_the_users_cache():
+    folder = cache.cache_dir()
+    home = cache._home()
+    assert folder is not None and not (home and str(folder).startswith(os.path.join(home, ".cache")))

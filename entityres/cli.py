@@ -17,6 +17,7 @@ import yaml
 from . import __version__, cache
 from .evaluate import evaluate, load_gold
 from .display import table
+from .html import to_html
 from .gazetteer.loader import Gazetteer, GazetteerError, load_gazetteer
 from .gazetteer.yaml_source import SourceError
 from .text.keys import keys
@@ -274,6 +275,9 @@ def _progress(docs: Iterable, total: int) -> Iterator:
 def cmd_resolve(args) -> int:
     resolver = _resolver(args.gazetteer)
     docs = _progress(_documents(args.files, args.lang), len(args.files))
+    if args.format == "html":  # one page for all the documents
+        sys.stdout.write(to_html(resolver.resolve_many(docs, args.lang), title="entityres: " + " ".join(args.files)))
+        return 0
     for result in resolver.resolve_many(docs, args.lang):
         if args.format == "jsonl":
             _emit([{"file": result.id, **result.model_dump(exclude={"id"})}])
@@ -386,7 +390,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("files", nargs="+", help="UTF-8 text files, or - for standard input")
     p.add_argument("--lang", type=_resolve_lang, default="auto", help="fa, prs (fa-AF), ar or auto (default)")
     p.add_argument("--gazetteer", **extra)
-    p.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    p.add_argument("--format", choices=("jsonl", "table", "html"), default="jsonl",
+                   help="jsonl (one result per line), table, or html (one self-contained page)")
     p.set_defaults(run=cmd_resolve)
 
     p = sub.add_parser("evaluate", help="score resolve() against gold annotations (JSON lines)")

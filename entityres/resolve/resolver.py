@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from ..explanation import Explanation
 from ..text import frequency, tables
@@ -73,6 +73,15 @@ class Result(BaseModel):
     mentions: list[Mention] = Field(description="in text order")
     entities: list[Entity]
     id: str | None = Field(default=None, description="the document's ID, from resolve_many records")
+    # The text resolved, for to_html: kept with the result, not part of its data (dump, schema).
+    _text: str | None = PrivateAttr(default=None)
+
+    def to_html(self, text: str | None = None, title: str = "entityres") -> str:
+        """A self-contained HTML page of this result (:func:`entityres.html.to_html`); ``text``
+        defaults to the text this result was resolved from."""
+        from ..html import to_html
+
+        return to_html([self], None if text is None else [text], title)
 
     def mention_rows(self) -> list[dict]:
         """One flat record per mention, keyed by :data:`MENTION_COLUMNS`: the mention, its
@@ -175,7 +184,7 @@ class Resolver:
             lang = detect_lang(text)
             if lang == UNDETERMINED:  # nothing to read: no guess at a language, no mentions
                 log.info("document %s: no Arabic-script letter, lang %r and no mentions", id or "", UNDETERMINED)
-                return Result(lang=lang, mentions=[], entities=[], id=id)
+                return _with_text(Result(lang=lang, mentions=[], entities=[], id=id), text)
         norm = normalize(text)
         links = link(detect(norm, tokenize(norm), lang, self.index), text, lang, self.index)
         new = [(lk.span.type, text[lk.span.start:lk.span.end]) for lk in links if lk.entry is None]
@@ -202,7 +211,7 @@ class Resolver:
             # Built from checked values in the hot loop: no second validation per mention.
             mentions.append(Mention.model_construct(text=text[s.start:s.end], start=s.start, end=s.end, type=mtype,
                                                     entity_id=eid, score=lk.score, explanation=why))
-        return Result(lang=lang, mentions=mentions, entities=list(entities.values()), id=id)
+        return _with_text(Result(lang=lang, mentions=mentions, entities=list(entities.values()), id=id), text)
 
     def resolve_many(self, docs: Iterable[Doc], lang: str = "auto", merge_new: bool = True) -> Iterator[Result]:
         """Resolve many documents and cluster their new entities across them.
@@ -235,6 +244,11 @@ class Resolver:
             for e in r.entities:
                 entities.setdefault(ids.get(e.id, e.id), e.model_copy(update={"id": ids.get(e.id, e.id)}))
             yield r.model_copy(update={"mentions": mentions, "entities": list(entities.values())})
+
+
+def _with_text(result: Result, text: str) -> Result:
+    result._text = text
+    return result
 
 
 def _record(doc: Doc, lang: str, n: int) -> tuple[str, str, str | None]:

@@ -1,0 +1,150 @@
+"""Importing a GeoNames-sized table, then loading the YAML it writes: time and peak memory.
+
+Issue 10's case: a user's 50 MB gazetteer of 258,000 entries had not loaded after ten minutes at
+4.4 GB. This script makes such a file and times each step, each in a fresh process (so every
+peak memory figure is that step's own):
+
+1. Synthetic GeoNames data (generated here, seeded; nothing is read from ../shared): a geoname
+   table of --entries records (countries, provinces, and populated places with made-up two-word
+   names built from Latin syllables) and an alternate-names file giving each record Persian,
+   Arabic, Pashto and undetermined Arabic-script spellings (the Latin syllables mapped to letters).
+2. ``entityres gazetteer import geonames`` (``import_geonames(..., link=False)``): seconds, peak MB,
+   the YAML's size.
+3. Loading it: ``read_file`` (parse and validate the YAML), then ``load_gazetteer([yaml],
+   bundled=False, cache=False)`` (parse, validate, merge and check references; what ``gazetteer
+   check`` does), and ``load_gazetteer([yaml], bundled=False)`` with an empty cache directory (the
+   above, plus the index build and writing the cache) and again with the cache written (the next
+   start). Seconds and peak MB for each.
+4. Baselines in the same run: ``yaml.load`` of the same file with PyYAML's C loader
+   (``CSafeLoader``) and its pure-Python loader (``SafeLoader``, only with --python-yaml: minutes),
+   which parse and do nothing else.
+
+Target (issue 10): the 50 MB / 258k-entry file loads, with a progress bar, in <= 60 s.
+
+Usage: python benchmarks/import_load.py [--entries N] [--seed S] [--repeats N] [--python-yaml]
+       [--keep DIR] [--json PATH]
+Speed on this shared machine varies by about +-20%; pin with ``taskset -c 1``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+SYLLABLES = ["ka", "bu", "la", "ma", "zar", "her", "sha", "rif", "da", "gah", "na", "mir", "ab", "ad", "kan",
+             "dar", "gul", "bad", "sa", "rak", "ta", "lo", "qa", "jan", "pur", "ni", "shah", "far", "yar", "dez"]
+TO_ARABIC = {"ka": "کا", "bu": "بو", "la": "لا", "ma": "ما", "zar": "زر", "her": "هر", "sha": "شا", "rif": "ریف",
+             "da": "دا", "gah": "گاه", "na": "نا", "mir": "میر", "ab": "آب", "ad": "اد", "kan": "کان", "dar": "در",
+             "gul": "گل", "bad": "باد", "sa": "سا", "rak": "رک", "ta": "تا", "lo": "لو", "qa": "قا", "jan": "جان",
+             "pur": "پور", "ni": "نی", "shah": "شاه", "far": "فر", "yar": "یار", "dez": "دز"}
+
+
+def make_geonames(folder: Path, entries: int, seed: int) -> tuple[Path, Path]:
+    """A geoname table and alternate names file of ``entries`` records, in GeoNames' exact formats."""
+    rng = random.Random(seed)
+    table, alternates = folder / "allCountries.txt", folder / "alternateNamesV2.txt"
+    countries = max(1, entries // 1000)
+    provinces = max(1, entries // 100)
+    alt_id = 0
+    with open(table, "w", encoding="utf-8") as t, open(alternates, "w", encoding="utf-8") as a:
+        for gid in range(1, entries + 1):
+            words = [[rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))] for _ in range(rng.randint(1, 2))]
+            latin = " ".join("".join(w).capitalize() for w in words)
+            arabic = " ".join("".join(TO_ARABIC[s] for s in w) for w in words)
+            if gid <= countries:
+                fclass, fcode, cc, adm1 = "A", "PCLI", f"C{gid}", "00"
+            elif gid <= countries + provinces:
+                fclass, fcode, cc, adm1 = "A", "ADM1", f"C{gid % countries + 1}", str(gid)
+            else:
+                fclass, fcode = "P", "PPL"
+                cc, adm1 = f"C{gid % countries + 1}", str(countries + 1 + gid % provinces)
+            population = rng.randint(500, 5_000_000)
+            t.write("\t".join([str(gid), latin, latin, "", "0", "0", fclass, fcode, cc, "", adm1, "", "", "",
+                               str(population), "", "0", "Asia/Kabul", "2024-01-01"]) + "\n")
+            for lang, name in (("fa", arabic), ("ar", arabic.replace("ی", "ي").replace("ک", "ك")), ("ps", arabic),
+                               ("", arabic + "ی"), ("en", latin)):
+                alt_id += 1
+                a.write("\t".join([str(alt_id), str(gid), lang, name, "1" if lang == "fa" else "", "", "", "", "", ""])
+                        + "\n")
+    return table, alternates
+
+
+STEP = textwrap.dedent("""
+    import json, resource, sys, time, warnings
+    step, path, out = sys.argv[1], sys.argv[2], sys.argv[3]
+    t0 = time.perf_counter()
+    if step == "import":
+        from entityres.gazetteer.importers import import_geonames
+        import_geonames(path, out, path.replace("allCountries", "alternateNamesV2"), link=False, progress=False)
+    elif step == "read_file":
+        from entityres.gazetteer.loader import read_file
+        n = len(read_file(path))
+    elif step in ("load", "load+index", "cached"):
+        from entityres.gazetteer.loader import load_gazetteer
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gz = load_gazetteer([path], bundled=False, cache=step != "load")
+        n = len(gz)
+    elif step in ("CSafeLoader", "SafeLoader"):
+        import yaml
+        with open(path, encoding="utf-8") as f:
+            yaml.load(f, Loader=getattr(yaml, step))
+    print(json.dumps({"seconds": time.perf_counter() - t0,
+                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+""")
+
+
+def run_step(step: str, path: Path, out: Path, cache: Path) -> dict:
+    env = {"ENTITYRES_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", STEP, step, str(path), str(out)], capture_output=True, text=True,
+                          env=env)
+    if done.returncode:
+        raise SystemExit(f"{step} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=258_000)
+    parser.add_argument("--seed", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=1, help="runs of each step (the median is printed)")
+    parser.add_argument("--python-yaml", action="store_true", help="also time PyYAML's pure-Python SafeLoader")
+    parser.add_argument("--keep", type=Path, help="write the data here (and keep it) instead of a temporary folder")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        table, _ = make_geonames(folder, args.entries, args.seed)
+        out = folder / "geonames.yaml"
+        steps = ["import", "read_file", "load", "load+index", "cached", "CSafeLoader"]
+        steps += ["SafeLoader"] if args.python_yaml else []
+        results = {}
+        for step in steps:
+            runs = []
+            for _ in range(args.repeats):
+                cache = Path(tmp) / "cache"
+                if step == "load+index":
+                    subprocess.run(["rm", "-rf", str(cache)], check=True)  # an empty cache: build and write
+                runs.append(run_step(step, table if step == "import" else out, out, cache))
+            runs.sort(key=lambda r: r["seconds"])
+            results[step] = runs[len(runs) // 2]
+            size = out.stat().st_size / 1e6 if out.exists() else 0
+            print(f"{step:<12} {results[step]['seconds']:8.1f} s  {results[step]['peak_mb']:7.0f} MB peak"
+                  + (f"   ({args.entries:,} records → {size:.1f} MB of YAML)" if step == "import" else ""), flush=True)
+        total = results["load+index"]["seconds"]
+        print(f"\ntarget: the file loads (parse, validate, index) in <= 60 s: {total:.1f} s, "
+              f"{'met' if total <= 60 else 'missed'}")
+        if args.json:
+            args.json.write_text(json.dumps({"entries": args.entries, "yaml_mb": size, **results}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

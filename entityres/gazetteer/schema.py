@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ..text.langs import canonical_lang
 
@@ -62,15 +62,19 @@ class Entry(BaseModel):
 
     @field_validator("names", mode="before")
     @classmethod
-    def _aliases(cls, value):
+    def _aliases(cls, value, info: ValidationInfo):
         if not isinstance(value, dict):
             return value
+        # validated with context={"source": tag}, an alias without its own source gets the file's
+        source = (info.context or {}).get("source")
         out = {}
         for lang, aliases in value.items():
             if isinstance(aliases, (str, dict)):
                 aliases = [aliases]  # a single name may be written without a list
             if isinstance(aliases, list):
-                aliases = [{"name": a} if isinstance(a, str) else a for a in aliases]
+                aliases = [{"name": a, "source": source} if isinstance(a, str)
+                           else {**a, "source": source} if source and isinstance(a, dict) and not a.get("source")
+                           else a for a in aliases]
             out[lang] = aliases
         return out
 

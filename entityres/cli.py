@@ -22,7 +22,6 @@ from .gazetteer.loader import Gazetteer, GazetteerError, load_gazetteer
 from .gazetteer.yaml_source import SourceError
 from .text.keys import keys
 from .text.langs import canonical_lang
-from .gazetteer.match import MATCH_THRESHOLD
 from .text.normalize import normalize
 from .resolve.resolver import Resolver, check_lang, result_schema
 from .text.similarity import THRESHOLD, similarity
@@ -135,11 +134,11 @@ def cmd_match(args) -> int:
     found = ((n, gz.match(n, args.lang, args.type, args.limit)) for n in _inputs(args.names))
     if not _table_format(args.format):
         _emit({"name": n, "matches": [{"id": m.entry.id, "name": m.entry.name, "score": m.score,
-                                       "accepted": m.score >= MATCH_THRESHOLD,
+                                       "accepted": m.accepted, "ambiguous": m.ambiguous,
                                        "explanation": m.explanation.model_dump()} for m in matches]}
               for n, matches in found)
         return 0
-    rows = [(n, rank, m.entry.id, m.entry.name, m.score, m.score >= MATCH_THRESHOLD, m.explanation.how,
+    rows = [(n, rank, m.entry.id, m.entry.name, m.score, m.accepted, m.explanation.how,
              m.explanation.alias) for n, matches in found for rank, m in enumerate(matches, 1)]
     print(table(("query", "#", "id", "name", "score", "accepted", "how", "alias"), rows, right=(1, 4)))
     return 0

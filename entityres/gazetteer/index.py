@@ -40,6 +40,7 @@ MIN_SKELETON = 2
 # Alternate names GeoNames gathers unchecked from many sites (und-Arab in cities.yaml) are weaker
 # evidence than curated or CLDR names: a city's stray spelling must not outscore a person's name.
 SOURCE_TRUST = {"geonames": 0.92}
+UNSOURCED = 1.0 + 1e-9  # an entry known by its canonical name alone: trusted, but not counted as a source below
 
 
 class Alias(NamedTuple):
@@ -104,6 +105,20 @@ def word_blocking_keys(word: Word, query: bool = False) -> list[str]:
 
 def profile_words(words: list[str], lang: str | None) -> tuple[Word, ...]:
     return tuple(word_profile(w, lang) for w in words)
+
+
+def alias_trust(entry: Entry) -> dict[str, float]:
+    """How far each of an entry's names (by exact key) is believed: the best of its sources
+    (``SOURCE_TRUST``), so a name that only a bulk source gives stays weaker evidence. The
+    canonical name is as trusted as the best-trusted of the entry's other names: an entry that
+    only GeoNames names (Putian) is no stronger for its canonical name."""
+    found: dict[str, float] = {}
+    for _, name, source in entry.aliases(sources=True)[1:]:
+        key = alias_key(name)
+        found[key] = max(found.get(key, 0.0), SOURCE_TRUST.get(source, 1.0))
+    canonical = alias_key(entry.name)
+    found[canonical] = max(found.get(canonical, 0.0), max(found.values(), default=UNSOURCED))
+    return found
 
 
 def shared_aliases(entries: Iterable[Entry]) -> list[tuple[str, list[str]]]:
@@ -175,8 +190,8 @@ class Index:
                 out[name] = {k: list(v) for k, v in value.items()}
             else:
                 raise TypeError(f"Index.{name}: no on-disk form for {kind}")
-        out["words"] = [[w.text, [list(k) for k in w.keys], list(w.codes), w.weight, w.arabic, w.surface]
-                        for w in words]
+        out["words"] = [[w.text, [list(k) for k in w.keys], list(w.codes), w.weight, w.arabic, w.surface, w.part,
+                         [list(s) for s in w.slots]] for w in words]
         return out
 
     @classmethod
@@ -218,6 +233,7 @@ class Index:
         particles = {fold_word(p[0]) for p in cues.phrases("name_particles") if len(p) == 1}
         for n, entry in enumerate(entries):
             seen = set()
+            trust = alias_trust(entry)
             for lang, name, source in entry.aliases(sources=True):
                 words = name_words(name)
                 if not words or len(words) > MAX_WORDS:
@@ -230,7 +246,7 @@ class Index:
                 a = len(aliases)
                 profiles = profile_words(words, lang)
                 pairs = tuple(join_profiles(profiles[i:i + 2]) for i in range(len(profiles) - 1))
-                aliases.append(Alias(n, entry.type, lang, name, keys[0], SOURCE_TRUST.get(source, 1.0), profiles, pairs,
+                aliases.append(Alias(n, entry.type, lang, name, keys[0], trust[keys[0]], profiles, pairs,
                                      join_profiles(profiles)))
                 owners[keys[0]].add(n)
                 for key in keys:
@@ -246,6 +262,9 @@ class Index:
                         parts[folded[-1]].append(a)
                     if folded[0] not in particles:
                         given[folded[0]].append(a)
+        # Trust ranks sources against each other: a gazetteer of bulk names alone is not weaker for it.
+        most = max((a.trust for a in aliases if a.trust != UNSOURCED), default=1.0)
+        aliases = [a._replace(trust=min(1.0, a.trust / most)) for a in aliases]
         vocab_postings: dict[str, set[str]] = defaultdict(set)
         for word, profile in vocab.items():
             for key in word_blocking_keys(profile):
@@ -273,11 +292,15 @@ def _index(value: object, below: int) -> bool:
 
 
 def _word(value: object) -> Word:
-    text, keys, codes, weight, arabic, surface = _list(value)
-    expect(type(text) is str and type(surface) is str and type(weight) is int and type(arabic) is bool, "a word")
+    text, keys, codes, weight, arabic, surface, part, slots = _list(value)
+    expect(type(text) is str and type(surface) is str and type(weight) is int and type(arabic) is bool
+           and (part is None or type(part) is str), "a word")
     expect(all(type(k) is list and len(k) == 2 and type(k[0]) is str and type(k[1]) is int for k in _list(keys)),
            "a word's keys")
-    return Word(text, tuple((k, c) for k, c in keys), tuple(str_list(codes)), weight, arabic, surface)
+    expect(len(_list(slots)) == len(keys) and all(len(str_list(s)) == len(k[0]) + 1 for s, k in zip(slots, keys)),
+           "a word's vowel slots")
+    return Word(text, tuple((k, c) for k, c in keys), tuple(str_list(codes)), weight, arabic, surface, part,
+                tuple(tuple(s) for s in slots))
 
 
 def _alias(value: object, words: list[Word], n_entries: int) -> Alias:

@@ -55,6 +55,8 @@ SECOND_KEY_WEIGHT = 0.6  # a hit through a rarer reading or the skeleton, agains
 RESCORED = 24
 PRERANKED = 400  # aliases whose sound is compared before RESCORED entries are chosen
 ALIASES_PER_ENTRY = 3
+TIE = 0.02  # scores this close are equal: the more prominent entry ranks first
+PROMINENCE_MARGIN = 0.2  # a tie is settled only by an entry this much more prominent
 
 
 class Query(NamedTuple):
@@ -69,11 +71,22 @@ class Query(NamedTuple):
 
 
 class Match(BaseModel):
+    """One candidate entry for a name.
+
+    ``accepted`` is the matcher's own judgement: the first candidate, at or above
+    :data:`MATCH_THRESHOLD`, and not ``ambiguous``. ``ambiguous``: another candidate scores within
+    :data:`TIE` of this one and is about as prominent (its prominence at most
+    :data:`PROMINENCE_MARGIN` lower; unknown prominence counts as 0), so the name alone does not
+    tell them apart (ترامب: Ivanka and Melania Trump beside Donald).
+    """
+
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     entry: Entry
     score: float
     explanation: Explanation
+    ambiguous: bool = False
+    accepted: bool = False
 
 
 def make_query(name: str, lang: str | None = None) -> Query:
@@ -213,7 +226,9 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
 
         def sound(item) -> float:
             alias = aliases[item[2]]
-            close = max(Indel.normalized_similarity(q, c) for q in codes for c in alias.joined.codes[:2])
+            # A one-word query is compared with each word too: news names people by surname alone.
+            heard = alias.joined.codes[:2] + (tuple(w.codes[0] for w in alias.words) if len(query.words) == 1 else ())
+            close = max(Indel.normalized_similarity(q, c) for q in codes for c in heard)
             return close + 0.2 * (-item[0] / top)
 
         ranked.sort(key=lambda item: (item[0] > -100.0, -sound(item)))
@@ -287,10 +302,32 @@ def match(index: Index, name: str, lang: str | None = None, type: str | None = N
         prior = best.get(alias.entry)
         if prior is None or score > prior.score:
             best[alias.entry] = _Best(score, a, aligned, how)
-    ranked = sorted(best.items(), key=lambda kv: (-kv[1].score, index.entries[kv[0]].id))[:limit]
+    scored = [(b.score, _prominence(index.entries[e]), index.entries[e].id, e) for e, b in best.items()]
+    ranked = rank_ties(scored)
     out = []
-    for entry, b in ranked:
+    for n, (score, prominence, _, entry) in enumerate(ranked[:limit]):
+        b = best[entry]
         alias = index.aliases[b.alias]
+        ambiguous = any(abs(score - s) <= TIE and p >= prominence - PROMINENCE_MARGIN
+                        for s, p, _, e in ranked if e != entry)
         out.append(Match(entry=index.entries[entry], score=round(b.score, 4),
-                         explanation=_explain(query, alias, b.aligned, b.how, alias.key in index.ambiguous)))
+                         explanation=_explain(query, alias, b.aligned, b.how, alias.key in index.ambiguous),
+                         ambiguous=ambiguous, accepted=n == 0 and score >= MATCH_THRESHOLD and not ambiguous))
+    return out
+
+
+def _prominence(entry: Entry) -> float:
+    return entry.prominence or 0.0
+
+
+def rank_ties(scored: list[tuple[float, float, str, int]]) -> list[tuple[float, float, str, int]]:
+    """(score, prominence, id, entry) best first: by score, except that within :data:`TIE` of the
+    best score of a run the more prominent entry comes first (then the higher score, then the ID)."""
+    rest = sorted(scored, key=lambda t: (-t[0], t[2]))
+    out = []
+    while rest:
+        top = rest[0][0]
+        tied = [t for t in rest if top - t[0] <= TIE]
+        out.extend(sorted(tied, key=lambda t: (-t[1], -t[0], t[2])))
+        rest = rest[len(tied):]
     return out

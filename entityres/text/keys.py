@@ -12,6 +12,8 @@ import re
 from functools import lru_cache
 from itertools import product
 
+from rapidfuzz.distance import Levenshtein
+
 from . import tables
 from ._kernels import CostTable, weighted_similarity
 from .langs import is_arabic_script
@@ -20,7 +22,6 @@ from .transliterate import latin_forms, letter_units
 
 MAX_KEYS = 16
 ARTICLE = "ال"
-_RUN = re.compile(r"(.)\1+")
 
 
 @lru_cache(maxsize=None)
@@ -37,50 +38,83 @@ def _latin_rules() -> tuple[re.Pattern, tuple[tuple[str, ...], ...]]:
     return pattern, tuple(tuple(opts) for _, opts in rules)
 
 
-def _latin_units(word: str) -> list[tuple[str, ...]]:
+def _latin_units(word: str) -> list[tuple[str, tuple[str, ...]]]:
     pattern, options = _latin_rules()
-    return [options[m.lastindex - 1] for m in pattern.finditer(word)]
+    return [(m.group(), options[m.lastindex - 1]) for m in pattern.finditer(word)]
 
 
-def _expand(units: list, vowel: str = "", collapse: bool = True) -> tuple[tuple[str, int], ...]:
-    """All keys from per-unit class options, as (key, choices off the first), cheapest first.
+Slots = tuple[str, ...]
 
-    Runs of one class collapse first when ``collapse`` (Latin doubles a consonant in writing;
-    Arabic script never does, so two like letters there have a vowel between them, ممدانی);
-    then inner vowels (``-`` in the rules) become ``vowel``: nothing in keys, ``A`` in codes.
+
+def _expand(units: list[tuple[str, tuple[str, ...]]], collapse: bool = True) -> tuple[tuple[str, int, Slots], ...]:
+    """All keys from per-unit class options, as (key, choices off the first, vowel slots), cheapest first.
+
+    A unit is (its letters, its options). Runs of one class collapse when ``collapse`` (Latin
+    doubles a consonant in writing; Arabic script never does, so two like letters there have a
+    vowel between them, ممدانی); an inner vowel (``-`` in the rules) keeps them apart. The slots
+    are the vowel letters written before each class of the key and after the last ("" for none;
+    one more slot than classes): keys drop them, codes keep them as ``A``, and
+    :func:`vowel_mismatches` compares the inner ones.
     """
-    keys: dict[str, int] = {}
-    ambiguous = [i for i, u in enumerate(units) if len(u) > 1]
+    found: dict[str, tuple[int, Slots]] = {}
+    ambiguous = [i for i, (_, u) in enumerate(units) if len(u) > 1]
     # Past MAX_KEYS combinations the rarest choices cannot change the top keys; later ambiguous
     # units keep only their first class.
     while ambiguous and 2 ** len(ambiguous) > MAX_KEYS * 4:
         ambiguous.pop()
     kept = set(ambiguous)
-    choices = [u if i in kept else u[:1] for i, u in enumerate(units)]
-    for combo in product(*[list(enumerate(u)) for u in choices]):
-        raw = "".join(opt for _, opt in combo)
-        key = (_RUN.sub(r"\1", raw) if collapse else raw).replace("-", vowel)
-        cost = sum(rank for rank, _ in combo)
-        if cost < keys.get(key, 1 << 30):
-            keys[key] = cost
-    return tuple(sorted(keys.items(), key=lambda kv: (kv[1], kv[0]))[:MAX_KEYS])
+    choices = [[(rank, text, opt) for rank, opt in enumerate(u if i in kept else u[:1])] for i, (text, u) in enumerate(units)]
+    for combo in product(*choices):
+        classes: list[str] = []
+        slots: list[str] = []
+        pending = ""
+        for _, text, opt in combo:
+            if opt == "-":
+                pending += text
+                continue
+            for c in opt:
+                if collapse and classes and classes[-1] == c and not pending:
+                    continue
+                slots.append(pending)
+                classes.append(c)
+                pending = ""
+        slots.append(pending)
+        key = "".join(classes)
+        cost = sum(rank for rank, _, _ in combo)
+        if cost < found.get(key, (1 << 30,))[0]:
+            found[key] = (cost, tuple(slots))
+    ranked = sorted(found.items(), key=lambda kv: (kv[1][0], kv[0]))[:MAX_KEYS]
+    return tuple((key, cost, slots) for key, (cost, slots) in ranked)
+
+
+def _ranked(found: dict[str, tuple[int, Slots]]) -> tuple[tuple[str, int, Slots], ...]:
+    return tuple((k, c, s) for k, (c, s) in sorted(found.items(), key=lambda kv: (kv[1][0], kv[0]))[:MAX_KEYS])
+
+
+@lru_cache(maxsize=131072)
+def word_key_slots(word: str) -> tuple[tuple[str, int, Slots], ...]:
+    """Keys of one normalised word with their vowel slots, as ``(key, cost, slots)``, likeliest first."""
+    if is_arabic_script(word):
+        found = {k: (c, s) for k, c, s in _expand([(u, tuple(opts)) for u, opts in letter_units(word, _arabic_table())],
+                                                  collapse=False)}
+        if word.startswith(ARTICLE) and len(word) > len(ARTICLE) + 1:
+            # Latin spellings often leave the article out (القرم Crimea, السودانی Sudani).
+            for key, cost, slots in word_key_slots(word[len(ARTICLE):]):
+                if cost + 1 < found.get(key, (1 << 30,))[0]:
+                    found[key] = (cost + 1, slots)
+        return _ranked(found)
+    out: dict[str, tuple[int, Slots]] = {}
+    for form in latin_forms(word):
+        for key, cost, slots in _expand(_latin_units(form.replace(" ", ""))):
+            if cost < out.get(key, (1 << 30,))[0]:
+                out[key] = (cost, slots)
+    return _ranked(out)
 
 
 @lru_cache(maxsize=131072)
 def word_keys(word: str) -> tuple[tuple[str, int], ...]:
     """Keys of one normalised word, as ``(key, cost)`` pairs, likeliest first."""
-    if is_arabic_script(word):
-        found = dict(_expand([tuple(opts) for _, opts in letter_units(word, _arabic_table())], collapse=False))
-        if word.startswith(ARTICLE) and len(word) > len(ARTICLE) + 1:
-            # Latin spellings often leave the article out (القرم Crimea, السودانی Sudani).
-            for key, cost in word_keys(word[len(ARTICLE):]):
-                found[key] = min(cost + 1, found.get(key, cost + 1))
-        return tuple(sorted(found.items(), key=lambda kv: (kv[1], kv[0]))[:MAX_KEYS])
-    out: dict[str, int] = {}
-    for form in latin_forms(word):
-        for key, cost in _expand(_latin_units(form.replace(" ", ""))):
-            out[key] = min(cost, out.get(key, cost))
-    return tuple(sorted(out.items(), key=lambda kv: (kv[1], kv[0]))[:MAX_KEYS])
+    return tuple((k, c) for k, c, _ in word_key_slots(word))
 
 
 @lru_cache(maxsize=131072)
@@ -89,7 +123,12 @@ def latin_codes(reading: str) -> tuple[str, ...]:
 
     Codes compare Latin readings by sound class, so ``zh``/``j`` or ``gh``/``q`` cost nothing.
     """
-    return tuple(k for k, _ in _expand(_latin_units(reading.replace(" ", "")), "A")[:4])
+    out = []
+    for key, _, slots in _expand(_latin_units(reading.replace(" ", "")))[:4]:
+        code = "".join(("A" if slot else "") + c for slot, c in zip(slots, key)) + ("A" if slots[-1] else "")
+        if code not in out:
+            out.append(code)
+    return tuple(out)
 
 
 @lru_cache(maxsize=None)
@@ -109,20 +148,27 @@ def key_similarity(x: str, y: str) -> float:
     return weighted_similarity(x, y, compare_table())
 
 
-def join_keys(parts: list[tuple[tuple[str, int], ...]]) -> tuple[tuple[str, int], ...]:
-    """Keys of words written together: one key per combination of the parts' keys, cheapest first."""
-    combos: dict[str, int] = {"": 0}
+def join_key_slots(parts: list[tuple[tuple[str, int, Slots], ...]]) -> tuple[tuple[str, int, Slots], ...]:
+    """Keys (with slots) of words written together: one per combination of the parts' keys, cheapest first.
+
+    A word-edge vowel is no longer at an edge once the words are joined (کی یف), and one class
+    either side of the joint is one letter written apart (:func:`join_slots`).
+    """
+    combos: dict[str, tuple[int, Slots]] = {"": (0, ("",))}
     for part in parts:
-        nxt: dict[str, int] = {}
-        for k1, c1 in combos.items():
-            for k2, c2 in part:
-                # A word-edge vowel is no longer at an edge once the words are joined (کی یف),
-                # and one class either side of the joint is one letter written apart.
-                left, right = (k1.removesuffix("A"), k2.removeprefix("A")) if k1 else ("", k2)
-                key = left + right[1:] if left and right and left[-1] == right[0] else left + right
-                nxt[key] = min(c1 + c2, nxt.get(key, c1 + c2))
-        combos = dict(sorted(nxt.items(), key=lambda kv: (kv[1], kv[0]))[:MAX_KEYS])
-    return tuple(combos.items())
+        nxt: dict[str, tuple[int, Slots]] = {}
+        for k1, (c1, s1) in combos.items():
+            for k2, c2, s2 in part:
+                key, slots = join_slots((k1, s1), (k2, s2))
+                if c1 + c2 < nxt.get(key, (1 << 30,))[0]:
+                    nxt[key] = (c1 + c2, slots)
+        combos = dict(sorted(nxt.items(), key=lambda kv: (kv[1][0], kv[0]))[:MAX_KEYS])
+    return tuple((k, c, s) for k, (c, s) in combos.items())
+
+
+def join_keys(parts: list[tuple[tuple[str, int], ...]]) -> tuple[tuple[str, int], ...]:
+    """Keys of words written together, without their slots."""
+    return tuple((k, c) for k, c, _ in join_key_slots([tuple((k, c, ("",) * (len(k) + 1)) for k, c in p) for p in parts]))
 
 
 def name_words(name: str) -> list[str]:
@@ -137,3 +183,153 @@ def keys(name: str) -> list[str]:
     True
     """
     return [k for k, _ in join_keys([word_keys(w) for w in name_words(name)])]
+
+
+# --- written vowels ------------------------------------------------------------------------------
+
+JOINT = "?"  # the slot where two words were joined: what was written there is not compared
+
+
+@lru_cache(maxsize=None)
+def _vowel_table() -> tuple[dict[str, frozenset], dict[str, frozenset], dict[str, float]]:
+    table = tables.load("keys")["vowels"]
+    alike = {k: frozenset([k, *v]) for k, v in table["alike"].items()}
+    letters = {k: frozenset(v) for k, v in table["letters"].items()}
+    return alike, letters, table["costs"]
+
+
+@lru_cache(maxsize=4096)
+def latin_sounds(cluster: str) -> tuple[tuple[str, ...], ...]:
+    """The readings of a Latin vowel cluster as vowel sounds: long ones (``A I U``) for the letter
+    groups of ``keys.yaml`` (vowels: long), both ways for its diphthongs, else one short sound a letter."""
+    table = tables.load("keys")["vowels"]
+    if not cluster:
+        return ((),)
+    pair = cluster[:2]
+    heads = []
+    if pair in table["long"]:
+        heads.append(((table["long"][pair],), 2))
+    else:
+        if pair in table["diphthongs"]:
+            heads.append(((table["diphthongs"][pair],), 2))
+        heads.append(((table["short"][cluster[0]],) if cluster[0] in table["short"] else (), 1))
+    return tuple(dict.fromkeys(head + rest for head, n in heads for rest in latin_sounds(cluster[n:])))
+
+
+def _left_over(sound: str, facing_nothing: bool) -> float:
+    """A Latin sound with no partner: a long vowel differs, a glide is free, and a short vowel is
+    free where the other spelling wrote nothing (``keys.yaml``, vowels: costs)."""
+    _, _, costs = _vowel_table()
+    if sound == "y":
+        return 0.0
+    if sound.isupper():
+        return costs["long_unwritten"]
+    return 0.0 if facing_nothing else costs["beside"]
+
+
+def _align_cost(n: int, m: int, drop_x, drop_y, pair, join2=None) -> float:
+    """The cheapest alignment of two short sequences: ``drop_x(i)``/``drop_y(j)`` leave an item
+    without a partner, ``pair(i, j)`` pairs two, ``join2(i, j)`` (if given) pairs items i, i+1 with j."""
+    inf = float("inf")
+    dp = [[inf] * (m + 1) for _ in range(n + 1)]
+    dp[0][0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            here = dp[i][j]
+            if here == inf:
+                continue
+            if i < n:
+                dp[i + 1][j] = min(dp[i + 1][j], here + drop_x(i))
+            if j < m:
+                dp[i][j + 1] = min(dp[i][j + 1], here + drop_y(j))
+            if i < n and j < m:
+                dp[i + 1][j + 1] = min(dp[i + 1][j + 1], here + pair(i, j))
+            if join2 is not None and i + 1 < n and j < m:
+                dp[i + 2][j + 1] = min(dp[i + 2][j + 1], here + join2(i, j))
+    return dp[n][m]
+
+
+@lru_cache(maxsize=65536)
+def _arabic_latin(written: str, cluster: str) -> float:
+    """Mismatches between the vowel letters an Arabic-script slot writes and a Latin vowel cluster."""
+    _, letters, costs = _vowel_table()
+    if any(c not in letters for c in written):  # ع, or a joint: any vowel may stand there
+        return 0.0
+    n = len(written)
+
+    def cost(sounds: tuple[str, ...]) -> float:
+        return _align_cost(
+            n, len(sounds), lambda i: costs["unread"], lambda j: _left_over(sounds[j], n == 0),
+            lambda i, j: 0.0 if sounds[j] in letters[written[i]] else costs["other"],
+            # ای, او read as one long vowel (Ukraine, اوکراین)
+            lambda i, j: 0.0 if written[i] == "ا" and sounds[j].isupper() and sounds[j] in letters[written[i + 1]]
+            else float("inf"))
+    return min(cost(s) for s in latin_sounds(cluster))
+
+
+@lru_cache(maxsize=65536)
+def _latin_latin(x: str, y: str) -> float:
+    """Mismatches between two Latin vowel clusters: alike sounds match, others differ, at the
+    weight of a Latin pair."""
+    alike, _, costs = _vowel_table()
+
+    def cost(sx: tuple[str, ...], sy: tuple[str, ...]) -> float:
+        return _align_cost(
+            len(sx), len(sy), lambda i: _left_over(sx[i], not sy), lambda j: _left_over(sy[j], not sx),
+            lambda i, j: 0.0 if sy[j] in alike.get(sx[i], (sx[i],)) else costs["other"])
+    return costs["latin_pair"] * min(cost(sx, sy) for sx in latin_sounds(x) for sy in latin_sounds(y))
+
+
+def slot_mismatch(x: str, x_arabic: bool, y: str, y_arabic: bool) -> float:
+    """Mismatches between what two spellings write in one vowel slot (``keys.yaml``, vowels).
+    Two Arabic-script slots are not compared here: spellings in one script add and drop ا and ی
+    freely (ترامپ, ترمپ); :mod:`entityres.text.similarity` compares their swaps."""
+    if JOINT in x or JOINT in y or (x_arabic and y_arabic):
+        return 0.0
+    if x_arabic:
+        return _arabic_latin(x, y)
+    if y_arabic:
+        return _arabic_latin(y, x)
+    return _latin_latin(x, y)
+
+
+@lru_cache(maxsize=262144)
+def vowel_mismatches(ka: str, sa: Slots, a_arabic: bool, kb: str, sb: Slots, b_arabic: bool) -> float:
+    """Mismatches between the inner vowels two keys' spellings write, where the keys align.
+
+    The slot before a class is compared when that class and the one before it align with two
+    adjacent classes of the other key (equal, or swapped one for one), neither of them an edge
+    vowel ``A`` (a final vowel takes the vowels before it: Rubio, روبیو). Past ``spread`` slots
+    the count is scaled down: a long name transcribed from another language rarely keeps every
+    vowel (Zaporizhzhia, Zaporozhye), while a short one that changes a vowel is another name.
+    """
+    if a_arabic and b_arabic:
+        return 0.0
+    if ka == kb:
+        pairs = [(i, i) for i in range(1, len(ka))]
+    else:
+        aligned = {}
+        for tag, i1, i2, j1, j2 in Levenshtein.opcodes(ka, kb):
+            if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+                aligned.update((i1 + k, j1 + k) for k in range(i2 - i1))
+        pairs = [(i, j) for i, j in aligned.items() if i > 0 and aligned.get(i - 1) == j - 1]
+    pairs = [(i, j) for i, j in pairs if "A" not in ka[i - 1:i + 1] + kb[j - 1:j + 1]]
+    if not pairs:
+        return 0.0
+    spread = _vowel_table()[2]["spread"]
+    found = sum(slot_mismatch(sa[i], a_arabic, sb[j], b_arabic) for i, j in pairs)
+    return found * spread / max(spread, len(pairs))
+
+
+def join_slots(left: tuple[str, Slots], right: tuple[str, Slots]) -> tuple[str, Slots]:
+    """The key and slots of two words written as one, as :func:`join_keys` joins their keys."""
+    (k1, s1), (k2, s2) = left, right
+    if not k1:
+        return k2, s2
+    if k1.endswith("A"):
+        k1, s1 = k1[:-1], s1[:-2] + (JOINT,)
+    if k2.startswith("A"):
+        k2, s2 = k2[1:], (JOINT,) + s2[2:]
+    if k1 and k2 and k1[-1] == k2[0]:
+        return k1 + k2[1:], s1[:-1] + s2[1:]
+    return k1 + k2, s1[:-1] + (JOINT,) + s2[1:]

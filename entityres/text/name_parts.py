@@ -62,3 +62,17 @@ def part_symbol(surface: str) -> str | None:
 def is_particle(symbol: str) -> bool:
     """A part that only joins others (al, bin, abd, ud-din): it says nothing alone about who is named."""
     return symbol in tables.load("name_parts")["particles"]
+
+
+def parts_differ(a: str, b: str) -> bool:
+    """Whether two tagged words (a part, or parts joined by ``+``: ali+khamenei) name different
+    people: each has a part, not a particle, that the other lacks. One that only adds parts to the
+    other (sayyid+ali+khamenei, ali+khamenei) is left to the fuzzy signals."""
+    pa, pb = _content(a), _content(b)
+    return bool(pa - pb) and bool(pb - pa)
+
+
+def _content(tag: str) -> set[str]:
+    """The parts of a tag that say who is named: a compound's particles (bin, al) do not."""
+    parts = tag.split("+")
+    return set(parts) if len(parts) == 1 else {p for p in parts if not is_particle(p)}

@@ -29,9 +29,10 @@ from typing import NamedTuple
 from rapidfuzz.distance import Indel, Levenshtein
 
 from ._kernels import best_indel_similarity, best_key_similarity
-from .keys import MAX_KEYS, compare_table, join_keys, latin_codes, name_words, word_keys
+from .keys import (MAX_KEYS, Slots, compare_table, join_key_slots, join_keys, key_similarity, latin_codes, name_words,
+                   vowel_mismatches, word_key_slots)
 from .langs import canonical_lang, is_arabic_script
-from .name_parts import is_particle, part_symbol
+from .name_parts import part_symbol, parts_differ
 from .normalize import ZWNJ
 from .transliterate import K_BEST, latin_forms, word_readings
 
@@ -42,6 +43,7 @@ SURFACE_WEIGHT = 0.3
 SHORT_KEY = 2
 VOWEL_SWAP_PENALTY = 0.2
 SWAP_VOWELS = frozenset("ای")
+VOWEL_PENALTY = 0.3  # of key similarity (0.24 of the score), per written vowel that the other spelling reads as another or as none (keys.yaml, vowels)
 DIFFERENT_PART = 0.5  # two known, different name parts: below the matcher's PAIR_FLOOR, so never aligned
 DIFFERENT_NAME = 0.7  # at most, two names one of whose words is a known part the other has another of
 
@@ -56,6 +58,7 @@ class Word(NamedTuple):
     arabic: bool  # written in Arabic script
     surface: str  # the word as letters: Arabic script without ZWNJ, other scripts folded to ASCII
     part: str | None  # the name part it spells (name_parts.yaml), if known
+    slots: tuple[Slots, ...]  # per key, the vowels written around its classes (keys.word_key_slots)
 
 
 @lru_cache(maxsize=131072)
@@ -63,22 +66,24 @@ def word_profile(word: str, lang: str | None = None) -> Word:
     """Profile of one normalised word."""
     readings = word_readings(word, lang, K_BEST) if is_arabic_script(word) else latin_forms(word)
     codes = tuple(dict.fromkeys(c for r in readings for c in latin_codes(r)))
-    keys = word_keys(word)
+    found = word_key_slots(word)
+    keys = tuple((k, c) for k, c, _ in found)
     arabic = is_arabic_script(word)
     surface = word.replace(ZWNJ, "") if arabic else readings[0].replace(" ", "")
     return Word(word, keys, codes or ("",), max(1, len(keys[0][0]) if keys else 1), arabic, surface,
-                part_symbol(surface))
+                part_symbol(surface), tuple(s for _, _, s in found))
 
 
 def join_profiles(parts: list[Word] | tuple[Word, ...]) -> Word:
     """One profile for several profiled words read as one word."""
     if len(parts) == 1:
         return parts[0]
-    keys = join_keys([p.keys for p in parts])
+    found = join_key_slots([tuple((k, c, s) for (k, c), s in zip(p.keys, p.slots)) for p in parts])
     codes = tuple(k for k, _ in join_keys([tuple((c, 0) for c in p.codes[:4]) for p in parts]))
     surface = "".join(p.surface for p in parts)
-    return Word("".join(p.text for p in parts), keys, codes, sum(p.weight for p in parts), parts[0].arabic,
-                surface, part_symbol(surface) or compound_part([p.surface for p in parts]))
+    return Word("".join(p.text for p in parts), tuple((k, c) for k, c, _ in found), codes,
+                sum(p.weight for p in parts), parts[0].arabic, surface,
+                part_symbol(surface) or compound_part([p.surface for p in parts]), tuple(s for _, _, s in found))
 
 
 def compound_part(surfaces: list[str], longest: int = 3) -> str | None:
@@ -134,9 +139,7 @@ def word_similarity(a: Word, b: Word, max_keys: int = MAX_KEYS, shortlist: int =
     if a.text == b.text or (a.part is not None and a.part == b.part):
         return 1.0
     score = _fuzzy_similarity(a, b, max_keys, shortlist)
-    # A compound (ali+khamenei) is compared with a compound only: Abdul Rahman (abd+rahman) and
-    # Abdulrahman (one part) are undecided, and left to the fuzzy signals.
-    if a.part is not None and b.part is not None and ("+" in a.part) == ("+" in b.part):
+    if a.part is not None and b.part is not None and parts_differ(a.part, b.part):
         return min(score, DIFFERENT_PART)
     return score
 
@@ -144,6 +147,8 @@ def word_similarity(a: Word, b: Word, max_keys: int = MAX_KEYS, shortlist: int =
 def _fuzzy_similarity(a: Word, b: Word, max_keys: int, shortlist: int) -> float:
     """Keys and readings (see the module docstring), for words the name-parts table does not settle."""
     key_sim = best_key_similarity(a.keys, b.keys, max_keys, shortlist, ALT_CLASS_PENALTY, compare_table())
+    if key_sim > 0.0 and not (a.arabic and b.arabic):
+        key_sim = written_vowels(a, b, key_sim, max_keys)
     read_sim = best_indel_similarity(a.codes, b.codes)
     score = max(0.0, KEY_WEIGHT * key_sim + (1 - KEY_WEIGHT) * read_sim)
     if a.arabic and b.arabic:
@@ -153,6 +158,24 @@ def _fuzzy_similarity(a: Word, b: Word, max_keys: int, shortlist: int) -> float:
         # letters themselves tell them apart.
         score = (1 - SURFACE_WEIGHT) * score + SURFACE_WEIGHT * Indel.normalized_similarity(a.surface, b.surface)
     return score
+
+
+def written_vowels(a: Word, b: Word, key_sim: float, max_keys: int = MAX_KEYS) -> float:
+    """``key_sim`` less :data:`VOWEL_PENALTY` for each vowel one spelling writes that the other
+    reads as another or as nothing (:func:`entityres.text.keys.vowel_mismatches`), over the key
+    pairs that could still come out best; ``key_sim`` when the best pair's vowels agree."""
+    best = 0.0
+    for (ka, ca), sa in zip(a.keys[:max_keys], a.slots):
+        for (kb, cb), sb in zip(b.keys[:max_keys], b.slots):
+            s = min(key_sim, key_similarity(ka, kb) - ALT_CLASS_PENALTY * (ca + cb))
+            if s <= best:
+                continue
+            s -= VOWEL_PENALTY * vowel_mismatches(ka, sa, a.arabic, kb, sb, b.arabic)
+            if s > best:
+                best = s
+                if best >= key_sim:
+                    return key_sim
+    return best
 
 
 def _vowel_swaps(a: str, b: str) -> int:
@@ -205,8 +228,7 @@ def name_similarity(a: list[Word], b: list[Word]) -> float:
 
 
 def _different_parts(a: Word, b: Word) -> bool:
-    return (a.part is not None and b.part is not None and a.part != b.part and "+" not in a.part + b.part
-            and not is_particle(a.part) and not is_particle(b.part))
+    return a.part is not None and b.part is not None and parts_differ(a.part, b.part)
 
 
 def similarity(a: str, b: str, lang_a: str | None = None, lang_b: str | None = None) -> float:

@@ -197,7 +197,7 @@ class Resolver:
                 if eid not in entities:
                     entities[eid] = Entity(id=eid, type=s.type, name=display_name(text[s.start:s.end], lang),
                                            in_gazetteer=False)
-                why = Explanation.model_construct(how="new", cue=s.cue)
+                why = _explanation("new", None, None, s.cue, False)
                 mtype = s.type
             else:
                 entry = self.index.entries[lk.entry]
@@ -206,8 +206,7 @@ class Resolver:
                     entities[eid] = Entity(id=eid, type=entry.type, name=entry.name, in_gazetteer=True,
                                            wikidata=entry.wikidata)
                 alias = self.index.aliases[lk.alias]
-                why = Explanation.model_construct(how=lk.how, alias=alias.name, alias_lang=alias.lang, cue=s.cue,
-                                                  ambiguous=alias.key in self.index.ambiguous)
+                why = _explanation(lk.how, alias.name, alias.lang, s.cue, alias.key in self.index.ambiguous)
             # Built from checked values in the hot loop: no second validation per mention.
             mentions.append(Mention.model_construct(text=text[s.start:s.end], start=s.start, end=s.end, type=mtype,
                                                     entity_id=eid, score=lk.score, explanation=why))
@@ -244,6 +243,13 @@ class Resolver:
             for e in r.entities:
                 entities.setdefault(ids.get(e.id, e.id), e.model_copy(update={"id": ids.get(e.id, e.id)}))
             yield r.model_copy(update={"mentions": mentions, "entities": list(entities.values())})
+
+
+@lru_cache(maxsize=1 << 14)
+def _explanation(how: str, alias: str | None, alias_lang: str | None, cue: str | None, ambiguous: bool) -> Explanation:
+    # Frozen, so one object serves every mention explained alike: building a model per mention
+    # cost more than the rest of the mention.
+    return Explanation.model_construct(how=how, alias=alias, alias_lang=alias_lang, cue=cue, ambiguous=ambiguous)
 
 
 def _with_text(result: Result, text: str) -> Result:

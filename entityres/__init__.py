@@ -34,6 +34,7 @@ from .text.tokens import Stem, Token, stems, tokenize
 from .text.transliterate import latin_reading, readings
 # Last: binds the name ``resolve`` to the function, over the subpackage of the same name.
 from .resolve.resolver import Entity, Mention, Resolver, Result, detect_lang, resolve
+from .resolve.batch import FailedDocument, NewEntityMerge, apply_ids
 
 __all__ = [
     "MATCH_THRESHOLD",
@@ -45,6 +46,9 @@ __all__ = [
     "Match",
     "Mention",
     "Entity",
+    "FailedDocument",
+    "NewEntityMerge",
+    "apply_ids",
     "Resolver",
     "Result",
     "detect_lang",

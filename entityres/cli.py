@@ -13,16 +13,17 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import yaml
+from tqdm import tqdm
 
-from . import __version__, cache
+from . import __version__, cache, corpus
 from .evaluate import evaluate, load_gold
 from .display import table
-from .html import to_html
 from .gazetteer.loader import Gazetteer, GazetteerError, load_gazetteer
 from .gazetteer.yaml_source import SourceError
 from .text.keys import keys
 from .text.langs import canonical_lang
 from .text.normalize import normalize
+from .resolve.batch import FailedDocument, NewEntityMerge
 from .resolve.resolver import Resolver, check_lang, result_schema
 from .text.similarity import THRESHOLD, similarity
 from .text.tokens import stems, tokenize
@@ -244,48 +245,67 @@ def _import_parser(gsub) -> None:
     i.set_defaults(options=("weak_aliases", "country_info"))
 
 
-def _documents(files: list[str], lang: str) -> Iterator[tuple[str, str, str]]:
-    for name in files:
-        if name == "-":
-            yield "-", sys.stdin.read(), lang
-            continue
-        try:
-            yield name, Path(name).read_text(encoding="utf-8"), lang
-        except OSError as err:
-            raise InputError(f"{name}: {err.strerror}") from None
-        except UnicodeDecodeError as err:
-            raise InputError(f"{name}: not UTF-8 text ({err.reason} at byte {err.start})") from None
-
-
-def _progress(docs: Iterable, total: int) -> Iterator:
-    """Documents, with a progress line on standard error when it is a terminal and there are many."""
-    show = total > 1 and sys.stderr.isatty()
-    for n, doc in enumerate(docs, 1):
-        if show:
-            width = 30
-            done = width * n // total
-            sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {n}/{total} {doc[0][-40:]:<40}")
-            sys.stderr.flush()
-        yield doc
-    if show:
-        sys.stderr.write("\n")
+def _progress(docs: Iterable, total: int | None = None, quiet: bool = False) -> "tqdm":
+    """Documents, with a progress bar (count, rate) on standard error when it is a terminal."""
+    return tqdm(docs, total=total, unit="doc", file=sys.stderr, dynamic_ncols=True,
+                disable=quiet or not sys.stderr.isatty())
 
 
 def cmd_resolve(args) -> int:
+    merge = args.merge or ("final" if args.format in ("csv", "parquet") else "stream")
+    if merge == "stream" and args.format in ("csv", "parquet") and not args.merged_ids:
+        raise InputError(f"--format {args.format} with --merge stream needs --merged-ids FILE for the merged IDs")
+    binary = args.format == "parquet"
+    if binary and args.output in (None, "-") and sys.stdout.isatty():
+        raise InputError("Parquet output goes to a file: --output FILE")
     resolver = _resolver(args.gazetteer)
-    docs = _progress(_documents(args.files, args.lang), len(args.files))
-    if args.format == "html":  # one page for all the documents
-        sys.stdout.write(to_html(resolver.resolve_many(docs, args.lang), title="entityres: " + " ".join(args.files)))
-        return 0
-    for result in resolver.resolve_many(docs, args.lang):
-        if args.format == "jsonl":
-            _emit([{"file": result.id, **result.model_dump(exclude={"id"})}])
-            continue
-        print(f"# {result.id} ({result.lang}): {len(result.mentions)} mentions, {len(result.entities)} entities")
-        if result.mentions:
-            print(table(("start", "end", "type", "score", "mention", "entity", "name", "how"),
-                        [(r["start"], r["end"], r["type"], r["score"], r["text"], r["entity_id"], r["entity_name"],
-                          r["how"]) for r in result.mention_rows()], right=(0, 1, 3)))
+    mode = "lines" if args.lines else "jsonl" if args.jsonl else "auto"
+    files = list(corpus.input_files(args.files))
+    whole = mode == "text" or (mode == "auto" and not any(f.lower().endswith(corpus.JSONL_SUFFIXES) for f in files))
+    skipped = 0
+
+    def bad(what: object) -> None:
+        nonlocal skipped
+        if args.on_error == "fail":
+            raise InputError(str(what))
+        skipped += 1
+        bar.write(f"entityres: skipped {what}", file=sys.stderr)
+
+    def documents() -> Iterator[tuple[str, str, str]]:
+        for record in corpus.read_corpus(files, mode, args.lang):
+            if isinstance(record, corpus.BadRecord):
+                bad(record)
+            else:
+                yield record.id, record.text, record.lang
+
+    try:
+        out = corpus.text_output(args.output, binary)
+    except OSError as err:
+        raise InputError(f"{args.output}: {err.strerror}") from None
+    merges = NewEntityMerge() if merge == "stream" else None
+    with _progress(resolver.resolve_many(documents(), merge_new=merge == "final", workers=args.workers,
+                                         on_error="report"), len(files) if whole else None, args.quiet) as bar:
+        try:
+            writer = corpus.writer(args.format, out, title="entityres: " + " ".join(args.files))
+        except ImportError as err:
+            raise InputError(str(err)) from None
+        for result in bar:
+            if isinstance(result, FailedDocument):
+                bad(corpus.failure_text(result))
+                continue
+            if merges is not None:
+                merges.add(result)
+            writer.write(result)
+        ids = merges.ids() if merges is not None else None
+        if args.merged_ids:
+            Path(args.merged_ids).write_text(json.dumps(ids or {}, ensure_ascii=False, indent=1) + "\n",
+                                             encoding="utf-8")
+            ids = None
+        writer.close(ids)
+    if out not in (sys.stdout, getattr(sys.stdout, "buffer", None)):
+        out.close()
+    if skipped:
+        print(f"entityres: {skipped} document(s) skipped", file=sys.stderr)
     return 0
 
 
@@ -296,7 +316,7 @@ def cmd_evaluate(args) -> int:
         raise InputError(str(err)) from None
     resolver = _resolver(args.gazetteer)
     docs = [(d["id"], d["text"], "auto" if args.auto else d["lang"]) for d in gold]
-    predicted = {r.id: r.model_dump() for r in resolver.resolve_many(_progress(docs, len(docs)))}
+    predicted = {r.id: r.model_dump() for r in _progress(resolver.resolve_many(docs), len(docs))}
     report = evaluate(gold, predicted, resolver.gazetteer.id_of_name)
     if args.json:
         _emit([report.to_dict()])
@@ -385,12 +405,31 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     extra = {"action": "append", "default": [], "metavar": "FILE", "help": "extra gazetteer YAML file or folder (repeatable)"}
 
-    p = sub.add_parser("resolve", help="find, link and cluster the people and places of news texts")
-    p.add_argument("files", nargs="+", help="UTF-8 text files, or - for standard input")
-    p.add_argument("--lang", type=_resolve_lang, default="auto", help="fa, prs (fa-AF), ar or auto (default)")
+    p = sub.add_parser("resolve", help="find, link and cluster the people and places of news texts",
+                       description="Documents: a .jsonl/.ndjson file holds {id, text, lang} records, one per line; "
+                                   "another file is one document; a folder gives its files (recursive, sorted); "
+                                   "- is standard input. Results stream out as they are done (docs/batch.md).")
+    p.add_argument("files", nargs="+", help="UTF-8 text files, JSON lines files, folders, or - for standard input")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--lines", action="store_true", help="every input holds one document per line of plain text")
+    how.add_argument("--jsonl", action="store_true", help="every input (standard input too) holds JSON lines")
+    p.add_argument("--lang", type=_resolve_lang, default="auto", help="fa, prs (fa-AF), ar or auto (default); "
+                                                                       "for records without their own lang")
     p.add_argument("--gazetteer", **extra)
-    p.add_argument("--format", choices=("jsonl", "table", "html"), default="jsonl",
-                   help="jsonl (one result per line), table, or html (one self-contained page)")
+    p.add_argument("--format", choices=tuple(corpus.FORMATS), default="jsonl",
+                   help="jsonl (one result per document), csv or parquet (one row per mention), table, "
+                        "or html (one self-contained page)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+    p.add_argument("--workers", type=_positive, default=1, help="processes resolving documents (default 1)")
+    p.add_argument("--on-error", choices=("skip", "fail"), default="fail",
+                   help="a bad record (not JSON, no text, unknown lang, not UTF-8) or a failing document: "
+                        "report it and go on (skip), or stop with exit code 2 (fail, the default)")
+    p.add_argument("--merge", choices=("stream", "final", "off"), default=None,
+                   help="new names' spelling variants across documents: stream results with per-document IDs and "
+                        "give the merged IDs at the end (default for jsonl, table), or hold results until the end "
+                        "to give final IDs in every row (final; default for csv, parquet), or no merge (off)")
+    p.add_argument("--merged-ids", metavar="FILE", help="with --merge stream: write the merged IDs to FILE (JSON)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=cmd_resolve)
 
     p = sub.add_parser("evaluate", help="score resolve() against gold annotations (JSON lines)")

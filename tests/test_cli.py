@@ -25,7 +25,7 @@ def test_resolve_files_as_json_lines(tmp_path, capsys):
     code, out, _ = run(capsys, "resolve", str(a), str(b))
     assert code == 0
     records = [json.loads(line) for line in out.splitlines()]
-    assert [r["file"] for r in records] == [str(a), str(b)]
+    assert [r["id"] for r in records] == [str(a), str(b)]
     assert [r["lang"] for r in records] == ["fa", "ar"]
     ids = [{m["entity_id"] for m in r["mentions"]} for r in records]
     assert ids[0] == {"place:russia", "person:sergey-lavrov", "place:moscow"}

@@ -1,3 +1,3 @@
 """Optional integrations with other libraries, each behind its extra: ``entityres[pandas]``,
-``entityres[spacy]``. Importing one without its library installed raises ``ImportError`` naming
+``entityres[spacy]``, ``entityres[spark]``, ``entityres[server]``. Importing one without its library installed raises ``ImportError`` naming
 the extra to install."""

@@ -8,10 +8,11 @@ Offsets in results index the string the caller passed, as Python code points.
 """
 from __future__ import annotations
 
+import copy
 import logging
 import re
 import threading
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Iterable, Iterator, Literal, Union
 
@@ -19,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from ..explanation import Explanation
 from ..text import frequency, tables
-from .cluster import display_name, document_clusters, merge
+from .batch import FailedDocument, OnError, merged, resolve_each
+from .cluster import display_name, document_clusters
 from ..gazetteer.loader import Gazetteer, load_gazetteer
 from ..text.langs import ARABIC_LETTER, canonical_lang
 from .link import link
@@ -103,7 +105,7 @@ Doc = Union[str, tuple, dict]
 
 def result_schema() -> dict:
     """The JSON Schema (draft 2020-12) of ``Result.model_dump(mode="json")``: one line of
-    ``entityres resolve``'s JSON output, whose document ID comes as ``file``. Printed by
+    ``entityres resolve``'s JSON output (``id``: the record's ID or the file's path). Printed by
     ``entityres schema``; docs/result.schema.json holds a copy."""
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **Result.model_json_schema(),
             "title": "entityres result"}
@@ -166,7 +168,10 @@ class Resolver:
         elif paths:
             gazetteer = gazetteer.extended(paths)
         self.gazetteer = gazetteer
-        self.index = gazetteer.index
+        self._load(cache)
+
+    def _load(self, cache: bool) -> None:
+        self.index = self.gazetteer.index
         if not cache:  # built here from wordfreq, so detection never reads their cache files
             for code in LANGS:
                 frequency.table(code, cache=False)
@@ -212,37 +217,36 @@ class Resolver:
                                                     entity_id=eid, score=lk.score, explanation=why))
         return _with_text(Result(lang=lang, mentions=mentions, entities=list(entities.values()), id=id), text)
 
-    def resolve_many(self, docs: Iterable[Doc], lang: str = "auto", merge_new: bool = True) -> Iterator[Result]:
-        """Resolve many documents and cluster their new entities across them.
+    def resolve_many(self, docs: Iterable[Doc], lang: str = "auto", merge_new: bool = True, workers: int = 1,
+                     on_error: OnError = "raise") -> Iterator[Result | FailedDocument]:
+        """Resolve many documents, in input order, and cluster their new entities across them.
 
         ``docs`` holds texts, ``(id, text, lang)`` tuples or ``{"id", "text", "lang"}`` mappings
-        (``lang`` defaults to the argument). Documents are read one at a time. With ``merge_new``
-        (the default), spelling variants of one new entity across documents get one ID (see
-        :func:`entityres.resolve.cluster.merge`), so results come once every document is read; with
-        ``merge_new=False`` each result comes as soon as its document is resolved.
+        (``lang`` defaults to the argument), read one at a time. ``workers`` > 1 resolves them in that
+        many processes, with the same output. A document that fails raises (``on_error="raise"``), is
+        left out (``"skip"``) or comes as a :class:`FailedDocument` with its index, ID and reason
+        (``"report"``); the other documents' results are delivered either way.
+
+        With ``merge_new`` (the default), spelling variants of one new entity across documents get one
+        ID (:func:`entityres.resolve.cluster.merge`): results are spooled to a temporary file and come
+        once every document is read. With ``merge_new=False`` each result comes as soon as it is
+        resolved, with per-document IDs; feed them to a :class:`NewEntityMerge` to get the table of
+        merged IDs at the end (docs/batch.md).
         """
         check_lang(lang)
-        results = (self.resolve(*_record(doc, lang, n)) for n, doc in enumerate(docs))
-        if not merge_new:
-            yield from results
-            return
-        done = list(results)
-        new: dict[str, tuple[str, str, str | None]] = {}
-        for r in done:
-            fresh = {e.id for e in r.entities if not e.in_gazetteer}
-            for m in r.mentions:  # an entity's longest mention names it
-                if m.entity_id in fresh and len(m.text) > len(new.get(m.entity_id, ("", ""))[1]):
-                    new[m.entity_id] = (m.type, m.text, r.lang)
-        ids = merge(new)
-        for r in done:
-            if not any(ids.get(e.id, e.id) != e.id for e in r.entities):
-                yield r
-                continue
-            mentions = [m.model_copy(update={"entity_id": ids.get(m.entity_id, m.entity_id)}) for m in r.mentions]
-            entities = {}
-            for e in r.entities:
-                entities.setdefault(ids.get(e.id, e.id), e.model_copy(update={"id": ids.get(e.id, e.id)}))
-            yield r.model_copy(update={"mentions": mentions, "entities": list(entities.values())})
+        records = ((n, partial(_record, doc, lang, n)) for n, doc in enumerate(docs))
+        results = resolve_each(self, records, workers, on_error)
+        return merged(results) if merge_new else results
+
+    def __getstate__(self) -> dict:
+        # Sent to worker processes without the index: each loads it once, from the on-disk cache.
+        gazetteer = copy.copy(self.gazetteer)
+        gazetteer._index = None
+        return {**self.__dict__, "gazetteer": gazetteer, "index": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._load(self.gazetteer._cache)
 
 
 @lru_cache(maxsize=1 << 14)

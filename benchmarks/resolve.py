@@ -16,7 +16,8 @@ articles (fa, prs, ar; 217 person/place mentions linked to English canonical nam
    Latin names from ../shared/bench/names; none equals a bundled name), built with
    ``Gazetteer.from_entries(..., cache=False)``. Reported: load and index build seconds, Resolver
    construction, the first article's latency after construction, then articles and characters
-   per second over all the articles.
+   per second over all the articles; the bundled gazetteer also with ``Resolver(tagger=None)``
+   (no name tagger), side by side.
 3. Start-up, in fresh subprocesses (median of --startup-runs): ``import entityres`` alone; the
    first ``entityres.resolve()`` of a seed article with a warm on-disk cache (warmed by one run
    beforehand) and with a cold one (``ENTITYRES_CACHE_DIR`` a fresh temporary directory each run).
@@ -131,6 +132,8 @@ def speed(docs: list[dict], bundled: entityres.Gazetteer, scale: bool, n_distrac
     out: dict = {"pinned": pinned}
     resolver, ctor = timed(entityres.Resolver)
     runs = [("bundled", len(bundled), None, None, ctor, resolver)]
+    resolver_off, ctor_off = timed(entityres.Resolver, tagger=None)  # side by side: without the name tagger
+    runs.append(("bundled, tagger=None", len(bundled), None, None, ctor_off, resolver_off))
     if scale:
         entries = [e.model_dump(exclude_defaults=True) for e in bundled]
         entries += distractor_entries(n_distractors, seed, bundled)

@@ -348,9 +348,10 @@ def cmd_tagger(args) -> int:
     index = _gazetteer(args.gazetteer).index
     corpora = _corpora(args.corpora, args.lang)
     if args.action == "train":
-        meta = tagger.train(corpora, args.out, index, {"max_iterations": args.iterations, "c1": args.c1})
-        _emit([{"model": args.out, **meta, "corpora": [[spec, lang, len(s)] for spec, (s, lang)
-                                                      in zip(args.corpora, corpora)]}])
+        names = [f"{spec} ({lang}, {len(s)} sentences)" for spec, (s, lang) in zip(args.corpora, corpora)]
+        meta = tagger.train(corpora, args.out, index, {"max_iterations": args.iterations, "c1": args.c1},
+                            {"corpora": names})
+        _emit([{"model": args.out, **meta}])
         return 0
     try:
         model = tagger.Tagger(args.model)

@@ -42,7 +42,7 @@ def index():
 
 @pytest.fixture(scope="module")
 def model(corpus, index, tmp_path_factory):
-    out = tmp_path_factory.mktemp("model") / "tiny.crfsuite"
+    out = tmp_path_factory.mktemp("model") / "tiny.json.gz"
     tagger.train([(read_corpus(corpus), "fa")], out, index, {"max_iterations": 60})
     return out
 
@@ -126,23 +126,50 @@ def test_trained_model_tags_its_sentences(model, corpus, index):
 
 
 def test_training_is_deterministic(corpus, index, model, tmp_path):
-    again = tmp_path / "again.crfsuite"
+    again = tmp_path / "again.json.gz"
     tagger.train([(read_corpus(corpus), "fa")], again, index, {"max_iterations": 60})
     assert again.read_bytes() == model.read_bytes()
 
 
+def test_decoding_agrees_with_crfsuite(corpus, index, tmp_path):
+    import pycrfsuite
+
+    sentences = read_corpus(corpus)
+    crf = tmp_path / "tiny.crfsuite"
+    tagger.train_crfsuite([(sentences[:20], "fa")], crf, index, dict(tagger.TRAIN_PARAMS, max_iterations=15))
+    ours = tagger.Tagger(tagger.export(crf, tmp_path / "tiny.json.gz", {}) and tmp_path / "tiny.json.gz")
+    theirs = pycrfsuite.Tagger()
+    theirs.open(str(crf))
+    texts = [s.text for s in sentences[20:]] + ["بانک پارس در یزد گفت کامران", "در",
+                                                 "\n".join(s.text for s in sentences[20:26]),
+                                                 "او گفت رئیس‌جمهور. کامران پورکند آمد؟ سخنگوی دولت"]
+    for text in texts:
+        norm = normalize(text)
+        tokens = tokenize(norm)
+        expected = []
+        for first, end, gaps in tagger.sentences_of(norm, tokens):
+            expected += theirs.tag(tagger.sentence_features([t.text for t in tokens[first:end]], gaps, "fa", index))
+        assert ours.labels(norm, tokens, "fa", index) == expected
+
+
 def test_bad_model_files_are_refused(tmp_path, model):
-    junk = tmp_path / "junk.crfsuite"
+    import gzip
+
+    junk = tmp_path / "junk.json.gz"
     junk.write_bytes(b"not a model")
     with pytest.raises(ValueError, match="not a tagger model"):
         tagger.Tagger(junk)
     with pytest.raises(FileNotFoundError):
-        tagger.Tagger(tmp_path / "missing.crfsuite")
-    old = tmp_path / "old.crfsuite"
-    old.write_bytes(model.read_bytes())
-    (tmp_path / "old.crfsuite.json").write_text(json.dumps({"features_version": -1}), encoding="utf-8")
+        tagger.Tagger(tmp_path / "missing.json.gz")
+    data = json.loads(gzip.decompress(model.read_bytes()))
+    old = tmp_path / "old.json.gz"
+    old.write_bytes(gzip.compress(json.dumps(data | {"features_version": -1}).encode()))
     with pytest.raises(ValueError, match="retrain"):
         tagger.Tagger(old)
+    broken = tmp_path / "broken.json.gz"
+    broken.write_bytes(gzip.compress(json.dumps(data | {"attributes": {"b": [[99, 1.0]]}}).encode()))
+    with pytest.raises(ValueError, match="label that does not exist"):
+        tagger.Tagger(broken)
 
 
 def test_spans_of_bio_labels():
@@ -152,10 +179,10 @@ def test_spans_of_bio_labels():
 
 
 def test_cli_train_and_eval(corpus, tmp_path, capsys):
-    out = tmp_path / "cli.crfsuite"
+    out = tmp_path / "cli.json.gz"
     assert main(["tagger", "train", "--out", str(out), "--iterations", "30", str(corpus)]) == 0
     record = json.loads(capsys.readouterr().out)
-    assert record["corpora"][0][1] == "fa" and record["tokens"] > 0 and out.is_file()
+    assert "(fa, 32 sentences)" in record["corpora"][0] and record["tokens"] > 0 and out.is_file()
     assert main(["tagger", "eval", "--model", str(out), f"{corpus}:0-8"]) == 0
     scores = json.loads(capsys.readouterr().out)
     assert scores["sentences"] == 8 and scores["PER"]["gold"] == 8
@@ -164,3 +191,130 @@ def test_cli_train_and_eval(corpus, tmp_path, capsys):
 def test_cli_reports_bad_input(tmp_path, capsys):
     assert main(["tagger", "eval", str(tmp_path / "none.conll")]) == 2
     assert "no corpus file" in capsys.readouterr().err
+
+
+def test_stray_tags_are_outside_spans(tmp_path):
+    f = tmp_path / "stray.txt"
+    f.write_text("شمالی IO\nشرقی OO\nرم B-MIS1`\nعلی B-PER\n", encoding="utf-8")
+    assert [fold_type(t) for _, t in read_tokens(f)[0]] == [("O", ""), ("O", ""), ("B", "MIS1`"), ("B", "PER")]
+    assert [s.type for s in read_corpus(f)[0].spans] == ["MIS1`", "PER"]
+
+
+# --- in the resolver ----------------------------------------------------------------------------
+
+class FixedTagger(tagger.Tagger):
+    """A tagger that tags the given words (by their text), to test how the resolver uses tags."""
+
+    def __init__(self, tags: dict[str, str]):
+        self.tags = tags
+
+    def spans(self, norm, tokens, lang, index):
+        out = []
+        for phrase, kind in self.tags.items():
+            words = phrase.split()
+            for i in range(len(tokens) - len(words) + 1):
+                if [t.text for t in tokens[i:i + len(words)]] == [normalize(w).text for w in words]:
+                    out.append(tagger.TaggedSpan(i, i + len(words) - 1, tokens[i].start,
+                                                 tokens[i + len(words) - 1].end, kind))
+        return sorted(out)
+
+
+def _mentions(resolver, text, lang):
+    return [(m.text, m.type, m.entity_id) for m in resolver.resolve(text, lang).mentions]
+
+
+def test_resolver_tagger_off_and_on():
+    from entityres.resolve.resolver import Resolver
+
+    text = "مهرداد کیانفر امروز در تبریز گفت"
+    assert Resolver(tagger=None).tagger is None
+    off = _mentions(Resolver(tagger=None), text, "fa")
+    assert not any(m[0] == "مهرداد کیانفر" for m in off)
+    on = Resolver(tagger=FixedTagger({"مهرداد کیانفر": "PER", "تبریز": "LOC"}))
+    result = on.resolve(text, "fa")
+    person = next(m for m in result.mentions if m.text == "مهرداد کیانفر")
+    assert person.type == "person" and person.entity_id.startswith("person:new.")
+    assert "tagger" in person.explanation
+    name = next(e.name for e in result.entities if e.id == person.entity_id)
+    assert len(name.split()) == 2 and all(set(w.lower()) & set("aeiou") for w in name.split())
+    # a tagged place the gazetteer holds links to it
+    assert ("تبریز", "place", "place:tabriz") in _mentions(on, text, "fa")
+
+
+def test_resolver_loads_a_model_file(model):
+    from entityres.resolve.resolver import Resolver
+
+    r = Resolver(tagger=model)
+    assert isinstance(r.tagger, tagger.Tagger) and r.tagger.path == model.resolve()
+    found = _mentions(r, "مهرداد کیانفر امروز در یزد گفت که بانک ملت کار را آغاز کرد.", "fa")
+    assert ("مهرداد کیانفر", "person", "person:new.mhrdad-kanfr") in [(t, k, i[:len("person:new.mhrdad-kanfr")]) for t, k, i in found] or \
+        any(t == "مهرداد کیانفر" and k == "person" for t, k, _ in found)
+    with pytest.raises(FileNotFoundError):
+        Resolver(tagger=model.parent / "missing.json.gz")
+
+
+def test_tagged_organisation_suppresses_new_persons():
+    from entityres.resolve.resolver import Resolver
+
+    text = "سخنگوی دولت، زمریالی کاکړ گفت"
+    cue_only = _mentions(Resolver(tagger=None), text, "fa")
+    assert any(k == "person" for _, k, _ in cue_only)  # the title rule finds a new person
+    with_org = _mentions(Resolver(tagger=FixedTagger({"زمریالی کاکړ": "ORG"})), text, "fa")
+    assert not any(k == "person" for _, k, _ in with_org)
+
+
+def test_tagged_person_replaces_a_surname_matched_alone():
+    from entityres.resolve.resolver import Resolver
+
+    text = "رستم عمروف به کیف رفت. فرهاد عمروف گفت"
+    r = Resolver(tagger=FixedTagger({"فرهاد عمروف": "PER", "رستم عمروف": "PER"}))
+    found = _mentions(r, text, "fa")
+    assert ("رستم عمروف", "person", "person:rustem-umerov") in found
+    farhad = [m for m in found if m[0] == "فرهاد عمروف"]
+    assert farhad and farhad[0][2].startswith("person:new.")
+
+
+def test_joined_compound_names_get_one_id():
+    from entityres.resolve.resolver import Resolver
+
+    spellings = ["حشمتالله رحمانی", "حشمت‌الله رحمانی", "حشمت الله رحمانی"]
+    r = Resolver(tagger=FixedTagger({s: "PER" for s in spellings}))
+    ids = set()
+    for s in spellings:
+        found = _mentions(r, f"{s} امروز به شهر آمد", "fa")
+        assert found[0][0] == s and found[0][1] == "person"
+        ids.add(found[0][2])
+    assert len(ids) == 1
+
+
+def test_arabic_conjunction_is_left_out_of_a_new_name():
+    from entityres.resolve.resolver import Resolver
+
+    r = Resolver(tagger=FixedTagger({"وأحمد الشمري": "PER", "وليد الزعبي": "PER"}))
+    found = _mentions(r, "وقال وأحمد الشمري إن وليد الزعبي وصل", "ar")
+    texts = [t for t, k, _ in found if k == "person"]
+    assert "أحمد الشمري" in texts and "وليد الزعبي" in texts
+
+
+# --- the shipped model --------------------------------------------------------------------------
+
+def test_shipped_model_is_small_open_and_current():
+    path = tagger.shipped_model()
+    assert path.is_file() and path.stat().st_size <= 20 * 1024 * 1024
+    t = tagger.load_tagger()
+    assert t.meta["features_version"] == tagger.FEATURES_VERSION
+    trained_on = " ".join(t.meta["corpora"])
+    assert "parstwiner_traindev" in trained_on and "anercorp" in trained_on.lower() and "aqmar" in trained_on
+    for closed in ("arman", "peyma", "newsfane", "wojood", "fa_parstwiner/"):
+        assert closed not in trained_on.lower()
+    assert "ANERCorp:-3988" in trained_on  # the train split only
+
+
+def test_shipped_model_finds_names_without_cues():
+    from entityres.resolve.resolver import Resolver
+
+    r = Resolver()
+    result = r.resolve("فرامرز قاسملو و بهروز کیانپور دیروز در نشستی در شهر تبریز شرکت کردند.", "fa")
+    people = {m.text for m in result.mentions if m.type == "person"}
+    assert {"فرامرز قاسملو", "بهروز کیانپور"} <= people
+    assert not Resolver(tagger=None).resolve("فرامرز قاسملو و بهروز کیانپور دیروز آمدند.", "fa").mentions

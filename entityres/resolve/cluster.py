@@ -13,6 +13,9 @@
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
+from ..text import cues
 from ..text.keys import name_words, word_keys
 from ..text.similarity import THRESHOLD, name_similarity, word_profile, word_similarity
 from ..text.transliterate import latin_reading, readings
@@ -20,10 +23,29 @@ from ..text.transliterate import latin_reading, readings
 PART_OF_NAME = 0.9  # a one-word new name this similar to a word of a longer new name is that name
 
 
+@lru_cache(maxsize=None)
+def _second_halves() -> tuple[str, ...]:
+    """Second halves of compound names and ordinals (الله, الدین, الدوله, الثانی), from the cue
+    group ``name_particles``: the ones that carry the article."""
+    halves = {p[0] for p in cues.phrases("name_particles") if len(p) == 1 and p[0].startswith("ال") and len(p[0]) > 3}
+    return tuple(sorted(halves, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1 << 14)
+def compound_parts(word: str) -> tuple[str, ...]:
+    """A normalised word as the words of a compound name written joined, without ZWNJ or space:
+    حشمتالله → (حشمت, الله), as حشمت‌الله and حشمت الله are read; other words alone."""
+    for half in _second_halves():
+        if word.endswith(half) and len(word) - len(half) >= 2:
+            return word[: -len(half)], half
+    return (word,)
+
+
 def new_entity_id(type: str, name: str) -> str:
-    """The deterministic ID of a name no gazetteer holds."""
+    """The deterministic ID of a name no gazetteer holds: the same for a compound name written
+    joined, with ZWNJ or with a space (حشمتالله, حشمت‌الله, حشمت الله)."""
     parts = []
-    for word in name_words(name):
+    for word in (part for w in name_words(name) for part in compound_parts(w)):
         keys = word_keys(word)
         key = keys[0][0] if keys and keys[0][0] else (readings(word, k=1) or ["x"])[0]
         parts.append("".join(c for c in key.lower() if c.isalnum()) or "x")

@@ -19,7 +19,8 @@ from typing import NamedTuple
 TYPES = {"PER": "PER", "PERS": "PER", "PERSON": "PER",
          "LOC": "LOC", "GPE": "LOC", "LOCATION": "LOC",
          "ORG": "ORG", "POG": "ORG", "ORGANIZATION": "ORG", "ORGANISATION": "ORG"}
-_TAG = re.compile(r"^(?:O|[BIES][-_]+[^\s]+)$", re.IGNORECASE)
+# IOB tags, and the stray upper-case tags some corpora hold (IO, OO, B-MIS1`): those are outside any span.
+_TAG = re.compile(r"^(?:[BIESbies][-_]+\S+|[A-Z][A-Z0-9`_-]*)$")
 _SLICE = re.compile(r"^(?P<path>.+):(?P<first>\d*)-(?P<last>\d*)$")
 
 
@@ -37,7 +38,7 @@ class Sentence(NamedTuple):
 
 def fold_type(tag: str) -> tuple[str, str]:
     """``(prefix, type)`` of a tag: ``B-PERS`` → ``("B", "PER")``, ``B_pers`` too; ``("O", "")`` for O."""
-    if tag.upper() == "O" or len(tag) < 3:
+    if len(tag) < 3 or tag[1] not in "-_":
         return "O", ""
     kind = tag[2:].lstrip("-_")
     return tag[0].upper(), TYPES.get(kind.upper(), kind)
@@ -119,16 +120,18 @@ def to_sentence(tokens: list[tuple[str, str]]) -> Sentence:
     return Sentence(text, tuple(GoldSpan(a, b, k, text[a:b]) for a, b, k in spans))
 
 
-def read_corpus(spec: str | Path) -> list[Sentence]:
-    """Sentences of a corpus file; ``FILE:A-B`` takes sentences ``A`` to ``B - 1`` only (either end
-    may be left out: ``FILE:3989-``)."""
+def corpus_file(spec: str | Path) -> tuple[Path, slice]:
+    """The file and the sentences that ``FILE`` or ``FILE:A-B`` names (``A`` to ``B - 1``; either
+    end may be left out: ``FILE:3988-``)."""
     spec = str(spec)
-    first = last = None
     if not Path(spec).exists() and (m := _SLICE.match(spec)):
-        spec = m["path"]
-        first = int(m["first"]) if m["first"] else None
-        last = int(m["last"]) if m["last"] else None
-    path = Path(spec)
+        return Path(m["path"]), slice(int(m["first"]) if m["first"] else None, int(m["last"]) if m["last"] else None)
+    return Path(spec), slice(None)
+
+
+def read_corpus(spec: str | Path) -> list[Sentence]:
+    """Sentences of a corpus file, or of a slice of it (:func:`corpus_file`)."""
+    path, part = corpus_file(spec)
     if not path.is_file():
         raise FileNotFoundError(f"no corpus file {path}")
-    return [to_sentence(s) for s in read_tokens(path)[first:last]]
+    return [to_sentence(s) for s in read_tokens(path)[part]]

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from itertools import accumulate
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 from rapidfuzz.distance import Indel
 
@@ -460,15 +460,22 @@ def _organisations(words: list[str], segs: list[int], lang: str | None) -> dict[
     return out
 
 
-def detect(norm: Normalized, tokens: list[Token], lang: str | None, index: Index) -> list[Span]:
-    """All mention spans of a normalised, tokenised text, in text order, without overlaps."""
+def detect(norm: Normalized, tokens: list[Token], lang: str | None, index: Index, tagged: Sequence = ()) -> list[Span]:
+    """All mention spans of a normalised, tokenised text, in text order, without overlaps.
+
+    ``tagged``: the name tagger's spans (:class:`entityres.resolve.tagger.TaggedSpan`), a further
+    source of candidates (:func:`with_tagged`).
+    """
     words = [t.text for t in tokens]
     gaps, segs = _gaps(norm, tokens)
     doc = _Doc(norm, tokens, words, [token_forms(w, lang, index) for w in words], gaps, segs, lang, index,
                _organisations(words, segs, lang))
     known = [_without_title(doc, _without_place_word(doc, s)) for s in select(doc, _gazetteer_spans(doc))]
     known = [s._replace(weak=s.weak or _is_weak(doc, s), cue=_title_cue(doc, s)) for s in known]
-    return sorted(known + _new_spans(doc, known), key=lambda s: s.first)
+    new = _new_spans(doc, known)
+    if tagged:
+        known, new = with_tagged(doc, known, new, tagged)
+    return sorted(known + new, key=lambda s: s.first)
 
 
 def _title_cue(doc: _Doc, span: Span) -> str | None:
@@ -479,3 +486,65 @@ def _title_cue(doc: _Doc, span: Span) -> str | None:
         if cues.match_before(doc.words, span.first, "place_words", doc.lang):
             return "place_word"
     return None
+
+
+_TAGGED_TYPES = {"PER": "person", "LOC": "place"}
+MIN_STEM_LEFT = 3  # letters a new name keeps when a proclitic is taken off it
+
+
+def with_tagged(doc: _Doc, known: list[Span], new: list[Span], tagged: Sequence) -> tuple[list[Span], list[Span]]:
+    """Gazetteer and cue spans joined by the tagger's (``first``, ``last``, ``type`` PER/LOC/ORG).
+
+    * The gazetteer keeps what it found, and the linker decides what it names; where the tagger
+      tags the same words with the type of the alias, that is a cue for an everyday word (``weak``).
+    * A tagged person that holds a given name the gazetteer matched alone (weak), or ends with
+      a surname it matched alone as written (X عمروف), is a person of its own: the longer span
+      replaces the part.
+    * An organisation (طالبان, بانک ملت) takes the new persons the cue rules found inside it.
+    * Other tagged persons and places, over words no other span claims and not all of them
+      everyday words (رهبری "leadership", کاخ سفید "White House"), are new names (cue
+      ``tagger``); an Arabic conjunction or preposition before the name is left out (وأحمد).
+    """
+    orgs = [t for t in tagged if t.type == "ORG"]
+    new = [s for s in new if s.type != "person" or not any(t.first <= s.last and s.first <= t.last for t in orgs)]
+    taken = {i for s in known + new for i in range(s.first, s.last + 1)}
+    out = []
+    for t in tagged:
+        kind = _TAGGED_TYPES.get(t.type)
+        if kind is None:
+            continue
+        n = next((n for n, s in enumerate(known) if s.first == t.first and s.last == t.last), None)
+        if n is not None:
+            s = known[n]
+            if s.weak and not s.cue and {doc.index.aliases[a].type for a in s.aliases} == {kind}:
+                known[n] = s._replace(cue="tagger")
+            continue
+        inside = [s for s in known if t.first <= s.first and s.last <= t.last]
+        # a given name alone (weak), or a surname that ends the span with no proclitic taken off
+        # (ببوتين after a name is "with Putin")
+        if kind == "person" and inside and all(s.kind == "part" and (s.weak or (
+                s.last == t.last and s.start == doc.tokens[s.first].start)) for s in inside) \
+                and not any(s.first < t.first <= s.last or s.first <= t.last < s.last for s in known + new):
+            known = [s for s in known if s not in inside]
+            taken.difference_update(i for s in inside for i in range(s.first, s.last + 1))
+        if taken.isdisjoint(range(t.first, t.last + 1)) and not all(
+                zipf(doc.words[i], doc.lang) >= NAME_ZIPF for i in range(t.first, t.last + 1)):
+            out.append(_tagged_span(doc, t.first, t.last, kind))
+            taken.update(range(t.first, t.last + 1))
+    return known, new + out
+
+
+def _tagged_span(doc: _Doc, first: int, last: int, kind: str) -> Span:
+    tokens = doc.tokens
+    nstart = tokens[first].nstart
+    word = doc.words[first]
+    if doc.lang == "ar":
+        for a, b in stem_cuts(word, doc.lang)[1:]:
+            # the stem must be a word, and the commoner one: وأحمد is و + أحمد, but وليد is no و + ل + يد
+            if (b == len(word) and not word[:a].endswith("ال") and b - a >= MIN_STEM_LEFT
+                    and zipf(word[a:], doc.lang) > zipf(word, doc.lang)):
+                nstart += a
+                break
+    start = doc.norm.span(nstart, tokens[first].nend)[0]
+    key = _fold(doc.norm.text[nstart:tokens[last].nend])
+    return Span(first, last, start, tokens[last].end, "new", (), 0.0, kind, "tagger", False, key)

@@ -26,6 +26,7 @@ from ..gazetteer.loader import Gazetteer, load_gazetteer
 from ..text.langs import ARABIC_LETTER, canonical_lang
 from .link import link
 from .mentions import detect
+from .tagger import Tagger, load_tagger
 from ..text.normalize import normalize
 from ..text.tokens import tokenize
 
@@ -159,9 +160,14 @@ class Resolver:
     ``Resolver(paths=[...])`` loads the bundled data extended by the user's YAML files or folders.
     The gazetteer's index is built (or read from its cache) here, once. With ``cache=False`` no
     on-disk cache file is read or written (docs/reliability.md).
+
+    ``tagger`` finds the names no gazetteer holds (:mod:`entityres.resolve.tagger`): the shipped
+    model by default, a model file of the user's (``entityres tagger train``), a loaded
+    :class:`~entityres.resolve.tagger.Tagger`, or None for the gazetteer and cue rules alone.
     """
 
-    def __init__(self, gazetteer: Gazetteer | None = None, paths: Iterable[str | Path] = (), cache: bool = True):
+    def __init__(self, gazetteer: Gazetteer | None = None, paths: Iterable[str | Path] = (), cache: bool = True,
+                 tagger: str | Path | Tagger | None = "shipped"):
         paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
         if gazetteer is None:
             gazetteer = load_gazetteer(paths, cache=cache)
@@ -175,6 +181,10 @@ class Resolver:
         if not cache:  # built here from wordfreq, so detection never reads their cache files
             for code in LANGS:
                 frequency.table(code, cache=False)
+        if tagger is None or isinstance(tagger, Tagger):
+            self.tagger = tagger
+        else:
+            self.tagger = load_tagger(None if tagger == "shipped" else str(Path(tagger).resolve()))
 
     def resolve(self, text: str, lang: str = "auto", id: str | None = None) -> Result:
         """Every person and place mention of ``text``, linked to the gazetteer or to a new entity.
@@ -191,7 +201,9 @@ class Resolver:
                 log.info("document %s: no Arabic-script letter, lang %r and no mentions", id or "", UNDETERMINED)
                 return _with_text(Result(lang=lang, mentions=[], entities=[], id=id), text)
         norm = normalize(text)
-        links = link(detect(norm, tokenize(norm), lang, self.index), text, lang, self.index)
+        tokens = tokenize(norm)
+        tagged = self.tagger.spans(norm, tokens, lang, self.index) if self.tagger is not None else ()
+        links = link(detect(norm, tokens, lang, self.index, tagged), text, lang, self.index)
         new = [(lk.span.type, text[lk.span.start:lk.span.end]) for lk in links if lk.entry is None]
         new_ids = iter(document_clusters(new, lang))
         mentions, entities = [], {}

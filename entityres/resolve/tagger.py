@@ -15,16 +15,19 @@ and, per position, the cue tables (a title, a verb of saying, a place word or an
 word ends here or just before), the punctuation around the word, its place in the sentence,
 and the words and gazetteer flags of its neighbours (±2). Sentences end at . ! ? ؟ and line breaks.
 
-The shipped model (``entityres/models/tagger.crfsuite``, see docs/tagger.md) was trained on openly
+crfsuite trains the model; tagging reads its weights from an entityres model file (gzip-compressed
+JSON) and decodes in Python, with each word's scores computed once: nothing to parse per token. The shipped model (``entityres/models/tagger.json.gz``, see docs/tagger.md) was trained on openly
 licensed corpora only. :func:`train` rebuilds it, or trains one on the user's corpora; training is
 deterministic (L-BFGS over the whole data, no sampling): the same corpora give the same model.
 """
 from __future__ import annotations
 
+import gzip
 import json
-import threading
+import tempfile
 from functools import lru_cache
 from importlib.resources import files
+from operator import add
 from pathlib import Path
 from typing import Iterable, NamedTuple, Sequence
 
@@ -36,10 +39,13 @@ from ..text.frequency import zipf
 from ..text.keys import word_keys
 from ..text.normalize import ZWNJ, Normalized, normalize
 from ..text.tokens import Token, stem_cuts, tokenize
+from .cluster import compound_parts
 from .conll import Sentence
 
 FEATURES_VERSION = 1  # bump when features change: a model trained on other features is refused
-MODEL = "tagger.crfsuite"
+FORMAT = "entityres-tagger"
+MODEL = "tagger.json.gz"
+MAX_MEMO = 1 << 17  # words whose scores a tagger remembers
 LABELS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG")
 SENTENCE_ENDS = frozenset(".!?؟\n")
 CUE_GROUPS = ("person_titles", "person_cues_before", "person_cues_after", "place_words", "place_prepositions",
@@ -69,20 +75,28 @@ def _zipf_bucket(word: str, lang: str | None) -> str:
     return str(min(int(z * 2), 14))  # half-steps; 0 for words wordfreq has not seen
 
 
+NEIGHBOURS = (-2, -1, 1, 2)  # a word's features as the word this far away sees them
+
+
+class WordFeatures(NamedTuple):
+    own: tuple[str, ...]
+    seen: tuple[tuple[str, ...], ...]  # per NEIGHBOURS offset: what the word at that offset from this one sees
+    key: str  # the folded main stem, for alias continuation
+
+
 @lru_cache(maxsize=1 << 17)
-def _word_features(word: str, lang: str | None, index: Index) -> tuple[tuple[str, ...], tuple[str, ...], str]:
-    """(own features, features a neighbour sees, the folded main stem) of one normalised word."""
+def word_features(word: str, lang: str | None, index: Index) -> WordFeatures:
+    """The features of one normalised word that do not depend on its place in the text."""
     lower = word.casefold()
     cuts = stem_cuts(word, lang)
     stems = [word[a:b] for a, b in cuts]
     # The main stem: proclitics off (وبوتين → بوتين), suffixes kept; the word itself when none.
-    main = min((word[a:b] for a, b in cuts if b == len(word)), key=len) if len(cuts) > 1 else word
+    main = min((word[a:b] for a, b in cuts if b == len(word)), key=len)
     main_key = fold_word(main.replace(ZWNJ, ""))
     gaz = set()
     for stem in stems:
         key = " ".join(fold_word(w) for w in stem.replace(ZWNJ, " ").split())
-        joined = key.replace(" ", "")
-        for k in {key, joined}:
+        for k in {key, key.replace(" ", "")}:
             for a in index.exact.get(k, ()):
                 gaz.add("g=" + index.aliases[a].type)
             if k in index.prefixes:
@@ -94,76 +108,86 @@ def _word_features(word: str, lang: str | None, index: Index) -> tuple[tuple[str
     keys = word_keys(main)
     shape = ("L" + ("c" if word[:1].isupper() else "")) if word.isascii() and word.isalpha() else (
         "D" if any(c.isdigit() for c in word) else "A")
-    own = ["b", "w=" + lower, "k=" + (keys[0][0] if keys else ""), "z=" + _zipf_bucket(word, lang),
-           "zs=" + _zipf_bucket(main, lang), "sh=" + shape, "n=" + str(min(len(word), 10)),
-           "p2=" + lower[:2], "p3=" + lower[:3], "x2=" + lower[-2:], "x3=" + lower[-3:], "x4=" + lower[-4:],
-           "lang=" + (lang or "")]
+    zipf_word, zipf_main = _zipf_bucket(word, lang), _zipf_bucket(main, lang)
+    own = ["b", "w=" + lower, "k=" + (keys[0][0] if keys else ""), "z=" + zipf_word, "zs=" + zipf_main,
+           "sh=" + shape, "n=" + str(min(len(word), 10)), "p2=" + lower[:2], "p3=" + lower[:3],
+           "x2=" + lower[-2:], "x3=" + lower[-3:], "x4=" + lower[-4:], "lang=" + (lang or "")]
     own += ["s=" + s.casefold() for s in stems[1:]]
     if ZWNJ in word:
         own.append("zwnj")
+    compound = compound_parts(word)
+    if len(compound) > 1:  # حشمتالله: a compound name written joined
+        own += ["cmp", "s=" + compound[0], "x=" + compound[1]]
     own += sorted(gaz)
-    near = ["w=" + lower, "s=" + main.casefold(), "z=" + _zipf_bucket(word, lang), "sh=" + shape, *sorted(gaz)]
-    return tuple(own), tuple(near), main_key
-
-
-@lru_cache(maxsize=1 << 18)
-def _shifted(features: tuple[str, ...], offset: int) -> tuple[str, ...]:
-    tag = f"{offset:+d}"
-    return tuple(tag + f for f in features)
+    near = ["w=" + lower, "s=" + main.casefold(), "z=" + zipf_word, "sh=" + shape, *sorted(gaz)]
+    # A token that has this word at offset -1 sees it as "-1w=...", and so on.
+    seen = tuple(tuple(f"{o:+d}" + f for f in (near if abs(o) == 1 else near[:2])) for o in NEIGHBOURS)
+    return WordFeatures(tuple(own), seen, main_key)
 
 
 def _gap(text: str) -> str:
-    return "".join(c for c in text if not c.isspace())[:2]
+    """The punctuation between two words (its first two characters), "" for plain space."""
+    return "" if text == " " else "".join(text.split())[:2]
 
 
-def sentence_features(words: Sequence[str], gaps: Sequence[str], lang: str | None, index: Index) -> list[list[str]]:
-    """Features of one sentence: ``words`` normalised, ``gaps[i]`` what stands before word ``i``
-    (``gaps[len(words)]``: after the last)."""
+def sentence_cues(ends: dict[str, list[int]], first: int, end: int) -> dict[str, list[int]]:
+    """The cue phrases (:func:`entityres.text.cues.ends` of a whole text) that lie within the
+    sentence of words ``first`` to ``end - 1``, as if found in that sentence alone."""
+    return {g: [n if j >= n else 0 for j, n in enumerate(row[first:end + 1])] for g, row in ends.items()}
+
+
+def local_features(words: Sequence[str], gaps: Sequence[str], per_word: Sequence[WordFeatures], lang: str | None,
+                   index: Index, ends: dict[str, list[int]] | None = None) -> list[list[str]]:
+    """The features of each word that depend on its place: cue phrases that end at it, before it
+    or at its neighbours, the punctuation around it, its place in the sentence, the word before
+    it, and whether it continues an alias the word before began. ``ends``: the sentence's
+    :func:`sentence_cues`, when the caller found the cues of a whole text at once."""
     n = len(words)
-    per_word = [_word_features(w, lang, index) for w in words]
-    ends = cues.ends(words, CUE_GROUPS, lang)
+    if ends is None:
+        ends = cues.ends(words, CUE_GROUPS, lang)
     flags: list[list[str]] = [[] for _ in range(n)]
     for group in CUE_GROUPS:
         row = ends[group]
-        for j in range(n):
-            if row[j + 1]:
-                flags[j].append("c=" + group)  # a phrase of the group ends at word j
-            if row[j]:
-                flags[j].append("c<" + group)  # ... or right before it
+        for j in [j for j in range(n + 1) if row[j]]:
+            if j:
+                flags[j - 1].append("c=" + group)  # a phrase of the group ends at word j - 1
+            if j < n:
+                flags[j].append("c<" + group)  # ... or right before word j
     out = []
-    prefixes = index.prefixes
-    exact = index.exact
+    prefixes, exact = index.prefixes, index.exact
     for i in range(n):
-        own, near, key = per_word[i]
-        f = list(own)
-        f += flags[i]
-        gap = _gap(gaps[i])
-        if gap:
+        f = list(flags[i])
+        if gap := _gap(gaps[i]):
             f.append("g<" + gap)
-        after = _gap(gaps[i + 1])
-        if after:
-            f.append("g>" + after)
-        if i == 0:
-            f.append("first")
-        elif i == 1:
-            f.append("second")
+        if gap := _gap(gaps[i + 1]):
+            f.append("g>" + gap)
+        if i < 2:
+            f.append("first" if i == 0 else "second")
         if i == n - 1:
             f.append("last")
         if i:
-            prev_key = per_word[i - 1][2]
-            pair = prev_key + " " + key
+            pair = per_word[i - 1].key + " " + per_word[i].key
             if pair in prefixes or pair in exact:
                 f.append("gc")  # this word continues the alias the previous one began
-            f += _shifted(per_word[i - 1][1], -1)
-            f += _shifted(tuple(flags[i - 1]), -1)
-            f.append("w-1|w=" + per_word[i - 1][0][1][2:] + "|" + own[1][2:])
-            if i > 1:
-                f += _shifted(per_word[i - 2][1][:2], -2)
+            f.append("w-1|w=" + words[i - 1] + "|" + words[i])
+            f += ["-1" + x for x in flags[i - 1]]
         if i + 1 < n:
-            f += _shifted(per_word[i + 1][1], 1)
-            f += _shifted(tuple(flags[i + 1]), 1)
-            if i + 2 < n:
-                f += _shifted(per_word[i + 2][1][:2], 2)
+            f += ["+1" + x for x in flags[i + 1]]
+        out.append(f)
+    return out
+
+
+def sentence_features(words: Sequence[str], gaps: Sequence[str], lang: str | None, index: Index) -> list[list[str]]:
+    """All features of each word of one sentence: ``words`` normalised, ``gaps[i]`` what stands
+    before word ``i`` (``gaps[len(words)]``: after the last)."""
+    per_word = [word_features(w, lang, index) for w in words]
+    out = []
+    n = len(words)
+    for i, f in enumerate(local_features(words, gaps, per_word, lang, index)):
+        f += per_word[i].own
+        for slot, o in enumerate(NEIGHBOURS):
+            if 0 <= i + o < n:
+                f += per_word[i + o].seen[slot]
         out.append(f)
     return out
 
@@ -216,69 +240,150 @@ def training_items(sentences: Iterable[Sentence], lang: str, index: Index):
 
 
 def train(corpora: Sequence[tuple[Iterable[Sentence], str]], out: str | Path, index: Index,
-          params: dict | None = None, log=None) -> dict:
+          params: dict | None = None, meta: dict | None = None) -> dict:
     """Train a model on ``corpora`` (``(sentences, lang)`` pairs) and write it to ``out``.
 
-    Returns the metadata written beside the model (``out`` + ``.json``).
+    crfsuite trains; its weights are then written as an entityres model (:func:`export`) with
+    ``meta`` (e.g. the names of the corpora). Returns the model's metadata.
     """
+    settings = dict(TRAIN_PARAMS, **(params or {}))
+    with tempfile.TemporaryDirectory() as tmp:
+        crf = Path(tmp) / "model.crfsuite"
+        tokens = train_crfsuite(corpora, crf, index, settings)
+        return export(crf, out, {**(meta or {}), "params": settings, "tokens": tokens})
+
+
+def train_crfsuite(corpora: Sequence[tuple[Iterable[Sentence], str]], path: str | Path, index: Index,
+                   params: dict) -> int:
+    """Train a crfsuite model file at ``path``; returns the number of training tokens."""
     trainer = pycrfsuite.Trainer(verbose=False)
-    counts = []
+    tokens = 0
     for sentences, lang in corpora:
-        n = 0
         for features, labels in training_items(sentences, lang, index):
             trainer.append(features, labels)
-            n += len(labels)
-        counts.append(n)
-    if not any(counts):
+            tokens += len(labels)
+    if not tokens:
         raise ValueError("no training tokens: the corpora are empty")
-    settings = dict(TRAIN_PARAMS, **(params or {}))
-    trainer.set_params(settings)
+    trainer.set_params(params)
+    trainer.train(str(path))
+    return tokens
+
+
+def export(crfsuite_model: str | Path, out: str | Path, meta: dict) -> dict:
+    """Write the weights of a crfsuite model as an entityres model: gzip-compressed JSON (no code
+    runs when it is read), with the feature version and ``meta``. Returns the metadata."""
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(crfsuite_model))
+    info = tagger.info()
+    labels = [label for label, _ in sorted(info.labels.items(), key=lambda kv: int(kv[1]))]
+    number = {label: n for n, label in enumerate(labels)}
+    transitions = [[0.0] * len(labels) for _ in labels]
+    for (a, b), w in info.transitions.items():
+        transitions[number[a]][number[b]] = w
+    attributes: dict[str, list] = {}
+    for (attr, label), w in sorted(info.state_features.items()):
+        attributes.setdefault(attr, []).append([number[label], w])
+    meta = {"format": FORMAT, "features_version": FEATURES_VERSION, **meta, "labels": labels,
+            "attributes_kept": len(attributes), "weights_kept": len(info.state_features)}
+    model = {**meta, "transitions": transitions, "attributes": attributes}
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    trainer.train(str(out))
-    meta = {"features_version": FEATURES_VERSION, "labels": list(LABELS), "params": settings,
-            "tokens": sum(counts), "iterations": trainer.logparser.last_iteration["num"]
-            if trainer.logparser.last_iteration else None}
-    Path(str(out) + ".json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    # mtime=0: the same weights give the same bytes
+    out.write_bytes(gzip.compress(json.dumps(model, ensure_ascii=False, sort_keys=True).encode(), mtime=0))
     return meta
 
 
 # --- tagging ----------------------------------------------------------------------------------
 
 class Tagger:
-    """A trained model, loaded once; :meth:`spans` is safe to call from several threads."""
+    """A trained model, loaded once. Thread-safe: decoding keeps no state but a memo of word scores."""
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path is not None else shipped_model()
         if not self.path.is_file():
             raise FileNotFoundError(f"no tagger model at {self.path}")
-        meta = Path(str(self.path) + ".json")
-        if meta.is_file():
-            version = json.loads(meta.read_text(encoding="utf-8")).get("features_version")
-            if version != FEATURES_VERSION:
-                raise ValueError(f"{self.path} was trained on features version {version}; this entityres "
-                                 f"computes version {FEATURES_VERSION}: retrain it (entityres tagger train)")
-        self._local = threading.local()
-        self._open()  # a broken file fails here, not at the first text
+        try:
+            model = json.loads(gzip.decompress(self.path.read_bytes()))
+            fmt, version = model.get("format"), model.get("features_version")
+        except (OSError, ValueError, AttributeError, EOFError) as err:
+            raise ValueError(f"{self.path} is not a tagger model ({err})") from None
+        if fmt != FORMAT:
+            raise ValueError(f"{self.path} is not a tagger model (format {fmt!r})")
+        if version != FEATURES_VERSION:
+            raise ValueError(f"{self.path} was trained on features version {version}; this entityres computes "
+                             f"version {FEATURES_VERSION}: retrain it (entityres tagger train)")
+        self.labels_ = tuple(model["labels"])
+        self.meta = {k: v for k, v in model.items() if k not in ("transitions", "attributes")}
+        n = len(self.labels_)
+        try:
+            self._state = {a: tuple((int(j), float(w)) for j, w in pairs) for a, pairs in model["attributes"].items()}
+            trans = model["transitions"]
+            self._into = [[float(trans[k][j]) for k in range(n)] for j in range(n)]  # into[j][k]: k → j
+        except (KeyError, TypeError, ValueError, IndexError) as err:
+            raise ValueError(f"{self.path}: broken weights ({err})") from None
+        if any(not 0 <= j < n for pairs in self._state.values() for j, _ in pairs):
+            raise ValueError(f"{self.path}: a weight names a label that does not exist")
+        self._words: dict = {}
 
-    def _open(self) -> pycrfsuite.Tagger:
-        tagger = getattr(self._local, "tagger", None)
-        if tagger is None:
-            tagger = pycrfsuite.Tagger()
-            try:
-                tagger.open(str(self.path))
-            except (OSError, ValueError) as err:
-                raise ValueError(f"{self.path} is not a tagger model: {err}") from None
-            self._local.tagger = tagger
-        return tagger
+    def _vector(self, features: Iterable[str]) -> list[float]:
+        v = [0.0] * len(self.labels_)
+        state = self._state
+        for f in features:
+            for j, w in state.get(f, ()):
+                v[j] += w
+        return v
+
+    def _word(self, word: str, lang: str | None, index: Index):
+        """(own score vector, score vectors per neighbour offset, features) of a word, memoised."""
+        key = (word, lang, index)
+        found = self._words.get(key)
+        if found is None:
+            wf = word_features(word, lang, index)
+            found = (self._vector(wf.own), tuple(self._vector(s) for s in wf.seen), wf)
+            if len(self._words) >= MAX_MEMO:
+                self._words.clear()
+            self._words[key] = found
+        return found
+
+    def _decode(self, emissions: list[list[float]]) -> list[int]:
+        """Viterbi: the best label sequence under the model's transitions.
+
+        The forward pass keeps each position's scores only; the back pointers are worked out on
+        the way back for the one label chosen at each position.
+        """
+        into = self._into
+        scores = [emissions[0]]
+        for e in emissions[1:]:
+            prev = scores[-1]
+            scores.append([max(map(add, prev, col)) + x for col, x in zip(into, e)])
+        last = scores[-1]
+        j = last.index(max(last))
+        path = [j]
+        for prev in reversed(scores[:-1]):
+            cand = list(map(add, prev, into[j]))
+            j = cand.index(max(cand))
+            path.append(j)
+        path.reverse()
+        return path
 
     def labels(self, norm: Normalized, tokens: list[Token], lang: str | None, index: Index) -> list[str]:
         """One BIO label per token."""
-        tagger = self._open()
         out: list[str] = []
+        names = self.labels_
+        all_words = [t.text for t in tokens]
+        zero = [0.0] * len(names)
+        pad = [(zero,) * len(NEIGHBOURS)] * 2
+        all_ends = cues.ends(all_words, CUE_GROUPS, lang)  # once per text: most words end no cue
         for first, end, gaps in sentences_of(norm, tokens):
-            words = [t.text for t in tokens[first:end]]
-            out += tagger.tag(sentence_features(words, gaps, lang, index))
+            words = all_words[first:end]
+            per = [self._word(w, lang, index) for w in words]
+            local = local_features(words, gaps, [p[2] for p in per], lang, index, sentence_cues(all_ends, first, end))
+            # word i's neighbours' scores: ext[i + 2] is word i; two zero words pad each end
+            ext = pad + [p[1] for p in per] + pad
+            vector = self._vector
+            emissions = [list(map(sum, zip(vector(local[i]), p[0], ext[i][0], ext[i + 1][1], ext[i + 3][2], ext[i + 4][3])))
+                         for i, p in enumerate(per)]
+            out += [names[j] for j in self._decode(emissions)]
         return out
 
     def spans(self, norm: Normalized, tokens: list[Token], lang: str | None, index: Index) -> list[TaggedSpan]:

@@ -147,11 +147,11 @@ def figures(c: Counter) -> dict:
     return out
 
 
-def source(explanation: str) -> str:
+def source(explanation) -> str:
     """Which candidate source a mention came from: the gazetteer, the tagger, or a cue rule."""
-    if not explanation.startswith("new "):
+    if explanation.how != "new":
         return "gazetteer"
-    return "tagger" if explanation.endswith("tagger cue") else "cue rules"
+    return "tagger" if explanation.cue == "tagger" else "cue rules"
 
 
 def run_resolver(resolver: Resolver, docs, lang: str):

@@ -234,7 +234,7 @@ def test_resolver_tagger_off_and_on():
     result = on.resolve(text, "fa")
     person = next(m for m in result.mentions if m.text == "مهرداد کیانفر")
     assert person.type == "person" and person.entity_id.startswith("person:new.")
-    assert "tagger" in person.explanation
+    assert person.explanation.how == "new" and person.explanation.cue == "tagger"
     name = next(e.name for e in result.entities if e.id == person.entity_id)
     assert len(name.split()) == 2 and all(set(w.lower()) & set("aeiou") for w in name.split())
     # a tagged place the gazetteer holds links to it

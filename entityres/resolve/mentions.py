@@ -495,15 +495,17 @@ MIN_STEM_LEFT = 3  # letters a new name keeps when a proclitic is taken off it
 def with_tagged(doc: _Doc, known: list[Span], new: list[Span], tagged: Sequence) -> tuple[list[Span], list[Span]]:
     """Gazetteer and cue spans joined by the tagger's (``first``, ``last``, ``type`` PER/LOC/ORG).
 
-    * The gazetteer keeps what it found, and the linker decides what it names; where the tagger
-      tags the same words with the type of the alias, that is a cue for an everyday word (``weak``).
+    * The gazetteer keeps what it found, and the linker decides what it names. A tag is no cue
+      for an everyday word that equals an alias (``weak``: ماهی "fish" is no Mahé): the tagger
+      errs on those as much as the gazetteer.
     * A tagged person that holds a given name the gazetteer matched alone (weak), or ends with
       a surname it matched alone as written (X عمروف), is a person of its own: the longer span
       replaces the part.
     * An organisation (طالبان, بانک ملت) takes the new persons the cue rules found inside it.
-    * Other tagged persons and places, over words no other span claims and not all of them
-      everyday words (رهبری "leadership", کاخ سفید "White House"), are new names (cue
-      ``tagger``); an Arabic conjunction or preposition before the name is left out (وأحمد).
+    * Other tagged persons and places, over words no other span claims, are new names unless all
+      their words are everyday words with no part of a known name (رهبری "leadership", کاخ سفید
+      "White House"; but حشمت الله رحمانی holds the surname رحمان). New names take the cue
+      ``tagger``; an Arabic conjunction or preposition before the name is left out (وأحمد).
     """
     orgs = [t for t in tagged if t.type == "ORG"]
     new = [s for s in new if s.type != "person" or not any(t.first <= s.last and s.first <= t.last for t in orgs)]
@@ -511,26 +513,23 @@ def with_tagged(doc: _Doc, known: list[Span], new: list[Span], tagged: Sequence)
     out = []
     for t in tagged:
         kind = _TAGGED_TYPES.get(t.type)
+        cover = range(t.first, t.last + 1)
         if kind is None:
             continue
-        n = next((n for n, s in enumerate(known) if s.first == t.first and s.last == t.last), None)
-        if n is not None:
-            s = known[n]
-            if s.weak and not s.cue and {doc.index.aliases[a].type for a in s.aliases} == {kind}:
-                known[n] = s._replace(cue="tagger")
-            continue
         inside = [s for s in known if t.first <= s.first and s.last <= t.last]
+        if not inside and all(zipf(doc.words[i], doc.lang) >= NAME_ZIPF for i in cover):
+            continue  # everyday words only, and no part of a known name among them
         # a given name alone (weak), or a surname that ends the span with no proclitic taken off
-        # (ببوتين after a name is "with Putin")
-        if kind == "person" and inside and all(s.kind == "part" and (s.weak or (
-                s.last == t.last and s.start == doc.tokens[s.first].start)) for s in inside) \
-                and not any(s.first < t.first <= s.last or s.first <= t.last < s.last for s in known + new):
+        # (ببوتين after a name is "with Putin"), inside a longer tagged person
+        if not (kind == "person" and inside and len(cover) > sum(s.last - s.first + 1 for s in inside)
+                and all(s.kind == "part" and (s.weak or (s.last == t.last and s.start == doc.tokens[s.first].start))
+                        for s in inside)):
+            inside = []
+        inside_tokens = {i for s in inside for i in range(s.first, s.last + 1)}
+        if (taken - inside_tokens).isdisjoint(cover):
             known = [s for s in known if s not in inside]
-            taken.difference_update(i for s in inside for i in range(s.first, s.last + 1))
-        if taken.isdisjoint(range(t.first, t.last + 1)) and not all(
-                zipf(doc.words[i], doc.lang) >= NAME_ZIPF for i in range(t.first, t.last + 1)):
             out.append(_tagged_span(doc, t.first, t.last, kind))
-            taken.update(range(t.first, t.last + 1))
+            taken.update(cover)
     return known, new + out
 
 

@@ -318,3 +318,13 @@ def test_shipped_model_finds_names_without_cues():
     people = {m.text for m in result.mentions if m.type == "person"}
     assert {"فرامرز قاسملو", "بهروز کیانپور"} <= people
     assert not Resolver(tagger=None).resolve("فرامرز قاسملو و بهروز کیانپور دیروز آمدند.", "fa").mentions
+
+
+def test_tagger_travels_to_worker_processes_as_its_file(model):
+    import pickle
+
+    shipped = tagger.load_tagger()
+    assert pickle.loads(pickle.dumps(shipped)) is shipped  # one per model file in a process
+    mine = tagger.load_tagger(str(model))
+    data = pickle.dumps(mine)
+    assert len(data) < 1000 and pickle.loads(data).path == model

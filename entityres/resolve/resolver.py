@@ -174,6 +174,10 @@ class Resolver:
         elif paths:
             gazetteer = gazetteer.extended(paths)
         self.gazetteer = gazetteer
+        if tagger is None or isinstance(tagger, Tagger):
+            self.tagger = tagger
+        else:
+            self.tagger = load_tagger(None if tagger == "shipped" else tagger)
         self._load(cache)
 
     def _load(self, cache: bool) -> None:
@@ -181,10 +185,6 @@ class Resolver:
         if not cache:  # built here from wordfreq, so detection never reads their cache files
             for code in LANGS:
                 frequency.table(code, cache=False)
-        if tagger is None or isinstance(tagger, Tagger):
-            self.tagger = tagger
-        else:
-            self.tagger = load_tagger(None if tagger == "shipped" else str(Path(tagger).resolve()))
 
     def resolve(self, text: str, lang: str = "auto", id: str | None = None) -> Result:
         """Every person and place mention of ``text``, linked to the gazetteer or to a new entity.

@@ -325,6 +325,10 @@ class Tagger:
             raise ValueError(f"{self.path}: a weight names a label that does not exist")
         self._words: dict = {}
 
+    def __reduce__(self):
+        # Sent to worker processes as its file, not its weights and memo (whose keys hold indexes).
+        return load_tagger, (None if self.path == shipped_model() else str(self.path),)
+
     def _vector(self, features: Iterable[str]) -> list[float]:
         v = [0.0] * len(self.labels_)
         state = self._state
@@ -428,7 +432,11 @@ def prf(correct: int, predicted: int, gold: int) -> dict[str, float]:
             "correct": correct, "predicted": predicted, "gold": gold}
 
 
+def load_tagger(path: str | Path | None = None) -> Tagger:
+    """A tagger per model file, shared within the process (the shipped one for None)."""
+    return _load(str(Path(path).resolve()) if path is not None else None)
+
+
 @lru_cache(maxsize=8)
-def load_tagger(path: str | None = None) -> Tagger:
-    """A tagger per model file, shared (the shipped one for None)."""
+def _load(path: str | None) -> Tagger:
     return Tagger(path)

@@ -32,7 +32,7 @@ from ._kernels import best_indel_similarity, best_key_similarity
 from .keys import (MAX_KEYS, Slots, compare_table, join_key_slots, join_keys, key_similarity, latin_codes, name_words,
                    vowel_mismatches, word_key_slots)
 from .langs import canonical_lang, is_arabic_script
-from .name_parts import part_symbol, parts_differ
+from .name_parts import is_particle, part_symbol, parts_differ
 from .normalize import ZWNJ
 from .transliterate import K_BEST, latin_forms, word_readings
 
@@ -215,20 +215,27 @@ def greedy_alignment(scored: list[tuple[float, tuple[int, ...], tuple[int, ...]]
 
 def name_similarity(a: list[Word], b: list[Word]) -> float:
     """Similarity of two names given as profiled words; order-free, partial names score lower."""
+    return _aligned_names(a, b)[0]
+
+
+def _aligned_names(a: list[Word], b: list[Word]) -> tuple[float, bool]:
+    """:func:`name_similarity`, and whether two aligned words are different known parts."""
     if not a or not b:
-        return 0.0
+        return 0.0, False
     scored = [(word_similarity(x, y), (i,), (j,)) for i, x in enumerate(a) for j, y in enumerate(b)]
     aligned = greedy_alignment(scored)
     matched = sum(s * (a[i].weight + b[j].weight) for s, (i,), (j,) in aligned)
     score = matched / (sum(w.weight for w in a) + sum(w.weight for w in b))
     # Hassan bin Ali is not Hussein bin Ali, however much of the rest they share.
-    if any(_different_parts(a[i], b[j]) for _, (i,), (j,) in aligned):
-        score = min(score, DIFFERENT_NAME)
-    return score
+    differ = any(_different_parts(a[i], b[j]) for _, (i,), (j,) in aligned)
+    return (min(score, DIFFERENT_NAME) if differ else score), differ
 
 
 def _different_parts(a: Word, b: Word) -> bool:
-    return a.part is not None and b.part is not None and parts_differ(a.part, b.part)
+    """Two aligned words that are different known parts, neither a particle (Abdul against
+    Abdulaziz is a name written apart, not another name)."""
+    return (a.part is not None and b.part is not None and not is_particle(a.part) and not is_particle(b.part)
+            and parts_differ(a.part, b.part))
 
 
 def similarity(a: str, b: str, lang_a: str | None = None, lang_b: str | None = None) -> float:
@@ -245,8 +252,10 @@ def similarity(a: str, b: str, lang_a: str | None = None, lang_b: str | None = N
     wa, wb = merge_parts(name_words(a)), merge_parts(name_words(b))
     if not wa or not wb:
         return 0.0
-    score = name_similarity([word_profile(w, lang_a) for w in wa], [word_profile(w, lang_b) for w in wb])
-    if len(wa) > 1 or len(wb) > 1:
+    score, differ = _aligned_names([word_profile(w, lang_a) for w in wa], [word_profile(w, lang_b) for w in wb])
+    # Read without spaces, names of as many words with a different part are no less different; names
+    # split otherwise (Abd al-Aziz, Abdulaziz) are compared whole.
+    if (len(wa) > 1 or len(wb) > 1) and not (differ and len(wa) == len(wb)):
         joined = word_similarity(joined_profile(wa, lang_a), joined_profile(wb, lang_b))
         score = max(score, joined)
     return round(min(1.0, score), 6)

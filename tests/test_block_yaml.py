@@ -82,3 +82,18 @@ def test_read_file_errors_keep_their_lines(tmp_path):
                     "      fa: [ایکس]\n", encoding="utf-8")
     [(entry, line)] = read_file(path)
     assert line == 3 and entry.names["fa"][0].source == "me"
+
+
+_SCALARS = st.one_of(st.text(max_size=12), st.integers(), st.floats(allow_nan=False), st.booleans(), st.none())
+_DOCS = st.recursive(_SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(alphabet="abxyz_-.019 :", min_size=1, max_size=6), inner,
+                                                 max_size=4)), max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_DOCS, st.booleans(), st.sampled_from([None, False, True]))
+def test_documents_pyyaml_writes_read_the_same(doc, unicode, flow):
+    text = yaml.safe_dump(doc, allow_unicode=unicode, default_flow_style=flow, sort_keys=False)
+    fast = block_yaml.parse(text)
+    if fast is not None:
+        assert fast[0] == yaml.safe_load(text)

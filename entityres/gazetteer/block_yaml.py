@@ -77,29 +77,36 @@ def _nested(rows: list, i: int, indent: int, path: tuple, lines: Lines, in_mappi
 
 def _mapping(rows: list, i: int, indent: int, path: tuple, lines: Lines) -> tuple[dict, int]:
     out: dict = {}
-    while i < len(rows):
+    track = len(path) < 2  # lines are kept for the top two levels only
+    end = len(rows)
+    while i < end:
         n, ind, content = rows[i]
-        if ind < indent or (ind == indent and _is_item(content) and out):
+        if ind != indent:
+            if ind < indent:
+                break
+            raise _GiveUp
+        if out and (content == "-" or content[:2] == "- "):
             break
         m = _KEY.match(content)
-        if ind > indent or m is None:
+        if m is None:
             raise _GiveUp
-        key, rest = m.group(1), m.group(2)
+        key, rest = m.group(1, 2)
         if key[0] in _RESOLVERS:
             key = _plain(key)
-        if not isinstance(key, str) or key in out:
+            if not isinstance(key, str):
+                raise _GiveUp
+        if key in out:
             raise _GiveUp
-        sub = path + (key,)
-        if len(sub) <= 2:
-            lines[sub] = n
+        if track:
+            lines[path + (key,)] = n
         i += 1
-        if rest is None or rest[:1] == "#":
-            if len(sub) <= 2 and i < len(rows):
-                lines[sub] = rows[i][0]  # PyYAML places a block value where it starts
-            out[key], i = _nested(rows, i, indent, sub, lines, True)
+        if rest is None or rest[0] == "#":
+            if track and i < end:
+                lines[path + (key,)] = rows[i][0]  # PyYAML places a block value where it starts
+            out[key], i = _nested(rows, i, indent, path + (key,), lines, True)
         else:
             out[key] = _value(rest)
-            if i < len(rows) and rows[i][1] > indent:
+            if i < end and rows[i][1] > indent:
                 raise _GiveUp  # a scalar continued on the next line
     return out, i
 

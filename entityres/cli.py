@@ -309,6 +309,15 @@ def cmd_resolve(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    try:
+        from .integrations.server import serve
+    except ImportError as err:
+        raise InputError(str(err)) from None
+    serve(_resolver(args.gazetteer), args.host, args.port, args.max_bytes)
+    return 0
+
+
 def cmd_evaluate(args) -> int:
     try:
         gold = load_gold(args.gold)
@@ -432,6 +441,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--merged-ids", metavar="FILE", help="with --merge stream: write the merged IDs to FILE (JSON)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=cmd_resolve)
+
+    p = sub.add_parser("serve", help="an HTTP service: POST /resolve, GET|POST /match, GET /entities/{id} (docs/batch.md)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=_positive, default=8000)
+    p.add_argument("--max-bytes", type=_positive, default=2_000_000, help="largest request body (default 2 MB)")
+    p.add_argument("--gazetteer", **extra)
+    p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("evaluate", help="score resolve() against gold annotations (JSON lines)")
     p.add_argument("gold", help="gold JSON lines: {id, lang, text, entities: [{surface, start, end, type, canonical}]}")

@@ -123,3 +123,52 @@ def test_titles_and_honorifics_stay_outside_the_span(text, lang, span, eid):
 def test_turkish_is_an_adjective_not_turkey():
     assert "place:turkey" not in ids("او به زبان ترکی صحبت می‌کرد.", "fa")
     assert "place:turkey" in ids("او به ترکیه سفر کرد.", "fa")
+
+
+# --- a prominent person's surname alone -------------------------------------------------------
+
+@pytest.mark.parametrize("text,lang,eid", [
+    ("ترامپ روز دوشنبه گفت که تعرفه‌ها بالا می‌رود.", "fa", "person:donald-trump"),  # not Melania or Ivanka
+    ("ترمپ در یک پیام نوشت که مذاکرات ادامه دارد.", "prs", "person:donald-trump"),
+    ("وقال ترامب إن الاتفاق بات قريبا.", "ar", "person:donald-trump"),
+    ("اردوغان با هیئتی از اروپا دیدار کرد.", "fa", "person:recep-tayyip-erdogan"),  # a middle name left out
+    ("خامنه‌ای در دیدار با دانشجویان سخن گفت.", "fa", "person:ali-khamenei"),  # not his son; ZWNJ inside
+])
+def test_a_prominent_surname_alone_links(text, lang, eid):
+    found = resolve(text, lang).mentions
+    assert found and found[0].entity_id == eid and found[0].score >= 0.9
+
+
+def _two_people(prominence):
+    return Resolver(gazetteer=Gazetteer.from_entries([
+        Entry(id="person:a", type="person", name="Kamran Shirazi", prominence=prominence,
+              names={"fa": ["کامران شیرازی"]}),
+        Entry(id="person:b", type="person", name="Parvin Shirazi", prominence=0.3, names={"fa": ["پروین شیرازی"]}),
+    ], cache=False))
+
+
+def test_prominence_decides_a_shared_surname_and_its_threshold():
+    text = "شیرازی امروز به کرمان رفت."
+    assert [m.entity_id for m in _two_people(0.9).resolve(text, "fa").mentions] == ["person:a"]
+    # below the threshold a shared surname needs support: a title, or the full name in the text
+    assert _two_people(0.5).resolve(text, "fa").mentions == []
+    assert [m.entity_id for m in _two_people(0.5).resolve("دکتر شیرازی امروز به کرمان رفت.", "fa").mentions] == ["person:a"]
+    both = "پروین شیرازی و همکارانش آمدند. شیرازی گفت که می‌ماند."
+    assert [m.entity_id for m in _two_people(0.5).resolve(both, "fa").mentions] == ["person:b", "person:b"]
+
+
+def test_a_common_word_surname_needs_support_unless_prominent():
+    # اسلامی is an everyday word ("Islamic"): Mohammad Eslami (prominence 0.5) needs his full name
+    assert "person:mohammad-eslami" not in ids("جمهوری اسلامی بیانیه داد.", "fa")
+    assert "person:mohammad-eslami" in ids("محمد اسلامی گفت. اسلامی افزود که کار ادامه دارد.", "fa")
+
+
+def test_bundled_people_have_prominence_on_the_documented_scale():
+    from entityres import load_gazetteer
+
+    people = [e for e in load_gazetteer() if e.type == "person"]
+    assert all(e.prominence is not None for e in people)
+    by_id = {e.id: e.prominence for e in people}
+    assert by_id["person:donald-trump"] == by_id["person:vladimir-putin"] == 1.0
+    assert 0.5 <= by_id["person:abbas-araghchi"] <= 0.7
+    assert by_id["person:melania-trump"] < 0.8

@@ -257,11 +257,15 @@ class Index:
                 prefixes.update(" ".join(folded[:i]) for i in range(1, len(folded) + 1))
                 for word, profile in zip(folded, profiles):
                     vocab.setdefault(word, profile)
-                if entry.type == "person" and len(folded) > 1:
-                    if folded[-1] not in particles:
-                        parts[folded[-1]].append(a)
-                    if folded[0] not in particles:
-                        given[folded[0]].append(a)
+                # A surname or given name is a word as written between spaces: خامنه‌ای is one
+                # (its key "خامنه ای"), so that the token خامنه‌ای alone finds its person.
+                written = [w for part in name.split() if (w := " ".join(fold_word(x) for x in name_words(part)))]
+                if entry.type == "person" and len(written) > 1:
+                    # after a particle the surname is the pair (bin Said, بن سلمان): Said alone is not it
+                    if written[-1] not in particles and written[-2] not in particles:
+                        parts[written[-1]].append(a)
+                    if written[0] not in particles:
+                        given[written[0]].append(a)
         # Trust ranks sources against each other: a gazetteer of bulk names alone is not weaker for it.
         most = max((a.trust for a in aliases if a.trust != UNSOURCED), default=1.0)
         aliases = [a._replace(trust=min(1.0, a.trust / most)) for a in aliases]

@@ -8,8 +8,12 @@
   surname or an ambiguous alias (عمروف after رستم عمروف; ترامپ after دونالد ترامپ); among the
   entries an alias fits, one whose country or parent the text names comes first (طرابلس with
   لبنان). A title before the name favours a person, a place word a place.
-* Otherwise the best-scored entry wins; a tie is broken towards the entry with more names (the
-  better-known one), and the score is lowered so the tie shows.
+* A surname several people share goes to the one of them whose ``prominence`` reaches
+  ``SURNAME_PROMINENCE`` (ترامپ alone is Donald Trump, not Melania), scored as if it were his
+  alone and at least ``PROMINENT_SURNAME`` (اردوغان of رجب طیب اردوغان, though a middle name is missing);
+  when none of them is, only a title or the full name elsewhere in the text says who it is.
+* Otherwise the best-scored entry wins; a tie is broken towards the more prominent entry, then the
+  one with more names (the better-known one); a tie that remains lowers the score so it shows.
 * An everyday word that equals an alias (``weak``) is kept only with a cue or when the text
   names the same entry elsewhere; a part of a name that nothing supports above the threshold is
   dropped.
@@ -21,13 +25,14 @@ from typing import NamedTuple
 
 from ..gazetteer.index import Index
 from ..gazetteer.match import MATCH_THRESHOLD, AMBIGUOUS_FACTOR, make_query, score_alias
-from .mentions import Span
+from .mentions import Span, prominent
 
 CONTEXT_SCORE = 0.95  # a part of a name, or an ambiguous alias, that the document resolves
 CUE_FACTOR = 0.7  # a candidate of the type a cue speaks against, when the alias names both types
 TIE_FACTOR = 0.9  # an undecided choice between equally scored entries
 NEW_SCORE = 0.7  # a name found by a cue alone: probably a name, below any gazetteer link
 RELATED_BONUS = 0.02  # an ambiguous place whose country or parent the text names
+PROMINENT_SURNAME = 0.93  # a prominent person's surname alone, as the matcher scores a two-word name's
 
 
 def _related(entry, index: Index, named: set[int]) -> bool:
@@ -52,13 +57,16 @@ def _candidates(span: Span, text: str, lang: str | None, index: Index) -> dict[i
     """entry → (score, alias) for one gazetteer span."""
     out: dict[int, tuple[float, int]] = {}
     entries = {index.aliases[a].entry for a in span.aliases}
+    # A surname several people share is not ambiguous when one of them alone is prominent (ترامپ).
+    known = prominent(index, span.aliases) if span.kind == "part" else frozenset()
     for a in span.aliases:
         alias = index.aliases[a]
         if span.kind == "alias":
             score = max(0.0, 1.0 - span.cost)
         else:
             score = _part_score(text, lang, a, index) - span.cost
-        score *= alias.trust * (AMBIGUOUS_FACTOR if len(entries) > 1 else 1.0)
+        shared = len(entries) > 1 and known != {alias.entry}
+        score *= alias.trust * (AMBIGUOUS_FACTOR if shared else 1.0)
         if score > out.get(alias.entry, (-1.0, 0))[0]:
             out[alias.entry] = (score, a)
     return out
@@ -75,26 +83,31 @@ def link(spans: list[Span], text: str, lang: str | None, index: Index) -> list[L
             continue
         scored = []
         types = {index.entries[e].type for e in cand}
+        known = prominent(index, span.aliases) if span.kind == "part" else frozenset()
         for entry, (score, alias) in cand.items():
             how = "exact" if span.kind == "alias" and span.cost == 0 else "corrected" if span.kind == "alias" else "part"
             etype = index.entries[entry].type
             if span.cue and len(types) > 1 and (span.cue == "title") != (etype == "person"):
                 score *= CUE_FACTOR
+            if span.kind == "part" and entry in known:
+                score = max(score, PROMINENT_SURNAME)
             if entry in named and (span.kind == "part" or len(cand) > 1 or span.weak):
                 score, how = max(score, CONTEXT_SCORE), "context"
             elif len(cand) > 1 and _related(index.entries[entry], index, named):
                 score = min(1.0, score + RELATED_BONUS)  # طرابلس beside لبنان is Lebanon's Tripoli
                 how = "related"
-            scored.append((score, len(index.entries[entry].names), -entry, alias, how))
+            scored.append((score, index.entries[entry].prominence or 0.0, len(index.entries[entry].names), -entry, alias, how))
         if not scored:
             continue
         scored.sort(reverse=True)
-        score, _, neg_entry, alias, how = scored[0]
+        score, fame, _, neg_entry, alias, how = scored[0]
         if span.weak and how != "context" and not span.cue:
             continue
+        if span.kind == "part" and len(cand) > 1 and not known and how != "context" and not span.cue:
+            continue  # a surname several people share, none of them prominent: the text must say who
         if score < MATCH_THRESHOLD and how != "context":
             continue
-        if len(scored) > 1 and scored[1][0] == score:  # kept, but the score says it was a guess
+        if len(scored) > 1 and scored[1][:2] == (score, fame):  # kept, but the score says it was a guess
             score *= TIE_FACTOR
         out.append(Link(span, -neg_entry, round(score, 4), alias, how))
     return out

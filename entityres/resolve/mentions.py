@@ -47,6 +47,9 @@ COMMON_ZIPF = 3.5  # a city known only from GeoNames is not found in a word this
 # A surname this common as a word needs support to be a mention on its own. wordfreq's Persian list
 # is much shorter than its Arabic one, so the same commonness sits higher on its scale.
 PART_ZIPF = {"fa": 5.5, "prs": 5.5, "ar": 4.5}
+# ... unless the person is this prominent (docs/gazetteer.md): heads of state and government,
+# household names. A surname several entries share goes to the one prominent among them.
+SURNAME_PROMINENCE = 0.8
 FUZZY_WORD = 0.9  # a rare word this close to a gazetteer word is taken as a spelling of it
 MIN_FUZZY = 4  # shorter words have too many neighbours to correct
 SAME_LETTERS = 0.8  # a misspelling keeps most letters (ترمپ ترامپ), a different word does not (گامه حماه)
@@ -195,7 +198,8 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
                     continue  # a title is no part of a name on its own (الشيخ)
                 if f.key in parts:
                     common = zipf(words[i][f.start:f.end], doc.lang) >= PART_ZIPF.get(doc.lang, 4.5)
-                    out.append(span(i, i, f, f, "part", parts[f.key], f.cost, f.key)._replace(weak=common))
+                    weak = common and not prominent(index, parts[f.key])
+                    out.append(span(i, i, f, f, "part", parts[f.key], f.cost, f.key)._replace(weak=weak))
                 elif f.key in given:
                     out.append(span(i, i, f, f, "part", given[f.key], f.cost, f.key)._replace(weak=True))
         if (i + 1 < len(forms) and segs[i + 1] == segs[i]
@@ -208,6 +212,12 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
                         out.append(span(i, i + 1, f, g, "alias", exact[f.key + g.key],
                                         f.cost + g.cost + STRIP_COST, f.key + g.key))
     return out
+
+
+def prominent(index: Index, aliases: tuple[int, ...]) -> frozenset[int]:
+    """The entries of ``aliases`` known well enough (``prominence`` ≥ ``SURNAME_PROMINENCE``) for
+    news to name them by surname alone (ترامپ گفت ...)."""
+    return frozenset(e for a in aliases if (index.entries[e := index.aliases[a].entry].prominence or 0.0) >= SURNAME_PROMINENCE)
 
 
 @lru_cache(maxsize=None)

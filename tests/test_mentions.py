@@ -172,3 +172,39 @@ def test_bundled_people_have_prominence_on_the_documented_scale():
     assert by_id["person:donald-trump"] == by_id["person:vladimir-putin"] == 1.0
     assert 0.5 <= by_id["person:abbas-araghchi"] <= 0.7
     assert by_id["person:melania-trump"] < 0.8
+
+
+# --- the Dari lexicon -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name,eid", [
+    ("جرمنی", "place:germany"), ("امریکا", "place:united-states"), ("انگلستان", "place:united-kingdom"),
+    ("جاپان", "place:japan"), ("هسپانیه", "place:spain"), ("هالند", "place:netherlands"),
+    ("پولند", "place:poland"), ("هندوستان", "place:india"), ("هنگری", "place:hungary"),
+    ("قرغزستان", "place:kyrgyzstan"), ("کوریای جنوبی", "place:south-korea"), ("برازیل", "place:brazil"),
+])
+def test_dari_country_names_are_countries_never_new_people(name, eid):
+    for text in (f"صدراعظم {name} به کابل سفر کرد.", f"سفیر {name} در کابل گفت که کمک‌ها ادامه دارد."):
+        found = resolve(text, "prs").mentions
+        assert [(m.entity_id, m.type) for m in found if m.text == name] == [(eid, "place")]
+        assert all(m.type != "person" for m in found)
+
+
+def test_every_afghan_province_has_a_dari_name():
+    from entityres import load_gazetteer
+
+    provinces = [e for e in load_gazetteer() if e.kind == "province" and e.parent == "place:afghanistan"]
+    assert len(provinces) == 34
+    assert all(e.names.get("prs") for e in provinces)
+
+
+@pytest.mark.parametrize("text,span,eid", [
+    ("درگیری‌ها در ولسوالی سنگین ولایت هلمند ادامه دارد.", "سنگین", "place:sangin-district"),
+    ("نیروهای امنیتی به گرشک رسیدند.", "گرشک", "place:gereshk-district"),
+    ("بندر تورخم دوباره باز شد.", "تورخم", "place:torkham-district"),
+])
+def test_afghan_districts(text, span, eid):
+    assert (span, "place", eid) in mentions(text, "prs")
+
+
+def test_a_district_that_is_an_everyday_word_needs_its_place_word():
+    assert mentions("این بار برای او سنگین بود.", "prs") == []

@@ -208,3 +208,15 @@ def test_afghan_districts(text, span, eid):
 
 def test_a_district_that_is_an_everyday_word_needs_its_place_word():
     assert mentions("این بار برای او سنگین بود.", "prs") == []
+
+
+def test_a_surname_that_is_a_given_name_or_a_common_noun_needs_support():
+    # حسین of صدام حسین is mostly someone's given name; مرز of فریدریش مرز is "border"
+    assert "person:saddam-hussein" not in ids("حسین به خانه برگشت.", "fa")
+    assert "person:friedrich-merz" not in ids("نیروها به مرز رسیدند.", "fa")
+    assert ids("صدام حسین سقوط کرد و حسین دیگر برنگشت.", "fa") == ["person:saddam-hussein"] * 2
+
+
+def test_a_person_inside_a_facilitys_name_is_no_mention():
+    assert "person:ruhollah-khomeini" not in ids("هواپیما در فرودگاه امام خمینی نشست.", "fa")
+    assert "person:ruhollah-khomeini" in ids("امام خمینی در سال ۱۳۶۸ درگذشت.", "fa")

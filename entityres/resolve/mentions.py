@@ -197,8 +197,12 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
                 if (f.key in parts or f.key in given) and cues.match_at(words, i, "person_titles", doc.lang):
                     continue  # a title is no part of a name on its own (الشيخ)
                 if f.key in parts:
-                    common = zipf(words[i][f.start:f.end], doc.lang) >= PART_ZIPF.get(doc.lang, 4.5)
-                    weak = common and not prominent(index, parts[f.key])
+                    word = words[i][f.start:f.end].replace(ZWNJ, "")
+                    common = zipf(word, doc.lang) >= PART_ZIPF.get(doc.lang, 4.5)
+                    # Whoever bears it, a surname that is also a given name (حسین, عباس) or a common
+                    # noun (جناح "faction", مرز "border") says nothing on its own.
+                    weak = ((common and not prominent(index, parts[f.key])) or f.key in given
+                            or cues.is_common_noun(word, doc.lang))
                     out.append(span(i, i, f, f, "part", parts[f.key], f.cost, f.key)._replace(weak=weak))
                 elif f.key in given:
                     out.append(span(i, i, f, f, "part", given[f.key], f.cost, f.key)._replace(weak=True))
@@ -335,15 +339,14 @@ def _run(doc: _Doc, i: int, taken: set[int], limit: int = MAX_NEW_WORDS, ceiling
 
 
 def _in_organisation_name(doc: _Doc, span: Span) -> bool:
-    """Is a place the end of a named organisation's name, its head at most ``ORG_GAP`` words
-    before it (خبرگزاری کار ایران, رادیو تلویزیون ملی افغانستان), with no preposition between?"""
-    if not _is_place(doc, span):
-        return False
+    """Is a name the end of a named organisation's or facility's name, its head at most ``ORG_GAP``
+    words before it (خبرگزاری کار ایران, رادیو تلویزیون ملی افغانستان, فرودگاه امام خمینی), with no
+    preposition between?"""
     for gap in range(ORG_GAP + 1):
         j = span.first - gap
         if j <= 0 or doc.segs[j] != doc.segs[span.first]:
             return False
-        if gap and cues.match_at(doc.words, j, ("place_prepositions", "person_titles"), doc.lang):
+        if gap and cues.match_at(doc.words, j, "place_prepositions", doc.lang):
             return False
         if cues.match_before(doc.words, j, "organisation_name_heads", doc.lang):
             return doc.segs[j - 1] == doc.segs[j]

@@ -39,7 +39,7 @@ from . import __version__
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 8  # bump when anything cached changes shape
+CACHE_FORMAT = 9  # bump when anything cached changes shape
 MAGIC = b"entityres-cache\n"
 SUFFIX = ".msgpack"
 DEFAULT_MAX_MB = 512  # size cap of the folder; $ENTITYRES_CACHE_MAX_MB overrides it

@@ -1,12 +1,13 @@
 """Build hook: compile the Cython kernels (entityres/text/_kernels.pyx) into the wheel.
 
-Runs for ``pip install .`` and ``pip install -e .`` alike; the extension is built in place, so an
-editable install imports it from the source tree. Cython and setuptools (for its compiler driver)
+Runs for ``pip install .`` and ``pip install -e .`` alike; the extension is put beside its source,
+so an editable install imports it from the source tree. Cython and setuptools (for its compiler driver)
 are build requirements in pyproject.toml.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -33,11 +34,18 @@ class KernelsBuildHook(BuildHookInterface):
         try:
             dist = Distribution({"name": "entityres", "ext_modules": cythonize(extensions, quiet=True)})
             command = dist.get_command_obj("build_ext")
-            command.inplace = True
             command.build_temp = command.build_lib = str(root / "build" / "kernels")
             command.ensure_finalized()
             command.run()
-            built = [Path(command.get_ext_fullpath(name)).resolve().relative_to(root) for name in EXTENSIONS]
+            built = []
+            for name in EXTENSIONS:
+                compiled = Path(command.get_ext_fullpath(name))
+                target = compiled.relative_to(command.build_lib)
+                # Beside the sources (an editable install imports it there), by rename: a process
+                # that has the old one loaded keeps its copy intact.
+                shutil.copy(compiled, f"{target}.tmp")
+                os.replace(f"{target}.tmp", target)
+                built.append(target)
         finally:
             os.chdir(cwd)
         build_data["pure_python"] = False

@@ -22,7 +22,9 @@ SWAP = {a: {b: 0.0 if a == b else 0.5 if any(a in g and b in g for g in RELATED)
 TABLE = _kernels.CostTable(WEAK, SWAP)
 
 # Key classes, a few characters outside the table (other letters, non-ASCII) and long strings.
-keys_st = st.text(alphabet=CLASSES + "XYé-", max_size=12) | st.text(alphabet="AKT", min_size=60, max_size=90)
+# Up to 64 characters the plain distances run bit-parallel, past that (or off ASCII) by the table.
+keys_st = (st.text(alphabet=CLASSES + "XYé-", max_size=12) | st.text(alphabet="AKT", min_size=60, max_size=90)
+           | st.text(alphabet="AKT", min_size=62, max_size=66))
 key_cost_st = st.tuples(keys_st, st.integers(0, 4))
 
 
@@ -81,8 +83,9 @@ def test_best_key_similarity_equals_reference(a, b, max_keys, shortlist, penalty
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.text(alphabet="aeiouKTSMA", max_size=14) | st.text(max_size=80), min_size=1, max_size=4),
-       st.lists(st.text(alphabet="aeiouKTSMA", max_size=14), min_size=1, max_size=4))
+@given(st.lists(st.text(alphabet="aeiouKTSMA", max_size=14) | st.text(max_size=80)
+                | st.text(alphabet="aKT", min_size=62, max_size=66), min_size=1, max_size=4),
+       st.lists(st.text(alphabet="aeiouKTSMA", max_size=14) | st.text(alphabet="aKT", max_size=70), min_size=1, max_size=4))
 def test_best_indel_similarity_equals_rapidfuzz(a, b):
     expected = max(Indel.normalized_similarity(x, y) for x in a for y in b)
     assert _kernels.best_indel_similarity(tuple(a), tuple(b)) == expected
@@ -133,3 +136,62 @@ def test_word_similarity_keeps_its_reference_value(a, b, lang):
                                             compare_table()) == key_sim
         assert _kernels.best_indel_similarity(pa.codes, pb.codes) == read_sim
         assert 0.0 <= word_similarity(pa, pb, max_keys, shortlist) <= 1.0
+
+
+def reference_kbest(steps, width, k):
+    beam = [(0.0, "")]
+    for gaps, options in steps:
+        nxt = {}
+        for cost, text in beam:
+            for gap, gap_cost in gaps:
+                for rank, option in enumerate(options):
+                    cand = text + gap + option
+                    c = cost + gap_cost + rank
+                    if c < nxt.get(cand, float("inf")):
+                        nxt[cand] = c
+        beam = heapq.nsmallest(width, ((c, t) for t, c in nxt.items()))
+    return tuple(t for _, t in sorted(beam)[:k] if t)
+
+
+gaps_st = st.sampled_from([(("", 0.0),), (("", 0.0), ("a", 0.6), ("e", 0.8), ("o", 1.0)), (("", 0.0), ("i", 0.5))])
+steps_st = st.lists(st.tuples(gaps_st, st.lists(st.text(alphabet="bkqgh", max_size=2), min_size=1, max_size=4)
+                              .map(tuple)), max_size=7)
+
+
+@settings(max_examples=300, deadline=None)
+@given(steps_st, st.integers(1, 20), st.integers(1, 8))
+def test_kbest_readings_equals_reference(steps, width, k):
+    assert _kernels.kbest_readings(steps, width, k) == reference_kbest(steps, width, k)
+
+
+def reference_greedy_alignment(scored, floor):
+    used_a, used_b, out = set(), set(), []
+    for s, ia, ib in sorted(scored, key=lambda t: (-t[0], len(t[1]) + len(t[2]), t[1], t[2])):
+        if s < floor:
+            break
+        if used_a.isdisjoint(ia) and used_b.isdisjoint(ib):
+            used_a.update(ia)
+            used_b.update(ib)
+            out.append((s, ia, ib))
+    return out
+
+
+positions_st = st.lists(st.integers(0, 5), min_size=1, max_size=2).map(tuple)
+unit_st = st.tuples(st.sampled_from([0.0, 0.5, 0.55, 0.9, 1.0]) | st.floats(0, 1), positions_st, positions_st)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(unit_st, max_size=30), st.sampled_from([0.0, 0.55]))
+def test_greedy_alignment_equals_reference(scored, floor):
+    assert _kernels.greedy_alignment(scored, floor) == reference_greedy_alignment(scored, floor)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="AKTé", max_size=70), st.text(alphabet="AKTé", max_size=70))
+def test_plain_distances_equal_rapidfuzz(x, y):
+    # One pair alone: the shortlist takes the best pair by Levenshtein, and Indel is the codes' measure.
+    pair = _kernels.best_key_similarity(((x, 0), ("", 0)), ((y, 0),), 2, 1, 0.0, TABLE)
+    first = Levenshtein.normalized_similarity(x, y) >= Levenshtein.normalized_similarity("", y)
+    assert pair == reference_best_key_similarity([(x, 0), ("", 0)], [(y, 0)], 2, 1, 0.0)
+    assert pair == (reference_key_similarity(x, y) if first else reference_key_similarity("", y))
+    assert _kernels.best_indel_similarity((x,), (y,)) == Indel.normalized_similarity(x, y)

@@ -23,10 +23,10 @@ from math import log
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
-from rapidfuzz.distance import Indel
 
 from ..explanation import Explanation, Part
 from ..text import cues
+from ..text._kernels import best_indel_similarity
 from .index import Alias, Index, exact_keys, profile_words, word_blocking_keys
 from ..text.keys import name_words
 from ..text.langs import READ_LANGS, canonical_lang
@@ -228,7 +228,7 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
             alias = aliases[item[2]]
             # A one-word query is compared with each word too: news names people by surname alone.
             heard = alias.joined.codes[:2] + (tuple(w.codes[0] for w in alias.words) if len(query.words) == 1 else ())
-            close = max(Indel.normalized_similarity(q, c) for q in codes for c in heard)
+            close = best_indel_similarity(codes, heard)
             return close + 0.2 * (-item[0] / top)
 
         ranked.sort(key=lambda item: (item[0] > -100.0, -sound(item)))

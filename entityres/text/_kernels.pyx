@@ -7,7 +7,10 @@ function here computes exactly what the readable Python it replaces computed, to
 scores, and hence rankings and ties, do not move.
 """
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from libc.stdint cimport uint64_t
+from libc.string cimport memset
 from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_READ_CHAR
+
 
 cdef enum:
     TABLE = 128  # classes are ASCII letters; other characters take the default costs
@@ -112,6 +115,70 @@ def weighted_similarity(str x, str y, CostTable table) -> float:
     return _weighted_similarity(x, y, table)
 
 
+# Bit-parallel distances (one machine word holds the whole shorter string): the pattern's
+# positions of each ASCII character, then one step per character of the other string.
+cdef bint _pattern(str x, uint64_t *pm) noexcept:
+    """Fill ``pm`` (TABLE words) with ``x``'s positions per character; False when ``x`` does not
+    fit (longer than 64, or not ASCII), and the caller takes the dynamic programme."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(x), i
+    cdef Py_UCS4 c
+    if n > 64:
+        return False
+    memset(pm, 0, TABLE * sizeof(uint64_t))
+    for i in range(n):
+        c = PyUnicode_READ_CHAR(x, i)
+        if c >= TABLE:
+            return False
+        pm[c] |= (<uint64_t> 1) << i
+    return True
+
+
+cdef inline Py_ssize_t _popcount(uint64_t x) noexcept:
+    x = x - ((x >> 1) & 0x5555555555555555ULL)
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL)
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL
+    return <Py_ssize_t> ((x * 0x0101010101010101ULL) >> 56)
+
+
+cdef inline uint64_t _match(const uint64_t *pm, Py_UCS4 c) noexcept:
+    return pm[c] if c < TABLE else 0
+
+
+cdef Py_ssize_t _lcs_bits(const uint64_t *pm, Py_ssize_t n, str y) noexcept:
+    """Length of the longest common subsequence (Hyyrö 2004) of the pattern and ``y``."""
+    cdef uint64_t v = ~(<uint64_t> 0), u
+    cdef Py_ssize_t j
+    for j in range(PyUnicode_GET_LENGTH(y)):
+        u = v & _match(pm, PyUnicode_READ_CHAR(y, j))
+        v = (v + u) | (v - u)
+    if n < 64:
+        v |= ~(((<uint64_t> 1) << n) - 1)
+    return _popcount(~v)
+
+
+cdef Py_ssize_t _levenshtein_bits(const uint64_t *pm, Py_ssize_t n, str y) noexcept:
+    """Unit-cost edit distance (Myers 1999, Hyyrö 2003) of the pattern (length ``n``) and ``y``."""
+    cdef Py_ssize_t m = PyUnicode_GET_LENGTH(y), j, dist = n
+    cdef uint64_t vp = ~(<uint64_t> 0), vn = 0, x, d0, hp, hn, last
+    if n == 0:
+        return m
+    last = (<uint64_t> 1) << (n - 1)
+    for j in range(m):
+        x = _match(pm, PyUnicode_READ_CHAR(y, j))
+        d0 = (((x & vp) + vp) ^ vp) | x | vn
+        hp = vn | ~(d0 | vp)
+        hn = d0 & vp
+        if hp & last:
+            dist += 1
+        elif hn & last:
+            dist -= 1
+        hp = (hp << 1) | 1
+        hn = hn << 1
+        vp = hn | ~(d0 | hp)
+        vn = hp & d0
+    return dist
+
+
 cdef double _levenshtein_similarity(str x, str y) except -1.0:
     """rapidfuzz's Levenshtein.normalized_similarity (unit costs): 1 - distance / longer length."""
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(x), m = PyUnicode_GET_LENGTH(y), i, j, longest
@@ -156,8 +223,10 @@ def best_key_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortl
     ``shortlist`` (and more pairs than that), only the ``shortlist`` pairs best by plain Levenshtein
     similarity less the same penalty, earlier pairs first on ties.
     """
-    cdef Py_ssize_t na = min(len(a), max_keys), nb = min(len(b), max_keys), n = na * nb, i, j, k, pick
+    cdef Py_ssize_t na = min(len(a), max_keys), nb = min(len(b), max_keys), n = na * nb, i, j, k, pick, longest
     cdef double best = 0.0, s, top
+    cdef uint64_t pm[TABLE]
+    cdef bint fits
     cdef double *rough
     cdef char *taken
     cdef str ka, kb
@@ -180,9 +249,16 @@ def best_key_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortl
     try:
         for i in range(na):
             ka, ca = a[i]
+            fits = _pattern(ka, pm)
             for j in range(nb):
                 kb, cb = b[j]
-                rough[i * nb + j] = _levenshtein_similarity(ka, kb) - penalty * <double> (<long> ca + <long> cb)
+                if fits:
+                    longest = max(PyUnicode_GET_LENGTH(ka), PyUnicode_GET_LENGTH(kb))
+                    s = 1.0 if longest == 0 else \
+                        1.0 - <double> _levenshtein_bits(pm, PyUnicode_GET_LENGTH(ka), kb) / <double> longest
+                else:
+                    s = _levenshtein_similarity(ka, kb)
+                rough[i * nb + j] = s - penalty * <double> (<long> ca + <long> cb)
                 taken[i * nb + j] = 0
         for k in range(shortlist):
             pick = -1
@@ -234,11 +310,102 @@ def best_indel_similarity(tuple a, tuple b) -> float:
     """The best Indel.normalized_similarity between a string of ``a`` and one of ``b``."""
     cdef double best = -1.0, s
     cdef str x, y
+    cdef uint64_t pm[TABLE]
+    cdef Py_ssize_t total
+    cdef bint fits
     if not a or not b:
         raise ValueError("best_indel_similarity needs at least one string on each side")
     for x in a:
+        fits = _pattern(x, pm)
         for y in b:
-            s = _indel_similarity(x, y)
+            if fits:
+                total = PyUnicode_GET_LENGTH(x) + PyUnicode_GET_LENGTH(y)
+                s = 1.0 if total == 0 else \
+                    1.0 - <double> (total - 2 * _lcs_bits(pm, PyUnicode_GET_LENGTH(x), y)) / <double> total
+            else:
+                s = _indel_similarity(x, y)
             if s > best:
                 best = s
     return best
+
+
+def kbest_readings(list steps, Py_ssize_t width, Py_ssize_t k):
+    """The ``k`` cheapest strings of a beam search, cheapest first (ties by string), empty ones left out.
+
+    Each step is ``(gaps, options)``: the string so far, then a gap ``(text, cost)``, then an
+    option, whose cost is its rank. After each step the ``width`` cheapest strings are kept.
+    """
+    cdef list beam = [(0.0, "")]
+    cdef dict nxt
+    cdef double cost, gap_cost, c
+    cdef Py_ssize_t rank
+    cdef str text, gap, option, cand
+    cdef tuple gaps, options
+    for gaps, options in steps:
+        nxt = {}
+        for cost, text in beam:
+            for gap, gap_cost in gaps:
+                for rank in range(len(options)):
+                    option = <str> options[rank]
+                    cand = text + gap + option
+                    c = cost + gap_cost + <double> rank
+                    found = nxt.get(cand)
+                    if found is None or c < <double> found:
+                        nxt[cand] = c
+        beam = sorted([(c, t) for t, c in nxt.items()])[:width]
+    return tuple([t for _, t in beam[:k] if t])
+
+
+cdef int _compare_positions(tuple x, tuple y) except -2:
+    """Tuples of ints in Python's order: -1, 0 or 1."""
+    cdef Py_ssize_t i, n = min(len(x), len(y))
+    cdef long a, b
+    for i in range(n):
+        a, b = x[i], y[i]
+        if a != b:
+            return -1 if a < b else 1
+    return (len(x) > len(y)) - (len(x) < len(y))
+
+
+cdef int _before(tuple x, tuple y) except -2:
+    """Whether unit ``x`` sorts before ``y``: higher similarity, then fewer words, then positions."""
+    cdef double sx = x[0], sy = y[0]
+    cdef Py_ssize_t nx, ny
+    cdef int c
+    if sx != sy:
+        return sx > sy
+    nx, ny = len(<tuple> x[1]) + len(<tuple> x[2]), len(<tuple> y[1]) + len(<tuple> y[2])
+    if nx != ny:
+        return nx < ny
+    c = _compare_positions(x[1], y[1])
+    if c == 0:
+        c = _compare_positions(x[2], y[2])
+    return c < 0
+
+
+def greedy_alignment(list scored, double floor):
+    """Best-first one-to-one alignment of ``(similarity, positions in a, positions in b)`` units.
+
+    Units go best first (higher similarity, then fewer words, then by positions; a stable sort);
+    one is taken when none of its positions is taken yet and its similarity reaches ``floor``.
+    """
+    cdef Py_ssize_t n = len(scored), i, j
+    cdef list ordered = list(scored)
+    cdef list out = []
+    cdef set used_a = set(), used_b = set()
+    cdef tuple unit
+    for i in range(1, n):  # insertion sort: stable, and these lists are short
+        unit = ordered[i]
+        j = i - 1
+        while j >= 0 and _before(unit, ordered[j]):
+            ordered[j + 1] = ordered[j]
+            j -= 1
+        ordered[j + 1] = unit
+    for unit in ordered:
+        if <double> unit[0] < floor:
+            break
+        if used_a.isdisjoint(unit[1]) and used_b.isdisjoint(unit[2]):
+            used_a.update(unit[1])
+            used_b.update(unit[2])
+            out.append(unit)
+    return out

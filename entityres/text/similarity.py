@@ -29,6 +29,7 @@ from typing import NamedTuple
 from rapidfuzz.distance import Indel, Levenshtein
 
 from ._kernels import best_indel_similarity, best_key_similarity
+from ._kernels import greedy_alignment as _greedy_alignment
 from .keys import (MAX_KEYS, Slots, compare_table, join_key_slots, join_keys, key_similarity, latin_codes, name_words,
                    vowel_mismatches, word_key_slots)
 from .langs import canonical_lang, is_arabic_script
@@ -59,6 +60,10 @@ class Word(NamedTuple):
     surface: str  # the word as letters: Arabic script without ZWNJ, other scripts folded to ASCII
     part: str | None  # the name part it spells (name_parts.yaml), if known
     slots: tuple[Slots, ...]  # per key, the vowels written around its classes (keys.word_key_slots)
+
+    def __hash__(self) -> int:
+        # Words key the scorer's caches: the text's hash is cached by Python, the nested tuples' is not.
+        return hash(self.text)
 
 
 @lru_cache(maxsize=131072)
@@ -197,20 +202,10 @@ def greedy_alignment(scored: list[tuple[float, tuple[int, ...], tuple[int, ...]]
     """Best-first one-to-one alignment of the units of two names.
 
     ``scored`` holds ``(similarity, word positions in a, word positions in b)``; a unit is one word
-    or several written together. A unit is taken when none of its words is taken yet and its
-    similarity reaches ``floor``.
+    or several written together. Units go best first (then the fewest words, then by position); a
+    unit is taken when none of its words is taken yet and its similarity reaches ``floor``.
     """
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    out = []
-    for s, ia, ib in sorted(scored, key=lambda t: (-t[0], len(t[1]) + len(t[2]), t[1], t[2])):
-        if s < floor:
-            break
-        if used_a.isdisjoint(ia) and used_b.isdisjoint(ib):
-            used_a.update(ia)
-            used_b.update(ib)
-            out.append((s, ia, ib))
-    return out
+    return _greedy_alignment(scored, floor)
 
 
 def name_similarity(a: list[Word], b: list[Word]) -> float:

@@ -22,6 +22,7 @@ import icu
 from unidecode import unidecode
 
 from . import tables
+from ._kernels import kbest_readings
 from .langs import READ_LANGS, canonical_lang, is_arabic_script
 from .normalize import ZWNJ, normalize_text
 
@@ -114,22 +115,12 @@ def word_readings(word: str, lang: str | None = None, k: int = K_BEST) -> tuple[
     table = _reading_table(lang if lang in READ_LANGS else None)
     vowels = tables.load("readings")["short_vowels"]["options"]
     units = letter_units(word, table)
-    beam: list[tuple[float, str]] = [(0.0, "")]
-    width = max(4 * k, 16)
-    for n, (unit, options) in enumerate(units):
-        gaps = [("", 0.0)]
-        if n > 0 and not {units[n - 1][0], unit} & _CARRIES_VOWEL:
-            gaps = [(v, c) for v, c in vowels]
-        nxt = {}
-        for cost, text in beam:
-            for gap, gap_cost in gaps:
-                for rank, option in enumerate(options):
-                    cand = text + gap + option
-                    c = cost + gap_cost + rank
-                    if c < nxt.get(cand, float("inf")):
-                        nxt[cand] = c
-        beam = heapq.nsmallest(width, ((c, t) for t, c in nxt.items()))
-    return tuple(t for _, t in sorted(beam)[:k] if t) or ("",)
+    # A short vowel may go between two letters where neither carries one; each option costs its rank.
+    no_gap = (("", 0.0),)
+    any_gap = tuple((v, float(c)) for v, c in vowels)
+    steps = [(any_gap if n > 0 and not {units[n - 1][0], unit} & _CARRIES_VOWEL else no_gap, tuple(options))
+             for n, (unit, options) in enumerate(units)]
+    return kbest_readings(steps, max(4 * k, 16), k) or ("",)
 
 
 def readings(name: str, lang: str | None = None, k: int = 5) -> list[str]:
@@ -151,6 +142,7 @@ def readings(name: str, lang: str | None = None, k: int = 5) -> list[str]:
     return [t for _, t in combos]
 
 
+@lru_cache(maxsize=65536)
 def latin_reading(name: str, lang: str | None = None) -> str:
     """A Latin reading to show, title-cased: the likeliest of the k-best that gives every word a
     vowel (Arabic script leaves short vowels out, and "Rstm" reads worse than "Rastam")."""

@@ -305,6 +305,8 @@ def vowel_mismatches(ka: str, sa: Slots, a_arabic: bool, kb: str, sb: Slots, b_a
     """
     if a_arabic and b_arabic:
         return 0.0
+    if (kb, sb, b_arabic) < (ka, sa, a_arabic):  # edit scripts break ties by argument order
+        ka, sa, a_arabic, kb, sb, b_arabic = kb, sb, b_arabic, ka, sa, a_arabic
     if ka == kb:
         pairs = [(i, i) for i in range(1, len(ka))]
     else:

@@ -5,8 +5,10 @@ The help texts here are plain text: argparse prints them as they are.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -514,11 +516,18 @@ def main(argv: list[str] | None = None) -> int:
     level = log.level
     log.addHandler(handler)
     log.setLevel(logging.INFO if args.verbose else logging.WARNING)
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        # Bytes that are not UTF-8 are read as U+FFFD (docs/reliability.md), never echoed into the output.
+        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
     try:
         return args.run(args)
     except InputError as err:
         print(f"entityres: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     finally:
         log.removeHandler(handler)
         log.setLevel(level)

@@ -25,11 +25,13 @@ from typing import NamedTuple
 from pydantic import BaseModel, ConfigDict
 
 from ..explanation import Explanation, Part
+from ..limits import check_name_words
 from ..text import cues
 from ..text._kernels import best_indel_similarity
 from .index import Alias, Index, exact_keys, profile_words, word_blocking_keys
 from ..text.keys import name_words
 from ..text.langs import READ_LANGS, canonical_lang
+from ..text.normalize import require_str
 from .schema import Entry
 from ..text.similarity import Word, closest_key_pairs, greedy_alignment, join_profiles, word_similarity
 from ..text.tokens import word_stems
@@ -287,8 +289,8 @@ def match(index: Index, name: str, lang: str | None = None, type: str | None = N
     ``lang`` (fa, prs, fa-AF, ar, en...) picks the reading rules of the name's script; ``type``
     (person or place) restricts the entries.
     """
-    if not isinstance(name, str):
-        raise TypeError(f"match() needs a str name, not {type(name).__name__}")
+    require_str(name, "match()")
+    check_name_words(name_words(name), "match()")
     if type not in (None, "person", "place"):
         raise ValueError(f"type must be 'person', 'place' or None, not {type!r}")
     if limit < 1:

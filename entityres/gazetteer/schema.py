@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from ..limits import MAX_NAME_WORDS, MAX_WORD_CHARS
 from ..text.langs import canonical_lang
 
 ID_PATTERN = re.compile(r"^(person|place):[a-z0-9][a-z0-9._-]*$")
@@ -32,6 +33,9 @@ class Alias(BaseModel):
         value = " ".join(value.split())
         if not value:
             raise ValueError("empty name")
+        words = value.split()
+        if len(words) > MAX_NAME_WORDS or any(len(w) > MAX_WORD_CHARS for w in words):
+            raise ValueError(f"not a name: more than {MAX_NAME_WORDS} words or a word of more than {MAX_WORD_CHARS} letters")
         return value
 
 

@@ -15,6 +15,8 @@ import yaml
 Path_ = tuple  # a data path: keys and list indices from the document root
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses ~10x faster where present
 MAX_FILE_MB = 64  # a larger gazetteer file is refused (docs/reliability.md): split it into several
+MAX_NODES = 2_000_000  # YAML nodes per file, each use of an alias counted again
+MAX_DEPTH = 64  # collections inside collections: a gazetteer needs 5
 
 
 class SourceError(ValueError):
@@ -34,22 +36,53 @@ def field_name(path: Path_) -> str:
     return out
 
 
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+def _size(node: yaml.Node, file: str, sizes: dict[int, int], inside: set[int], depth: int = 0) -> int:
+    """How many nodes ``node`` stands for once every alias in it is expanded, counted once per
+    distinct node (so an alias bomb is measured, not expanded); refuses an alias inside itself."""
+    if isinstance(node, yaml.ScalarNode):
+        return 1
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    line = node.start_mark.line + 1
+    if key in inside:
+        raise SourceError(file, line, "", "a YAML alias refers to the collection it is inside")
+    if depth > MAX_DEPTH:
+        raise SourceError(file, line, "", f"collections nested more than {MAX_DEPTH} deep")
+    inside.add(key)
+    children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else node.value
+    total = 1
+    for child in children:
+        total += _size(child, file, sizes, inside, depth + 1)
+        if total > MAX_NODES:
+            raise SourceError(file, line, "", f"more than {MAX_NODES:,} YAML nodes (counting each use of an alias)")
+    inside.discard(key)
+    sizes[key] = total
+    return total
+
+
 def _construct(node: yaml.Node, path: Path_, lines: dict, loader, file: str):
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if isinstance(key, (list, dict)):
-                raise SourceError(file, key_node.start_mark.line + 1, field_name(path), "a key must be a plain value")
-            if key in out:
-                raise SourceError(file, key_node.start_mark.line + 1, field_name(path + (key,)),
-                                  f"duplicate key {key!r} (first given on line {lines[path + (key,)]})")
-            out[key] = _construct(value_node, path + (key,), lines, loader, file)
-        return out
+    line = node.start_mark.line + 1
+    lines[path] = line
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_object(node, deep=True)
+    if node.tag not in (_MAP, _SEQ):  # a tag would change what the collection means: refuse, never drop it
+        raise SourceError(file, line, field_name(path), f"YAML tag {node.tag!r} is not allowed here")
     if isinstance(node, yaml.SequenceNode):
         return [_construct(v, path + (i,), lines, loader, file) for i, v in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    out = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise SourceError(file, key_node.start_mark.line + 1, field_name(path), "a key must be a plain value")
+        key = loader.construct_object(key_node, deep=True)
+        if key in out:
+            raise SourceError(file, key_node.start_mark.line + 1, field_name(path + (key,)),
+                              f"duplicate key {key!r} (first given on line {lines[path + (key,)]})")
+        out[key] = _construct(value_node, path + (key,), lines, loader, file)
+    return out
 
 
 def read_source(path: str | Path) -> bytes:
@@ -63,13 +96,14 @@ def read_source(path: str | Path) -> bytes:
         raise SourceError(file, None, "", "is a folder, not a file") from None
     except OSError as err:
         raise SourceError(file, None, "", f"cannot be read: {err.strerror or err}") from None
-    with os.fdopen(fd, "rb") as f:
-        mode = os.fstat(f.fileno()).st_mode
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
         if stat.S_ISDIR(mode):
             raise SourceError(file, None, "", "is a folder, not a file")
-        if not stat.S_ISREG(mode):
-            raise SourceError(file, None, "", "is not a regular file (a pipe, socket or device)")
-        limit = MAX_FILE_MB * 1024 * 1024
+        raise SourceError(file, None, "", "is not a regular file (a pipe, socket or device)")
+    with os.fdopen(fd, "rb") as f:
+        limit = int(MAX_FILE_MB * 1024 * 1024)
         try:
             data = f.read(limit + 1)
         except OSError as err:
@@ -96,6 +130,8 @@ def load_yaml(path: str | Path, text: str | None = None) -> tuple[object, dict[P
     try:
         node = loader.get_single_node()
         lines: dict[Path_, int] = {}
+        if node is not None:
+            _size(node, file, {}, set())
         data = None if node is None else _construct(node, (), lines, loader, file)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
@@ -105,6 +141,8 @@ def load_yaml(path: str | Path, text: str | None = None) -> tuple[object, dict[P
         raise SourceError(file, mark.line + 1 if mark else None, "", f"invalid YAML: {err.problem or err}{context}") from None
     except yaml.YAMLError as err:
         raise SourceError(file, None, "", f"invalid YAML: {err}") from None
+    except RecursionError:
+        raise SourceError(file, None, "", "invalid YAML: collections nested too deeply") from None
     finally:
         loader.dispose()
     return data, lines

@@ -19,6 +19,7 @@ from typing import Iterable, Iterator, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from ..explanation import Explanation
+from ..limits import MAX_TEXT_CHARS, MAX_WORD_CHARS
 from ..text import frequency, tables
 from .batch import FailedDocument, OnError, merged, resolve_each
 from .cluster import display_name, document_clusters
@@ -27,7 +28,7 @@ from ..text.langs import ARABIC_LETTER, canonical_lang
 from .link import link
 from .mentions import detect
 from .tagger import Tagger, load_tagger
-from ..text.normalize import normalize
+from ..text.normalize import normalize, require_str
 from ..text.tokens import tokenize
 
 LANGS = ("fa", "prs", "ar")
@@ -130,6 +131,7 @@ def detect_lang(text: str) -> str:
     A text with no Arabic-script letter (empty, digits, English...) is none of them: ``und``
     (undetermined), which :meth:`Resolver.resolve` answers with no mentions.
     """
+    require_str(text, "detect_lang()")
     if not ARABIC_LETTER.search(text):
         return UNDETERMINED
     rules = _dialects()
@@ -192,8 +194,9 @@ class Resolver:
         ``lang`` is fa, prs (fa-AF), ar, or ``auto`` (:func:`detect_lang`); with ``auto``, a text
         with no Arabic-script letter gives ``Result(lang="und")`` with no mentions.
         """
-        if not isinstance(text, str):
-            raise TypeError(f"resolve() needs a str text, not {type(text).__name__}")
+        require_str(text, "resolve()")
+        if len(text) > MAX_TEXT_CHARS:
+            raise ValueError(f"resolve(): a text has at most {MAX_TEXT_CHARS:,} characters, not {len(text):,}: split it")
         lang = check_lang(lang)
         if lang == "auto":
             lang = detect_lang(text)
@@ -201,7 +204,8 @@ class Resolver:
                 log.info("document %s: no Arabic-script letter, lang %r and no mentions", id or "", UNDETERMINED)
                 return _with_text(Result(lang=lang, mentions=[], entities=[], id=id), text)
         norm = normalize(text)
-        tokens = tokenize(norm)
+        # A token longer than MAX_WORD_CHARS is no name: left out, it separates names as punctuation does.
+        tokens = [t for t in tokenize(norm) if len(t.text) <= MAX_WORD_CHARS]
         tagged = self.tagger.spans(norm, tokens, lang, self.index) if self.tagger is not None else ()
         links = link(detect(norm, tokens, lang, self.index, tagged), text, lang, self.index)
         new = [(lk.span.type, text[lk.span.start:lk.span.end]) for lk in links if lk.entry is None]

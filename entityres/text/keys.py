@@ -15,9 +15,10 @@ from itertools import product
 from rapidfuzz.distance import Levenshtein
 
 from . import tables
+from ..limits import check_name_words
 from ._kernels import CostTable, weighted_similarity
 from .langs import is_arabic_script
-from .normalize import ZWNJ, normalize_text
+from .normalize import ZWNJ, normalize_text, require_str
 from .transliterate import latin_forms, letter_units
 
 MAX_KEYS = 16
@@ -182,7 +183,8 @@ def keys(name: str) -> list[str]:
     >>> keys("Witkoff")[0] == keys("ویتکاف")[0] == "FTKF"
     True
     """
-    return [k for k, _ in join_keys([word_keys(w) for w in name_words(name)])]
+    require_str(name, "keys()")
+    return [k for k, _ in join_keys([word_keys(w) for w in check_name_words(name_words(name), "keys()")])]
 
 
 # --- written vowels ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 READ_LANGS = ("fa", "prs", "ar")
 _ALIASES = {"fa-af": "prs", "fa_af": "prs", "prs-af": "prs", "fa-ir": "fa", "fa_ir": "fa", "per": "fa", "fas": "fa", "ara": "ar"}
-_CODE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+_CODE = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*")  # fullmatch: "fa\n" is no code
 ARABIC_LETTER = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _LATIN_OR_OTHER_LETTER = re.compile(r"[^\W\d_\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 
@@ -31,7 +31,7 @@ def canonical_lang(lang: str | None) -> str | None:
 
 @lru_cache(maxsize=4096)
 def _canonical(lang: str) -> str:
-    if not _CODE.match(lang):
+    if not _CODE.fullmatch(lang):
         raise ValueError(f"not a language code: {lang!r} (expected fa, prs, fa-AF, ar, or another BCP-47 code)")
     low = lang.lower()
     if low in _ALIASES:

@@ -136,10 +136,15 @@ class Normalized:
         return self._starts[start], self._ends[end - 1]
 
 
+def require_str(value: object, what: str) -> None:
+    """A clear TypeError when a public function gets something other than text (bytes, None)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} needs a str, not {value.__class__.__name__}")
+
+
 def normalize(text: str) -> Normalized:
     """Normalise ``text``; see the module docstring for the rules. Idempotent on its output."""
-    if not isinstance(text, str):
-        raise TypeError(f"normalize() needs a str, not {type(text).__name__}")
+    require_str(text, "normalize()")
     out = text.translate(_OUT)
     codes = text.translate(_CODES)
     if codes.count(_ONE) == len(codes):

@@ -30,11 +30,12 @@ from rapidfuzz.distance import Indel, Levenshtein
 
 from ._kernels import best_indel_similarity, best_key_similarity
 from ._kernels import greedy_alignment as _greedy_alignment
+from ..limits import check_name_words
 from .keys import (MAX_KEYS, Slots, compare_table, join_key_slots, join_keys, key_similarity, latin_codes, name_words,
                    vowel_mismatches, word_key_slots)
 from .langs import canonical_lang, is_arabic_script
 from .name_parts import is_particle, part_symbol, parts_differ
-from .normalize import ZWNJ
+from .normalize import ZWNJ, require_str
 from .transliterate import K_BEST, latin_forms, word_readings
 
 THRESHOLD = 0.78
@@ -243,8 +244,11 @@ def similarity(a: str, b: str, lang_a: str | None = None, lang_b: str | None = N
     >>> similarity("Umerov", "عمروف", lang_b="fa") >= THRESHOLD
     True
     """
+    require_str(a, "similarity()")
+    require_str(b, "similarity()")
     lang_a, lang_b = canonical_lang(lang_a), canonical_lang(lang_b)
-    wa, wb = merge_parts(name_words(a)), merge_parts(name_words(b))
+    wa = merge_parts(check_name_words(name_words(a), "similarity()"))
+    wb = merge_parts(check_name_words(name_words(b), "similarity()"))
     if not wa or not wb:
         return 0.0
     score, differ = _aligned_names([word_profile(w, lang_a) for w in wa], [word_profile(w, lang_b) for w in wb])

@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 import re
 import threading
+import unicodedata
 from functools import lru_cache
 
 import icu
@@ -23,8 +24,9 @@ from unidecode import unidecode
 
 from . import tables
 from ._kernels import kbest_readings
+from ..limits import check_name_words
 from .langs import READ_LANGS, canonical_lang, is_arabic_script
-from .normalize import ZWNJ, normalize_text
+from .normalize import ZWNJ, normalize_text, require_str
 
 VOWEL_LETTERS = frozenset("اوی")
 _CARRIES_VOWEL = VOWEL_LETTERS | {"ع"}  # no short vowel is inserted next to these
@@ -47,6 +49,26 @@ def _icu(name: str) -> "icu.Transliterator":
     return cache[name]
 
 
+# Kana iteration marks (ゝ ゞ ヽ ヾ: "the kana before, again"). ICU's Any-Latin fails on them
+# (ICUError) when the string holds any supplementary-plane character, so they are spelt out first.
+_ITERATION = re.compile("([\u3041-\u3096\u30a1-\u30fa]?)([\u309d\u309e\u30fd\u30fe])")
+
+
+def _spell_iteration(match: re.Match) -> str:
+    kana, mark = match.groups()
+    if not kana:
+        return ""  # repeats nothing
+    return kana + (unicodedata.normalize("NFC", kana + "\u3099") if mark in "\u309e\u30fe" else kana)
+
+
+def _transliterate(name: str, text: str) -> str:
+    text = _ITERATION.sub(_spell_iteration, text)
+    try:
+        return _icu(name).transliterate(text)
+    except icu.ICUError:  # any other input ICU cannot take: unidecode alone still gives a form
+        return text
+
+
 def _ascii(text: str) -> str:
     text = unidecode(text).lower() if not text.isascii() else text.lower()
     return " ".join(_NOT_ASCII_WORD.sub("", w) for w in text.split())
@@ -58,7 +80,7 @@ def latin_forms(text: str) -> tuple[str, ...]:
     names = ("ru", "uk") if _CYRILLIC.search(text) else ("any",)
     out: list[str] = []
     for name in names:
-        form = _ascii(_icu(name).transliterate(text))
+        form = _ascii(_transliterate(name, text))
         if form and form not in out:
             out.append(form)
     return tuple(out) or ("",)
@@ -129,10 +151,11 @@ def readings(name: str, lang: str | None = None, k: int = 5) -> list[str]:
     >>> readings("عمروف", "fa")[:3]  # doctest: +SKIP
     ['amrov', 'omrov', ...]
     """
+    require_str(name, "readings()")
     if k < 1:
         raise ValueError("k must be at least 1")
     lang = canonical_lang(lang)
-    words = normalize_text(name).split()
+    words = check_name_words(normalize_text(name).split(), "readings()")
     if not words:
         return []
     per_word = [word_readings(w, lang, k) if is_arabic_script(w) else latin_forms(w) for w in words]

@@ -1,0 +1,158 @@
+"""Hostile input: YAML bombs and odd files, over-long input, wrong types, Unicode ICU cannot take."""
+import importlib
+import os
+
+import pytest
+
+import entityres
+from entityres import GazetteerError, Resolver, canonical_lang, limits, load_gazetteer, similarity
+from entityres.gazetteer import read_file, yaml_source
+from entityres.resolve import cluster
+from entityres.text.transliterate import latin_forms
+
+ENTRY = "entries:\n  - id: person:a\n    type: person\n    name: A Person\n"
+BOMB = "".join(f"{c}: &{c} [{', '.join([f'*{p}'] * 9) if p else ', '.join(['lol'] * 9)}]\n"
+               for p, c in zip([""] + list("abcdefgh"), "abcdefghi"))
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _error(path) -> str:
+    with pytest.raises(GazetteerError) as err:
+        read_file(path)
+    return str(err.value)
+
+
+def test_an_alias_bomb_is_refused_without_being_expanded(tmp_path):
+    path = _write(tmp_path, "bomb.yaml", BOMB)
+    assert len(BOMB) < 600
+    message = _error(path)
+    assert message.startswith(f"{path}:") and "more than 2,000,000 YAML nodes" in message
+
+
+def test_a_self_referencing_alias_is_a_gazetteer_error(tmp_path):
+    path = _write(tmp_path, "self.yaml", "entries: &a [*a]\n")
+    assert _error(path) == f"{path}:1: a YAML alias refers to the collection it is inside"
+
+
+def test_node_count_limit_is_exact(tmp_path, monkeypatch):
+    # the mapping, its 2 keys and 2 values (a string, a list), the entry, its 3 keys and 3 values
+    monkeypatch.setattr(yaml_source, "MAX_NODES", 12)
+    assert read_file(_write(tmp_path, "ok.yaml", "source: x\n" + ENTRY))
+    monkeypatch.setattr(yaml_source, "MAX_NODES", 11)
+    assert "more than 11 YAML nodes" in _error(tmp_path / "ok.yaml")
+
+
+@pytest.mark.parametrize("text, tag", [("entries: !!set {a: null}\n", "tag:yaml.org,2002:set"),
+                                       ("entries: !custom [1]\n", "!custom"),
+                                       ("entries: !!omap [a: 1]\n", "tag:yaml.org,2002:omap")])
+def test_tags_on_collections_are_refused(tmp_path, text, tag):
+    path = _write(tmp_path, "tag.yaml", text)
+    assert _error(path) == f"{path}:1: entries: YAML tag {tag!r} is not allowed here"
+
+
+def test_deep_nesting_is_a_gazetteer_error(tmp_path):
+    path = _write(tmp_path, "deep.yaml", "entries: " + "[" * 200 + "]" * 200 + "\n")
+    assert "nested" in _error(path) or "depth" in _error(path)
+
+
+def test_a_folder_a_fifo_and_a_huge_file_are_clear_errors(tmp_path, monkeypatch):
+    folder = tmp_path / "folder.yaml"
+    folder.mkdir()
+    assert _error(folder) == f"{folder}: is a folder, not a file"
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    assert _error(fifo) == f"{fifo}: is not a regular file (a pipe, socket or device)"  # and did not wait
+    with pytest.raises(GazetteerError, match="not a regular file"):
+        load_gazetteer([fifo], bundled=False)
+    monkeypatch.setattr(yaml_source, "MAX_FILE_MB", 0.0001)  # 104 bytes
+    big = _write(tmp_path, "big.yaml", ENTRY + "#" * 200)
+    assert _error(big) == f"{big}: larger than 0.0001 MB: split it into several files"
+    assert read_file(_write(tmp_path, "small.yaml", ENTRY[:104]))  # at the limit: read
+
+
+def test_an_unreadable_file_is_a_gazetteer_error(tmp_path, monkeypatch):
+    path = _write(tmp_path, "secret.yaml", ENTRY)
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(yaml_source.os, "open", denied)
+    assert _error(path) == f"{path}: cannot be read: Permission denied"
+
+
+def test_gazetteer_names_past_the_limits_are_refused_by_file_and_line(tmp_path):
+    long_word = "x" * (limits.MAX_WORD_CHARS + 1)
+    path = _write(tmp_path, "long.yaml", ENTRY + f"    names: {{en: [{long_word}]}}\n")
+    assert f"{path}:5" in _error(path) and "not a name" in _error(path)
+    ok = "x" * limits.MAX_WORD_CHARS
+    assert read_file(_write(tmp_path, "ok.yaml", ENTRY + f"    names: {{en: [{ok}]}}\n"))
+
+
+def test_name_limits_in_the_api():
+    at_limit = " ".join(["ولادیمیر"] * limits.MAX_NAME_WORDS)
+    assert 0.0 <= similarity(at_limit, at_limit) <= 1.0
+    assert entityres.keys("x" * limits.MAX_WORD_CHARS)
+    with pytest.raises(ValueError, match="at most 8 words"):
+        similarity(at_limit + " پوتین", "پوتین")
+    for call in (lambda n: similarity(n, "x"), entityres.keys, entityres.readings,
+                 lambda n: load_gazetteer().match(n)):
+        with pytest.raises(ValueError, match="letters"):
+            call("ب" * (limits.MAX_WORD_CHARS + 1))
+
+
+def test_a_long_token_is_skipped_by_detection():
+    text = "دونالد ترامپ " + "ب" * 100_000 + " ولادیمیر پوتین"
+    result = entityres.resolve(text, "fa")
+    assert [m.entity_id for m in result.mentions] == ["person:donald-trump", "person:vladimir-putin"]
+    assert all(m.text == text[m.start:m.end] for m in result.mentions)
+
+
+def test_a_text_past_the_limit_is_refused(monkeypatch):
+    monkeypatch.setattr(importlib.import_module("entityres.resolve.resolver"), "MAX_TEXT_CHARS", 40)
+    assert entityres.resolve("ترامپ " * 6, "fa").mentions  # 36 characters
+    with pytest.raises(ValueError, match="at most 40 characters"):
+        entityres.resolve("ترامپ " * 7, "fa")
+
+
+@pytest.mark.parametrize("text", ["\U00010400\u30fd", "ab \U0001d400\u309d x", "😀\u30fd", "\U00010400カ\u30fe"])
+def test_supplementary_letters_before_kana_iteration_marks(text):
+    assert all(m.text == text[m.start:m.end] for m in entityres.resolve(text, "fa").mentions)
+    assert 0.0 <= similarity(text, "x") <= 1.0
+    assert isinstance(load_gazetteer().match(text), list)
+
+
+def test_kana_iteration_marks_are_spelt_out():
+    assert latin_forms("\U00010400アヽ") == latin_forms("アヽ") == latin_forms("アア")
+    assert latin_forms("カヾ") == latin_forms("カガ")
+
+
+@pytest.mark.parametrize("bad", [None, b"\xd8\xaa\xd8\xb1", 3])
+def test_wrong_types_are_clear_type_errors(bad):
+    gz = load_gazetteer()
+    calls = {"match()": gz.match, "similarity()": lambda v: similarity(v, "x"), "keys()": entityres.keys,
+             "readings()": entityres.readings, "normalize()": entityres.normalize, "resolve()": entityres.resolve,
+             "detect_lang()": entityres.detect_lang}
+    for name, call in calls.items():
+        with pytest.raises(TypeError, match=rf"^{name.replace('(', '[(]').replace(')', '[)]')} needs a str, not "):
+            call(bad)
+
+
+@pytest.mark.parametrize("code", ["fa\n", "fa ", " fa", "ar\t"])
+def test_language_codes_with_whitespace_are_refused(code):
+    with pytest.raises(ValueError, match="not a language code"):
+        canonical_lang(code)
+
+
+def test_clustering_new_names_uses_blocking():
+    """A one-word new name joins its full name; unrelated names are not compared pairwise."""
+    names = [("person", "اعظم پورکند"), ("person", "پورکند"), ("person", "ساموئل لیندکویست"), ("person", "لیندکویست")]
+    ids = cluster.document_clusters(names, "fa")
+    assert ids[0] == ids[1] and ids[2] == ids[3] and ids[0] != ids[2]
+    merged = cluster.merge({"person:new.a": ("person", "اعظم پورکند", "fa"), "person:new.b": ("person", "Azam Pourkand", "en"),
+                            "person:new.c": ("person", "ساموئل لیندکویست", "fa")})
+    assert merged["person:new.a"] == merged["person:new.b"] != merged["person:new.c"]

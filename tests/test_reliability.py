@@ -149,8 +149,8 @@ def test_language_codes_with_whitespace_are_refused(code):
         canonical_lang(code)
 
 
-def test_clustering_new_names_uses_blocking():
-    """A one-word new name joins its full name; unrelated names are not compared pairwise."""
+def test_new_names_cluster_within_and_across_documents():
+    """A one-word new name joins its full name; spellings across scripts merge, other names do not."""
     names = [("person", "اعظم پورکند"), ("person", "پورکند"), ("person", "ساموئل لیندکویست"), ("person", "لیندکویست")]
     ids = cluster.document_clusters(names, "fa")
     assert ids[0] == ids[1] and ids[2] == ids[3] and ids[0] != ids[2]

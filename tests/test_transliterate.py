@@ -71,5 +71,9 @@ def test_bad_arguments():
 @settings(max_examples=200, deadline=None)
 @given(st.text(), st.sampled_from(["fa", "prs", "ar", "en", None]))
 def test_any_text_reads_without_error(text, lang):
-    out = readings(text, lang, k=3)
+    try:
+        out = readings(text, lang, k=3)
+    except ValueError as err:  # only a name past the documented limits (entityres.limits)
+        assert "readings(): a name" in str(err) and "at most" in str(err)
+        return
     assert all(r.isascii() for r in out)

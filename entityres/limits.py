@@ -10,7 +10,7 @@ refused with a clear error or, in running text, a word is skipped.
 from __future__ import annotations
 
 MAX_WORD_CHARS = 32
-MAX_NAME_WORDS = 8
+MAX_NAME_WORDS = 16
 MAX_TEXT_CHARS = 1_000_000
 
 

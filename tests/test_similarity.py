@@ -57,7 +57,11 @@ def test_empty_names_score_zero_and_bad_lang_raises():
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=40), st.text(max_size=40))
 def test_any_strings_score_in_range_and_symmetric(a, b):
-    s = similarity(a, b)
+    try:
+        s = similarity(a, b)
+    except ValueError as err:  # only a name past the documented limits (entityres.limits)
+        assert "similarity(): a name" in str(err) and "at most" in str(err)
+        return
     assert 0.0 <= s <= 1.0
     assert s == similarity(b, a)
 

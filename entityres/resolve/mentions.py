@@ -520,16 +520,21 @@ def with_tagged(doc: _Doc, known: list[Span], new: list[Span], tagged: Sequence)
       "White House"; but حشمت الله رحمانی holds the surname رحمان). New names take the cue
       ``tagger``; an Arabic conjunction or preposition before the name is left out (وأحمد).
     """
-    orgs = [t for t in tagged if t.type == "ORG"]
-    new = [s for s in new if s.type != "person" or not any(t.first <= s.last and s.first <= t.last for t in orgs)]
+    # Token sets and a map by first token keep this linear in the spans (long texts have thousands).
+    org_tokens = {i for t in tagged if t.type == "ORG" for i in range(t.first, t.last + 1)}
+    new = [s for s in new if s.type != "person" or org_tokens.isdisjoint(range(s.first, s.last + 1))]
     taken = {i for s in known + new for i in range(s.first, s.last + 1)}
+    by_first: dict[int, list[Span]] = {}
+    for s in known:
+        by_first.setdefault(s.first, []).append(s)
+    replaced: set[int] = set()  # id() of known spans a longer tagged person replaces
     out = []
     for t in tagged:
         kind = _TAGGED_TYPES.get(t.type)
         cover = range(t.first, t.last + 1)
         if kind is None:
             continue
-        inside = [s for s in known if t.first <= s.first and s.last <= t.last]
+        inside = [s for i in cover for s in by_first.get(i, ()) if s.last <= t.last and id(s) not in replaced]
         if not inside and all(zipf(doc.words[i], doc.lang) >= NAME_ZIPF for i in cover):
             continue  # everyday words only, and no part of a known name among them
         # a given name alone (weak), or a surname that ends the span with no proclitic taken off
@@ -539,11 +544,11 @@ def with_tagged(doc: _Doc, known: list[Span], new: list[Span], tagged: Sequence)
                         for s in inside)):
             inside = []
         inside_tokens = {i for s in inside for i in range(s.first, s.last + 1)}
-        if (taken - inside_tokens).isdisjoint(cover):
-            known = [s for s in known if s not in inside]
+        if all(i not in taken or i in inside_tokens for i in cover):
+            replaced.update(id(s) for s in inside)
             out.append(_tagged_span(doc, t.first, t.last, kind))
             taken.update(cover)
-    return known, new + out
+    return [s for s in known if id(s) not in replaced], new + out
 
 
 def _tagged_span(doc: _Doc, first: int, last: int, kind: str) -> Span:

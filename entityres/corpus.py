@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator, Literal
 
 from .display import table
-from .html import to_html
+from .integrations.html import to_html
 from .resolve.batch import FailedDocument, apply_ids
 from .resolve.resolver import MENTION_COLUMNS, Result, check_lang
 
@@ -233,7 +233,7 @@ class ParquetWriter(Writer):
 
 
 class HtmlWriter(Writer):
-    """One self-contained page for all the documents (:func:`entityres.html.to_html`): written at the end."""
+    """One self-contained page for all the documents (:func:`entityres.integrations.html.to_html`): written at the end."""
 
     def __init__(self, out: IO[str]):
         super().__init__(out)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import entityres
-from entityres.html import to_html
+from entityres.integrations.html import to_html
 
 FA = "رئیس‌جمهور آمریکا دونالد ترامپ با ولادیمیر پوتین در آلاسکا دیدار کرد.\nوزیر خارجه زولتان اگزمپلوف گفت <b>«آری»</b> & رفت."
 AR = "وقال المبعوث الأمريكي ستيف ويتكوف إنه سيزور موسكو وكييف"

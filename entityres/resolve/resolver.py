@@ -81,9 +81,9 @@ class Result(BaseModel):
     _text: str | None = PrivateAttr(default=None)
 
     def to_html(self, text: str | None = None, title: str = "entityres") -> str:
-        """A self-contained HTML page of this result (:func:`entityres.html.to_html`); ``text``
+        """A self-contained HTML page of this result (:func:`entityres.integrations.html.to_html`); ``text``
         defaults to the text this result was resolved from."""
-        from ..html import to_html
+        from ..integrations.html import to_html
 
         return to_html([self], None if text is None else [text], title)
 

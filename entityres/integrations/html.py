@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from typing import Iterable
 
-from .resolve.resolver import Result
+from ..resolve.resolver import Result
 
 _QID = re.compile(r"^Q[1-9][0-9]*$")
 RTL_LANGS = ("fa", "prs", "ar")

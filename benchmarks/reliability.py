@@ -127,9 +127,9 @@ LIMIT_CASES = {
     "token 1 MB Latin": "import entityres\nentityres.resolve('a' * 1_000_000, 'fa')",
     "token 1 MB Arabic script": "import entityres\nentityres.resolve('ب' * 1_000_000, 'fa')",
     "similarity 2.7 KB (refused)": "import entityres\ntry: entityres.similarity('ب' * 2700, 'پ' * 2700)\nexcept ValueError as e: print(e)",
-    "similarity at the limit (8 words x 32 letters)": "import entityres, random\nr = random.Random(1)\nw = lambda: ''.join(r.choice('ابپتثجچحخدذرزسشصضطظعغفقکگلمنوهی') for _ in range(32))\nentityres.similarity(' '.join(w() for _ in range(8)), ' '.join(w() for _ in range(8)))",
+    "similarity at the limit (16 words x 32 letters)": "import entityres, random\nr = random.Random(1)\nw = lambda: ''.join(r.choice('ابپتثجچحخدذرزسشصضطظعغفقکگلمنوهی') for _ in range(32))\nentityres.similarity(' '.join(w() for _ in range(16)), ' '.join(w() for _ in range(16)))",
     "match 60 KB (refused)": "import entityres\ng = entityres.load_gazetteer()\ntry: g.match('ترامپ ' * 10000)\nexcept ValueError as e: print(e)",
-    "match at the limit (8 words x 32 letters)": "import entityres, random\nr = random.Random(1)\nw = lambda: ''.join(r.choice('ابپتثجچحخدذرزسشصضطظعغفقکگلمنوهی') for _ in range(32))\nentityres.load_gazetteer().match(' '.join(w() for _ in range(8)))",
+    "match at the limit (16 words x 32 letters)": "import entityres, random\nr = random.Random(1)\nw = lambda: ''.join(r.choice('ابپتثجچحخدذرزسشصضطظعغفقکگلمنوهی') for _ in range(32))\nentityres.load_gazetteer().match(' '.join(w() for _ in range(16)))",
     "YAML alias bomb (342 bytes)": "from entityres.gazetteer import read_file\nimport tempfile, os\nb = ''.join(f\"{c}: &{c} [{', '.join([f'*{p}'] * 9) if p else ', '.join(['lol'] * 9)}]\\n\" for p, c in zip([''] + list('abcdefgh'), 'abcdefghi'))\np = tempfile.mktemp(suffix='.yaml'); open(p, 'w').write(b)\ntry: read_file(p)\nexcept ValueError as e: print(e)",
     "YAML 100 MB (refused)": "from entityres.gazetteer import read_file\nimport tempfile\np = tempfile.mktemp(suffix='.yaml'); open(p, 'w').write('# x\\n' * 26_000_000)\ntry: read_file(p)\nexcept ValueError as e: print(e)",
 }

@@ -164,7 +164,8 @@ class Index:
         if cached is not None:
             return cached
         index = cls._compile(entries)
-        write_cache(path, index._encode())
+        if path is not None:  # encoding costs about a third of an uncached build
+            write_cache(path, index._encode())
         return index
 
     # --- the on-disk form: plain data (entityres.cache), words stored once and referred to by number

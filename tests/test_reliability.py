@@ -1,4 +1,5 @@
 """Hostile input: YAML bombs and odd files, over-long input, wrong types, Unicode ICU cannot take."""
+import base64
 import importlib
 import os
 
@@ -157,3 +158,12 @@ def test_new_names_cluster_within_and_across_documents():
     merged = cluster.merge({"person:new.a": ("person", "اعظم پورکند", "fa"), "person:new.b": ("person", "Azam Pourkand", "en"),
                             "person:new.c": ("person", "ساموئل لیندکویست", "fa")})
     assert merged["person:new.a"] == merged["person:new.b"] != merged["person:new.c"]
+
+
+def test_symbols_written_together_are_no_tagged_name():
+    # a fuzzer's find: single-symbol tokens with no space between them, tagged as a Dari name,
+    # made a "word" of 96 letters that the new name's reading refused
+    data = base64.b64decode("Sv" + "/" * 79 + "7j" + "/" * 34 + "0NDQ0NDQ0ND" + "/" * 22 + "8=")
+    text = data.decode("utf-8", "replace")
+    result = entityres.resolve(text, "prs")
+    assert all(text[m.start:m.end] == m.text for m in result.mentions)

@@ -30,6 +30,7 @@ from typing import NamedTuple, Sequence
 
 from rapidfuzz.distance import Indel
 
+from ..limits import MAX_WORD_CHARS
 from ..text import cues
 from ..text.frequency import zipf
 from ..gazetteer.index import Index, fold_word, word_blocking_keys
@@ -532,7 +533,7 @@ def with_tagged(doc: _Doc, known: list[Span], new: list[Span], tagged: Sequence)
     for t in tagged:
         kind = _TAGGED_TYPES.get(t.type)
         cover = range(t.first, t.last + 1)
-        if kind is None:
+        if kind is None or _overlong(doc, t.first, t.last):
             continue
         inside = [s for i in cover for s in by_first.get(i, ()) if s.last <= t.last and id(s) not in replaced]
         if not inside and all(zipf(doc.words[i], doc.lang) >= NAME_ZIPF for i in cover):
@@ -549,6 +550,12 @@ def with_tagged(doc: _Doc, known: list[Span], new: list[Span], tagged: Sequence)
             out.append(_tagged_span(doc, t.first, t.last, kind))
             taken.update(cover)
     return [s for s in known if id(s) not in replaced], new + out
+
+
+def _overlong(doc: _Doc, first: int, last: int) -> bool:
+    """Tokens written together into a word past MAX_WORD_CHARS (runs of symbols): no name."""
+    text = doc.norm.text[doc.tokens[first].nstart:doc.tokens[last].nend]
+    return any(len(w) > MAX_WORD_CHARS for w in text.split())
 
 
 def _tagged_span(doc: _Doc, first: int, last: int, kind: str) -> Span:

@@ -42,7 +42,7 @@ from ..text.tokens import Token, stem_cuts, tokenize
 from .cluster import compound_parts
 from .conll import Sentence
 
-FEATURES_VERSION = 1  # bump when features change: a model trained on other features is refused
+FEATURES_VERSION = 2  # bump when features change: a model trained on other features is refused
 FORMAT = "entityres-tagger"
 MODEL = "tagger.json.gz"
 MAX_MEMO = 1 << 17  # words whose scores a tagger remembers

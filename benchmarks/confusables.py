@@ -91,7 +91,7 @@ def _same_parts(a: str, b: str) -> bool:
     if len(wa) != len(wb):
         return False
     sa, sb = [part_symbol(spelling_key(w)) for w in wa], [part_symbol(spelling_key(w)) for w in wb]
-    return None not in sa and sorted(sa) == sorted(sb)
+    return None not in sa and None not in sb and sorted(sa) == sorted(sb)
 
 
 def given_name_pairs() -> list[tuple[str, str, str]]:

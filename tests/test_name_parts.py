@@ -97,3 +97,9 @@ def test_a_spelling_under_two_parts_is_an_error(monkeypatch):
     finally:
         monkeypatch.undo()
         name_parts.table.cache_clear()
+
+
+def test_lineage_particles_are_particles():
+    assert DATA["lineage"] and all(symbol in DATA["particles"] for symbol in DATA["lineage"])
+    assert all(name_parts.is_lineage(symbol) for symbol in DATA["lineage"])
+    assert not name_parts.is_lineage("abu")

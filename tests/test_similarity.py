@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from entityres import THRESHOLD, similarity
+from entityres.text.similarity import DIFFERENT_NAME
 
 GROUPS = yaml.safe_load((Path(__file__).parent / "data" / "variant_groups.yaml").read_text(encoding="utf-8"))["groups"]
 
@@ -94,3 +95,32 @@ def test_rule_short_skeletons_compare_letters():
     assert keys("کییف")[0] == keys("کایاو")[0]  # one skeleton...
     assert similarity("کییف", "کایاو") < THRESHOLD  # ...but few letters in common
     assert similarity("کییف", "كييف") == 1.0
+
+
+def test_names_of_as_many_words_are_not_read_across_their_word_boundaries():
+    # Read without spaces both are PPR(A); word for word, Barr is not Rae.
+    assert similarity("باب بار", "Bob Rae", "fa") < THRESHOLD
+    assert similarity("باب بار", "Bob Barr", "fa") >= THRESHOLD
+    assert similarity("Abul Fazl", "Abu al-Fadl") >= THRESHOLD  # one known part, split otherwise
+
+
+def test_two_adjacent_words_written_as_one_align_with_one_word():
+    assert similarity("عبد الله يحيى", "Abdullah Yahya", "ar") >= THRESHOLD
+
+
+def test_each_name_having_a_word_the_other_lacks_is_another_name():
+    assert similarity("Barzan Ibrahim Hassan al-Tikriti", "Barzan Ibrahim Hassan al-Mosuli") < THRESHOLD
+    assert similarity("Karim Hassan Tali al-Otaibi", "Karim Hassan Tali al-Asiri") < THRESHOLD
+    # A word only one name has (a father's name) makes a partial name, not another name.
+    assert similarity("Barzan Ibrahim Hassan al-Tikriti", "Barzan Ibrahim al-Tikriti") >= THRESHOLD
+
+
+def test_initials_and_titles_are_not_words_a_name_lacks():
+    assert similarity("جان بی. اسمیت", "John B. Smith", "fa") >= THRESHOLD
+    assert similarity("دکتر علی ولایتی", "Dr Ali Velayati", "fa") >= THRESHOLD
+
+
+def test_the_words_either_side_of_bin_are_not_interchangeable():
+    assert similarity("Salman bin Muhammad", "Muhammad bin Salman") <= DIFFERENT_NAME
+    assert similarity("محمد بن سلمان", "Muhammad bin Salman", "ar") >= THRESHOLD
+    assert similarity("Salman Muhammad", "Muhammad Salman") >= THRESHOLD  # no bin: order is free

@@ -33,14 +33,13 @@ from ..text.keys import name_words
 from ..text.langs import READ_LANGS, canonical_lang
 from ..text.normalize import require_str
 from .schema import Entry
-from ..text.similarity import Word, closest_key_pairs, greedy_alignment, join_profiles, word_similarity
+from ..text.similarity import GOOD_PAIR, Word, align_units, closest_key_pairs, join_profiles, word_similarity
 from ..text.tokens import word_stems
 from ..text.transliterate import latin_reading
 
 MATCH_THRESHOLD = 0.90
 STRIP_PENALTY = 0.02  # a clitic-stripped reading loses ties to the word as written
 PAIR_FLOOR = 0.55  # word pairs below this are not aligned: they are different words
-GOOD_PAIR = 0.85  # an alignment whose pairs all reach this needs no words written together
 # Weight of an alias word the query leaves out, by position: news names people by surname alone
 # (so a one-word query missing the first name loses little), drops middle names and patronymics,
 # and rarely gives a first name alone. A query of several words that lacks the entry's first or
@@ -127,16 +126,10 @@ def _unit_sim(alternatives: tuple[tuple[Word, float], ...], target: Word) -> flo
 def _alignment(query: Query, alias: Alias):
     """Word-for-word first; units of two words written as one are tried only where a word was
     left without a good partner (عبد الله / Abdullah), which saves most of the work."""
-    scored = [(_unit_sim(alts, w), (i,), (j,)) for i, alts in enumerate(query.alternatives)
-              for j, w in enumerate(alias.words)]
-    aligned = greedy_alignment(scored, PAIR_FLOOR)
-    if len(aligned) == min(len(query.words), len(alias.words)) and all(s >= GOOD_PAIR for s, _, _ in aligned):
-        return aligned
-    for i, alts in enumerate(query.alternatives):
-        scored.extend((_unit_sim(alts, w), (i,), (j, j + 1)) for j, w in enumerate(alias.pairs))
-    for i, pair in enumerate(query.pairs):
-        scored.extend((_word_sim(pair, w), (i, i + 1), (j,)) for j, w in enumerate(alias.words))
-    return greedy_alignment(scored, PAIR_FLOOR)
+    alts = query.alternatives
+    return align_units(len(alts), len(alias.words), lambda i, j: _unit_sim(alts[i], alias.words[j]),
+                       lambda i, j: _word_sim(query.pairs[i], alias.words[j]),
+                       lambda i, j: _unit_sim(alts[i], alias.pairs[j]), PAIR_FLOOR, GOOD_PAIR)
 
 
 def _missing_weight(j: int, n: int, query_words: int) -> float:

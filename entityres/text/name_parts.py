@@ -64,6 +64,13 @@ def is_particle(symbol: str) -> bool:
     return symbol in tables.load("name_parts")["particles"]
 
 
+@lru_cache(maxsize=None)
+def is_lineage(symbol: str) -> bool:
+    """A particle that puts a father's name after a child's (bin, bint): the words either side of
+    it are not interchangeable."""
+    return symbol in tables.load("name_parts")["lineage"]
+
+
 def parts_differ(a: str, b: str) -> bool:
     """Whether two tagged words (a part, or parts joined by ``+``: ali+khamenei) name different
     people: each has a part, not a particle, that the other lacks. One that only adds parts to the

@@ -14,8 +14,10 @@ tagged with its part: two tagged words score 1 when they are one part (Mohammad,
 most :data:`DIFFERENT_PART` when they are two (Hassan, Hussein), whatever the fuzzy signals say.
 
 A name pair aligns its words one to one (greedily, best pair first) so that order does not matter,
-and also compares the names with their spaces removed (کی یف against کییف). Words left without a
-partner lower the score in proportion to their length.
+two adjacent words written as one included (عبد الله, Abdullah); names of different word counts
+are also compared with their spaces removed (کی یف against کییف). Words left without a partner
+lower the score in proportion to their length, and two names each with a word the other lacks
+are different names (Barzan Ibrahim al-Tikriti, Barzan Ibrahim al-Mosuli).
 
 ``THRESHOLD`` is the score above which two names are taken to be the same; see docs/similarity.md
 for how it was chosen.
@@ -34,7 +36,7 @@ from ..limits import check_name_words
 from .keys import (MAX_KEYS, Slots, compare_table, join_key_slots, join_keys, key_similarity, latin_codes, name_words,
                    vowel_mismatches, word_key_slots)
 from .langs import canonical_lang, is_arabic_script
-from .name_parts import is_particle, part_symbol, parts_differ
+from .name_parts import is_lineage, is_particle, part_symbol, parts_differ
 from .normalize import ZWNJ, require_str
 from .transliterate import K_BEST, latin_forms, word_readings
 
@@ -47,7 +49,10 @@ VOWEL_SWAP_PENALTY = 0.2
 SWAP_VOWELS = frozenset("ای")
 VOWEL_PENALTY = 0.3  # of key similarity (0.24 of the score), per written vowel that the other spelling reads as another or as none (keys.yaml, vowels)
 DIFFERENT_PART = 0.5  # two known, different name parts: below the matcher's PAIR_FLOOR, so never aligned
-DIFFERENT_NAME = 0.7  # at most, two names one of whose words is a known part the other has another of
+DIFFERENT_NAME = 0.7  # at most, two different names (:func:`name_similarity`)
+LACKING = 0.65  # a word whose partner scores below this has none (Mosuli and Tikriti)...
+LACKING_ACROSS = 0.55  # ...across scripts, where true pairs score lower (Hollande, اولاند; Young, لانگ below)
+GOOD_PAIR = 0.85  # an alignment whose pairs all reach this needs no words written together
 
 
 class Word(NamedTuple):
@@ -209,22 +214,66 @@ def greedy_alignment(scored: list[tuple[float, tuple[int, ...], tuple[int, ...]]
     return _greedy_alignment(scored, floor)
 
 
+def align_units(n_a: int, n_b: int, sim, pair_a, pair_b, floor: float = 0.0,
+                good: float = GOOD_PAIR) -> list[tuple[float, tuple[int, ...], tuple[int, ...]]]:
+    """Words of two names aligned one to one (:func:`greedy_alignment`): ``sim(i, j)`` scores word
+    i of a against word j of b. Where a word is left without a ``good`` partner, two adjacent words
+    written as one unit are tried too (عبد الله / Abdullah): ``pair_a(i, j)`` scores words i, i+1 of
+    a against word j of b, ``pair_b(i, j)`` word i of a against words j, j+1 of b."""
+    scored = [(sim(i, j), (i,), (j,)) for i in range(n_a) for j in range(n_b)]
+    aligned = greedy_alignment(scored, floor)
+    if len(aligned) == min(n_a, n_b) and all(s >= good for s, _, _ in aligned):
+        return aligned
+    scored.extend((pair_b(i, j), (i,), (j, j + 1)) for i in range(n_a) for j in range(n_b - 1))
+    scored.extend((pair_a(i, j), (i, i + 1), (j,)) for i in range(n_a - 1) for j in range(n_b))
+    return greedy_alignment(scored, floor)
+
+
 def name_similarity(a: list[Word], b: list[Word]) -> float:
-    """Similarity of two names given as profiled words; order-free, partial names score lower."""
-    return _aligned_names(a, b)[0]
+    """Similarity of two names given as profiled words; order-free, partial names score lower.
 
-
-def _aligned_names(a: list[Word], b: list[Word]) -> tuple[float, bool]:
-    """:func:`name_similarity`, and whether two aligned words are different known parts."""
+    Different names score at most :data:`DIFFERENT_NAME`: two aligned words are different known
+    parts, a word before bin in one is after it in the other, or each name has a word the other
+    lacks (:func:`lacks_word`)."""
     if not a or not b:
-        return 0.0, False
-    scored = [(word_similarity(x, y), (i,), (j,)) for i, x in enumerate(a) for j, y in enumerate(b)]
-    aligned = greedy_alignment(scored)
-    matched = sum(s * (a[i].weight + b[j].weight) for s, (i,), (j,) in aligned)
+        return 0.0
+    pa = [join_profiles(a[i:i + 2]) for i in range(len(a) - 1)]
+    pb = [join_profiles(b[j:j + 2]) for j in range(len(b) - 1)]
+    aligned = align_units(len(a), len(b), lambda i, j: word_similarity(a[i], b[j]),
+                          lambda i, j: word_similarity(pa[i], b[j]), lambda i, j: word_similarity(a[i], pb[j]))
+    matched = sum(s * (sum(a[i].weight for i in ia) + sum(b[j].weight for j in ja)) for s, ia, ja in aligned)
     score = matched / (sum(w.weight for w in a) + sum(w.weight for w in b))
-    # Hassan bin Ali is not Hussein bin Ali, however much of the rest they share.
-    differ = any(_different_parts(a[i], b[j]) for _, (i,), (j,) in aligned)
-    return (min(score, DIFFERENT_NAME) if differ else score), differ
+    # Hassan bin Ali is not Hussein bin Ali, however much of the rest they share; nor is Barzan
+    # Ibrahim al-Tikriti Barzan Ibrahim al-Mosuli.
+    differ = any(len(ia) == len(ja) == 1 and _different_parts(a[ia[0]], b[ja[0]]) for _, ia, ja in aligned) \
+        or _lineage_crossed(a, b, aligned)
+    floor = LACKING if a[0].arabic == b[0].arabic else LACKING_ACROSS
+    differ = differ or (lacks_word(a, [(s, ia) for s, ia, _ in aligned], floor)
+                        and lacks_word(b, [(s, ja) for s, _, ja in aligned], floor))
+    return min(score, DIFFERENT_NAME) if differ else score
+
+
+def lacks_word(words: list[Word], aligned: list[tuple[float, tuple[int, ...]]], floor: float = LACKING) -> bool:
+    """Whether a name has a word that found no partner in the other name scoring ``floor`` or
+    more. Particles (al, bin) and initials say too little to count."""
+    best = {i: s for s, positions in aligned for i in positions}
+    return any(best.get(i, 0.0) < floor and len(w.surface) > 1 and not (w.part is not None and is_particle(w.part))
+               for i, w in enumerate(words))
+
+
+def _lineage_crossed(a: list[Word], b: list[Word], aligned) -> bool:
+    """Whether a word before the lineage particle (bin, ibn) of one name is aligned with a word
+    after it in the other: Salman bin Muhammad is Muhammad bin Salman's father, not him."""
+    cut_a, cut_b = _lineage_cut(a), _lineage_cut(b)
+    if cut_a is None or cut_b is None:
+        return False
+    return any(len(ia) == len(ja) == 1 and ia[0] != cut_a and ja[0] != cut_b and (ia[0] < cut_a) != (ja[0] < cut_b)
+               for _, ia, ja in aligned)
+
+
+def _lineage_cut(words: list[Word]) -> int | None:
+    """The position of a name's first lineage particle (name_parts.yaml: lineage), if any."""
+    return next((i for i, w in enumerate(words) if w.part is not None and is_lineage(w.part)), None)
 
 
 def _different_parts(a: Word, b: Word) -> bool:
@@ -251,10 +300,12 @@ def similarity(a: str, b: str, lang_a: str | None = None, lang_b: str | None = N
     wb = merge_parts(check_name_words(name_words(b), "similarity()"))
     if not wa or not wb:
         return 0.0
-    score, differ = _aligned_names([word_profile(w, lang_a) for w in wa], [word_profile(w, lang_b) for w in wb])
-    # Read without spaces, names of as many words with a different part are no less different; names
-    # split otherwise (Abd al-Aziz, Abdulaziz) are compared whole.
-    if (len(wa) > 1 or len(wb) > 1) and not (differ and len(wa) == len(wb)):
-        joined = word_similarity(joined_profile(wa, lang_a), joined_profile(wb, lang_b))
-        score = max(score, joined)
+    score = name_similarity([word_profile(w, lang_a) for w in wa], [word_profile(w, lang_b) for w in wb])
+    # Names of as many words are compared word for word (two written as one included), unless they
+    # spell one known part: read without spaces, Billy Long would be Bill Young. Names split
+    # otherwise (Abd al-Aziz, Abdulaziz) are also compared whole.
+    if len(wa) > 1 or len(wb) > 1:
+        ja, jb = joined_profile(wa, lang_a), joined_profile(wb, lang_b)
+        if len(wa) != len(wb) or (ja.part is not None and ja.part == jb.part):  # Abul Fazl, Abu al-Fadl
+            score = max(score, word_similarity(ja, jb))
     return round(min(1.0, score), 6)

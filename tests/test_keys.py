@@ -1,15 +1,15 @@
 """Cross-script keys: one example per Latin rule, and the robustness the keys exist for."""
 import pytest
 
-from entityres import keys
+from entityres import THRESHOLD, keys, similarity
 from entityres.text import tables
 from entityres.text.keys import key_similarity, word_keys
 
 # Latin rule pattern -> (example, the example's likeliest key), written for these tests.
 LATIN_RULE_EXAMPLES = {
-    "tsch": ("Tschaikowsky", "QKSKA"), "sch": ("Schulz", "CLZ"), "dzh": ("Dzhokhar", "JXR"),
+    "tsch": ("Tschaikowsky", "QKSKA"), "^wr": ("Wren", "RN"), "^kn": ("Knox", "NKS"), "sch": ("Schulz", "CLZ"), "dzh": ("Dzhokhar", "JXR"),
     "tch": ("Butcher", "PQR"), "kh": ("Khamenei", "XMNA"), "zh": ("Zhukov", "JKF"), "sh": ("Shoigu", "CGA"),
-    "ch": ("Chernobyl", "QRNPL"), "gh": ("Ghani", "GNA"), "th": ("Thomas", "TMS"), "ph": ("Philip", "FLP"),
+    "ch": ("Chernobyl", "QRNPL"), "(?<=[aeiou])gh(?![aeiouy])": ("Baghdad", "PGDD"), "gh": ("Ghani", "GNA"), "th": ("Thomas", "TMS"), "ph": ("Philip", "FLP"),
     "dh": ("Dhabi", "DPA"), "dj": ("Djibouti", "JPTA"), "ck": ("Beck", "PK"), "x": ("Maxim", "MKSM"),
     "q": ("Qasem", "KSM"), "c(?=[eiy])": ("Cecil", "SSL"), "c": ("Carl", "KRL"),
     "h(?=[^aeiouy])": ("Hnatov", "HNTF"), "^u(?=[aeio])": ("Uiliam", "ALM"), "^y(?=[aeiou])": ("Yemen", "MN"),
@@ -29,6 +29,17 @@ def test_every_latin_rule_has_an_example():
 @pytest.mark.parametrize("pattern,example,key", [(p, e, k) for p, (e, k) in LATIN_RULE_EXAMPLES.items()])
 def test_latin_rule(pattern, example, key):
     assert keys(example)[0] == key
+
+
+def test_english_silent_letters_are_a_reading_too():
+    assert "RT" in keys("Wright") and "NT" in keys("Knight") and "PDD" in keys("Baghdad")
+    assert similarity("رایت", "Wright", "fa") >= THRESHOLD
+    assert similarity("نایت", "Knight", "fa") >= THRESHOLD
+
+
+def test_initial_alef_waw_is_a_vowel_not_w():
+    # Persian writes an initial w as و alone (ویلسون Wilson); او opens a vowel (اولسون Olson).
+    assert keys("اولسون")[0] == keys("Olson")[0] and keys("Wilson")[0] not in keys("اولسون")
 
 
 def test_every_arabic_letter_has_classes():

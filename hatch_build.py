@@ -1,4 +1,4 @@
-"""Build hook: compile the Cython kernels (entityres/text/_kernels.pyx) into the wheel.
+"""Build hook: compile the Cython kernels (entityres/text/_kernels.pyx, entityres/resolve/_decode.pyx) into the wheel.
 
 Runs for ``pip install .`` and ``pip install -e .`` alike; the extension is put beside its source,
 so an editable install imports it from the source tree. Cython and setuptools (for its compiler driver)
@@ -13,7 +13,8 @@ from pathlib import Path
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-EXTENSIONS = {"entityres.text._kernels": "entityres/text/_kernels.pyx"}
+EXTENSIONS = {"entityres.text._kernels": "entityres/text/_kernels.pyx",
+              "entityres.resolve._decode": "entityres/resolve/_decode.pyx"}
 
 
 class KernelsBuildHook(BuildHookInterface):

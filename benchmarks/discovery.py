@@ -239,13 +239,13 @@ def report(key: str, r: dict) -> None:
 
 def arman_ceiling(args, gz) -> dict:
     """The tagger trained on two Arman folds and tested on the third (not shipped). The fold
-    models are kept in --ceiling-dir as ``arman-not{N}.json.gz`` and read back when present
-    (``entityres tagger train --out DIR/arman-not3.json.gz fa_arman/test_fold1.txt fa_arman/test_fold2.txt``
+    models are kept in --ceiling-dir as ``arman-not{N}.msgpack.gz`` and read back when present
+    (``entityres tagger train --out DIR/arman-not3.msgpack.gz fa_arman/test_fold1.txt fa_arman/test_fold2.txt``
     makes the same file)."""
     files = CORPORA["fa_arman"][0]
     results = []
     for n in args.ceiling_folds:
-        path = args.ceiling_dir / f"arman-not{n}.json.gz"
+        path = args.ceiling_dir / f"arman-not{n}.msgpack.gz"
         if not path.exists():
             train([(read_corpus(f), "fa") for m, f in enumerate(files, 1) if m != n], path, gz.index)
         tagger = Tagger(path)

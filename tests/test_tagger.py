@@ -42,7 +42,7 @@ def index():
 
 @pytest.fixture(scope="module")
 def model(corpus, index, tmp_path_factory):
-    out = tmp_path_factory.mktemp("model") / "tiny.json.gz"
+    out = tmp_path_factory.mktemp("model") / "tiny.msgpack.gz"
     tagger.train([(read_corpus(corpus), "fa")], out, index, {"max_iterations": 60})
     return out
 
@@ -126,7 +126,7 @@ def test_trained_model_tags_its_sentences(model, corpus, index):
 
 
 def test_training_is_deterministic(corpus, index, model, tmp_path):
-    again = tmp_path / "again.json.gz"
+    again = tmp_path / "again.msgpack.gz"
     tagger.train([(read_corpus(corpus), "fa")], again, index, {"max_iterations": 60})
     assert again.read_bytes() == model.read_bytes()
 
@@ -137,7 +137,7 @@ def test_decoding_agrees_with_crfsuite(corpus, index, tmp_path):
     sentences = read_corpus(corpus)
     crf = tmp_path / "tiny.crfsuite"
     tagger.train_crfsuite([(sentences[:20], "fa")], crf, index, dict(tagger.TRAIN_PARAMS, max_iterations=15))
-    ours = tagger.Tagger(tagger.export(crf, tmp_path / "tiny.json.gz", {}) and tmp_path / "tiny.json.gz")
+    ours = tagger.Tagger(tagger.export(crf, tmp_path / "tiny.msgpack.gz", {}) and tmp_path / "tiny.msgpack.gz")
     theirs = pycrfsuite.Tagger()
     theirs.open(str(crf))
     texts = [s.text for s in sentences[20:]] + ["بانک پارس در یزد گفت کامران", "در",
@@ -155,21 +155,47 @@ def test_decoding_agrees_with_crfsuite(corpus, index, tmp_path):
 def test_bad_model_files_are_refused(tmp_path, model):
     import gzip
 
-    junk = tmp_path / "junk.json.gz"
+    import msgpack
+
+    def write(name: str, data: bytes):
+        (tmp_path / name).write_bytes(gzip.compress(data))
+        return tmp_path / name
+
+    junk = tmp_path / "junk.msgpack.gz"
     junk.write_bytes(b"not a model")
     with pytest.raises(ValueError, match="not a tagger model"):
         tagger.Tagger(junk)
     with pytest.raises(FileNotFoundError):
-        tagger.Tagger(tmp_path / "missing.json.gz")
-    data = json.loads(gzip.decompress(model.read_bytes()))
-    old = tmp_path / "old.json.gz"
-    old.write_bytes(gzip.compress(json.dumps(data | {"features_version": -1}).encode()))
+        tagger.Tagger(tmp_path / "missing.msgpack.gz")
+    data = msgpack.unpackb(gzip.decompress(model.read_bytes()))
+    # the JSON models of features version 1 are another format
+    with pytest.raises(ValueError, match="not a tagger model"):
+        tagger.Tagger(write("old.json.gz", json.dumps({"format": "entityres-tagger", "features_version": 1}).encode()))
     with pytest.raises(ValueError, match="retrain"):
-        tagger.Tagger(old)
-    broken = tmp_path / "broken.json.gz"
-    broken.write_bytes(gzip.compress(json.dumps(data | {"attributes": {"b": [[99, 1.0]]}}).encode()))
-    with pytest.raises(ValueError, match="label that does not exist"):
-        tagger.Tagger(broken)
+        tagger.Tagger(write("old.msgpack.gz", msgpack.packb(data | {"features_version": -1})))
+    with pytest.raises(ValueError, match="broken weights"):
+        tagger.Tagger(write("short.msgpack.gz", msgpack.packb(data | {"weights": data["weights"][:-8]})))
+    with pytest.raises(ValueError, match="broken weights"):
+        tagger.Tagger(write("labels.msgpack.gz", msgpack.packb(data | {"transitions": [[0.0]]})))
+    # an extension type is data to msgpack, never code: refused as a broken file
+    with pytest.raises(ValueError, match="broken weights"):
+        tagger.Tagger(write("ext.msgpack.gz", msgpack.packb(data | {"weights": msgpack.ExtType(1, b"x")})))
+
+
+def test_decoder_refuses_inconsistent_arrays():
+    from array import array
+
+    from entityres.resolve._decode import decode
+
+    table, weights, into = array("d", [0.0] * 10), array("d", [1.0, 2.0]), array("d", [0.0] * 4)
+    ok = decode(table, array("i", [0]), weights, array("i", [0]), array("i", [0, 1]), into, array("i", [1]), 2)
+    assert list(ok) == [1]  # the attribute scores label 1 higher
+    with pytest.raises(ValueError, match="not in the table"):
+        decode(table, array("i", [1]), weights, array("i", []), array("i", [0, 0]), into, array("i", [1]), 2)
+    with pytest.raises(ValueError, match="attribute number"):
+        decode(table, array("i", [0]), weights, array("i", [5]), array("i", [0, 1]), into, array("i", [1]), 2)
+    with pytest.raises(ValueError, match="sizes"):
+        decode(table, array("i", [0]), weights, array("i", []), array("i", [0, 0]), into, array("i", [2]), 2)
 
 
 def test_spans_of_bio_labels():
@@ -179,7 +205,7 @@ def test_spans_of_bio_labels():
 
 
 def test_cli_train_and_eval(corpus, tmp_path, capsys):
-    out = tmp_path / "cli.json.gz"
+    out = tmp_path / "cli.msgpack.gz"
     assert main(["tagger", "train", "--out", str(out), "--iterations", "30", str(corpus)]) == 0
     record = json.loads(capsys.readouterr().out)
     assert "(fa, 32 sentences)" in record["corpora"][0] and record["tokens"] > 0 and out.is_file()
@@ -250,7 +276,7 @@ def test_resolver_loads_a_model_file(model):
     assert ("مهرداد کیانفر", "person", "person:new.mhrdad-kanfr") in [(t, k, i[:len("person:new.mhrdad-kanfr")]) for t, k, i in found] or \
         any(t == "مهرداد کیانفر" and k == "person" for t, k, _ in found)
     with pytest.raises(FileNotFoundError):
-        Resolver(tagger=model.parent / "missing.json.gz")
+        Resolver(tagger=model.parent / "missing.msgpack.gz")
 
 
 def test_tagged_organisation_suppresses_new_persons():

@@ -16,21 +16,25 @@ word ends here or just before), the punctuation around the word, its place in th
 and the words and gazetteer flags of its neighbours (±2). Sentences end at . ! ? ؟ and line breaks.
 
 crfsuite trains the model; tagging reads its weights from an entityres model file (gzip-compressed
-JSON) and decodes in Python, with each word's scores computed once: nothing to parse per token. The shipped model (``entityres/models/tagger.json.gz``, see docs/tagger.md) was trained on openly
+msgpack: names and arrays, nothing that runs code) and decodes in C (:mod:`entityres.resolve._decode`),
+with each word's scores computed once and remembered. The shipped model
+(``entityres/models/tagger.msgpack.gz``, see docs/tagger.md) was trained on openly
 licensed corpora only. :func:`train` rebuilds it, or trains one on the user's corpora; training is
 deterministic (L-BFGS over the whole data, no sampling): the same corpora give the same model.
 """
 from __future__ import annotations
 
 import gzip
-import json
+import sys
 import tempfile
+import threading
+from array import array
 from functools import lru_cache
 from importlib.resources import files
-from operator import add
 from pathlib import Path
 from typing import Iterable, NamedTuple, Sequence
 
+import msgpack
 import pycrfsuite
 
 from ..gazetteer.index import Index, fold_word
@@ -39,12 +43,13 @@ from ..text.frequency import zipf
 from ..text.keys import word_keys
 from ..text.normalize import ZWNJ, Normalized, normalize
 from ..text.tokens import Token, stem_cuts, tokenize
+from ._decode import decode
 from .cluster import compound_parts
 from .conll import Sentence
 
 FEATURES_VERSION = 2  # bump when features change: a model trained on other features is refused
 FORMAT = "entityres-tagger"
-MODEL = "tagger.json.gz"
+MODEL = "tagger.msgpack.gz"
 MAX_MEMO = 1 << 17  # words whose scores a tagger remembers
 LABELS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG")
 SENTENCE_ENDS = frozenset(".!?؟\n")
@@ -125,6 +130,7 @@ def word_features(word: str, lang: str | None, index: Index) -> WordFeatures:
     return WordFeatures(tuple(own), seen, main_key)
 
 
+@lru_cache(maxsize=1 << 12)
 def _gap(text: str) -> str:
     """The punctuation between two words (its first two characters), "" for plain space."""
     return "" if text == " " else "".join(text.split())[:2]
@@ -133,7 +139,11 @@ def _gap(text: str) -> str:
 def sentence_cues(ends: dict[str, list[int]], first: int, end: int) -> dict[str, list[int]]:
     """The cue phrases (:func:`entityres.text.cues.ends` of a whole text) that lie within the
     sentence of words ``first`` to ``end - 1``, as if found in that sentence alone."""
-    return {g: [n if j >= n else 0 for j, n in enumerate(row[first:end + 1])] for g, row in ends.items()}
+    out = {}
+    for g, row in ends.items():
+        part = row[first:end + 1]
+        out[g] = [n if j >= n else 0 for j, n in enumerate(part)] if any(part) else part
+    return out
 
 
 def local_features(words: Sequence[str], gaps: Sequence[str], per_word: Sequence[WordFeatures], lang: str | None,
@@ -148,6 +158,8 @@ def local_features(words: Sequence[str], gaps: Sequence[str], per_word: Sequence
     flags: list[list[str]] = [[] for _ in range(n)]
     for group in CUE_GROUPS:
         row = ends[group]
+        if not any(row):  # most sentences have no phrase of most groups
+            continue
         for j in [j for j in range(n + 1) if row[j]]:
             if j:
                 flags[j - 1].append("c=" + group)  # a phrase of the group ends at word j - 1
@@ -155,12 +167,13 @@ def local_features(words: Sequence[str], gaps: Sequence[str], per_word: Sequence
                 flags[j].append("c<" + group)  # ... or right before word j
     out = []
     prefixes, exact = index.prefixes, index.exact
+    marks = [_gap(g) for g in gaps]
     for i in range(n):
         f = list(flags[i])
-        if gap := _gap(gaps[i]):
-            f.append("g<" + gap)
-        if gap := _gap(gaps[i + 1]):
-            f.append("g>" + gap)
+        if marks[i]:
+            f.append("g<" + marks[i])
+        if marks[i + 1]:
+            f.append("g>" + marks[i + 1])
         if i < 2:
             f.append("first" if i == 0 else "second")
         if i == n - 1:
@@ -170,8 +183,9 @@ def local_features(words: Sequence[str], gaps: Sequence[str], per_word: Sequence
             if pair in prefixes or pair in exact:
                 f.append("gc")  # this word continues the alias the previous one began
             f.append("w-1|w=" + words[i - 1] + "|" + words[i])
-            f += ["-1" + x for x in flags[i - 1]]
-        if i + 1 < n:
+            if flags[i - 1]:
+                f += ["-1" + x for x in flags[i - 1]]
+        if i + 1 < n and flags[i + 1]:
             f += ["+1" + x for x in flags[i + 1]]
         out.append(f)
     return out
@@ -270,8 +284,9 @@ def train_crfsuite(corpora: Sequence[tuple[Iterable[Sentence], str]], path: str 
 
 
 def export(crfsuite_model: str | Path, out: str | Path, meta: dict) -> dict:
-    """Write the weights of a crfsuite model as an entityres model: gzip-compressed JSON (no code
-    runs when it is read), with the feature version and ``meta``. Returns the metadata."""
+    """Write the weights of a crfsuite model as an entityres model: gzip-compressed msgpack (a data
+    format: no code runs when it is read) with the feature version, ``meta``, the attribute names
+    and their weights as one array of little-endian doubles. Returns the metadata."""
     tagger = pycrfsuite.Tagger()
     tagger.open(str(crfsuite_model))
     info = tagger.info()
@@ -280,20 +295,32 @@ def export(crfsuite_model: str | Path, out: str | Path, meta: dict) -> dict:
     transitions = [[0.0] * len(labels) for _ in labels]
     for (a, b), w in info.transitions.items():
         transitions[number[a]][number[b]] = w
-    attributes: dict[str, list] = {}
-    for (attr, label), w in sorted(info.state_features.items()):
-        attributes.setdefault(attr, []).append([number[label], w])
+    names = sorted({attr for attr, _ in info.state_features})
+    row = {attr: n for n, attr in enumerate(names)}
+    weights = array("d", bytes(8 * len(names) * len(labels)))
+    for (attr, label), w in info.state_features.items():
+        weights[row[attr] * len(labels) + number[label]] = w
+    if sys.byteorder != "little":
+        weights.byteswap()
     meta = {"format": FORMAT, "features_version": FEATURES_VERSION, **meta, "labels": labels,
-            "attributes_kept": len(attributes), "weights_kept": len(info.state_features)}
-    model = {**meta, "transitions": transitions, "attributes": attributes}
+            "attributes_kept": len(names), "weights_kept": len(info.state_features)}
+    model = {**meta, "transitions": transitions, "attributes": names, "weights": weights.tobytes()}
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     # mtime=0: the same weights give the same bytes
-    out.write_bytes(gzip.compress(json.dumps(model, ensure_ascii=False, sort_keys=True).encode(), mtime=0))
+    out.write_bytes(gzip.compress(msgpack.packb(model), mtime=0))
     return meta
 
 
 # --- tagging ----------------------------------------------------------------------------------
+
+class _Memo(NamedTuple):
+    """Words whose scores are known: per (language, index), word → (slot, features); the table
+    holds ``5 * labels`` scores per slot (:func:`entityres.resolve._decode.decode`)."""
+
+    words: dict
+    table: array
+
 
 class Tagger:
     """A trained model, loaded once. Thread-safe: decoding keeps no state but a memo of word scores."""
@@ -303,92 +330,94 @@ class Tagger:
         if not self.path.is_file():
             raise FileNotFoundError(f"no tagger model at {self.path}")
         try:
-            model = json.loads(gzip.decompress(self.path.read_bytes()))
+            model = msgpack.unpackb(gzip.decompress(self.path.read_bytes()), raw=False)
             fmt, version = model.get("format"), model.get("features_version")
-        except (OSError, ValueError, AttributeError, EOFError) as err:
+        except (OSError, ValueError, AttributeError, EOFError, msgpack.UnpackException) as err:
             raise ValueError(f"{self.path} is not a tagger model ({err})") from None
         if fmt != FORMAT:
             raise ValueError(f"{self.path} is not a tagger model (format {fmt!r})")
         if version != FEATURES_VERSION:
             raise ValueError(f"{self.path} was trained on features version {version}; this entityres computes "
                              f"version {FEATURES_VERSION}: retrain it (entityres tagger train)")
-        self.labels_ = tuple(model["labels"])
-        self.meta = {k: v for k, v in model.items() if k not in ("transitions", "attributes")}
-        n = len(self.labels_)
+        self.meta = {k: v for k, v in model.items() if k not in ("transitions", "attributes", "weights")}
         try:
-            self._state = {a: tuple((int(j), float(w)) for j, w in pairs) for a, pairs in model["attributes"].items()}
+            self.labels_ = tuple(str(label) for label in model["labels"])
+            n = len(self.labels_)
+            names = model["attributes"]
+            self._attr = {str(a): i for i, a in enumerate(names)}
+            self._weights = array("d")
+            self._weights.frombytes(model["weights"])
             trans = model["transitions"]
-            self._into = [[float(trans[k][j]) for k in range(n)] for j in range(n)]  # into[j][k]: k → j
+            # into[j * n + k]: the score of label k followed by label j
+            self._into = array("d", [float(trans[k][j]) for j in range(n) for k in range(n)])
         except (KeyError, TypeError, ValueError, IndexError) as err:
             raise ValueError(f"{self.path}: broken weights ({err})") from None
-        if any(not 0 <= j < n for pairs in self._state.values() for j, _ in pairs):
-            raise ValueError(f"{self.path}: a weight names a label that does not exist")
-        self._words: dict = {}
+        if sys.byteorder != "little":
+            self._weights.byteswap()
+        if not n or len(self._attr) != len(names) or len(self._weights) != n * len(names):
+            raise ValueError(f"{self.path}: broken weights ({len(self._weights)} for {len(names)} attributes "
+                             f"and {n} labels)")
+        self._lock = threading.Lock()
+        self._memo = _Memo({}, array("d"))
 
     def __reduce__(self):
-        # Sent to worker processes as its file, not its weights and memo (whose keys hold indexes).
+        # Sent to worker processes as its file, not its weights and memo.
         return load_tagger, (None if self.path == shipped_model() else str(self.path),)
 
     def _vector(self, features: Iterable[str]) -> list[float]:
-        v = [0.0] * len(self.labels_)
-        state = self._state
+        n = len(self.labels_)
+        v = [0.0] * n
+        weights, attr = self._weights, self._attr
         for f in features:
-            for j, w in state.get(f, ()):
-                v[j] += w
+            a = attr.get(f)
+            if a is not None:
+                for j in range(n):
+                    v[j] += weights[a * n + j]
         return v
 
-    def _word(self, word: str, lang: str | None, index: Index):
-        """(own score vector, score vectors per neighbour offset, features) of a word, memoised."""
-        key = (word, lang, index)
-        found = self._words.get(key)
-        if found is None:
-            wf = word_features(word, lang, index)
-            found = (self._vector(wf.own), tuple(self._vector(s) for s in wf.seen), wf)
-            if len(self._words) >= MAX_MEMO:
-                self._words.clear()
-            self._words[key] = found
-        return found
-
-    def _decode(self, emissions: list[list[float]]) -> list[int]:
-        """Viterbi: the best label sequence under the model's transitions.
-
-        The forward pass keeps each position's scores only; the back pointers are worked out on
-        the way back for the one label chosen at each position.
-        """
-        into = self._into
-        scores = [emissions[0]]
-        for e in emissions[1:]:
-            prev = scores[-1]
-            scores.append([max(map(add, prev, col)) + x for col, x in zip(into, e)])
-        last = scores[-1]
-        j = last.index(max(last))
-        path = [j]
-        for prev in reversed(scores[:-1]):
-            cand = list(map(add, prev, into[j]))
-            j = cand.index(max(cand))
-            path.append(j)
-        path.reverse()
-        return path
+    def _words(self, words: Sequence[str], lang: str | None, index: Index) -> tuple[array, list[WordFeatures], array]:
+        """The memo slots and features of ``words``, and the score table the slots point into."""
+        memo = self._memo
+        if len(memo.table) > MAX_MEMO * 5 * len(self.labels_):
+            # A fresh memo: a text being tagged in another thread keeps the old one.
+            memo = self._memo = _Memo({}, array("d"))
+        known = memo.words.get((lang, index))
+        if known is None:
+            known = memo.words.setdefault((lang, index), {})
+        slots, features = array("i"), []
+        for w in words:
+            found = known.get(w)
+            if found is None:
+                wf = word_features(w, lang, index)
+                scores = self._vector(wf.own)
+                for seen in wf.seen:
+                    scores += self._vector(seen)
+                with self._lock:
+                    found = known.get(w)
+                    if found is None:
+                        memo.table.extend(scores)
+                        found = known[w] = (len(memo.table) // len(scores) - 1, wf)
+            slots.append(found[0])
+            features.append(found[1])
+        return slots, features, memo.table
 
     def labels(self, norm: Normalized, tokens: list[Token], lang: str | None, index: Index) -> list[str]:
         """One BIO label per token."""
-        out: list[str] = []
-        names = self.labels_
         all_words = [t.text for t in tokens]
-        zero = [0.0] * len(names)
-        pad = [(zero,) * len(NEIGHBOURS)] * 2
+        slots, per_word, table = self._words(all_words, lang, index)
         all_ends = cues.ends(all_words, CUE_GROUPS, lang)  # once per text: most words end no cue
+        attr = self._attr
+        ids, id_starts, sentence_ends = array("i"), array("i", [0]), array("i")
         for first, end, gaps in sentences_of(norm, tokens):
-            words = all_words[first:end]
-            per = [self._word(w, lang, index) for w in words]
-            local = local_features(words, gaps, [p[2] for p in per], lang, index, sentence_cues(all_ends, first, end))
-            # word i's neighbours' scores: ext[i + 2] is word i; two zero words pad each end
-            ext = pad + [p[1] for p in per] + pad
-            vector = self._vector
-            emissions = [list(map(sum, zip(vector(local[i]), p[0], ext[i][0], ext[i + 1][1], ext[i + 3][2], ext[i + 4][3])))
-                         for i, p in enumerate(per)]
-            out += [names[j] for j in self._decode(emissions)]
-        return out
+            local = local_features(all_words[first:end], gaps, per_word[first:end], lang, index,
+                                   sentence_cues(all_ends, first, end))
+            for f in local:
+                ids.extend([a for a in map(attr.get, f) if a is not None])
+                id_starts.append(len(ids))
+            sentence_ends.append(end)
+        names = self.labels_
+        return [names[j] for j in decode(table, slots, self._weights, ids, id_starts, self._into, sentence_ends,
+                                         len(names))]
 
     def spans(self, norm: Normalized, tokens: list[Token], lang: str | None, index: Index) -> list[TaggedSpan]:
         """Typed spans of a tokenised text, in text order."""

@@ -2,16 +2,17 @@
 
 The cache is data, never code (docs/reliability.md):
 
-* A file is a header (magic, layout, kind, key, SHA-256 of the body) and a msgpack body of plain
+* A file is a header (magic, build, kind, key, SHA-256 of the body) and a msgpack body of plain
   lists, maps, strings and numbers. Each reader checks the shape and types of what it gets back
   (:class:`CacheFormatError` otherwise); anything unexpected is a miss, and the value is rebuilt.
-* Everything cached is keyed by what shapes it (:func:`rules_digest`: the package version, the cache
-  layout, every rule table, the ICU and unidecode versions, and the content), so a stale file is
-  never used.
+* Everything cached is keyed by what shapes it (:func:`rules_digest`: the package version, a digest
+  of the package's code (:func:`build_id`: every module, the kernels and every rule table), the
+  versions of the libraries whose output is cached, and the content), so a stale file is never
+  used, and a change of code needs no hand-bumped layout number.
 * The folder is read only when it belongs to the current user and nobody else may write to it; a
   file only when it is a regular file of the same owner that nobody else may write to.
 * Writes are atomic (a temporary file renamed into place, removed on any failure); files of other
-  versions or layouts are evicted, and the folder is kept under a size cap (least recently used
+  versions or builds are evicted, and the folder is kept under a size cap (least recently used
   first). The cache is optional: a folder that cannot be found or used only costs the speed.
 
 The folder is ``$ENTITYRES_CACHE_DIR`` if set, else the platform's user cache folder
@@ -39,7 +40,6 @@ from . import __version__
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 9  # bump when anything cached changes shape
 MAGIC = b"entityres-cache\n"
 SUFFIX = ".msgpack"
 DEFAULT_MAX_MB = 512  # size cap of the folder; $ENTITYRES_CACHE_MAX_MB overrides it
@@ -140,14 +140,28 @@ def max_bytes() -> int:
     return int(max(mb, 0) * 1024 * 1024)
 
 
+CODE_SUFFIXES = (".py", ".pyx", ".so", ".pyd", ".yaml")  # modules, kernels (source and built), rule tables
+
+
+def _code_files(folder, prefix: str = "") -> list[tuple[str, object]]:
+    """(path inside the package, file) of everything that runs or is read as rules, sorted by path."""
+    out = []
+    for item in folder.iterdir():
+        name = prefix + item.name
+        if item.is_dir():
+            if item.name != "__pycache__":
+                out.extend(_code_files(item, name + "/"))
+        elif item.name.endswith(CODE_SUFFIXES):
+            out.append((name, item))
+    return sorted(out, key=lambda f: f[0])
+
+
 @lru_cache(maxsize=1)
 def _rules() -> bytes:
-    """The digest of every rule table and of the libraries whose output is cached."""
+    """The digest of the package's code and rule tables, and of the libraries whose output is cached."""
     digest = hashlib.sha256()
-    folder = resources.files("entityres").joinpath("resources")
-    for item in sorted(folder.iterdir(), key=lambda p: p.name):
-        if item.name.endswith(".yaml"):
-            digest.update(item.name.encode() + b"\0" + item.read_bytes() + b"\0")
+    for name, item in _code_files(resources.files("entityres")):
+        digest.update(name.encode() + b"\0" + item.read_bytes() + b"\0")
     for dist in ("pyicu-wheels", "unidecode", "wordfreq"):
         try:
             digest.update(f"{dist}={metadata.version(dist)}\0".encode())
@@ -156,9 +170,15 @@ def _rules() -> bytes:
     return digest.digest()
 
 
+def build_id() -> str:
+    """A short digest of this build (:func:`_rules`): part of every cache file's name, so files
+    that another build wrote are evicted."""
+    return hashlib.sha256(_rules()).hexdigest()[:12]
+
+
 def rules_digest(content: str) -> str:
-    """A cache key for ``content`` under this package version, cache layout, rule tables and libraries."""
-    digest = hashlib.sha256(f"{__version__}\0{CACHE_FORMAT}\0".encode() + _rules() + content.encode())
+    """A cache key for ``content`` under this package version, code, rule tables and libraries."""
+    digest = hashlib.sha256(f"{__version__}\0".encode() + _rules() + content.encode())
     return digest.hexdigest()[:32]
 
 
@@ -167,11 +187,11 @@ def cache_path(kind: str, content: str) -> Path | None:
     folder = cache_dir()
     if folder is None:
         return None
-    return folder / f"{kind}-{__version__}-{CACHE_FORMAT}-{rules_digest(content)}{SUFFIX}"
+    return folder / f"{kind}-{__version__}-{build_id()}-{rules_digest(content)}{SUFFIX}"
 
 
 def _header(kind: str, key: str, body: bytes) -> bytes:
-    return MAGIC + f"{CACHE_FORMAT}\0{kind}\0{key}\0".encode() + hashlib.sha256(body).digest()
+    return MAGIC + f"{build_id()}\0{kind}\0{key}\0".encode() + hashlib.sha256(body).digest()
 
 
 def read_cache(path: Path | None, decode: Callable[[object], T]) -> T | None:
@@ -256,12 +276,12 @@ def write_cache(path: Path | None, data: object) -> None:
 
 
 def _ours(name: str) -> bool:
-    """A file this package wrote into the cache folder (of any version or layout)."""
+    """A file this package wrote into the cache folder (of any version or build)."""
     return name.split("-")[0] in KINDS and (name.endswith(SUFFIX) or name.endswith(".pickle"))
 
 
 def _current(name: str) -> bool:
-    return name.endswith(SUFFIX) and name.split("-")[1:3] == [__version__, str(CACHE_FORMAT)]
+    return name.endswith(SUFFIX) and name.split("-")[1:3] == [__version__, build_id()]
 
 
 def entries(folder: Path | None = None) -> list[tuple[Path, int, float]]:
@@ -285,7 +305,7 @@ def entries(folder: Path | None = None) -> list[tuple[Path, int, float]]:
 
 
 def evict(folder: Path, keep: Path | None = None) -> list[Path]:
-    """Remove files of other versions or layouts, abandoned temporary files, then the least
+    """Remove files of other versions or builds, abandoned temporary files, then the least
     recently used files until the folder is under :func:`max_bytes`. Returns what was removed."""
     import time
 

@@ -3,6 +3,7 @@ import json
 import os
 import pickle
 import stat
+from importlib import resources
 
 import msgpack
 import pytest
@@ -218,11 +219,38 @@ def test_every_key_part_changes_the_key(monkeypatch):
     monkeypatch.setattr(cache, "__version__", "9.9.9")
     assert cache.rules_digest("content") != base
     monkeypatch.undo()
-    monkeypatch.setattr(cache, "CACHE_FORMAT", 999)
-    assert cache.rules_digest("content") != base
-    monkeypatch.undo()
     monkeypatch.setattr(cache, "_rules", lambda: b"other rule tables")
     assert cache.rules_digest("content") != base
+
+
+def test_the_build_digest_covers_code_kernels_and_rules(monkeypatch):
+    """Any change of a module, of the kernels or of a rule table gives every cache file a new key
+    and name, with no layout number to bump by hand."""
+    names = [name for name, _ in cache._code_files(resources.files("entityres"))]
+    for expected in ("cache.py", "gazetteer/index.py", "resolve/cluster.py", "text/_kernels.pyx", "resources/keys.yaml"):
+        assert expected in names
+    assert not any("__pycache__" in n for n in names)
+    before, key = cache.build_id(), cache.rules_digest("content")
+    original = cache._code_files
+    edited = lambda folder, prefix="": [(n, _Edited(f) if n == "text/similarity.py" else f)  # noqa: E731
+                                        for n, f in original(folder, prefix)]
+    monkeypatch.setattr(cache, "_code_files", edited)
+    cache._rules.cache_clear()
+    try:
+        assert cache.build_id() != before and cache.rules_digest("content") != key
+        assert cache.cache_path("zipf", "x").name.split("-")[2] == cache.build_id()
+    finally:
+        monkeypatch.undo()
+        cache._rules.cache_clear()
+    assert cache.build_id() == before
+
+
+class _Edited:
+    def __init__(self, item):
+        self.item = item
+
+    def read_bytes(self) -> bytes:
+        return self.item.read_bytes() + b"\n# an edit\n"
 
 
 def test_zipf_key_has_the_normalisation_rules(folder, monkeypatch, fresh_tables):

@@ -230,6 +230,7 @@ def test_the_build_digest_covers_code_kernels_and_rules(monkeypatch):
     for expected in ("cache.py", "gazetteer/index.py", "resolve/cluster.py", "text/_kernels.pyx", "resources/keys.yaml"):
         assert expected in names
     assert not any("__pycache__" in n for n in names)
+    cache._rules.cache_clear()
     before, key = cache.build_id(), cache.rules_digest("content")
     original = cache._code_files
     edited = lambda folder, prefix="": [(n, _Edited(f) if n == "text/similarity.py" else f)  # noqa: E731

@@ -167,3 +167,16 @@ def test_symbols_written_together_are_no_tagged_name():
     text = data.decode("utf-8", "replace")
     result = entityres.resolve(text, "prs")
     assert all(text[m.start:m.end] == m.text for m in result.mentions)
+
+
+@pytest.mark.parametrize("text, line, char", [("entries:\n  - id: person:a\x00\n", 2, "U+0000"),
+                                              ("# a\n\n\x1b: 1\n", 3, "U+001B"), ("\x07", 1, "U+0007")])
+def test_a_character_yaml_refuses_is_named_with_its_line(tmp_path, text, line, char):
+    # a fuzzer's find: PyYAML's reader error gave no line, and a second line of PyYAML's own
+    path = _write(tmp_path, "ctl.yaml", text)
+    assert _error(path) == f"{path}:{line}: invalid YAML: character {char} is not allowed (control characters are not allowed)"
+
+
+def test_text_with_a_lone_surrogate_is_a_gazetteer_error():
+    with pytest.raises(GazetteerError, match=r"^given\.yaml:2: not Unicode text \(a lone surrogate U\+D800\)$"):
+        read_file("given.yaml", text="entries:\n  - \ud800\n")

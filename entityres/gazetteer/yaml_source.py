@@ -126,8 +126,9 @@ def load_yaml(path: str | Path, text: str | None = None) -> tuple[object, dict[P
     file = str(path)
     if text is None:
         text = decode(path, read_source(path))
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
         lines: dict[Path_, int] = {}
         if node is not None:
@@ -139,12 +140,20 @@ def load_yaml(path: str | Path, text: str | None = None) -> tuple[object, dict[P
         if err.context and err.context_mark and err.context_mark is not mark:
             context = f" ({err.context} started on line {err.context_mark.line + 1})"
         raise SourceError(file, mark.line + 1 if mark else None, "", f"invalid YAML: {err.problem or err}{context}") from None
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow: its line, not PyYAML's position
+        code = err.character if isinstance(err.character, int) else ord(err.character)
+        line = text.count("\n", 0, text.find(chr(code))) + 1
+        raise SourceError(file, line, "", f"invalid YAML: character U+{code:04X} is not allowed ({err.reason})") from None
+    except UnicodeEncodeError as err:  # text given by a caller, with a lone surrogate: no file holds one
+        line = text.count("\n", 0, err.start) + 1
+        raise SourceError(file, line, "", f"not Unicode text (a lone surrogate U+{ord(text[err.start]):04X})") from None
     except yaml.YAMLError as err:
         raise SourceError(file, None, "", f"invalid YAML: {err}") from None
     except RecursionError:
         raise SourceError(file, None, "", "invalid YAML: collections nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, lines
 
 

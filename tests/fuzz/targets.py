@@ -7,8 +7,12 @@ raises AssertionError when an invariant breaks; any exception other than the doc
 """
 from __future__ import annotations
 
+import re
+
 import entityres
 from entityres import limits
+from entityres.gazetteer import GazetteerError, read_file
+from entityres.gazetteer.yaml_source import SourceError, decode
 
 LANGS = ("fa", "prs", "ar", "auto")
 _gazetteer = None
@@ -76,5 +80,32 @@ def readings(text: str, n: int = 0) -> None:
     _limited(entityres.keys, text)
 
 
+GAZETTEER_FILE = "fuzzed.yaml"
+_ISSUE = re.compile(rf"{re.escape(GAZETTEER_FILE)}(?::(\d+))?: ")
+_YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # line breaks as YAML counts them
+
+
+def gazetteer_file(data: bytes | str, n: int = 0) -> None:
+    """A gazetteer file's bytes: its entries with their lines, or errors that each name the file and a line in it."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    try:
+        text = decode(GAZETTEER_FILE, data)
+    except SourceError as err:
+        assert str(err).startswith(f"{GAZETTEER_FILE}: not UTF-8 text"), err
+        return
+    lines = len(_YAML_BREAK.findall(text)) + 1
+    try:
+        entries = read_file(GAZETTEER_FILE, text=text, progress=False)
+    except GazetteerError as err:
+        for issue in map(str, err.errors):
+            found = _ISSUE.match(issue)
+            assert found and (found.group(1) is None or 1 <= int(found.group(1)) <= lines + 1), issue
+        return
+    for entry, line in entries:
+        assert entry.id.startswith(("person:", "place:")) and 1 <= line <= lines, (entry, line)
+
+
 TARGETS = {"resolve": resolve, "normalize": normalize, "tokenize": tokenize, "similarity": similarity,
-           "match": match, "readings": readings}
+           "match": match, "readings": readings, "gazetteer": gazetteer_file}
+BYTES = {"gazetteer"}  # targets that take the fuzzer's raw bytes, not decoded text

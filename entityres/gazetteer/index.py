@@ -247,8 +247,9 @@ class Index:
                 a = len(aliases)
                 profiles = profile_words(words, lang)
                 pairs = tuple(join_profiles(profiles[i:i + 2]) for i in range(len(profiles) - 1))
-                aliases.append(Alias(n, entry.type, lang, name, keys[0], trust[keys[0]], profiles, pairs,
-                                     join_profiles(profiles)))
+                # a two-word name read as one is its one pair: the same profile, computed and stored once
+                joined = pairs[0] if len(pairs) == 1 else join_profiles(profiles)
+                aliases.append(Alias(n, entry.type, lang, name, keys[0], trust[keys[0]], profiles, pairs, joined))
                 owners[keys[0]].add(n)
                 for key in keys:
                     exact[key].append(a)

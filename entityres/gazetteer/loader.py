@@ -130,6 +130,21 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def settle() -> None:
+    """Everything alive now kept out of the cycle collector's sight (``gc.freeze``), after one full
+    collection so that no garbage is frozen with it.
+
+    A gazetteer and its index are millions of objects that live as long as the process uses
+    them; each full collection while matching walked them all again (at 100,000 entries, up to
+    half of match()'s time). Frozen objects are still freed when nothing refers to them; only a
+    reference cycle among them outlives its last outside reference. Nothing is done while the
+    collector is off.
+    """
+    if gc.isenabled():
+        gc.collect()
+        gc.freeze()
+
+
 def _validate(name: str, data: object, lines: dict, progress: bool | None) -> list[tuple[Entry, int]]:
     if data is None:
         data = {"entries": []}
@@ -305,6 +320,7 @@ class Gazetteer:
                 if self._index is None:
                     with gc_paused():
                         self._index = Index.build(list(self._entries.values()), self._cache, self._content_key)
+                    settle()
         return self._index
 
     def match(self, name: str, lang: str | None = None, type: str | None = None, limit: int = 5) -> list["Match"]:

@@ -195,3 +195,59 @@ def test_plain_distances_equal_rapidfuzz(x, y):
     assert pair == reference_best_key_similarity([(x, 0), ("", 0)], [(y, 0)], 2, 1, 0.0)
     assert pair == (reference_key_similarity(x, y) if first else reference_key_similarity("", y))
     assert _kernels.best_indel_similarity((x,), (y,)) == Indel.normalized_similarity(x, y)
+
+
+def reference_blocking_ranked(slots, firsts, pairs, found, n, types, want_type, words, query_words, small, second):
+    """The matcher's candidate pool and ranking on Python sets, as entityres.gazetteer.match had it."""
+    from math import log
+
+    def posted(groups):
+        return [set().union(*g) for g in groups]
+
+    slots, firsts, pairs, found = posted(slots), posted(firsts), posted(pairs), set(found)
+    pool = set(found)
+    for i, s in enumerate(slots):
+        if len(s) <= small or len(slots) == 1:
+            pool |= s
+        elif len(firsts[i]) <= small * 4:
+            pool |= firsts[i]
+        for t in slots[i + 1:]:
+            pool |= s & t
+    for p in pairs:
+        if len(p) <= small * 4:
+            pool |= p
+    n = max(1, n)
+    idf = [log(n / (1 + len(s))) + 1.0 for s in slots]
+    ranked = []
+    for a in pool:
+        if want_type >= 0 and types[a] != want_type:
+            continue
+        hit = sum(w * (1.0 if a in f else second) for s, f, w in zip(slots, firsts, idf) if a in s)
+        hit += sum(second * (idf[i] + idf[i + 1]) for i, p in enumerate(pairs) if a in p)
+        ranked.append((-(hit + (100.0 if a in found else 0.0)), abs(words[a] - query_words), a))
+    return sorted(ranked)
+
+
+N_ALIASES = 40
+posting_st = st.lists(st.integers(0, N_ALIASES - 1), max_size=25).map(tuple)
+group_st = st.lists(posting_st, max_size=4)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(0, 5).flatmap(lambda w: st.tuples(
+           st.lists(group_st, min_size=w, max_size=w), st.lists(group_st, min_size=w, max_size=w),
+           st.lists(group_st, min_size=max(0, w - 1), max_size=max(0, w - 1)))),
+       posting_st, st.binary(min_size=N_ALIASES, max_size=N_ALIASES).map(lambda b: bytes(x % 2 for x in b)),
+       st.sampled_from([-1, 0, 1]), st.binary(min_size=N_ALIASES, max_size=N_ALIASES).map(lambda b: bytes(1 + x % 8 for x in b)),
+       st.integers(1, 5), st.sampled_from([2, 5, 64]))
+def test_blocking_ranked_equals_reference(groups, found, types, want_type, words, query_words, small):
+    slots, firsts, pairs = groups
+    args = (slots, firsts, pairs, found, N_ALIASES, types, want_type, words, query_words, small, 0.6)
+    assert sorted(_kernels.blocking_ranked(*args)) == reference_blocking_ranked(*args)
+
+
+def test_blocking_ranked_refuses_an_alias_out_of_range():
+    with pytest.raises(IndexError):
+        _kernels.blocking_ranked([[(3,)]], [[]], [], (), 3, bytes(3), -1, bytes(3), 1, 64, 0.6)
+    with pytest.raises(ValueError):
+        _kernels.blocking_ranked([[]] * 17, [[]] * 17, [], (), 3, bytes(3), -1, bytes(3), 1, 64, 0.6)

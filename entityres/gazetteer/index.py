@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Iterable, NamedTuple
 
 from ..text import cues, tables
@@ -37,6 +37,7 @@ KEYS_PER_WORD = 3  # blocking keys kept per word: the likeliest readings meet; r
 MAX_COST = 1  # second-choice letter classes a blocking key may take
 MAX_WORDS = 8  # longer "names" are descriptions, not names
 MIN_SKELETON = 2
+TYPE_CODES = {"person": 0, "place": 1}  # an alias's type as the blocking kernel reads it
 # Alternate names GeoNames gathers unchecked from many sites (und-Arab in cities.yaml) are weaker
 # evidence than curated or CLDR names: a city's stray spelling must not outscore a person's name.
 SOURCE_TRUST = {"geonames": 0.92}
@@ -285,6 +286,16 @@ class Index:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    @cached_property
+    def alias_types(self) -> bytes:
+        """Each alias's type code (:data:`TYPE_CODES`), one byte per alias, for the blocking kernel."""
+        return bytes(TYPE_CODES[a.type] for a in self.aliases)
+
+    @cached_property
+    def alias_lengths(self) -> bytes:
+        """Each alias's number of words (at most :data:`MAX_WORDS`), one byte per alias."""
+        return bytes(len(a.words) for a in self.aliases)
 
 
 def _list(value: object) -> list:

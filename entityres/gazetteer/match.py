@@ -27,8 +27,8 @@ from pydantic import BaseModel, ConfigDict
 from ..explanation import Explanation, Part
 from ..limits import check_name_words
 from ..text import cues
-from ..text._kernels import best_indel_similarity
-from .index import Alias, Index, exact_keys, profile_words, word_blocking_keys
+from ..text._kernels import best_indel_similarity, blocking_ranked
+from .index import TYPE_CODES, Alias, Index, exact_keys, profile_words, word_blocking_keys
 from ..text.keys import name_words
 from ..text.langs import READ_LANGS, canonical_lang
 from ..text.normalize import require_str
@@ -182,35 +182,19 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
     found = {a for key in query.exact for a in index.exact.get(key, ())}
     postings = index.postings
 
-    def posted(keys) -> set[int]:
-        return set().union(*(postings.get(k, ()) for k in keys))
+    def posted(keys) -> list[tuple[int, ...]]:
+        return [p for k in keys if (p := postings.get(k))]
 
+    # The postings are counted into one bit mask per alias in C (blocking_ranked): unions and
+    # intersections of Python sets of thousands of aliases cost more than the scoring at 100k entries.
     slots = [posted({k for w, _ in alts for k in word_blocking_keys(w, query=True)}) for alts in query.alternatives]
-    firsts = [posted(w.keys[0][0] for w, _ in alts if w.keys) for alts in query.alternatives]
+    firsts = [posted({w.keys[0][0] for w, _ in alts if w.keys}) for alts in query.alternatives]
     # Two words written as one in the gazetteer (هدايت الله / Hidayatullah) are found by the pair.
-    pairs = [posted(word_blocking_keys(pair, query=True)) for pair in query.pairs]
-    pool = set(found)
-    for i, s in enumerate(slots):
-        if len(s) <= SMALL_POSTING or len(slots) == 1:
-            pool |= s
-        elif len(firsts[i]) <= SMALL_POSTING * 4:  # a word spelt the likeliest way proposes more
-            pool |= firsts[i]
-        for t in slots[i + 1:]:
-            pool |= s & t
-    for p in pairs:
-        if len(p) <= SMALL_POSTING * 4:
-            pool |= p
-    n = max(1, len(index.aliases))
-    idf = [log(n / (1 + len(s))) + 1.0 for s in slots]
+    pairs = [posted(set(word_blocking_keys(pair, query=True))) for pair in query.pairs]
+    ranked = blocking_ranked(slots, firsts, pairs, tuple(found), len(index.aliases), index.alias_types,
+                             -1 if type is None else TYPE_CODES.get(type, len(TYPE_CODES)), index.alias_lengths,
+                             len(query.words), SMALL_POSTING, SECOND_KEY_WEIGHT)
     aliases = index.aliases
-    ranked = []
-    for a in pool:
-        alias = aliases[a]
-        if type is not None and alias.type != type:
-            continue
-        hit = sum(w * (1.0 if a in f else SECOND_KEY_WEIGHT) for s, f, w in zip(slots, firsts, idf) if a in s)
-        hit += sum(SECOND_KEY_WEIGHT * (idf[i] + idf[i + 1]) for i, p in enumerate(pairs) if a in p)
-        ranked.append((-(hit + (100.0 if a in found else 0.0)), abs(len(alias.words) - len(query.words)), a))
     ranked.sort()
     # Among many aliases that share the query's keys (a common name among 100,000), the sound of
     # the whole name, compared in C on the readings' codes, picks those worth the full score.

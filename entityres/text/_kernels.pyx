@@ -1,13 +1,14 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""Compiled inner loops of the scorer, on plain strings and tuples.
+"""Compiled inner loops of the scorer and the matcher's blocking, on plain strings and tuples.
 
 The rules stay in Python and YAML: every cost comes in as data (:class:`CostTable`), and each
 function here computes exactly what the readable Python it replaces computed, to the last bit
 (tests/test_kernels.py compares them). Arithmetic is done in the same order as that Python, so
 scores, and hence rankings and ties, do not move.
 """
-from cpython.mem cimport PyMem_Free, PyMem_Malloc
-from libc.stdint cimport uint64_t
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from libc.math cimport log
+from libc.stdint cimport int32_t, uint64_t
 from libc.string cimport memset
 from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_READ_CHAR
 
@@ -409,3 +410,122 @@ def greedy_alignment(list scored, double floor):
             used_b.update(unit[2])
             out.append(unit)
     return out
+
+
+cdef enum:
+    GROUP = 16  # bits per group of a candidate's mask: query words (at most MAX_NAME_WORDS)
+    FIRST = 16  # bit of the first group of likeliest-key postings
+    PAIR = 32  # bit of the first group of word-pair postings
+    FOUND = 63  # the bit of exact hits
+
+
+cdef void _mark(list groups, int bit, uint64_t *mask, Py_ssize_t n, Py_ssize_t *sizes,
+                int32_t **touched, Py_ssize_t *n_touched, Py_ssize_t *capacity) except *:
+    """Set ``bit`` (and the bits after it, one per group) in the mask of every alias posted in
+    ``groups`` (per group, a list of posting tuples); ``sizes`` counts each group's distinct aliases."""
+    cdef Py_ssize_t g, a
+    cdef uint64_t b
+    cdef int32_t *grown
+    cdef object posting, item
+    for g in range(len(groups)):
+        b = (<uint64_t> 1) << (bit + g)
+        for posting in <list> groups[g]:
+            for item in <tuple> posting:
+                a = item
+                if a < 0 or a >= n:
+                    raise IndexError(f"alias {a} is not under {n}")
+                if mask[a] == 0:
+                    if n_touched[0] == capacity[0]:
+                        grown = <int32_t *> PyMem_Realloc(touched[0], 2 * capacity[0] * sizeof(int32_t))
+                        if grown == NULL:
+                            raise MemoryError()
+                        touched[0], capacity[0] = grown, 2 * capacity[0]
+                    touched[0][n_touched[0]] = <int32_t> a
+                    n_touched[0] += 1
+                if not mask[a] & b:
+                    mask[a] |= b
+                    sizes[g] += 1
+
+
+
+def blocking_ranked(list slots, list firsts, list pairs, tuple found, Py_ssize_t n, bytes types, int want_type,
+                    bytes words, Py_ssize_t query_words, Py_ssize_t small, double second):
+    """The candidates of a query from its postings, ``(-(hit + exact bonus), word-count gap, alias)``, unsorted.
+
+    Per query word ``i``, ``slots[i]`` holds the posting tuples of its blocking keys, ``firsts[i]``
+    those of its likeliest keys; ``pairs[p]`` those of words ``p`` and ``p + 1`` written as one;
+    ``found``: the aliases with the query's exact key. An alias joins the pool when it is found,
+    in a word's slot of at most ``small`` aliases (any slot of a one-word query), in the first
+    postings (at most ``4 * small``) of a word whose slot is larger, in two words' slots, or in a
+    pair's postings of at most ``4 * small``. Its hit is the sum, in word order, of each slot's
+    idf (``log(n / (1 + size)) + 1``), times ``second`` unless it came by the likeliest key, plus
+    ``second`` times both words' idf per pair. ``types`` and ``words`` give each alias's type code
+    and word count; ``want_type`` -1 keeps every type.
+    """
+    cdef Py_ssize_t n_slots = len(slots), n_pairs = len(pairs), i, t, lack
+    cdef Py_ssize_t slot_size[GROUP]
+    cdef Py_ssize_t first_size[GROUP]
+    cdef Py_ssize_t pair_size[GROUP]
+    cdef double idf[GROUP]
+    cdef double h1, h2
+    cdef uint64_t m, b, slot_bits
+    cdef bint pooled
+    cdef Py_ssize_t capacity = 1024, n_touched = 0, found_size = 0
+    cdef const unsigned char *type_of = types
+    cdef const unsigned char *words_of = words
+    cdef list out = []
+    if n_slots > GROUP or len(firsts) != n_slots or n_pairs >= GROUP:
+        raise ValueError(f"at most {GROUP} query words, each with its firsts")
+    if len(types) != n or len(words) != n:
+        raise ValueError("types and words need one byte per alias")
+    if n == 0:
+        return out
+    cdef uint64_t *mask = <uint64_t *> PyMem_Malloc(n * sizeof(uint64_t))
+    cdef int32_t *touched = <int32_t *> PyMem_Malloc(capacity * sizeof(int32_t))
+    if mask == NULL or touched == NULL:
+        PyMem_Free(mask)
+        PyMem_Free(touched)
+        raise MemoryError()
+    memset(mask, 0, n * sizeof(uint64_t))
+    memset(slot_size, 0, sizeof(slot_size))
+    memset(first_size, 0, sizeof(first_size))
+    memset(pair_size, 0, sizeof(pair_size))
+    try:
+        _mark(slots, 0, mask, n, slot_size, &touched, &n_touched, &capacity)
+        _mark(firsts, FIRST, mask, n, first_size, &touched, &n_touched, &capacity)
+        _mark(pairs, PAIR, mask, n, pair_size, &touched, &n_touched, &capacity)
+        _mark([[found]], FOUND, mask, n, &found_size, &touched, &n_touched, &capacity)
+        for i in range(n_slots):
+            idf[i] = log(<double> n / <double> (1 + slot_size[i])) + 1.0
+        slot_bits = ((<uint64_t> 1) << n_slots) - 1
+        for t in range(n_touched):
+            m = mask[touched[t]]
+            pooled = (m >> FOUND) & 1 or _popcount(m & slot_bits) >= 2
+            for i in range(n_slots):
+                if pooled:
+                    break
+                if slot_size[i] <= small or n_slots == 1:
+                    pooled = (m >> i) & 1
+                elif first_size[i] <= small * 4:
+                    pooled = (m >> (FIRST + i)) & 1
+            for i in range(n_pairs):
+                if pooled:
+                    break
+                pooled = pair_size[i] <= small * 4 and (m >> (PAIR + i)) & 1
+            if not pooled or (want_type >= 0 and type_of[touched[t]] != want_type):
+                continue
+            h1 = 0.0
+            for i in range(n_slots):
+                if (m >> i) & 1:
+                    h1 += idf[i] * (1.0 if (m >> (FIRST + i)) & 1 else second)
+            h2 = 0.0
+            for i in range(n_pairs):
+                if (m >> (PAIR + i)) & 1:
+                    h2 += second * (idf[i] + idf[i + 1])
+            lack = <Py_ssize_t> words_of[touched[t]] - query_words
+            out.append((-((h1 + h2) + (100.0 if (m >> FOUND) & 1 else 0.0)), lack if lack >= 0 else -lack,
+                        touched[t]))
+        return out
+    finally:
+        PyMem_Free(mask)
+        PyMem_Free(touched)

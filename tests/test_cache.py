@@ -329,6 +329,18 @@ def test_index_round_trips_through_the_cache(folder):
         assert getattr(loaded, name) == getattr(built, name), name
 
 
+def test_an_index_file_of_another_layout_or_out_of_range_is_a_miss(folder):
+    entries = list(Gazetteer.from_entries(PEOPLE, cache=False))
+    data = Index._compile(entries)._encode()
+    keys, lengths, numbers = data["postings"]
+    past_the_end = len(data["aliases"]["name"]).to_bytes(4, "little")
+    for damaged in ({**data, "layout": 1}, {**data, "postings": [keys, lengths, numbers[:-4] + past_the_end]},
+                    {**data, "postings": [keys, lengths, numbers[:-1]]},
+                    {**data, "words": {**data["words"], "slots": data["words"]["slots"][:-4]}}):
+        with pytest.raises(cache.CacheFormatError):
+            Index._decode(damaged, entries)
+
+
 def test_cli_cache_info_and_clear(folder, tmp_path, capsys, fresh_tables):
     _outputs(_small_file(tmp_path))
     assert cli.main(["cache", "info"]) == 0

@@ -19,7 +19,7 @@ It is cached on disk (:mod:`entityres.cache`) under a hash of the content (the f
 every entry), so an edit to any entry or rule builds a new index. The on-disk form (``LAYOUT``) is
 columns, not an object per record: numbers packed as 32-bit arrays, words and aliases one list per
 field, so that msgpack makes few objects and each column is checked at once; the bundled
-gazetteer's index opens in about a quarter of a second.
+gazetteer's index opens in about a third of a second.
 """
 from __future__ import annotations
 

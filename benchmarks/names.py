@@ -30,6 +30,10 @@ Protocol:
 5. Calibration (1 and 2, no distractors): precision (correct top-1 among queries whose top score
    is >= t) and coverage (share of queries with top score >= t) for t = 0.50..0.95, and the lowest
    t at which precision >= 0.98 on every query set.
+6. Threshold (issue 8): the persons are split in seeded halves by ID. On the dev half, the lowest
+   t (0.70..0.99) at which the open-set false accepts, namesakes aside, meet the issue's targets
+   (fa, ar 0.01; UN 0.03) on every set with at least 50 dev held-out queries is chosen; coverage and false accepts at it, and at the
+   documented MATCH_THRESHOLD, are reported on both halves (the test half is the honest figure).
 
 Baselines in the same run, over the same Latin gazetteer names (the best name mapped back to its
 person): (a) unidecode(x).lower() and (b) ICU "Any-Latin; Latin-ASCII; Lower", each with
@@ -78,8 +82,13 @@ TOP_K = 10
 HOLDOUT = 0.20
 THRESHOLDS = [round(0.50 + 0.05 * i, 2) for i in range(10)]
 TARGET_PRECISION = 0.98
+# Issue 8: open-set false accepts per set, and the share of true matches accepted, at the threshold.
+FALSE_ACCEPT_TARGETS = {"fa": 0.01, "ar": 0.01, "un": 0.03}
+COVERAGE_TARGET = 0.80
+FINE_THRESHOLDS = [round(0.70 + 0.01 * i, 2) for i in range(30)]
+CALIBRATION_MIN_HELD = 50
 BASELINE_SCALE_BUDGET_S = 120
-TARGETS = {"fa": 0.95, "ar": 0.93, "scale": 0.90, "un": 0.97, "false_accept": 0.05, "qps": 1000, "qps_1m": 300,
+TARGETS = {"fa": 0.97, "ar": 0.96, "scale": 0.95, "un": 0.98, "qps": 1000, "qps_1m": 300,
            "index_s": 10, "index_mb": 300, "index_s_1m": 120, "index_mb_1m": 1500}
 
 _PARENS = re.compile(r"\([^()]*\)?|\)")
@@ -352,6 +361,37 @@ def calibration(per_query: list[tuple[bool, float]]) -> list[dict]:
     return out
 
 
+def in_dev(gold: str, seed: int) -> bool:
+    """A seeded half of the persons (by ID) on which the threshold is chosen; the rest reports it."""
+    return random.Random(f"{seed}:dev:{gold}").random() < 0.5
+
+
+def threshold_rates(closed: list[tuple[bool, float]], held: list[tuple[float, bool]], t: float) -> dict:
+    """At threshold t: coverage (share of closed-set queries whose top score reaches t), precision
+    of those, and the open-set false-accept rate, also without namesakes (held-out persons whose
+    Latin name a kept person bears: no threshold on the name tells those apart)."""
+    accepted = [ok for ok, score in closed if score >= t]
+    false = [namesake for score, namesake in held if score >= t]
+    others = sum(not namesake for _, namesake in held)
+    return {"t": t, "coverage": len(accepted) / len(closed) if closed else 0.0,
+            "precision": sum(accepted) / len(accepted) if accepted else None,
+            "false_accepts": len(false) / len(held) if held else 0.0,
+            "false_accepts_not_namesakes": sum(not n for n in false) / others if others else 0.0}
+
+
+def choose_threshold(dev: dict[str, tuple[list, list]]) -> float | None:
+    """The lowest threshold on the grid at which, on the dev half, the false accepts that a name
+    can avoid (namesakes aside) meet the issue's targets on every set with at least
+    CALIBRATION_MIN_HELD held-out queries there (fewer cannot measure a rate of 0.01-0.03: one
+    query of the UN list's 35 is 0.03)."""
+    measured = {name: v for name, v in dev.items() if len(v[1]) >= CALIBRATION_MIN_HELD}
+    for t in FINE_THRESHOLDS:
+        if all(threshold_rates(closed, held, t)["false_accepts_not_namesakes"] <= FALSE_ACCEPT_TARGETS.get(name, 0.01)
+               for name, (closed, held) in measured.items()):
+            return t
+    return None
+
+
 def run_baselines(entries: list[dict], queries: list[Query]) -> dict[str, dict]:
     return {method: evaluate(fuzzy_ranker(fold, entries), queries) for method, fold in FOLDS.items()}
 
@@ -460,6 +500,7 @@ def main() -> int:
     print(f"\n4. Open set: a seeded {HOLDOUT:.0%} of the persons left out; false accept = top score >= {MATCH_THRESHOLD}")
     print(f"  {'set':<6}{'held out':>9}{'queries':>8}{'false acc.':>11}{'rate':>8}{'namesake kept':>14}")
     open_set: dict = {}
+    held_scores: dict[str, list[tuple[str, float, bool]]] = {}
     for ds in datasets:
         pool = sorted(set(ds.holdout_pool))
         held = set(random.Random(f"{seed}:holdout-{ds.key}").sample(pool, round(HOLDOUT * len(pool))))
@@ -473,6 +514,8 @@ def main() -> int:
             ranked, *_ = rank_all(rank, out)
             false = sum(bool(h) and h[0][1] >= MATCH_THRESHOLD for h in ranked)
             namesake = sum(bool(names_of[q.gold] & kept_names) for q in out)
+            held_scores[set_name] = [(q.gold, h[0][1] if h else 0.0, bool(names_of[q.gold] & kept_names))
+                                     for q, h in zip(out, ranked)]
             rate = false / len(out) if out else 0.0
             print(f"  {set_name:<6}{len({q.gold for q in out}):>9}{len(out):>8}{false:>11}{rate:>8.3f}{namesake:>14}")
             open_set[set_name] = {"held_out_persons": len({q.gold for q in out}), "queries": len(out),
@@ -495,16 +538,47 @@ def main() -> int:
     print(f"  lowest t with precision >= {TARGET_PRECISION} on every set: {verdict}; documented MATCH_THRESHOLD {MATCH_THRESHOLD}")
     report["calibration"] = {"tables": tables, "lowest_t_precision_98": lowest}
 
+    # 6: the threshold, chosen on a dev half of the persons and reported on the other half
+    print(f"\n6. Threshold: chosen on a seeded half of the persons (dev), reported on the other half (test);"
+          f" documented MATCH_THRESHOLD {MATCH_THRESHOLD}")
+    halves: dict[str, dict[str, tuple[list, list]]] = {"dev": {}, "test": {}}
+    for ds in datasets:
+        for set_name, queries in ds.query_sets.items():
+            per_query = main_results[set_name]["entityres"]["per_query"]
+            for half, keep in (("dev", True), ("test", False)):
+                closed = [pq for q, pq in zip(queries, per_query) if in_dev(q.gold, seed) == keep]
+                held = [(score, namesake) for gold, score, namesake in held_scores.get(set_name, ())
+                        if in_dev(gold, seed) == keep]
+                halves[half][set_name] = (closed, held)
+    chosen = choose_threshold(halves["dev"])
+    print(f"  rule: the lowest t (0.70-0.99) at which the dev false accepts, namesakes aside, meet"
+          f" {FALSE_ACCEPT_TARGETS} on every set with >= {CALIBRATION_MIN_HELD} dev held-out queries: {chosen}")
+    print(f"  {'half':<6}{'t':<6}{'set':<5}{'queries':>8}{'coverage':>10}{'precision':>10}{'held out':>9}"
+          f"{'false acc.':>11}{'not namesakes':>14}")
+    threshold_report = {"chosen_on_dev": chosen, "rows": []}
+    for t in dict.fromkeys(x for x in (chosen, MATCH_THRESHOLD) if x is not None):
+        for half in ("dev", "test"):
+            for set_name, (closed, held) in halves[half].items():
+                r = threshold_rates(closed, held, t)
+                threshold_report["rows"].append({"half": half, "set": set_name, **r})
+                print(f"  {half:<6}{t:<6.2f}{set_name:<5}{len(closed):>8}{r['coverage']:>10.3f}"
+                      f"{fmt(r['precision'], '.3f'):>10}{len(held):>9}{r['false_accepts']:>11.3f}"
+                      f"{r['false_accepts_not_namesakes']:>14.3f}")
+    report["threshold"] = threshold_report
+
     # summary
     checks = [("fa top-1", main_results.get("fa", {}).get("entityres", {}).get("top1"), TARGETS["fa"], ">="),
               ("ar top-1", main_results.get("ar", {}).get("entityres", {}).get("top1"), TARGETS["ar"], ">="),
               ("UN top-1", main_results.get("un", {}).get("entityres", {}).get("top1"), TARGETS["un"], ">=")]
     at_100k = not args.no_scale and n_distractors >= 100_000
-    for set_name, key in (("fa", "politicians"), ("ar", "politicians")):
+    for set_name, key in (("fa", "politicians"), ("ar", "politicians"), ("un", "un")):
         value = scale[key]["sets"][set_name]["top1"] if at_100k else None
         checks.append((f"{set_name} top-1 @100k", value, TARGETS["scale"], ">="))
     for set_name, r in open_set.items():
-        checks.append((f"open-set FA {set_name}", r["rate"], TARGETS["false_accept"], "<="))
+        checks.append((f"open-set FA {set_name}", r["rate"], FALSE_ACCEPT_TARGETS.get(set_name, 0.01), "<="))
+    for set_name in sets:
+        coverage = threshold_rates(main_results[set_name]["entityres"]["per_query"], [], MATCH_THRESHOLD)["coverage"]
+        checks.append((f"coverage {set_name}", coverage, COVERAGE_TARGET, ">="))
     at_1m = not args.no_scale and n_distractors >= 1_000_000
     size = "1M" if at_1m else "100k"
     for key in ("politicians", "un"):

@@ -137,3 +137,20 @@ def test_name_particles_are_not_parts_of_names(gz):
                                      "names": {"ar": ["محمد السادس"]}}], cache=False).index
     assert "السادس" not in index.parts and "vi" not in index.parts
     assert "محمد" in index.given and "mohammed" in index.given
+
+
+def test_another_name_is_not_accepted_however_much_it_shares():
+    gz = Gazetteer.from_entries([
+        {"id": "person:billy-long", "type": "person", "name": "Billy Long"},
+        {"id": "person:barzan-al-tikriti", "type": "person", "name": "Barzan Ibrahim Hassan al-Tikriti"},
+        {"id": "person:muhammad-bin-salman", "type": "person", "name": "Muhammad bin Salman"},
+    ], cache=False)
+    # Read without spaces بیل یونگ (Bill Young) is Billy Long's key; word for word it is not.
+    assert gz.match("بیلی لانگ", "fa")[0].score >= MATCH_THRESHOLD
+    assert all(m.score < MATCH_THRESHOLD for m in gz.match("بیل یونگ", "fa"))
+    # Each name has a word the other lacks: a relative, not him.
+    assert all(m.score < MATCH_THRESHOLD for m in gz.match("Barzan Ibrahim Hassan al-Mosuli"))
+    assert gz.match("برزان ابراهیم حسن التکریتی", "fa")[0].score >= MATCH_THRESHOLD
+    # His father's name before bin, not after.
+    assert all(m.score < MATCH_THRESHOLD for m in gz.match("سلمان بن محمد", "ar"))
+    assert gz.match("محمد بن سلمان", "ar")[0].score >= MATCH_THRESHOLD

@@ -124,3 +124,7 @@ def test_the_words_either_side_of_bin_are_not_interchangeable():
     assert similarity("Salman bin Muhammad", "Muhammad bin Salman") <= DIFFERENT_NAME
     assert similarity("محمد بن سلمان", "Muhammad bin Salman", "ar") >= THRESHOLD
     assert similarity("Salman Muhammad", "Muhammad Salman") >= THRESHOLD  # no bin: order is free
+
+
+def test_bin_at_the_edge_of_a_name_links_no_one():
+    assert similarity("bin Salman Muhammad", "Muhammad bin Salman") >= THRESHOLD

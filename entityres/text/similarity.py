@@ -243,14 +243,28 @@ def name_similarity(a: list[Word], b: list[Word]) -> float:
                           lambda i, j: word_similarity(pa[i], b[j]), lambda i, j: word_similarity(a[i], pb[j]))
     matched = sum(s * (sum(a[i].weight for i in ia) + sum(b[j].weight for j in ja)) for s, ia, ja in aligned)
     score = matched / (sum(w.weight for w in a) + sum(w.weight for w in b))
-    # Hassan bin Ali is not Hussein bin Ali, however much of the rest they share; nor is Barzan
-    # Ibrahim al-Tikriti Barzan Ibrahim al-Mosuli.
-    differ = any(len(ia) == len(ja) == 1 and _different_parts(a[ia[0]], b[ja[0]]) for _, ia, ja in aligned) \
-        or _lineage_crossed(a, b, aligned)
+    return min(score, DIFFERENT_NAME) if different_names(a, b, aligned) else score
+
+
+def different_names(a: list[Word], b: list[Word], aligned: list[tuple[float, tuple[int, ...], tuple[int, ...]]]) -> bool:
+    """Whether two aligned names are different names, however much of the rest they share: two
+    aligned words are different known parts (Hassan bin Ali, Hussein bin Ali), a word before bin in
+    one is after it in the other, or each has a word the other lacks (Barzan Ibrahim al-Tikriti,
+    Barzan Ibrahim al-Mosuli)."""
+    if any(len(ia) == len(ja) == 1 and _different_parts(a[ia[0]], b[ja[0]]) for _, ia, ja in aligned):
+        return True
+    if _lineage_crossed(a, b, aligned):
+        return True
     floor = LACKING if a[0].arabic == b[0].arabic else LACKING_ACROSS
-    differ = differ or (lacks_word(a, [(s, ia) for s, ia, _ in aligned], floor)
-                        and lacks_word(b, [(s, ja) for s, _, ja in aligned], floor))
-    return min(score, DIFFERENT_NAME) if differ else score
+    return lacks_word(a, [(s, ia) for s, ia, _ in aligned], floor) and lacks_word(b, [(s, ja) for s, _, ja in aligned], floor)
+
+
+def compare_joined(a: Word, b: Word, words_a: int, words_b: int) -> bool:
+    """Whether two names are also compared read without spaces (``a``, ``b``: their joined
+    profiles): when their word counts differ (Abd al-Aziz, Abdulaziz), or both spell one known part
+    (Abul Fazl, Abu al-Fadl). Names of as many words are otherwise compared word for word: read
+    without spaces, Billy Long would be Bill Young."""
+    return (words_a > 1 or words_b > 1) and (words_a != words_b or (a.part is not None and a.part == b.part))
 
 
 def lacks_word(words: list[Word], aligned: list[tuple[float, tuple[int, ...]]], floor: float = LACKING) -> bool:
@@ -272,8 +286,9 @@ def _lineage_crossed(a: list[Word], b: list[Word], aligned) -> bool:
 
 
 def _lineage_cut(words: list[Word]) -> int | None:
-    """The position of a name's first lineage particle (name_parts.yaml: lineage), if any."""
-    return next((i for i, w in enumerate(words) if w.part is not None and is_lineage(w.part)), None)
+    """The position of a name's first lineage particle (name_parts.yaml: lineage) with a word on
+    each side, if any: one at an edge links nothing (a name with its words shuffled)."""
+    return next((i for i, w in enumerate(words[1:-1], 1) if w.part is not None and is_lineage(w.part)), None)
 
 
 def _different_parts(a: Word, b: Word) -> bool:
@@ -301,11 +316,8 @@ def similarity(a: str, b: str, lang_a: str | None = None, lang_b: str | None = N
     if not wa or not wb:
         return 0.0
     score = name_similarity([word_profile(w, lang_a) for w in wa], [word_profile(w, lang_b) for w in wb])
-    # Names of as many words are compared word for word (two written as one included), unless they
-    # spell one known part: read without spaces, Billy Long would be Bill Young. Names split
-    # otherwise (Abd al-Aziz, Abdulaziz) are also compared whole.
     if len(wa) > 1 or len(wb) > 1:
         ja, jb = joined_profile(wa, lang_a), joined_profile(wb, lang_b)
-        if len(wa) != len(wb) or (ja.part is not None and ja.part == jb.part):  # Abul Fazl, Abu al-Fadl
+        if compare_joined(ja, jb, len(wa), len(wb)):
             score = max(score, word_similarity(ja, jb))
     return round(min(1.0, score), 6)

@@ -300,6 +300,44 @@ def test_tagged_person_replaces_a_surname_matched_alone():
     assert farhad and farhad[0][2].startswith("person:new.")
 
 
+def test_tagged_person_replaces_the_name_parts_it_is_made_of():
+    from entityres.resolve.resolver import Resolver
+
+    # a surname first (not only last), and a given name and a surname of two other people together
+    text = "عمروف فرهادی و دونالد عمروف دیروز آمدند"
+    off = _mentions(Resolver(tagger=None), text, "fa")
+    assert ("عمروف", "person", "person:rustem-umerov") in off
+    on = _mentions(Resolver(tagger=FixedTagger({"عمروف فرهادی": "PER", "دونالد عمروف": "PER"})), text, "fa")
+    people = {t: i for t, k, i in on if k == "person"}
+    assert set(people) == {"عمروف فرهادی", "دونالد عمروف"}
+    assert all(i.startswith("person:new.") for i in people.values())
+
+
+def test_tagged_person_takes_in_the_title_a_cue_rule_left_out():
+    from entityres.resolve.resolver import Resolver
+
+    text = "سخنگوی دولت کامران پورکند گفت"
+    cue_only = [t for t, k, _ in _mentions(Resolver(tagger=None), text, "fa") if k == "person"]
+    assert cue_only == ["کامران پورکند"]
+    tags = {"دولت کامران پورکند": "PER"}
+    assert [t for t, k, _ in _mentions(Resolver(tagger=FixedTagger(tags)), text, "fa") if k == "person"] == [
+        "دولت کامران پورکند"]
+
+
+def test_tagged_name_is_taken_when_the_spans_it_overlaps_fall():
+    from entityres.resolve.resolver import Resolver
+
+    # رستم alone is a given name that nothing supports: the linker drops it, the tagged person stays
+    text = "رستم دیروز به شهر آمد"
+    assert not _mentions(Resolver(tagger=None), text, "fa")
+    on = _mentions(Resolver(tagger=FixedTagger({"رستم": "PER"})), text, "fa")
+    assert len(on) == 1 and on[0][0] == "رستم" and on[0][2].startswith("person:new.")
+    # a gazetteer name that is kept wins over a tag on the same words, with no second mention
+    text = "رستم عمروف دیروز به شهر آمد"
+    on = _mentions(Resolver(tagger=FixedTagger({"رستم عمروف": "PER", "عمروف": "LOC"})), text, "fa")
+    assert on == [("رستم عمروف", "person", "person:rustem-umerov")]
+
+
 def test_joined_compound_names_get_one_id():
     from entityres.resolve.resolver import Resolver
 

@@ -17,6 +17,8 @@
 * An everyday word that equals an alias (``weak``) is kept only with a cue or when the text
   names the same entry elsewhere; a part of a name that nothing supports above the threshold is
   dropped.
+* A name the tagger found over the words of other spans (:func:`entityres.resolve.mentions.with_tagged`)
+  is decided last: it is a new name if all of those spans were dropped.
 """
 from __future__ import annotations
 
@@ -73,13 +75,18 @@ def _candidates(span: Span, text: str, lang: str | None, index: Index) -> dict[i
 
 
 def link(spans: list[Span], text: str, lang: str | None, index: Index) -> list[Link]:
-    """One link per kept span, in text order."""
+    """One link per kept span, in text order; the kept spans do not overlap."""
     cands = [(_candidates(s, text[s.start:s.end], lang, index) if s.kind != "new" else {}) for s in spans]
     named = {e for s, c in zip(spans, cands) if s.kind == "alias" and not s.weak and len(c) == 1 for e in c}
     out = []
-    for span, cand in zip(spans, cands):
+    taken: set[int] = set()  # tokens of the kept spans
+    # the tagger's names last: they give way to the spans they overlap
+    for span, cand in sorted(zip(spans, cands), key=lambda sc: sc[0].cue == "tagger"):
         if span.kind == "new":
+            if not taken.isdisjoint(range(span.first, span.last + 1)):
+                continue
             out.append(Link(span, None, NEW_SCORE, None, "new"))
+            taken.update(range(span.first, span.last + 1))
             continue
         scored = []
         types = {index.entries[e].type for e in cand}
@@ -110,4 +117,5 @@ def link(spans: list[Span], text: str, lang: str | None, index: Index) -> list[L
         if len(scored) > 1 and scored[1][:2] == (score, fame):  # kept, but the score says it was a guess
             score *= TIE_FACTOR
         out.append(Link(span, -neg_entry, round(score, 4), alias, how))
-    return out
+        taken.update(range(span.first, span.last + 1))
+    return sorted(out, key=lambda lk: lk.span.first)

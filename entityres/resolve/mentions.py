@@ -475,7 +475,8 @@ def _organisations(words: list[str], segs: list[int], lang: str | None) -> dict[
 
 
 def detect(norm: Normalized, tokens: list[Token], lang: str | None, index: Index, tagged: Sequence = ()) -> list[Span]:
-    """All mention spans of a normalised, tokenised text, in text order, without overlaps.
+    """All mention spans of a normalised, tokenised text, in text order, without overlaps but
+    for the tagger's spans that give way to others in the linker.
 
     ``tagged``: the name tagger's spans (:class:`entityres.resolve.tagger.TaggedSpan`), a further
     source of candidates (:func:`with_tagged`).
@@ -509,47 +510,42 @@ MIN_STEM_LEFT = 3  # letters a new name keeps when a proclitic is taken off it
 def with_tagged(doc: _Doc, known: list[Span], new: list[Span], tagged: Sequence) -> tuple[list[Span], list[Span]]:
     """Gazetteer and cue spans joined by the tagger's (``first``, ``last``, ``type`` PER/LOC/ORG).
 
-    * The gazetteer keeps what it found, and the linker decides what it names. A tag is no cue
-      for an everyday word that equals an alias (``weak``: ماهی "fish" is no Mahé): the tagger
-      errs on those as much as the gazetteer.
-    * A tagged person that holds a given name the gazetteer matched alone (weak), or ends with
-      a surname it matched alone as written (X عمروف), is a person of its own: the longer span
-      replaces the part.
     * An organisation (طالبان, بانک ملت) takes the new persons the cue rules found inside it.
-    * Other tagged persons and places, over words no other span claims, are new names unless all
-      their words are everyday words with no part of a known name (رهبری "leadership", کاخ سفید
-      "White House"; but حشمت الله رحمانی holds the surname رحمان). New names take the cue
-      ``tagger``; an Arabic conjunction or preposition before the name is left out (وأحمد).
+    * A tagged person longer than every span it overlaps, all of them inside it, each a first or
+      last name matched alone or a new person of the cue rules, replaces them: the tagger read the
+      whole name (X عمروف, حداد عادل, مهدی فتحی; سید حبیب هاشمی where a title rule took حبیب). A
+      part read with a proclitic taken off after the first word does not count (ببوتين after a
+      name is "with Putin").
+    * Tagged persons and places over words no other span claims are new names unless all their
+      words are everyday words (رهبری "leadership", کاخ سفید "White House").
+    * Any other tagged person or place gives way to the spans it overlaps, and the linker takes it
+      when all of those fall (a surname nothing supports, an everyday word that equals an alias):
+      :func:`entityres.resolve.link.link`.
+
+    New names take the cue ``tagger``; an Arabic conjunction or preposition before the name is
+    left out (وأحمد). The result may overlap where the tagger's spans give way.
     """
-    # Token sets and a map by first token keep this linear in the spans (long texts have thousands).
+    # Token maps keep this linear in the spans (long texts have thousands).
     org_tokens = {i for t in tagged if t.type == "ORG" for i in range(t.first, t.last + 1)}
     new = [s for s in new if s.type != "person" or org_tokens.isdisjoint(range(s.first, s.last + 1))]
-    taken = {i for s in known + new for i in range(s.first, s.last + 1)}
-    by_first: dict[int, list[Span]] = {}
-    for s in known:
-        by_first.setdefault(s.first, []).append(s)
-    replaced: set[int] = set()  # id() of known spans a longer tagged person replaces
+    span_at: dict[int, Span] = {i: s for s in known + new for i in range(s.first, s.last + 1)}
+    replaced: set[int] = set()  # id() of the spans a tagged person replaces
     out = []
     for t in tagged:
         kind = _TAGGED_TYPES.get(t.type)
         cover = range(t.first, t.last + 1)
         if kind is None or _overlong(doc, t.first, t.last):
             continue
-        inside = [s for i in cover for s in by_first.get(i, ()) if s.last <= t.last and id(s) not in replaced]
-        if not inside and all(zipf(doc.words[i], doc.lang) >= NAME_ZIPF for i in cover):
-            continue  # everyday words only, and no part of a known name among them
-        # a given name alone (weak), or a surname that ends the span with no proclitic taken off
-        # (ببوتين after a name is "with Putin"), inside a longer tagged person
-        if not (kind == "person" and inside and len(cover) > sum(s.last - s.first + 1 for s in inside)
-                and all(s.kind == "part" and (s.weak or (s.last == t.last and s.start == doc.tokens[s.first].start))
-                        for s in inside)):
-            inside = []
-        inside_tokens = {i for s in inside for i in range(s.first, s.last + 1)}
-        if all(i not in taken or i in inside_tokens for i in cover):
-            replaced.update(id(s) for s in inside)
-            out.append(_tagged_span(doc, t.first, t.last, kind))
-            taken.update(cover)
-    return [s for s in known if id(s) not in replaced], new + out
+        over = list({id(s): s for i in cover if (s := span_at.get(i)) is not None}.values())
+        if not over and all(zipf(doc.words[i], doc.lang) >= NAME_ZIPF for i in cover):
+            continue  # everyday words only
+        if (over and kind == "person"
+                and all(t.first <= s.first and s.last <= t.last and s.last - s.first < t.last - t.first
+                        and ((s.kind == "part" and (s.first == t.first or s.start == doc.tokens[s.first].start))
+                             or (s.kind == "new" and s.type == "person")) for s in over)):
+            replaced.update(id(s) for s in over)
+        out.append(_tagged_span(doc, t.first, t.last, kind))
+    return [s for s in known if id(s) not in replaced], [s for s in new if id(s) not in replaced] + out
 
 
 def _overlong(doc: _Doc, first: int, last: int) -> bool:

@@ -324,6 +324,19 @@ def test_tagged_person_takes_in_the_title_a_cue_rule_left_out():
         "دولت کامران پورکند"]
 
 
+def test_tagged_names_of_fairly_common_words_are_kept_but_not_vocabulary():
+    from entityres.resolve.mentions import TAGGED_NAME_ZIPF
+    from entityres.resolve.resolver import Resolver
+    from entityres.text.frequency import zipf
+
+    # سهیلا اسکندری: both words commoner than a new name found by a cue may be (3.5), rarer than TAGGED_NAME_ZIPF
+    assert all(3.5 <= zipf(w, "fa") < TAGGED_NAME_ZIPF for w in ("سهیلا", "اسکندری"))
+    assert all(zipf(w, "fa") >= TAGGED_NAME_ZIPF for w in ("کاخ", "سفید"))
+    r = Resolver(tagger=FixedTagger({"سهیلا اسکندری": "PER", "کاخ سفید": "PER"}))
+    found = _mentions(r, "سهیلا اسکندری دیروز در کاخ سفید بود", "fa")
+    assert [t for t, k, _ in found if k == "person"] == ["سهیلا اسکندری"]
+
+
 def test_tagged_name_is_taken_when_the_spans_it_overlaps_fall():
     from entityres.resolve.resolver import Resolver
 

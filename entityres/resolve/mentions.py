@@ -44,6 +44,7 @@ RARE_ZIPF = 3.0  # rarer words may be misspelt names: look for the closest gazet
 NAME_ZIPF = 3.5  # a word this common is vocabulary, not a new name (unless a person's name has it)
 PERSON_WORD_ZIPF = 6.5  # ... and even then, not the commonest words
 CUED_NAME_ZIPF = 4.5  # right after a title, given names as common as کامران (4.1) are names
+TAGGED_NAME_ZIPF = 4.5  # ... and where the tagger sees a name; a tagged span of commoner words only is vocabulary
 COMMON_ZIPF = 3.5  # a city known only from GeoNames is not found in a word this common
 # A surname this common as a word needs support to be a mention on its own. wordfreq's Persian list
 # is much shorter than its Arabic one, so the same commonness sits higher on its scale.
@@ -517,7 +518,7 @@ def with_tagged(doc: _Doc, known: list[Span], new: list[Span], tagged: Sequence)
       part read with a proclitic taken off after the first word does not count (ببوتين after a
       name is "with Putin").
     * Tagged persons and places over words no other span claims are new names unless all their
-      words are everyday words (رهبری "leadership", کاخ سفید "White House").
+      words are everyday words (``TAGGED_NAME_ZIPF``: رهبری "leadership", کاخ سفید "White House").
     * Any other tagged person or place gives way to the spans it overlaps, and the linker takes it
       when all of those fall (a surname nothing supports, an everyday word that equals an alias):
       :func:`entityres.resolve.link.link`.
@@ -537,7 +538,7 @@ def with_tagged(doc: _Doc, known: list[Span], new: list[Span], tagged: Sequence)
         if kind is None or _overlong(doc, t.first, t.last):
             continue
         over = list({id(s): s for i in cover if (s := span_at.get(i)) is not None}.values())
-        if not over and all(zipf(doc.words[i], doc.lang) >= NAME_ZIPF for i in cover):
+        if not over and all(zipf(doc.words[i], doc.lang) >= TAGGED_NAME_ZIPF for i in cover):
             continue  # everyday words only
         if (over and kind == "person"
                 and all(t.first <= s.first and s.last <= t.last and s.last - s.first < t.last - t.first

@@ -511,7 +511,8 @@ MIN_STEM_LEFT = 3  # letters a new name keeps when a proclitic is taken off it
 def with_tagged(doc: _Doc, known: list[Span], new: list[Span], tagged: Sequence) -> tuple[list[Span], list[Span]]:
     """Gazetteer and cue spans joined by the tagger's (``first``, ``last``, ``type`` PER/LOC/ORG).
 
-    * An organisation (طالبان, بانک ملت) takes the new persons the cue rules found inside it.
+    * An organisation (طالبان, بانک ملت) takes the new persons the cue rules found inside it; a
+      tagged person or place that takes in a known organisation's name (رهبر حماس) is none.
     * A tagged person longer than every span it overlaps, all of them inside it, each a first or
       last name matched alone or a new person of the cue rules, replaces them: the tagger read the
       whole name (X عمروف, حداد عادل, مهدی فتحی; سید حبیب هاشمی where a title rule took حبیب). A
@@ -535,8 +536,8 @@ def with_tagged(doc: _Doc, known: list[Span], new: list[Span], tagged: Sequence)
     for t in tagged:
         kind = _TAGGED_TYPES.get(t.type)
         cover = range(t.first, t.last + 1)
-        if kind is None or _overlong(doc, t.first, t.last):
-            continue
+        if kind is None or _overlong(doc, t.first, t.last) or any(i in doc.orgs for i in cover):
+            continue  # not a person or place; no name; or it takes in a known organisation (رهبر حماس)
         over = list({id(s): s for i in cover if (s := span_at.get(i)) is not None}.values())
         if not over and all(zipf(doc.words[i], doc.lang) >= TAGGED_NAME_ZIPF for i in cover):
             continue  # everyday words only

@@ -8,15 +8,20 @@
 * Within a document, a new name of one word that is the first or last word of a longer new name
   of the same type joins it (پورکند after اعظم پورکند).
 * Across documents (:func:`merge`), new entities whose names are the same name by
-  :func:`entityres.text.similarity.similarity` (≥ ``THRESHOLD``) join one cluster. Its ID is the
-  smallest member ID in string order, so it does not depend on the order of the documents.
+  :func:`entityres.text.similarity.name_similarity` (≥ ``THRESHOLD``) join one cluster. Its ID is
+  the smallest member ID in string order, so it does not depend on the order of the documents.
+  Only names of one type whose last words' likeliest keys start alike are compared, and of those
+  only names with a word (or two adjacent words written as one) in common by sound
+  (:func:`sound_keys`: likeliest keys one letter class apart, or one coarse skeleton), so 10,000
+  new names take seconds.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 
+from ..gazetteer.index import KEYS_PER_WORD, MAX_COST, MIN_SKELETON, _coarse_table
 from ..text import cues
-from ..text.keys import name_words, word_keys
+from ..text.keys import join_keys, name_words, word_keys
 from ..text.similarity import THRESHOLD, name_similarity, word_profile, word_similarity
 from ..text.transliterate import latin_reading, readings
 
@@ -76,11 +81,43 @@ def document_clusters(names: list[tuple[str, str]], lang: str | None) -> list[st
     return out
 
 
+def sound_keys(word: str) -> frozenset[str] | None:
+    """Keys that two words which may be one name by sound share (a normalised word): its likeliest
+    keys and, past ``min_deletion`` classes, each of them less one class (a class added, dropped or
+    changed), and its coarse skeleton (``keys.yaml``, blocking: related classes merged, weak ones
+    dropped). None for a word whose skeleton is too short to say anything (one class)."""
+    return _sound_keys(word_keys(word))
+
+
+@lru_cache(maxsize=1 << 16)
+def name_sound_keys(words: tuple[str, ...]) -> frozenset[str] | None:
+    """The sound keys of a name's words and of each two adjacent words written as one (عبد الکبیر
+    meets عبدالکبیر); None when no word has any."""
+    keys = [word_keys(w) for w in words]
+    found = [k for k in map(_sound_keys, keys + [join_keys(p) for p in zip(keys, keys[1:])]) if k is not None]
+    return frozenset().union(*found) if found else None
+
+
+@lru_cache(maxsize=1 << 16)
+def _sound_keys(keys: tuple[tuple[str, int], ...]) -> frozenset[str] | None:
+    table, min_deletion = _coarse_table()
+    skeleton = keys[0][0].translate(table) if keys else ""
+    if len(skeleton) < MIN_SKELETON:
+        return None
+    out = {"~" + skeleton}
+    for key, cost in keys[:KEYS_PER_WORD]:
+        if cost <= MAX_COST and key:
+            out.add("=" + key)
+            if len(key) >= min_deletion:
+                out.update("=" + key[:i] + key[i + 1:] for i in range(len(key)))
+    return frozenset(out)
+
+
 def merge(entities: dict[str, tuple[str, str, str | None]]) -> dict[str, str]:
     """Map each new entity ID to its cluster's ID; ``entities``: ID → (type, name, lang).
 
-    Candidates are blocked on the first letter class of the last word's key, so the comparison
-    stays near-linear over a news archive.
+    Pairs are compared within blocks (see the module docstring), so the merge stays near-linear
+    over a news archive; a name of words too short for sound keys is compared with its whole block.
     """
     parent = {i: i for i in entities}
 
@@ -91,16 +128,39 @@ def merge(entities: dict[str, tuple[str, str, str | None]]) -> dict[str, str]:
         return i
 
     blocks: dict[tuple[str, str], list[str]] = {}
-    profiles = {}
-    for eid, (type, name, lang) in sorted(entities.items()):
-        words = name_words(name)
-        profiles[eid] = [word_profile(w, lang) for w in words]
-        key = profiles[eid][-1].keys[0][0] if profiles[eid] and profiles[eid][-1].keys else ""
-        blocks.setdefault((type, key[:1]), []).append(eid)
+    words: dict[str, list[str]] = {}
+    for eid, (type, name, _) in sorted(entities.items()):
+        words[eid] = name_words(name)
+        keys = word_keys(words[eid][-1]) if words[eid] else ()
+        blocks.setdefault((type, keys[0][0][:1] if keys else ""), []).append(eid)
+    profiles: dict[str, list] = {}
+
+    def profile(eid: str) -> list:
+        if eid not in profiles:
+            profiles[eid] = [word_profile(w, entities[eid][2]) for w in words[eid]]
+        return profiles[eid]
+
     for members in blocks.values():
-        for n, a in enumerate(members):
-            for b in members[n + 1:]:
-                if find(a) != find(b) and name_similarity(profiles[a], profiles[b]) >= THRESHOLD:
-                    ra, rb = find(a), find(b)
-                    parent[max(ra, rb)] = min(ra, rb)
+        for a, b in _pairs(members, words):
+            if find(a) != find(b) and name_similarity(profile(a), profile(b)) >= THRESHOLD:
+                ra, rb = find(a), find(b)
+                parent[max(ra, rb)] = min(ra, rb)
     return {i: find(i) for i in entities}
+
+
+def _pairs(members: list[str], words: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """The pairs of one block worth comparing, in order: names with a sound key in common, and
+    every pair with a name whose words are all too short for sound keys (short words weigh little
+    in a name's score: the longer ones decide it)."""
+    postings: dict[str, list[int]] = {}
+    keyless = []
+    for n, eid in enumerate(members):
+        keys = name_sound_keys(tuple(words[eid]))
+        if keys is None:
+            keyless.append(n)
+            continue
+        for key in keys:
+            postings.setdefault(key, []).append(n)
+    pairs = {(x, y) for found in postings.values() for i, x in enumerate(found) for y in found[i + 1:]}
+    pairs.update((min(x, y), max(x, y)) for x in keyless for y in range(len(members)) if x != y)
+    return [(members[x], members[y]) for x, y in sorted(pairs)]

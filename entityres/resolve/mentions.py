@@ -61,6 +61,7 @@ MIN_PIECE = 2  # a name written as one word splits into words this long or longe
 ORG_GAP = 2  # words between an organisation's head and a place that is part of its name
 NAME_KINDS = ("country", "continent")  # names that are never common nouns; their homographs are not_names
 SPLIT_PIECE = 3  # names written apart split off a short piece: کی یف, خامنه ای, ابو ظبی, نیو یورک
+HOT_WORDS = 1 << 17  # words the _may_start memo keeps per index and language: a long run starts it afresh
 
 
 class Form(NamedTuple):
@@ -189,6 +190,8 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
 
     words = doc.words
     hot = _hot_words(index, doc.lang)
+    if len(hot) > HOT_WORDS:  # bounded: a long run of new words must not grow it for ever
+        hot.clear()
     for i in range(len(forms)):
         word = words[i]
         if hot[word] if word in hot else hot.setdefault(word, _may_start(word, doc.lang, index)):

@@ -237,8 +237,8 @@ def name_similarity(a: list[Word], b: list[Word]) -> float:
     lacks (:func:`lacks_word`)."""
     if not a or not b:
         return 0.0
-    pa = [join_profiles(a[i:i + 2]) for i in range(len(a) - 1)]
-    pb = [join_profiles(b[j:j + 2]) for j in range(len(b) - 1)]
+    pa = [_joined_pair(a[i], a[i + 1]) for i in range(len(a) - 1)]
+    pb = [_joined_pair(b[j], b[j + 1]) for j in range(len(b) - 1)]
     aligned = align_units(len(a), len(b), lambda i, j: word_similarity(a[i], b[j]),
                           lambda i, j: word_similarity(pa[i], b[j]), lambda i, j: word_similarity(a[i], pb[j]))
     matched = sum(s * (sum(a[i].weight for i in ia) + sum(b[j].weight for j in ja)) for s, ia, ja in aligned)
@@ -265,6 +265,12 @@ def compare_joined(a: Word, b: Word, words_a: int, words_b: int) -> bool:
     (Abul Fazl, Abu al-Fadl). Names of as many words are otherwise compared word for word: read
     without spaces, Billy Long would be Bill Young."""
     return (words_a > 1 or words_b > 1) and (words_a != words_b or (a.part is not None and a.part == b.part))
+
+
+@lru_cache(maxsize=1 << 16)
+def _joined_pair(x: Word, y: Word) -> Word:
+    # Cached: the cross-document merge compares each name with many others.
+    return join_profiles((x, y))
 
 
 def lacks_word(words: list[Word], aligned: list[tuple[float, tuple[int, ...]]], floor: float = LACKING) -> bool:

@@ -48,7 +48,8 @@ def fuzz(calls: int, only: list[str] | None = None) -> dict:
             continue
         runs = max(1, round(calls * SHARES[name]))
         start = time.process_time(), time.time()
-        code, done = run.fuzz(name, [f"-runs={runs}"], str(report))
+        # A call is a hang past 10 minutes: on a loaded machine 30 s of wall time is not one.
+        code, done = run.fuzz(name, [f"-runs={runs}", "-timeout=600"], str(report))
         lines = [json.loads(line) for line in report.read_text().splitlines()] if report.exists() else []
         mine = [r for r in lines if r["target"] == name]
         counted = max([r["calls"] for r in mine if r["kind"] == "calls"], default=0)

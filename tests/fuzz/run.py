@@ -73,7 +73,7 @@ def _one(name: str, flags: list[str], report: str | None) -> None:
     # Load the gazetteer, index and tagger before the clock: libFuzzer's per-input timeout is for one call.
     target(sorted(CORPUS.glob("*.txt"))[0].read_bytes(), 0)
     work = Path(tempfile.mkdtemp(prefix=f"entityres-fuzz-{name}-"))  # new corpus entries: never into the repo
-    atheris.Setup([sys.argv[0], *flags, "-rss_limit_mb=4096", "-timeout=30", str(work), str(CORPUS)], test_one_input)
+    atheris.Setup([sys.argv[0], "-rss_limit_mb=4096", "-timeout=30", *flags, str(work), str(CORPUS)], test_one_input)
     atheris.Fuzz()
 
 

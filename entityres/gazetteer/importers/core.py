@@ -290,7 +290,7 @@ def _before(a: str, b: str) -> bool:
 
 # --- writing ---------------------------------------------------------------------------------------
 
-_PLAIN = re.compile(r"^[^\W\d_][\w .'’()\-]*(?<![ :])$")
+_PLAIN = re.compile(r"^[^\W\d_][\w .'’()\-]*(?<![ :])\Z")
 _RESERVED = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "none", "~"}
 _ESCAPE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff\"\\\\]")
 

@@ -90,15 +90,24 @@ def _coarse_table() -> tuple[dict, int]:
     return merge, table["min_deletion"]
 
 
+def coarse_skeleton(keys: tuple[tuple[str, int], ...]) -> tuple[str, int] | None:
+    """The coarse skeleton of a word's likeliest key (``keys.yaml``, blocking: related classes
+    merged, weak ones dropped) and the length from which one-class deletions are keys too; None
+    when the skeleton is too short to say anything."""
+    table, min_deletion = _coarse_table()
+    skeleton = keys[0][0].translate(table) if keys else ""
+    return (skeleton, min_deletion) if len(skeleton) >= MIN_SKELETON else None
+
+
 @lru_cache(maxsize=1 << 18)
 def coarse_keys(word: Word, query: bool) -> tuple[str, ...]:
-    """The coarse blocking keys of a word (``keys.yaml``, blocking): its coarse skeleton ``~S``,
+    """The coarse blocking keys of a word (:func:`coarse_skeleton`): its coarse skeleton ``~S``,
     and one-class deletions: posted as ``-D`` for a gazetteer word, looked up as ``~D`` (the
     query has the extra class) and ``-S`` (the gazetteer word has it) for a query word."""
-    table, min_deletion = _coarse_table()
-    skeleton = word.keys[0][0].translate(table) if word.keys else ""
-    if len(skeleton) < MIN_SKELETON:
+    coarse = coarse_skeleton(word.keys)
+    if coarse is None:
         return ()
+    skeleton, min_deletion = coarse
     deletions = {skeleton[:i] + skeleton[i + 1:] for i in range(len(skeleton))} if len(skeleton) >= min_deletion else set()
     if query:
         return ("~" + skeleton, "-" + skeleton, *sorted("~" + d for d in deletions))

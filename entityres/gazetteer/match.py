@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from math import log
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..gazetteer.index import KEYS_PER_WORD, MAX_COST, MIN_SKELETON, _coarse_table
+from ..gazetteer.index import KEYS_PER_WORD, MAX_COST, coarse_skeleton
 from ..text import cues
 from ..text.keys import join_keys, name_words, word_keys
 from ..text.similarity import THRESHOLD, name_similarity, word_profile, word_similarity
@@ -100,10 +100,10 @@ def name_sound_keys(words: tuple[str, ...]) -> frozenset[str] | None:
 
 @lru_cache(maxsize=1 << 16)
 def _sound_keys(keys: tuple[tuple[str, int], ...]) -> frozenset[str] | None:
-    table, min_deletion = _coarse_table()
-    skeleton = keys[0][0].translate(table) if keys else ""
-    if len(skeleton) < MIN_SKELETON:
+    coarse = coarse_skeleton(keys)
+    if coarse is None:
         return None
+    skeleton, min_deletion = coarse
     out = {"~" + skeleton}
     for key, cost in keys[:KEYS_PER_WORD]:
         if cost <= MAX_COST and key:

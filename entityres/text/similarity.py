@@ -237,10 +237,10 @@ def name_similarity(a: list[Word], b: list[Word]) -> float:
     lacks (:func:`lacks_word`)."""
     if not a or not b:
         return 0.0
-    pa = [_joined_pair(a[i], a[i + 1]) for i in range(len(a) - 1)]
-    pb = [_joined_pair(b[j], b[j + 1]) for j in range(len(b) - 1)]
+    # Adjacent words are joined only when align_units asks for them (a word left without a good partner).
     aligned = align_units(len(a), len(b), lambda i, j: word_similarity(a[i], b[j]),
-                          lambda i, j: word_similarity(pa[i], b[j]), lambda i, j: word_similarity(a[i], pb[j]))
+                          lambda i, j: word_similarity(_joined_pair(a[i], a[i + 1]), b[j]),
+                          lambda i, j: word_similarity(a[i], _joined_pair(b[j], b[j + 1])))
     matched = sum(s * (sum(a[i].weight for i in ia) + sum(b[j].weight for j in ja)) for s, ia, ja in aligned)
     score = matched / (sum(w.weight for w in a) + sum(w.weight for w in b))
     return min(score, DIFFERENT_NAME) if different_names(a, b, aligned) else score

@@ -1,18 +1,31 @@
-"""Build hook: compile the Cython kernels (entityres/text/_kernels.pyx, entityres/resolve/_decode.pyx) into the wheel.
+"""Build hook: compile the Cython kernels (entityres/text/_kernels.pyx, entityres/resolve/_decode.pyx) into the wheel,
+then make the cache files of the bundled data that the package ships (``entityres/_prebuilt``).
 
 Runs for ``pip install .`` and ``pip install -e .`` alike; the extension is put beside its source,
 so an editable install imports it from the source tree. Cython and setuptools (for its compiler driver)
 are build requirements in pyproject.toml.
+
+The shipped cache files (the bundled gazetteer loaded, its index, the word-frequency tables) spare a
+fresh install the index compile of its first start (issue 10). They are made by the package's own
+code (:func:`entityres.cache.prebuild`) in a child process, run on the files laid out as they will be
+installed, so that their names carry the installed build's digest; a file of another build (other
+code, other versions of the libraries whose output is cached) is never read, only compiled again as
+without it. The hook asks for the runtime dependencies to run it (pyproject.toml); when it fails, the
+package is built without the files.
 """
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
+PREBUILT = "entityres/_prebuilt"  # entityres.cache.PREBUILT
+BUNDLED = ("data/gazetteer", "entityres/gazetteer_data")  # as force-included in pyproject.toml
 EXTENSIONS = {"entityres.text._kernels": "entityres/text/_kernels.pyx",
               "entityres.resolve._decode": "entityres/resolve/_decode.pyx"}
 
@@ -52,3 +65,37 @@ class KernelsBuildHook(BuildHookInterface):
         build_data["pure_python"] = False
         build_data["infer_tag"] = True
         build_data["artifacts"].extend(p.as_posix() for p in built)
+        self._prebuild(root, version == "editable", built, build_data)
+
+    def _prebuild(self, root: Path, editable: bool, built: list[Path], build_data: dict) -> None:
+        """The shipped cache files: in the source tree for an editable install (it imports the
+        package from there), else made from a copy laid out as the wheel installs it."""
+        out = root / PREBUILT if editable else root / "build" / "prebuilt"
+        shutil.rmtree(out, ignore_errors=True)
+        with tempfile.TemporaryDirectory(prefix="entityres-build-") as tmp:
+            if editable:
+                package_root = root
+            else:
+                package_root = Path(tmp) / "package"
+                # What the wheel holds: no stale extension of another build or Python beside this one's
+                shutil.copytree(root / "entityres", package_root / "entityres",
+                                ignore=shutil.ignore_patterns("__pycache__", "*.c", "*.so", "*.pyd", Path(PREBUILT).name))
+                for extension in built:
+                    shutil.copy(root / extension, package_root / extension)
+                shutil.copytree(root / BUNDLED[0], package_root / BUNDLED[1])
+            made = Path(tmp) / "cache"
+            made.mkdir(mode=0o700)
+            env = {**os.environ, "ENTITYRES_CACHE_DIR": str(made), "PYTHONPATH": str(package_root),
+                   "PYTHONDONTWRITEBYTECODE": "1"}
+            done = subprocess.run([sys.executable, "-c", "from entityres.cache import prebuild; prebuild()"],
+                                  env=env, cwd=tmp, capture_output=True, text=True)
+            files = sorted(made.glob("*.msgpack"))
+            if done.returncode != 0 or not files:
+                self.app.display_warning("entityres: the bundled data's cache files were not made (the first start "
+                                         f"compiles them instead):\n{done.stderr[-2000:]}")
+                return
+            out.mkdir(parents=True)
+            for f in files:
+                shutil.copy(f, out / f.name)
+        if not editable:
+            build_data["force_include"].update({str(f): f"{PREBUILT}/{f.name}" for f in sorted(out.iterdir())})

@@ -14,6 +14,9 @@ The cache is data, never code (docs/reliability.md):
 * Writes are atomic (a temporary file renamed into place, removed on any failure); files of other
   versions or builds are evicted, and the folder is kept under a size cap (least recently used
   first). The cache is optional: a folder that cannot be found or used only costs the speed.
+* The package ships the cache files of its bundled data, made when it was built
+  (:func:`prebuilt_dir`): on a miss, the file of the same name there is read (and copied into the
+  folder), so a fresh install does not compile the bundled gazetteer's index.
 
 The folder is ``$ENTITYRES_CACHE_DIR`` if set, else the platform's user cache folder
 (``platformdirs``; ``$XDG_CACHE_HOME/entityres`` or ``~/.cache/entityres`` on Linux).
@@ -117,13 +120,14 @@ def cache_dir() -> Path | None:
     return path
 
 
-def _unsafe(info: os.stat_result, directory: bool) -> str | None:
-    """Why a folder or file of the cache must not be trusted, or None."""
+def _unsafe(info: os.stat_result, directory: bool, installed: bool = False) -> str | None:
+    """Why a folder or file of the cache must not be trusted, or None. A file ``installed`` with
+    the package (:func:`prebuilt_dir`) may belong to root, as the package's code does."""
     if directory and not stat.S_ISDIR(info.st_mode):
         return "is not a folder"
     if not directory and not stat.S_ISREG(info.st_mode):
         return "is not a regular file"
-    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+    if hasattr(os, "getuid") and info.st_uid != os.getuid() and not (installed and info.st_uid == 0):
         return "belongs to another user"
     if os.name == "posix" and info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         return "is writable by other users"
@@ -198,10 +202,29 @@ def read_cache(path: Path | None, decode: Callable[[object], T]) -> T | None:
     """The value cached at ``path`` as ``decode`` rebuilds it from plain data; None on a miss.
 
     A miss is: no file, a file that is not safe to read (see the module docstring), a damaged
-    file, a file written for another key, or content that ``decode`` rejects.
+    file, a file written for another key, or content that ``decode`` rejects. On a miss the file
+    of the same name that the package was built with (:func:`prebuilt_dir`) is read the same way,
+    and copied into the cache folder when it is used.
     """
     if path is None:
         return None
+    found = _read(path, decode, shipped=False)
+    if found is not None:
+        try:
+            os.utime(path)  # recently used: evicted last
+        except OSError:
+            pass
+        return found[0]
+    shipped = prebuilt_dir()
+    found = _read(shipped / path.name, decode, shipped=True) if shipped is not None else None
+    if found is None:
+        return None
+    _write_blob(path, found[1])
+    return found[0]
+
+
+def _read(path: Path, decode: Callable[[object], T], shipped: bool) -> tuple[T, bytes] | None:
+    """(value, the file's bytes) of the cache file ``path``, None on a miss (:func:`read_cache`)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
@@ -209,11 +232,11 @@ def read_cache(path: Path | None, decode: Callable[[object], T]) -> T | None:
     try:
         with os.fdopen(fd, "rb") as f:
             info = os.fstat(f.fileno())
-            problem = _unsafe(info, directory=False)
+            problem = _unsafe(info, directory=False, installed=shipped)
             if problem:
                 _warn_once(f"entityres: cache file {path} {problem}: not read")
                 return None
-            if info.st_size > max_bytes():
+            if info.st_size > (PREBUILT_MAX_BYTES if shipped else max_bytes()):
                 return None
             raw = f.read()
         kind, key = path.name.removesuffix(SUFFIX).split("-")[0], path.name.removesuffix(SUFFIX)
@@ -233,11 +256,32 @@ def read_cache(path: Path | None, decode: Callable[[object], T]) -> T | None:
     except (OSError, ValueError, TypeError, KeyError, IndexError, msgpack.UnpackException) as err:
         log.info("entityres: cache file %s not used (%s): rebuilding", path, err)
         return None
-    try:
-        os.utime(path)  # recently used: evicted last
-    except OSError:
-        pass
-    return value
+    return value, raw
+
+
+PREBUILT = "_prebuilt"  # folder of the package: cache files of the bundled data, made by the build
+PREBUILT_MAX_BYTES = 64 * 1024 * 1024
+
+
+def prebuilt_dir() -> Path | None:
+    """The package's folder of cache files made when it was built (hatch_build.py runs
+    :func:`prebuild`), so that a first start on a fresh install reads the bundled gazetteer's index
+    instead of compiling it; None when the build made none. Its files are named and checked as the
+    cache folder's are, so one of another build or content is never read; only the owner (the
+    current user, or root for a system-wide install) may write to them."""
+    folder = Path(__file__).resolve().parent / PREBUILT
+    return folder if folder.is_dir() else None
+
+
+def prebuild() -> None:
+    """Fill the cache folder with everything a first ``resolve()`` on the bundled data reads: the
+    loaded gazetteer, its index and the word-frequency tables (run by hatch_build.py)."""
+    from .gazetteer.loader import load_gazetteer
+    from .text import frequency
+
+    load_gazetteer().index
+    for lang in sorted(set(frequency._WORDFREQ_LANG.values())):
+        frequency.table(lang)
 
 
 _write_lock = threading.Lock()
@@ -251,19 +295,27 @@ def write_cache(path: Path | None, data: object) -> None:
     if path is None:
         return
     name = path.name.removesuffix(SUFFIX)
-    tmp = None
     try:
         body = msgpack.packb(data, use_bin_type=True)
-        blob = _header(name.split("-")[0], name, body) + body
-        if len(blob) > max_bytes():
-            log.info("entityres: %s is larger than the cache cap: not cached", path.name)
-            return
+    except (ValueError, TypeError, OverflowError) as err:
+        log.info("entityres: cache file %s not written (%s)", path, err)
+        return
+    _write_blob(path, _header(name.split("-")[0], name, body) + body)
+
+
+def _write_blob(path: Path, blob: bytes) -> None:
+    """Write a whole cache file (header and body) to ``path`` atomically, then evict."""
+    if len(blob) > max_bytes():
+        log.info("entityres: %s is larger than the cache cap: not cached", path.name)
+        return
+    tmp = None
+    try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".write-", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             f.write(blob)
         os.replace(tmp, path)
         tmp = None
-    except (OSError, ValueError, TypeError, OverflowError) as err:
+    except OSError as err:
         log.info("entityres: cache file %s not written (%s)", path, err)
     finally:
         if tmp is not None:

@@ -357,3 +357,51 @@ def test_the_suite_does_not_use_the_users_cache():
     folder = cache.cache_dir()
     home = cache._home()
     assert folder is not None and not (home and str(folder).startswith(os.path.join(home, ".cache")))
+
+
+def test_a_miss_reads_the_file_the_package_was_built_with(folder, tmp_path, monkeypatch, fresh_tables):
+    """A fresh install's first start: the cache folder is empty, the package's shipped file of the same
+    name is read (nothing is compiled) and copied into the folder; a shipped file that is planted,
+    damaged or another user's is a miss, never code and never another output."""
+    source = _small_file(tmp_path)
+    expected = _outputs(source)
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    for path in folder.iterdir():
+        path.rename(shipped / path.name)
+    monkeypatch.setattr(cache, "prebuilt_dir", lambda: shipped)
+    compiled = []
+    real_compile = Index._compile.__func__
+    monkeypatch.setattr(Index, "_compile", classmethod(lambda cls, entries: compiled.append(1) or real_compile(cls, entries)))
+    frequency._tables.clear()
+    assert _outputs(source) == expected and compiled == []
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in shipped.iterdir())
+    marker = tmp_path / "pwned"
+    for victim in sorted(shipped.iterdir()):
+        saved = victim.read_bytes()
+        for what, blob in _plants(victim, marker).items():
+            victim.write_bytes(blob)
+            for path in folder.iterdir():
+                path.unlink()
+            frequency._tables.clear()
+            assert _outputs(source) == expected, (victim.name, what)
+            assert not marker.exists(), (victim.name, what)
+        victim.write_bytes(saved)
+    assert compiled  # the planted index was not used: compiled again
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        victim = next(shipped.glob("gazetteer-*"))
+        os.chown(victim, 4242, 4242)
+        assert cache._read(victim, lambda d: d, shipped=True) is None
+        os.chown(victim, 0, 0)
+        assert cache._read(victim, lambda d: d, shipped=True) is not None
+
+
+def test_prebuild_makes_what_a_first_start_reads(folder, monkeypatch, fresh_tables):
+    """The build runs cache.prebuild() (hatch_build.py): it leaves the bundled gazetteer, its index and
+    the word-frequency tables in the folder, which a start with an empty folder then reads."""
+    cache.prebuild()
+    made = sorted(p.name.split("-")[0] for p in folder.iterdir())
+    assert made == ["gazetteer", "index", "zipf", "zipf"]
+    monkeypatch.setattr(Index, "_compile", None)  # anything not read from the files would fail
+    frequency._tables.clear()
+    assert len(load_gazetteer().index.aliases) > 1000 and frequency.table("ar") and frequency.table("prs")

@@ -11,6 +11,7 @@ its own ID); nothing of it is stored in the repository. Targets (issue 12):
   (8 clients, 30 s each, loopback), with no errors.
 
     python benchmarks/batch.py [--docs 10000] [--big 100000] [--seconds 30] [--clients 8] [--skip-spark]
+    python benchmarks/batch.py --first-only 7    # the first-result time alone: 7 starts, each stopped there
 
 Speed figures on a shared machine are noisy: run it on a quiet one, and read the 2-worker speedup
 as a lower bound when other processes compete for the cores.
@@ -59,6 +60,21 @@ def run_cli(args: list[str], out: str = os.devnull) -> tuple[float, float, int]:
     if status != 0:
         raise SystemExit(f"entityres resolve failed: {proc.stderr.read().decode()[-2000:]}")
     return wall, first or wall, usage.ru_maxrss // 1024
+
+
+def first_result(args: list[str]) -> tuple[float, float]:
+    """(wall seconds from the start of ``entityres resolve`` to its first output line, CPU seconds of the
+    process by then); the run is stopped there."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(ENTITYRES + ["resolve", "-q", *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    line = proc.stdout.readline()
+    first = time.perf_counter() - start
+    proc.kill()
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = -9  # reaped here
+    if not line:
+        raise SystemExit("entityres resolve printed nothing")
+    return first, usage.ru_utime + usage.ru_stime
 
 
 def free_port() -> int:
@@ -178,6 +194,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--skip-spark", action="store_true")
     parser.add_argument("--skip-service", action="store_true")
+    parser.add_argument("--first-only", type=int, default=0, metavar="RUNS",
+                        help="only time the first result (1 worker, warm cache), RUNS starts")
     args = parser.parse_args()
     if not SEEDS.exists():
         raise SystemExit(f"skipped: the seed corpus {SEEDS} is absent (../shared/corpus)")
@@ -185,6 +203,13 @@ def main() -> None:
         corpus = Path(tmp) / "corpus.jsonl"
         make_corpus(corpus, args.docs)
         run_cli([str(SEEDS)])  # warm the on-disk cache
+        if args.first_only:
+            runs = [first_result([str(corpus)]) for _ in range(args.first_only)]
+            wall, cpu = ([r[i] for r in runs] for i in (0, 1))
+            print(f"first result, 1 worker, warm cache, {args.first_only} starts: median {statistics.median(wall):.2f} s, "
+                  f"best {min(wall):.2f} s; CPU by then: median {statistics.median(cpu):.2f} s "
+                  f"(load average {os.getloadavg()[0]:.1f}; target ≤ 1 s)")
+            return
         print(f"1. entityres resolve on {args.docs} JSON lines documents (the {SEEDS.parent.name} seeds cycled), "
               f"{os.cpu_count()} cores\n")
         print(f"{'workers':>7} {'seconds':>8} {'docs/s':>8} {'first result s':>15} {'peak RSS MB':>12}")

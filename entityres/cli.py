@@ -18,9 +18,8 @@ import yaml
 from tqdm import tqdm
 
 from . import __version__, cache, corpus
-from .evaluate import evaluate, load_gold
 from .display import table
-from .gazetteer.loader import Gazetteer, GazetteerError, load_gazetteer
+from .gazetteer.loader import Gazetteer, GazetteerError, gc_paused, load_gazetteer
 from .gazetteer.yaml_source import SourceError
 from .text.keys import keys
 from .text.langs import canonical_lang
@@ -97,7 +96,8 @@ def _gazetteer(paths: list[str]) -> Gazetteer:
 
 
 def _resolver(paths: list[str]) -> Resolver:
-    return Resolver(gazetteer=_gazetteer(paths))
+    with gc_paused(settle=True):  # the gazetteer too: all that is loaded frozen at once (Resolver)
+        return Resolver(gazetteer=_gazetteer(paths))
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -321,6 +321,8 @@ def cmd_serve(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
+    from .evaluate import evaluate, load_gold  # here: not part of every command's start
+
     try:
         gold = load_gold(args.gold)
     except (OSError, ValueError) as err:

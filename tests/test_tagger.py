@@ -180,6 +180,10 @@ def test_bad_model_files_are_refused(tmp_path, model):
     # an extension type is data to msgpack, never code: refused as a broken file
     with pytest.raises(ValueError, match="broken weights"):
         tagger.Tagger(write("ext.msgpack.gz", msgpack.packb(data | {"weights": msgpack.ExtType(1, b"x")})))
+    # attributes are strings: a number or a byte string among them is a broken file, not another feature
+    for odd in (7, b"w=x"):
+        with pytest.raises(ValueError, match="broken weights"):
+            tagger.Tagger(write("attr.msgpack.gz", msgpack.packb(data | {"attributes": data["attributes"][:-1] + [odd]})))
 
 
 def test_decoder_refuses_inconsistent_arrays():

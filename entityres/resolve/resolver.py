@@ -23,7 +23,7 @@ from ..limits import MAX_TEXT_CHARS, MAX_WORD_CHARS
 from ..text import frequency, tables
 from .batch import FailedDocument, OnError, merged, resolve_each
 from .cluster import display_name, document_clusters
-from ..gazetteer.loader import Gazetteer, load_gazetteer
+from ..gazetteer.loader import Gazetteer, gc_paused, load_gazetteer
 from ..text.langs import ARABIC_LETTER, canonical_lang
 from .link import link
 from .mentions import detect
@@ -171,16 +171,17 @@ class Resolver:
     def __init__(self, gazetteer: Gazetteer | None = None, paths: Iterable[str | Path] = (), cache: bool = True,
                  tagger: str | Path | Tagger | None = "shipped"):
         paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
-        if gazetteer is None:
-            gazetteer = load_gazetteer(paths, cache=cache)
-        elif paths:
-            gazetteer = gazetteer.extended(paths)
-        self.gazetteer = gazetteer
-        if tagger is None or isinstance(tagger, Tagger):
-            self.tagger = tagger
-        else:
-            self.tagger = load_tagger(None if tagger == "shipped" else tagger)
-        self._load(cache)
+        with gc_paused(settle=True):  # the gazetteer, its index and the tagger: frozen together, once
+            if gazetteer is None:
+                gazetteer = load_gazetteer(paths, cache=cache)
+            elif paths:
+                gazetteer = gazetteer.extended(paths)
+            self.gazetteer = gazetteer
+            if tagger is None or isinstance(tagger, Tagger):
+                self.tagger = tagger
+            else:
+                self.tagger = load_tagger(None if tagger == "shipped" else tagger)
+            self._load(cache)
 
     def _load(self, cache: bool) -> None:
         self.index = self.gazetteer.index

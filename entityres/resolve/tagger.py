@@ -344,7 +344,10 @@ class Tagger:
             self.labels_ = tuple(str(label) for label in model["labels"])
             n = len(self.labels_)
             names = model["attributes"]
-            self._attr = {str(a): i for i, a in enumerate(names)}
+            "".join(names)  # a TypeError unless every attribute is a string (checked in C)
+            if type(names) is not list:
+                raise ValueError("attributes are not a list")
+            self._attr = dict(zip(names, range(len(names))))
             self._weights = array("d")
             self._weights.frombytes(model["weights"])
             trans = model["transitions"]

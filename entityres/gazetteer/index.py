@@ -28,6 +28,7 @@ import sys
 from array import array
 from collections import defaultdict
 from functools import cached_property, lru_cache
+from itertools import accumulate
 from typing import Iterable, NamedTuple
 
 from ..text import cues, tables
@@ -393,10 +394,8 @@ def _unpacked(value: object, below: int) -> dict[str, tuple[int, ...]]:
     keys, sizes, flat = str_list(keys), _numbers(lengths), _numbers(numbers)
     expect(len(sizes) == len(keys) and sum(sizes) == len(flat) and (not flat or max(flat) < below),
            f"lists of whole numbers under {below}")
-    out, start = {}, 0
-    for key, size in zip(keys, sizes):
-        out[key] = tuple(flat[start:start + size])
-        start += size
+    numbers, ends = tuple(flat), list(accumulate(sizes))  # slices of one tuple: no array copy per key
+    out = dict(zip(keys, map(numbers.__getitem__, map(slice, [0, *ends[:-1]], ends))))
     expect(len(out) == len(keys), "distinct keys")
     return out
 

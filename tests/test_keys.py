@@ -13,7 +13,9 @@ LATIN_RULE_EXAMPLES = {
     "dh": ("Dhabi", "DPA"), "dj": ("Djibouti", "JPTA"), "ck": ("Beck", "PK"), "x": ("Maxim", "MKSM"),
     "q": ("Qasem", "KSM"), "c(?=[eiy])": ("Cecil", "SSL"), "c": ("Carl", "KRL"),
     "h(?=[^aeiouy])": ("Hnatov", "HNTF"), "^u(?=[aeio])": ("Uiliam", "ALM"), "^y(?=[aeiou])": ("Yemen", "MN"),
-    "^[aeiouy]+": ("Umerov", "AMRF"), "[aeiouy]*[aiouy]h?$": ("Fatimah", "FTMA"), "e+h?$": ("Geneve", "GNF"),
+    "^j(?=[aeiouy])": ("Jens", "JNS"), "^i(?=[aeou])": ("Ian", "AN"), "^ou": ("Ould", "ALD"), "^eu": ("Eugene", "AGN"),
+    "^s(?=[tp])": ("Stein", "STN"), "^ts": ("Tsongas", "TSNGS"),
+    "^[aeiouy]+": ("Umerov", "AMRF"), "[aeiouy]*[aiouy]h?$": ("Fatimah", "FTMA"), "(?<![gq])[aeiouy]+e$": ("Katie", "KTA"), "e+h?$": ("Geneve", "GNF"),
     "h": ("Hassan", "HSN"), "g(?=[eiy])": ("Georgia", "GRGA"), "g": ("Gaza", "GZA"),
     "(?<=[aeiouy])w(?![aeiouy])": ("Moscow", "MSK"), "[vwf]": ("Witkoff", "FTKF"), "[iy]j$": ("Zelenskyj", "ZLNSKA"),
     "j": ("Jared", "JRD"), "[aeiouy]+": ("Trump", "TRMP"), "[bp]": ("Pompeo", "PMPA"), "t": ("Tito", "TTA"),
@@ -29,6 +31,11 @@ def test_every_latin_rule_has_an_example():
 @pytest.mark.parametrize("pattern,example,key", [(p, e, k) for p, (e, k) in LATIN_RULE_EXAMPLES.items()])
 def test_latin_rule(pattern, example, key):
     assert keys(example)[0] == key
+
+
+def test_a_final_vowel_written_with_e():
+    # Joe, Lee, Katie end in a vowel (جو, لی, کتی); the ue of -gue is silent (Hague هيغ).
+    assert keys("Joe")[0] == "JA" and keys("Lee")[0] == "LA" and keys("Hague")[0] == "HG"
 
 
 def test_english_silent_letters_are_a_reading_too():
@@ -82,3 +89,33 @@ def test_key_similarity_weights():
 def test_empty_and_odd_names():
     assert keys("") == [""]
     assert keys("123 !!") == [""]
+
+
+@pytest.mark.parametrize("latin,second,arabic", [
+    ("Jens", "NS", "ینس"),             # ^j: German and Nordic j is y
+    ("Ian", "N", "یان"),               # ^i before a vowel is y
+    ("Ould", "FLD", "ولد"),            # ^ou: w before a vowel in West African and French spellings
+    ("Eugene", "GN", "یوجین"),         # ^eu: yu
+    ("Stein", "CTN", "اشتاین"),        # ^s before t, p: sht, shp in German
+    ("Tsongas", "SNGS", "سونگاس"),     # ^ts: a silent t
+])
+def test_initial_latin_readings_meet_the_arabic_script_spelling(latin, second, arabic):
+    # The second reading of each rule is the one Arabic script writes; the first stays likeliest.
+    assert second in keys(latin)[1:] and second in keys(arabic)
+
+
+def test_prosthetic_alef_before_s_and_a_consonant():
+    # اسمیت, استالین, اشتاینمایر: Persian opens s + consonant with ا, which the Latin name does not write.
+    assert "SMT" in keys("اسمیت") and keys("اسمیت")[0] == "ASMT"
+    assert "CTNMR" in keys("اشتاینمایر")
+    assert "SD" not in keys("اسد")[:1]  # an initial اس before a vowel keeps its alef first: Asad
+
+
+def test_persian_kaf_is_never_g():
+    # A Persian keyboard has گ for g, so a name typed with keheh ک reads it as k; Arabic kaf ك is
+    # also a foreign g, and Dari names typed on an Arabic keyboard write گل Gul as كل (keys.yaml, spellings).
+    from entityres.text.keys import spelling_of, word_key_slots
+    assert spelling_of("جان کلین") == "persian" and spelling_of("جون كلين") is None and spelling_of("John") is None
+    persian = [k for k, _, _ in word_key_slots("کلین", "persian")]
+    assert "GLN" in [k for k, _, _ in word_key_slots("کلین")] and "GLN" not in persian and "KLN" in persian
+    assert similarity("جان کلین", "John Glenn", "fa") < similarity("جان كلين", "John Glenn", "fa")

@@ -33,10 +33,46 @@ def test_a_written_vowel_is_not_matched_to_another_or_to_none(a, b):
 @pytest.mark.parametrize("a,b", [
     ("Umerov", "عمروف"), ("Trump", "ترامپ"), ("Johnson", "جانسون"), ("Ukraine", "اوکراین"), ("Witkoff", "ویتکاف"),
     ("Pezeshkian", "پزشکیان"), ("Blinken", "بلینکن"), ("Mohammed", "Muhammad"), ("Kharkiv", "Kharkov"),
-    ("Rubio", "روبیو"), ("Maryam", "Mariam"), ("Hossein", "Husayn"),
+    ("Rubio", "روبیو"), ("Maryam", "Mariam"), ("Hossein", "Husayn"), ("Katie Hall", "کتی هال"),
+    ("Ian Taylor", "یان تیلور"), ("Jens Stoltenberg", "ینس استولتنبرگ"), ("Fatma Şahin", "فاطمة شاهين"),
 ])
 def test_spellings_of_one_name_still_match(a, b):
     assert similarity(a, b) >= THRESHOLD
+
+
+def test_another_first_sound_is_another_word():
+    # keys.yaml, edges: both scripts write a word's first sound, an initial vowel included.
+    from entityres.text.keys import edge_mismatches
+    assert edge_mismatches("LS", "لویس", "ALS", "ellis") == 1.0      # a vowel against none
+    assert edge_mismatches("KL", "کلی", "LA", "lee") == 1.0          # a first consonant left out
+    assert edge_mismatches("KLN", "کلین", "GLN", "glenn") == 0.5     # a related class: half
+    assert edge_mismatches("ALS", "الیس", "ALS", "ellis") == 0.0
+    assert edge_mismatches("AR", "ار", "R", "r") == 0.0              # an initial: Arabic script spells its name
+    assert similarity("لویس", "Ellis", "fa") < similarity("لویس", "Lewis", "fa")
+    assert similarity("لانگ", "Young", "fa") < THRESHOLD <= similarity("یانگ", "Young", "fa")
+
+
+def test_a_written_final_long_vowel_needs_a_final_vowel():
+    from entityres.text.keys import edge_mismatches
+    assert edge_mismatches("PRDA", "بردی", "PRD", "byrd") == 1.0
+    assert edge_mismatches("PRDA", "بردی", "PRDA", "bardi") == 0.0
+    assert edge_mismatches("NKLA", "نیکولا", "NKLS", "nicolas") == 0.0  # ا: French names are written as said
+    assert similarity("بردی", "Byrd", "fa") < THRESHOLD <= similarity("برد", "Byrd", "fa")
+
+
+def test_persian_kaf_against_latin_g():
+    assert similarity("کلین", "Glenn", "fa") < THRESHOLD <= similarity("كلين", "Glenn", "ar")
+    assert similarity("کلین", "Kline", "fa") >= THRESHOLD and similarity("گلن", "Glenn", "fa") >= THRESHOLD
+
+
+def test_a_common_given_name_does_not_carry_another_surname():
+    # A known given name (name_parts.yaml) counts for less than its length: the surname decides.
+    from entityres.text.similarity import KNOWN_WEIGHT, _evidence, word_profile
+    john, kline = word_profile("John"), word_profile("Kline")
+    assert john.part is not None and _evidence(john) == john.weight * KNOWN_WEIGHT < john.weight
+    assert kline.part is None and _evidence(kline) == kline.weight
+    assert similarity("رابرت بردی", "Robert Byrd", "fa") < THRESHOLD <= similarity("رابرت برد", "Robert Byrd", "fa")
+    assert similarity("محمد کریمی", "Mohammad Karimi", "fa") >= THRESHOLD
 
 
 def test_vowel_slots_follow_the_key():

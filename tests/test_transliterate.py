@@ -57,8 +57,9 @@ def test_display_reading():
 
 def test_every_reading_table_letter_is_known_to_the_keys():
     letters = set(tables.load("readings")["common"])
-    key_letters = set(tables.load("keys")["arabic_script"]["letters"]) | set(tables.load("keys")["arabic_script"]["digraphs"])
-    assert letters == key_letters
+    keys = tables.load("keys")["arabic_script"]
+    # The keys may name digraphs of their own (initial اس: the readings read its ا as a vowel anyway).
+    assert letters <= set(keys["letters"]) | set(keys["digraphs"]) and set(keys["letters"]) <= letters
 
 
 def test_bad_arguments():

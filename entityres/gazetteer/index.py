@@ -120,8 +120,8 @@ def word_blocking_keys(word: Word, query: bool = False) -> list[str]:
     return [k for k, cost in word.keys[:KEYS_PER_WORD] if cost <= MAX_COST and k] + list(coarse_keys(word, query))
 
 
-def profile_words(words: list[str], lang: str | None) -> tuple[Word, ...]:
-    return tuple(word_profile(w, lang) for w in words)
+def profile_words(words: list[str], lang: str | None, spelling: str | None = None) -> tuple[Word, ...]:
+    return tuple(word_profile(w, lang, spelling) for w in words)
 
 
 def alias_trust(entry: Entry) -> dict[str, float]:

@@ -28,7 +28,7 @@ from ..limits import check_name_words
 from ..text import cues
 from ..text._kernels import best_indel_similarity, blocking_ranked
 from .index import TYPE_CODES, Alias, Index, exact_keys, profile_words, word_blocking_keys
-from ..text.keys import name_words
+from ..text.keys import name_words, spelling_of
 from ..text.langs import READ_LANGS, canonical_lang
 from ..text.normalize import require_str
 from .schema import Entry
@@ -97,9 +97,11 @@ def make_query(name: str, lang: str | None = None) -> Query:
     title = cues.match_at(words, 0, "person_titles", lang if lang in READ_LANGS else None) if len(words) > 1 else 0
     title_words, words = tuple(words[:title]), words[title:]
     alternatives = []
+    spelling = spelling_of(name)
     for w in words:
         forms = word_stems(w, lang)
-        alternatives.append(tuple((p, STRIP_PENALTY if i else 0.0) for i, p in enumerate(profile_words(forms, lang))))
+        alternatives.append(tuple((p, STRIP_PENALTY if i else 0.0)
+                                  for i, p in enumerate(profile_words(forms, lang, spelling))))
     plain = [alts[0][0] for alts in alternatives]
     pairs = tuple(join_profiles(plain[i:i + 2]) for i in range(len(plain) - 1))
     return Query(name, lang, tuple(words), title_words, tuple(alternatives), exact_keys(words) if words else (),

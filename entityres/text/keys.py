@@ -26,9 +26,20 @@ ARTICLE = "ال"
 
 
 @lru_cache(maxsize=None)
-def _arabic_table() -> dict:
+def _arabic_table(spelling: str | None = None) -> dict:
+    """Arabic-script letters and digraphs, with the overrides of a ``spelling`` (keys.yaml)."""
     section = tables.load("keys")["arabic_script"]
-    return {**section["letters"], **section["digraphs"]}
+    extra = section["spellings"][spelling]["letters"] if spelling else {}
+    return {**section["letters"], **section["digraphs"], **extra}
+
+
+def spelling_of(name: str) -> str | None:
+    """The spelling a raw (not normalised) name is typed in, by the letters that tell it
+    (keys.yaml, arabic_script: spellings), or None: every reading stays."""
+    for spelling, rule in tables.load("keys")["arabic_script"]["spellings"].items():
+        if any(c in name for c in rule["typed_with"]) and not any(c in name for c in rule["not_with"]):
+            return spelling
+    return None
 
 
 @lru_cache(maxsize=None)
@@ -93,14 +104,18 @@ def _ranked(found: dict[str, tuple[int, Slots]]) -> tuple[tuple[str, int, Slots]
 
 
 @lru_cache(maxsize=131072)
-def word_key_slots(word: str) -> tuple[tuple[str, int, Slots], ...]:
-    """Keys of one normalised word with their vowel slots, as ``(key, cost, slots)``, likeliest first."""
+def word_key_slots(word: str, spelling: str | None = None) -> tuple[tuple[str, int, Slots], ...]:
+    """Keys of one normalised word with their vowel slots, as ``(key, cost, slots)``, likeliest first.
+
+    ``spelling`` (:func:`spelling_of` the raw name) narrows the letters it reads one way
+    (keys.yaml, arabic_script: spellings); without it every reading stays.
+    """
     if is_arabic_script(word):
-        found = {k: (c, s) for k, c, s in _expand([(u, tuple(opts)) for u, opts in letter_units(word, _arabic_table())],
+        found = {k: (c, s) for k, c, s in _expand([(u, tuple(opts)) for u, opts in letter_units(word, _arabic_table(spelling))],
                                                   collapse=False)}
         if word.startswith(ARTICLE) and len(word) > len(ARTICLE) + 1:
             # Latin spellings often leave the article out (القرم Crimea, السودانی Sudani).
-            for key, cost, slots in word_key_slots(word[len(ARTICLE):]):
+            for key, cost, slots in word_key_slots(word[len(ARTICLE):], spelling):
                 if cost + 1 < found.get(key, (1 << 30,))[0]:
                     found[key] = (cost + 1, slots)
         return _ranked(found)
@@ -323,6 +338,30 @@ def vowel_mismatches(ka: str, sa: Slots, a_arabic: bool, kb: str, sb: Slots, b_a
     spread = _vowel_table()[2]["spread"]
     found = sum(slot_mismatch(sa[i], a_arabic, sb[j], b_arabic) for i, j in pairs)
     return found * spread / max(spread, len(pairs))
+
+
+@lru_cache(maxsize=None)
+def _edge_table() -> tuple[frozenset, dict[str, float], tuple[frozenset, ...], tuple[frozenset, ...]]:
+    table = tables.load("keys")
+    edges = table["edges"]
+    related = tuple(frozenset(g) for g in table["compare"]["related"] + edges["related"])
+    return frozenset(edges["written_final"]), edges["costs"], related, tuple(frozenset(g) for g in edges["alike"])
+
+
+def edge_mismatches(arabic_key: str, arabic_word: str, latin_key: str, latin_word: str) -> float:
+    """Mismatches at the edges of the keys of an Arabic-script word and a Latin one (keys.yaml,
+    edges): another first class (half for a related one, none for an alike one), or a long vowel
+    the Arabic-script spelling writes at its end against no final vowel in Latin."""
+    if not arabic_key or not latin_key:
+        return 0.0
+    written_final, costs, related, alike = _edge_table()
+    found = 0.0
+    first, other = arabic_key[0], latin_key[0]
+    if first != other and len(latin_word) > 1 and not any(first in g and other in g for g in alike):
+        found += costs["onset"] * (0.5 if any(first in g and other in g for g in related) else 1.0)
+    if arabic_word[-1:] in written_final and arabic_key.endswith("A") and not latin_key.endswith("A"):
+        found += costs["final"]
+    return found
 
 
 def join_slots(left: tuple[str, Slots], right: tuple[str, Slots]) -> tuple[str, Slots]:

@@ -4,7 +4,8 @@ A word pair scores by two signals:
 
 * key similarity: the closest pair of cross-script keys by a weighted edit distance
   (:func:`entityres.text.keys.key_similarity`), less a small penalty for each second-choice letter
-  class the keys needed;
+  class the keys needed, and, across scripts, for each written vowel read otherwise and each word
+  edge that differs (another first sound, a written final vowel against none: keys.yaml, edges);
 * reading similarity: the closest pair of codes of Latin readings (:mod:`entityres.text.transliterate`,
   :func:`entityres.text.keys.latin_codes`), which see the vowels that keys ignore and so tell Kerry
   from Korea.
@@ -15,8 +16,9 @@ most :data:`DIFFERENT_PART` when they are two (Hassan, Hussein), whatever the fu
 
 A name pair aligns its words one to one (greedily, best pair first) so that order does not matter,
 two adjacent words written as one included (عبد الله, Abdullah); names of different word counts
-are also compared with their spaces removed (کی یف against کییف). Words left without a partner
-lower the score in proportion to their length, and two names each with a word the other lacks
+are also compared with their spaces removed (کی یف against کییف). Words count in proportion to
+their length (a common given name less: it says little about who is named), so words left without
+a partner lower the score by theirs, and two names each with a word the other lacks
 are different names (Barzan Ibrahim al-Tikriti, Barzan Ibrahim al-Mosuli).
 
 ``THRESHOLD`` is the score above which two names are taken to be the same; see docs/similarity.md
@@ -33,8 +35,8 @@ from rapidfuzz.distance import Indel, Levenshtein
 from ._kernels import best_indel_similarity, best_key_similarity
 from ._kernels import greedy_alignment as _greedy_alignment
 from ..limits import check_name_words
-from .keys import (MAX_KEYS, Slots, compare_table, join_key_slots, join_keys, key_similarity, latin_codes, name_words,
-                   vowel_mismatches, word_key_slots)
+from .keys import (MAX_KEYS, Slots, compare_table, edge_mismatches, join_key_slots, join_keys, key_similarity, latin_codes, name_words,
+                   spelling_of, vowel_mismatches, word_key_slots)
 from .langs import canonical_lang, is_arabic_script
 from .name_parts import is_lineage, is_particle, part_symbol, parts_differ
 from .normalize import ZWNJ, require_str
@@ -48,10 +50,12 @@ SHORT_KEY = 2
 VOWEL_SWAP_PENALTY = 0.2
 SWAP_VOWELS = frozenset("ای")
 VOWEL_PENALTY = 0.3  # of key similarity (0.24 of the score), per written vowel that the other spelling reads as another or as none (keys.yaml, vowels)
+EDGE_PENALTY = 0.3  # of key similarity, per edge of a word that differs across scripts (keys.yaml, edges)
 DIFFERENT_PART = 0.5  # two known, different name parts: below the matcher's PAIR_FLOOR, so never aligned
 DIFFERENT_NAME = 0.7  # at most, two different names (:func:`name_similarity`)
 LACKING = 0.65  # a word whose partner scores below this has none (Mosuli and Tikriti)...
 LACKING_ACROSS = 0.55  # ...across scripts, where true pairs score lower (Hollande, اولاند; Young, لانگ below)
+KNOWN_WEIGHT = 0.2  # the share of its length a known name part counts with (name_parts.yaml: common given names)
 GOOD_PAIR = 0.85  # an alignment whose pairs all reach this needs no words written together
 
 
@@ -73,11 +77,11 @@ class Word(NamedTuple):
 
 
 @lru_cache(maxsize=131072)
-def word_profile(word: str, lang: str | None = None) -> Word:
-    """Profile of one normalised word."""
+def word_profile(word: str, lang: str | None = None, spelling: str | None = None) -> Word:
+    """Profile of one normalised word; ``spelling``: :func:`entityres.text.keys.spelling_of` the raw name."""
     readings = word_readings(word, lang, K_BEST) if is_arabic_script(word) else latin_forms(word)
     codes = tuple(dict.fromkeys(c for r in readings for c in latin_codes(r)))
-    found = word_key_slots(word)
+    found = word_key_slots(word, spelling)
     keys = tuple((k, c) for k, c, _ in found)
     arabic = is_arabic_script(word)
     surface = word.replace(ZWNJ, "") if arabic else readings[0].replace(" ", "")
@@ -126,9 +130,9 @@ def merge_parts(words: list[str]) -> list[str]:
     return out
 
 
-def joined_profile(words: list[str], lang: str | None = None) -> Word:
+def joined_profile(words: list[str], lang: str | None = None, spelling: str | None = None) -> Word:
     """One profile for several words read as one (کی یف as کییف, خامنه ای as خامنه‌ای)."""
-    return join_profiles([word_profile(w, lang) for w in words])
+    return join_profiles([word_profile(w, lang, spelling) for w in words])
 
 
 def closest_key_pairs(a: Word, b: Word, max_keys: int = MAX_KEYS, n: int = 0) -> list[tuple[str, int, str, int]]:
@@ -182,6 +186,9 @@ def written_vowels(a: Word, b: Word, key_sim: float, max_keys: int = MAX_KEYS) -
             if s <= best:
                 continue
             s -= VOWEL_PENALTY * vowel_mismatches(ka, sa, a.arabic, kb, sb, b.arabic)
+            if a.arabic != b.arabic:
+                s -= EDGE_PENALTY * (edge_mismatches(ka, a.surface, kb, b.surface) if a.arabic
+                                     else edge_mismatches(kb, b.surface, ka, a.surface))
             if s > best:
                 best = s
                 if best >= key_sim:
@@ -231,6 +238,7 @@ def align_units(n_a: int, n_b: int, sim, pair_a, pair_b, floor: float = 0.0,
 
 def name_similarity(a: list[Word], b: list[Word]) -> float:
     """Similarity of two names given as profiled words; order-free, partial names score lower.
+    Each word counts by its length, a common given name less (:func:`_evidence`).
 
     Different names score at most :data:`DIFFERENT_NAME`: two aligned words are different known
     parts, a word before bin in one is after it in the other, or each name has a word the other
@@ -241,9 +249,16 @@ def name_similarity(a: list[Word], b: list[Word]) -> float:
     aligned = align_units(len(a), len(b), lambda i, j: word_similarity(a[i], b[j]),
                           lambda i, j: word_similarity(_joined_pair(a[i], a[i + 1]), b[j]),
                           lambda i, j: word_similarity(a[i], _joined_pair(b[j], b[j + 1])))
-    matched = sum(s * (sum(a[i].weight for i in ia) + sum(b[j].weight for j in ja)) for s, ia, ja in aligned)
-    score = matched / (sum(w.weight for w in a) + sum(w.weight for w in b))
+    matched = sum(s * (sum(_evidence(a[i]) for i in ia) + sum(_evidence(b[j]) for j in ja)) for s, ia, ja in aligned)
+    score = matched / (sum(map(_evidence, a)) + sum(map(_evidence, b)))
     return min(score, DIFFERENT_NAME) if different_names(a, b, aligned) else score
+
+
+def _evidence(word: Word) -> float:
+    """How much a word counts in a name's score: its key's length, less for a common name part
+    (:data:`KNOWN_WEIGHT`): John or Mohammad says little about who is named, so it does not carry
+    a surname one letter off (جان کلین, John Glenn)."""
+    return word.weight * (KNOWN_WEIGHT if word.part is not None else 1.0)
 
 
 def different_names(a: list[Word], b: list[Word], aligned: list[tuple[float, tuple[int, ...], tuple[int, ...]]]) -> bool:
@@ -321,9 +336,10 @@ def similarity(a: str, b: str, lang_a: str | None = None, lang_b: str | None = N
     wb = merge_parts(check_name_words(name_words(b), "similarity()"))
     if not wa or not wb:
         return 0.0
-    score = name_similarity([word_profile(w, lang_a) for w in wa], [word_profile(w, lang_b) for w in wb])
+    sp_a, sp_b = spelling_of(a), spelling_of(b)
+    score = name_similarity([word_profile(w, lang_a, sp_a) for w in wa], [word_profile(w, lang_b, sp_b) for w in wb])
     if len(wa) > 1 or len(wb) > 1:
-        ja, jb = joined_profile(wa, lang_a), joined_profile(wb, lang_b)
+        ja, jb = joined_profile(wa, lang_a, sp_a), joined_profile(wb, lang_b, sp_b)
         if compare_joined(ja, jb, len(wa), len(wb)):
             score = max(score, word_similarity(ja, jb))
     return round(min(1.0, score), 6)

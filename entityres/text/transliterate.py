@@ -100,23 +100,28 @@ def letter_units(word: str, table: dict) -> list[tuple[str, list]]:
     i = 0
     while i < len(word):
         pair = word[i:i + 2]
-        unit = pair if len(pair) == 2 and pair in table else word[i]
-        rule = table.get(unit)
-        if rule is not None:
-            if isinstance(rule, dict):
-                if i == 0 and "initial" in rule:
-                    options = rule["initial"]
-                elif i + len(unit) == len(word) and "final" in rule:
-                    options = rule["final"]
-                elif i > 0 and word[i - 1] in VOWEL_LETTERS and "after_vowel" in rule:
-                    options = rule["after_vowel"]
-                else:
-                    options = rule["default"]
-            else:
-                options = rule
+        # A digraph whose rule has nothing for this position is read letter by letter (initial اس).
+        options = _position_options(table[pair], word, i, 2) if len(pair) == 2 and pair in table else None
+        unit = pair if options is not None else word[i]
+        if options is None and unit in table:
+            options = _position_options(table[unit], word, i, 1)
+        if options is not None:
             units.append((unit, options))
         i += len(unit)
     return units
+
+
+def _position_options(rule, word: str, i: int, n: int) -> list | None:
+    """A unit's options where it stands (initial, final, after_vowel, else default), or None."""
+    if not isinstance(rule, dict):
+        return rule
+    if i == 0 and "initial" in rule:
+        return rule["initial"]
+    if i + n == len(word) and "final" in rule:
+        return rule["final"]
+    if i > 0 and word[i - 1] in VOWEL_LETTERS and "after_vowel" in rule:
+        return rule["after_vowel"]
+    return rule.get("default")
 
 
 @lru_cache(maxsize=None)

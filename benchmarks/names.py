@@ -25,11 +25,14 @@ Protocol:
    earlier work does not mask it. The peak is /proc/self/status VmHWM (ru_maxrss where there is
    no /proc): Linux carries ru_maxrss over into a spawned child from its parent, VmHWM not.
 4. Open set: a seeded 20% of the persons (of 1; of the persons with a query in 2) are left out of
-   the gazetteer and their names queried; a top candidate scoring at or above
-   entityres.gazetteer.match.MATCH_THRESHOLD is a false accept.
-5. Calibration (1 and 2, no distractors): precision (correct top-1 among queries whose top score
-   is >= t) and coverage (share of queries with top score >= t) for t = 0.50..0.95, and the lowest
-   t at which precision >= 0.98 on every query set.
+   the gazetteer and their names queried; a top candidate the matcher accepts is a false accept:
+   scored at or above entityres.gazetteer.match.MATCH_THRESHOLD and not flagged ambiguous (the
+   rule of ``Match.accepted``: a name that two entries answer about equally, such as an alias two
+   listed men bear, goes to review, not to an accept). Those flagged are counted beside, and each
+   false accept is listed.
+5. Calibration (1 and 2, no distractors): precision (correct top-1 among queries whose top
+   candidate is accepted at t) and coverage (share of queries whose top candidate is accepted at
+   t) for t = 0.50..0.95, and the lowest t at which precision >= 0.98 on every query set.
 6. Threshold (issue 8): the persons are split in seeded halves by ID. On the dev half, the lowest
    t (0.70..0.99) at which the open-set false accepts, namesakes aside, meet the issue's targets
    (fa, ar 0.01; UN 0.03) on every set with at least 50 dev held-out queries is chosen; coverage and false accepts at it, and at the
@@ -233,13 +236,20 @@ def sample(queries: list[Query], n: int | None, seed: int, tag: str) -> list[Que
 
 # --- matchers and evaluation ------------------------------------------------------------------
 
-Ranker = Callable[[Query], list[tuple[str, float]]]  # (entry ID, score in [0, 1]), best first
+Ranker = Callable[[Query], list[tuple]]  # (entry ID, score in [0, 1][, ambiguous]), best first
 
 
 def entityres_ranker(gz: Gazetteer) -> Ranker:
-    def rank(q: Query) -> list[tuple[str, float]]:
-        return [(m.entry.id, m.score) for m in gz.match(q.text, lang=q.lang, type="person", limit=TOP_K)]
+    # (id, score, ambiguous): a top candidate match() flags ambiguous is not accepted (Match.accepted).
+    def rank(q: Query) -> list[tuple]:
+        return [(m.entry.id, m.score, m.ambiguous) for m in gz.match(q.text, lang=q.lang, type="person", limit=TOP_K)]
     return rank
+
+
+def accepted(hit: tuple, t: float) -> bool:
+    """A top candidate the matcher accepts at threshold t: scored t or more and not flagged
+    ambiguous (baselines flag nothing), as ``Match.accepted`` is at MATCH_THRESHOLD."""
+    return hit[1] >= t and not (len(hit) > 2 and hit[2])
 
 
 _ICU = icu.Transliterator.createInstance("Any-Latin; Latin-ASCII; Lower")
@@ -275,7 +285,7 @@ def rank_all(rank: Ranker, queries: list[Query]) -> tuple[list[list[tuple[str, f
 
 def score(queries: list[Query], ranked: list[list[tuple[str, float]]], seconds: float, cpu_seconds: float) -> dict:
     """top-1, MRR@10, q/s (wall, and by CPU time: steadier on a shared machine), and per query
-    (correct, top score) for calibration."""
+    (correct, top hit or None) for calibration."""
     top1 = mrr = 0.0
     per_query = []
     for q, hits in zip(queries, ranked):
@@ -284,7 +294,7 @@ def score(queries: list[Query], ranked: list[list[tuple[str, float]]], seconds: 
             mrr += 1 / (ids.index(q.gold) + 1)
         correct = bool(ids) and ids[0] == q.gold
         top1 += correct
-        per_query.append((correct, hits[0][1] if hits else 0.0))
+        per_query.append((correct, tuple(hits[0]) if hits else None))
     n = len(queries)
     return {"queries": n, "top1": top1 / n if n else 0.0, "mrr": mrr / n if n else 0.0,
             "qps": n / seconds if seconds else 0.0, "cpu_qps": n / cpu_seconds if cpu_seconds else 0.0,
@@ -355,9 +365,9 @@ def strip_per_query(obj):
 def calibration(per_query: list[tuple[bool, float]]) -> list[dict]:
     out = []
     for t in THRESHOLDS:
-        accepted = [ok for ok, s in per_query if s >= t]
-        out.append({"t": t, "precision": sum(accepted) / len(accepted) if accepted else None,
-                    "coverage": len(accepted) / len(per_query) if per_query else 0.0})
+        taken = [ok for ok, hit in per_query if hit is not None and accepted(hit, t)]
+        out.append({"t": t, "precision": sum(taken) / len(taken) if taken else None,
+                    "coverage": len(taken) / len(per_query) if per_query else 0.0})
     return out
 
 
@@ -366,15 +376,15 @@ def in_dev(gold: str, seed: int) -> bool:
     return random.Random(f"{seed}:dev:{gold}").random() < 0.5
 
 
-def threshold_rates(closed: list[tuple[bool, float]], held: list[tuple[float, bool]], t: float) -> dict:
-    """At threshold t: coverage (share of closed-set queries whose top score reaches t), precision
-    of those, and the open-set false-accept rate, also without namesakes (held-out persons whose
-    Latin name a kept person bears: no threshold on the name tells those apart)."""
-    accepted = [ok for ok, score in closed if score >= t]
-    false = [namesake for score, namesake in held if score >= t]
+def threshold_rates(closed: list[tuple[bool, tuple | None]], held: list[tuple[tuple | None, bool]], t: float) -> dict:
+    """At threshold t: coverage (share of closed-set queries whose top candidate is accepted at t),
+    precision of those, and the open-set false-accept rate, also without namesakes (held-out
+    persons whose Latin name a kept person bears: no threshold on the name tells those apart)."""
+    taken = [ok for ok, hit in closed if hit is not None and accepted(hit, t)]
+    false = [namesake for hit, namesake in held if hit is not None and accepted(hit, t)]
     others = sum(not namesake for _, namesake in held)
-    return {"t": t, "coverage": len(accepted) / len(closed) if closed else 0.0,
-            "precision": sum(accepted) / len(accepted) if accepted else None,
+    return {"t": t, "coverage": len(taken) / len(closed) if closed else 0.0,
+            "precision": sum(taken) / len(taken) if taken else None,
             "false_accepts": len(false) / len(held) if held else 0.0,
             "false_accepts_not_namesakes": sum(not n for n in false) / others if others else 0.0}
 
@@ -497,8 +507,8 @@ def main() -> int:
     report["scale"] = scale
 
     # 4: open set
-    print(f"\n4. Open set: a seeded {HOLDOUT:.0%} of the persons left out; false accept = top score >= {MATCH_THRESHOLD}")
-    print(f"  {'set':<6}{'held out':>9}{'queries':>8}{'false acc.':>11}{'rate':>8}{'namesake kept':>14}")
+    print(f"\n4. Open set: a seeded {HOLDOUT:.0%} of the persons left out; false accept = top candidate accepted (score >= {MATCH_THRESHOLD}, not ambiguous)")
+    print(f"  {'set':<6}{'held out':>9}{'queries':>8}{'false acc.':>11}{'rate':>8}{'namesake kept':>14}{'flagged':>10}")
     open_set: dict = {}
     held_scores: dict[str, list[tuple[str, float, bool]]] = {}
     for ds in datasets:
@@ -512,19 +522,30 @@ def main() -> int:
         for set_name, queries in ds.query_sets.items():
             out = [q for q in queries if q.gold in held]
             ranked, *_ = rank_all(rank, out)
-            false = sum(bool(h) and h[0][1] >= MATCH_THRESHOLD for h in ranked)
+            false_hits = [(q, h[0]) for q, h in zip(out, ranked) if h and accepted(h[0], MATCH_THRESHOLD)]
+            false = len(false_hits)
             namesake = sum(bool(names_of[q.gold] & kept_names) for q in out)
-            held_scores[set_name] = [(q.gold, h[0][1] if h else 0.0, bool(names_of[q.gold] & kept_names))
+            held_scores[set_name] = [(q.gold, tuple(h[0]) if h else None, bool(names_of[q.gold] & kept_names))
                                      for q, h in zip(out, ranked)]
+            flagged = sum(bool(h) and h[0][1] >= MATCH_THRESHOLD and not accepted(h[0], MATCH_THRESHOLD)
+                          for h in ranked)
             rate = false / len(out) if out else 0.0
-            print(f"  {set_name:<6}{len({q.gold for q in out}):>9}{len(out):>8}{false:>11}{rate:>8.3f}{namesake:>14}")
+            print(f"  {set_name:<6}{len({q.gold for q in out}):>9}{len(out):>8}{false:>11}{rate:>8.3f}{namesake:>14}"
+                  f"{flagged:>10}")
+            for q, hit in false_hits:
+                gold = next(e["name"] for e in ds.entries if e["id"] == q.gold)
+                top = next(e["name"] for e in kept if e["id"] == hit[0])
+                print(f"        {q.text} ({gold}) -> {top} {hit[1]:.3f}"
+                      + (" [namesake]" if names_of[q.gold] & kept_names else ""))
             open_set[set_name] = {"held_out_persons": len({q.gold for q in out}), "queries": len(out),
-                                  "false_accepts": false, "rate": rate, "namesake_kept": namesake}
-    print("  (namesake kept: held-out persons one of whose Latin names another, kept person also has)")
+                                  "false_accepts": false, "rate": rate, "namesake_kept": namesake,
+                                  "flagged_ambiguous": flagged}
+    print("  (namesake kept: held-out persons one of whose Latin names another, kept person also has;"
+          " flagged: top score at the threshold but flagged ambiguous, so not accepted)")
     report["open_set"] = open_set
 
     # 5: calibration
-    print("\n5. Calibration (entityres, no distractors): precision / coverage of the top-1 at score >= t")
+    print("\n5. Calibration (entityres, no distractors): precision / coverage of the top-1 accepted at t (score >= t, not ambiguous)")
     sets = list(main_results)
     tables = {s: calibration(main_results[s]["entityres"]["per_query"]) for s in sets}
     print(f"  {'t':<6}" + "".join(f"{s + ' prec':>10}{s + ' cov':>9}" for s in sets))
@@ -547,7 +568,7 @@ def main() -> int:
             per_query = main_results[set_name]["entityres"]["per_query"]
             for half, keep in (("dev", True), ("test", False)):
                 closed = [pq for q, pq in zip(queries, per_query) if in_dev(q.gold, seed) == keep]
-                held = [(score, namesake) for gold, score, namesake in held_scores.get(set_name, ())
+                held = [(hit, namesake) for gold, hit, namesake in held_scores.get(set_name, ())
                         if in_dev(gold, seed) == keep]
                 halves[half][set_name] = (closed, held)
     chosen = choose_threshold(halves["dev"])

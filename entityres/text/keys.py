@@ -342,10 +342,9 @@ def vowel_mismatches(ka: str, sa: Slots, a_arabic: bool, kb: str, sb: Slots, b_a
 
 @lru_cache(maxsize=None)
 def _edge_table() -> tuple[frozenset, dict[str, float], tuple[frozenset, ...], tuple[frozenset, ...]]:
-    table = tables.load("keys")
-    edges = table["edges"]
-    related = tuple(frozenset(g) for g in table["compare"]["related"] + edges["related"])
-    return frozenset(edges["written_final"]), edges["costs"], related, tuple(frozenset(g) for g in edges["alike"])
+    edges = tables.load("keys")["edges"]
+    return (frozenset(edges["written_final"]), edges["costs"], tuple(frozenset(g) for g in edges["related"]),
+            tuple(frozenset(g) for g in edges["alike"]))
 
 
 def edge_mismatches(arabic_key: str, arabic_word: str, latin_key: str, latin_word: str) -> float:

@@ -178,6 +178,20 @@ def test_a_phrase_must_fill_whole_tokens():
     assert cues.match_at(words("وزیر امور"), 0, "person_titles", "fa") == 1
 
 
+@pytest.mark.parametrize("lang,sentence", [
+    ("fa", "وزیر امور خارجه و سخنگوی دولت در شهر کابل گفت که خبرگزاری کار ایران و رئیس‌جمهور آمدند"),
+    ("ar", "وقال الرئيس والمتحدث باسم الحكومة في مدينة حلب إن وكالة الأنباء ستعلن"),
+])
+def test_one_pass_rows_equal_the_lookups_at_every_position(lang, sentence):
+    w = words(sentence)
+    groups = ["person_titles", "person_cues_before", "place_words", "organisation_names", "organisation_name_heads"]
+    rows = cues.ends(w, groups, lang)
+    assert any(any(row) for row in rows.values())
+    for group in groups:
+        assert rows[group] == [cues.match_before(w, j, group, lang) for j in range(len(w) + 1)]
+        assert cues.starts(w, group, lang) == [cues.match_at(w, i, group, lang) for i in range(len(w))]
+
+
 # --- nationality_suffixes / nationality_exceptions ----------------------------------------------
 
 PLACES = {normalize_text(p) for p in ["آمریکا", "روسیه", "روسيا", "اوکراین", "أوكرانيا", "چین", "الصين", "کره", "ایران", "إيران", "العلا"]}

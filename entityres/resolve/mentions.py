@@ -467,9 +467,10 @@ def _organisations(words: list[str], segs: list[int], lang: str | None) -> dict[
     """Token positions inside a known organisation's name (``cues.yaml`` organisation_names),
     each mapped to the name's first position."""
     out: dict[int, int] = {}
+    found = cues.starts(words, "organisation_names", lang)
     i = 0
     while i < len(words):
-        n = cues.match_at(words, i, "organisation_names", lang)
+        n = found[i]
         if n and segs[i + n - 1] == segs[i]:
             out.update((k, i) for k in range(i, i + n))
             i += n

@@ -32,7 +32,7 @@ from array import array
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Iterable, NamedTuple, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 import msgpack
 import pycrfsuite
@@ -146,47 +146,83 @@ def sentence_cues(ends: dict[str, list[int]], first: int, end: int) -> dict[str,
     return out
 
 
+class FeatureNames(NamedTuple):
+    """How :func:`local_features` writes a feature: as its name (training), or as the model's
+    attribute number, None for a name the model does not know (tagging: the features of fixed names
+    are numbered once, not built per word). Per cue code (:func:`_cue_names`): the feature of the
+    word itself, and as the words after and before it see it."""
+
+    cue: tuple  # "c=person_titles", "c<person_titles", ...
+    cue_prev: tuple  # "-1c=person_titles", ...
+    cue_next: tuple  # "+1c=person_titles", ...
+    first: object
+    second: object
+    last: object
+    continues: object  # "gc"
+    name: Callable[[str], object]  # every other feature, by its name
+
+
+def _cue_names() -> list[str]:
+    # code 2g: a phrase of group g ends right before the word; 2g + 1: it ends at the word
+    return [f"c{side}{group}" for group in CUE_GROUPS for side in "<="]
+
+
+def feature_names(name: Callable[[str], object] = str) -> FeatureNames:
+    """The feature table that writes each feature as ``name(feature)``."""
+    cue = _cue_names()
+    return FeatureNames(tuple(map(name, cue)), tuple(name("-1" + c) for c in cue), tuple(name("+1" + c) for c in cue),
+                        name("first"), name("second"), name("last"), name("gc"), name)
+
+
+FEATURE_NAMES = feature_names()
+
+
 def local_features(words: Sequence[str], gaps: Sequence[str], per_word: Sequence[WordFeatures], lang: str | None,
-                   index: Index, ends: dict[str, list[int]] | None = None) -> list[list[str]]:
+                   index: Index, ends: dict[str, list[int]] | None = None,
+                   names: FeatureNames = FEATURE_NAMES) -> list[list]:
     """The features of each word that depend on its place: cue phrases that end at it, before it
     or at its neighbours, the punctuation around it, its place in the sentence, the word before
     it, and whether it continues an alias the word before began. ``ends``: the sentence's
-    :func:`sentence_cues`, when the caller found the cues of a whole text at once."""
+    :func:`sentence_cues`, when the caller found the cues of a whole text at once. ``names``: how
+    each feature is written (:class:`FeatureNames`), by default as its name."""
     n = len(words)
     if ends is None:
         ends = cues.ends(words, CUE_GROUPS, lang)
-    flags: list[list[str]] = [[] for _ in range(n)]
-    for group in CUE_GROUPS:
+    flags: list[list[int]] = [[] for _ in range(n)]
+    for g, group in enumerate(CUE_GROUPS):
         row = ends[group]
         if not any(row):  # most sentences have no phrase of most groups
             continue
         for j in [j for j in range(n + 1) if row[j]]:
             if j:
-                flags[j - 1].append("c=" + group)  # a phrase of the group ends at word j - 1
+                flags[j - 1].append(2 * g + 1)  # a phrase of the group ends at word j - 1
             if j < n:
-                flags[j].append("c<" + group)  # ... or right before word j
+                flags[j].append(2 * g)  # ... or right before word j
     out = []
     prefixes, exact = index.prefixes, index.exact
+    cue, cue_prev, cue_next, name = names.cue, names.cue_prev, names.cue_next, names.name
     marks = [_gap(g) for g in gaps]
+    # per word after the first: does it continue an alias the word before began; the word pair
+    continues = [(k := a.key + " " + b.key) in prefixes or k in exact for a, b in zip(per_word, per_word[1:])]
+    pairs = [name(f"w-1|w={a}|{b}") for a, b in zip(words, words[1:])]
     for i in range(n):
-        f = list(flags[i])
+        f = [cue[c] for c in flags[i]] if flags[i] else []
         if marks[i]:
-            f.append("g<" + marks[i])
+            f.append(name("g<" + marks[i]))
         if marks[i + 1]:
-            f.append("g>" + marks[i + 1])
+            f.append(name("g>" + marks[i + 1]))
         if i < 2:
-            f.append("first" if i == 0 else "second")
+            f.append(names.first if i == 0 else names.second)
         if i == n - 1:
-            f.append("last")
+            f.append(names.last)
         if i:
-            pair = per_word[i - 1].key + " " + per_word[i].key
-            if pair in prefixes or pair in exact:
-                f.append("gc")  # this word continues the alias the previous one began
-            f.append("w-1|w=" + words[i - 1] + "|" + words[i])
+            if continues[i - 1]:
+                f.append(names.continues)
+            f.append(pairs[i - 1])
             if flags[i - 1]:
-                f += ["-1" + x for x in flags[i - 1]]
+                f += [cue_prev[c] for c in flags[i - 1]]
         if i + 1 < n and flags[i + 1]:
-            f += ["+1" + x for x in flags[i + 1]]
+            f += [cue_next[c] for c in flags[i + 1]]
         out.append(f)
     return out
 
@@ -209,16 +245,16 @@ def sentence_features(words: Sequence[str], gaps: Sequence[str], lang: str | Non
 def sentences_of(norm: Normalized, tokens: list[Token]) -> list[tuple[int, int, list[str]]]:
     """``(first, end, gaps)`` token ranges of the sentences of a tokenised text; gaps as in
     :func:`sentence_features`."""
+    if not tokens:
+        return []
     text = norm.text
+    gaps = [text[:tokens[0].nstart], *[text[a.nend:b.nstart] for a, b in zip(tokens, tokens[1:])],
+            text[tokens[-1].nend:]]
     out = []
     first = 0
-    gaps = [text[:tokens[0].nstart] if tokens else ""]
-    for i, tok in enumerate(tokens):
-        gap = text[tok.nend:tokens[i + 1].nstart] if i + 1 < len(tokens) else text[tok.nend:]
-        gaps.append(gap)
-        if i + 1 == len(tokens) or not SENTENCE_ENDS.isdisjoint(gap):
-            out.append((first, i + 1, gaps))
-            first, gaps = i + 1, [gap]
+    for end in [e for e in range(1, len(tokens)) if not SENTENCE_ENDS.isdisjoint(gaps[e])] + [len(tokens)]:
+        out.append((first, end, gaps[first:end + 1]))
+        first = end
     return out
 
 
@@ -360,6 +396,7 @@ class Tagger:
         if not n or len(self._attr) != len(names) or len(self._weights) != n * len(names):
             raise ValueError(f"{self.path}: broken weights ({len(self._weights)} for {len(names)} attributes "
                              f"and {n} labels)")
+        self._numbered = feature_names(self._attr.get)  # local features as attribute numbers
         self._lock = threading.Lock()
         self._memo = _Memo({}, array("d"))
 
@@ -409,13 +446,13 @@ class Tagger:
         all_words = [t.text for t in tokens]
         slots, per_word, table = self._words(all_words, lang, index)
         all_ends = cues.ends(all_words, CUE_GROUPS, lang)  # once per text: most words end no cue
-        attr = self._attr
+        numbered = self._numbered
         ids, id_starts, sentence_ends = array("i"), array("i", [0]), array("i")
         for first, end, gaps in sentences_of(norm, tokens):
             local = local_features(all_words[first:end], gaps, per_word[first:end], lang, index,
-                                   sentence_cues(all_ends, first, end))
+                                   sentence_cues(all_ends, first, end), numbered)
             for f in local:
-                ids.extend([a for a in map(attr.get, f) if a is not None])
+                ids.extend([a for a in f if a is not None])
                 id_starts.append(len(ids))
             sentence_ends.append(end)
         names = self.labels_

@@ -243,6 +243,17 @@ def is_nationality_adjective(word: str, lang: str | None, place_names: Container
     return False
 
 
+def starts(words: Sequence[str], group: str, lang: str | None = None) -> list[int]:
+    """``match_at(words, i, group, lang)`` for every ``i`` in ``0..len(words) - 1``, in one pass:
+    only the words that begin a phrase of the group are looked at closely."""
+    lang = canonical_lang(lang)
+    by_first = _index(group, lang).by_first
+    row = [0] * len(words)
+    for i in [i for i, w in enumerate(words) if (p := _parts(w)) and p[0] in by_first]:
+        row[i] = match_at(words, i, group, lang)
+    return row
+
+
 def ends(words: Sequence[str], groups: Sequence[str], lang: str | None = None) -> dict[str, list[int]]:
     """``match_before(words, j, group, lang)`` for every ``j`` in ``0..len(words)`` and every group.
 
@@ -250,12 +261,15 @@ def ends(words: Sequence[str], groups: Sequence[str], lang: str | None = None) -
     """
     lang = canonical_lang(lang)
     lasts = [p[-1] if (p := _parts(w)) else "" for w in words]
+    any_last = _index(tuple(groups), lang).by_last  # the last words of every group's phrases
+    found = [(j, last) for j, last in enumerate(lasts, 1) if last in any_last]
     out = {}
     for group in groups:
         by_last = _index(group, lang).by_last
         row = [0] * (len(words) + 1)
-        for j in [j for j, last in enumerate(lasts, 1) if last in by_last]:
-            row[j] = match_before(words, j, group, lang)
+        for j, last in found:
+            if last in by_last:
+                row[j] = match_before(words, j, group, lang)
         out[group] = row
     return out
 

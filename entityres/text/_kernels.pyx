@@ -9,6 +9,7 @@ scores, and hence rankings and ties, do not move.
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from libc.math cimport log
 from libc.stdint cimport int32_t, uint64_t
+from libc.stdlib cimport qsort
 from libc.string cimport memset
 from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_READ_CHAR
 
@@ -330,30 +331,72 @@ def best_indel_similarity(tuple a, tuple b) -> float:
     return best
 
 
+cdef int _compare_doubles(const void *x, const void *y) noexcept nogil:
+    cdef double a = (<const double *> x)[0], b = (<const double *> y)[0]
+    return (a > b) - (a < b)
+
+
 def kbest_readings(list steps, Py_ssize_t width, Py_ssize_t k):
     """The ``k`` cheapest strings of a beam search, cheapest first (ties by string), empty ones left out.
 
     Each step is ``(gaps, options)``: the string so far, then a gap ``(text, cost)``, then an
     option, whose cost is its rank. After each step the ``width`` cheapest strings are kept.
+    Only candidates up to a cost bound are built as strings: the bound is the cost of the
+    ``2 * width``-th cheapest candidate, raised until ``width`` different strings lie within it
+    (a string's cheapest way to it is then among those built, so the beam is the same).
     """
     cdef list beam = [(0.0, "")]
     cdef dict nxt
-    cdef double cost, gap_cost, c
-    cdef Py_ssize_t rank
+    cdef double cost, gap_cost, c, bound
+    cdef Py_ssize_t rank, n, i, j, g, want
     cdef str text, gap, option, cand
     cdef tuple gaps, options
-    for gaps, options in steps:
-        nxt = {}
-        for cost, text in beam:
-            for gap, gap_cost in gaps:
-                for rank in range(len(options)):
-                    option = <str> options[rank]
-                    cand = text + gap + option
-                    c = cost + gap_cost + <double> rank
-                    found = nxt.get(cand)
-                    if found is None or c < <double> found:
-                        nxt[cand] = c
-        beam = sorted([(c, t) for t, c in nxt.items()])[:width]
+    cdef double *costs = NULL
+    cdef double *gap_costs = NULL
+    try:
+        for gaps, options in steps:
+            n = len(beam) * len(gaps) * len(options)
+            if n == 0:
+                beam = []
+                continue
+            costs = <double *> PyMem_Realloc(costs, max(n, 1) * sizeof(double))
+            gap_costs = <double *> PyMem_Realloc(gap_costs, max(len(gaps), 1) * sizeof(double))
+            if costs == NULL or gap_costs == NULL:
+                raise MemoryError()
+            for g in range(len(gaps)):
+                gap_costs[g] = <double> gaps[g][1]
+            i = 0
+            for cost, _ in beam:
+                for g in range(len(gaps)):
+                    for rank in range(len(options)):
+                        costs[i] = cost + gap_costs[g] + <double> rank
+                        i += 1
+            qsort(costs, n, sizeof(double), _compare_doubles)
+            want = 2 * width
+            while True:
+                bound = costs[want - 1] if want < n else costs[n - 1]
+                nxt = {}
+                i = 0
+                for cost, text in beam:
+                    for g in range(len(gaps)):
+                        gap_cost = gap_costs[g]
+                        gap = <str> gaps[g][0]
+                        for rank in range(len(options)):
+                            c = cost + gap_cost + <double> rank
+                            if c > bound:
+                                continue
+                            option = <str> options[rank]
+                            cand = text + gap + option
+                            found = nxt.get(cand)
+                            if found is None or c < <double> found:
+                                nxt[cand] = c
+                if len(nxt) >= width or want >= n:
+                    break
+                want *= 2
+            beam = sorted([(c, t) for t, c in nxt.items()])[:width]
+    finally:
+        PyMem_Free(costs)
+        PyMem_Free(gap_costs)
     return tuple([t for _, t in beam[:k] if t])
 
 

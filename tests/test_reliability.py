@@ -249,4 +249,28 @@ def test_the_word_memo_of_detection_is_bounded(monkeypatch):
     words = ["".join(chr(0x628 + (n * 7 + k) % 20) for k in range(5)) for n in range(200)]
     for n in range(0, 200, 20):
         resolver.resolve(" ".join(words[n:n + 20]), "fa")
-    assert len(mentions._hot_words(resolver.index, "fa")) <= 50 + 20
+    assert len(mentions._hot_words("fa", resolver.index)) <= 50 + 20
+
+
+def test_a_dropped_resolver_frees_its_index():
+    # Every memo that depends on an index lives with it (entityres.memo.per_index, the tagger's
+    # weak memo): module caches keyed by the index kept each dropped Resolver's index alive.
+    import gc
+    import pickle
+    import weakref
+
+    from entityres import Gazetteer
+
+    people = [{"id": "person:rostam-omarov", "type": "person", "name": "Rostam Omarov", "prominence": 1.0,
+               "names": {"fa": ["رستم عمروف"]}},
+              {"id": "place:kashan", "type": "place", "name": "Kashan", "names": {"fa": ["کاشان"]}}]
+    resolver = Resolver(Gazetteer.from_entries(people, cache=False))
+    # a known name, its surname alone, a misspelling, a place, and a new name after a title
+    result = resolver.resolve("رستم عمروف در کاشان گفت. عمروف و عمرف آمدند. رئیس‌جمهور بهمن پورکند گفت.", "fa")
+    assert {m.entity_id for m in result.mentions} >= {"person:rostam-omarov", "place:kashan"}
+    copy = pickle.loads(pickle.dumps(resolver.gazetteer))  # memos on the index are left behind
+    assert copy.index.entries == resolver.index.entries
+    index = weakref.ref(resolver.index)
+    del resolver, result
+    gc.collect()
+    assert index() is None

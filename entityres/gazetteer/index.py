@@ -33,6 +33,7 @@ from typing import Iterable, NamedTuple
 
 from ..text import cues, tables
 from ..cache import cache_path, expect, read_cache, str_list, str_map, write_cache
+from ..memo import WORDS
 from ..text.keys import name_words
 from ..text.langs import canonical_lang, is_arabic_script
 from .schema import Entry
@@ -63,7 +64,7 @@ class Alias(NamedTuple):
     joined: Word  # all the words written as one
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=WORDS)
 def fold_word(word: str) -> str:
     """A word as exact keys compare it: Arabic script as normalised, other scripts as ASCII."""
     return word if is_arabic_script(word) else latin_forms(word)[0]
@@ -100,7 +101,7 @@ def coarse_skeleton(keys: tuple[tuple[str, int], ...]) -> tuple[str, int] | None
     return (skeleton, min_deletion) if len(skeleton) >= MIN_SKELETON else None
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=WORDS)
 def coarse_keys(word: Word, query: bool) -> tuple[str, ...]:
     """The coarse blocking keys of a word (:func:`coarse_skeleton`): its coarse skeleton ``~S``,
     and one-class deletions: posted as ``-D`` for a gazetteer word, looked up as ``~D`` (the

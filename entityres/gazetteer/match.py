@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..explanation import Explanation, Part
 from ..limits import check_name_words
+from ..memo import PAIRS
 from ..text import cues
 from ..text._kernels import best_indel_similarity, blocking_ranked
 from .index import TYPE_CODES, Alias, Index, exact_keys, profile_words, word_blocking_keys
@@ -108,14 +109,14 @@ def make_query(name: str, lang: str | None = None) -> Query:
                  pairs, join_profiles(plain) if plain else None)
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=PAIRS)
 def _word_sim(a: Word, b: Word) -> float:
     # The likeliest few keys of each word decide; the rarest readings of an Arabic-script word
     # (up to 16) only cost time here, where every candidate is scored.
     return word_similarity(a, b, WORD_KEYS, SHORTLIST)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=PAIRS)
 def _joined_sim(a: Word, b: Word) -> float:
     # Whole names read as one word have long keys: their few likeliest keys are enough.
     return word_similarity(a, b, JOINED_KEYS, SHORTLIST)

@@ -22,10 +22,10 @@
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import NamedTuple
 
 from ..gazetteer.index import Index
+from ..memo import PAIRS, per_index
 from ..gazetteer.match import MATCH_THRESHOLD, AMBIGUOUS_FACTOR, make_query, score_alias
 from .mentions import Span, prominent
 
@@ -50,7 +50,7 @@ class Link(NamedTuple):
     how: str  # exact | corrected | part | context | new
 
 
-@lru_cache(maxsize=1 << 16)
+@per_index(PAIRS)
 def _part_score(text: str, lang: str | None, alias: int, index: Index) -> float:
     return score_alias(make_query(text, lang), index.aliases[alias])[0]
 

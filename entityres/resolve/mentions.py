@@ -31,6 +31,7 @@ from typing import NamedTuple, Sequence
 from rapidfuzz.distance import Indel
 
 from ..limits import MAX_WORD_CHARS
+from ..memo import WORDS, per_index
 from ..text import cues
 from ..text.frequency import zipf
 from ..gazetteer.index import Index, fold_word, word_blocking_keys
@@ -61,7 +62,7 @@ MIN_PIECE = 2  # a name written as one word splits into words this long or longe
 ORG_GAP = 2  # words between an organisation's head and a place that is part of its name
 NAME_KINDS = ("country", "continent")  # names that are never common nouns; their homographs are not_names
 SPLIT_PIECE = 3  # names written apart split off a short piece: کی یف, خامنه ای, ابو ظبی, نیو یورک
-HOT_WORDS = 1 << 17  # words the _may_start memo keeps per index and language: a long run starts it afresh
+HOT_WORDS = WORDS  # words the _may_start memo keeps per index and language: a long run starts it afresh
 
 
 class Form(NamedTuple):
@@ -93,7 +94,7 @@ def _fold(text: str) -> str:
     return " ".join(fold_word(w) for w in text.replace(ZWNJ, " ").split())
 
 
-@lru_cache(maxsize=1 << 16)
+@per_index(WORDS)
 def corrections(word: str, lang: str | None, index: Index) -> tuple[tuple[str, float], ...]:
     """Gazetteer words that a rare word is probably a spelling of, with their similarity."""
     profile = word_profile(word, lang)
@@ -106,7 +107,7 @@ def corrections(word: str, lang: str | None, index: Index) -> tuple[tuple[str, f
     return tuple((v, s) for s, v in scored[:MAX_CORRECTIONS] if s >= FUZZY_WORD)
 
 
-@lru_cache(maxsize=None)
+@per_index(None)
 def _word_pairs(index: Index) -> frozenset[str]:
     """Every two adjacent words of an alias ("نعمت الله"), to read a name written as one word."""
     return frozenset(" ".join(w[i:i + 2]) for a in index.aliases if " " in a.key
@@ -123,7 +124,7 @@ def joined_readings(key: str, index: Index) -> tuple[str, ...]:
                  if f"{key[:i]} {key[i:]}" in pairs)
 
 
-@lru_cache(maxsize=1 << 17)
+@per_index(WORDS)
 def token_forms(word: str, lang: str | None, index: Index) -> tuple[Form, ...]:
     """The forms of one normalised token: as written, its stems, joined names read apart, and
     corrections of rare words."""
@@ -189,7 +190,7 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
                 walk(i, j + 1, k, cost + f.cost, first or f)
 
     words = doc.words
-    hot = _hot_words(index, doc.lang)
+    hot = _hot_words(doc.lang, index)
     if len(hot) > HOT_WORDS:  # bounded: a long run of new words must not grow it for ever
         hot.clear()
     for i in range(len(forms)):
@@ -229,8 +230,8 @@ def prominent(index: Index, aliases: tuple[int, ...]) -> frozenset[int]:
     return frozenset(e for a in aliases if (index.entries[e := index.aliases[a].entry].prominence or 0.0) >= SURNAME_PROMINENCE)
 
 
-@lru_cache(maxsize=None)
-def _hot_words(index: Index, lang: str | None) -> dict[str, bool]:
+@per_index(None)
+def _hot_words(lang: str | None, index: Index) -> dict[str, bool]:
     """Per index and language, a memo of :func:`_may_start` by word (a dict: the cheapest lookup)."""
     return {}
 
@@ -241,7 +242,7 @@ def _may_start(word: str, lang: str | None, index: Index) -> bool:
                for f in token_forms(word, lang, index))
 
 
-@lru_cache(maxsize=None)
+@per_index(None)
 def _place_names(index: Index) -> frozenset[str]:
     return frozenset(a.key.replace(" ", "") for a in index.aliases if a.type == "place")
 
@@ -316,7 +317,7 @@ def _key(doc: _Doc, i: int) -> str:
     return doc.forms[i][0].key if doc.forms[i] and not doc.forms[i][0].cost else ""
 
 
-@lru_cache(maxsize=None)
+@per_index(None)
 def _person_words(index: Index) -> frozenset[str]:
     return frozenset(w for a in index.aliases if a.type == "person" for w in a.key.split(" "))
 

@@ -28,6 +28,7 @@ import gzip
 import sys
 import tempfile
 import threading
+import weakref
 from array import array
 from functools import lru_cache
 from importlib.resources import files
@@ -38,6 +39,7 @@ import msgpack
 import pycrfsuite
 
 from ..gazetteer.index import Index, fold_word
+from ..memo import WORDS, per_index
 from ..text import cues
 from ..text.frequency import zipf
 from ..text.keys import word_keys
@@ -50,7 +52,7 @@ from .conll import Sentence
 FEATURES_VERSION = 2  # bump when features change: a model trained on other features is refused
 FORMAT = "entityres-tagger"
 MODEL = "tagger.msgpack.gz"
-MAX_MEMO = 1 << 17  # words whose scores a tagger remembers
+MAX_MEMO = WORDS  # words whose scores a tagger remembers
 LABELS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG")
 SENTENCE_ENDS = frozenset(".!?؟\n")
 CUE_GROUPS = ("person_titles", "person_cues_before", "person_cues_after", "place_words", "place_prepositions",
@@ -89,7 +91,7 @@ class WordFeatures(NamedTuple):
     key: str  # the folded main stem, for alias continuation
 
 
-@lru_cache(maxsize=1 << 17)
+@per_index(WORDS // 8)  # for training: in tagging, the tagger's memo keeps the scores of WORDS words
 def word_features(word: str, lang: str | None, index: Index) -> WordFeatures:
     """The features of one normalised word that do not depend on its place in the text."""
     lower = word.casefold()
@@ -351,10 +353,11 @@ def export(crfsuite_model: str | Path, out: str | Path, meta: dict) -> dict:
 # --- tagging ----------------------------------------------------------------------------------
 
 class _Memo(NamedTuple):
-    """Words whose scores are known: per (language, index), word → (slot, features); the table
-    holds ``5 * labels`` scores per slot (:func:`entityres.resolve._decode.decode`)."""
+    """Words whose scores are known: per index (held weakly: a dropped index is freed) and
+    language, word → (slot, features); the table holds ``5 * labels`` scores per slot
+    (:func:`entityres.resolve._decode.decode`)."""
 
-    words: dict
+    words: weakref.WeakKeyDictionary
     table: array
 
 
@@ -398,7 +401,7 @@ class Tagger:
                              f"and {n} labels)")
         self._numbered = feature_names(self._attr.get)  # local features as attribute numbers
         self._lock = threading.Lock()
-        self._memo = _Memo({}, array("d"))
+        self._memo = _Memo(weakref.WeakKeyDictionary(), array("d"))
 
     def __reduce__(self):
         # Sent to worker processes as its file, not its weights and memo.
@@ -420,10 +423,13 @@ class Tagger:
         memo = self._memo
         if len(memo.table) > MAX_MEMO * 5 * len(self.labels_):
             # A fresh memo: a text being tagged in another thread keeps the old one.
-            memo = self._memo = _Memo({}, array("d"))
-        known = memo.words.get((lang, index))
+            memo = self._memo = _Memo(weakref.WeakKeyDictionary(), array("d"))
+        per_lang = memo.words.get(index)
+        if per_lang is None:
+            per_lang = memo.words.setdefault(index, {})
+        known = per_lang.get(lang)
         if known is None:
-            known = memo.words.setdefault((lang, index), {})
+            known = per_lang.setdefault(lang, {})
         slots, features = array("i"), []
         for w in words:
             found = known.get(w)
@@ -436,7 +442,9 @@ class Tagger:
                     found = known.get(w)
                     if found is None:
                         memo.table.extend(scores)
-                        found = known[w] = (len(memo.table) // len(scores) - 1, wf)
+                        # The scores stand for the word's own features: of the rest,
+                        # local_features reads only the key.
+                        found = known[w] = (len(memo.table) // len(scores) - 1, wf._replace(own=(), seen=()))
             slots.append(found[0])
             features.append(found[1])
         return slots, features, memo.table

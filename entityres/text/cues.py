@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from . import tables
+from ..memo import WORDS
 from .frequency import zipf
 from .langs import canonical_lang, is_arabic_script
 from .normalize import ZWNJ, normalize_text
@@ -28,7 +29,7 @@ Phrase = tuple[str, ...]
 _PROCLITIC_CLASSES = ("conjunctions", "prepositions", "article")  # in the order they stack on a word
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=WORDS)
 def _parts(word: str) -> Phrase:
     """One token or cue word as its normalised, casefolded pieces between ZWNJs."""
     return tuple(p for p in normalize_text(word).casefold().split(ZWNJ) if p)
@@ -282,7 +283,7 @@ def _common_noun_rules(lang: str | None) -> tuple[float, tuple[tuple[tuple[str, 
     return float(spec["min_zipf"]), rules
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=WORDS)
 def is_common_noun(word: str, lang: str | None) -> bool:
     """True when the normalised ``word`` is an everyday noun of ``lang`` (``cues.yaml`` common_nouns):
     common in the language and nearly as common inflected (المدينة / مدينة; ماهی / ماهی‌ها).

@@ -16,6 +16,7 @@ from rapidfuzz.distance import Levenshtein
 
 from . import tables
 from ..limits import check_name_words
+from ..memo import PAIRS, READINGS, WORDS
 from ._kernels import CostTable, weighted_similarity
 from .langs import is_arabic_script
 from .normalize import ZWNJ, normalize_text, require_str
@@ -103,7 +104,7 @@ def _ranked(found: dict[str, tuple[int, Slots]]) -> tuple[tuple[str, int, Slots]
     return tuple((k, c, s) for k, (c, s) in sorted(found.items(), key=lambda kv: (kv[1][0], kv[0]))[:MAX_KEYS])
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=WORDS)
 def word_key_slots(word: str, spelling: str | None = None) -> tuple[tuple[str, int, Slots], ...]:
     """Keys of one normalised word with their vowel slots, as ``(key, cost, slots)``, likeliest first.
 
@@ -127,13 +128,13 @@ def word_key_slots(word: str, spelling: str | None = None) -> tuple[tuple[str, i
     return _ranked(out)
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=WORDS)
 def word_keys(word: str) -> tuple[tuple[str, int], ...]:
     """Keys of one normalised word, as ``(key, cost)`` pairs, likeliest first."""
     return tuple((k, c) for k, c, _ in word_key_slots(word))
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=READINGS)
 def latin_codes(reading: str) -> tuple[str, ...]:
     """Codes of a lowercase ASCII reading: its key classes with inner vowels kept as ``A``.
 
@@ -310,7 +311,7 @@ def slot_mismatch(x: str, x_arabic: bool, y: str, y_arabic: bool) -> float:
     return _latin_latin(x, y)
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=PAIRS)
 def vowel_mismatches(ka: str, sa: Slots, a_arabic: bool, kb: str, sb: Slots, b_arabic: bool) -> float:
     """Mismatches between the inner vowels two keys' spellings write, where the keys align.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from . import tables
+from ..memo import WORDS
 from .langs import is_arabic_script
 from .normalize import ZWNJ, normalize_text
 from .transliterate import latin_forms
@@ -41,7 +42,7 @@ def table() -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=WORDS)
 def part_symbol(surface: str) -> str | None:
     """The part a word's letters spell (``Word.surface``: Arabic script, or folded ASCII), or None.
 

@@ -35,6 +35,7 @@ from rapidfuzz.distance import Indel, Levenshtein
 from ._kernels import best_indel_similarity, best_key_similarity
 from ._kernels import greedy_alignment as _greedy_alignment
 from ..limits import check_name_words
+from ..memo import WORDS
 from .keys import (MAX_KEYS, Slots, compare_table, edge_mismatches, join_key_slots, join_keys, key_similarity, latin_codes, name_words,
                    spelling_of, vowel_mismatches, word_key_slots)
 from .langs import canonical_lang, is_arabic_script
@@ -76,7 +77,7 @@ class Word(NamedTuple):
         return hash(self.text)
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=WORDS)
 def word_profile(word: str, lang: str | None = None, spelling: str | None = None) -> Word:
     """Profile of one normalised word; ``spelling``: :func:`entityres.text.keys.spelling_of` the raw name."""
     readings = word_readings(word, lang, K_BEST) if is_arabic_script(word) else latin_forms(word)
@@ -282,7 +283,7 @@ def compare_joined(a: Word, b: Word, words_a: int, words_b: int) -> bool:
     return (words_a > 1 or words_b > 1) and (words_a != words_b or (a.part is not None and a.part == b.part))
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=WORDS)
 def _joined_pair(x: Word, y: Word) -> Word:
     # Cached: the cross-document merge compares each name with many others.
     return join_profiles((x, y))

@@ -16,6 +16,7 @@ from itertools import product
 from typing import NamedTuple
 
 from . import tables
+from ..memo import WORDS
 from .langs import canonical_lang
 from .normalize import ZWNJ, Normalized, normalize
 
@@ -67,7 +68,7 @@ def _affix_table(lang: str | None) -> tuple[list[str], list[str], int]:
     return sorted(prefixes, key=len, reverse=True), suffixes, table["min_stem"]
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=WORDS)
 def stem_cuts(text: str, lang: str | None) -> tuple[tuple[int, int], ...]:
     """Where the stems of a normalised word begin and end: the whole word first."""
     prefixes, suffixes, min_stem = _affix_table(lang)
@@ -84,7 +85,7 @@ def stem_cuts(text: str, lang: str | None) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(cuts, key=lambda c: (c != (0, len(text)), c)))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORDS)
 def word_stems(word: str, lang: str | None = None) -> tuple[str, ...]:
     """The stems of one normalised word as strings, the word itself first."""
     return tuple(word[a:b] for a, b in stem_cuts(word, lang))

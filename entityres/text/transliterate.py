@@ -25,6 +25,7 @@ from unidecode import unidecode
 from . import tables
 from ._kernels import kbest_readings
 from ..limits import check_name_words
+from ..memo import WORDS
 from .langs import READ_LANGS, canonical_lang, is_arabic_script
 from .normalize import ZWNJ, normalize_text, require_str
 
@@ -74,7 +75,7 @@ def _ascii(text: str) -> str:
     return " ".join(_NOT_ASCII_WORD.sub("", w) for w in text.split())
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORDS)
 def latin_forms(text: str) -> tuple[str, ...]:
     """Lowercase ASCII forms of a non-Arabic-script string (several for Cyrillic)."""
     names = ("ru", "uk") if _CYRILLIC.search(text) else ("any",)
@@ -135,7 +136,7 @@ def _reading_table(lang: str | None) -> dict:
 K_BEST = 8  # readings a word keeps; callers pass it explicitly so one cache entry serves them all
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORDS)
 def word_readings(word: str, lang: str | None = None, k: int = K_BEST) -> tuple[str, ...]:
     """The ``k`` cheapest Latin readings of one normalised Arabic-script word."""
     lang = canonical_lang(lang)
@@ -170,7 +171,7 @@ def readings(name: str, lang: str | None = None, k: int = 5) -> list[str]:
     return [t for _, t in combos]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORDS)
 def latin_reading(name: str, lang: str | None = None) -> str:
     """A Latin reading to show, title-cased: the likeliest of the k-best that gives every word a
     vowel (Arabic script leaves short vowels out, and "Rstm" reads worse than "Rastam")."""

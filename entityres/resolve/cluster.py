@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ..memo import WORDS
 from ..gazetteer.index import KEYS_PER_WORD, MAX_COST, coarse_skeleton
 from ..text import cues
-from ..text.keys import join_keys, name_words, word_keys
+from ..text.keys import ARTICLE, join_keys, name_words, word_keys
 from ..text.similarity import THRESHOLD, name_similarity, word_profile, word_similarity
 from ..text.transliterate import latin_reading, readings
 
@@ -36,7 +37,7 @@ def _second_halves() -> tuple[str, ...]:
     return tuple(sorted(halves, key=len, reverse=True))
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=WORDS)
 def compound_parts(word: str) -> tuple[str, ...]:
     """A normalised word as the words of a compound name written joined, without ZWNJ or space:
     حشمتالله → (حشمت, الله), as حشمت‌الله and حشمت الله are read; other words alone."""
@@ -65,17 +66,35 @@ def display_name(name: str, lang: str | None) -> str:
 
 
 def document_clusters(names: list[tuple[str, str]], lang: str | None) -> list[str]:
-    """IDs for the new names of one document, given as (type, name) in text order."""
-    fulls = [(t, n) for t, n in names if len(name_words(n)) > 1]
+    """IDs for the new names of one document, given as (type, name) in text order.
+
+    A one-word name joins the first longer name of its type whose first or last word it is by
+    sound (word similarity ≥ ``PART_OF_NAME``). Only longer names whose first or last word has a
+    sound key in common with it are compared (:func:`sound_keys`, the merge's blocking; a word
+    without sound keys is compared with every name), so many new names in one document stay cheap.
+    """
+    words = [name_words(n) for _, n in names]
+    single = {t for (t, _), ws in zip(names, words) if len(ws) == 1}
+    longer: dict[tuple[str, str | None], set[int]] = {}  # (type, sound key or None) → longer names
+    for n, ((type, _), ws) in enumerate(zip(names, words)):
+        if len(ws) > 1 and type in single:
+            for keys in {sound_keys(ws[0]), sound_keys(ws[-1])}:
+                for key in keys if keys is not None else (None,):
+                    longer.setdefault((type, key), set()).add(n)
     out = []
-    for type, name in names:
-        words = name_words(name)
-        if len(words) == 1:
-            w = word_profile(words[0], lang)
-            for t, full in fulls:
-                parts = name_words(full)
-                if t == type and max(word_similarity(w, word_profile(p, lang)) for p in (parts[0], parts[-1])) >= PART_OF_NAME:
-                    name = full
+    for (type, name), ws in zip(names, words):
+        if len(ws) == 1:
+            keys = sound_keys(ws[0])
+            found = set(longer.get((type, None), ()))
+            if keys is None:  # compared with every longer name of its type
+                found.update(n for n, ((t, _), w) in enumerate(zip(names, words)) if t == type and len(w) > 1)
+            else:
+                found.update(n for key in keys for n in longer.get((type, key), ()))
+            w = word_profile(ws[0], lang)
+            for n in sorted(found):
+                parts = words[n]
+                if max(word_similarity(w, word_profile(p, lang)) for p in (parts[0], parts[-1])) >= PART_OF_NAME:
+                    name = names[n][1]
                     break
         out.append(new_entity_id(type, name))
     return out
@@ -85,11 +104,17 @@ def sound_keys(word: str) -> frozenset[str] | None:
     """Keys that two words which may be one name by sound share (a normalised word): its likeliest
     keys and, past ``min_deletion`` classes, each of them less one class (a class added, dropped or
     changed), and its coarse skeleton (``keys.yaml``, blocking: related classes merged, weak ones
-    dropped). None for a word whose skeleton is too short to say anything (one class)."""
-    return _sound_keys(word_keys(word))
+    dropped), with those of the word without the Arabic article (الکره meets کره and Korea). None
+    for a word whose skeleton is too short to say anything (one class)."""
+    found = _sound_keys(word_keys(word))
+    if word.startswith(ARTICLE) and len(word) > len(ARTICLE) + 1:
+        bare = _sound_keys(word_keys(word[len(ARTICLE):]))
+        if bare is not None:
+            found = bare if found is None else found | bare
+    return found
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=WORDS)
 def name_sound_keys(words: tuple[str, ...]) -> frozenset[str] | None:
     """The sound keys of a name's words and of each two adjacent words written as one (عبد الکبیر
     meets عبدالکبیر); None when no word has any."""
@@ -98,7 +123,7 @@ def name_sound_keys(words: tuple[str, ...]) -> frozenset[str] | None:
     return frozenset().union(*found) if found else None
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=WORDS)
 def _sound_keys(keys: tuple[tuple[str, int], ...]) -> frozenset[str] | None:
     coarse = coarse_skeleton(keys)
     if coarse is None:

@@ -6,6 +6,11 @@ input limits, new-name clustering and long-run memory.
     python benchmarks/reliability.py limits
     python benchmarks/reliability.py cluster
     python benchmarks/reliability.py rss --docs 20000
+    python benchmarks/reliability.py stream
+
+``stream`` is the other side of ``rss``: real news text, whose words come back, resolved as one
+long run (ANERcorp's training tokens, ../shared/bench/ner, in documents of 300 tokens), to see what
+the memos' sizes (entityres.memo) cost in speed: documents/s (CPU) of the second half, and RSS.
 
 Each section runs in its own processes with a private cache folder; times and peak memory are of
 this machine (shared and noisy: run with ``taskset -c 1`` and read them as rough).
@@ -199,15 +204,44 @@ def rss(docs: int) -> dict:
     return json.loads(proc.stdout) if proc.stdout else {"error": proc.stderr[-300:]}
 
 
+STREAM = """
+import json, sys, time
+import entityres
+toks = [line.split('\\t')[0] for line in open(sys.argv[1], encoding='utf-8') if line.strip()]
+docs = [' '.join(toks[i:i + 300]) for i in range(0, len(toks), 300)]
+resolver = entityres.Resolver()
+clock, half = time.process_time, len(docs) // 2
+t = clock()
+for d in docs[:half]: resolver.resolve(d, 'ar')
+first = clock() - t
+t = clock()
+for d in docs[half:]: resolver.resolve(d, 'ar')
+second = clock() - t
+rss = int(open('/proc/self/statm').read().split()[1]) * 4096 // 1024 // 1024
+print(json.dumps({"docs": len(docs), "word_types": len(set(toks)), "first_half_s": round(first, 2),
+                  "second_half_s": round(second, 2), "second_half_docs_per_s": round((len(docs) - half) / second, 1),
+                  "rss_mb": rss}))
+"""
+
+
+def stream() -> dict:
+    data = ROOT.parent / "shared" / "bench" / "ner" / "ar_anercorp" / "derived_PER_LOC.train.conll"
+    if not data.exists():
+        return {"skipped": f"{data} is absent"}
+    env = {**os.environ, "ENTITYRES_CACHE_DIR": tempfile.mkdtemp()}
+    proc = subprocess.run([sys.executable, "-c", STREAM, str(data)], capture_output=True, text=True, env=env)
+    return json.loads(proc.stdout) if proc.stdout else {"error": proc.stderr[-300:]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("section", choices=("fuzz", "cache", "limits", "cluster", "rss", "all"))
+    parser.add_argument("section", choices=("fuzz", "cache", "limits", "cluster", "rss", "stream", "all"))
     parser.add_argument("--calls", type=int, default=1_000_000)
     parser.add_argument("--targets", default="", help="comma-separated fuzz targets (default: all)")
     parser.add_argument("--docs", type=int, default=20000)
     args = parser.parse_args()
     os.environ.setdefault("ENTITYRES_CACHE_DIR", tempfile.mkdtemp())
-    sections = ("fuzz", "cache", "limits", "cluster", "rss") if args.section == "all" else (args.section,)
+    sections = ("fuzz", "cache", "limits", "cluster", "rss", "stream") if args.section == "all" else (args.section,)
     for section in sections:
         if section == "fuzz":
             result = fuzz(args.calls, [t for t in args.targets.split(",") if t])
@@ -217,6 +251,8 @@ def main() -> None:
             result = limits()
         elif section == "cluster":
             result = clustering()
+        elif section == "stream":
+            result = stream()
         else:
             result = rss(args.docs)
         print(json.dumps({section: result}, ensure_ascii=False, indent=1), flush=True)

@@ -19,6 +19,7 @@ from typing import Callable, TypeVar
 
 WORDS = 12_288  # memos of one word (or one word and its language)
 READINGS = 4 * WORDS  # memos of one Latin reading: a word has up to 8
+SMALL = 2 * WORDS  # memos of one word whose entries are small: detection's yes/no, the tagger's scores
 PAIRS = 4 * WORDS  # memos of two words, or of a word and an alias
 
 F = TypeVar("F", bound=Callable)

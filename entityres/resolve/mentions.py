@@ -31,7 +31,7 @@ from typing import NamedTuple, Sequence
 from rapidfuzz.distance import Indel
 
 from ..limits import MAX_WORD_CHARS
-from ..memo import WORDS, per_index
+from ..memo import SMALL, WORDS, per_index
 from ..text import cues
 from ..text.frequency import zipf
 from ..gazetteer.index import Index, fold_word, word_blocking_keys
@@ -62,7 +62,7 @@ MIN_PIECE = 2  # a name written as one word splits into words this long or longe
 ORG_GAP = 2  # words between an organisation's head and a place that is part of its name
 NAME_KINDS = ("country", "continent")  # names that are never common nouns; their homographs are not_names
 SPLIT_PIECE = 3  # names written apart split off a short piece: کی یف, خامنه ای, ابو ظبی, نیو یورک
-HOT_WORDS = WORDS  # words the _may_start memo keeps per index and language: a long run starts it afresh
+HOT_WORDS = SMALL  # words the _may_start memo keeps per index and language: a long run starts it afresh
 
 
 class Form(NamedTuple):

@@ -39,7 +39,7 @@ import msgpack
 import pycrfsuite
 
 from ..gazetteer.index import Index, fold_word
-from ..memo import WORDS, per_index
+from ..memo import SMALL, WORDS, per_index
 from ..text import cues
 from ..text.frequency import zipf
 from ..text.keys import word_keys
@@ -52,7 +52,7 @@ from .conll import Sentence
 FEATURES_VERSION = 2  # bump when features change: a model trained on other features is refused
 FORMAT = "entityres-tagger"
 MODEL = "tagger.msgpack.gz"
-MAX_MEMO = WORDS  # words whose scores a tagger remembers
+MAX_MEMO = SMALL  # words whose scores a tagger remembers
 LABELS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG")
 SENTENCE_ENDS = frozenset(".!?؟\n")
 CUE_GROUPS = ("person_titles", "person_cues_before", "person_cues_after", "place_words", "place_prepositions",

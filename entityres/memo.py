@@ -36,11 +36,10 @@ class _Memos(dict):
 def per_index(maxsize: int | None) -> Callable[[F], F]:
     """``lru_cache(maxsize)`` for a function whose last argument is an index (or any object with
     a ``__dict__``), with one memo per index, stored on it: the memo goes with the index, and
-    holds it only weakly, so it keeps no index alive and makes no reference cycle."""
+    holds it only weakly, so it keeps no index alive and makes no reference cycle. ``f.on(index)``
+    is that index's memo, taking the other arguments: for loops over many words."""
     def decorate(fn: F) -> F:
-        @wraps(fn)
-        def cached(*args):
-            index = args[-1]
+        def on(index):
             memos = index.__dict__.get("_memos")
             if memos is None:
                 memos = index.__dict__.setdefault("_memos", _Memos())
@@ -48,6 +47,13 @@ def per_index(maxsize: int | None) -> Callable[[F], F]:
             if memo is None:
                 ref = weakref.ref(index)
                 memo = memos.setdefault(fn, lru_cache(maxsize)(lambda *a: fn(*a, ref())))
-            return memo(*args[:-1])
+            return memo
+
+        @wraps(fn)
+        def cached(*args):
+            memos = args[-1].__dict__.get("_memos")  # the common case without a call to on()
+            memo = memos.get(fn) if memos is not None else None
+            return (memo or on(args[-1]))(*args[:-1])
+        cached.on = on
         return cached  # type: ignore[return-value]
     return decorate

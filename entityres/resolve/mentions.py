@@ -489,7 +489,8 @@ def detect(norm: Normalized, tokens: list[Token], lang: str | None, index: Index
     """
     words = [t.text for t in tokens]
     gaps, segs = _gaps(norm, tokens)
-    doc = _Doc(norm, tokens, words, [token_forms(w, lang, index) for w in words], gaps, segs, lang, index,
+    forms = token_forms.on(index)
+    doc = _Doc(norm, tokens, words, [forms(w, lang) for w in words], gaps, segs, lang, index,
                _organisations(words, segs, lang))
     known = [_without_title(doc, _without_place_word(doc, s)) for s in select(doc, _gazetteer_spans(doc))]
     known = [s._replace(weak=s.weak or _is_weak(doc, s), cue=_title_cue(doc, s)) for s in known]

@@ -4,9 +4,8 @@ Every memo of words has a size, and the sizes are set here together because they
 never seen before leaves about 10 KB across the memos of one word (its profile, keys with their
 vowel slots, readings and their codes, stems, forms, the tagger's scores...; tracemalloc on the
 words of ``benchmarks/reliability.py rss``), so ``WORDS`` words hold about 120 MB. Smaller sizes
-cost speed on real text, whose rarer words come back: a news stream of 29,000 different words
-resolved about a quarter slower with 8,192 than with 131,072. ``READINGS`` and ``PAIRS`` count
-smaller entries, several a word.
+cost speed on real text, whose rarer words come back (``benchmarks/reliability.py stream``).
+``READINGS``, ``SMALL`` and ``PAIRS`` count smaller entries.
 
 Memos that depend on a gazetteer's index are kept on that index (:func:`per_index`): a dropped
 Resolver frees its index, and everything remembered about it, with it.

@@ -91,7 +91,7 @@ class WordFeatures(NamedTuple):
     key: str  # the folded main stem, for alias continuation
 
 
-@per_index(WORDS // 8)  # for training: in tagging, the tagger's memo keeps the scores of WORDS words
+@per_index(WORDS // 8)  # for training: in tagging, the tagger's memo keeps the scores of SMALL words
 def word_features(word: str, lang: str | None, index: Index) -> WordFeatures:
     """The features of one normalised word that do not depend on its place in the text."""
     lower = word.casefold()

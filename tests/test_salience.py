@@ -151,3 +151,23 @@ def test_the_issue_queries_on_the_bundled_gazetteer():
     trump = gz.match("ترامب", "ar")
     assert trump[0].entry.id == "person:donald-trump"
     assert trump[0].accepted or trump[0].ambiguous
+
+
+CHAINS = [
+    {"id": "person:jabri", "type": "person", "name": "Mohammed Al Jabri"},
+    {"id": "person:sabawi", "type": "person", "name": "Sabawi Ibrahim Hassan al-Tikriti"},
+]
+
+
+def test_an_inner_name_the_list_leaves_out_costs_little():
+    # News gives the father's name (ناصر), the list does not: it costs as a missing inner name.
+    found = Gazetteer.from_entries(CHAINS, cache=False).match("محمد ناصر الجبري", "ar")[0]
+    assert found.entry.id == "person:jabri" and found.accepted
+
+
+def test_a_name_chain_before_the_entry_names_a_son():
+    # Own name, father's, grandfather's: Omar Sabawi ... is Sabawi's son, not Sabawi.
+    gz = Gazetteer.from_entries(CHAINS, cache=False)
+    son = gz.match("عمر سبعاوي إبراهيم حسن التكريتي", "ar")[0]
+    assert son.entry.id == "person:sabawi" and son.score <= 0.7 and not son.accepted
+    assert gz.match("سبعاوي إبراهيم حسن التكريتي", "ar")[0].accepted

@@ -46,6 +46,7 @@ PAIR_FLOOR = 0.55  # word pairs below this are not aligned: they are different w
 # and rarely gives a first name alone. A query of several words that lacks the entry's first or
 # last name names someone else (a relative: Sabawi / Yasir Sabawi al-Tikriti): full weight.
 FIRST_WEIGHT, INNER_WEIGHT, LAST_WEIGHT = 0.15, 0.3, 0.8
+CHAIN = 4  # words from which a query is an Arabic name chain (own, father's, grandfather's, family name)
 JOINED_BELOW = 0.95  # names aligned this well need no comparison without their spaces
 JOINED_KEYS = 4
 WORD_KEYS = 6
@@ -154,18 +155,25 @@ def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
     qw = [alts[0][0].weight for alts in query.alternatives]
     aw = [w.weight for w in alias.words]
     aligned = _alignment(query, alias)
+    used_q = {i for _, ia, _ in aligned for i in ia}
     used_a = {j for _, _, ja in aligned for j in ja}
     matched = sum(s * (sum(qw[i] for i in ia) + sum(aw[j] for j in ja)) for s, ia, ja in aligned)
-    # A missing word costs by its position, in units of the words that did align (not of its own
-    # length, so that a long given name left out costs no more than a short one).
-    unit = sum(aw[j] for j in used_a) / len(used_a) if used_a else 0.0
-    total = sum(qw) + sum(w if j in used_a else (unit or w) * _missing_weight(j, len(aw), len(qw))
-                          for j, w in enumerate(aw))
-    score = matched / total
     firsts = [ja[0] for _, ia, ja in sorted(aligned, key=lambda t: t[1])]
-    if firsts != sorted(firsts):  # names keep their order across scripts: Rand Paul is not Paul Reynaud
+    in_order = firsts == sorted(firsts)
+    # A missing word costs by its position, in units of the words that did align (not of its own
+    # length, so that a long given name left out costs no more than a short one). An inner word
+    # the query has and the alias lacks, between words aligned in order, is a father's or a middle
+    # name that lists leave out (محمد ناصر الجبري, Mohammed Al Jabri): it costs as the alias's would.
+    unit = sum(aw[j] for j in used_a) / len(used_a) if used_a else 0.0
+    unit_q = sum(qw[i] for i in used_q) / len(used_q) if used_q else 0.0
+    total = sum(w if i in used_q or not (in_order and 0 < i < len(qw) - 1) else (unit_q or w) * INNER_WEIGHT
+                for i, w in enumerate(qw))
+    total += sum(w if j in used_a else (unit or w) * _missing_weight(j, len(aw), len(qw)) for j, w in enumerate(aw))
+    score = matched / total
+    if not in_order:  # names keep their order across scripts: Rand Paul is not Paul Reynaud
         score *= ORDER_FACTOR
-    if different_names([alts[0][0] for alts in query.alternatives], list(alias.words), aligned):
+    if different_names([alts[0][0] for alts in query.alternatives], list(alias.words), aligned) \
+            or _names_a_son(len(qw), aligned):
         score = min(score, DIFFERENT_NAME)
     how = "aligned"
     if score < JOINED_BELOW and compare_joined(query.joined, alias.joined, len(query.words), len(alias.words)):
@@ -174,6 +182,17 @@ def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
             score, how = joined, "joined"
             aligned = [(joined, tuple(range(len(query.words))), tuple(range(len(alias.words))))]
     return min(1.0, score), aligned, how
+
+
+def _names_a_son(query_words: int, aligned) -> bool:
+    """Whether a name chain of :data:`CHAIN` words or more puts words of its own before the
+    alias's first name: the chain goes own name, father's, grandfather's, so the query names a son
+    of the alias's person (Omar Sabawi Ibrahim Hasan al-Tikriti, son of Sab'awi Ibrahim Hassan
+    al-Tikriti). Shorter names are left alone: Mohammad Javad Zarif is Javad Zarif."""
+    if query_words < CHAIN:
+        return False
+    at = next((ia[0] for _, ia, ja in aligned if ja[0] == 0), None)
+    return at is not None and at > 0 and all(i >= at for _, ia, _ in aligned for i in ia)
 
 
 def candidates(index: Index, query: Query, type: str | None = None) -> list[int]:

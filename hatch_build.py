@@ -85,8 +85,9 @@ class KernelsBuildHook(BuildHookInterface):
                 shutil.copytree(root / BUNDLED[0], package_root / BUNDLED[1])
             made = Path(tmp) / "cache"
             made.mkdir(mode=0o700)
-            env = {**os.environ, "ENTITYRES_CACHE_DIR": str(made), "PYTHONPATH": str(package_root),
-                   "PYTHONDONTWRITEBYTECODE": "1"}
+            # pip's isolated build environment reaches the child through PYTHONPATH: keep it, after the package
+            path = os.pathsep.join(p for p in (str(package_root), os.environ.get("PYTHONPATH", "")) if p)
+            env = {**os.environ, "ENTITYRES_CACHE_DIR": str(made), "PYTHONPATH": path, "PYTHONDONTWRITEBYTECODE": "1"}
             done = subprocess.run([sys.executable, "-c", "from entityres.cache import prebuild; prebuild()"],
                                   env=env, cwd=tmp, capture_output=True, text=True)
             files = sorted(made.glob("*.msgpack"))

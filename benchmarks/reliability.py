@@ -198,10 +198,15 @@ print(json.dumps({"docs": n, "rss_after_warmup_mb": start, "rss_marks_mb": marks
 """
 
 
-def rss(docs: int) -> dict:
+def _printed_json(code: str, *args: str) -> dict:
+    """What ``code`` prints as JSON, run with ``args`` in a fresh process with a private cache folder."""
     env = {**os.environ, "ENTITYRES_CACHE_DIR": tempfile.mkdtemp()}
-    proc = subprocess.run([sys.executable, "-c", RSS, str(docs)], capture_output=True, text=True, env=env)
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
     return json.loads(proc.stdout) if proc.stdout else {"error": proc.stderr[-300:]}
+
+
+def rss(docs: int) -> dict:
+    return _printed_json(RSS, str(docs))
 
 
 STREAM = """
@@ -228,9 +233,7 @@ def stream() -> dict:
     data = ROOT.parent / "shared" / "bench" / "ner" / "ar_anercorp" / "derived_PER_LOC.train.conll"
     if not data.exists():
         return {"skipped": f"{data} is absent"}
-    env = {**os.environ, "ENTITYRES_CACHE_DIR": tempfile.mkdtemp()}
-    proc = subprocess.run([sys.executable, "-c", STREAM, str(data)], capture_output=True, text=True, env=env)
-    return json.loads(proc.stdout) if proc.stdout else {"error": proc.stderr[-300:]}
+    return _printed_json(STREAM, str(data))
 
 
 def main() -> None:

@@ -184,12 +184,22 @@ def test_a_phrase_must_fill_whole_tokens():
 ])
 def test_one_pass_rows_equal_the_lookups_at_every_position(lang, sentence):
     w = words(sentence)
-    groups = ["person_titles", "person_cues_before", "place_words", "organisation_names", "organisation_name_heads"]
-    rows = cues.ends(w, groups, lang)
-    assert any(any(row) for row in rows.values())
-    for group in groups:
-        assert rows[group] == [cues.match_before(w, j, group, lang) for j in range(len(w) + 1)]
-        assert cues.starts(w, group, lang) == [cues.match_at(w, i, group, lang) for i in range(len(w))]
+    rows = cues.rows(w, lang)
+    assert set(rows.at) == set(rows.before) == set(PHRASE_GROUPS) == set(cues.phrase_groups())
+    assert sum(map(any, rows.at.values())) >= 4 and sum(map(any, rows.before.values())) >= 4
+    for group in PHRASE_GROUPS:
+        assert rows.before[group] == [cues.match_before(w, j, group, lang) for j in range(len(w) + 1)]
+        assert rows.at[group] == [cues.match_at(w, i, group, lang) for i in range(len(w))]
+        assert cues.starts(w, group, lang) == rows.at[group]
+    assert cues.ends(w, ["place_words"], lang) == {"place_words": rows.before["place_words"]}
+
+
+def test_rows_take_the_longest_phrase_of_each_group_over_whole_tokens():
+    # وزیر امور خارجه is a title of three tokens, وزیر one of one; هم‌وزیر is no title, though its last piece is
+    rows = cues.rows(words("هم‌وزیر و وزیر امور خارجه آمد"), "fa")
+    assert rows.at["person_titles"] == [0, 0, 3, 0, 0, 0]
+    assert rows.before["person_titles"] == [0, 0, 0, 1, 0, 3, 0]
+    assert cues.rows([], "fa").before["person_titles"] == [0]
 
 
 # --- nationality_suffixes / nationality_exceptions ----------------------------------------------

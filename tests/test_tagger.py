@@ -238,7 +238,7 @@ class FixedTagger(tagger.Tagger):
     def __init__(self, tags: dict[str, str]):
         self.tags = tags
 
-    def spans(self, norm, tokens, lang, index):
+    def spans(self, norm, tokens, lang, index, cue_rows=None):
         out = []
         for phrase, kind in self.tags.items():
             words = phrase.split()

@@ -167,6 +167,8 @@ class _Doc(NamedTuple):
     lang: str | None
     index: Index
     orgs: dict[int, int]  # token position → start of the organisation name that covers it (طالبان, صدای امریکا)
+    at: dict[str, list[int]]  # per cue group, the phrase that starts at each token (cues.Rows)
+    before: dict[str, list[int]]  # per cue group, the phrase that ends right before each position
 
 
 def _gazetteer_spans(doc: _Doc) -> list[Span]:
@@ -189,7 +191,7 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
             if k in prefixes and not f.ends_only and j + 1 < len(forms) and segs[j + 1] == segs[i]:
                 walk(i, j + 1, k, cost + f.cost, first or f)
 
-    words = doc.words
+    words, titles = doc.words, doc.at["person_titles"]
     hot = _hot_words(doc.lang, index)
     if len(hot) > HOT_WORDS:  # bounded: a long run of new words must not grow it for ever
         hot.clear()
@@ -200,7 +202,7 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
             for f in forms[i]:
                 # A surname alone names its person; a given name alone, or a surname that is also
                 # an everyday word (اسلامی, سريع, العدل), only where the text supports it (weak).
-                if (f.key in parts or f.key in given) and cues.match_at(words, i, "person_titles", doc.lang):
+                if (f.key in parts or f.key in given) and titles[i]:
                     continue  # a title is no part of a name on its own (الشيخ)
                 if f.key in parts:
                     word = words[i][f.start:f.end].replace(ZWNJ, "")
@@ -261,7 +263,7 @@ def _keep(doc: _Doc, span: Span) -> bool:
     if span.first in doc.orgs or span.last in doc.orgs or _in_organisation_name(doc, span):
         return False
     if span.last + 1 < len(doc.words) and doc.segs[span.last + 1] == doc.segs[span.last]:
-        if cues.match_at(doc.words, span.last + 1, "organisation_endings", doc.lang):
+        if doc.at["organisation_endings"][span.last + 1]:
             return False
     if span.first == span.last:
         aliases = [doc.index.aliases[a] for a in span.aliases]
@@ -304,7 +306,7 @@ def _name_like(doc: _Doc, i: int, ceiling: float = NAME_ZIPF) -> bool:
     if not any(c.isalpha() for c in word) or len(word) < 2 or i in doc.orgs:
         return False
     # A cue word is not a name, nor is the end of a cue phrase.
-    if cues.match_at(doc.words, i, _STOP_GROUPS, doc.lang) or cues.match_before(doc.words, i + 1, _STOP_GROUPS, doc.lang):
+    if any(doc.at[g][i] or doc.before[g][i + 1] for g in _STOP_GROUPS):
         return False
     if cues.is_nationality_adjective(word, doc.lang, _place_names(doc.index)):
         return False
@@ -330,7 +332,7 @@ _NEW_CUES = (("person_titles", "person", "title"), ("person_cues_before", "perso
 
 def _organisation(doc: _Doc, end: int) -> bool:
     """Do the words before ``end`` end with an organisation's head word (Getty Images)?"""
-    return end > 0 and bool(cues.match_before(doc.words, end, "organisation_endings", doc.lang))
+    return bool(doc.before["organisation_endings"][end])
 
 
 def _run(doc: _Doc, i: int, taken: set[int], limit: int = MAX_NEW_WORDS, ceiling: float = NAME_ZIPF) -> int:
@@ -352,9 +354,9 @@ def _in_organisation_name(doc: _Doc, span: Span) -> bool:
         j = span.first - gap
         if j <= 0 or doc.segs[j] != doc.segs[span.first]:
             return False
-        if gap and cues.match_at(doc.words, j, "place_prepositions", doc.lang):
+        if gap and doc.at["place_prepositions"][j]:
             return False
-        if cues.match_before(doc.words, j, "organisation_name_heads", doc.lang):
+        if doc.before["organisation_name_heads"][j]:
             return doc.segs[j - 1] == doc.segs[j]
     return False
 
@@ -398,7 +400,7 @@ def _new_spans(doc: _Doc, known: list[Span]) -> list[Span]:
     taken = {i for s in known for i in range(s.first, s.last + 1)}
     # places the text names, which may stand between a title and its name (وزیر خارجه آمریکا X)
     starts = {s.last + 1: s.first for s in known if _is_place(doc, s)}
-    ends = cues.ends(doc.words, [group for group, _, _ in _NEW_CUES], doc.lang)
+    ends = {group: doc.before[group] for group, _, _ in _NEW_CUES}
     # Most tokens have no cue before them: only these positions are looked at closely.
     cued = set(starts) | {j for row in ends.values() for j, n in enumerate(row) if n} | {j + 1 for j in doc.orgs}
     cued |= {j + 1 for j, w in enumerate(doc.words) if w.startswith("ال")}
@@ -421,7 +423,7 @@ def _new_spans(doc: _Doc, known: list[Span]) -> list[Span]:
                 n += 1
             if _organisation(doc, i + n):
                 n = 0
-            if n >= 2 or (n == 1 and i and cues.match_before(doc.words, i, "person_cues_before", doc.lang)):
+            if n >= 2 or (n == 1 and doc.before["person_cues_before"][i]):
                 found = (n, "person", "latin")
         if found is None and i not in taken and ";" in doc.gaps[i]:
             n = _run(doc, i, taken, ceiling=float("inf"))
@@ -440,7 +442,7 @@ def _new_spans(doc: _Doc, known: list[Span]) -> list[Span]:
 def _without_title(doc: _Doc, span: Span) -> Span:
     """سید علی خامنه‌ای → علی خامنه‌ای: a title or honorific that an alias spells (``person_titles``)
     stays outside the span when the words after it still name the same entry."""
-    n = cues.match_at(doc.words, span.first, "person_titles", doc.lang)
+    n = doc.at["person_titles"][span.first]
     if not n or span.first + n > span.last or span.kind != "alias":
         return span
     title = _fold(" ".join(doc.words[span.first:span.first + n])) + " "
@@ -457,20 +459,20 @@ def _without_title(doc: _Doc, span: Span) -> Span:
 
 def _without_place_word(doc: _Doc, span: Span) -> Span:
     """ایالت فلوریدا → فلوریدا: a place word is not part of the span, though aliases may hold it."""
-    n = cues.match_at(doc.words, span.first, "place_words", doc.lang)
+    n = doc.at["place_words"][span.first]
     if n and span.first + n <= span.last:
         first = span.first + n
         return span._replace(first=first, start=doc.tokens[first].start)
     return span
 
 
-def _organisations(words: list[str], segs: list[int], lang: str | None) -> dict[int, int]:
-    """Token positions inside a known organisation's name (``cues.yaml`` organisation_names),
-    each mapped to the name's first position."""
+def _organisations(found: list[int], segs: list[int]) -> dict[int, int]:
+    """Token positions inside a known organisation's name (``found``: the length of the
+    ``cues.yaml`` organisation_names phrase that starts at each token), each mapped to the name's
+    first position."""
     out: dict[int, int] = {}
-    found = cues.starts(words, "organisation_names", lang)
     i = 0
-    while i < len(words):
+    while i < len(found):
         n = found[i]
         if n and segs[i + n - 1] == segs[i]:
             out.update((k, i) for k in range(i, i + n))
@@ -480,18 +482,21 @@ def _organisations(words: list[str], segs: list[int], lang: str | None) -> dict[
     return out
 
 
-def detect(norm: Normalized, tokens: list[Token], lang: str | None, index: Index, tagged: Sequence = ()) -> list[Span]:
+def detect(norm: Normalized, tokens: list[Token], lang: str | None, index: Index, tagged: Sequence = (),
+           cue_rows: cues.Rows | None = None) -> list[Span]:
     """All mention spans of a normalised, tokenised text, in text order, without overlaps but
     for the tagger's spans that give way to others in the linker.
 
     ``tagged``: the name tagger's spans (:class:`entityres.resolve.tagger.TaggedSpan`), a further
-    source of candidates (:func:`with_tagged`).
+    source of candidates (:func:`with_tagged`). ``cue_rows``: :func:`entityres.text.cues.rows` of
+    the tokens' texts, when the caller has them (the tagger reads them too).
     """
     words = [t.text for t in tokens]
     gaps, segs = _gaps(norm, tokens)
     forms = token_forms.on(index)
+    at, before = cue_rows or cues.rows(words, lang)
     doc = _Doc(norm, tokens, words, [forms(w, lang) for w in words], gaps, segs, lang, index,
-               _organisations(words, segs, lang))
+               _organisations(at["organisation_names"], segs), at, before)
     known = [_without_title(doc, _without_place_word(doc, s)) for s in select(doc, _gazetteer_spans(doc))]
     known = [s._replace(weak=s.weak or _is_weak(doc, s), cue=_title_cue(doc, s)) for s in known]
     new = _new_spans(doc, known)
@@ -503,9 +508,9 @@ def detect(norm: Normalized, tokens: list[Token], lang: str | None, index: Index
 def _title_cue(doc: _Doc, span: Span) -> str | None:
     """The cue before a known name, which tells person from place when an alias names both."""
     if span.first and doc.segs[span.first - 1] == doc.segs[span.first]:
-        if cues.match_before(doc.words, span.first, "person_titles", doc.lang):
+        if doc.before["person_titles"][span.first]:
             return "title"
-        if cues.match_before(doc.words, span.first, "place_words", doc.lang):
+        if doc.before["place_words"][span.first]:
             return "place_word"
     return None
 

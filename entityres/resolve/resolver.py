@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from ..explanation import Explanation
 from ..limits import MAX_TEXT_CHARS, MAX_WORD_CHARS
-from ..text import frequency, tables
+from ..text import cues, frequency, tables
 from .batch import FailedDocument, OnError, merged, resolve_each
 from .cluster import display_name, document_clusters
 from ..gazetteer.loader import Gazetteer, gc_paused, load_gazetteer
@@ -207,8 +207,9 @@ class Resolver:
         norm = normalize(text)
         # A token longer than MAX_WORD_CHARS is no name: left out, it separates names as punctuation does.
         tokens = [t for t in tokenize(norm) if len(t.text) <= MAX_WORD_CHARS]
-        tagged = self.tagger.spans(norm, tokens, lang, self.index) if self.tagger is not None else ()
-        links = link(detect(norm, tokens, lang, self.index, tagged), text, lang, self.index)
+        found = cues.rows([t.text for t in tokens], lang)  # the cue phrases, for the tagger and detection
+        tagged = self.tagger.spans(norm, tokens, lang, self.index, cue_rows=found) if self.tagger is not None else ()
+        links = link(detect(norm, tokens, lang, self.index, tagged, cue_rows=found), text, lang, self.index)
         new = [(lk.span.type, text[lk.span.start:lk.span.end]) for lk in links if lk.entry is None]
         new_ids = iter(document_clusters(new, lang))
         mentions, entities = [], {}

@@ -142,8 +142,8 @@ def sentence_cues(ends: dict[str, list[int]], first: int, end: int) -> dict[str,
     """The cue phrases (:func:`entityres.text.cues.ends` of a whole text) that lie within the
     sentence of words ``first`` to ``end - 1``, as if found in that sentence alone."""
     out = {}
-    for g, row in ends.items():
-        part = row[first:end + 1]
+    for g in CUE_GROUPS:
+        part = ends[g][first:end + 1]
         out[g] = [n if j >= n else 0 for j, n in enumerate(part)] if any(part) else part
     return out
 
@@ -449,11 +449,13 @@ class Tagger:
             features.append(found[1])
         return slots, features, memo.table
 
-    def labels(self, norm: Normalized, tokens: list[Token], lang: str | None, index: Index) -> list[str]:
-        """One BIO label per token."""
+    def labels(self, norm: Normalized, tokens: list[Token], lang: str | None, index: Index,
+               cue_rows: cues.Rows | None = None) -> list[str]:
+        """One BIO label per token. ``cue_rows``: :func:`entityres.text.cues.rows` of the tokens'
+        texts, when the caller has them (mention detection reads them too)."""
         all_words = [t.text for t in tokens]
         slots, per_word, table = self._words(all_words, lang, index)
-        all_ends = cues.ends(all_words, CUE_GROUPS, lang)  # once per text: most words end no cue
+        all_ends = (cue_rows or cues.rows(all_words, lang)).before  # once per text: most words end no cue
         numbered = self._numbered
         ids, id_starts, sentence_ends = array("i"), array("i", [0]), array("i")
         for first, end, gaps in sentences_of(norm, tokens):
@@ -467,9 +469,10 @@ class Tagger:
         return [names[j] for j in decode(table, slots, self._weights, ids, id_starts, self._into, sentence_ends,
                                          len(names))]
 
-    def spans(self, norm: Normalized, tokens: list[Token], lang: str | None, index: Index) -> list[TaggedSpan]:
+    def spans(self, norm: Normalized, tokens: list[Token], lang: str | None, index: Index,
+              cue_rows: cues.Rows | None = None) -> list[TaggedSpan]:
         """Typed spans of a tokenised text, in text order."""
-        return spans_of(self.labels(norm, tokens, lang, index), tokens)
+        return spans_of(self.labels(norm, tokens, lang, index, cue_rows), tokens)
 
 
 def spans_of(labels: Sequence[str], tokens: Sequence[Token]) -> list[TaggedSpan]:

@@ -244,35 +244,83 @@ def is_nationality_adjective(word: str, lang: str | None, place_names: Container
     return False
 
 
+class Rows(NamedTuple):
+    """The cue phrases of one text, every phrase group at every position, found in one pass
+    (:func:`rows`): ``at[group][i]`` is ``match_at(words, i, group)`` and ``before[group][j]`` is
+    ``match_before(words, j, group)``. Read-only: the tagger and the mention detector share them."""
+
+    at: dict[str, list[int]]  # per group, one entry per word
+    before: dict[str, list[int]]  # per group, one entry per position 0..len(words)
+
+
+class _Trie(NamedTuple):
+    groups: tuple[str, ...]
+    forward: dict  # first part → node; a node maps the next part to a node, and "" to the groups that end there
+    backward: dict  # the same over the phrases read backwards
+
+
+def phrase_groups() -> tuple[str, ...]:
+    """The groups of ``cues.yaml`` that are lists of phrases (not rules such as nationality_suffixes)."""
+    return tuple(g for g, spec in tables.load("cues")["groups"].items()
+                 if all("forms" in s for s in spec.get("entries", ())))
+
+
+@lru_cache(maxsize=None)
+def _trie(lang: str | None) -> _Trie:
+    groups = phrase_groups()
+    forward: dict = {}
+    backward: dict = {}
+    for g, group in enumerate(groups):
+        for ph in {ph for phs in _index(group, lang).by_first.values() for ph in phs}:
+            for root, parts in ((forward, ph), (backward, ph[::-1])):
+                node = root
+                for part in parts:
+                    node = node.setdefault(part, {})
+                node[""] = (*node.get("", ()), g)
+    return _Trie(groups, forward, backward)
+
+
+def _walk(parts: list[Phrase], i: int, step: int, root: dict, found: list[list[int]], at: int) -> None:
+    """From word ``i`` on (step 1) or back (-1), set ``found[g][at]`` to the tokens covered by the
+    longest phrase of each group g that fits whole tokens."""
+    node, k, n = root, i, 0
+    while 0 <= k < len(parts) and parts[k]:
+        for part in (parts[k] if step > 0 else parts[k][::-1]):
+            node = node.get(part)
+            if node is None:
+                return
+        k, n = k + step, n + 1
+        for g in node.get("", ()):  # deeper phrases come later: the longest wins
+            found[g][at] = n
+
+
+def rows(words: Sequence[str], lang: str | None = None) -> Rows:
+    """Every phrase group's :func:`match_at` and :func:`match_before` at every position, in one
+    pass over the words: a walk through a tree of all groups' phrases, which stops at the first
+    word of most positions."""
+    trie = _trie(canonical_lang(lang))
+    parts = [_parts(w) for w in words]
+    n = len(words)
+    at = [[0] * n for _ in trie.groups]
+    before = [[0] * (n + 1) for _ in trie.groups]
+    forward, backward = trie.forward, trie.backward
+    for i, p in enumerate(parts):
+        if p and p[0] in forward:
+            _walk(parts, i, 1, forward, at, i)
+        if p and p[-1] in backward:
+            _walk(parts, i, -1, backward, before, i + 1)
+    return Rows(dict(zip(trie.groups, at)), dict(zip(trie.groups, before)))
+
+
 def starts(words: Sequence[str], group: str, lang: str | None = None) -> list[int]:
-    """``match_at(words, i, group, lang)`` for every ``i`` in ``0..len(words) - 1``, in one pass:
-    only the words that begin a phrase of the group are looked at closely."""
-    lang = canonical_lang(lang)
-    by_first = _index(group, lang).by_first
-    row = [0] * len(words)
-    for i in [i for i, w in enumerate(words) if (p := _parts(w)) and p[0] in by_first]:
-        row[i] = match_at(words, i, group, lang)
-    return row
+    """``match_at(words, i, group, lang)`` for every ``i`` in ``0..len(words) - 1``."""
+    return rows(words, lang).at[group]
 
 
 def ends(words: Sequence[str], groups: Sequence[str], lang: str | None = None) -> dict[str, list[int]]:
-    """``match_before(words, j, group, lang)`` for every ``j`` in ``0..len(words)`` and every group.
-
-    One pass: most words end no phrase, and one set lookup per word and group tells.
-    """
-    lang = canonical_lang(lang)
-    lasts = [p[-1] if (p := _parts(w)) else "" for w in words]
-    any_last = _index(tuple(groups), lang).by_last  # the last words of every group's phrases
-    found = [(j, last) for j, last in enumerate(lasts, 1) if last in any_last]
-    out = {}
-    for group in groups:
-        by_last = _index(group, lang).by_last
-        row = [0] * (len(words) + 1)
-        for j, last in found:
-            if last in by_last:
-                row[j] = match_before(words, j, group, lang)
-        out[group] = row
-    return out
+    """``match_before(words, j, group, lang)`` for every ``j`` in ``0..len(words)`` and every group."""
+    before = rows(words, lang).before
+    return {g: before[g] for g in groups}
 
 
 @lru_cache(maxsize=None)

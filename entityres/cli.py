@@ -11,8 +11,9 @@ import logging
 import os
 import sys
 from collections import Counter
+from functools import partial
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import yaml
 from tqdm import tqdm
@@ -253,6 +254,11 @@ def _progress(docs: Iterable, total: int | None = None, quiet: bool = False) -> 
                 disable=quiet or not sys.stderr.isatty())
 
 
+def _encoded(encode: Callable, result) -> tuple[list, object]:
+    """A result as the CLI keeps it: its new names (for the merge) and its output for the writer."""
+    return NewEntityMerge.names_of(result), encode(result)
+
+
 def cmd_resolve(args) -> int:
     merge = args.merge or ("final" if args.format in ("csv", "parquet") else "stream")
     if merge == "stream" and args.format in ("csv", "parquet") and not args.merged_ids:
@@ -284,20 +290,24 @@ def cmd_resolve(args) -> int:
         out = corpus.text_output(args.output, binary)
     except OSError as err:
         raise InputError(f"{args.output}: {err.strerror}") from None
+    try:
+        writer = corpus.writer(args.format, out, title="entityres: " + " ".join(args.files))
+    except ImportError as err:
+        raise InputError(str(err)) from None
     merges = NewEntityMerge() if merge == "stream" else None
+    # Without the final merge, results are encoded for the writer where they are made (in the workers).
+    encode = None if merge == "final" else partial(_encoded, writer.encode)
     with _progress(resolver.resolve_many(documents(), merge_new=merge == "final", workers=args.workers,
-                                         on_error="report"), len(files) if whole else None, args.quiet) as bar:
-        try:
-            writer = corpus.writer(args.format, out, title="entityres: " + " ".join(args.files))
-        except ImportError as err:
-            raise InputError(str(err)) from None
+                                         on_error="report", encode=encode),
+                   len(files) if whole else None, args.quiet) as bar:
         for result in bar:
             if isinstance(result, FailedDocument):
                 bad(corpus.failure_text(result))
                 continue
+            names, encoded = result if encode else ((), writer.encode(result))
             if merges is not None:
-                merges.add(result)
-            writer.write(result)
+                merges.add_names(names)
+            writer.write(encoded)
         ids = merges.ids() if merges is not None else None
         if args.merged_ids:
             Path(args.merged_ids).write_text(json.dumps(ids or {}, ensure_ascii=False, indent=1) + "\n",

@@ -147,26 +147,56 @@ def _parse(line: str, where: str, lang: str) -> Record | BadRecord:
 
 # --- output ------------------------------------------------------------------------------------
 
+def _same(result: Result) -> Result:
+    return result
+
+
+def _json_line(result: Result) -> str:
+    return result.model_dump_json() + "\n"
+
+
+def _mention_rows(result: Result) -> list[dict]:
+    return result.mention_rows()
+
+
+def _table_text(result: Result) -> str:
+    head = f"# {result.id} ({result.lang}): {len(result.mentions)} mentions, {len(result.entities)} entities\n"
+    if not result.mentions:
+        return head
+    return head + table(("start", "end", "type", "score", "mention", "entity", "name", "how"),
+                        [(r["start"], r["end"], r["type"], r["score"], r["text"], r["entity_id"], r["entity_name"],
+                          r["how"]) for r in result.mention_rows()], right=(0, 1, 3)) + "\n"
+
+
 class Writer:
-    """Writes results one at a time; ``close(merged_ids)`` ends the output."""
+    """Writes results one at a time; ``close(merged_ids)`` ends the output.
+
+    ``write`` takes what ``encode(result)`` makes: a plain function, so that it can run in the worker
+    process that resolved the document (:func:`entityres.resolve.batch.resolve_each`), where it
+    costs the parent nothing.
+    """
 
     title = "entityres"  # of an HTML page
+    encode = staticmethod(_same)
 
     def __init__(self, out: IO[str]):
         self.out = out
 
-    def write(self, result: Result) -> None:
+    def write(self, encoded) -> None:
         raise NotImplementedError
 
     def close(self, merged_ids: dict[str, str] | None = None) -> None:
         self.out.flush()
 
 
-class JsonLinesWriter(Writer):
-    def write(self, result: Result) -> None:
-        record = {"id": result.id, **result.model_dump(exclude={"id"})}
-        self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+class TextWriter(Writer):
+    def write(self, encoded: str) -> None:
+        self.out.write(encoded)
         self.out.flush()  # streaming: each result is readable downstream as soon as it is done
+
+
+class JsonLinesWriter(TextWriter):
+    encode = staticmethod(_json_line)
 
     def close(self, merged_ids: dict[str, str] | None = None) -> None:
         if merged_ids:
@@ -174,15 +204,8 @@ class JsonLinesWriter(Writer):
         self.out.flush()
 
 
-class TableWriter(Writer):
-    def write(self, result: Result) -> None:
-        w = self.out.write
-        w(f"# {result.id} ({result.lang}): {len(result.mentions)} mentions, {len(result.entities)} entities\n")
-        if result.mentions:
-            w(table(("start", "end", "type", "score", "mention", "entity", "name", "how"),
-                    [(r["start"], r["end"], r["type"], r["score"], r["text"], r["entity_id"], r["entity_name"],
-                      r["how"]) for r in result.mention_rows()], right=(0, 1, 3)) + "\n")
-        self.out.flush()
+class TableWriter(TextWriter):
+    encode = staticmethod(_table_text)
 
     def close(self, merged_ids: dict[str, str] | None = None) -> None:
         for a, b in sorted((merged_ids or {}).items()):
@@ -191,19 +214,22 @@ class TableWriter(Writer):
 
 
 class CsvWriter(Writer):
+    encode = staticmethod(_mention_rows)
+
     def __init__(self, out: IO[str]):
         super().__init__(out)
         self.csv = csv.DictWriter(out, MENTION_COLUMNS)
         self.csv.writeheader()
 
-    def write(self, result: Result) -> None:
-        self.csv.writerows(result.mention_rows())
+    def write(self, rows: list[dict]) -> None:
+        self.csv.writerows(rows)
 
 
 class ParquetWriter(Writer):
     """Row groups of :data:`ROWS` mentions, written as they fill: memory stays flat."""
 
     ROWS = 50_000
+    encode = staticmethod(_mention_rows)
 
     def __init__(self, out: IO[bytes]):
         try:
@@ -217,8 +243,8 @@ class ParquetWriter(Writer):
         self.writer = pq.ParquetWriter(out, self.schema)
         self.rows: list[dict] = []
 
-    def write(self, result: Result) -> None:
-        self.rows.extend(result.mention_rows())
+    def write(self, rows: list[dict]) -> None:
+        self.rows.extend(rows)
         if len(self.rows) >= self.ROWS:
             self._flush()
 

@@ -55,6 +55,36 @@ def test_workers_give_the_same_output_in_input_order(resolver):
         list(resolver.resolve_many(docs, workers=0))
 
 
+def _names_and_line(result):
+    return NewEntityMerge.names_of(result), result.model_dump_json()
+
+
+def _fails_on_known(result):
+    if result.id == "d":
+        raise ValueError("cannot encode d")
+    return result.id
+
+
+def test_encode_runs_where_the_result_is_made(resolver):
+    docs = VARIANTS + KNOWN
+    plain = list(resolver.resolve_many(docs, merge_new=False))
+    expected = NewEntityMerge()
+    for r in plain:
+        expected.add(r)
+    for workers in (1, 2):
+        encoded = list(resolver.resolve_many(docs, merge_new=False, workers=workers, encode=_names_and_line))
+        assert [line for _, line in encoded] == [r.model_dump_json() for r in plain]
+        table = NewEntityMerge()
+        for names, _ in encoded:
+            table.add_names(names)
+        assert table.ids() and table.ids() == expected.ids()
+    out = list(resolver.resolve_many(docs, merge_new=False, workers=2, on_error="report", encode=_fails_on_known))
+    assert out[:3] == ["a", "b", "c"] and out[4] == "e"
+    assert isinstance(out[3], FailedDocument) and out[3].id == "d" and "cannot encode d" in out[3].error
+    with pytest.raises(ValueError, match="merge_new=False"):
+        resolver.resolve_many(docs, encode=_names_and_line)
+
+
 def test_streaming_reads_no_further_than_needed(resolver):
     endless = ((f"{n}", KNOWN[n % 2][1], KNOWN[n % 2][2]) for n in itertools.count())
     first = list(itertools.islice(resolver.resolve_many(endless, merge_new=False, workers=2), 3))

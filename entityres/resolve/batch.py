@@ -61,13 +61,16 @@ def _start_worker(state: bytes) -> None:
     _worker = pickle.loads(state)  # Resolver.__setstate__ loads the index (from the on-disk cache)
 
 
-def _resolve_jobs(jobs: list[Job], resolver: "Resolver | None" = None) -> list[tuple[int, object]]:
-    """``(index, result or exception)`` per job; exceptions are returned, to be handled in the caller."""
+def _resolve_jobs(jobs: list[Job], resolver: "Resolver | None" = None,
+                  encode: Callable[["Result"], object] | None = None) -> list[tuple[int, object]]:
+    """``(index, result or exception)`` per job, each result through ``encode`` when given;
+    exceptions are returned, to be handled in the caller."""
     resolver = resolver or _worker
     out = []
     for n, text, lang, doc_id in jobs:
         try:
-            out.append((n, resolver.resolve(text, lang, doc_id)))
+            result = resolver.resolve(text, lang, doc_id)
+            out.append((n, result if encode is None else encode(result)))
         except Exception as err:  # noqa: BLE001 - one document's failure is reported, not fatal
             out.append((n, _portable(err)))
     return out
@@ -102,17 +105,17 @@ def _pool_context():
     return context
 
 
-def _run(resolver: "Resolver", jobs: Iterable[Job], workers: int) -> Iterator[tuple[int, object]]:
+def _run(resolver: "Resolver", jobs: Iterable[Job], workers: int, encode) -> Iterator[tuple[int, object]]:
     if workers == 1:
         for job in jobs:
-            yield from _resolve_jobs([job], resolver)
+            yield from _resolve_jobs([job], resolver, encode)
         return
     pool = ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_start_worker,
                                initargs=(pickle.dumps(resolver),))
     try:
         pending: deque = deque()
         for chunk in _chunks(jobs, CHUNK):
-            pending.append(pool.submit(_resolve_jobs, chunk))
+            pending.append(pool.submit(_resolve_jobs, chunk, None, encode))
             while len(pending) >= workers * IN_FLIGHT or (pending and pending[0].done()):
                 yield from pending.popleft().result()
         while pending:
@@ -122,11 +125,14 @@ def _run(resolver: "Resolver", jobs: Iterable[Job], workers: int) -> Iterator[tu
 
 
 def resolve_each(resolver: "Resolver", records: Iterable[tuple[int, Callable[[], tuple]]], workers: int = 1,
-                 on_error: OnError = "raise") -> Iterator[Outcome]:
+                 on_error: OnError = "raise", encode: Callable[["Result"], object] | None = None) -> Iterator[Outcome]:
     """Results (or failures) of ``records`` in input order, with per-document IDs.
 
     ``records`` yields ``(index, read)``; ``read()`` gives ``(text, lang, id)`` or raises for a record
-    that is not a document, which counts as that document's failure.
+    that is not a document, which counts as that document's failure. ``encode`` (picklable), when
+    given, turns each result into what the caller needs where the result is made, in the worker:
+    sending a JSON line costs the parent far less than a result, whose part of each document is
+    what limits the gain from more workers. A failure of ``encode`` is the document's failure.
     """
     if on_error not in ON_ERROR:
         raise ValueError(f"on_error must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
@@ -149,7 +155,7 @@ def resolve_each(resolver: "Resolver", records: Iterable[tuple[int, Callable[[],
 
     def outcomes() -> Iterator[tuple[int, object]]:
         expected = 0
-        for n, value in _run(resolver, jobs(), workers):
+        for n, value in _run(resolver, jobs(), workers, encode):
             while expected < n:  # failed records before this one, in their place
                 if expected in early:
                     yield expected, early.pop(expected)[1]
@@ -185,12 +191,19 @@ class NewEntityMerge:
         self._names: dict[str, tuple[str, str, str | None]] = {}
 
     def add(self, result: Outcome) -> None:
-        if isinstance(result, FailedDocument):
-            return
+        if not isinstance(result, FailedDocument):
+            self.add_names(self.names_of(result))
+
+    @staticmethod
+    def names_of(result: "Result") -> list[tuple[str, str, str, str]]:
+        """``(entity ID, type, name, lang)`` of each mention of a new entity: what :meth:`add` reads
+        of a result, small enough to send from a worker process in its place."""
         fresh = {e.id for e in result.entities if not e.in_gazetteer}
-        for m in result.mentions:
-            if m.entity_id in fresh:
-                self.add_name(m.entity_id, m.type, m.text, result.lang)
+        return [(m.entity_id, m.type, m.text, result.lang) for m in result.mentions if m.entity_id in fresh]
+
+    def add_names(self, names: Iterable[tuple[str, str, str, str]]) -> None:
+        for entity_id, type, name, lang in names:
+            self.add_name(entity_id, type, name, lang)
 
     def add_name(self, entity_id: str, type: str, name: str, lang: str | None) -> None:
         old = self._names.get(entity_id)

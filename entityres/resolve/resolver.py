@@ -14,7 +14,7 @@ import re
 import threading
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Iterable, Iterator, Literal, Union
+from typing import Callable, Iterable, Iterator, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -73,10 +73,11 @@ class Result(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
+    # id first: a JSON line of output starts with the document it is about
+    id: str | None = Field(default=None, description="the document's ID, from resolve_many records")
     lang: str = Field(description='fa, prs or ar; und when lang="auto" found no Arabic-script letter')
     mentions: list[Mention] = Field(description="in text order")
     entities: list[Entity]
-    id: str | None = Field(default=None, description="the document's ID, from resolve_many records")
     # The text resolved, for to_html: kept with the result, not part of its data (dump, schema).
     _text: str | None = PrivateAttr(default=None)
 
@@ -236,7 +237,8 @@ class Resolver:
         return _with_text(Result(lang=lang, mentions=mentions, entities=list(entities.values()), id=id), text)
 
     def resolve_many(self, docs: Iterable[Doc], lang: str = "auto", merge_new: bool = True, workers: int = 1,
-                     on_error: OnError = "raise") -> Iterator[Result | FailedDocument]:
+                     on_error: OnError = "raise", encode: Callable[[Result], object] | None = None
+                     ) -> Iterator[Result | FailedDocument | object]:
         """Resolve many documents, in input order, and cluster their new entities across them.
 
         ``docs`` holds texts, ``(id, text, lang)`` tuples or ``{"id", "text", "lang"}`` mappings
@@ -250,10 +252,17 @@ class Resolver:
         once every document is read. With ``merge_new=False`` each result comes as soon as it is
         resolved, with per-document IDs; feed them to a :class:`NewEntityMerge` to get the table of
         merged IDs at the end (docs/batch.md).
+
+        ``encode`` (with ``merge_new=False``): a picklable function that turns each result into what
+        you keep of it, such as ``Result.model_dump_json``; it runs where the result is made, in the
+        worker process, so the parent only receives its output (the CLI's JSON lines: the second
+        worker then adds more).
         """
         check_lang(lang)
+        if encode is not None and merge_new:
+            raise ValueError("encode needs merge_new=False: the merge changes results after they are made")
         records = ((n, partial(_record, doc, lang, n)) for n, doc in enumerate(docs))
-        results = resolve_each(self, records, workers, on_error)
+        results = resolve_each(self, records, workers, on_error, encode)
         return merged(results) if merge_new else results
 
     def __getstate__(self) -> dict:

@@ -131,6 +131,53 @@ def test_training_is_deterministic(corpus, index, model, tmp_path):
     assert again.read_bytes() == model.read_bytes()
 
 
+def test_tagging_numbers_the_local_features_that_training_names(model, index):
+    from array import array
+
+    from entityres.resolve._decode import local_features
+    from entityres.text import cues
+
+    t = tagger.Tagger(model)
+    norm = normalize("رئیس‌جمهور ولادیمیر پوتین گفت، «کامران» در شهر یزد آمد. سخنگوی دولت گفت")
+    tokens = tokenize(norm)
+    words = [w.text for w in tokens]
+    gaps = tagger.text_gaps(norm, tokens)
+    before = cues.rows(words, "fa").before
+    ids, starts = local_features(words, [tagger._gap(g) for g in gaps],
+                                 [tagger.word_features(w, "fa", index).key for w in words],
+                                 [before[g] for g in tagger.CUE_GROUPS], array("i", tagger.sentence_ends(gaps)),
+                                 index.prefixes, index.exact, t._numbered)
+    named = []
+    for first, end, g in tagger.sentences_of(norm, tokens):
+        per_word = [tagger.word_features(w, "fa", index) for w in words[first:end]]
+        named += tagger.local_features(words[first:end], g, per_word, "fa", index)
+    assert len(named) == len(words) and {"c<person_titles", "-1c=person_titles", "c<place_words", 'g>,"', "first", "last",
+                                         "gc"} <= {f for fs in named for f in fs}
+    assert [list(ids[a:b]) for a, b in zip(starts, starts[1:])] == [[t._attr[f] for f in fs if f in t._attr]
+                                                                     for fs in named]
+
+
+def test_a_cue_phrase_counts_only_within_its_sentence(index):
+    # وزیر امور خارجه is one title, but not across a full stop: امور خارجه alone begins the second sentence
+    from array import array
+
+    from entityres.resolve._decode import local_features
+    from entityres.text import cues
+
+    norm = normalize("او وزیر. امور خارجه کامران")
+    tokens = tokenize(norm)
+    words = [w.text for w in tokens]
+    before = cues.rows(words, "fa").before
+    assert before["person_titles"][4] == 3  # in the text as a whole
+    gaps = tagger.text_gaps(norm, tokens)
+    out, starts = local_features(words, [tagger._gap(g) for g in gaps], [""] * len(words),
+                                 [before[g] for g in tagger.CUE_GROUPS], array("i", [2, 5]),
+                                 index.prefixes, index.exact, tagger.FEATURE_NAMES)
+    assert "c<person_titles" not in out[starts[4]:starts[5]]
+    assert "c=person_titles" in out[starts[1]:starts[2]]  # وزیر before the stop is a title of its own...
+    assert "c<person_titles" not in out[starts[2]:starts[3]]  # ... which the next sentence does not see
+
+
 def test_decoding_agrees_with_crfsuite(corpus, index, tmp_path):
     import pycrfsuite
 

@@ -1,5 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
-"""The tagger's decoding loop in C (entityres.resolve.tagger): emission scores, then Viterbi per sentence.
+"""The tagger's loops in C (entityres.resolve.tagger): the local features of every word of a text,
+then its emission scores and Viterbi per sentence.
 
 The sums run in the order of the pure-Python decoder they replace (local features in their order,
 then the word's own scores, then its neighbours' at -2, -1, +1, +2), so the labels are the same.
@@ -99,3 +100,91 @@ def decode(const double[::1] table, const int[::1] slots, const double[::1] weig
         free(em)
         free(score)
     return out
+
+
+def local_features(list words, list marks, list keys, list rows, const int[::1] sentence_ends, prefixes, exact,
+                   names):
+    """The features of each word that depend on its place (:func:`entityres.resolve.tagger.local_features`
+    describes them), for every word of a text, as one flat list and where each word's begin.
+
+    ``words``: the normalised words; ``marks[i]``: the punctuation mark before word i
+    (``marks[len(words)]``: after the last); ``keys``: each word's folded main stem; ``rows``: per
+    cue group of ``CUE_GROUPS``, the length of the phrase that ends right before each position
+    0..len(words) (:func:`entityres.text.cues.rows`), counted only when it lies within the word's
+    sentence; ``sentence_ends``: the end (exclusive) of each sentence, in order; ``prefixes`` and
+    ``exact``: the gazetteer index's. ``names`` (:class:`entityres.resolve.tagger.FeatureNames`)
+    writes each feature; a feature it writes as None (a name the model does not know) is left out.
+    Returns ``(features, starts)``: word i's features are ``features[starts[i]:starts[i + 1]]``.
+    """
+    cdef Py_ssize_t n = len(words), G = len(rows), i, p, g, s, first = 0, end, c
+    cdef object v
+    if len(marks) != n + 1 or len(keys) != n or (sentence_ends.shape[0] and sentence_ends[sentence_ends.shape[0] - 1] != n):
+        raise ValueError("local_features: inconsistent sizes")
+    if G > 16:
+        raise ValueError("local_features: at most 16 cue groups")
+    for g in range(G):
+        if len(rows[g]) != n + 1:
+            raise ValueError("local_features: a cue row of the wrong length")
+    cdef tuple cue = tuple(names.cue), cue_prev = tuple(names.cue_prev), cue_next = tuple(names.cue_next)
+    if len(cue) < 2 * G or len(cue_prev) < 2 * G or len(cue_next) < 2 * G:
+        raise ValueError("local_features: fewer cue names than cue groups")
+    name = names.name
+    first_f, second_f, last_f, continues_f = names.first, names.second, names.last, names.continues
+    cdef list out = []
+    starts = array("i")
+    starts.append(0)
+    # bits[i]: code 2g set when a phrase of group g ends right before word i, 2g + 1 when it ends at it
+    cdef unsigned int *bits = <unsigned int *> malloc((n + 1) * sizeof(unsigned int))
+    if bits == NULL:
+        raise MemoryError()
+    try:
+        for s in range(sentence_ends.shape[0]):
+            end = sentence_ends[s]
+            if end < first:
+                raise ValueError("local_features: sentences out of order")
+            for i in range(first, end + 1):
+                bits[i] = 0
+            for g in range(G):
+                row = rows[g]
+                for p in range(first + 1, end + 1):
+                    v = row[p]
+                    if v and p - first >= <Py_ssize_t> v:  # the phrase lies within the sentence
+                        bits[p - 1] |= 1u << (2 * g + 1)
+                        if p < end:
+                            bits[p] |= 1u << (2 * g)
+            for i in range(first, end):
+                for c in range(2 * G):
+                    if bits[i] >> c & 1:
+                        _emit(out, cue[c])
+                if marks[i]:
+                    _emit(out, name("g<" + marks[i]))
+                if marks[i + 1]:
+                    _emit(out, name("g>" + marks[i + 1]))
+                if i - first < 2:
+                    _emit(out, first_f if i == first else second_f)
+                if i == end - 1:
+                    _emit(out, last_f)
+                if i > first:
+                    k = keys[i - 1] + " " + keys[i]
+                    if k in prefixes or k in exact:
+                        _emit(out, continues_f)
+                    _emit(out, name(f"w-1|w={words[i - 1]}|{words[i]}"))
+                    for c in range(2 * G):
+                        if bits[i - 1] >> c & 1:
+                            _emit(out, cue_prev[c])
+                if i + 1 < end:
+                    for c in range(2 * G):
+                        if bits[i + 1] >> c & 1:
+                            _emit(out, cue_next[c])
+                starts.append(len(out))
+            first = end
+    finally:
+        free(bits)
+    if first != n:
+        raise ValueError("local_features: the sentences do not end at the last word")
+    return out, starts
+
+
+cdef inline void _emit(list out, object feature) except *:
+    if feature is not None:
+        out.append(feature)

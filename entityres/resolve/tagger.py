@@ -45,7 +45,7 @@ from ..text.frequency import zipf
 from ..text.keys import word_keys
 from ..text.normalize import ZWNJ, Normalized, normalize
 from ..text.tokens import Token, stem_cuts, tokenize
-from ._decode import decode
+from ._decode import decode, local_features as _local_features
 from .cluster import compound_parts
 from .conll import Sentence
 
@@ -138,16 +138,6 @@ def _gap(text: str) -> str:
     return "" if text == " " else "".join(text.split())[:2]
 
 
-def sentence_cues(ends: dict[str, list[int]], first: int, end: int) -> dict[str, list[int]]:
-    """The cue phrases (:func:`entityres.text.cues.ends` of a whole text) that lie within the
-    sentence of words ``first`` to ``end - 1``, as if found in that sentence alone."""
-    out = {}
-    for g in CUE_GROUPS:
-        part = ends[g][first:end + 1]
-        out[g] = [n if j >= n else 0 for j, n in enumerate(part)] if any(part) else part
-    return out
-
-
 class FeatureNames(NamedTuple):
     """How :func:`local_features` writes a feature: as its name (training), or as the model's
     attribute number, None for a name the model does not know (tagging: the features of fixed names
@@ -180,53 +170,17 @@ FEATURE_NAMES = feature_names()
 
 
 def local_features(words: Sequence[str], gaps: Sequence[str], per_word: Sequence[WordFeatures], lang: str | None,
-                   index: Index, ends: dict[str, list[int]] | None = None,
-                   names: FeatureNames = FEATURE_NAMES) -> list[list]:
-    """The features of each word that depend on its place: cue phrases that end at it, before it
-    or at its neighbours, the punctuation around it, its place in the sentence, the word before
-    it, and whether it continues an alias the word before began. ``ends``: the sentence's
-    :func:`sentence_cues`, when the caller found the cues of a whole text at once. ``names``: how
-    each feature is written (:class:`FeatureNames`), by default as its name."""
-    n = len(words)
-    if ends is None:
-        ends = cues.ends(words, CUE_GROUPS, lang)
-    flags: list[list[int]] = [[] for _ in range(n)]
-    for g, group in enumerate(CUE_GROUPS):
-        row = ends[group]
-        if not any(row):  # most sentences have no phrase of most groups
-            continue
-        for j in [j for j in range(n + 1) if row[j]]:
-            if j:
-                flags[j - 1].append(2 * g + 1)  # a phrase of the group ends at word j - 1
-            if j < n:
-                flags[j].append(2 * g)  # ... or right before word j
-    out = []
-    prefixes, exact = index.prefixes, index.exact
-    cue, cue_prev, cue_next, name = names.cue, names.cue_prev, names.cue_next, names.name
-    marks = [_gap(g) for g in gaps]
-    # per word after the first: does it continue an alias the word before began; the word pair
-    continues = [(k := a.key + " " + b.key) in prefixes or k in exact for a, b in zip(per_word, per_word[1:])]
-    pairs = [name(f"w-1|w={a}|{b}") for a, b in zip(words, words[1:])]
-    for i in range(n):
-        f = [cue[c] for c in flags[i]] if flags[i] else []
-        if marks[i]:
-            f.append(name("g<" + marks[i]))
-        if marks[i + 1]:
-            f.append(name("g>" + marks[i + 1]))
-        if i < 2:
-            f.append(names.first if i == 0 else names.second)
-        if i == n - 1:
-            f.append(names.last)
-        if i:
-            if continues[i - 1]:
-                f.append(names.continues)
-            f.append(pairs[i - 1])
-            if flags[i - 1]:
-                f += [cue_prev[c] for c in flags[i - 1]]
-        if i + 1 < n and flags[i + 1]:
-            f += [cue_next[c] for c in flags[i + 1]]
-        out.append(f)
-    return out
+                   index: Index) -> list[list[str]]:
+    """The features of each word of one sentence that depend on its place: cue phrases (found in
+    the sentence alone) that end at it, before it or at its neighbours, the punctuation around it,
+    its place in the sentence, the word before it, and whether it continues an alias the word
+    before began. ``gaps`` as in :func:`sentence_features`. The loop runs in C
+    (:func:`entityres.resolve._decode.local_features`), as in tagging, which numbers the same features."""
+    before = cues.rows(words, lang).before
+    out, starts = _local_features(list(words), [_gap(g) for g in gaps], [w.key for w in per_word],
+                                  [before[g] for g in CUE_GROUPS], array("i", [len(words)]), index.prefixes,
+                                  index.exact, FEATURE_NAMES)
+    return [out[a:b] for a, b in zip(starts, starts[1:])]
 
 
 def sentence_features(words: Sequence[str], gaps: Sequence[str], lang: str | None, index: Index) -> list[list[str]]:
@@ -244,17 +198,30 @@ def sentence_features(words: Sequence[str], gaps: Sequence[str], lang: str | Non
     return out
 
 
-def sentences_of(norm: Normalized, tokens: list[Token]) -> list[tuple[int, int, list[str]]]:
-    """``(first, end, gaps)`` token ranges of the sentences of a tokenised text; gaps as in
-    :func:`sentence_features`."""
+def text_gaps(norm: Normalized, tokens: list[Token]) -> list[str]:
+    """What stands before each token of a tokenised text, and after the last (one more than the
+    tokens; none for no tokens)."""
     if not tokens:
         return []
     text = norm.text
-    gaps = [text[:tokens[0].nstart], *[text[a.nend:b.nstart] for a, b in zip(tokens, tokens[1:])],
+    return [text[:tokens[0].nstart], *[text[a.nend:b.nstart] for a, b in zip(tokens, tokens[1:])],
             text[tokens[-1].nend:]]
+
+
+def sentence_ends(gaps: Sequence[str]) -> list[int]:
+    """The end (exclusive) of each sentence of the tokens that ``gaps`` (:func:`text_gaps`) surround."""
+    if not gaps:
+        return []
+    return [e for e in range(1, len(gaps) - 1) if not SENTENCE_ENDS.isdisjoint(gaps[e])] + [len(gaps) - 1]
+
+
+def sentences_of(norm: Normalized, tokens: list[Token]) -> list[tuple[int, int, list[str]]]:
+    """``(first, end, gaps)`` token ranges of the sentences of a tokenised text; gaps as in
+    :func:`sentence_features`."""
+    gaps = text_gaps(norm, tokens)
     out = []
     first = 0
-    for end in [e for e in range(1, len(tokens)) if not SENTENCE_ENDS.isdisjoint(gaps[e])] + [len(tokens)]:
+    for end in sentence_ends(gaps):
         out.append((first, end, gaps[first:end + 1]))
         first = end
     return out
@@ -354,8 +321,9 @@ def export(crfsuite_model: str | Path, out: str | Path, meta: dict) -> dict:
 
 class _Memo(NamedTuple):
     """Words whose scores are known: per index (held weakly: a dropped index is freed) and
-    language, word → (slot, features); the table holds ``5 * labels`` scores per slot
-    (:func:`entityres.resolve._decode.decode`)."""
+    language, word → (slot, key): the table holds ``5 * labels`` scores per slot
+    (:func:`entityres.resolve._decode.decode`); the key is the word's folded main stem, which the
+    local features read."""
 
     words: weakref.WeakKeyDictionary
     table: array
@@ -418,8 +386,9 @@ class Tagger:
                     v[j] += weights[a * n + j]
         return v
 
-    def _words(self, words: Sequence[str], lang: str | None, index: Index) -> tuple[array, list[WordFeatures], array]:
-        """The memo slots and features of ``words``, and the score table the slots point into."""
+    def _words(self, words: Sequence[str], lang: str | None, index: Index) -> tuple[array, list[str], array]:
+        """The memo slots and keys (:attr:`WordFeatures.key`) of ``words``, and the score table the
+        slots point into."""
         memo = self._memo
         if len(memo.table) > MAX_MEMO * 5 * len(self.labels_):
             # A fresh memo: a text being tagged in another thread keeps the old one.
@@ -430,7 +399,7 @@ class Tagger:
         known = per_lang.get(lang)
         if known is None:
             known = per_lang.setdefault(lang, {})
-        slots, features = array("i"), []
+        slots, keys = array("i"), []
         for w in words:
             found = known.get(w)
             if found is None:
@@ -442,31 +411,26 @@ class Tagger:
                     found = known.get(w)
                     if found is None:
                         memo.table.extend(scores)
-                        # The scores stand for the word's own features: of the rest,
-                        # local_features reads only the key.
-                        found = known[w] = (len(memo.table) // len(scores) - 1, wf._replace(own=(), seen=()))
+                        found = known[w] = (len(memo.table) // len(scores) - 1, wf.key)
             slots.append(found[0])
-            features.append(found[1])
-        return slots, features, memo.table
+            keys.append(found[1])
+        return slots, keys, memo.table
 
     def labels(self, norm: Normalized, tokens: list[Token], lang: str | None, index: Index,
                cue_rows: cues.Rows | None = None) -> list[str]:
         """One BIO label per token. ``cue_rows``: :func:`entityres.text.cues.rows` of the tokens'
         texts, when the caller has them (mention detection reads them too)."""
-        all_words = [t.text for t in tokens]
-        slots, per_word, table = self._words(all_words, lang, index)
-        all_ends = (cue_rows or cues.rows(all_words, lang)).before  # once per text: most words end no cue
-        numbered = self._numbered
-        ids, id_starts, sentence_ends = array("i"), array("i", [0]), array("i")
-        for first, end, gaps in sentences_of(norm, tokens):
-            local = local_features(all_words[first:end], gaps, per_word[first:end], lang, index,
-                                   sentence_cues(all_ends, first, end), numbered)
-            for f in local:
-                ids.extend([a for a in f if a is not None])
-                id_starts.append(len(ids))
-            sentence_ends.append(end)
+        if not tokens:
+            return []
+        words = [t.text for t in tokens]
+        slots, keys, table = self._words(words, lang, index)
+        gaps = text_gaps(norm, tokens)
+        ends = array("i", sentence_ends(gaps))
+        before = (cue_rows or cues.rows(words, lang)).before  # once per text: most words end no cue
+        ids, id_starts = _local_features(words, [_gap(g) for g in gaps], keys, [before[g] for g in CUE_GROUPS], ends,
+                                         index.prefixes, index.exact, self._numbered)
         names = self.labels_
-        return [names[j] for j in decode(table, slots, self._weights, ids, id_starts, self._into, sentence_ends,
+        return [names[j] for j in decode(table, slots, self._weights, array("i", ids), id_starts, self._into, ends,
                                          len(names))]
 
     def spans(self, norm: Normalized, tokens: list[Token], lang: str | None, index: Index,

@@ -1,8 +1,9 @@
 """Linguistic cues for mention detection: titles, verbs of saying, place, nationality and organisation words.
 
 The cue lists are data (``resources/cues.yaml``), each group named and explained there. This module
-compiles a group once per language into phrases indexed by their first and last word, because the
-detector asks about every token of every article.
+compiles a group once per language into phrases indexed by their first and last word, and all groups
+into one tree of phrases: :func:`rows` finds every group's phrases at every token of a text in one
+pass, because the detector and the tagger ask about every token of every article.
 
 Words compare in normalised script (:func:`entityres.text.normalize.normalize_text`) with Latin letters
 casefolded, and split at spaces and at ZWNJ: the entry ``رییس‌جمهور`` matches the one token
@@ -98,21 +99,7 @@ class _Index(NamedTuple):
 
 
 @lru_cache(maxsize=None)
-def _index(group: str | tuple[str, ...], lang: str | None) -> _Index:
-    if isinstance(group, tuple):  # several groups at once: one lookup for "any cue word here"
-        parts = [_index(g, lang) for g in group]
-        merged = []
-        for side in ("by_first", "by_last"):
-            table: dict[str, tuple[Phrase, ...]] = {}
-            for index in parts:
-                for word, phrases in getattr(index, side).items():
-                    table[word] = tuple(sorted(set(table.get(word, ())) | set(phrases), key=len, reverse=True))
-            merged.append(table)
-        return _Index(*merged)
-    return _group_index(group, lang)
-
-
-def _group_index(group: str, lang: str | None) -> _Index:
+def _index(group: str, lang: str | None) -> _Index:
     found = dict.fromkeys(_phrases(group, lang))
     for s in _sets(group, lang):
         stacks = [p for p, _ in _proclitic_stacks(s.get("proclitics", ())) if p]
@@ -146,9 +133,10 @@ def _check(words: Sequence[str], pos: int, name: str) -> None:
         raise IndexError(f"{name}={pos} outside 0..{len(words)}")
 
 
-def match_at(words: Sequence[str], start: int, group: str | tuple[str, ...], lang: str | None = None) -> int:
-    """Length in tokens of the longest phrase of ``group`` (or of any of several groups) that
-    starts at ``words[start]`` (0 if none)."""
+def match_at(words: Sequence[str], start: int, group: str, lang: str | None = None) -> int:
+    """Length in tokens of the longest phrase of ``group`` that starts at ``words[start]`` (0 if none).
+
+    To ask at every word of a text, :func:`rows` is faster."""
     _check(words, start, "start")
     first = _parts(words[start]) if start < len(words) else ()
     for ph in _index(group, canonical_lang(lang)).by_first.get(first[0], ()) if first else ():
@@ -157,7 +145,7 @@ def match_at(words: Sequence[str], start: int, group: str | tuple[str, ...], lan
     return 0
 
 
-def match_before(words: Sequence[str], end: int, group: str | tuple[str, ...], lang: str | None = None) -> int:
+def match_before(words: Sequence[str], end: int, group: str, lang: str | None = None) -> int:
     """Length in tokens of the longest phrase of ``group`` that ends right before ``words[end]`` (0 if none).
 
     This is "title before name": ``match_before(words, i, "person_titles", lang)`` for a name at ``i``.
@@ -310,17 +298,6 @@ def rows(words: Sequence[str], lang: str | None = None) -> Rows:
         if p and p[-1] in backward:
             _walk(parts, i, -1, backward, before, i + 1)
     return Rows(dict(zip(trie.groups, at)), dict(zip(trie.groups, before)))
-
-
-def starts(words: Sequence[str], group: str, lang: str | None = None) -> list[int]:
-    """``match_at(words, i, group, lang)`` for every ``i`` in ``0..len(words) - 1``."""
-    return rows(words, lang).at[group]
-
-
-def ends(words: Sequence[str], groups: Sequence[str], lang: str | None = None) -> dict[str, list[int]]:
-    """``match_before(words, j, group, lang)`` for every ``j`` in ``0..len(words)`` and every group."""
-    before = rows(words, lang).before
-    return {g: before[g] for g in groups}
 
 
 @lru_cache(maxsize=None)

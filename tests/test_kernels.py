@@ -4,13 +4,16 @@ Each reference below is the readable Python the kernel replaced; the kernel must
 float, to the bit, on any input (hypothesis), so that scores and rankings do not move.
 """
 import heapq
+from itertools import product
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Indel, Levenshtein
 
-from entityres.text import _kernels
+from entityres.text import _kernels, tables
+from entityres.text import keys as keys_module
+from entityres.text import similarity as S
 from entityres.text.keys import compare_table, key_similarity
 from entityres.text.similarity import ALT_CLASS_PENALTY, word_profile, word_similarity
 
@@ -254,3 +257,198 @@ def test_blocking_ranked_refuses_an_alias_out_of_range():
         _kernels.blocking_ranked([[(3,)]], [[]], [], (), 3, bytes(3), -1, bytes(3), 1, 64, 0.6)
     with pytest.raises(ValueError):
         _kernels.blocking_ranked([[]] * 17, [[]] * 17, [], (), 3, bytes(3), -1, bytes(3), 1, 64, 0.6)
+
+
+# --- the word-pair scorer (fuzzy_similarity), against the readable Python it replaced ---------
+
+def reference_vowel_mismatches(ka, sa, a_arabic, kb, sb, b_arabic) -> float:
+    if a_arabic and b_arabic:
+        return 0.0
+    if (kb, sb, b_arabic) < (ka, sa, a_arabic):
+        ka, sa, a_arabic, kb, sb, b_arabic = kb, sb, b_arabic, ka, sa, a_arabic
+    if ka == kb:
+        pairs = [(i, i) for i in range(1, len(ka))]
+    else:
+        aligned = {}
+        for tag, i1, i2, j1, j2 in Levenshtein.opcodes(ka, kb):
+            if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+                aligned.update((i1 + k, j1 + k) for k in range(i2 - i1))
+        pairs = [(i, j) for i, j in aligned.items() if i > 0 and aligned.get(i - 1) == j - 1]
+    pairs = [(i, j) for i, j in pairs if "A" not in ka[i - 1:i + 1] + kb[j - 1:j + 1]]
+    if not pairs:
+        return 0.0
+    spread = keys_module._vowel_table()[2]["spread"]
+    found = sum(reference_slot_mismatch(sa[i], a_arabic, sb[j], b_arabic) for i, j in pairs)
+    return found * spread / max(spread, len(pairs))
+
+
+def reference_slot_mismatch(x, x_arabic, y, y_arabic) -> float:
+    if keys_module.JOINT in x or keys_module.JOINT in y or (x_arabic and y_arabic):
+        return 0.0
+    if x_arabic:
+        return keys_module._arabic_latin(x, y)
+    if y_arabic:
+        return keys_module._arabic_latin(y, x)
+    return keys_module._latin_latin(x, y)
+
+
+def reference_edge_mismatches(arabic_key, arabic_word, latin_key, latin_word) -> float:
+    if not arabic_key or not latin_key:
+        return 0.0
+    edges = tables.load("keys")["edges"]
+    related, alike = [frozenset(g) for g in edges["related"]], [frozenset(g) for g in edges["alike"]]
+    found = 0.0
+    first, other = arabic_key[0], latin_key[0]
+    if first != other and len(latin_word) > 1 and not any(first in g and other in g for g in alike):
+        found += edges["costs"]["onset"] * (0.5 if any(first in g and other in g for g in related) else 1.0)
+    if arabic_word[-1:] in frozenset(edges["written_final"]) and arabic_key.endswith("A") and not latin_key.endswith("A"):
+        found += edges["costs"]["final"]
+    return found
+
+
+def reference_written_vowels(a, b, key_sim, max_keys) -> float:
+    best = 0.0
+    for (ka, ca), sa in zip(a.keys[:max_keys], a.slots):
+        for (kb, cb), sb in zip(b.keys[:max_keys], b.slots):
+            s = min(key_sim, key_similarity(ka, kb) - ALT_CLASS_PENALTY * (ca + cb))
+            if s <= best:
+                continue
+            s -= S.VOWEL_PENALTY * reference_vowel_mismatches(ka, sa, a.arabic, kb, sb, b.arabic)
+            if a.arabic != b.arabic:
+                s -= S.EDGE_PENALTY * (reference_edge_mismatches(ka, a.surface, kb, b.surface) if a.arabic
+                                       else reference_edge_mismatches(kb, b.surface, ka, a.surface))
+            if s > best:
+                best = s
+                if best >= key_sim:
+                    return key_sim
+    return best
+
+
+def reference_vowel_swaps(a, b) -> int:
+    va, vb = "".join(c for c in a[1:-1] if c in S.SWAP_VOWELS), "".join(c for c in b[1:-1] if c in S.SWAP_VOWELS)
+    if not va or not vb:
+        return 0
+    common = (len(va) + len(vb) - Indel.distance(va, vb)) // 2
+    return min(len(va), len(vb)) - common
+
+
+def reference_fuzzy_similarity(a, b, max_keys, shortlist) -> float:
+    # best_key_similarity has its own reference test above (on a table of its own)
+    key_sim = _kernels.best_key_similarity(a.keys, b.keys, max_keys, shortlist, ALT_CLASS_PENALTY, compare_table())
+    if key_sim > 0.0 and not (a.arabic and b.arabic):
+        key_sim = reference_written_vowels(a, b, key_sim, max_keys)
+    read_sim = max(Indel.normalized_similarity(x, y) for x in a.codes for y in b.codes)
+    score = max(0.0, S.KEY_WEIGHT * key_sim + (1 - S.KEY_WEIGHT) * read_sim)
+    if a.arabic and b.arabic:
+        score -= S.VOWEL_SWAP_PENALTY * reference_vowel_swaps(a.surface, b.surface)
+    if a.arabic == b.arabic and min(a.weight, b.weight) <= S.SHORT_KEY:
+        score = (1 - S.SURFACE_WEIGHT) * score + S.SURFACE_WEIGHT * Indel.normalized_similarity(a.surface, b.surface)
+    return score
+
+
+# Words of each script the scorer meets: Persian and Arabic letters (with the article, long vowels,
+# hamza forms, ZWNJ) and Latin with its digraphs and vowel clusters.
+persian_st = st.text(alphabet="ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیةأإآؤئءكي\u200c", min_size=1, max_size=10)
+arabic_st = st.builds(lambda w: "ال" + w, persian_st) | persian_st
+latin_st = st.lists(st.sampled_from(["a", "e", "i", "o", "u", "ou", "ee", "ai", "y", "kh", "sh", "gh", "zh", "ch",
+                                     "b", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "q", "r", "s", "t", "v",
+                                     "w", "z", "x", "c"]), min_size=1, max_size=9).map("".join)
+word_st = st.one_of(st.tuples(arabic_st, st.sampled_from(["fa", "ar", "prs", None])),
+                    st.tuples(latin_st, st.just(None)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(word_st, min_size=1, max_size=2), st.lists(word_st, min_size=1, max_size=2),
+       st.sampled_from([(16, 0), (6, 2), (4, 2), (3, 0)]))
+def test_fuzzy_similarity_equals_reference(a, b, keys_shortlist):
+    # Single words and two words read as one (joined profiles: joints in the vowel slots).
+    pa = S.join_profiles([word_profile(w, lang) for w, lang in a])
+    pb = S.join_profiles([word_profile(w, lang) for w, lang in b])
+    max_keys, shortlist = keys_shortlist
+    for x, y in ((pa, pb), (pb, pa)):
+        assert _kernels.fuzzy_similarity(x, y, max_keys, shortlist, S._score_rules()) == \
+            reference_fuzzy_similarity(x, y, max_keys, shortlist)
+
+
+slot_st = st.text(alphabet="aeiouy", max_size=3) | st.text(alphabet="اوی", max_size=2) | st.just(keys_module.JOINT)
+# Keys of classes (the edge vowel A among them), past 64 classes too, and off ASCII (rapidfuzz's own script then).
+vowel_key_st = (st.text(alphabet="AKTSMRNLB", max_size=10) | st.text(alphabet="AKT", min_size=64, max_size=70)
+                | st.text(alphabet="AKé", max_size=6))
+
+
+@settings(max_examples=600, deadline=None)
+@given(vowel_key_st, vowel_key_st, st.booleans(), st.booleans(), st.data())
+def test_vowel_mismatches_equal_reference(ka, kb, a_arabic, b_arabic, data):
+    sa = tuple(data.draw(st.lists(slot_st, min_size=len(ka) + 1, max_size=len(ka) + 1)))
+    sb = tuple(data.draw(st.lists(slot_st, min_size=len(kb) + 1, max_size=len(kb) + 1)))
+    # a script's slots hold its letters: Latin vowels on a Latin side, ا و ی on an Arabic-script one
+    sa = tuple(s if s == keys_module.JOINT or all((c in "اوی") == a_arabic for c in s) else "" for s in sa)
+    sb = tuple(s if s == keys_module.JOINT or all((c in "اوی") == b_arabic for c in s) else "" for s in sb)
+    assert keys_module.vowel_mismatches(ka, sa, a_arabic, kb, sb, b_arabic) == \
+        reference_vowel_mismatches(ka, sa, a_arabic, kb, sb, b_arabic)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="AHKGSZCJTLN", max_size=5), persian_st, st.text(alphabet="AHKGSZCJTLN", max_size=5),
+       st.text(alphabet="abh", max_size=4))
+def test_edge_mismatches_equal_reference(arabic_key, arabic_word, latin_key, latin_word):
+    assert keys_module.edge_mismatches(arabic_key, arabic_word, latin_key, latin_word) == \
+        reference_edge_mismatches(arabic_key, arabic_word, latin_key, latin_word)
+
+
+def test_vowel_rules_reject_groups_they_cannot_hold():
+    with pytest.raises(ValueError, match="single ASCII"):
+        _kernels.VowelRules(None, None, "?", 2.0, "ی", ["Kق"], [], 1.0, 1.0)
+
+
+def reference_expand(units, collapse=True, max_keys=16):
+    found = {}
+    ambiguous = [i for i, (_, u) in enumerate(units) if len(u) > 1]
+    while ambiguous and 2 ** len(ambiguous) > max_keys * 4:
+        ambiguous.pop()
+    kept = set(ambiguous)
+    choices = [[(rank, text, opt) for rank, opt in enumerate(u if i in kept else u[:1])] for i, (text, u) in enumerate(units)]
+    for combo in product(*choices):
+        classes, slots, pending = [], [], ""
+        for _, text, opt in combo:
+            if opt == "-":
+                pending += text
+                continue
+            for c in opt:
+                if collapse and classes and classes[-1] == c and not pending:
+                    continue
+                slots.append(pending)
+                classes.append(c)
+                pending = ""
+        slots.append(pending)
+        key = "".join(classes)
+        cost = sum(rank for rank, _, _ in combo)
+        if cost < found.get(key, (1 << 30,))[0]:
+            found[key] = (cost, tuple(slots))
+    ranked = sorted(found.items(), key=lambda kv: (kv[1][0], kv[0]))[:max_keys]
+    return tuple((key, cost, slots) for key, (cost, slots) in ranked)
+
+
+# Units as the letter tables make them: letters (Arabic script or Latin) with options of classes,
+# "-" (a vowel) or nothing; up to 12 units, so that the cap on ambiguous units is reached.
+unit_st = st.tuples(st.sampled_from(["a", "ou", "k", "sh", "ا", "و", "ی", "ق", "تش"]),
+                    st.lists(st.sampled_from(["-", "K", "G", "KS", "A", "S", "", "é"]), max_size=3).map(tuple))
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(unit_st, max_size=12), st.booleans(), st.sampled_from([16, 4]))
+def test_expand_keys_equals_reference(units, collapse, max_keys):
+    assert _kernels.expand_keys(units, collapse, max_keys, max_keys * 4) == reference_expand(units, collapse, max_keys)
+
+
+@pytest.mark.parametrize("word", ["Witkoff", "Zaporizhzhia", "محمد", "المستقبل", "خامنه‌ای", "ویتکاف"])
+def test_word_keys_are_the_reference_expansion(word):
+    # keys._expand is the kernel: the keys of real words, with their slots, as the Python made them
+    from entityres.text.transliterate import latin_forms, letter_units
+
+    if keys_module.is_arabic_script(word):
+        units = [(u, tuple(o)) for u, o in letter_units(word, keys_module._arabic_table(None))]
+        assert keys_module._expand(units, collapse=False) == reference_expand(units, collapse=False)
+    else:
+        units = keys_module._latin_units(latin_forms(word.lower())[0])
+        assert keys_module._expand(units) == reference_expand(units)

@@ -11,7 +11,9 @@ from libc.math cimport log
 from libc.stdint cimport int32_t, uint64_t
 from libc.stdlib cimport qsort
 from libc.string cimport memset
-from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_READ_CHAR
+
+from rapidfuzz.distance import Levenshtein as _Levenshtein
+from cpython.unicode cimport PyUnicode_4BYTE_KIND, PyUnicode_FromKindAndData, PyUnicode_GET_LENGTH, PyUnicode_READ_CHAR
 
 
 cdef enum:
@@ -225,6 +227,12 @@ def best_key_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortl
     ``shortlist`` (and more pairs than that), only the ``shortlist`` pairs best by plain Levenshtein
     similarity less the same penalty, earlier pairs first on ties.
     """
+    return _best_key_similarity(a, b, max_keys, shortlist, penalty, table)
+
+
+cdef double _best_key_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortlist, double penalty,
+                                 CostTable table) except -1.0:
+    """As :func:`best_key_similarity`."""
     cdef Py_ssize_t na = min(len(a), max_keys), nb = min(len(b), max_keys), n = na * nb, i, j, k, pick, longest
     cdef double best = 0.0, s, top
     cdef uint64_t pm[TABLE]
@@ -278,22 +286,20 @@ def best_key_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortl
         PyMem_Free(rough); PyMem_Free(taken)
 
 
-cdef double _indel_similarity(str x, str y) except -1.0:
-    """rapidfuzz's Indel.normalized_similarity: 1 - (insertions + deletions) / total length."""
-    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(x), m = PyUnicode_GET_LENGTH(y), i, j, total = n + m
+cdef Py_ssize_t _lcs_length(str x, str y) except -1:
+    """Length of the longest common subsequence of ``x`` and ``y``."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(x), m = PyUnicode_GET_LENGTH(y), i, j
     cdef Py_ssize_t stack[(STACK + 1) * 3]
     cdef Py_ssize_t *prev
     cdef Py_ssize_t *cur
     cdef Py_ssize_t *buffer
     cdef Py_UCS4 a
-    if total == 0:
-        return 1.0
     buffer = prev = <Py_ssize_t *> _buffer(stack, sizeof(stack), 2 * (m + 1) * sizeof(Py_ssize_t))
     cur = prev + m + 1
     try:
         for j in range(m + 1):
             prev[j] = 0
-        for i in range(n):  # longest common subsequence
+        for i in range(n):
             a = PyUnicode_READ_CHAR(x, i)
             cur[0] = 0
             for j in range(m):
@@ -302,14 +308,26 @@ cdef double _indel_similarity(str x, str y) except -1.0:
                 else:
                     cur[j + 1] = prev[j + 1] if prev[j + 1] >= cur[j] else cur[j]
             prev, cur = cur, prev
-        return 1.0 - <double> (total - 2 * prev[m]) / <double> total
+        return prev[m]
     finally:
         if buffer != stack:
             PyMem_Free(buffer)
 
 
+cdef double _indel_similarity(str x, str y) except -1.0:
+    """rapidfuzz's Indel.normalized_similarity: 1 - (insertions + deletions) / total length."""
+    cdef Py_ssize_t total = PyUnicode_GET_LENGTH(x) + PyUnicode_GET_LENGTH(y)
+    if total == 0:
+        return 1.0
+    return 1.0 - <double> (total - 2 * _lcs_length(x, y)) / <double> total
+
+
 def best_indel_similarity(tuple a, tuple b) -> float:
     """The best Indel.normalized_similarity between a string of ``a`` and one of ``b``."""
+    return _best_indel_similarity(a, b)
+
+
+cdef double _best_indel_similarity(tuple a, tuple b) except -2.0:
     cdef double best = -1.0, s
     cdef str x, y
     cdef uint64_t pm[TABLE]
@@ -572,3 +590,388 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, Py_ssize_t
     finally:
         PyMem_Free(mask)
         PyMem_Free(touched)
+
+
+# --- the word-pair scorer: written vowels, word edges, and the fuzzy score of two profiled words ---
+
+cdef class VowelRules:
+    """The rules of written vowels and word edges (keys.yaml: vowels, edges), as the kernels take them.
+
+    ``arabic_latin(written, cluster)`` and ``latin_latin(x, y)`` are the mismatches between the
+    vowels of one slot (:func:`entityres.text.keys.slot_mismatch`); ``joint`` marks a slot where two
+    words were joined; ``spread``: slots compared at full cost. ``written_final``: letters an
+    Arabic-script word ends in that write a long vowel; ``related`` and ``alike``: groups of
+    classes whose onsets cost half and nothing; ``onset`` and ``final``: the costs of an edge.
+    """
+
+    cdef object arabic_latin, latin_latin, written_final
+    cdef str joint
+    cdef double spread, onset, final
+    cdef unsigned char group[TABLE][TABLE]  # 1 related, 2 alike (alike wins)
+
+    def __init__(self, arabic_latin, latin_latin, str joint, double spread, written_final, related, alike,
+                 double onset, double final):
+        self.arabic_latin, self.latin_latin, self.joint, self.spread = arabic_latin, latin_latin, joint, spread
+        self.written_final, self.onset, self.final = frozenset(written_final), onset, final
+        memset(self.group, 0, sizeof(self.group))
+        for kind, groups in ((1, related), (2, alike)):
+            for g in groups:
+                for c in g:
+                    for d in g:
+                        if self.group[_ascii(c)][_ascii(d)] < kind:
+                            self.group[_ascii(c)][_ascii(d)] = kind
+
+
+cdef inline unsigned char _group(VowelRules r, Py_UCS4 a, Py_UCS4 b) noexcept:
+    return r.group[a][b] if a < TABLE and b < TABLE else 0
+
+
+cdef bint _diagonals(str x, str y, Py_ssize_t *aligned) except -1:
+    """``aligned[i]``: the position of ``y`` that rapidfuzz's Levenshtein edit script of ``x`` into
+    ``y`` aligns with ``x[i]`` (a match or a substitution), or -1. The same script as rapidfuzz
+    (common affixes first, then Hyyrö's bit-parallel matrix, read back deletion first, then
+    insertion, then the diagonal), for an ``x`` that fits 64 bits past its common affixes; False
+    when it does not (the caller asks rapidfuzz)."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(x), m = PyUnicode_GET_LENGTH(y), p = 0, s = 0, i, j, row, col, n1, m1
+    cdef uint64_t pm[TABLE]
+    cdef uint64_t vp, vn, x_, d0, hp, hn
+    cdef uint64_t stack[2 * STACK]
+    cdef uint64_t *vps
+    cdef uint64_t *vns
+    cdef Py_UCS4 c
+    while p < n and p < m and PyUnicode_READ_CHAR(x, p) == PyUnicode_READ_CHAR(y, p):
+        p += 1
+    while s < n - p and s < m - p and PyUnicode_READ_CHAR(x, n - 1 - s) == PyUnicode_READ_CHAR(y, m - 1 - s):
+        s += 1
+    n1, m1 = n - p - s, m - p - s
+    if n1 > 64:
+        return False
+    memset(pm, 0, sizeof(pm))
+    for i in range(n1):
+        c = PyUnicode_READ_CHAR(x, p + i)
+        if c >= TABLE:
+            return False
+        pm[c] |= (<uint64_t> 1) << i
+    for i in range(n):
+        aligned[i] = -1
+    for i in range(p):
+        aligned[i] = i
+    for i in range(s):
+        aligned[n - 1 - i] = m - 1 - i
+    if n1 == 0 or m1 == 0:
+        return True
+    vps = <uint64_t *> _buffer(stack, sizeof(stack), 2 * m1 * sizeof(uint64_t))
+    vns = vps + m1
+    try:
+        vp = ~(<uint64_t> 0) if n1 == 64 else ((<uint64_t> 1) << n1) - 1
+        vn = 0
+        for j in range(m1):
+            x_ = _match(pm, PyUnicode_READ_CHAR(y, p + j))
+            d0 = (((x_ & vp) + vp) ^ vp) | x_ | vn
+            hp = vn | ~(d0 | vp)
+            hn = d0 & vp
+            hp = (hp << 1) | 1
+            hn = hn << 1
+            vp = hn | ~(d0 | hp)
+            vn = hp & d0
+            vps[j], vns[j] = vp, vn
+        col, row = n1, m1
+        while row != 0 and col != 0:
+            if (vps[row - 1] >> (col - 1)) & 1:  # deletion
+                col -= 1
+            else:
+                row -= 1
+                if not (row and (vns[row - 1] >> (col - 1)) & 1):  # not an insertion: the diagonal
+                    col -= 1
+                    aligned[p + col] = p + row
+        return True
+    finally:
+        if vps != stack:
+            PyMem_Free(vps)
+
+
+cdef double _slot_mismatch(str x, bint x_arabic, str y, bint y_arabic, VowelRules r) except -1.0:
+    if r.joint in x or r.joint in y or (x_arabic and y_arabic):
+        return 0.0
+    if x_arabic:
+        return r.arabic_latin(x, y)
+    if y_arabic:
+        return r.arabic_latin(y, x)
+    return r.latin_latin(x, y)
+
+
+cdef bint _ordered_before(str kb, tuple sb, bint b_arabic, str ka, tuple sa, bint a_arabic) except -1:
+    """``(kb, sb, b_arabic) < (ka, sa, a_arabic)`` as Python compares tuples."""
+    if kb != ka:
+        return kb < ka
+    if sb != sa:
+        return sb < sa
+    return b_arabic < a_arabic
+
+
+cdef double _vowel_mismatches(str ka, tuple sa, bint a_arabic, str kb, tuple sb, bint b_arabic,
+                              VowelRules r) except -1.0:
+    cdef Py_ssize_t n, m, i, j, count = 0
+    cdef Py_ssize_t stack[STACK]
+    cdef Py_ssize_t *aligned
+    cdef double found = 0.0
+    if a_arabic and b_arabic:
+        return 0.0
+    if _ordered_before(kb, sb, b_arabic, ka, sa, a_arabic):  # edit scripts break ties by argument order
+        ka, sa, a_arabic, kb, sb, b_arabic = kb, sb, b_arabic, ka, sa, a_arabic
+    n, m = PyUnicode_GET_LENGTH(ka), PyUnicode_GET_LENGTH(kb)
+    if len(sa) < n or len(sb) < m:
+        raise IndexError("a key needs a vowel slot before each class")
+    aligned = <Py_ssize_t *> _buffer(stack, sizeof(stack), (n + 1) * sizeof(Py_ssize_t))
+    try:
+        if ka == kb:
+            for i in range(n):
+                aligned[i] = i
+        elif not _diagonals(ka, kb, aligned):
+            for i in range(n):
+                aligned[i] = -1
+            for tag, i1, i2, j1, j2 in _Levenshtein.opcodes(ka, kb):
+                if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+                    for i in range(i2 - i1):
+                        aligned[i1 + i] = j1 + i
+        for i in range(1, n):
+            j = aligned[i]
+            if j < 1 or aligned[i - 1] != j - 1:
+                continue
+            if (PyUnicode_READ_CHAR(ka, i - 1) == u'A' or PyUnicode_READ_CHAR(ka, i) == u'A'
+                    or PyUnicode_READ_CHAR(kb, j - 1) == u'A' or PyUnicode_READ_CHAR(kb, j) == u'A'):
+                continue
+            found += _slot_mismatch(<str> sa[i], a_arabic, <str> sb[j], b_arabic, r)
+            count += 1
+    finally:
+        if aligned != stack:
+            PyMem_Free(aligned)
+    if count == 0:
+        return 0.0
+    return found * r.spread / (r.spread if r.spread >= <double> count else <double> count)
+
+
+def vowel_mismatches(str ka, tuple sa, bint a_arabic, str kb, tuple sb, bint b_arabic, VowelRules rules) -> float:
+    """Mismatches between the inner vowels two keys' spellings write, where the keys align
+    (:func:`entityres.text.keys.vowel_mismatches` says how)."""
+    return _vowel_mismatches(ka, sa, a_arabic, kb, sb, b_arabic, rules)
+
+
+cdef double _edge_mismatches(str arabic_key, str arabic_word, str latin_key, str latin_word, VowelRules r) except -1.0:
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(arabic_key), m = PyUnicode_GET_LENGTH(latin_key)
+    cdef Py_UCS4 first, other
+    cdef unsigned char group
+    cdef double found = 0.0
+    if n == 0 or m == 0:
+        return 0.0
+    first, other = PyUnicode_READ_CHAR(arabic_key, 0), PyUnicode_READ_CHAR(latin_key, 0)
+    if first != other and PyUnicode_GET_LENGTH(latin_word) > 1:
+        group = _group(r, first, other)
+        if group != 2:
+            found += r.onset * (0.5 if group == 1 else 1.0)
+    n = PyUnicode_GET_LENGTH(arabic_word)
+    if (arabic_word[n - 1 if n else 0:] in r.written_final
+            and PyUnicode_READ_CHAR(arabic_key, PyUnicode_GET_LENGTH(arabic_key) - 1) == u'A'
+            and PyUnicode_READ_CHAR(latin_key, m - 1) != u'A'):
+        found += r.final
+    return found
+
+
+def edge_mismatches(str arabic_key, str arabic_word, str latin_key, str latin_word, VowelRules rules) -> float:
+    """Mismatches at the edges of the keys of an Arabic-script word and a Latin one
+    (:func:`entityres.text.keys.edge_mismatches` says how)."""
+    return _edge_mismatches(arabic_key, arabic_word, latin_key, latin_word, rules)
+
+
+cdef class ScoreRules:
+    """The weights of :func:`entityres.text.similarity._fuzzy_similarity` with the tables it reads."""
+
+    cdef CostTable compare
+    cdef VowelRules vowels
+    cdef double alt_class, vowel, edge, key_weight, swap, surface_weight
+    cdef Py_ssize_t short_key
+    cdef str swap_vowels
+
+    def __init__(self, CostTable compare, VowelRules vowels, double alt_class, double vowel, double edge,
+                 double key_weight, double swap, str swap_vowels, Py_ssize_t short_key, double surface_weight):
+        self.compare, self.vowels = compare, vowels
+        self.alt_class, self.vowel, self.edge, self.key_weight = alt_class, vowel, edge, key_weight
+        self.swap, self.swap_vowels, self.short_key, self.surface_weight = swap, swap_vowels, short_key, surface_weight
+
+
+cdef double _written_vowels(tuple keys_a, tuple slots_a, bint a_arabic, str surface_a, tuple keys_b, tuple slots_b,
+                            bint b_arabic, str surface_b, double key_sim, Py_ssize_t max_keys,
+                            ScoreRules r) except -2.0:
+    cdef Py_ssize_t na = min(min(len(keys_a), max_keys), len(slots_a))
+    cdef Py_ssize_t nb = min(min(len(keys_b), max_keys), len(slots_b)), i, j
+    cdef double best = 0.0, s, t
+    cdef str ka, kb
+    for i in range(na):
+        ka, ca = keys_a[i]
+        for j in range(nb):
+            kb, cb = keys_b[j]
+            t = _weighted_similarity(ka, kb, r.compare) - r.alt_class * <double> (<long> ca + <long> cb)
+            s = t if t < key_sim else key_sim
+            if s <= best:
+                continue
+            s -= r.vowel * _vowel_mismatches(ka, slots_a[i], a_arabic, kb, slots_b[j], b_arabic, r.vowels)
+            if a_arabic != b_arabic:
+                s -= r.edge * (_edge_mismatches(ka, surface_a, kb, surface_b, r.vowels) if a_arabic
+                               else _edge_mismatches(kb, surface_b, ka, surface_a, r.vowels))
+            if s > best:
+                best = s
+                if best >= key_sim:
+                    return key_sim
+    return best
+
+
+cdef Py_ssize_t _vowel_swaps(str a, str b, str vowels) except -1:
+    """Inner letters of ``vowels`` that one spelling writes where the other writes another: the
+    fewer of them less the longest run the two have in common (a subsequence)."""
+    cdef str x = _inner_letters(a, vowels), y = _inner_letters(b, vowels)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(x), m = PyUnicode_GET_LENGTH(y)
+    if n == 0 or m == 0:
+        return 0
+    return (n if n < m else m) - _lcs_length(x, y)
+
+
+cdef str _inner_letters(str word, str letters):
+    """The letters of ``word`` between its first and its last that are among ``letters``."""
+    cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(word)
+    cdef Py_UCS4 c
+    cdef list kept = []
+    for i in range(1, n - 1):
+        c = PyUnicode_READ_CHAR(word, i)
+        if c in letters:
+            kept.append(c)
+    return "".join(kept)
+
+
+def vowel_swaps(str a, str b, str vowels) -> int:
+    """Inner letters of ``vowels`` that one spelling writes where the other writes another
+    (:func:`entityres.text.similarity._vowel_swaps` says why)."""
+    return _vowel_swaps(a, b, vowels)
+
+
+cdef double _fuzzy_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules r) except -2.0:
+    # a and b are laid out as similarity.Word (a tuple): text, keys, codes, weight, arabic, surface, part, slots.
+    cdef bint a_arabic = a[4], b_arabic = b[4]
+    cdef double key_sim, read_sim, score
+    cdef long weight_a = a[3], weight_b = b[3]
+    key_sim = _best_key_similarity(a[1], b[1], max_keys, shortlist, r.alt_class, r.compare)
+    if key_sim > 0.0 and not (a_arabic and b_arabic):
+        key_sim = _written_vowels(a[1], a[7], a_arabic, a[5], b[1], b[7], b_arabic, b[5], key_sim, max_keys, r)
+    read_sim = _best_indel_similarity(a[2], b[2])
+    score = r.key_weight * key_sim + (1 - r.key_weight) * read_sim
+    if not score > 0.0:
+        score = 0.0
+    if a_arabic and b_arabic:
+        score -= r.swap * <double> _vowel_swaps(a[5], b[5], r.swap_vowels)
+    if a_arabic == b_arabic and (weight_a if weight_a < weight_b else weight_b) <= r.short_key:
+        score = (1 - r.surface_weight) * score + r.surface_weight * _indel_similarity(a[5], b[5])
+    return score
+
+
+def fuzzy_similarity(a, b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules rules) -> float:
+    """The fuzzy score of two profiled words (:class:`entityres.text.similarity.Word`): keys less
+    their written vowels' and edges' penalties, and the readings' codes
+    (:func:`entityres.text.similarity._fuzzy_similarity` says how)."""
+    if not isinstance(a, tuple) or not isinstance(b, tuple):
+        raise TypeError("fuzzy_similarity compares two profiled words (similarity.Word)")
+    return _fuzzy_similarity(<tuple> a, <tuple> b, max_keys, shortlist, rules)
+
+
+# --- keys: every key a word's letter options make ------------------------------------------------
+
+cdef inline str _ucs4(Py_UCS4 *chars, Py_ssize_t n):
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, chars, n)
+
+
+def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_combos):
+    """All keys from per-unit class options, as ``(key, choices off the first, vowel slots)``,
+    cheapest first (then by key), at most ``max_keys`` (:func:`entityres.text.keys._expand` says how).
+
+    A unit is ``(its letters, its options)``; an option is a string of classes, or ``-`` for a
+    vowel, whose letters go into the slot before the next class. Only the first option of later
+    ambiguous units is tried once 2 ** (ambiguous units) would pass ``max_combos``. Combinations
+    go in the order of ``itertools.product``; a key keeps the slots of its first cheapest one.
+    """
+    cdef Py_ssize_t n = len(units), i, k, n_classes, n_slot_chars, cost, longest_option = 0, letters = 0
+    cdef list texts = [], options = []
+    cdef list ambiguous
+    cdef tuple opts
+    cdef str opt, text, key
+    cdef Py_ssize_t *count
+    cdef Py_ssize_t *at
+    cdef Py_ssize_t *bounds
+    cdef Py_UCS4 *classes
+    cdef Py_UCS4 *slot_chars
+    cdef Py_UCS4 c
+    cdef dict found = {}
+    cdef bint done
+    for text, raw in units:
+        opts = tuple(raw)
+        texts.append(text)
+        options.append(opts)
+        letters += PyUnicode_GET_LENGTH(text)
+        for opt in opts:
+            if PyUnicode_GET_LENGTH(opt) > longest_option:
+                longest_option = PyUnicode_GET_LENGTH(opt)
+    ambiguous = [i for i in range(n) if len(<tuple> options[i]) > 1]
+    while ambiguous and (<object> 2) ** len(ambiguous) > max_combos:
+        ambiguous.pop()
+    count = <Py_ssize_t *> PyMem_Malloc((3 * n + n * longest_option + 2) * sizeof(Py_ssize_t))
+    classes = <Py_UCS4 *> PyMem_Malloc((n * longest_option + letters + 1) * sizeof(Py_UCS4))
+    if count == NULL or classes == NULL:
+        PyMem_Free(count); PyMem_Free(classes)
+        raise MemoryError()
+    at, bounds, slot_chars = count + n, count + 2 * n, classes + n * longest_option
+    try:
+        for i in range(n):
+            count[i] = len(<tuple> options[i])
+            if count[i] > 1 and i not in ambiguous:
+                count[i] = 1
+            if count[i] == 0:
+                return ()
+            at[i] = 0
+        while True:
+            n_classes = n_slot_chars = cost = 0
+            bounds[0] = 0
+            for i in range(n):
+                opt = <str> (<tuple> options[i])[at[i]]
+                cost += at[i]
+                if opt == "-":
+                    text = <str> texts[i]
+                    for k in range(PyUnicode_GET_LENGTH(text)):
+                        slot_chars[n_slot_chars] = PyUnicode_READ_CHAR(text, k)
+                        n_slot_chars += 1
+                    continue
+                for k in range(PyUnicode_GET_LENGTH(opt)):
+                    c = PyUnicode_READ_CHAR(opt, k)
+                    # a run of one class is one class unless a vowel stands between
+                    if collapse and n_classes and classes[n_classes - 1] == c and n_slot_chars == bounds[n_classes]:
+                        continue
+                    classes[n_classes] = c
+                    n_classes += 1
+                    bounds[n_classes] = n_slot_chars
+            key = _ucs4(classes, n_classes)
+            best = found.get(key)
+            if best is None or cost < <Py_ssize_t> (<tuple> best)[0]:
+                found[key] = (cost, tuple([_ucs4(slot_chars + bounds[k], bounds[k + 1] - bounds[k])
+                                           for k in range(n_classes)])
+                              + (_ucs4(slot_chars + bounds[n_classes], n_slot_chars - bounds[n_classes]),))
+            # the next combination, the last unit fastest (itertools.product)
+            done = True
+            for i in range(n - 1, -1, -1):
+                at[i] += 1
+                if at[i] < count[i]:
+                    done = False
+                    break
+                at[i] = 0
+            if done:
+                break
+    finally:
+        PyMem_Free(count)
+        PyMem_Free(classes)
+    ranked = sorted([(cost_slots[0], k_, cost_slots[1]) for k_, cost_slots in found.items()])[:max_keys]
+    return tuple([(k_, c_, s_) for c_, k_, s_ in ranked])

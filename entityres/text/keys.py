@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import product
 
 from rapidfuzz.distance import Levenshtein
 
 from . import tables
 from ..limits import check_name_words
-from ..memo import PAIRS, READINGS, WORDS
-from ._kernels import CostTable, weighted_similarity
+from ..memo import READINGS, WORDS
+from ._kernels import CostTable, VowelRules, expand_keys, weighted_similarity
+from ._kernels import edge_mismatches as _edge_mismatches
+from ._kernels import vowel_mismatches as _vowel_mismatches
 from .langs import is_arabic_script
 from .normalize import ZWNJ, normalize_text, require_str
 from .transliterate import latin_forms, letter_units
@@ -68,36 +69,12 @@ def _expand(units: list[tuple[str, tuple[str, ...]]], collapse: bool = True) -> 
     are the vowel letters written before each class of the key and after the last ("" for none;
     one more slot than classes): keys drop them, codes keep them as ``A``, and
     :func:`vowel_mismatches` compares the inner ones.
+
+    Past MAX_KEYS combinations the rarest choices cannot change the top keys: once 2 ** (ambiguous
+    units) passes ``MAX_KEYS * 4``, later ambiguous units keep only their first class. In C
+    (``_kernels.expand_keys``): a word's profile is built from many of these.
     """
-    found: dict[str, tuple[int, Slots]] = {}
-    ambiguous = [i for i, (_, u) in enumerate(units) if len(u) > 1]
-    # Past MAX_KEYS combinations the rarest choices cannot change the top keys; later ambiguous
-    # units keep only their first class.
-    while ambiguous and 2 ** len(ambiguous) > MAX_KEYS * 4:
-        ambiguous.pop()
-    kept = set(ambiguous)
-    choices = [[(rank, text, opt) for rank, opt in enumerate(u if i in kept else u[:1])] for i, (text, u) in enumerate(units)]
-    for combo in product(*choices):
-        classes: list[str] = []
-        slots: list[str] = []
-        pending = ""
-        for _, text, opt in combo:
-            if opt == "-":
-                pending += text
-                continue
-            for c in opt:
-                if collapse and classes and classes[-1] == c and not pending:
-                    continue
-                slots.append(pending)
-                classes.append(c)
-                pending = ""
-        slots.append(pending)
-        key = "".join(classes)
-        cost = sum(rank for rank, _, _ in combo)
-        if cost < found.get(key, (1 << 30,))[0]:
-            found[key] = (cost, tuple(slots))
-    ranked = sorted(found.items(), key=lambda kv: (kv[1][0], kv[0]))[:MAX_KEYS]
-    return tuple((key, cost, slots) for key, (cost, slots) in ranked)
+    return expand_keys(units, collapse, MAX_KEYS, MAX_KEYS * 4)
 
 
 def _ranked(found: dict[str, tuple[int, Slots]]) -> tuple[tuple[str, int, Slots], ...]:
@@ -298,70 +275,36 @@ def _latin_latin(x: str, y: str) -> float:
     return costs["latin_pair"] * min(cost(sx, sy) for sx in latin_sounds(x) for sy in latin_sounds(y))
 
 
-def slot_mismatch(x: str, x_arabic: bool, y: str, y_arabic: bool) -> float:
-    """Mismatches between what two spellings write in one vowel slot (``keys.yaml``, vowels).
-    Two Arabic-script slots are not compared here: spellings in one script add and drop ا and ی
-    freely (ترامپ, ترمپ); :mod:`entityres.text.similarity` compares their swaps."""
-    if JOINT in x or JOINT in y or (x_arabic and y_arabic):
-        return 0.0
-    if x_arabic:
-        return _arabic_latin(x, y)
-    if y_arabic:
-        return _arabic_latin(y, x)
-    return _latin_latin(x, y)
+@lru_cache(maxsize=None)
+def vowel_rules() -> VowelRules:
+    """The written vowels' and the word edges' rules (``keys.yaml``, vowels and edges), as the
+    compiled scorer takes them. Two Arabic-script slots are not compared: spellings in one script
+    add and drop ا and ی freely (ترامپ, ترمپ); :mod:`entityres.text.similarity` compares their swaps."""
+    edges = tables.load("keys")["edges"]
+    return VowelRules(_arabic_latin, _latin_latin, JOINT, _vowel_table()[2]["spread"], edges["written_final"],
+                      edges["related"], edges["alike"], edges["costs"]["onset"], edges["costs"]["final"])
 
 
-@lru_cache(maxsize=PAIRS)
 def vowel_mismatches(ka: str, sa: Slots, a_arabic: bool, kb: str, sb: Slots, b_arabic: bool) -> float:
     """Mismatches between the inner vowels two keys' spellings write, where the keys align.
 
     The slot before a class is compared when that class and the one before it align with two
-    adjacent classes of the other key (equal, or swapped one for one), neither of them an edge
-    vowel ``A`` (a final vowel takes the vowels before it: Rubio, روبیو). Past ``spread`` slots
-    the count is scaled down: a long name transcribed from another language rarely keeps every
-    vowel (Zaporizhzhia, Zaporozhye), while a short one that changes a vowel is another name.
+    adjacent classes of the other key (equal, or swapped one for one, in the Levenshtein edit
+    script of the keys, the lesser argument first), neither of them an edge vowel ``A`` (a final
+    vowel takes the vowels before it: Rubio, روبیو). Past ``spread`` slots the count is scaled
+    down: a long name transcribed from another language rarely keeps every vowel (Zaporizhzhia,
+    Zaporozhye), while a short one that changes a vowel is another name. Computed in C
+    (``_kernels.vowel_mismatches``).
     """
-    if a_arabic and b_arabic:
-        return 0.0
-    if (kb, sb, b_arabic) < (ka, sa, a_arabic):  # edit scripts break ties by argument order
-        ka, sa, a_arabic, kb, sb, b_arabic = kb, sb, b_arabic, ka, sa, a_arabic
-    if ka == kb:
-        pairs = [(i, i) for i in range(1, len(ka))]
-    else:
-        aligned = {}
-        for tag, i1, i2, j1, j2 in Levenshtein.opcodes(ka, kb):
-            if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
-                aligned.update((i1 + k, j1 + k) for k in range(i2 - i1))
-        pairs = [(i, j) for i, j in aligned.items() if i > 0 and aligned.get(i - 1) == j - 1]
-    pairs = [(i, j) for i, j in pairs if "A" not in ka[i - 1:i + 1] + kb[j - 1:j + 1]]
-    if not pairs:
-        return 0.0
-    spread = _vowel_table()[2]["spread"]
-    found = sum(slot_mismatch(sa[i], a_arabic, sb[j], b_arabic) for i, j in pairs)
-    return found * spread / max(spread, len(pairs))
-
-
-@lru_cache(maxsize=None)
-def _edge_table() -> tuple[frozenset, dict[str, float], tuple[frozenset, ...], tuple[frozenset, ...]]:
-    edges = tables.load("keys")["edges"]
-    return (frozenset(edges["written_final"]), edges["costs"], tuple(frozenset(g) for g in edges["related"]),
-            tuple(frozenset(g) for g in edges["alike"]))
+    return _vowel_mismatches(ka, sa, a_arabic, kb, sb, b_arabic, vowel_rules())
 
 
 def edge_mismatches(arabic_key: str, arabic_word: str, latin_key: str, latin_word: str) -> float:
     """Mismatches at the edges of the keys of an Arabic-script word and a Latin one (keys.yaml,
     edges): another first class (half for a related one, none for an alike one), or a long vowel
-    the Arabic-script spelling writes at its end against no final vowel in Latin."""
-    if not arabic_key or not latin_key:
-        return 0.0
-    written_final, costs, related, alike = _edge_table()
-    found = 0.0
-    first, other = arabic_key[0], latin_key[0]
-    if first != other and len(latin_word) > 1 and not any(first in g and other in g for g in alike):
-        found += costs["onset"] * (0.5 if any(first in g and other in g for g in related) else 1.0)
-    if arabic_word[-1:] in written_final and arabic_key.endswith("A") and not latin_key.endswith("A"):
-        found += costs["final"]
-    return found
+    the Arabic-script spelling writes at its end against no final vowel in Latin. Computed in C
+    (``_kernels.edge_mismatches``)."""
+    return _edge_mismatches(arabic_key, arabic_word, latin_key, latin_word, vowel_rules())
 
 
 def join_slots(left: tuple[str, Slots], right: tuple[str, Slots]) -> tuple[str, Slots]:

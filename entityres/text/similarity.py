@@ -30,14 +30,14 @@ import heapq
 from functools import lru_cache
 from typing import NamedTuple
 
-from rapidfuzz.distance import Indel, Levenshtein
+from rapidfuzz.distance import Levenshtein
 
-from ._kernels import best_indel_similarity, best_key_similarity
+from ._kernels import ScoreRules, fuzzy_similarity, vowel_swaps
 from ._kernels import greedy_alignment as _greedy_alignment
 from ..limits import check_name_words
 from ..memo import WORDS
-from .keys import (MAX_KEYS, Slots, compare_table, edge_mismatches, join_key_slots, join_keys, key_similarity, latin_codes, name_words,
-                   spelling_of, vowel_mismatches, word_key_slots)
+from .keys import (MAX_KEYS, Slots, compare_table, join_key_slots, join_keys, latin_codes, name_words, spelling_of, vowel_rules,
+                   word_key_slots)
 from .langs import canonical_lang, is_arabic_script
 from .name_parts import is_lineage, is_particle, part_symbol, parts_differ
 from .normalize import ZWNJ, require_str
@@ -49,7 +49,7 @@ ALT_CLASS_PENALTY = 0.04
 SURFACE_WEIGHT = 0.3
 SHORT_KEY = 2
 VOWEL_SWAP_PENALTY = 0.2
-SWAP_VOWELS = frozenset("ای")
+SWAP_VOWELS = "ای"  # written vowels whose swap makes another name (_vowel_swaps)
 VOWEL_PENALTY = 0.3  # of key similarity (0.24 of the score), per written vowel that the other spelling reads as another or as none (keys.yaml, vowels)
 EDGE_PENALTY = 0.3  # of key similarity, per edge of a word that differs across scripts (keys.yaml, edges)
 DIFFERENT_PART = 0.5  # two known, different name parts: below the matcher's PAIR_FLOOR, so never aligned
@@ -154,47 +154,20 @@ def word_similarity(a: Word, b: Word, max_keys: int = MAX_KEYS, shortlist: int =
     """
     if a.text == b.text or (a.part is not None and a.part == b.part):
         return 1.0
-    score = _fuzzy_similarity(a, b, max_keys, shortlist)
+    # Keys and readings (see the module docstring), in C: keys less a penalty per written vowel
+    # read otherwise (keys.vowel_mismatches) and per edge that differs (keys.edge_mismatches) over
+    # the key pairs that could still come out best; Arabic-script pairs less their vowel swaps
+    # (_vowel_swaps); short skeletons in one script blended with the letters' similarity.
+    score = fuzzy_similarity(a, b, max_keys, shortlist, _score_rules())
     if a.part is not None and b.part is not None and parts_differ(a.part, b.part):
         return min(score, DIFFERENT_PART)
     return score
 
 
-def _fuzzy_similarity(a: Word, b: Word, max_keys: int, shortlist: int) -> float:
-    """Keys and readings (see the module docstring), for words the name-parts table does not settle."""
-    key_sim = best_key_similarity(a.keys, b.keys, max_keys, shortlist, ALT_CLASS_PENALTY, compare_table())
-    if key_sim > 0.0 and not (a.arabic and b.arabic):
-        key_sim = written_vowels(a, b, key_sim, max_keys)
-    read_sim = best_indel_similarity(a.codes, b.codes)
-    score = max(0.0, KEY_WEIGHT * key_sim + (1 - KEY_WEIGHT) * read_sim)
-    if a.arabic and b.arabic:
-        score -= VOWEL_SWAP_PENALTY * _vowel_swaps(a.surface, b.surface)
-    if a.arabic == b.arabic and min(a.weight, b.weight) <= SHORT_KEY:
-        # A short skeleton says little (کییف and کایاو share the key KF); within one script the
-        # letters themselves tell them apart.
-        score = (1 - SURFACE_WEIGHT) * score + SURFACE_WEIGHT * Indel.normalized_similarity(a.surface, b.surface)
-    return score
-
-
-def written_vowels(a: Word, b: Word, key_sim: float, max_keys: int = MAX_KEYS) -> float:
-    """``key_sim`` less :data:`VOWEL_PENALTY` for each vowel one spelling writes that the other
-    reads as another or as nothing (:func:`entityres.text.keys.vowel_mismatches`), over the key
-    pairs that could still come out best; ``key_sim`` when the best pair's vowels agree."""
-    best = 0.0
-    for (ka, ca), sa in zip(a.keys[:max_keys], a.slots):
-        for (kb, cb), sb in zip(b.keys[:max_keys], b.slots):
-            s = min(key_sim, key_similarity(ka, kb) - ALT_CLASS_PENALTY * (ca + cb))
-            if s <= best:
-                continue
-            s -= VOWEL_PENALTY * vowel_mismatches(ka, sa, a.arabic, kb, sb, b.arabic)
-            if a.arabic != b.arabic:
-                s -= EDGE_PENALTY * (edge_mismatches(ka, a.surface, kb, b.surface) if a.arabic
-                                     else edge_mismatches(kb, b.surface, ka, a.surface))
-            if s > best:
-                best = s
-                if best >= key_sim:
-                    return key_sim
-    return best
+@lru_cache(maxsize=None)
+def _score_rules() -> ScoreRules:
+    return ScoreRules(compare_table(), vowel_rules(), ALT_CLASS_PENALTY, VOWEL_PENALTY, EDGE_PENALTY, KEY_WEIGHT,
+                      VOWEL_SWAP_PENALTY, SWAP_VOWELS, SHORT_KEY, SURFACE_WEIGHT)
 
 
 def _vowel_swaps(a: str, b: str) -> int:
@@ -204,11 +177,7 @@ def _vowel_swaps(a: str, b: str) -> int:
     vowel in place of the other (بوتين, بوتان) is a different name. و is left out: it is as often
     the consonant v (مدودف, ميدفيديف).
     """
-    va, vb = "".join(c for c in a[1:-1] if c in SWAP_VOWELS), "".join(c for c in b[1:-1] if c in SWAP_VOWELS)
-    if not va or not vb:
-        return 0
-    common = (len(va) + len(vb) - Indel.distance(va, vb)) // 2
-    return min(len(va), len(vb)) - common
+    return vowel_swaps(a, b, SWAP_VOWELS)
 
 
 def greedy_alignment(scored: list[tuple[float, tuple[int, ...], tuple[int, ...]]],

@@ -90,6 +90,7 @@ class Span(NamedTuple):
     key: str  # the folded words that matched (the exact key of an alias or a part; the text for new names)
 
 
+@lru_cache(maxsize=WORDS)  # a tagged name's words, a stem: the same few come back
 def _fold(text: str) -> str:
     return " ".join(fold_word(w) for w in text.replace(ZWNJ, " ").split())
 
@@ -249,6 +250,12 @@ def _place_names(index: Index) -> frozenset[str]:
     return frozenset(a.key.replace(" ", "") for a in index.aliases if a.type == "place")
 
 
+@per_index(WORDS)
+def _nationality(word: str, lang: str | None, index: Index) -> bool:
+    """Is the normalised ``word`` an adjective of nationality (آمریکایی), by the index's place names?"""
+    return cues.is_nationality_adjective(word, lang, _place_names(index))
+
+
 @lru_cache(maxsize=None)
 def _not_names(lang: str | None) -> frozenset[str]:
     return frozenset(_fold(p[0]) for p in cues.phrases("not_names", lang) if len(p) == 1)
@@ -258,7 +265,7 @@ def _keep(doc: _Doc, span: Span) -> bool:
     """False for a span the filters of the module docstring reject."""
     last = doc.tokens[span.last]
     if ((span.end < last.end or span.cost or span.first == span.last)
-            and cues.is_nationality_adjective(last.text, doc.lang, _place_names(doc.index))):
+            and _nationality(last.text, doc.lang, doc.index)):
         return False
     if span.first in doc.orgs or span.last in doc.orgs or _in_organisation_name(doc, span):
         return False
@@ -308,7 +315,7 @@ def _name_like(doc: _Doc, i: int, ceiling: float = NAME_ZIPF) -> bool:
     # A cue word is not a name, nor is the end of a cue phrase.
     if any(doc.at[g][i] or doc.before[g][i + 1] for g in _STOP_GROUPS):
         return False
-    if cues.is_nationality_adjective(word, doc.lang, _place_names(doc.index)):
+    if _nationality(word, doc.lang, doc.index):
         return False
     common = zipf(word, doc.lang)
     return common < ceiling or (common < PERSON_WORD_ZIPF and _key(doc, i) in _person_words(doc.index))
@@ -401,22 +408,26 @@ def _new_spans(doc: _Doc, known: list[Span]) -> list[Span]:
     # places the text names, which may stand between a title and its name (وزیر خارجه آمریکا X)
     starts = {s.last + 1: s.first for s in known if _is_place(doc, s)}
     ends = {group: doc.before[group] for group, _, _ in _NEW_CUES}
-    # Most tokens have no cue before them: only these positions are looked at closely.
+    # Most tokens have no cue, capital or byline before them: only these positions are looked at closely.
     cued = set(starts) | {j for row in ends.values() for j, n in enumerate(row) if n} | {j + 1 for j in doc.orgs}
     cued |= {j + 1 for j, w in enumerate(doc.words) if w.startswith("ال")}
-    arabic_doc = bool(ARABIC_LETTER.search(text, 0, 2000))
-    i = 0
-    while i < len(tokens):
+    latin = {i for i, t in enumerate(tokens) if t.text[:1].isupper()} if ARABIC_LETTER.search(text, 0, 2000) else set()
+    bylines = {i for i, g in enumerate(doc.gaps) if ";" in g}
+    free = 0  # the tokens before it are in a new name already
+    for i in sorted((cued | latin | bylines) - taken):
+        if i < free or i >= len(tokens):
+            continue
         found = None
-        if i in cued and i not in taken:
+        if i in cued:
             for group, kind, cue in _NEW_CUES:
-                if _cue_before(doc, i, group, ends[group], starts):
+                # only a title may stand apart from its name: for the rest, a phrase ends right here or none
+                if (group == "person_titles" or ends[group][i]) and _cue_before(doc, i, group, ends[group], starts):
                     n = _run(doc, i, taken, 2 if kind == "place" else MAX_NEW_WORDS,
                              CUED_NAME_ZIPF if cue == "title" else NAME_ZIPF)
                     if n:
                         found = (n, kind, cue)
                         break
-        if found is None and i not in taken and arabic_doc and tokens[i].text[:1].isupper():
+        if found is None and i in latin:
             n = 0
             while (i + n < len(tokens) and i + n not in taken and tokens[i + n].text[:1].isupper()
                    and doc.segs[i + n] == doc.segs[i] and n < MAX_NEW_WORDS):
@@ -425,7 +436,7 @@ def _new_spans(doc: _Doc, known: list[Span]) -> list[Span]:
                 n = 0
             if n >= 2 or (n == 1 and doc.before["person_cues_before"][i]):
                 found = (n, "person", "latin")
-        if found is None and i not in taken and ";" in doc.gaps[i]:
+        if found is None and i in bylines:
             n = _run(doc, i, taken, ceiling=float("inf"))
             if n >= 2 and i + n < len(tokens) and "-" in doc.gaps[i + n]:
                 found = (n, "person", "byline")
@@ -433,9 +444,7 @@ def _new_spans(doc: _Doc, known: list[Span]) -> list[Span]:
             n, kind, cue = found
             key = " ".join(_key(doc, k) for k in range(i, i + n))
             out.append(Span(i, i + n - 1, tokens[i].start, tokens[i + n - 1].end, "new", (), 0.0, kind, cue, False, key))
-            i += n
-        else:
-            i += 1
+            free = i + n
     return out
 
 
@@ -563,8 +572,8 @@ def with_tagged(doc: _Doc, known: list[Span], new: list[Span], tagged: Sequence)
 
 def _overlong(doc: _Doc, first: int, last: int) -> bool:
     """Tokens written together into a word past MAX_WORD_CHARS (runs of symbols): no name."""
-    text = doc.norm.text[doc.tokens[first].nstart:doc.tokens[last].nend]
-    return any(len(w) > MAX_WORD_CHARS for w in text.split())
+    start, end = doc.tokens[first].nstart, doc.tokens[last].nend
+    return end - start > MAX_WORD_CHARS and any(len(w) > MAX_WORD_CHARS for w in doc.norm.text[start:end].split())
 
 
 def _tagged_span(doc: _Doc, first: int, last: int, kind: str) -> Span:

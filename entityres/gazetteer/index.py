@@ -3,7 +3,11 @@
 It holds plain data only, so it caches as data and the hot loops stay on dicts and tuples:
 
 * ``aliases``: one record per (entry, language, name): :class:`Alias`, with the name's word
-  profiles (:class:`entityres.text.similarity.Word`), adjacent words joined, and the whole name joined;
+  profiles (:class:`entityres.text.similarity.Word`, one per distinct word, shared) and the codes of
+  the whole name read as one (the matcher's pre-rank compares them for hundreds of aliases a query).
+  Adjacent words joined and the whole name joined are profiled only when an alias is scored
+  (:attr:`Alias.pairs`, :attr:`Alias.joined`, bounded memos): at 100,000 entries they were half the
+  build's memory and a third of its time, for the few dozen aliases a query scores;
 * ``exact``: exact keys (normalised words, Latin folded to ASCII) → alias numbers, for names
   written as the gazetteer writes them, with or without their spaces (کی یف = کییف);
 * ``postings``: blocking keys → alias numbers. A word is posted under its likeliest cross-script
@@ -33,8 +37,8 @@ from typing import Iterable, NamedTuple
 
 from ..text import cues, tables
 from ..cache import cache_path, expect, read_cache, str_list, str_map, write_cache
-from ..memo import WORDS
-from ..text.keys import name_words
+from ..memo import PAIRS, WORDS
+from ..text.keys import join_key_slots, join_keys, name_words
 from ..text.langs import canonical_lang, is_arabic_script
 from .schema import Entry
 from ..text.similarity import Word, join_profiles, word_profile
@@ -44,7 +48,8 @@ KEYS_PER_WORD = 3  # blocking keys kept per word: the likeliest readings meet; r
 MAX_COST = 1  # second-choice letter classes a blocking key may take
 MAX_WORDS = 8  # longer "names" are descriptions, not names
 MIN_SKELETON = 2
-LAYOUT = 2  # of the index's on-disk form: a file of another layout is a cache miss
+LAYOUT = 3  # of the index's on-disk form: a file of another layout is a cache miss
+PROGRESS_ENTRIES = 20_000  # more entries show a progress bar (on a terminal) as they are read and indexed
 TYPE_CODES = {"person": 0, "place": 1}  # an alias's type as the blocking kernel reads it
 # Alternate names GeoNames gathers unchecked from many sites (und-Arab in cities.yaml) are weaker
 # evidence than curated or CLDR names: a city's stray spelling must not outscore a person's name.
@@ -60,8 +65,36 @@ class Alias(NamedTuple):
     key: str  # exact key
     trust: float  # how far the alias's source is believed (SOURCE_TRUST)
     words: tuple[Word, ...]
-    pairs: tuple[Word, ...]  # adjacent words joined: pairs[i] is words i and i+1 written as one
-    joined: Word  # all the words written as one
+    heard: tuple[str, ...]  # the likeliest two codes of all the words written as one: joined.codes[:2]
+
+    @property
+    def pairs(self) -> tuple[Word, ...]:
+        """Adjacent words joined: pairs[i] is words i and i+1 written as one."""
+        return joined_pairs(self.words)
+
+    @property
+    def joined(self) -> Word:
+        """All the words written as one."""
+        return joined_whole(self.words)
+
+
+@lru_cache(maxsize=PAIRS)
+def joined_pairs(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    return tuple(join_profiles(words[i:i + 2]) for i in range(len(words) - 1))
+
+
+@lru_cache(maxsize=PAIRS)
+def joined_whole(words: tuple[Word, ...]) -> Word:
+    # a two-word name read as one is its one pair: the same profile, computed once
+    return joined_pairs(words)[0] if len(words) == 2 else join_profiles(words)
+
+
+def joined_codes(words: tuple[Word, ...]) -> tuple[str, ...]:
+    """``joined_whole(words).codes[:2]`` without the rest of that profile (its keys and slots):
+    the codes as :func:`entityres.text.similarity.join_profiles` joins them."""
+    if len(words) == 1:
+        return words[0].codes[:2]
+    return tuple(k for k, _ in join_keys([tuple((c, 0) for c in w.codes[:4]) for w in words])[:2])
 
 
 @lru_cache(maxsize=WORDS)
@@ -72,7 +105,11 @@ def fold_word(word: str) -> str:
 
 def exact_keys(words: list[str]) -> tuple[str, ...]:
     """Exact keys of a name's normalised words: with spaces, and without (کی یف = کییف)."""
-    folded = [fold_word(w) for w in words]
+    return folded_keys([fold_word(w) for w in words])
+
+
+def folded_keys(folded: list[str]) -> tuple[str, ...]:
+    """:func:`exact_keys` of words already folded (:func:`fold_word`)."""
     spaced = " ".join(folded)
     joined = "".join(folded)
     return (spaced,) if joined == spaced else (spaced, joined)
@@ -101,12 +138,16 @@ def coarse_skeleton(keys: tuple[tuple[str, int], ...]) -> tuple[str, int] | None
     return (skeleton, min_deletion) if len(skeleton) >= MIN_SKELETON else None
 
 
-@lru_cache(maxsize=WORDS)
 def coarse_keys(word: Word, query: bool) -> tuple[str, ...]:
     """The coarse blocking keys of a word (:func:`coarse_skeleton`): its coarse skeleton ``~S``,
     and one-class deletions: posted as ``-D`` for a gazetteer word, looked up as ``~D`` (the
     query has the extra class) and ``-S`` (the gazetteer word has it) for a query word."""
-    coarse = coarse_skeleton(word.keys)
+    return _coarse_keys(word.keys[0][0], query) if word.keys else ()
+
+
+@lru_cache(maxsize=WORDS)
+def _coarse_keys(likeliest: str, query: bool) -> tuple[str, ...]:
+    coarse = coarse_skeleton(((likeliest, 0),))
     if coarse is None:
         return ()
     skeleton, min_deletion = coarse
@@ -118,25 +159,48 @@ def coarse_keys(word: Word, query: bool) -> tuple[str, ...]:
 
 def word_blocking_keys(word: Word, query: bool = False) -> list[str]:
     """Blocking keys of one profiled word: its likeliest keys and its coarse keys."""
-    return [k for k, cost in word.keys[:KEYS_PER_WORD] if cost <= MAX_COST and k] + list(coarse_keys(word, query))
+    return blocking_keys(word.keys, query)
+
+
+def blocking_keys(keys, query: bool = False) -> list[str]:
+    """Blocking keys of a word's ``(key, cost, ...)`` list, likeliest first (:func:`word_blocking_keys`)."""
+    return [k[0] for k in keys[:KEYS_PER_WORD] if k[1] <= MAX_COST and k[0]] + list(_coarse_keys(keys[0][0], query) if keys else ())
+
+
+def pair_blocking_keys(a: Word, b: Word) -> list[str]:
+    """``word_blocking_keys(join_profiles((a, b)))`` without the rest of that profile: only keys of
+    at most :data:`MAX_COST` second choices can be blocking keys, and a joined key costs its parts'
+    sum, so the parts' dearer keys are left out of the join (the cheap ones come out the same,
+    in the same order)."""
+    return blocking_keys(join_key_slots([tuple((k, c, s) for (k, c), s in zip(w.keys, w.slots) if c <= MAX_COST)
+                                          for w in (a, b)]))
 
 
 def profile_words(words: list[str], lang: str | None, spelling: str | None = None) -> tuple[Word, ...]:
     return tuple(word_profile(w, lang, spelling) for w in words)
 
 
-def alias_trust(entry: Entry) -> dict[str, float]:
-    """How far each of an entry's names (by exact key) is believed: the best of its sources
-    (``SOURCE_TRUST``), so a name that only a bulk source gives stays weaker evidence. The
+def alias_trust(entry: Entry, key=alias_key) -> dict[str, float]:
+    """How far each of an entry's names (by exact key, ``key(name)``) is believed: the best of its
+    sources (``SOURCE_TRUST``), so a name that only a bulk source gives stays weaker evidence. The
     canonical name is as trusted as the best-trusted of the entry's other names: an entry that
     only GeoNames names (Putian) is no stronger for its canonical name."""
     found: dict[str, float] = {}
     for _, name, source in entry.aliases(sources=True)[1:]:
-        key = alias_key(name)
-        found[key] = max(found.get(key, 0.0), SOURCE_TRUST.get(source, 1.0))
-    canonical = alias_key(entry.name)
+        k = key(name)
+        found[k] = max(found.get(k, 0.0), SOURCE_TRUST.get(source, 1.0))
+    canonical = key(entry.name)
     found[canonical] = max(found.get(canonical, 0.0), max(found.values(), default=UNSOURCED))
     return found
+
+
+def progress_bar(items: list, desc: str, show: bool | None):
+    """``items``, followed by a progress bar: ``show`` True always, None on a terminal, False never."""
+    if show is False:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit=" entries", disable=None if show is None else False, leave=False)
 
 
 def shared_aliases(entries: Iterable[Entry]) -> list[tuple[str, list[str]]]:
@@ -205,7 +269,8 @@ class Index:
                              "lang": [a.lang for a in value], "name": [a.name for a in value],
                              "key": [a.key for a in value], "trust": [a.trust for a in value],
                              "length": _packed([len(a.words) for a in value]),
-                             "words": _packed([word(w) for a in value for w in (*a.words, *a.pairs, a.joined)])}
+                             "words": _packed([word(w) for a in value for w in a.words]),
+                             "heard": [c for a in value for c in a.heard], "heard_counts": bytes(len(a.heard) for a in value)}
             elif kind == "dict[str, Word]":
                 out[name] = {k: word(w) for k, w in value.items()}
             elif kind == "frozenset[str]":
@@ -266,36 +331,70 @@ class Index:
         prefixes: set[str] = set()
         vocab: dict[str, Word] = {}
         particles = {fold_word(p[0]) for p in cues.phrases("name_particles") if len(p) == 1}
-        for n, entry in enumerate(entries):
-            seen = set()
-            trust = alias_trust(entry)
-            for lang, name, source in entry.aliases(sources=True):
+        # Memos of this build, unbounded while it runs: a word recurs in many names (100,000 names
+        # have 256,000 words, 99,000 distinct), more than the shared memos of words keep.
+        folds: dict[str, str] = {}
+        named: dict[str, tuple[list[str], tuple[str, ...]]] = {}  # of one entry: its names are spelled twice
+        profiled: dict[tuple[str, str | None], tuple[Word, list[str]]] = {}
+
+        def fold(word: str) -> str:
+            found = folds.get(word)
+            if found is None:
+                found = folds[word] = fold_word(word)
+            return found
+
+        def spelled(name: str) -> tuple[list[str], tuple[str, ...]]:
+            """A name's normalised words and exact keys."""
+            found = named.get(name)
+            if found is None:
                 words = name_words(name)
+                found = named[name] = (words, folded_keys([fold(w) for w in words]) if words else ("",))
+            return found
+
+        @lru_cache(maxsize=None)
+        def written_as(part: str) -> str:
+            """A word as written between spaces, folded (خامنه‌ای: "خامنه ای")."""
+            return " ".join(fold(x) for x in name_words(part))
+
+        def profile(word: str, lang: str | None) -> tuple[Word, list[str]]:
+            """A word's profile and blocking keys."""
+            found = profiled.get((word, lang))
+            if found is None:
+                w = word_profile(word, lang)
+                found = profiled[word, lang] = (w, word_blocking_keys(w))
+            return found
+
+        for n, entry in enumerate(progress_bar(entries, "index", None if len(entries) > PROGRESS_ENTRIES else False)):
+            seen = set()
+            named.clear()
+            trust = alias_trust(entry, lambda name: spelled(name)[1][0])
+            for lang, name, source in entry.aliases(sources=True):
+                words, keys = spelled(name)
                 if not words or len(words) > MAX_WORDS:
                     continue
                 lang = canonical_lang(lang)
-                keys = exact_keys(words)
                 if (keys[0], lang) in seen:
                     continue
                 seen.add((keys[0], lang))
                 a = len(aliases)
-                profiles = profile_words(words, lang)
-                pairs = tuple(join_profiles(profiles[i:i + 2]) for i in range(len(profiles) - 1))
-                # a two-word name read as one is its one pair: the same profile, computed and stored once
-                joined = pairs[0] if len(pairs) == 1 else join_profiles(profiles)
-                aliases.append(Alias(n, entry.type, lang, name, keys[0], trust[keys[0]], profiles, pairs, joined))
+                found = [profile(w, lang) for w in words]
+                profiles = tuple(w for w, _ in found)
+                aliases.append(Alias(n, entry.type, lang, name, keys[0], trust[keys[0]], profiles, joined_codes(profiles)))
                 owners[keys[0]].add(n)
                 for key in keys:
                     exact[key].append(a)
-                for key in {k for w in profiles + pairs for k in word_blocking_keys(w)}:
+                posted = {k for _, ks in found for k in ks}
+                for i in range(len(profiles) - 1):  # adjacent words joined, so that عبد الله meets Abdullah
+                    posted.update(pair_blocking_keys(profiles[i], profiles[i + 1]))
+                for key in posted:
                     postings[key].append(a)
                 folded = keys[0].split(" ")
                 prefixes.update(" ".join(folded[:i]) for i in range(1, len(folded) + 1))
-                for word, profile in zip(folded, profiles):
-                    vocab.setdefault(word, profile)
+                for word, w in zip(folded, profiles):
+                    vocab.setdefault(word, w)
                 # A surname or given name is a word as written between spaces: خامنه‌ای is one
                 # (its key "خامنه ای"), so that the token خامنه‌ای alone finds its person.
-                written = [w for part in name.split() if (w := " ".join(fold_word(x) for x in name_words(part)))]
+                written = [w for part in name.split() if (w := written_as(part))]
                 if entry.type == "person" and len(written) > 1:
                     # after a particle the surname is the pair (bin Said, بن سلمان): Said alone is not it
                     if written[-1] not in particles and written[-2] not in particles:
@@ -304,18 +403,16 @@ class Index:
                         given[written[0]].append(a)
         # Trust ranks sources against each other: a gazetteer of bulk names alone is not weaker for it.
         most = max((a.trust for a in aliases if a.trust != UNSOURCED), default=1.0)
-        aliases = [a._replace(trust=min(1.0, a.trust / most)) for a in aliases]
+        for i, a in enumerate(aliases):
+            aliases[i] = a._replace(trust=min(1.0, a.trust / most))
         vocab_postings: dict[str, set[str]] = defaultdict(set)
-        for word, profile in vocab.items():
-            for key in word_blocking_keys(profile):
+        for word, w in vocab.items():
+            for key in word_blocking_keys(w):
                 vocab_postings[key].add(word)
-        return cls(entries=tuple(entries), aliases=tuple(aliases), exact={k: tuple(v) for k, v in exact.items()},
-                   postings={k: tuple(v) for k, v in postings.items()},
+        return cls(entries=tuple(entries), aliases=tuple(aliases), exact=_frozen(exact), postings=_frozen(postings),
                    ambiguous=frozenset(k for k, o in owners.items() if len(o) > 1),
                    by_id={e.id: n for n, e in enumerate(entries)}, prefixes=frozenset(prefixes),
-                   parts={k: tuple(v) for k, v in parts.items()}, given={k: tuple(v) for k, v in given.items()},
-                   vocab=vocab,
-                   vocab_postings={k: tuple(sorted(v)) for k, v in vocab_postings.items()})
+                   parts=_frozen(parts), given=_frozen(given), vocab=vocab, vocab_postings=_frozen(vocab_postings, lambda v: tuple(sorted(v))))
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -329,6 +426,15 @@ class Index:
     def alias_lengths(self) -> bytes:
         """Each alias's number of words (at most :data:`MAX_WORDS`), one byte per alias."""
         return bytes(len(a.words) for a in self.aliases)
+
+
+def _frozen(lists: defaultdict, order=tuple) -> dict:
+    """``lists`` with each value made a tuple (``order``: how), in place: a copy of the
+    million postings of 100,000 entries beside the lists would double the build's peak memory."""
+    lists.default_factory = None  # a lookup of a missing key no longer adds it
+    for key, value in lists.items():
+        lists[key] = order(value)
+    return lists
 
 
 def _list(value: object) -> list:
@@ -403,22 +509,23 @@ def _unpacked(value: object, below: int) -> dict[str, tuple[int, ...]]:
 
 def _aliases(value: object, words: list[Word], n_entries: int) -> tuple[Alias, ...]:
     """The aliases encoded column by column (:meth:`Index._encode`): every column checked at once.
-    An alias of n words refers to its n words, n - 1 pairs and its joined form."""
+    An alias of n words refers to its n words."""
     columns = str_map(value)
-    types, names, keys = (str_list(columns[c]) for c in ("type", "name", "key"))
-    langs, trusts = _list(columns["lang"]), _list(columns["trust"])
+    types, names, keys, heard = (str_list(columns[c]) for c in ("type", "name", "key", "heard"))
+    langs, trusts, heard_counts = _list(columns["lang"]), _list(columns["trust"]), columns["heard_counts"]
     entries, lengths, refs = (_numbers(columns[c]) for c in ("entry", "length", "words"))
     n = len(names)
     expect(n == len(types) == len(keys) == len(langs) == len(trusts) == len(entries) == len(lengths)
+           and type(heard_counts) is bytes and len(heard_counts) == n and sum(heard_counts) == len(heard)
            and all(x is None or type(x) is str for x in langs) and all(type(x) is float for x in trusts)
            and (not entries or max(entries) < n_entries) and (not refs or max(refs) < len(words))
-           and all(0 < x <= MAX_WORDS for x in lengths) and len(refs) == 2 * sum(lengths) and set(types) <= set(TYPE_CODES)
-           and set(columns) == {"entry", "type", "lang", "name", "key", "trust", "length", "words"}, "the aliases' columns")
-    out, at = [], 0
+           and all(0 < x <= MAX_WORDS for x in lengths) and len(refs) == sum(lengths) and set(types) <= set(TYPE_CODES)
+           and set(columns) == {"entry", "type", "lang", "name", "key", "trust", "length", "words", "heard", "heard_counts"},
+           "the aliases' columns")
+    out, at, h = [], 0, 0
     for i in range(n):
-        size = lengths[i]
-        used = tuple(words[j] for j in refs[at:at + 2 * size])
-        out.append(Alias(entries[i], types[i], langs[i], names[i], keys[i], trusts[i], used[:size],
-                         used[size:2 * size - 1], used[-1]))
-        at += 2 * size
+        size, count = lengths[i], heard_counts[i]
+        out.append(Alias(entries[i], types[i], langs[i], names[i], keys[i], trusts[i],
+                         tuple(words[j] for j in refs[at:at + size]), tuple(heard[h:h + count])))
+        at, h = at + size, h + count
     return tuple(out)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
 from pydantic import ValidationError
 
 from ..cache import cache_path, expect, read_cache, str_map, write_cache
-from .index import Index, shared_aliases
+from .index import PROGRESS_ENTRIES, Index, progress_bar, shared_aliases
 from . import block_yaml
 from .schema import Entry, GazetteerFile
 from .yaml_source import SourceError, decode, field_name, line_of, load_yaml, read_source
@@ -109,9 +109,6 @@ def read_file(path: str | Path, text: str | None = None, progress: bool | None =
         return _validate(name, data, lines, progress)
 
 
-PROGRESS_ENTRIES = 20_000  # files with more entries show a progress bar (on a terminal)
-
-
 @contextmanager
 def gc_paused(settle: bool = False) -> Iterator[None]:
     """Python's cycle collector paused while a gazetteer (or its index, or a resolver) is built.
@@ -163,7 +160,7 @@ def _validate(name: str, data: object, lines: dict, progress: bool | None) -> li
     context = {"source": data["source"] if isinstance(data.get("source"), str) else None}
     out = []
     show = progress if progress is not None else None if len(entries) > PROGRESS_ENTRIES else False
-    for i, raw in enumerate(_bar(entries, name, show)):
+    for i, raw in enumerate(progress_bar(entries, Path(name).name, show)):
         try:
             out.append((Entry.model_validate(raw, context=context), lines.get(("entries", i), 0)))
         except ValidationError as exc:
@@ -171,14 +168,6 @@ def _validate(name: str, data: object, lines: dict, progress: bool | None) -> li
     if errors:
         raise GazetteerError(errors)
     return out
-
-
-def _bar(items: list, name: str, show: bool | None):
-    if show is False:
-        return items
-    from tqdm import tqdm
-
-    return tqdm(items, desc=Path(name).name, unit=" entries", disable=None if show is None else False, leave=False)
 
 
 def _errors(name: str, data: dict, lines: dict, exc: ValidationError, prefix: tuple) -> list[SourceError]:

@@ -230,7 +230,7 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
         def sound(item) -> float:
             alias = aliases[item[2]]
             # A one-word query is compared with each word too: news names people by surname alone.
-            heard = alias.joined.codes[:2] + (tuple(w.codes[0] for w in alias.words) if len(query.words) == 1 else ())
+            heard = alias.heard + (tuple(w.codes[0] for w in alias.words) if len(query.words) == 1 else ())
             close = best_indel_similarity(codes, heard)
             return close + 0.2 * (-item[0] / top)
 

@@ -1,0 +1,96 @@
+"""The index build (entityres.gazetteer.index): what it stores and posts is what the definitions say.
+
+The build takes shortcuts for speed and memory (memos per distinct word, the joined profiles of
+adjacent words and of whole names made only when scored, the pairs' blocking keys from their
+cheap keys alone); these tests compare it with the definitions, word by word.
+"""
+from itertools import product
+
+import pytest
+
+from entityres import Gazetteer
+from entityres.gazetteer.index import (MAX_WORDS, Index, exact_keys, joined_codes, pair_blocking_keys,
+                                       word_blocking_keys)
+from entityres.text.keys import name_words
+from entityres.text.similarity import join_profiles, word_profile
+
+# Words of our own in the shapes that matter: Latin with doubled and silent letters, Persian with
+# ZWNJ and و / ی read several ways, Arabic with the article, short words.
+WORDS = {
+    None: ["Abdul", "Rahman", "Wright", "Khamenei", "Hollande", "Li", "Oulianov", "Zaporizhzhia"],
+    "fa": ["عبد", "الرحمن", "خامنه‌ای", "ویتکاف", "اولاند", "لی", "بوتین", "میرحسین"],
+    "ar": ["عبد", "الله", "القرم", "يوسف", "بوتين", "أبو", "عمر", "الحسيني"],
+}
+
+PEOPLE = [
+    {"id": "person:a", "type": "person", "name": "Abdul Rahman Yusuf",
+     "names": {"fa": ["عبد الرحمن یوسف", "عبدالرحمن"], "ar": ["عبد الرحمن يوسف", "أبو عمر"]}},
+    {"id": "person:b", "type": "person", "name": "Mir Hossein Mousavi Khamenei",
+     "names": {"fa": ["میرحسین موسوی خامنه‌ای"], "en": ["Mir-Hossein Mousavi"]}},
+    {"id": "person:c", "type": "person", "name": "Steve Witkoff", "names": {"fa": ["استیو ویتکاف"]}},
+    {"id": "place:d", "type": "place", "name": "Crimea", "names": {"ar": ["القرم"], "ru": ["Крым"]}},
+    {"id": "person:e", "type": "person", "name": "Li", "names": {"ar": ["عمر بن الحسيني"]}},
+]
+
+
+@pytest.mark.parametrize("lang", sorted(WORDS, key=str))
+def test_a_pairs_blocking_keys_are_those_of_the_pair_read_as_one(lang):
+    profiles = [word_profile(w, lang) for w in WORDS[lang]]
+    for a, b in product(profiles, repeat=2):
+        assert pair_blocking_keys(a, b) == word_blocking_keys(join_profiles((a, b))), (a.text, b.text)
+
+
+@pytest.mark.parametrize("lang", sorted(WORDS, key=str))
+def test_the_codes_heard_are_those_of_the_name_read_as_one(lang):
+    profiles = [word_profile(w, lang) for w in WORDS[lang]]
+    for n in (1, 2, 3):
+        for words in product(profiles[:5], repeat=n):
+            assert joined_codes(words) == join_profiles(words).codes[:2], [w.text for w in words]
+
+
+@pytest.fixture(scope="module")
+def index():
+    return Index._compile(list(Gazetteer.from_entries(PEOPLE, cache=False)))
+
+
+def test_an_alias_holds_its_words_profiles_and_their_joins(index):
+    assert len(index.aliases) >= 10
+    for alias in index.aliases:
+        words = name_words(alias.name)
+        assert alias.key == exact_keys(words)[0]
+        assert alias.words == tuple(word_profile(w, alias.lang) for w in words)
+        assert alias.pairs == tuple(join_profiles(alias.words[i:i + 2]) for i in range(len(words) - 1))
+        assert alias.joined == join_profiles(alias.words) and alias.heard == alias.joined.codes[:2]
+
+
+def test_the_postings_are_the_blocking_keys_of_each_word_and_pair(index):
+    expected: dict[str, list[int]] = {}
+    for a, alias in enumerate(index.aliases):
+        assert 0 < len(alias.words) <= MAX_WORDS
+        keys = {k for w in (*alias.words, *alias.pairs) for k in word_blocking_keys(w)}
+        for key in keys:
+            expected.setdefault(key, []).append(a)
+    assert index.postings == {k: tuple(v) for k, v in expected.items()}
+
+
+def test_a_missing_key_is_not_added_by_a_lookup(index):
+    with pytest.raises(KeyError):
+        index.postings["no such key"]  # noqa: B018
+    assert "no such key" not in index.postings and "no such key" not in index.exact
+
+
+def test_a_large_build_shows_its_progress_on_a_terminal(monkeypatch, capsys):
+    import sys
+
+    from entityres.gazetteer import index as index_module
+
+    entries = list(Gazetteer.from_entries(PEOPLE, cache=False))
+    Index._compile(entries)
+    assert "index" not in capsys.readouterr().err  # few entries: no bar
+    monkeypatch.setattr(index_module, "PROGRESS_ENTRIES", 1)
+    Index._compile(entries)
+    assert "index" not in capsys.readouterr().err  # not a terminal: no bar
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    Index._compile(entries)
+    shown = capsys.readouterr().err
+    assert shown.lstrip("\r").startswith("index:") and f"0/{len(entries)}" in shown

@@ -452,3 +452,41 @@ def test_word_keys_are_the_reference_expansion(word):
     else:
         units = keys_module._latin_units(latin_forms(word.lower())[0])
         assert keys_module._expand(units) == reference_expand(units)
+
+
+def reference_join_slots(left, right):
+    (k1, s1), (k2, s2) = left, right
+    if not k1:
+        return k2, s2
+    if k1.endswith("A"):
+        k1, s1 = k1[:-1], s1[:-2] + (keys_module.JOINT,)
+    if k2.startswith("A"):
+        k2, s2 = k2[1:], (keys_module.JOINT,) + s2[2:]
+    if k1 and k2 and k1[-1] == k2[0]:
+        return k1 + k2[1:], s1[:-1] + s2[1:]
+    return k1 + k2, s1[:-1] + (keys_module.JOINT,) + s2[1:]
+
+
+def reference_join_key_slots(parts, max_keys=16):
+    combos = {"": (0, ("",))}
+    for part in parts:
+        nxt = {}
+        for k1, (c1, s1) in combos.items():
+            for k2, c2, s2 in part:
+                key, slots = reference_join_slots((k1, s1), (k2, s2))
+                if c1 + c2 < nxt.get(key, (1 << 30,))[0]:
+                    nxt[key] = (c1 + c2, slots)
+        combos = dict(sorted(nxt.items(), key=lambda kv: (kv[1][0], kv[0]))[:max_keys])
+    return tuple((k, c, s) for k, (c, s) in combos.items())
+
+
+# A word's keys with their slots (one more than classes, as keys._expand makes them), edge vowels A included.
+key_slots_st = st.text(alphabet="AKTS", max_size=5).flatmap(lambda k: st.tuples(
+    st.just(k), st.integers(0, 3), st.lists(st.sampled_from(["", "a", "ou", "ی"]), min_size=len(k) + 1,
+                                            max_size=len(k) + 1).map(tuple)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(key_slots_st, max_size=6).map(tuple), max_size=4), st.sampled_from([16, 3]))
+def test_join_key_slots_equals_reference(parts, max_keys):
+    assert _kernels.join_key_slots(parts, max_keys, keys_module.JOINT) == reference_join_key_slots(parts, max_keys)

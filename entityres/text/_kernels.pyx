@@ -10,7 +10,7 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from libc.math cimport log
 from libc.stdint cimport int32_t, uint64_t
 from libc.stdlib cimport qsort
-from libc.string cimport memset
+from libc.string cimport memcmp, memset
 
 from rapidfuzz.distance import Levenshtein as _Levenshtein
 from cpython.unicode cimport PyUnicode_4BYTE_KIND, PyUnicode_FromKindAndData, PyUnicode_GET_LENGTH, PyUnicode_READ_CHAR
@@ -243,14 +243,7 @@ cdef double _best_key_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize
     if n == 0:
         return 0.0
     if shortlist == 0 or n <= shortlist:
-        for i in range(na):
-            ka, ca = a[i]
-            for j in range(nb):
-                kb, cb = b[j]
-                s = _weighted_similarity(ka, kb, table) - penalty * <double> (<long> ca + <long> cb)
-                if s > best:
-                    best = s
-        return best
+        return _all_key_pairs(a, b, na, nb, penalty, table)
     rough = <double *> PyMem_Malloc(n * sizeof(double))
     taken = <char *> PyMem_Malloc(n)
     if rough == NULL or taken == NULL:
@@ -284,6 +277,114 @@ cdef double _best_key_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize
         return best
     finally:
         PyMem_Free(rough); PyMem_Free(taken)
+
+
+cdef struct _Keys:
+    Py_ssize_t *start  # key i's classes are codes[start[i]:start[i + 1]]
+    long *cost
+    Py_UCS4 *codes
+    double *weight  # per class
+    double *running  # per key, its length + 1 running sums of weights (the first row of the distance)
+
+
+cdef int _read_keys(tuple keys, Py_ssize_t n, CostTable t, _Keys *out) except -1:
+    """The first ``n`` ``(key, cost)`` pairs of ``keys`` as arrays (freed by :func:`_free_keys`)."""
+    cdef Py_ssize_t i, p, size = 0, at
+    cdef str k
+    for i in range(n):
+        size += PyUnicode_GET_LENGTH(<str> (<tuple> keys[i])[0])
+    out.start = <Py_ssize_t *> PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
+    out.cost = <long *> PyMem_Malloc((n + 1) * sizeof(long))
+    out.codes = <Py_UCS4 *> PyMem_Malloc((size + 1) * sizeof(Py_UCS4))
+    out.weight = <double *> PyMem_Malloc((size + 1) * sizeof(double))
+    out.running = <double *> PyMem_Malloc((size + n + 1) * sizeof(double))
+    if not (out.start and out.cost and out.codes and out.weight and out.running):
+        raise MemoryError()
+    out.start[0] = 0
+    for i in range(n):
+        k, c = keys[i]
+        out.cost[i] = c
+        at = out.start[i]
+        out.running[at + i] = 0.0
+        for p in range(PyUnicode_GET_LENGTH(k)):
+            out.codes[at + p] = PyUnicode_READ_CHAR(k, p)
+            out.weight[at + p] = _weight(t, out.codes[at + p])
+            out.running[at + i + p + 1] = out.running[at + i + p] + out.weight[at + p]
+        out.start[i + 1] = at + PyUnicode_GET_LENGTH(k)
+    return 0
+
+
+cdef void _free_keys(_Keys *k) noexcept:
+    PyMem_Free(k.start); PyMem_Free(k.cost); PyMem_Free(k.codes); PyMem_Free(k.weight); PyMem_Free(k.running)
+
+
+cdef double _all_key_pairs(tuple a, tuple b, Py_ssize_t na, Py_ssize_t nb, double penalty, CostTable t) except -1.0:
+    """:func:`best_key_similarity` over every pair: :func:`_weighted_similarity`'s arithmetic, in its
+    order, on each key read once; a pair is skipped when even similarity 1 could not beat the best."""
+    cdef _Keys ka, kb
+    cdef Py_ssize_t i, j, ii, jj, n, m, longest = 0
+    cdef double best = 0.0, s, total, sum_x, sum_y, wa, cell, sub
+    cdef const Py_UCS4 *x
+    cdef const Py_UCS4 *y
+    cdef const double *wy
+    cdef double *prev
+    cdef double *cur
+    cdef double *work = NULL
+    cdef Py_UCS4 c
+    memset(&ka, 0, sizeof(ka))
+    memset(&kb, 0, sizeof(kb))
+    try:
+        _read_keys(a, na, t, &ka)
+        _read_keys(b, nb, t, &kb)
+        for j in range(nb):
+            if kb.start[j + 1] - kb.start[j] > longest:
+                longest = kb.start[j + 1] - kb.start[j]
+        work = <double *> PyMem_Malloc(2 * (longest + 1) * sizeof(double))
+        if work == NULL:
+            raise MemoryError()
+        for i in range(na):
+            x, n = ka.codes + ka.start[i], ka.start[i + 1] - ka.start[i]
+            sum_x = ka.running[ka.start[i] + i + n]
+            for j in range(nb):
+                y, m = kb.codes + kb.start[j], kb.start[j + 1] - kb.start[j]
+                wy = kb.weight + kb.start[j]
+                sum_y = kb.running[kb.start[j] + j + m]
+                if n == m and memcmp(x, y, n * sizeof(Py_UCS4)) == 0:
+                    s = 1.0
+                else:
+                    total = sum_x if sum_x >= sum_y else sum_y
+                    if total == 0.0:  # as _weighted_similarity
+                        raise ZeroDivisionError("float division by zero")
+                    if 1.0 - penalty * <double> (ka.cost[i] + kb.cost[j]) <= best:
+                        continue  # even similarity 1 would not beat the best
+                    prev, cur = work, work + longest + 1
+                    for jj in range(m + 1):
+                        prev[jj] = kb.running[kb.start[j] + j + jj]
+                    for ii in range(n):
+                        c = x[ii]
+                        wa = ka.weight[ka.start[i] + ii]
+                        cur[0] = prev[0] + wa
+                        for jj in range(m):
+                            cell = prev[jj] + _swap(t, c, y[jj])
+                            sub = prev[jj + 1] + wa
+                            if sub < cell:
+                                cell = sub
+                            sub = cur[jj] + wy[jj]
+                            if sub < cell:
+                                cell = sub
+                            cur[jj + 1] = cell
+                        prev, cur = cur, prev
+                    s = 1.0 - prev[m] / total
+                    if not s > 0.0:
+                        s = 0.0
+                s = s - penalty * <double> (ka.cost[i] + kb.cost[j])
+                if s > best:
+                    best = s
+        return best
+    finally:
+        _free_keys(&ka)
+        _free_keys(&kb)
+        PyMem_Free(work)
 
 
 cdef Py_ssize_t _lcs_length(str x, str y) except -1:
@@ -975,3 +1076,50 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
         PyMem_Free(classes)
     ranked = sorted([(cost_slots[0], k_, cost_slots[1]) for k_, cost_slots in found.items()])[:max_keys]
     return tuple([(k_, c_, s_) for c_, k_, s_ in ranked])
+
+
+cdef inline tuple _tuple_slice(tuple t, Py_ssize_t start, Py_ssize_t stop):
+    """``t[start:stop]`` with Python's clamping of a stop past either end (start >= 0)."""
+    cdef Py_ssize_t n = len(t)
+    if stop < 0:
+        stop += n
+    stop = 0 if stop < 0 else (n if stop > n else stop)
+    start = n if start > n else start
+    return t[start:stop] if start < stop else ()
+
+
+cdef tuple _join_slots(str k1, tuple s1, str k2, tuple s2, str joint):
+    """The key and slots of two words written as one (:func:`entityres.text.keys.join_key_slots`)."""
+    cdef Py_ssize_t n1 = PyUnicode_GET_LENGTH(k1), n2
+    if n1 == 0:
+        return k2, s2
+    if PyUnicode_READ_CHAR(k1, n1 - 1) == u'A':
+        k1, s1 = k1[:n1 - 1], _tuple_slice(s1, 0, -2) + (joint,)
+        n1 -= 1
+    n2 = PyUnicode_GET_LENGTH(k2)
+    if n2 and PyUnicode_READ_CHAR(k2, 0) == u'A':
+        k2, s2 = k2[1:], (joint,) + _tuple_slice(s2, 2, len(s2))
+        n2 -= 1
+    if n1 and n2 and PyUnicode_READ_CHAR(k1, n1 - 1) == PyUnicode_READ_CHAR(k2, 0):
+        return k1 + k2[1:], _tuple_slice(s1, 0, -1) + _tuple_slice(s2, 1, len(s2))
+    return k1 + k2, _tuple_slice(s1, 0, -1) + (joint,) + _tuple_slice(s2, 1, len(s2))
+
+
+def join_key_slots(list parts, Py_ssize_t max_keys, str joint):
+    """Keys (with slots) of words written together, ``(key, cost, slots)``, cheapest first, at most
+    ``max_keys`` after each word (:func:`entityres.text.keys.join_key_slots` says how)."""
+    cdef list combos = [("", 0, ("",))]
+    cdef dict nxt
+    cdef tuple part, joined, best
+    cdef str k1, k2
+    cdef long c1, c2
+    for part in parts:
+        nxt = {}
+        for k1, c1, s1 in combos:
+            for k2, c2, s2 in part:
+                joined = _join_slots(k1, s1, k2, s2, joint)
+                best = nxt.get(joined[0])
+                if best is None or c1 + c2 < <long> best[0]:
+                    nxt[joined[0]] = (c1 + c2, joined[1])
+        combos = [(k, c, s) for c, k, s in sorted([(c, k, s) for k, (c, s) in nxt.items()])[:max_keys]]
+    return tuple(combos)

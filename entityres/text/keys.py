@@ -18,6 +18,7 @@ from ..limits import check_name_words
 from ..memo import READINGS, WORDS
 from ._kernels import CostTable, VowelRules, expand_keys, weighted_similarity
 from ._kernels import edge_mismatches as _edge_mismatches
+from ._kernels import join_key_slots as _join_key_slots
 from ._kernels import vowel_mismatches as _vowel_mismatches
 from .langs import is_arabic_script
 from .normalize import ZWNJ, normalize_text, require_str
@@ -145,19 +146,12 @@ def key_similarity(x: str, y: str) -> float:
 def join_key_slots(parts: list[tuple[tuple[str, int, Slots], ...]]) -> tuple[tuple[str, int, Slots], ...]:
     """Keys (with slots) of words written together: one per combination of the parts' keys, cheapest first.
 
-    A word-edge vowel is no longer at an edge once the words are joined (کی یف), and one class
-    either side of the joint is one letter written apart (:func:`join_slots`).
+    A word-edge vowel is no longer at an edge once the words are joined (کی یف): it and its slots
+    become a :data:`JOINT` slot; one class either side of the joint is one letter written apart
+    (its two slots become one), and the slot between two other classes is a joint. At most
+    ``MAX_KEYS`` combinations go on to the next word. In C (``_kernels.join_key_slots``).
     """
-    combos: dict[str, tuple[int, Slots]] = {"": (0, ("",))}
-    for part in parts:
-        nxt: dict[str, tuple[int, Slots]] = {}
-        for k1, (c1, s1) in combos.items():
-            for k2, c2, s2 in part:
-                key, slots = join_slots((k1, s1), (k2, s2))
-                if c1 + c2 < nxt.get(key, (1 << 30,))[0]:
-                    nxt[key] = (c1 + c2, slots)
-        combos = dict(sorted(nxt.items(), key=lambda kv: (kv[1][0], kv[0]))[:MAX_KEYS])
-    return tuple((k, c, s) for k, (c, s) in combos.items())
+    return _join_key_slots(list(parts), MAX_KEYS, JOINT)
 
 
 def join_keys(parts: list[tuple[tuple[str, int], ...]]) -> tuple[tuple[str, int], ...]:
@@ -305,17 +299,3 @@ def edge_mismatches(arabic_key: str, arabic_word: str, latin_key: str, latin_wor
     the Arabic-script spelling writes at its end against no final vowel in Latin. Computed in C
     (``_kernels.edge_mismatches``)."""
     return _edge_mismatches(arabic_key, arabic_word, latin_key, latin_word, vowel_rules())
-
-
-def join_slots(left: tuple[str, Slots], right: tuple[str, Slots]) -> tuple[str, Slots]:
-    """The key and slots of two words written as one, as :func:`join_keys` joins their keys."""
-    (k1, s1), (k2, s2) = left, right
-    if not k1:
-        return k2, s2
-    if k1.endswith("A"):
-        k1, s1 = k1[:-1], s1[:-2] + (JOINT,)
-    if k2.startswith("A"):
-        k2, s2 = k2[1:], (JOINT,) + s2[2:]
-    if k1 and k2 and k1[-1] == k2[0]:
-        return k1 + k2[1:], s1[:-1] + s2[1:]
-    return k1 + k2, s1[:-1] + (JOINT,) + s2[1:]

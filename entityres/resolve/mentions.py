@@ -153,7 +153,8 @@ def _gaps(norm: Normalized, tokens: list[Token]) -> tuple[list[str], list[int]]:
     """What stands before each token (spaces removed), and its segment number: names never cross
     punctuation or a line break."""
     text = norm.text
-    gaps = [""] + [text[a.nend:b.nstart].replace(" ", "") for a, b in zip(tokens, tokens[1:])]
+    # most words stand one space apart
+    gaps = [""] + ["" if (g := text[a.nend:b.nstart]) == " " else g.replace(" ", "") for a, b in zip(tokens, tokens[1:])]
     segs = list(accumulate(bool(g) for g in gaps))
     return gaps, segs
 
@@ -177,10 +178,10 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
     exact, prefixes, parts, given = index.exact, index.prefixes, index.parts, index.given
     out: list[Span] = []
 
-    def span(i: int, j: int, fi: Form, fj: Form, kind: str, aliases, cost: float, key: str) -> Span:
+    def span(i: int, j: int, fi: Form, fj: Form, kind: str, aliases, cost: float, key: str, weak: bool = False) -> Span:
         start = norm.span(tokens[i].nstart + fi.start, tokens[i].nstart + fi.end)[0]
         end = norm.span(tokens[j].nstart + fj.start, tokens[j].nstart + fj.end)[1]
-        return Span(i, j, start, end, kind, aliases, cost, None, None, False, key)
+        return Span(i, j, start, end, kind, aliases, cost, None, None, weak, key)
 
     def walk(i: int, j: int, key: str, cost: float, first: Form | None) -> None:
         for f in forms[j]:
@@ -212,9 +213,9 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
                     # noun (جناح "faction", مرز "border") says nothing on its own.
                     weak = ((common and not prominent(index, parts[f.key])) or f.key in given
                             or cues.is_common_noun(word, doc.lang))
-                    out.append(span(i, i, f, f, "part", parts[f.key], f.cost, f.key)._replace(weak=weak))
+                    out.append(span(i, i, f, f, "part", parts[f.key], f.cost, f.key, weak))
                 elif f.key in given:
-                    out.append(span(i, i, f, f, "part", given[f.key], f.cost, f.key)._replace(weak=True))
+                    out.append(span(i, i, f, f, "part", given[f.key], f.cost, f.key, True))
         if (i + 1 < len(forms) and segs[i + 1] == segs[i]
                 and min(len(words[i]), len(words[i + 1])) <= SPLIT_PIECE):
             for f in forms[i]:  # a name written apart: کی یف for کییف, a short piece split off

@@ -399,22 +399,21 @@ class Tagger:
         known = per_lang.get(lang)
         if known is None:
             known = per_lang.setdefault(lang, {})
-        slots, keys = array("i"), []
-        for w in words:
-            found = known.get(w)
-            if found is None:
+        found = [known.get(w) for w in words]
+        for i in [i for i, f in enumerate(found) if f is None]:  # words new to the memo (or seen earlier in this text)
+            w = words[i]
+            found[i] = known.get(w)
+            if found[i] is None:
                 wf = word_features(w, lang, index)
                 scores = self._vector(wf.own)
                 for seen in wf.seen:
                     scores += self._vector(seen)
                 with self._lock:
-                    found = known.get(w)
-                    if found is None:
+                    found[i] = known.get(w)
+                    if found[i] is None:
                         memo.table.extend(scores)
-                        found = known[w] = (len(memo.table) // len(scores) - 1, wf.key)
-            slots.append(found[0])
-            keys.append(found[1])
-        return slots, keys, memo.table
+                        found[i] = known[w] = (len(memo.table) // len(scores) - 1, wf.key)
+        return array("i", [f[0] for f in found]), [f[1] for f in found], memo.table
 
     def labels(self, norm: Normalized, tokens: list[Token], lang: str | None, index: Index,
                cue_rows: cues.Rows | None = None) -> list[str]:

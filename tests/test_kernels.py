@@ -219,9 +219,11 @@ def reference_blocking_ranked(slots, firsts, pairs, found, n, types, want_type, 
             pool |= firsts[i]
         for t in slots[i + 1:]:
             pool |= s & t
-    for p in pairs:
+    for i, p in enumerate(pairs):
         if len(p) <= small * 4:
             pool |= p
+        for t in slots + pairs[i + 1:]:  # a pair counts as a word towards two (issue 8)
+            pool |= p & t
     n = max(1, n)
     idf = [log(n / (1 + len(s))) + 1.0 for s in slots]
     ranked = []

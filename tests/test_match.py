@@ -154,3 +154,25 @@ def test_another_name_is_not_accepted_however_much_it_shares():
     # His father's name before bin, not after.
     assert all(m.score < MATCH_THRESHOLD for m in gz.match("سلمان بن محمد", "ar"))
     assert gz.match("محمد بن سلمان", "ar")[0].score >= MATCH_THRESHOLD
+
+
+def _made_up_names(count: int, seed: int) -> list[str]:
+    """Surnames made of syllables that sound like none of the names below (distractors)."""
+    import random
+    rnd = random.Random(seed)
+    syllables = ["do", "lu", "ve", "ti", "mo", "pe", "su", "fi"]
+    names: set[str] = set()
+    while len(names) < count:
+        names.add("".join(rnd.choice(syllables) for _ in range(3)).capitalize())
+    return sorted(names)
+
+
+def test_a_name_chain_finds_the_entry_that_gives_its_first_and_last_names_among_many():
+    # Hundreds of entries share three of the chain's words, hundreds more its family name: by
+    # shared words alone the entry that names only own and family name ranks below all of them.
+    many = [{"id": f"person:a{i}", "type": "person", "name": f"Kamal Hassan Ahmad {x}"}
+            for i, x in enumerate(_made_up_names(450, 1))]
+    many += [{"id": f"person:b{i}", "type": "person", "name": f"{x} Barzani"} for i, x in enumerate(_made_up_names(450, 2))]
+    gz = Gazetteer.from_entries([*many, {"id": "person:kamal-barzani", "type": "person", "name": "Kamal Barzani"}],
+                                cache=False)
+    assert top(gz, "كمال حسن أحمد البرزاني", "ar").entry.id == "person:kamal-barzani"

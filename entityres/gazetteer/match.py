@@ -57,6 +57,8 @@ SMALL_POSTING = 64  # a word posted this rarely is specific enough to propose ca
 SECOND_KEY_WEIGHT = 0.6  # a hit through a rarer reading or the skeleton, against the likeliest key
 RESCORED = 24
 PRERANKED = 400  # aliases whose sound is compared before RESCORED entries are chosen
+OUTER_FROM = 3  # query words from which the first and last alone also propose aliases (candidates)
+PRERANKED_OUTER = 100  # ...at most this many more
 ALIASES_PER_ENTRY = 3
 TIE = 0.02  # scores this close are equal: the more prominent entry ranks first
 PROMINENCE_MARGIN = 0.2  # a tie is settled only by an entry this much more prominent
@@ -215,16 +217,28 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
     firsts = [posted({w.keys[0][0] for w, _ in alts if w.keys}) for alts in query.alternatives]
     # Two words written as one in the gazetteer (هدايت الله / Hidayatullah) are found by the pair.
     pairs = [posted(set(word_blocking_keys(pair, query=True))) for pair in query.pairs]
-    ranked = blocking_ranked(slots, firsts, pairs, tuple(found), len(index.aliases), index.alias_types,
-                             -1 if type is None else TYPE_CODES.get(type, len(TYPE_CODES)), index.alias_lengths,
-                             len(query.words), SMALL_POSTING, SECOND_KEY_WEIGHT)
+    want = -1 if type is None else TYPE_CODES.get(type, len(TYPE_CODES))
+    ranked = blocking_ranked(slots, firsts, pairs, tuple(found), len(index.aliases), index.alias_types, want,
+                             index.alias_lengths, len(query.words), SMALL_POSTING, SECOND_KEY_WEIGHT)
     aliases = index.aliases
     ranked.sort()
     # Among many aliases that share the query's keys (a common name among 100,000), the sound of
     # the whole name, compared in C on the readings' codes, picks those worth the full score.
     ranked = ranked[:PRERANKED]
-    if len(ranked) > RESCORED and query.joined is not None:
-        codes = query.joined.codes[:3]
+    codes = query.joined.codes[:3] if query.joined is not None else ()
+    if len(slots) >= OUTER_FROM:
+        # A name chain (own, father's, grandfather's, family name) whose list entry gives the first
+        # and last names alone (صالح أحمد حسن عاشور, Saleh Ashour): among 100,000 names, those that
+        # share two of its common inner names outrank it. The first and last words propose aliases
+        # of their own, heard as the two names written together.
+        outer = blocking_ranked([firsts[0], firsts[-1]], [firsts[0], firsts[-1]], [], (), len(index.aliases),
+                                index.alias_types, want, index.alias_lengths, 2, SMALL_POSTING, SECOND_KEY_WEIGHT)
+        outer.sort()
+        seen = {a for *_, a in ranked}
+        ranked += [item for item in outer[:PRERANKED_OUTER] if item[2] not in seen]
+        plain = [alts[0][0] for alts in query.alternatives]
+        codes += join_profiles([plain[0], plain[-1]]).codes[:3]
+    if len(ranked) > RESCORED and codes:
         top = -ranked[0][0] or 1.0
 
         def sound(item) -> float:

@@ -618,8 +618,8 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, Py_ssize_t
     those of its likeliest keys; ``pairs[p]`` those of words ``p`` and ``p + 1`` written as one;
     ``found``: the aliases with the query's exact key. An alias joins the pool when it is found,
     in a word's slot of at most ``small`` aliases (any slot of a one-word query), in the first
-    postings (at most ``4 * small``) of a word whose slot is larger, in two words' slots, or in a
-    pair's postings of at most ``4 * small``. Its hit is the sum, in word order, of each slot's
+    postings (at most ``4 * small``) of a word whose slot is larger, in two words' slots (a pair's
+    postings counting as a word's), or in a pair's postings of at most ``4 * small``. Its hit is the sum, in word order, of each slot's
     idf (``log(n / (1 + size)) + 1``), times ``second`` unless it came by the likeliest key, plus
     ``second`` times both words' idf per pair. ``types`` and ``words`` give each alias's type code
     and word count; ``want_type`` -1 keeps every type.
@@ -630,7 +630,7 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, Py_ssize_t
     cdef Py_ssize_t pair_size[GROUP]
     cdef double idf[GROUP]
     cdef double h1, h2
-    cdef uint64_t m, b, slot_bits
+    cdef uint64_t m, b, slot_bits, pair_bits
     cdef bint pooled
     cdef Py_ssize_t capacity = 1024, n_touched = 0, found_size = 0
     cdef const unsigned char *type_of = types
@@ -660,9 +660,11 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, Py_ssize_t
         for i in range(n_slots):
             idf[i] = log(<double> n / <double> (1 + slot_size[i])) + 1.0
         slot_bits = ((<uint64_t> 1) << n_slots) - 1
+        pair_bits = ((<uint64_t> 1) << n_pairs) - 1
         for t in range(n_touched):
             m = mask[touched[t]]
-            pooled = (m >> FOUND) & 1 or _popcount(m & slot_bits) >= 2
+            # Two words, or a word and two written as one (أحمد داود أوغلو, Ahmet Davutoğlu).
+            pooled = (m >> FOUND) & 1 or _popcount(m & slot_bits) + _popcount((m >> PAIR) & pair_bits) >= 2
             for i in range(n_slots):
                 if pooled:
                     break

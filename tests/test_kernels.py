@@ -305,6 +305,10 @@ def reference_edge_mismatches(arabic_key, arabic_word, latin_key, latin_word) ->
         found += edges["costs"]["onset"] * (0.5 if any(first in g and other in g for g in related) else 1.0)
     if arabic_word[-1:] in frozenset(edges["written_final"]) and arabic_key.endswith("A") and not latin_key.endswith("A"):
         found += edges["costs"]["final"]
+    found += sum(edges["costs"]["last_letter"] for letter, ending in edges["last_letters"].items()
+                 if arabic_word.endswith(letter) and latin_word.endswith(ending))
+    found += sum(edges["costs"]["written_for"] * max(0, arabic_word[:-1].count(letter) - sum(map(latin_word.count, latin)))
+                 for letter, latin in edges["written_for"].items())
     return found
 
 
@@ -392,7 +396,7 @@ def test_vowel_mismatches_equal_reference(ka, kb, a_arabic, b_arabic, data):
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="AHKGSZCJTLN", max_size=5), persian_st, st.text(alphabet="AHKGSZCJTLN", max_size=5),
-       st.text(alphabet="abh", max_size=4))
+       st.text(alphabet="abhdtg", max_size=4))
 def test_edge_mismatches_equal_reference(arabic_key, arabic_word, latin_key, latin_word):
     assert keys_module.edge_mismatches(arabic_key, arabic_word, latin_key, latin_word) == \
         reference_edge_mismatches(arabic_key, arabic_word, latin_key, latin_word)

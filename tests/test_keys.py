@@ -119,3 +119,20 @@ def test_persian_kaf_is_never_g():
     persian = [k for k, _, _ in word_key_slots("کلین", "persian")]
     assert "GLN" in [k for k, _, _ in word_key_slots("کلین")] and "GLN" not in persian and "KLN" in persian
     assert similarity("جان کلین", "John Glenn", "fa") < similarity("جان كلين", "John Glenn", "fa")
+
+
+def test_a_last_letter_against_an_ending_it_never_stands_for():
+    # keys.yaml, edges, last_letters: ت is never a final d, د a final t only for Turkish d.
+    assert similarity("جان لرد", "John Laird", "fa") >= THRESHOLD
+    assert similarity("جان لرت", "John Laird", "fa") < THRESHOLD
+    assert similarity("جان گرت", "John Garrett", "fa") >= THRESHOLD
+    assert similarity("جان گرد", "John Garrett", "fa") < THRESHOLD
+    assert similarity("مراد", "Murat", "fa") >= THRESHOLD  # Turkish writes a final d as t
+
+
+def test_a_persian_gaf_inside_a_word_needs_a_latin_g():
+    # keys.yaml, edges, written_for: گ is typed for a g (or Ukrainian h), not for k.
+    assert similarity("جان کروگر", "John Kroger", "fa") >= THRESHOLD
+    assert similarity("جان کروگر", "John Croker", "fa") < THRESHOLD
+    assert similarity("آندری گاناتوف", "Andrii Hnatov", "fa") >= THRESHOLD
+    assert similarity("قربان بیگ", "Kurban Bek", "fa") >= THRESHOLD  # a final گ is also the Turkic bek

@@ -128,3 +128,28 @@ def test_the_words_either_side_of_bin_are_not_interchangeable():
 
 def test_bin_at_the_edge_of_a_name_links_no_one():
     assert similarity("bin Salman Muhammad", "Muhammad bin Salman") >= THRESHOLD
+
+
+def test_a_generation_one_name_lacks_or_writes_otherwise_is_another_name():
+    # Father and son share the rest of the name (name_parts.yaml, generations).
+    assert similarity("رابرت آلن هیل", "Robert Allen Hale III", "fa") < THRESHOLD
+    assert similarity("رابرت آلن هیل سوم", "Robert Allen Hale III", "fa") >= THRESHOLD
+    assert similarity("Robert Allen Hale Jr.", "Robert Allen Hale Sr.") < THRESHOLD
+    assert similarity("Robert Allen Hale II", "Robert Allen Hale III") < THRESHOLD
+    assert similarity("William Hale the Younger", "William Hale") < THRESHOLD
+    assert similarity("William Hale the Younger", "William Hale Jr") >= THRESHOLD
+
+
+def test_an_initial_is_never_one_of_two_words_written_apart():
+    # K. Eller read as one word is Keller (کلر); an initial is a word of its own.
+    assert similarity("تام کلر", "Tommy K. Eller", "fa") < THRESHOLD
+    assert similarity("تام کی. الر", "Tommy K. Eller", "fa") >= THRESHOLD
+    assert similarity("تامی الر", "Tommy K. Eller", "fa") >= THRESHOLD
+    assert similarity("دی‌سانتیس", "DeSantis", "fa") >= THRESHOLD  # a spelled D is also the De of a name
+
+
+def test_latin_words_that_spell_one_part_together_are_that_part():
+    # Jo Ann is one part (joan), not John, however the letters read without a space.
+    assert similarity("جان میلر", "Jo Ann Miller", "fa") < THRESHOLD
+    assert similarity("جو آن میلر", "Jo Ann Miller", "fa") >= THRESHOLD
+    assert similarity("Joann Miller", "Jo Ann Miller") >= THRESHOLD

@@ -34,7 +34,7 @@ from ..text.langs import READ_LANGS, canonical_lang
 from ..text.normalize import require_str
 from .schema import Entry
 from ..text.similarity import (DIFFERENT_NAME, GOOD_PAIR, Word, align_units, closest_key_pairs, compare_joined, different_names,
-                               join_profiles, word_similarity)
+                               generations_differ, initial, join_profiles, joinable, word_similarity)
 from ..text.tokens import word_stems
 from ..text.transliterate import latin_reading
 
@@ -132,10 +132,13 @@ def _unit_sim(alternatives: tuple[tuple[Word, float], ...], target: Word) -> flo
 def _alignment(query: Query, alias: Alias):
     """Word-for-word first; units of two words written as one are tried only where a word was
     left without a good partner (عبد الله / Abdullah), which saves most of the work."""
-    alts = query.alternatives
-    return align_units(len(alts), len(alias.words), lambda i, j: _unit_sim(alts[i], alias.words[j]),
-                       lambda i, j: _word_sim(query.pairs[i], alias.words[j]),
-                       lambda i, j: _unit_sim(alts[i], alias.pairs[j]), PAIR_FLOOR, GOOD_PAIR)
+    alts, words = query.alternatives, alias.words
+    plain = [a[0][0] for a in alts]
+    # An initial is a word of its own (-1: below the floor), never one of two written apart.
+    return align_units(len(alts), len(words), lambda i, j: _unit_sim(alts[i], words[j]),
+                       lambda i, j: _word_sim(query.pairs[i], words[j]) if joinable(plain[i], plain[i + 1]) else -1.0,
+                       lambda i, j: _unit_sim(alts[i], alias.pairs[j]) if joinable(words[j], words[j + 1]) else -1.0,
+                       PAIR_FLOOR, GOOD_PAIR)
 
 
 def _missing_weight(j: int, n: int, query_words: int) -> float:
@@ -174,11 +177,13 @@ def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
     score = matched / total
     if not in_order:  # names keep their order across scripts: Rand Paul is not Paul Reynaud
         score *= ORDER_FACTOR
-    if different_names([alts[0][0] for alts in query.alternatives], list(alias.words), aligned) \
+    qp = [alts[0][0] for alts in query.alternatives]
+    if different_names(qp, list(alias.words), aligned) \
             or _names_a_son(len(qw), aligned):
         score = min(score, DIFFERENT_NAME)
     how = "aligned"
-    if score < JOINED_BELOW and compare_joined(query.joined, alias.joined, len(query.words), len(alias.words)):
+    if score < JOINED_BELOW and compare_joined(query.joined, alias.joined, len(query.words), len(alias.words)) \
+            and not any(map(initial, qp + list(alias.words))) and not generations_differ(qp, alias.words):
         joined = _joined_sim(query.joined, alias.joined)
         if joined > score:
             score, how = joined, "joined"

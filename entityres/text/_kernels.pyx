@@ -708,14 +708,18 @@ cdef class VowelRules:
     """
 
     cdef object arabic_latin, latin_latin, written_final
+    cdef tuple last_letters, written_for
     cdef str joint
-    cdef double spread, onset, final
+    cdef double spread, onset, final, last_letter, written_for_cost
     cdef unsigned char group[TABLE][TABLE]  # 1 related, 2 alike (alike wins)
 
     def __init__(self, arabic_latin, latin_latin, str joint, double spread, written_final, related, alike,
-                 double onset, double final):
+                 double onset, double final, last_letters=(), double last_letter=0.0, written_for=(),
+                 double written_for_cost=0.0):
         self.arabic_latin, self.latin_latin, self.joint, self.spread = arabic_latin, latin_latin, joint, spread
         self.written_final, self.onset, self.final = frozenset(written_final), onset, final
+        self.last_letters, self.last_letter = tuple((str(a), str(b)) for a, b in last_letters), last_letter
+        self.written_for, self.written_for_cost = tuple((str(a), str(b)) for a, b in written_for), written_for_cost
         memset(self.group, 0, sizeof(self.group))
         for kind, groups in ((1, related), (2, alike)):
             for g in groups:
@@ -877,6 +881,15 @@ cdef double _edge_mismatches(str arabic_key, str arabic_word, str latin_key, str
             and PyUnicode_READ_CHAR(arabic_key, PyUnicode_GET_LENGTH(arabic_key) - 1) == u'A'
             and PyUnicode_READ_CHAR(latin_key, m - 1) != u'A'):
         found += r.final
+    cdef str letter, latin
+    cdef Py_ssize_t extra
+    for letter, latin in r.last_letters:  # a last letter against an ending it never stands for
+        if arabic_word.endswith(letter) and latin_word.endswith(latin):
+            found += r.last_letter
+    for letter, latin in r.written_for:  # a letter inside the word with no Latin letter to stand for
+        extra = arabic_word[:n - 1 if n else 0].count(letter) - sum(latin_word.count(c) for c in latin)
+        if extra > 0:
+            found += r.written_for_cost * extra
     return found
 
 

@@ -275,8 +275,10 @@ def vowel_rules() -> VowelRules:
     compiled scorer takes them. Two Arabic-script slots are not compared: spellings in one script
     add and drop ا and ی freely (ترامپ, ترمپ); :mod:`entityres.text.similarity` compares their swaps."""
     edges = tables.load("keys")["edges"]
+    costs = edges["costs"]
     return VowelRules(_arabic_latin, _latin_latin, JOINT, _vowel_table()[2]["spread"], edges["written_final"],
-                      edges["related"], edges["alike"], edges["costs"]["onset"], edges["costs"]["final"])
+                      edges["related"], edges["alike"], costs["onset"], costs["final"], tuple(edges["last_letters"].items()),
+                      costs["last_letter"], tuple(edges["written_for"].items()), costs["written_for"])
 
 
 def vowel_mismatches(ka: str, sa: Slots, a_arabic: bool, kb: str, sb: Slots, b_arabic: bool) -> float:
@@ -295,7 +297,9 @@ def vowel_mismatches(ka: str, sa: Slots, a_arabic: bool, kb: str, sb: Slots, b_a
 
 def edge_mismatches(arabic_key: str, arabic_word: str, latin_key: str, latin_word: str) -> float:
     """Mismatches at the edges of the keys of an Arabic-script word and a Latin one (keys.yaml,
-    edges): another first class (half for a related one, none for an alike one), or a long vowel
-    the Arabic-script spelling writes at its end against no final vowel in Latin. Computed in C
+    edges): another first class (half for a related one, none for an alike one), a long vowel
+    the Arabic-script spelling writes at its end against no final vowel in Latin, a last letter
+    against a Latin ending it never stands for (last_letters: ت and d), and each letter inside the
+    word beyond the Latin letters it is written for (written_for: گ and g). Computed in C
     (``_kernels.edge_mismatches``)."""
     return _edge_mismatches(arabic_key, arabic_word, latin_key, latin_word, vowel_rules())

@@ -72,6 +72,12 @@ def is_lineage(symbol: str) -> bool:
     return symbol in tables.load("name_parts")["lineage"]
 
 
+@lru_cache(maxsize=None)
+def is_generation(symbol: str) -> bool:
+    """A part that tells generations of one name apart (Jr, III): name_parts.yaml, generations."""
+    return symbol in tables.load("name_parts")["generations"]
+
+
 def parts_differ(a: str, b: str) -> bool:
     """Whether two tagged words (a part, or parts joined by ``+``: ali+khamenei) name different
     people: each has a part, not a particle, that the other lacks. One that only adds parts to the

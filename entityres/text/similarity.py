@@ -39,7 +39,7 @@ from ..memo import WORDS
 from .keys import (MAX_KEYS, Slots, compare_table, join_key_slots, join_keys, latin_codes, name_words, spelling_of, vowel_rules,
                    word_key_slots)
 from .langs import canonical_lang, is_arabic_script
-from .name_parts import is_lineage, is_particle, part_symbol, parts_differ
+from .name_parts import is_generation, is_lineage, is_particle, part_symbol, parts_differ, spelling_key
 from .normalize import ZWNJ, require_str
 from .transliterate import K_BEST, latin_forms, word_readings
 
@@ -123,8 +123,8 @@ def merge_parts(words: list[str]) -> list[str]:
     """Adjacent words that together spell one known part, as one word (خامنه ای: ZWNJ left out or
     written as a space), so that the part decides their comparison."""
     out: list[str] = []
-    for word in words:
-        if out and part_symbol(out[-1] + word) is not None and part_symbol(word) is None:
+    for word in words:  # looked up as the table is keyed: Jo Ann as joann
+        if out and part_symbol(spelling_key(out[-1] + word)) is not None and part_symbol(spelling_key(word)) is None:
             out[-1] += word
         else:
             out.append(word)
@@ -217,8 +217,8 @@ def name_similarity(a: list[Word], b: list[Word]) -> float:
         return 0.0
     # Adjacent words are joined only when align_units asks for them (a word left without a good partner).
     aligned = align_units(len(a), len(b), lambda i, j: word_similarity(a[i], b[j]),
-                          lambda i, j: word_similarity(_joined_pair(a[i], a[i + 1]), b[j]),
-                          lambda i, j: word_similarity(a[i], _joined_pair(b[j], b[j + 1])))
+                          lambda i, j: word_similarity(_joined_pair(a[i], a[i + 1]), b[j]) if joinable(a[i], a[i + 1]) else -1.0,
+                          lambda i, j: word_similarity(a[i], _joined_pair(b[j], b[j + 1])) if joinable(b[j], b[j + 1]) else -1.0)
     matched = sum(s * (sum(_evidence(a[i]) for i in ia) + sum(_evidence(b[j]) for j in ja)) for s, ia, ja in aligned)
     score = matched / (sum(map(_evidence, a)) + sum(map(_evidence, b)))
     return min(score, DIFFERENT_NAME) if different_names(a, b, aligned) else score
@@ -234,14 +234,37 @@ def _evidence(word: Word) -> float:
 def different_names(a: list[Word], b: list[Word], aligned: list[tuple[float, tuple[int, ...], tuple[int, ...]]]) -> bool:
     """Whether two aligned names are different names, however much of the rest they share: two
     aligned words are different known parts (Hassan bin Ali, Hussein bin Ali), a word before bin in
-    one is after it in the other, or each has a word the other lacks (Barzan Ibrahim al-Tikriti,
-    Barzan Ibrahim al-Mosuli)."""
+    one is after it in the other, one carries a generation the other lacks or writes otherwise
+    (John Smith, John Smith III: father and son), or each has a word the other lacks (Barzan
+    Ibrahim al-Tikriti, Barzan Ibrahim al-Mosuli)."""
     if any(len(ia) == len(ja) == 1 and _different_parts(a[ia[0]], b[ja[0]]) for _, ia, ja in aligned):
         return True
-    if _lineage_crossed(a, b, aligned):
+    if _lineage_crossed(a, b, aligned) or generations_differ(a, b):
         return True
     floor = LACKING if a[0].arabic == b[0].arabic else LACKING_ACROSS
     return lacks_word(a, [(s, ia) for s, ia, _ in aligned], floor) and lacks_word(b, [(s, ja) for s, _, ja in aligned], floor)
+
+
+def generations_differ(a: list[Word], b: list[Word]) -> bool:
+    """Whether one name carries a generation (Jr, III: name_parts.yaml, generations) the other
+    lacks or writes otherwise: then however the rest reads, even without spaces, it may be the
+    father as well as the son."""
+    return _generations(a) != _generations(b)
+
+
+def _generations(words: list[Word]) -> set[str]:
+    return {w.part for w in words if w.part is not None and is_generation(w.part)}
+
+
+def initial(word: Word) -> bool:
+    """A one-letter word (K.): a word of its own, never part of another written apart (Danny K.
+    Davis is not Danny Kdavis). Spelled initials are not meant: دی is D and the De of DeSantis."""
+    return len(word.surface) <= 1
+
+
+def joinable(x: Word, y: Word) -> bool:
+    """Whether two adjacent words may be one written apart (عبد الله): not when either is an initial."""
+    return not (initial(x) or initial(y))
 
 
 def compare_joined(a: Word, b: Word, words_a: int, words_b: int) -> bool:
@@ -307,9 +330,10 @@ def similarity(a: str, b: str, lang_a: str | None = None, lang_b: str | None = N
     if not wa or not wb:
         return 0.0
     sp_a, sp_b = spelling_of(a), spelling_of(b)
-    score = name_similarity([word_profile(w, lang_a, sp_a) for w in wa], [word_profile(w, lang_b, sp_b) for w in wb])
-    if len(wa) > 1 or len(wb) > 1:
+    pa, pb = [word_profile(w, lang_a, sp_a) for w in wa], [word_profile(w, lang_b, sp_b) for w in wb]
+    score = name_similarity(pa, pb)
+    if (len(wa) > 1 or len(wb) > 1) and not any(map(initial, pa + pb)):  # initials stay words
         ja, jb = joined_profile(wa, lang_a, sp_a), joined_profile(wb, lang_b, sp_b)
-        if compare_joined(ja, jb, len(wa), len(wb)):
+        if compare_joined(ja, jb, len(wa), len(wb)) and not generations_differ(pa, pb):
             score = max(score, word_similarity(ja, jb))
     return round(min(1.0, score), 6)

@@ -182,7 +182,10 @@ def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
             or _names_a_son(len(qw), aligned):
         score = min(score, DIFFERENT_NAME)
     how = "aligned"
-    if score < JOINED_BELOW and compare_joined(query.joined, alias.joined, len(query.words), len(alias.words)) \
+    # alias.joined is made when asked for (index.Alias): ask only where compare_joined can hold,
+    # names of other word counts or a query that spells one known part.
+    if score < JOINED_BELOW and (len(query.words) != len(alias.words) or query.joined.part is not None) \
+            and compare_joined(query.joined, alias.joined, len(query.words), len(alias.words)) \
             and not any(map(initial, qp + list(alias.words))) and not generations_differ(qp, alias.words):
         joined = _joined_sim(query.joined, alias.joined)
         if joined > score:

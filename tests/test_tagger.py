@@ -456,3 +456,22 @@ def test_tagger_travels_to_worker_processes_as_its_file(model):
     mine = tagger.load_tagger(str(model))
     data = pickle.dumps(mine)
     assert len(data) < 1000 and pickle.loads(data).path == model
+
+
+def test_feature_scores_add_in_order_as_python_does():
+    import random
+    from array import array
+
+    from entityres.resolve._decode import feature_scores
+
+    rng = random.Random(9)
+    weights = array("d", [rng.uniform(-3, 3) for _ in range(7 * 50)])
+    attributes = [rng.choice([None, *range(50)]) for _ in range(40)]
+    expected = [0.0] * 7
+    for a in attributes:
+        if a is not None:
+            for j in range(7):
+                expected[j] += weights[a * 7 + j]
+    assert feature_scores(weights, attributes, 7) == expected
+    with pytest.raises(ValueError):
+        feature_scores(weights, [50], 7)

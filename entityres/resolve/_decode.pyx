@@ -188,3 +188,23 @@ def local_features(list words, list marks, list keys, list rows, const int[::1] 
 cdef inline void _emit(list out, object feature) except *:
     if feature is not None:
         out.append(feature)
+
+
+def feature_scores(const double[::1] weights, list attributes, int n_labels):
+    """Per label, the sum of the weights of ``attributes`` (attribute numbers; None for a feature
+    the model does not know), added in their order as the pure-Python sum it replaces: the same floats."""
+    cdef Py_ssize_t L = n_labels, j, a, i
+    if L <= 0 or weights.shape[0] % L:
+        raise ValueError("feature_scores: inconsistent array sizes")
+    cdef Py_ssize_t rows = weights.shape[0] // L
+    cdef array out = clone(array("d"), L, True)
+    cdef double[::1] v = out
+    for i in range(len(attributes)):
+        if attributes[i] is None:
+            continue
+        a = attributes[i]
+        if a < 0 or a >= rows:
+            raise ValueError("feature_scores: an attribute number is out of range")
+        for j in range(L):
+            v[j] = v[j] + weights[a * L + j]
+    return out.tolist()

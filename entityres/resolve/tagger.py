@@ -45,7 +45,7 @@ from ..text.frequency import zipf
 from ..text.keys import word_keys
 from ..text.normalize import ZWNJ, Normalized, normalize
 from ..text.tokens import Token, stem_cuts, tokenize
-from ._decode import decode, local_features as _local_features
+from ._decode import decode, feature_scores, local_features as _local_features
 from .cluster import compound_parts
 from .conll import Sentence
 
@@ -376,15 +376,8 @@ class Tagger:
         return load_tagger, (None if self.path == shipped_model() else str(self.path),)
 
     def _vector(self, features: Iterable[str]) -> list[float]:
-        n = len(self.labels_)
-        v = [0.0] * n
-        weights, attr = self._weights, self._attr
-        for f in features:
-            a = attr.get(f)
-            if a is not None:
-                for j in range(n):
-                    v[j] += weights[a * n + j]
-        return v
+        get = self._attr.get
+        return feature_scores(self._weights, [get(f) for f in features], len(self.labels_))
 
     def _words(self, words: Sequence[str], lang: str | None, index: Index) -> tuple[array, list[str], array]:
         """The memo slots and keys (:attr:`WordFeatures.key`) of ``words``, and the score table the

@@ -70,44 +70,63 @@ cdef inline double _swap(CostTable t, Py_UCS4 a, Py_UCS4 b) noexcept:
     return 0.0 if a == b else 1.0
 
 
+cdef inline double _distance(CostTable t, const Py_UCS4 *x, const double *wx, Py_ssize_t n,
+                             const Py_UCS4 *y, const double *wy, Py_ssize_t m, double *prev, double *cur) noexcept:
+    """The weighted edit distance of ``x`` and ``y``; ``prev`` holds the first row (the running sums
+    of ``wy``) on entry, ``prev`` and ``cur`` have room for m + 1 cells each."""
+    cdef Py_ssize_t i, j
+    cdef double wa, cell, sub
+    cdef double *row
+    for i in range(n):
+        wa = wx[i]
+        cur[0] = prev[0] + wa
+        for j in range(m):
+            cell = prev[j] + _swap(t, x[i], y[j])
+            sub = prev[j + 1] + wa
+            if sub < cell:
+                cell = sub
+            sub = cur[j] + wy[j]
+            if sub < cell:
+                cell = sub
+            cur[j + 1] = cell
+        row = prev
+        prev = cur
+        cur = row
+    return prev[m]
+
+
 cdef double _weighted_similarity(str x, str y, CostTable t) except -1.0:
     """1 - weighted edit distance / the heavier string's total weight, at least 0."""
     if x == y:
         return 1.0
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(x), m = PyUnicode_GET_LENGTH(y), i, j
-    cdef double stack[(STACK + 1) * 3]
-    cdef double *prev = <double *> _buffer(stack, sizeof(stack), (3 * m + 2) * sizeof(double))
+    # doubles: two rows, the weights of y and of x; then the characters of x and y
+    cdef double stack[(STACK + 1) * 6]
+    cdef Py_ssize_t cells = 3 * m + 2 + n
+    cdef double *prev = <double *> _buffer(stack, sizeof(stack), cells * sizeof(double) + (n + m) * sizeof(Py_UCS4))
     cdef double *cur = prev + m + 1
     cdef double *wy = cur + m + 1
+    cdef double *wx = wy + m
+    cdef Py_UCS4 *cx = <Py_UCS4 *> (prev + cells)
+    cdef Py_UCS4 *cy = cx + n
     cdef double *buffer = prev
-    cdef double wa, sub, best, sum_x = 0.0, sum_y = 0.0, total
-    cdef Py_UCS4 a
+    cdef double best, sum_x = 0.0, sum_y = 0.0, total
     try:
         prev[0] = 0.0
         for j in range(m):
-            wy[j] = _weight(t, PyUnicode_READ_CHAR(y, j))
+            cy[j] = PyUnicode_READ_CHAR(y, j)
+            wy[j] = _weight(t, cy[j])
             prev[j + 1] = prev[j] + wy[j]
             sum_y += wy[j]
         for i in range(n):
-            a = PyUnicode_READ_CHAR(x, i)
-            wa = _weight(t, a)
-            sum_x += wa
-            cur[0] = prev[0] + wa
-            for j in range(m):
-                best = prev[j] + _swap(t, a, PyUnicode_READ_CHAR(y, j))
-                sub = prev[j + 1] + wa
-                if sub < best:
-                    best = sub
-                sub = cur[j] + wy[j]
-                if sub < best:
-                    best = sub
-                cur[j + 1] = best
-            prev, cur = cur, prev
+            cx[i] = PyUnicode_READ_CHAR(x, i)
+            wx[i] = _weight(t, cx[i])
+            sum_x += wx[i]
         total = sum_x if sum_x >= sum_y else sum_y
         # As the Python did: a zero total (two empty keys) is a ZeroDivisionError there.
         if total == 0.0:
             raise ZeroDivisionError("float division by zero")
-        best = 1.0 - prev[m] / total
+        best = 1.0 - _distance(t, cx, wx, n, cy, wy, m, prev, cur) / total
         return best if best > 0.0 else 0.0
     finally:
         if buffer != stack:
@@ -322,15 +341,12 @@ cdef double _all_key_pairs(tuple a, tuple b, Py_ssize_t na, Py_ssize_t nb, doubl
     """:func:`best_key_similarity` over every pair: :func:`_weighted_similarity`'s arithmetic, in its
     order, on each key read once; a pair is skipped when even similarity 1 could not beat the best."""
     cdef _Keys ka, kb
-    cdef Py_ssize_t i, j, ii, jj, n, m, longest = 0
-    cdef double best = 0.0, s, total, sum_x, sum_y, wa, cell, sub
+    cdef Py_ssize_t i, j, jj, n, m, longest = 0
+    cdef double best = 0.0, s, total, sum_x, sum_y
     cdef const Py_UCS4 *x
     cdef const Py_UCS4 *y
     cdef const double *wy
-    cdef double *prev
-    cdef double *cur
     cdef double *work = NULL
-    cdef Py_UCS4 c
     memset(&ka, 0, sizeof(ka))
     memset(&kb, 0, sizeof(kb))
     try:
@@ -357,24 +373,9 @@ cdef double _all_key_pairs(tuple a, tuple b, Py_ssize_t na, Py_ssize_t nb, doubl
                         raise ZeroDivisionError("float division by zero")
                     if 1.0 - penalty * <double> (ka.cost[i] + kb.cost[j]) <= best:
                         continue  # even similarity 1 would not beat the best
-                    prev, cur = work, work + longest + 1
                     for jj in range(m + 1):
-                        prev[jj] = kb.running[kb.start[j] + j + jj]
-                    for ii in range(n):
-                        c = x[ii]
-                        wa = ka.weight[ka.start[i] + ii]
-                        cur[0] = prev[0] + wa
-                        for jj in range(m):
-                            cell = prev[jj] + _swap(t, c, y[jj])
-                            sub = prev[jj + 1] + wa
-                            if sub < cell:
-                                cell = sub
-                            sub = cur[jj] + wy[jj]
-                            if sub < cell:
-                                cell = sub
-                            cur[jj + 1] = cell
-                        prev, cur = cur, prev
-                    s = 1.0 - prev[m] / total
+                        work[jj] = kb.running[kb.start[j] + j + jj]
+                    s = 1.0 - _distance(t, x, ka.weight + ka.start[i], n, y, wy, m, work, work + longest + 1) / total
                     if not s > 0.0:
                         s = 0.0
                 s = s - penalty * <double> (ka.cost[i] + kb.cost[j])

@@ -14,7 +14,8 @@ place of a text, links it to the gazetteer and gives it a canonical ID.
 The gazetteer and matcher:
 
 * :func:`load_gazetteer` — the bundled gazetteer plus the user's YAML (:class:`Gazetteer`);
-* :meth:`Gazetteer.match` — entries a name may be, scored and explained; accept at :data:`MATCH_THRESHOLD`.
+* :func:`match` — entries of the bundled gazetteer a name may be, scored and explained (accepted at
+  :data:`MATCH_THRESHOLD`); :meth:`Gazetteer.match` for a gazetteer of your own.
 """
 import logging
 
@@ -24,6 +25,7 @@ __version__ = "0.1.0"  # the one version source: the build reads it (pyproject.t
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 from .gazetteer import Entry, Gazetteer, GazetteerError, load_gazetteer  # noqa: E402
+from .gazetteer.loader import match
 from .explanation import Explanation, Part
 from .gazetteer.match import MATCH_THRESHOLD, Match
 from .text.keys import keys
@@ -61,6 +63,7 @@ __all__ = [
     "keys",
     "latin_reading",
     "load_gazetteer",
+    "match",
     "normalize",
     "readings",
     "similarity",

@@ -12,6 +12,7 @@ Resolver frees its index, and everything remembered about it, with it.
 """
 from __future__ import annotations
 
+import threading
 import weakref
 from functools import lru_cache, wraps
 from typing import Callable, TypeVar
@@ -22,6 +23,7 @@ SMALL = 2 * WORDS  # memos of one word whose entries are small: detection's yes/
 PAIRS = 4 * WORDS  # memos of two words, or of a word and an alias
 
 F = TypeVar("F", bound=Callable)
+T = TypeVar("T")
 
 
 class _Memos(dict):
@@ -56,3 +58,19 @@ def per_index(maxsize: int | None) -> Callable[[F], F]:
         cached.on = on
         return cached  # type: ignore[return-value]
     return decorate
+
+
+def once(fn: Callable[[], T]) -> Callable[[], T]:
+    """A function of no arguments whose value is built on the first call only, even when threads
+    call it together (the bundled gazetteer, the default resolver: too dear to build twice)."""
+    lock = threading.Lock()
+    done: list = []
+
+    @wraps(fn)
+    def get() -> T:
+        if not done:
+            with lock:
+                if not done:
+                    done.append(fn())
+        return done[0]
+    return get

@@ -176,3 +176,18 @@ def test_a_name_chain_finds_the_entry_that_gives_its_first_and_last_names_among_
     gz = Gazetteer.from_entries([*many, {"id": "person:kamal-barzani", "type": "person", "name": "Kamal Barzani"}],
                                 cache=False)
     assert top(gz, "كمال حسن أحمد البرزاني", "ar").entry.id == "person:kamal-barzani"
+
+
+def test_top_level_match_uses_the_bundled_gazetteer():
+    """``entityres.match`` answers as the bundled gazetteer's own matcher, and resolve() shares it."""
+    import entityres
+    from entityres.resolve.resolver import default_resolver
+
+    for name, lang in (("ترامپ", "fa"), ("ترمپ", "prs"), ("گاناتوف", "fa"), ("Kyiv", None)):
+        top = entityres.match(name, lang, limit=3)
+        own = load_gazetteer().match(name, lang=lang, limit=3)
+        assert [(m.entry.id, m.score, m.accepted) for m in top] == [(m.entry.id, m.score, m.accepted) for m in own]
+    assert entityres.match("ترامپ", "fa")[0].entry.id == "person:donald-trump"
+    places = entityres.match("Kyiv", type="place", limit=3)
+    assert places[0].entry.id == "place:kyiv" and all(m.entry.type == "place" for m in places)
+    assert default_resolver().gazetteer is entityres.gazetteer.loader.bundled_gazetteer()

@@ -163,3 +163,18 @@ def test_schema_command_describes_resolve_output(capsys):
         jsonschema.validate(result, schema)
     shipped = json.loads((ROOT / "docs" / "result.schema.json").read_text(encoding="utf-8"))
     assert shipped == schema  # the documented file is the one the package prints
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/index.md"])
+def test_the_documented_examples_print_what_their_comments_say(doc):
+    """Each ``entityres.f(...)  # value`` line of the quick start gives that value (floats to 2 places)."""
+    import re
+
+    lines = [line for block in re.findall(r"```python\n(.*?)```", (ROOT / doc).read_text(encoding="utf-8"), re.S)
+             for line in block.splitlines() if line.startswith("entityres.") and "  # " in line]
+    assert len(lines) >= 2
+    for line in lines:
+        code, comment = line.split("  # ", 1)
+        value = eval(code, {"entityres": entityres})  # our own doc's code, not user input
+        shown = f"{value:.2f}" if isinstance(value, float) else repr(value)
+        assert comment.strip().startswith(shown), f"{doc}: {code.strip()} gives {shown}, the comment says {comment.strip()}"

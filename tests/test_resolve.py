@@ -226,3 +226,22 @@ def test_seed_corpus_targets():
 def test_titles_are_not_names_nor_parts_of_names():
     found = mentions("واستقبل صاحب السمو الشيخ تميم بن حمد آل ثاني الوفد، ثم قال الرئيس الوفد", "ar")
     assert found == [("تميم بن حمد آل ثاني", "person", "person:tamim-bin-hamad-al-thani")]
+
+
+def test_the_default_resolver_is_built_once_across_threads():
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from entityres.memo import once
+
+    calls = []
+
+    @once
+    def build():
+        calls.append(1)
+        time.sleep(0.05)  # long enough for the other threads to arrive while it builds
+        return object()
+
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda _: build(), range(64)))
+    assert len(calls) == 1 and all(g is got[0] for g in got)

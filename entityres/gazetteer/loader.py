@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
 
 from pydantic import ValidationError
 
+from ..memo import once
 from ..cache import cache_path, expect, read_cache, str_map, write_cache
 from .index import PROGRESS_ENTRIES, Index, progress_bar, shared_aliases
 from . import block_yaml
@@ -391,6 +392,23 @@ def load_gazetteer(paths: Iterable[str | Path] = (), bundled: bool = True, cache
     for issue in bad:
         log.warning("%s", issue)
     return gazetteer
+
+
+@once
+def bundled_gazetteer() -> Gazetteer:
+    """The bundled gazetteer, loaded once per process (shared by :func:`match` and :func:`entityres.resolve`)."""
+    return load_gazetteer()
+
+
+def match(name: str, lang: str | None = None, type: str | None = None, limit: int = 5) -> list["Match"]:
+    """Entries of the bundled gazetteer that ``name`` may be, best first, each scored and explained.
+
+    ``lang`` (fa, prs, fa-AF, ar, en...) picks the reading rules of the name's script; ``type``
+    (person or place) restricts the entries. The first match is ``accepted`` when it reaches
+    :data:`~entityres.gazetteer.match.MATCH_THRESHOLD` and no other entry ties with it
+    (``ambiguous``). For a gazetteer of your own, use :meth:`Gazetteer.match`.
+    """
+    return bundled_gazetteer().match(name, lang=lang, type=type, limit=limit)
 
 
 def _sources(files: list[Path]) -> list[tuple[Path, bytes]]:

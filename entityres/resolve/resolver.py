@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import logging
 import re
-import threading
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Literal, Union
@@ -20,10 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from ..explanation import Explanation
 from ..limits import MAX_TEXT_CHARS, MAX_WORD_CHARS
+from ..memo import once
 from ..text import cues, frequency, tables
 from .batch import FailedDocument, OnError, merged, resolve_each
 from .cluster import display_name, document_clusters
-from ..gazetteer.loader import Gazetteer, gc_paused, load_gazetteer
+from ..gazetteer.loader import Gazetteer, bundled_gazetteer, gc_paused, load_gazetteer
 from ..text.langs import ARABIC_LETTER, canonical_lang
 from .link import link
 from .mentions import detect
@@ -301,18 +301,10 @@ def _record(doc: Doc, lang: str, n: int) -> tuple[str, str, str | None]:
     raise TypeError(f"document {n}: expected a text, an (id, text, lang) tuple or a mapping, not {type(doc).__name__}")
 
 
-_default: Resolver | None = None
-_lock = threading.Lock()
-
-
+@once
 def default_resolver() -> Resolver:
     """The resolver over the bundled gazetteer, built on first use."""
-    global _default
-    if _default is None:
-        with _lock:
-            if _default is None:
-                _default = Resolver()
-    return _default
+    return Resolver(gazetteer=bundled_gazetteer())
 
 
 def resolve(text: str, lang: str = "auto") -> Result:

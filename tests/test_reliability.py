@@ -274,3 +274,20 @@ def test_a_dropped_resolver_frees_its_index():
     del resolver, result
     gc.collect()
     assert index() is None
+
+
+@pytest.mark.parametrize("a, b", [("محمد", "محمود"), ("حسن", "حسین"), ("Hassan", "Hussein"), ("حامد", "حمید"),
+                                  ("علی محمدی", "علی محمودی")])
+def test_different_known_name_parts_never_share_a_new_id(a, b):
+    assert cluster.new_entity_id("person", a) != cluster.new_entity_id("person", b)
+
+
+@pytest.mark.parametrize("spellings", [("محمد", "محمّد", "Muhammad", "Mohammed"), ("حسین", "حسين", "Hossein"),
+                                       ("عبدالله", "عبد الله", "عبد‌الله")])
+def test_spellings_of_one_name_part_share_a_new_id(spellings):
+    assert len({cluster.new_entity_id("person", s) for s in spellings}) == 1
+
+
+def test_given_names_alone_are_different_new_people():
+    ids = {m.text: m.entity_id for m in entityres.resolve("محمد و محمود و حسن و حسین با هم به مدرسه رفتند.", "fa").mentions}
+    assert len(set(ids.values())) == len(ids) == 4, ids

@@ -1,8 +1,10 @@
 """Clusters: canonical IDs for every mention, within a document and across documents.
 
 * A linked mention takes its gazetteer entry's ID.
-* A name no gazetteer holds gets a **deterministic ID from its sound**: its type, then the first
-  cross-script key of each word (:mod:`entityres.text.keys`), ``person:new.azm-prknd`` for اعظم پورکند.
+* A name no gazetteer holds gets a **deterministic ID from its sound**: its type, then for each word
+  its part in the table of common name parts (``name_parts.yaml``: محمد and Muhammad are
+  ``mohammad``, محمود is ``mahmoud``), else its first cross-script key (:mod:`entityres.text.keys`):
+  ``person:new.azm-prknd`` for اعظم پورکند, ``person:new.hassan`` for حسن or Hasan.
   Keys are shared by the Persian, Arabic and Latin spellings of a name, so the same new person
   gets the same ID in every document and language without any shared state.
 * Within a document, a new name of one word that is the first or last word of a longer new name
@@ -23,6 +25,7 @@ from ..memo import WORDS
 from ..gazetteer.index import KEYS_PER_WORD, MAX_COST, coarse_skeleton
 from ..text import cues
 from ..text.keys import ARTICLE, join_keys, name_words, word_keys
+from ..text.name_parts import part_symbol, spelling_key
 from ..text.similarity import THRESHOLD, name_similarity, word_profile, word_similarity
 from ..text.transliterate import latin_reading, readings
 
@@ -52,8 +55,11 @@ def new_entity_id(type: str, name: str) -> str:
     joined, with ZWNJ or with a space (حشمتالله, حشمت‌الله, حشمت الله)."""
     parts = []
     for word in (part for w in name_words(name) for part in compound_parts(w)):
-        keys = word_keys(word)
-        key = keys[0][0] if keys and keys[0][0] else (readings(word, k=1) or ["x"])[0]
+        # A known name part by its table symbol: Mohammad and Mahmoud share their keys, not their names.
+        key = part_symbol(spelling_key(word))
+        if key is None:
+            keys = word_keys(word)
+            key = keys[0][0] if keys and keys[0][0] else (readings(word, k=1) or ["x"])[0]
         parts.append("".join(c for c in key.lower() if c.isalnum()) or "x")
     return f"{type}:new.{'-'.join(parts) or 'x'}"
 

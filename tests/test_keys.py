@@ -136,3 +136,12 @@ def test_a_persian_gaf_inside_a_word_needs_a_latin_g():
     assert similarity("جان کروگر", "John Croker", "fa") < THRESHOLD
     assert similarity("آندری گاناتوف", "Andrii Hnatov", "fa") >= THRESHOLD
     assert similarity("قربان بیگ", "Kurban Bek", "fa") >= THRESHOLD  # a final گ is also the Turkic bek
+
+
+def test_written_starts_mark_pieces_after_zwnj():
+    from entityres.text.keys import name_words, written_starts
+
+    assert name_words("آیت‌الله علی خامنه‌ای") == ["ایت", "الله", "علی", "خامنه", "ای"]
+    assert written_starts("آیت‌الله علی خامنه‌ای") == [True, False, True, True, False]
+    assert written_starts("Ali  Khamenei") == [True, True]
+    assert written_starts("\u200cای - x") == [True, True]

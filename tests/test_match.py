@@ -191,3 +191,13 @@ def test_top_level_match_uses_the_bundled_gazetteer():
     places = entityres.match("Kyiv", type="place", limit=3)
     assert places[0].entry.id == "place:kyiv" and all(m.entry.type == "place" for m in places)
     assert default_resolver().gazetteer is entityres.gazetteer.loader.bundled_gazetteer()
+
+
+def test_a_surname_written_with_zwnj_is_one_word_alone():
+    """خامنه‌ای is one written word of two pieces: alone it is a surname, as Khamenei is, not a
+    two-word name that lacks the entry's first name."""
+    gz = Gazetteer.from_entries([{"id": "person:mahmoud-ahmadinejad", "type": "person", "name": "Mahmoud Ahmadinejad",
+                                  "names": {"fa": ["محمود احمدی‌نژاد"]}}], cache=False)
+    latin = gz.match("Ahmadinejad")[0]
+    persian = gz.match("احمدی\u200cنژاد", lang="fa")[0]
+    assert persian.accepted and persian.score >= latin.score - 0.05

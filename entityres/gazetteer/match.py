@@ -29,7 +29,7 @@ from ..memo import PAIRS
 from ..text import cues
 from ..text._kernels import best_indel_similarity, blocking_ranked
 from .index import TYPE_CODES, Alias, Index, exact_keys, profile_words, word_blocking_keys
-from ..text.keys import name_words, spelling_of
+from ..text.keys import name_words, spelling_of, written_starts
 from ..text.langs import READ_LANGS, canonical_lang
 from ..text.normalize import require_str
 from .schema import Entry
@@ -73,6 +73,7 @@ class Query(NamedTuple):
     exact: tuple[str, ...]
     pairs: tuple[Word, ...]  # adjacent words written as one
     joined: Word | None  # all the words written as one
+    written: int  # words as written: خامنه‌ای is one word of two pieces
 
 
 class Match(BaseModel):
@@ -109,7 +110,7 @@ def make_query(name: str, lang: str | None = None) -> Query:
     plain = [alts[0][0] for alts in alternatives]
     pairs = tuple(join_profiles(plain[i:i + 2]) for i in range(len(plain) - 1))
     return Query(name, lang, tuple(words), title_words, tuple(alternatives), exact_keys(words) if words else (),
-                 pairs, join_profiles(plain) if plain else None)
+                 pairs, join_profiles(plain) if plain else None, sum(written_starts(name)[title:]))
 
 
 @lru_cache(maxsize=PAIRS)
@@ -173,7 +174,7 @@ def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
     unit_q = sum(qw[i] for i in used_q) / len(used_q) if used_q else 0.0
     total = sum(w if i in used_q or not (in_order and 0 < i < len(qw) - 1) else (unit_q or w) * INNER_WEIGHT
                 for i, w in enumerate(qw))
-    total += sum(w if j in used_a else (unit or w) * _missing_weight(j, len(aw), len(qw)) for j, w in enumerate(aw))
+    total += sum(w if j in used_a else (unit or w) * _missing_weight(j, len(aw), query.written) for j, w in enumerate(aw))
     score = matched / total
     if not in_order:  # names keep their order across scripts: Rand Paul is not Paul Reynaud
         score *= ORDER_FACTOR

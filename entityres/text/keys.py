@@ -164,6 +164,19 @@ def name_words(name: str) -> list[str]:
     return [w for w in normalize_text(name).replace(ZWNJ, " ").split() if any(c.isalnum() for c in w)]
 
 
+def written_starts(name: str) -> list[bool]:
+    """For each of :func:`name_words`, whether it begins a word as written: a piece after ZWNJ
+    (the ای of خامنه‌ای) continues the written word before it."""
+    out = []
+    for written in normalize_text(name).split():
+        first = True
+        for piece in written.split(ZWNJ):
+            if any(c.isalnum() for c in piece):
+                out.append(first)
+                first = False
+    return out
+
+
 def keys(name: str) -> list[str]:
     """The keys of a whole name, likeliest first; spaces inside the name do not count (کی یف = کییف).
 

@@ -291,3 +291,10 @@ def test_spellings_of_one_name_part_share_a_new_id(spellings):
 def test_given_names_alone_are_different_new_people():
     ids = {m.text: m.entity_id for m in entityres.resolve("محمد و محمود و حسن و حسین با هم به مدرسه رفتند.", "fa").mentions}
     assert len(set(ids.values())) == len(ids) == 4, ids
+
+
+def test_new_names_show_known_parts_as_the_table_spells_them():
+    shown = cluster.display_name("بهروز کمالوندی", "fa").split()
+    assert shown[0] == "Behrouz" and shown[1] == entityres.latin_reading("کمالوندی", "fa")
+    assert cluster.display_name("محمد", "ar") == cluster.display_name("محمّد", "fa") == "Mohammad"
+    assert cluster.display_name("Farhad danesh", "fa") == "Farhad Danesh"

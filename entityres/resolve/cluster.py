@@ -25,7 +25,7 @@ from ..memo import WORDS
 from ..gazetteer.index import KEYS_PER_WORD, MAX_COST, coarse_skeleton
 from ..text import cues
 from ..text.keys import ARTICLE, join_keys, name_words, word_keys
-from ..text.name_parts import part_symbol, spelling_key
+from ..text.name_parts import part_symbol, shown_spellings, spelling_key
 from ..text.similarity import THRESHOLD, name_similarity, word_profile, word_similarity
 from ..text.transliterate import latin_reading, readings
 
@@ -65,10 +65,13 @@ def new_entity_id(type: str, name: str) -> str:
 
 
 def display_name(name: str, lang: str | None) -> str:
-    """The name to show for a new entity: a Latin name as written, else its Latin reading."""
+    """The name to show for a new entity: a Latin name as written, else each word's Latin
+    spelling in the table of name parts (بهروز: Behrouz) or its Latin reading (کمالوندی: Kmalondi)."""
     if name.isascii():
         return " ".join(w.capitalize() for w in name.split())
-    return latin_reading(name, lang) or name
+    known = shown_spellings()
+    shown = [known.get(part_symbol(spelling_key(w)) or "") or latin_reading(w, lang) for w in name.split()]
+    return " ".join(w for w in shown if w) or name
 
 
 def document_clusters(names: list[tuple[str, str]], lang: str | None) -> list[str]:

@@ -42,6 +42,15 @@ def table() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=None)
+def shown_spellings() -> dict[str, str]:
+    """Part symbol → its first Latin spelling in the table (Mohammad, Behrouz): how a new name's
+    known part is shown."""
+    data = tables.load("name_parts")
+    return {symbol: next(str(s) for s in spellings if not is_arabic_script(str(s)))
+            for symbol, spellings in data["parts"].items() if any(not is_arabic_script(str(s)) for s in spellings)}
+
+
 @lru_cache(maxsize=WORDS)
 def part_symbol(surface: str) -> str | None:
     """The part a word's letters spell (``Word.surface``: Arabic script, or folded ASCII), or None.

@@ -15,6 +15,8 @@ from entityres.text import _kernels, tables
 from entityres.text import keys as keys_module
 from entityres.text import similarity as S
 from entityres.text.keys import compare_table, key_similarity
+from entityres.gazetteer.index import Alias
+from entityres.text.name_parts import parts_differ
 from entityres.text.similarity import ALT_CLASS_PENALTY, word_profile, word_similarity
 
 WEAK = {"A": 0.5, "F": 0.5, "H": 0.5}
@@ -182,14 +184,39 @@ def reference_greedy_alignment(scored, floor):
     return out
 
 
-positions_st = st.lists(st.integers(0, 5), min_size=1, max_size=2).map(tuple)
-unit_st = st.tuples(st.sampled_from([0.0, 0.5, 0.55, 0.9, 1.0]) | st.floats(0, 1), positions_st, positions_st)
+def reference_align_units(n_a, n_b, sims, pair_a, pair_b, floor, good):
+    """similarity.align_units as it was in Python, on lists of scores."""
+    scored = [(sims[i * n_b + j], (i,), (j,)) for i in range(n_a) for j in range(n_b)]
+    aligned = reference_greedy_alignment(scored, floor)
+    if len(aligned) == min(n_a, n_b) and all(s >= good for s, _, _ in aligned):
+        return aligned
+    scored.extend((pair_b[i * (n_b - 1) + j], (i,), (j, j + 1)) for i in range(n_a) for j in range(n_b - 1))
+    scored.extend((pair_a[i * n_b + j], (i, i + 1), (j,)) for i in range(n_a - 1) for j in range(n_b))
+    return reference_greedy_alignment(scored, floor)
+
+
+score_st = st.sampled_from([-1.0, 0.0, 0.5, 0.55, 0.85, 0.9, 1.0]) | st.floats(-1, 1)
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(unit_st, max_size=30), st.sampled_from([0.0, 0.55]))
-def test_greedy_alignment_equals_reference(scored, floor):
-    assert _kernels.greedy_alignment(scored, floor) == reference_greedy_alignment(scored, floor)
+@given(st.integers(0, 5), st.integers(0, 5), st.data(), st.sampled_from([0.0, 0.55]), st.sampled_from([0.85, 0.0]))
+def test_align_units_equals_reference(n_a, n_b, data, floor, good):
+    sims = data.draw(st.lists(score_st, min_size=n_a * n_b, max_size=n_a * n_b))
+    pair_a = data.draw(st.lists(score_st, min_size=max(0, n_a - 1) * n_b, max_size=max(0, n_a - 1) * n_b))
+    pair_b = data.draw(st.lists(score_st, min_size=n_a * max(0, n_b - 1), max_size=n_a * max(0, n_b - 1)))
+    asked = []
+    got = _kernels.align_units(n_a, n_b, sims, lambda: asked.append("a") or pair_a, lambda: asked.append("b") or pair_b,
+                               floor, good)
+    assert got == reference_align_units(n_a, n_b, sims, pair_a, pair_b, floor, good)
+    # the units of two words written as one are scored only when a word lacks a good partner
+    complete = reference_greedy_alignment([(sims[i * n_b + j], (i,), (j,)) for i in range(n_a) for j in range(n_b)], floor)
+    needed = not (len(complete) == min(n_a, n_b) and all(s >= good for s, _, _ in complete))
+    assert asked == ((["b"] if n_b > 1 else []) + (["a"] if n_a > 1 else []) if needed else [])
+
+
+def test_align_units_refuses_scores_of_another_shape():
+    with pytest.raises(ValueError):
+        _kernels.align_units(2, 2, [1.0, 0.5, 0.2], list, list, 0.0, 0.85)
 
 
 @settings(max_examples=500, deadline=None)
@@ -247,18 +274,18 @@ group_st = st.lists(posting_st, max_size=4)
            st.lists(group_st, min_size=max(0, w - 1), max_size=max(0, w - 1)))),
        posting_st, st.binary(min_size=N_ALIASES, max_size=N_ALIASES).map(lambda b: bytes(x % 2 for x in b)),
        st.sampled_from([-1, 0, 1]), st.binary(min_size=N_ALIASES, max_size=N_ALIASES).map(lambda b: bytes(1 + x % 8 for x in b)),
-       st.integers(1, 5), st.sampled_from([2, 5, 64]))
-def test_blocking_ranked_equals_reference(groups, found, types, want_type, words, query_words, small):
+       st.integers(1, 5), st.sampled_from([2, 5, 64]), st.sampled_from([0, 3, 400]))
+def test_blocking_ranked_equals_reference(groups, found, types, want_type, words, query_words, small, limit):
     slots, firsts, pairs = groups
     args = (slots, firsts, pairs, found, N_ALIASES, types, want_type, words, query_words, small, 0.6)
-    assert sorted(_kernels.blocking_ranked(*args)) == reference_blocking_ranked(*args)
+    assert _kernels.blocking_ranked(*args, limit) == reference_blocking_ranked(*args)[:limit]
 
 
 def test_blocking_ranked_refuses_an_alias_out_of_range():
     with pytest.raises(IndexError):
-        _kernels.blocking_ranked([[(3,)]], [[]], [], (), 3, bytes(3), -1, bytes(3), 1, 64, 0.6)
+        _kernels.blocking_ranked([[(3,)]], [[]], [], (), 3, bytes(3), -1, bytes(3), 1, 64, 0.6, 10)
     with pytest.raises(ValueError):
-        _kernels.blocking_ranked([[]] * 17, [[]] * 17, [], (), 3, bytes(3), -1, bytes(3), 1, 64, 0.6)
+        _kernels.blocking_ranked([[]] * 17, [[]] * 17, [], (), 3, bytes(3), -1, bytes(3), 1, 64, 0.6, 10)
 
 
 # --- the word-pair scorer (fuzzy_similarity), against the readable Python it replaced ---------
@@ -496,3 +523,74 @@ key_slots_st = st.text(alphabet="AKTS", max_size=5).flatmap(lambda k: st.tuples(
 @given(st.lists(st.lists(key_slots_st, max_size=6).map(tuple), max_size=4), st.sampled_from([16, 3]))
 def test_join_key_slots_equals_reference(parts, max_keys):
     assert _kernels.join_key_slots(parts, max_keys, keys_module.JOINT) == reference_join_key_slots(parts, max_keys)
+
+
+def reference_word_similarity(a, b, max_keys, shortlist) -> float:
+    # fuzzy_similarity has its own reference test above
+    if a.text == b.text or (a.part is not None and a.part == b.part):
+        return 1.0
+    score = _kernels.fuzzy_similarity(a, b, max_keys, shortlist, S._score_rules())
+    if a.part is not None and b.part is not None and parts_differ(a.part, b.part):
+        return min(score, S.DIFFERENT_PART)
+    return score
+
+
+# Words the name-parts table knows (one part in several spellings, different parts) beside any word.
+known_st = st.tuples(st.sampled_from(["mohammad", "muhammad", "hassan", "hussein", "ali", "khamenei", "omar", "abdullah"]),
+                     st.just(None)) | st.tuples(st.sampled_from(["محمد", "حسن", "حسین", "علی", "عمر", "عبدالله"]),
+                                                st.sampled_from(["fa", "ar"]))
+any_word_st = st.one_of(word_st, known_st).map(lambda w: word_profile(*w))
+
+
+@settings(max_examples=400, deadline=None)
+@given(any_word_st, any_word_st, st.sampled_from([(16, 0), (6, 2), (4, 2)]))
+def test_word_similarity_equals_reference(a, b, keys_shortlist):
+    for x, y in ((a, b), (b, a), (a, a)):
+        assert _kernels.word_similarity(x, y, *keys_shortlist, S._score_rules()) == \
+            reference_word_similarity(x, y, *keys_shortlist)
+
+
+def reference_unit_similarities(units, targets, max_keys, shortlist) -> list[float]:
+    return [-1.0 if u is None or t is None else max(reference_word_similarity(w, t, max_keys, shortlist) - p for w, p in u)
+            for u in units for t in targets]
+
+
+unit_alternatives_st = st.lists(st.tuples(any_word_st, st.sampled_from([0.0, 0.02, 0.3])), min_size=1, max_size=3).map(tuple)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.none() | unit_alternatives_st, max_size=4).map(tuple),
+       st.lists(st.none() | any_word_st, max_size=4).map(tuple), st.sampled_from([(6, 2), (4, 2), (16, 0)]))
+def test_unit_similarities_equal_reference(units, targets, keys_shortlist):
+    assert _kernels.unit_similarities(units, targets, *keys_shortlist, S._score_rules()) == \
+        reference_unit_similarities(units, targets, *keys_shortlist)
+
+
+def test_unit_similarities_refuse_a_unit_without_alternatives():
+    with pytest.raises(ValueError):
+        _kernels.unit_similarities(((),), (word_profile("ali"),), 6, 2, S._score_rules())
+
+
+def reference_heard_order(ranked, aliases, codes, words_too, top, weight):
+    """The matcher's pre-rank key as entityres.gazetteer.match had it in Python."""
+    def sound(item) -> float:
+        alias = aliases[item[2]]
+        heard = alias.heard + (tuple(w.codes[0] for w in alias.words) if words_too else ())
+        close = max(Indel.normalized_similarity(x, y) for x in codes for y in heard)
+        return close + weight * (-item[0] / top)
+    return [(item[0] > -100.0, -sound(item)) for item in ranked]
+
+
+codes_st = st.lists(st.text(alphabet="abdkmnrst", max_size=8), min_size=1, max_size=3).map(tuple)
+alias_st = st.builds(lambda heard, words: Alias(0, "person", None, "x", "x", 1.0, tuple(
+    S.Word("w", (), c, 1, False, "w", None, ()) for c in words), heard), codes_st, st.lists(codes_st, min_size=1, max_size=3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(alias_st, min_size=1, max_size=6), st.data(), codes_st, st.booleans(),
+       st.sampled_from([1.0, 3.7, 104.2]))
+def test_heard_order_equals_reference(aliases, data, codes, words_too, top):
+    hits = st.sampled_from([-0.0, -1.5, -2.25, -100.0, -103.5]) | st.floats(-110, 0)
+    ranked = data.draw(st.lists(st.tuples(hits, st.integers(0, 3), st.integers(0, len(aliases) - 1)), max_size=8))
+    assert _kernels.heard_order(ranked, tuple(aliases), codes, words_too, top, 0.2) == \
+        reference_heard_order(ranked, aliases, codes, words_too, top, 0.2)

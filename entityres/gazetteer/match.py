@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
@@ -27,14 +28,15 @@ from ..explanation import Explanation, Part
 from ..limits import check_name_words
 from ..memo import PAIRS
 from ..text import cues
-from ..text._kernels import best_indel_similarity, blocking_ranked
+from ..text._kernels import blocking_ranked, heard_order
 from .index import TYPE_CODES, Alias, Index, exact_keys, profile_words, word_blocking_keys
 from ..text.keys import name_words, spelling_of, written_starts
 from ..text.langs import READ_LANGS, canonical_lang
 from ..text.normalize import require_str
 from .schema import Entry
 from ..text.similarity import (DIFFERENT_NAME, GOOD_PAIR, Word, align_units, closest_key_pairs, compare_joined, different_names,
-                               generations_differ, initial, join_profiles, joinable, word_similarity)
+                               generations_differ, initial, join_profiles, joinable, word_similarities,
+                               word_similarity)
 from ..text.tokens import word_stems
 from ..text.transliterate import latin_reading
 
@@ -57,6 +59,7 @@ SMALL_POSTING = 64  # a word posted this rarely is specific enough to propose ca
 SECOND_KEY_WEIGHT = 0.6  # a hit through a rarer reading or the skeleton, against the likeliest key
 RESCORED = 24
 PRERANKED = 400  # aliases whose sound is compared before RESCORED entries are chosen
+HIT_WEIGHT = 0.2  # of the blocking hit (against the best) in the pre-rank, beside the sound
 OUTER_FROM = 3  # query words from which the first and last alone also propose aliases (candidates)
 PRERANKED_OUTER = 100  # ...at most this many more
 ALIASES_PER_ENTRY = 3
@@ -114,32 +117,32 @@ def make_query(name: str, lang: str | None = None) -> Query:
 
 
 @lru_cache(maxsize=PAIRS)
-def _word_sim(a: Word, b: Word) -> float:
-    # The likeliest few keys of each word decide; the rarest readings of an Arabic-script word
-    # (up to 16) only cost time here, where every candidate is scored.
-    return word_similarity(a, b, WORD_KEYS, SHORTLIST)
-
-
-@lru_cache(maxsize=PAIRS)
 def _joined_sim(a: Word, b: Word) -> float:
     # Whole names read as one word have long keys: their few likeliest keys are enough.
     return word_similarity(a, b, JOINED_KEYS, SHORTLIST)
 
 
-def _unit_sim(alternatives: tuple[tuple[Word, float], ...], target: Word) -> float:
-    return max(_word_sim(w, target) - penalty for w, penalty in alternatives)
-
-
 def _alignment(query: Query, alias: Alias):
     """Word-for-word first; units of two words written as one are tried only where a word was
-    left without a good partner (عبد الله / Abdullah), which saves most of the work."""
+    left without a good partner (عبد الله / Abdullah), which saves most of the work. Each set of
+    scores is one call to C (similarity.word_similarities); the likeliest few keys of each word
+    decide: the rarest readings of an Arabic-script word (up to 16) only cost time here."""
     alts, words = query.alternatives, alias.words
     plain = [a[0][0] for a in alts]
     # An initial is a word of its own (-1: below the floor), never one of two written apart.
-    return align_units(len(alts), len(words), lambda i, j: _unit_sim(alts[i], words[j]),
-                       lambda i, j: _word_sim(query.pairs[i], words[j]) if joinable(plain[i], plain[i + 1]) else -1.0,
-                       lambda i, j: _unit_sim(alts[i], alias.pairs[j]) if joinable(words[j], words[j + 1]) else -1.0,
+    return align_units(len(alts), len(words), word_similarities(alts, words, WORD_KEYS, SHORTLIST),
+                       lambda: word_similarities(tuple(((p, 0.0),) if joinable(x, y) else None
+                                                       for p, x, y in zip(query.pairs, plain, plain[1:])),
+                                                 words, WORD_KEYS, SHORTLIST),
+                       lambda: word_similarities(alts, _alias_pairs(alias), WORD_KEYS, SHORTLIST),
                        PAIR_FLOOR, GOOD_PAIR)
+
+
+def _alias_pairs(alias: Alias) -> tuple[Word | None, ...]:
+    """The alias's adjacent words read as one where they may be (:func:`joinable`), else None;
+    its pairs are profiled (``Alias.pairs``) only when one may be."""
+    ok = [joinable(x, y) for x, y in zip(alias.words, alias.words[1:])]
+    return tuple(p if k else None for p, k in zip(alias.pairs, ok)) if any(ok) else (None,) * len(ok)
 
 
 def _missing_weight(j: int, n: int, query_words: int) -> float:
@@ -227,13 +230,11 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
     # Two words written as one in the gazetteer (هدايت الله / Hidayatullah) are found by the pair.
     pairs = [posted(set(word_blocking_keys(pair, query=True))) for pair in query.pairs]
     want = -1 if type is None else TYPE_CODES.get(type, len(TYPE_CODES))
-    ranked = blocking_ranked(slots, firsts, pairs, tuple(found), len(index.aliases), index.alias_types, want,
-                             index.alias_lengths, len(query.words), SMALL_POSTING, SECOND_KEY_WEIGHT)
-    aliases = index.aliases
-    ranked.sort()
     # Among many aliases that share the query's keys (a common name among 100,000), the sound of
     # the whole name, compared in C on the readings' codes, picks those worth the full score.
-    ranked = ranked[:PRERANKED]
+    ranked = blocking_ranked(slots, firsts, pairs, tuple(found), len(index.aliases), index.alias_types, want,
+                             index.alias_lengths, len(query.words), SMALL_POSTING, SECOND_KEY_WEIGHT, PRERANKED)
+    aliases = index.aliases
     codes = query.joined.codes[:3] if query.joined is not None else ()
     if len(slots) >= OUTER_FROM:
         # A name chain (own, father's, grandfather's, family name) whose list entry gives the first
@@ -241,23 +242,19 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
         # share two of its common inner names outrank it. The first and last words propose aliases
         # of their own, heard as the two names written together.
         outer = blocking_ranked([firsts[0], firsts[-1]], [firsts[0], firsts[-1]], [], (), len(index.aliases),
-                                index.alias_types, want, index.alias_lengths, 2, SMALL_POSTING, SECOND_KEY_WEIGHT)
-        outer.sort()
+                                index.alias_types, want, index.alias_lengths, 2, SMALL_POSTING, SECOND_KEY_WEIGHT,
+                                PRERANKED_OUTER)
         seen = {a for *_, a in ranked}
-        ranked += [item for item in outer[:PRERANKED_OUTER] if item[2] not in seen]
+        ranked += [item for item in outer if item[2] not in seen]
         plain = [alts[0][0] for alts in query.alternatives]
         codes += join_profiles([plain[0], plain[-1]]).codes[:3]
     if len(ranked) > RESCORED and codes:
         top = -ranked[0][0] or 1.0
 
-        def sound(item) -> float:
-            alias = aliases[item[2]]
-            # A one-word query is compared with each word too: news names people by surname alone.
-            heard = alias.heard + (tuple(w.codes[0] for w in alias.words) if len(query.words) == 1 else ())
-            close = best_indel_similarity(codes, heard)
-            return close + 0.2 * (-item[0] / top)
-
-        ranked.sort(key=lambda item: (item[0] > -100.0, -sound(item)))
+        # In C: the closest of the codes heard in each alias, plus a fifth of its blocking hit;
+        # a one-word query is compared with each word too: news names people by surname alone.
+        order = heard_order(ranked, aliases, codes, len(query.words) == 1, top, HIT_WEIGHT)
+        ranked = [item for _, item in sorted(zip(order, ranked), key=itemgetter(0))]
     out, per_entry = [], {}
     for *_, a in ranked:
         e = aliases[a].entry

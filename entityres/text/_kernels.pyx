@@ -520,59 +520,112 @@ def kbest_readings(list steps, Py_ssize_t width, Py_ssize_t k):
     return tuple([t for _, t in beam[:k] if t])
 
 
-cdef int _compare_positions(tuple x, tuple y) except -2:
-    """Tuples of ints in Python's order: -1, 0 or 1."""
-    cdef Py_ssize_t i, n = min(len(x), len(y))
-    cdef long a, b
-    for i in range(n):
-        a, b = x[i], y[i]
-        if a != b:
-            return -1 if a < b else 1
-    return (len(x) > len(y)) - (len(x) < len(y))
+cdef struct _Unit:
+    double score
+    int a0, a1, b0, b1  # positions in a and in b; a1, b1 -1 for a unit of one word
 
 
-cdef int _before(tuple x, tuple y) except -2:
-    """Whether unit ``x`` sorts before ``y``: higher similarity, then fewer words, then positions."""
-    cdef double sx = x[0], sy = y[0]
-    cdef Py_ssize_t nx, ny
-    cdef int c
-    if sx != sy:
-        return sx > sy
-    nx, ny = len(<tuple> x[1]) + len(<tuple> x[2]), len(<tuple> y[1]) + len(<tuple> y[2])
-    if nx != ny:
-        return nx < ny
-    c = _compare_positions(x[1], y[1])
-    if c == 0:
-        c = _compare_positions(x[2], y[2])
-    return c < 0
+cdef inline int _compare_positions(int x0, int x1, int y0, int y1) noexcept nogil:
+    """The position tuples ``(x0[, x1])`` and ``(y0[, y1])`` in Python's order: -1, 0 or 1."""
+    if x0 != y0:
+        return -1 if x0 < y0 else 1
+    if x1 == y1:
+        return 0
+    if x1 < 0 or y1 < 0:  # the shorter tuple first
+        return -1 if x1 < 0 else 1
+    return -1 if x1 < y1 else 1
 
 
-def greedy_alignment(list scored, double floor):
-    """Best-first one-to-one alignment of ``(similarity, positions in a, positions in b)`` units.
+cdef int _compare_units(const void *x, const void *y) noexcept nogil:
+    """Higher similarity first, then fewer words, then by positions (no two units share all)."""
+    cdef const _Unit *a = <const _Unit *> x
+    cdef const _Unit *b = <const _Unit *> y
+    cdef int na = 2 + (a.a1 >= 0) + (a.b1 >= 0), nb = 2 + (b.a1 >= 0) + (b.b1 >= 0), c
+    if a.score != b.score:
+        return -1 if a.score > b.score else 1
+    if na != nb:
+        return -1 if na < nb else 1
+    c = _compare_positions(a.a0, a.a1, b.a0, b.a1)
+    return c if c else _compare_positions(a.b0, a.b1, b.b0, b.b1)
 
-    Units go best first (higher similarity, then fewer words, then by positions; a stable sort);
-    one is taken when none of its positions is taken yet and its similarity reaches ``floor``.
-    """
-    cdef Py_ssize_t n = len(scored), i, j
-    cdef list ordered = list(scored)
+
+cdef inline tuple _positions(int x0, int x1):
+    if x1 < 0:
+        return (x0,)
+    return (x0, x1)
+
+
+cdef list _greedy(_Unit *units, Py_ssize_t n, double floor, unsigned char *used_a, Py_ssize_t n_a,
+                  unsigned char *used_b, Py_ssize_t n_b):
+    """Units taken best first while none of their positions is taken and they reach ``floor``."""
+    cdef Py_ssize_t k
     cdef list out = []
-    cdef set used_a = set(), used_b = set()
-    cdef tuple unit
-    for i in range(1, n):  # insertion sort: stable, and these lists are short
-        unit = ordered[i]
-        j = i - 1
-        while j >= 0 and _before(unit, ordered[j]):
-            ordered[j + 1] = ordered[j]
-            j -= 1
-        ordered[j + 1] = unit
-    for unit in ordered:
-        if <double> unit[0] < floor:
+    cdef _Unit u
+    qsort(units, n, sizeof(_Unit), _compare_units)
+    memset(used_a, 0, n_a)
+    memset(used_b, 0, n_b)
+    for k in range(n):
+        u = units[k]
+        if u.score < floor:
             break
-        if used_a.isdisjoint(unit[1]) and used_b.isdisjoint(unit[2]):
-            used_a.update(unit[1])
-            used_b.update(unit[2])
-            out.append(unit)
+        if used_a[u.a0] or (u.a1 >= 0 and used_a[u.a1]) or used_b[u.b0] or (u.b1 >= 0 and used_b[u.b1]):
+            continue
+        used_a[u.a0] = used_b[u.b0] = 1
+        if u.a1 >= 0:
+            used_a[u.a1] = 1
+        if u.b1 >= 0:
+            used_b[u.b1] = 1
+        out.append((u.score, _positions(u.a0, u.a1), _positions(u.b0, u.b1)))
     return out
+
+
+cdef int _fill(_Unit *units, Py_ssize_t at, list scores, Py_ssize_t rows, Py_ssize_t cols, bint pair_in_a,
+               bint pair_in_b) except -1:
+    """Units of ``scores`` (row i, column j at ``i * cols + j``): word i (and i + 1 with
+    ``pair_in_a``) of a against word j (and j + 1 with ``pair_in_b``) of b."""
+    cdef Py_ssize_t i, j
+    if len(scores) != rows * cols:
+        raise ValueError(f"{rows} x {cols} scores expected, not {len(scores)}")
+    for i in range(rows):
+        for j in range(cols):
+            units[at].score = scores[i * cols + j]
+            units[at].a0, units[at].a1 = <int> i, (<int> i + 1 if pair_in_a else -1)
+            units[at].b0, units[at].b1 = <int> j, (<int> j + 1 if pair_in_b else -1)
+            at += 1
+    return at
+
+
+def align_units(Py_ssize_t n_a, Py_ssize_t n_b, list sims, pair_a, pair_b, double floor, double good):
+    """Best-first one-to-one alignment of the words of two names, ``(similarity, positions in a,
+    positions in b)`` (:func:`entityres.text.similarity.align_units` says how). Units go best first
+    (higher similarity, then fewer words, then by positions); one is taken when none of its
+    positions is taken yet and its similarity reaches ``floor``. ``pair_b()`` and ``pair_a()`` are
+    called only when a word is left without a ``good`` partner."""
+    cdef Py_ssize_t n, total
+    cdef list aligned
+    cdef object s
+    if n_a <= 0 or n_b <= 0:
+        return []
+    total = n_a * n_b + n_a * (n_b - 1) + (n_a - 1) * n_b
+    cdef _Unit *units = <_Unit *> PyMem_Malloc(total * sizeof(_Unit))
+    cdef unsigned char *used = <unsigned char *> PyMem_Malloc(n_a + n_b)
+    if units == NULL or used == NULL:
+        PyMem_Free(units)
+        PyMem_Free(used)
+        raise MemoryError()
+    try:
+        n = _fill(units, 0, sims, n_a, n_b, False, False)
+        aligned = _greedy(units, n, floor, used, n_a, used + n_a, n_b)
+        if len(aligned) == min(n_a, n_b) and all([(<tuple> s)[0] >= good for s in aligned]):
+            return aligned
+        if n_b > 1:
+            n = _fill(units, n, pair_b(), n_a, n_b - 1, False, True)
+        if n_a > 1:
+            n = _fill(units, n, pair_a(), n_a - 1, n_b, True, False)
+        return _greedy(units, n, floor, used, n_a, used + n_a, n_b)
+    finally:
+        PyMem_Free(units)
+        PyMem_Free(used)
 
 
 cdef enum:
@@ -611,9 +664,27 @@ cdef void _mark(list groups, int bit, uint64_t *mask, Py_ssize_t n, Py_ssize_t *
 
 
 
+cdef struct _Ranked:
+    double hit  # -(hit + exact bonus)
+    Py_ssize_t gap
+    int32_t alias
+
+
+cdef int _compare_ranked(const void *x, const void *y) noexcept nogil:
+    """As Python orders the tuples ``(hit, gap, alias)``."""
+    cdef const _Ranked *a = <const _Ranked *> x
+    cdef const _Ranked *b = <const _Ranked *> y
+    if a.hit != b.hit:
+        return -1 if a.hit < b.hit else 1
+    if a.gap != b.gap:
+        return -1 if a.gap < b.gap else 1
+    return (a.alias > b.alias) - (a.alias < b.alias)
+
+
 def blocking_ranked(list slots, list firsts, list pairs, tuple found, Py_ssize_t n, bytes types, int want_type,
-                    bytes words, Py_ssize_t query_words, Py_ssize_t small, double second):
-    """The candidates of a query from its postings, ``(-(hit + exact bonus), word-count gap, alias)``, unsorted.
+                    bytes words, Py_ssize_t query_words, Py_ssize_t small, double second, Py_ssize_t limit):
+    """The candidates of a query from its postings, ``(-(hit + exact bonus), word-count gap, alias)``,
+    sorted, the first ``limit``.
 
     Per query word ``i``, ``slots[i]`` holds the posting tuples of its blocking keys, ``firsts[i]``
     those of its likeliest keys; ``pairs[p]`` those of words ``p`` and ``p + 1`` written as one;
@@ -637,10 +708,14 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, Py_ssize_t
     cdef const unsigned char *type_of = types
     cdef const unsigned char *words_of = words
     cdef list out = []
+    cdef _Ranked *kept = NULL
+    cdef Py_ssize_t n_kept = 0
     if n_slots > GROUP or len(firsts) != n_slots or n_pairs >= GROUP:
         raise ValueError(f"at most {GROUP} query words, each with its firsts")
     if len(types) != n or len(words) != n:
         raise ValueError("types and words need one byte per alias")
+    if limit < 0:
+        raise ValueError("limit must not be negative")
     if n == 0:
         return out
     cdef uint64_t *mask = <uint64_t *> PyMem_Malloc(n * sizeof(uint64_t))
@@ -662,6 +737,9 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, Py_ssize_t
             idf[i] = log(<double> n / <double> (1 + slot_size[i])) + 1.0
         slot_bits = ((<uint64_t> 1) << n_slots) - 1
         pair_bits = ((<uint64_t> 1) << n_pairs) - 1
+        kept = <_Ranked *> PyMem_Malloc((n_touched if n_touched else 1) * sizeof(_Ranked))
+        if kept == NULL:
+            raise MemoryError()
         for t in range(n_touched):
             m = mask[touched[t]]
             # Two words, or a word and two written as one (أحمد داود أوغلو, Ahmet Davutoğlu).
@@ -688,12 +766,19 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, Py_ssize_t
                 if (m >> (PAIR + i)) & 1:
                     h2 += second * (idf[i] + idf[i + 1])
             lack = <Py_ssize_t> words_of[touched[t]] - query_words
-            out.append((-((h1 + h2) + (100.0 if (m >> FOUND) & 1 else 0.0)), lack if lack >= 0 else -lack,
-                        touched[t]))
+            kept[n_kept].hit = -((h1 + h2) + (100.0 if (m >> FOUND) & 1 else 0.0))
+            kept[n_kept].gap = lack if lack >= 0 else -lack
+            kept[n_kept].alias = touched[t]
+            n_kept += 1
+        # Sorted here: thousands of aliases may share a common name's keys, and only the first few hundred go on.
+        qsort(kept, n_kept, sizeof(_Ranked), _compare_ranked)
+        for t in range(n_kept if n_kept < limit else limit):
+            out.append((kept[t].hit, kept[t].gap, kept[t].alias))
         return out
     finally:
         PyMem_Free(mask)
         PyMem_Free(touched)
+        PyMem_Free(kept)
 
 
 # --- the word-pair scorer: written vowels, word edges, and the fuzzy score of two profiled words ---
@@ -905,15 +990,19 @@ cdef class ScoreRules:
 
     cdef CostTable compare
     cdef VowelRules vowels
-    cdef double alt_class, vowel, edge, key_weight, swap, surface_weight
+    cdef double alt_class, vowel, edge, key_weight, swap, surface_weight, different_part
     cdef Py_ssize_t short_key
     cdef str swap_vowels
+    cdef object parts_differ
 
     def __init__(self, CostTable compare, VowelRules vowels, double alt_class, double vowel, double edge,
-                 double key_weight, double swap, str swap_vowels, Py_ssize_t short_key, double surface_weight):
+                 double key_weight, double swap, str swap_vowels, Py_ssize_t short_key, double surface_weight,
+                 parts_differ, double different_part):
         self.compare, self.vowels = compare, vowels
         self.alt_class, self.vowel, self.edge, self.key_weight = alt_class, vowel, edge, key_weight
         self.swap, self.swap_vowels, self.short_key, self.surface_weight = swap, swap_vowels, short_key, surface_weight
+        # name_parts.parts_differ(a, b): two known parts that name different people (rare: left in Python)
+        self.parts_differ, self.different_part = parts_differ, different_part
 
 
 cdef double _written_vowels(tuple keys_a, tuple slots_a, bint a_arabic, str surface_a, tuple keys_b, tuple slots_b,
@@ -996,6 +1085,83 @@ def fuzzy_similarity(a, b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules
     if not isinstance(a, tuple) or not isinstance(b, tuple):
         raise TypeError("fuzzy_similarity compares two profiled words (similarity.Word)")
     return _fuzzy_similarity(<tuple> a, <tuple> b, max_keys, shortlist, rules)
+
+
+cdef double _word_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules r) except -2.0:
+    # Word fields: text 0, part 6. One text or one known part is the same name; two known parts
+    # that differ are at most different_part, whatever the fuzzy signals say.
+    cdef object part_a = a[6], part_b = b[6]
+    cdef double score
+    if a[0] == b[0] or (part_a is not None and part_a == part_b):
+        return 1.0
+    score = _fuzzy_similarity(a, b, max_keys, shortlist, r)
+    if part_a is not None and part_b is not None and r.parts_differ(part_a, part_b):
+        return r.different_part if r.different_part < score else score
+    return score
+
+
+def word_similarity(a, b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules rules) -> float:
+    """:func:`entityres.text.similarity.word_similarity` of two profiled words."""
+    if not isinstance(a, tuple) or not isinstance(b, tuple):
+        raise TypeError("word_similarity compares two profiled words (similarity.Word)")
+    return _word_similarity(<tuple> a, <tuple> b, max_keys, shortlist, rules)
+
+
+def unit_similarities(tuple units, tuple targets, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules rules) -> list:
+    """The scores of every unit against every target, row by row (unit i, target j at
+    ``i * len(targets) + j``): the best over the unit's ``(word, penalty)`` alternatives of
+    :func:`word_similarity` less the penalty, as Python's ``max`` finds it; -1.0 for a unit or a
+    target None (one that may not be formed)."""
+    cdef Py_ssize_t i, j, k, na = len(units), nb = len(targets)
+    cdef tuple alternatives, alternative
+    cdef object target
+    cdef double best, s
+    cdef list out = []
+    for i in range(na):
+        if units[i] is None:
+            out.extend([-1.0] * nb)
+            continue
+        alternatives = units[i]
+        if not alternatives:
+            raise ValueError("a unit needs at least one alternative")
+        for j in range(nb):
+            target = targets[j]
+            if target is None:
+                out.append(-1.0)
+                continue
+            if not isinstance(target, tuple):
+                raise TypeError("unit_similarities compares profiled words (similarity.Word)")
+            for k in range(len(alternatives)):
+                alternative = alternatives[k]
+                s = _word_similarity(<tuple> alternative[0], <tuple> target, max_keys, shortlist, rules) \
+                    - <double> alternative[1]
+                if k == 0 or s > best:
+                    best = s
+            out.append(best)
+    return out
+
+
+# --- the matcher's pre-rank ------------------------------------------------------------------------
+
+def heard_order(list ranked, tuple aliases, tuple codes, bint words_too, double top, double hit_weight) -> list:
+    """The matcher's pre-rank sort key of each ``(-hit, gap, alias)`` of ``ranked``: ``(exact hit
+    absent, -sound)``, where sound is the best Indel similarity of ``codes`` against the alias's
+    heard codes (and, with ``words_too``, its words' first codes) plus ``hit_weight * hit / top``.
+    ``aliases`` are laid out as gazetteer.index.Alias (words 6, heard 7)."""
+    cdef list out = []
+    cdef tuple item, heard
+    cdef object alias
+    cdef double hit
+    for item in ranked:
+        alias = aliases[item[2]]
+        if not isinstance(alias, tuple):
+            raise TypeError("heard_order reads aliases laid out as gazetteer.index.Alias")
+        heard = (<tuple> alias)[7]
+        if words_too:
+            heard = heard + tuple([(<tuple> (<tuple> w)[2])[0] for w in <tuple> (<tuple> alias)[6]])
+        hit = item[0]
+        out.append((hit > -100.0, -(_best_indel_similarity(codes, heard) + hit_weight * (-hit / top))))
+    return out
 
 
 # --- keys: every key a word's letter options make ------------------------------------------------

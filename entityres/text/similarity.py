@@ -32,8 +32,9 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
-from ._kernels import ScoreRules, fuzzy_similarity, vowel_swaps
-from ._kernels import greedy_alignment as _greedy_alignment
+from ._kernels import ScoreRules, unit_similarities, vowel_swaps
+from ._kernels import align_units as _align_units
+from ._kernels import word_similarity as _word_similarity
 from ..limits import check_name_words
 from ..memo import WORDS
 from .keys import (MAX_KEYS, Slots, compare_table, join_key_slots, join_keys, latin_codes, name_words, spelling_of, vowel_rules,
@@ -152,22 +153,27 @@ def word_similarity(a: Word, b: Word, max_keys: int = MAX_KEYS, shortlist: int =
     With ``shortlist``, only that many key pairs, the closest by plain edit distance (computed in
     C), go through the weighted distance: nearly as good, and many times faster for the matcher.
     """
-    if a.text == b.text or (a.part is not None and a.part == b.part):
-        return 1.0
-    # Keys and readings (see the module docstring), in C: keys less a penalty per written vowel
-    # read otherwise (keys.vowel_mismatches) and per edge that differs (keys.edge_mismatches) over
-    # the key pairs that could still come out best; Arabic-script pairs less their vowel swaps
-    # (_vowel_swaps); short skeletons in one script blended with the letters' similarity.
-    score = fuzzy_similarity(a, b, max_keys, shortlist, _score_rules())
-    if a.part is not None and b.part is not None and parts_differ(a.part, b.part):
-        return min(score, DIFFERENT_PART)
-    return score
+    # In C: one text or one known part scores 1, else keys and readings (see the module
+    # docstring): keys less a penalty per written vowel read otherwise (keys.vowel_mismatches) and
+    # per edge that differs (keys.edge_mismatches) over the key pairs that could still come out
+    # best; Arabic-script pairs less their vowel swaps (_vowel_swaps); short skeletons in one script
+    # blended with the letters' similarity; two known parts that differ at most DIFFERENT_PART.
+    return _word_similarity(a, b, max_keys, shortlist, _score_rules())
+
+
+def word_similarities(units: tuple[tuple[tuple[Word, float], ...], ...], targets: tuple[Word | None, ...],
+                      max_keys: int = MAX_KEYS, shortlist: int = 0) -> list[float]:
+    """:func:`word_similarity` of every unit against every target, row by row (unit i, target j at
+    ``i * len(targets) + j``), in one call to C: a unit is its ``(word, penalty)`` alternatives and
+    scores the best of ``word_similarity - penalty``; a unit or a target None scores -1 (one that
+    may not be formed)."""
+    return unit_similarities(units, targets, max_keys, shortlist, _score_rules())
 
 
 @lru_cache(maxsize=None)
 def _score_rules() -> ScoreRules:
     return ScoreRules(compare_table(), vowel_rules(), ALT_CLASS_PENALTY, VOWEL_PENALTY, EDGE_PENALTY, KEY_WEIGHT,
-                      VOWEL_SWAP_PENALTY, SWAP_VOWELS, SHORT_KEY, SURFACE_WEIGHT)
+                      VOWEL_SWAP_PENALTY, SWAP_VOWELS, SHORT_KEY, SURFACE_WEIGHT, parts_differ, DIFFERENT_PART)
 
 
 def _vowel_swaps(a: str, b: str) -> int:
@@ -180,30 +186,19 @@ def _vowel_swaps(a: str, b: str) -> int:
     return vowel_swaps(a, b, SWAP_VOWELS)
 
 
-def greedy_alignment(scored: list[tuple[float, tuple[int, ...], tuple[int, ...]]],
-                     floor: float = 0.0) -> list[tuple[float, tuple[int, ...], tuple[int, ...]]]:
-    """Best-first one-to-one alignment of the units of two names.
-
-    ``scored`` holds ``(similarity, word positions in a, word positions in b)``; a unit is one word
-    or several written together. Units go best first (then the fewest words, then by position); a
-    unit is taken when none of its words is taken yet and its similarity reaches ``floor``.
-    """
-    return _greedy_alignment(scored, floor)
-
-
-def align_units(n_a: int, n_b: int, sim, pair_a, pair_b, floor: float = 0.0,
+def align_units(n_a: int, n_b: int, sims: list[float], pair_a, pair_b, floor: float = 0.0,
                 good: float = GOOD_PAIR) -> list[tuple[float, tuple[int, ...], tuple[int, ...]]]:
-    """Words of two names aligned one to one (:func:`greedy_alignment`): ``sim(i, j)`` scores word
-    i of a against word j of b. Where a word is left without a ``good`` partner, two adjacent words
-    written as one unit are tried too (عبد الله / Abdullah): ``pair_a(i, j)`` scores words i, i+1 of
-    a against word j of b, ``pair_b(i, j)`` word i of a against words j, j+1 of b."""
-    scored = [(sim(i, j), (i,), (j,)) for i in range(n_a) for j in range(n_b)]
-    aligned = greedy_alignment(scored, floor)
-    if len(aligned) == min(n_a, n_b) and all(s >= good for s, _, _ in aligned):
-        return aligned
-    scored.extend((pair_b(i, j), (i,), (j, j + 1)) for i in range(n_a) for j in range(n_b - 1))
-    scored.extend((pair_a(i, j), (i, i + 1), (j,)) for i in range(n_a - 1) for j in range(n_b))
-    return greedy_alignment(scored, floor)
+    """Words of two names aligned one to one, greedily, best pair first (in C): ``sims[i * n_b + j]``
+    scores word i of a against word j of b. Where a word is left without a ``good`` partner, two
+    adjacent words written as one unit are tried too (عبد الله / Abdullah): ``pair_a()`` gives the
+    scores of words i, i+1 of a against word j of b (at ``i * n_b + j``), ``pair_b()`` those of
+    word i of a against words j, j+1 of b (at ``i * (n_b - 1) + j``), as :func:`word_similarities`.
+
+    Units go best first (then the fewest words, then by position); a unit is taken when none of
+    its words is taken yet and its similarity reaches ``floor``. Returns ``(similarity, positions
+    in a, positions in b)`` of the units taken.
+    """
+    return _align_units(n_a, n_b, sims, pair_a, pair_b, floor, good)
 
 
 def name_similarity(a: list[Word], b: list[Word]) -> float:
@@ -216,9 +211,10 @@ def name_similarity(a: list[Word], b: list[Word]) -> float:
     if not a or not b:
         return 0.0
     # Adjacent words are joined only when align_units asks for them (a word left without a good partner).
-    aligned = align_units(len(a), len(b), lambda i, j: word_similarity(a[i], b[j]),
-                          lambda i, j: word_similarity(_joined_pair(a[i], a[i + 1]), b[j]) if joinable(a[i], a[i + 1]) else -1.0,
-                          lambda i, j: word_similarity(a[i], _joined_pair(b[j], b[j + 1])) if joinable(b[j], b[j + 1]) else -1.0)
+    units_a = tuple(((w, 0.0),) for w in a)
+    aligned = align_units(len(a), len(b), word_similarities(units_a, tuple(b)),
+                          lambda: word_similarities(tuple(p and ((p, 0.0),) for p in joinable_pairs(a, _joined_pair)), tuple(b)),
+                          lambda: word_similarities(units_a, joinable_pairs(b, _joined_pair)))
     matched = sum(s * (sum(_evidence(a[i]) for i in ia) + sum(_evidence(b[j]) for j in ja)) for s, ia, ja in aligned)
     score = matched / (sum(map(_evidence, a)) + sum(map(_evidence, b)))
     return min(score, DIFFERENT_NAME) if different_names(a, b, aligned) else score
@@ -265,6 +261,11 @@ def initial(word: Word) -> bool:
 def joinable(x: Word, y: Word) -> bool:
     """Whether two adjacent words may be one written apart (عبد الله): not when either is an initial."""
     return not (initial(x) or initial(y))
+
+
+def joinable_pairs(words, join) -> tuple[Word | None, ...]:
+    """Adjacent words read as one, ``join(x, y)``, where :func:`joinable`, else None."""
+    return tuple(join(x, y) if joinable(x, y) else None for x, y in zip(words, words[1:]))
 
 
 def compare_joined(a: Word, b: Word, words_a: int, words_b: int) -> bool:

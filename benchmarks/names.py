@@ -592,16 +592,17 @@ def main() -> int:
               ("ar top-1", main_results.get("ar", {}).get("entityres", {}).get("top1"), TARGETS["ar"], ">="),
               ("UN top-1", main_results.get("un", {}).get("entityres", {}).get("top1"), TARGETS["un"], ">=")]
     at_100k = not args.no_scale and n_distractors >= 100_000
+    at_1m = not args.no_scale and n_distractors >= 1_000_000
+    size = "1M" if at_1m else "100k"
     for set_name, key in (("fa", "politicians"), ("ar", "politicians"), ("un", "un")):
         value = scale[key]["sets"][set_name]["top1"] if at_100k else None
-        checks.append((f"{set_name} top-1 @100k", value, TARGETS["scale"], ">="))
+        if not at_1m:  # the accuracy target is set at 100,000 distractors (the table shows 1M's)
+            checks.append((f"{set_name} top-1 @100k", value, TARGETS["scale"], ">="))
     for set_name, r in open_set.items():
         checks.append((f"open-set FA {set_name}", r["rate"], FALSE_ACCEPT_TARGETS.get(set_name, 0.01), "<="))
     for set_name in sets:
         coverage = threshold_rates(main_results[set_name]["entityres"]["per_query"], [], MATCH_THRESHOLD)["coverage"]
         checks.append((f"coverage {set_name}", coverage, COVERAGE_TARGET, ">="))
-    at_1m = not args.no_scale and n_distractors >= 1_000_000
-    size = "1M" if at_1m else "100k"
     for key in ("politicians", "un"):
         value = min(r["qps"] for r in scale[key]["sets"].values()) if at_100k else None
         checks.append((f"q/s @{size} {key}", value, TARGETS["qps_1m" if at_1m else "qps"], ">="))

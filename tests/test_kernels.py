@@ -4,6 +4,7 @@ Each reference below is the readable Python the kernel replaced; the kernel must
 float, to the bit, on any input (hypothesis), so that scores and rankings do not move.
 """
 import heapq
+import re
 from itertools import product
 
 import pytest
@@ -594,3 +595,49 @@ def test_heard_order_equals_reference(aliases, data, codes, words_too, top):
     ranked = data.draw(st.lists(st.tuples(hits, st.integers(0, 3), st.integers(0, len(aliases) - 1)), max_size=8))
     assert _kernels.heard_order(ranked, tuple(aliases), codes, words_too, top, 0.2) == \
         reference_heard_order(ranked, aliases, codes, words_too, top, 0.2)
+
+
+# --- Latin rules: the kernel's matcher against Python's re over the same patterns ----------------
+
+def reference_latin_units(word, rules):
+    pattern = re.compile("|".join(f"({p})" for p, _ in rules))
+    return [(m.group(), tuple(rules[m.lastindex - 1][1])) for m in pattern.finditer(word)]
+
+
+def kernel_latin_units(word, rules):
+    return _kernels.latin_units(word, _kernels.LatinRules([(keys_module._rule_items(p), tuple(o)) for p, o in rules]))
+
+
+# Words of the letters the rules name, and of others (é, a digit, a newline before a final $).
+latin_words_st = st.text(alphabet="abcdeghijknoqrstuwxyzé1\n", max_size=14)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(latin_words_st)
+def test_latin_units_equal_the_rules_regular_expression(word):
+    rules = tables.load("keys")["latin"]
+    assert keys_module._latin_units(word) == reference_latin_units(word, rules)
+
+
+# Any rule the grammar allows: anchors, letters and classes (negated too) with ? * +, lookaround.
+_atom_st = st.sampled_from(["a", "h", "e", "[aeiouy]", "[^aeiouy]", "[hk]", "[^h]"])
+_item_st = st.one_of(
+    st.tuples(_atom_st, st.sampled_from(["", "?", "*", "+"])).map("".join),
+    st.tuples(st.sampled_from(["(?=", "(?!", "(?<=", "(?<!"]), _atom_st).map(lambda t: t[0] + t[1] + ")"))
+_taking_st = st.tuples(_atom_st, st.sampled_from(["", "+"])).map("".join)  # a rule takes a letter at least
+_rule_st = st.tuples(st.sampled_from(["", "^"]), st.lists(_item_st, max_size=2), _taking_st, st.lists(_item_st, max_size=2),
+                     st.sampled_from(["", "$"])).map(lambda t: t[0] + "".join(t[1]) + t[2] + "".join(t[3]) + t[4])
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(_rule_st, min_size=1, max_size=6), st.lists(st.text(alphabet="aehkuyé\n", max_size=10), max_size=5))
+def test_latin_units_match_as_re_does_for_any_rule(patterns, words):
+    rules = [(p, [str(i)]) for i, p in enumerate(patterns)]  # the options tell which rule matched
+    for word in words:
+        assert kernel_latin_units(word, rules) == reference_latin_units(word, rules)
+
+
+@pytest.mark.parametrize("pattern", ["a|b", "(ab)", "[a-z]", "a.", "a{2}", "\\w", "(?=a)", "[aeiou]*"])
+def test_a_latin_rule_outside_the_grammar_is_refused(pattern):
+    with pytest.raises(ValueError, match="keys.yaml latin rule"):
+        keys_module._rule_items(pattern)

@@ -7,10 +7,10 @@ function here computes exactly what the readable Python it replaces computed, to
 scores, and hence rankings and ties, do not move.
 """
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
-from libc.math cimport log
-from libc.stdint cimport int32_t, uint64_t
+from libc.math cimport INFINITY, log
+from libc.stdint cimport int32_t, uint32_t, uint64_t
 from libc.stdlib cimport qsort
-from libc.string cimport memcmp, memset
+from libc.string cimport memcmp, memcpy, memset
 
 from rapidfuzz.distance import Levenshtein as _Levenshtein
 from cpython.unicode cimport PyUnicode_4BYTE_KIND, PyUnicode_FromKindAndData, PyUnicode_GET_LENGTH, PyUnicode_READ_CHAR
@@ -58,6 +58,10 @@ cdef void *_buffer(void *stack, size_t capacity, size_t size) except NULL:
     if heap == NULL:
         raise MemoryError()
     return heap
+
+
+cdef inline str _ucs4(Py_UCS4 *chars, Py_ssize_t n):
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, chars, n)
 
 
 cdef inline double _weight(CostTable t, Py_UCS4 c) noexcept:
@@ -451,9 +455,126 @@ cdef double _best_indel_similarity(tuple a, tuple b) except -2.0:
     return best
 
 
-cdef int _compare_doubles(const void *x, const void *y) noexcept nogil:
-    cdef double a = (<const double *> x)[0], b = (<const double *> y)[0]
-    return (a > b) - (a < b)
+cdef struct _Text:
+    double cost
+    Py_UCS4 *chars
+    Py_ssize_t n
+    uint64_t hash  # FNV-1a of the characters
+
+
+cdef inline uint64_t _fnv(uint64_t hash, const Py_UCS4 *chars, Py_ssize_t n) noexcept:
+    cdef Py_ssize_t i
+    for i in range(n):
+        hash = (hash ^ <uint32_t> chars[i]) * 1099511628211ULL
+    return hash
+
+
+cdef inline int _compare_texts(const _Text *a, const _Text *b) noexcept nogil:
+    """Two texts in Python's order of strings."""
+    cdef Py_ssize_t i, m = a.n if a.n < b.n else b.n
+    for i in range(m):
+        if a.chars[i] != b.chars[i]:
+            return -1 if a.chars[i] < b.chars[i] else 1
+    return (a.n > b.n) - (a.n < b.n)
+
+
+cdef inline int _compare_readings(const _Text *a, const _Text *b) noexcept:
+    """As Python sorts ``(cost, text)`` pairs."""
+    cdef int c = (a.cost > b.cost) - (a.cost < b.cost)
+    return c if c else _compare_texts(a, b)
+
+
+cdef void _sort_readings(_Text *x, Py_ssize_t n) noexcept:
+    """Shell sort (Ciura's gaps): a beam's few dozen candidates sort faster inline than through qsort."""
+    cdef Py_ssize_t[9] gaps = [1750, 701, 301, 132, 57, 23, 10, 4, 1]
+    cdef Py_ssize_t g, gap, i, j
+    cdef _Text held
+    for g in range(9):
+        gap = gaps[g]
+        for i in range(gap, n):
+            held = x[i]
+            j = i
+            while j >= gap and _compare_readings(&x[j - gap], &held) > 0:
+                x[j] = x[j - gap]
+                j -= gap
+            x[j] = held
+
+
+cdef Py_ssize_t _distinct(_Text *x, Py_ssize_t n, Py_ssize_t *table, Py_ssize_t size) noexcept:
+    """Keeps one entry a text, at its least cost, in the first places of ``x``; returns how many.
+    ``table`` (``size`` places, a power of two above ``n``) is scratch for a hash table."""
+    cdef Py_ssize_t i, at, u = 0
+    cdef _Text *kept
+    memset(table, -1, size * sizeof(Py_ssize_t))
+    for i in range(n):
+        at = <Py_ssize_t> (x[i].hash & <uint64_t> (size - 1))
+        while table[at] >= 0:
+            kept = &x[table[at]]
+            if kept.hash == x[i].hash and kept.n == x[i].n and memcmp(kept.chars, x[i].chars, kept.n * sizeof(Py_UCS4)) == 0:
+                if x[i].cost < kept.cost:
+                    kept.cost = x[i].cost
+                break
+            at = (at + 1) & (size - 1)
+        else:
+            table[at] = u
+            x[u] = x[i]
+            u += 1
+    return u
+
+
+cdef double _nth_smallest(double *x, Py_ssize_t n, Py_ssize_t k) noexcept:
+    """The ``k``-th smallest of ``x`` (from 0), which it reorders (Hoare's selection)."""
+    cdef Py_ssize_t lo = 0, hi = n - 1, i, j
+    cdef double pivot, held
+    while lo < hi:
+        pivot = x[(lo + hi) // 2]
+        i, j = lo, hi
+        while i <= j:
+            while x[i] < pivot:
+                i += 1
+            while x[j] > pivot:
+                j -= 1
+            if i <= j:
+                held = x[i]
+                x[i] = x[j]
+                x[j] = held
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            break
+    return x[k]
+
+
+cdef void *_grow(void *memory, size_t size) except NULL:
+    cdef void *out = PyMem_Realloc(memory, size if size > 0 else 1)
+    if out == NULL:
+        raise MemoryError()
+    return out
+
+
+cdef Py_ssize_t _read_texts(tuple texts, bint pairs, _Text *out, Py_UCS4 **chars) except -1:
+    """Strings, or ``(string, cost)`` pairs (else a string costs its rank), as texts in one buffer
+    (``*chars``, grown to fit); returns the longest length."""
+    cdef Py_ssize_t i, j, total = 0, longest = 0
+    cdef str text
+    for i in range(len(texts)):
+        total += PyUnicode_GET_LENGTH(<str> (texts[i][0] if pairs else texts[i]))
+    chars[0] = <Py_UCS4 *> _grow(chars[0], total * sizeof(Py_UCS4))
+    total = 0
+    for i in range(len(texts)):
+        text = <str> (texts[i][0] if pairs else texts[i])
+        out[i].cost = <double> texts[i][1] if pairs else <double> i
+        out[i].chars = chars[0] + total
+        out[i].n = PyUnicode_GET_LENGTH(text)
+        for j in range(out[i].n):
+            out[i].chars[j] = PyUnicode_READ_CHAR(text, j)
+        total += out[i].n
+        longest = max(longest, out[i].n)
+    return longest
 
 
 def kbest_readings(list steps, Py_ssize_t width, Py_ssize_t k):
@@ -461,63 +582,91 @@ def kbest_readings(list steps, Py_ssize_t width, Py_ssize_t k):
 
     Each step is ``(gaps, options)``: the string so far, then a gap ``(text, cost)``, then an
     option, whose cost is its rank. After each step the ``width`` cheapest strings are kept.
-    Only candidates up to a cost bound are built as strings: the bound is the cost of the
-    ``2 * width``-th cheapest candidate, raised until ``width`` different strings lie within it
-    (a string's cheapest way to it is then among those built, so the beam is the same).
+    Strings are built in C buffers, and only the candidates up to a cost bound: the bound is the
+    cost of the ``2 * width``-th cheapest candidate, raised until ``width`` different strings lie
+    within it (a string's cheapest way to it is then among those built, so the beam is the same).
     """
-    cdef list beam = [(0.0, "")]
-    cdef dict nxt
-    cdef double cost, gap_cost, c, bound
-    cdef Py_ssize_t rank, n, i, j, g, want
-    cdef str text, gap, option, cand
-    cdef tuple gaps, options
+    cdef _Text *beam = <_Text *> _grow(NULL, sizeof(_Text))
+    cdef _Text *cand = NULL
+    cdef _Text *gap = NULL
+    cdef _Text *option = NULL
+    cdef Py_UCS4 *beam_chars = NULL
+    cdef Py_UCS4 *cand_chars = NULL
+    cdef Py_UCS4 *gap_chars = NULL
+    cdef Py_UCS4 *option_chars = NULL
+    cdef Py_UCS4 *at
     cdef double *costs = NULL
-    cdef double *gap_costs = NULL
+    cdef Py_ssize_t *table = NULL
+    cdef double bound, c
+    cdef Py_ssize_t nb = 1, ng, no, n, i, b, g, r, m, u, want, longest, total, size
+    cdef tuple gaps, options
+    beam[0].cost, beam[0].chars, beam[0].n, beam[0].hash = 0.0, NULL, 0, 14695981039346656037ULL
     try:
         for gaps, options in steps:
-            n = len(beam) * len(gaps) * len(options)
+            ng, no = len(gaps), len(options)
+            n = nb * ng * no
             if n == 0:
-                beam = []
+                nb = 0
                 continue
-            costs = <double *> PyMem_Realloc(costs, max(n, 1) * sizeof(double))
-            gap_costs = <double *> PyMem_Realloc(gap_costs, max(len(gaps), 1) * sizeof(double))
-            if costs == NULL or gap_costs == NULL:
-                raise MemoryError()
-            for g in range(len(gaps)):
-                gap_costs[g] = <double> gaps[g][1]
+            gap = <_Text *> _grow(gap, ng * sizeof(_Text))
+            option = <_Text *> _grow(option, no * sizeof(_Text))
+            longest = _read_texts(gaps, True, gap, &gap_chars) + _read_texts(options, False, option, &option_chars)
+            longest += max([beam[b].n for b in range(nb)])
+            costs = <double *> _grow(costs, n * sizeof(double))
             i = 0
-            for cost, _ in beam:
-                for g in range(len(gaps)):
-                    for rank in range(len(options)):
-                        costs[i] = cost + gap_costs[g] + <double> rank
+            for b in range(nb):
+                for g in range(ng):
+                    for r in range(no):
+                        costs[i] = beam[b].cost + gap[g].cost + option[r].cost
                         i += 1
-            qsort(costs, n, sizeof(double), _compare_doubles)
-            want = 2 * width
+            want = max(2 * width, 1)
             while True:
-                bound = costs[want - 1] if want < n else costs[n - 1]
-                nxt = {}
-                i = 0
-                for cost, text in beam:
-                    for g in range(len(gaps)):
-                        gap_cost = gap_costs[g]
-                        gap = <str> gaps[g][0]
-                        for rank in range(len(options)):
-                            c = cost + gap_cost + <double> rank
+                bound = _nth_smallest(costs, n, want - 1) if want < n else INFINITY
+                m = 0
+                for i in range(n):
+                    m += costs[i] <= bound
+                cand = <_Text *> _grow(cand, m * sizeof(_Text))
+                cand_chars = <Py_UCS4 *> _grow(cand_chars, m * longest * sizeof(Py_UCS4))
+                m = 0
+                for b in range(nb):
+                    for g in range(ng):
+                        for r in range(no):
+                            c = beam[b].cost + gap[g].cost + option[r].cost
                             if c > bound:
                                 continue
-                            option = <str> options[rank]
-                            cand = text + gap + option
-                            found = nxt.get(cand)
-                            if found is None or c < <double> found:
-                                nxt[cand] = c
-                if len(nxt) >= width or want >= n:
+                            at = cand_chars + m * longest
+                            memcpy(at, beam[b].chars, beam[b].n * sizeof(Py_UCS4))
+                            memcpy(at + beam[b].n, gap[g].chars, gap[g].n * sizeof(Py_UCS4))
+                            memcpy(at + beam[b].n + gap[g].n, option[r].chars, option[r].n * sizeof(Py_UCS4))
+                            cand[m].cost, cand[m].chars, cand[m].n = c, at, beam[b].n + gap[g].n + option[r].n
+                            cand[m].hash = _fnv(_fnv(beam[b].hash, gap[g].chars, gap[g].n), option[r].chars, option[r].n)
+                            m += 1
+                size = 16
+                while size < 2 * m:
+                    size *= 2
+                table = <Py_ssize_t *> _grow(table, size * sizeof(Py_ssize_t))
+                u = _distinct(cand, m, table, size)
+                if u >= width or want >= n:
                     break
                 want *= 2
-            beam = sorted([(c, t) for t, c in nxt.items()])[:width]
+            _sort_readings(cand, u)
+            nb = min(u, width)
+            beam = <_Text *> _grow(beam, max(nb, 1) * sizeof(_Text))
+            total = 0
+            for b in range(nb):
+                total += cand[b].n
+            beam_chars = <Py_UCS4 *> _grow(beam_chars, total * sizeof(Py_UCS4))
+            total = 0
+            for b in range(nb):
+                memcpy(beam_chars + total, cand[b].chars, cand[b].n * sizeof(Py_UCS4))
+                beam[b] = cand[b]
+                beam[b].chars = beam_chars + total
+                total += cand[b].n
+        return tuple([_ucs4(beam[b].chars, beam[b].n) for b in range(min(nb, k)) if beam[b].n])
     finally:
-        PyMem_Free(costs)
-        PyMem_Free(gap_costs)
-    return tuple([t for _, t in beam[:k] if t])
+        PyMem_Free(beam); PyMem_Free(cand); PyMem_Free(gap); PyMem_Free(option)
+        PyMem_Free(beam_chars); PyMem_Free(cand_chars); PyMem_Free(gap_chars); PyMem_Free(option_chars)
+        PyMem_Free(costs); PyMem_Free(table)
 
 
 cdef struct _Unit:
@@ -1164,11 +1313,142 @@ def heard_order(list ranked, tuple aliases, tuple codes, bint words_too, double 
     return out
 
 
+# --- Latin rules: a word's units ----------------------------------------------------------------
+
+cpdef enum RuleItem:  # the kinds of a Latin rule's items (keys._rule_items)
+    CONSUME, BEGIN, END, AHEAD, BEHIND
+
+cdef enum:
+    ANY_CHAR = 128  # the dispatch slot of characters past ASCII
+
+
+cdef struct _Item:
+    int kind
+    bint negate_class, negate_assert
+    Py_ssize_t lo, hi  # a repeat's bounds, hi -1 for none
+    uint64_t mask[2]  # the class, ASCII only
+
+
+cdef class LatinRules:
+    """The Latin rules of keys.yaml as the kernel matches them: per rule its items (from
+    :func:`entityres.text.keys._rule_items`) and its options, and per first character the rules
+    that could match there, in their order."""
+
+    cdef _Item *items
+    cdef Py_ssize_t *starts  # rule r's items are items[starts[r]:starts[r + 1]]
+    cdef Py_ssize_t *dispatch  # the rules to try at a character c: dispatch[first[c]:first[c + 1]]
+    cdef Py_ssize_t first[ANY_CHAR + 2]
+    cdef tuple options
+
+    def __cinit__(self, list rules):
+        cdef Py_ssize_t n_items = sum([len(items) for items, _ in rules]), i = 0, r, c, slot, at = 0
+        cdef uint64_t lead[2]
+        cdef bint any_char
+        self.items = <_Item *> PyMem_Malloc(max(n_items, 1) * sizeof(_Item))
+        self.starts = <Py_ssize_t *> PyMem_Malloc((len(rules) + 1) * sizeof(Py_ssize_t))
+        self.dispatch = <Py_ssize_t *> PyMem_Malloc(max(len(rules) * (ANY_CHAR + 1), 1) * sizeof(Py_ssize_t))
+        if self.items == NULL or self.starts == NULL or self.dispatch == NULL:
+            raise MemoryError()
+        self.options = tuple([tuple(options) for _, options in rules])
+        for r, (items, _) in enumerate(rules):
+            self.starts[r] = i
+            for kind, chars, negate_class, negate_assert, lo, hi in items:
+                self.items[i].kind, self.items[i].lo, self.items[i].hi = kind, lo, hi
+                self.items[i].negate_class, self.items[i].negate_assert = negate_class, negate_assert
+                self.items[i].mask[0] = self.items[i].mask[1] = 0
+                for ch in chars:
+                    c = _ascii(ch)
+                    self.items[i].mask[c >> 6] |= (<uint64_t> 1) << (c & 63)
+                i += 1
+        self.starts[len(rules)] = i
+        # A rule is tried at a character only if it could consume it first.
+        for slot in range(ANY_CHAR + 1):
+            self.first[slot] = at
+            for r in range(len(rules)):
+                lead[0] = lead[1] = 0
+                any_char = False
+                for i in range(self.starts[r], self.starts[r + 1]):
+                    if self.items[i].kind != CONSUME:
+                        continue
+                    if self.items[i].negate_class:
+                        any_char = True
+                    lead[0] |= self.items[i].mask[0]
+                    lead[1] |= self.items[i].mask[1]
+                    if self.items[i].lo > 0:
+                        break
+                if any_char or (slot < ANY_CHAR and (lead[slot >> 6] >> (slot & 63)) & 1):
+                    self.dispatch[at] = r
+                    at += 1
+        self.first[ANY_CHAR + 1] = at
+
+    def __dealloc__(self):
+        PyMem_Free(self.items)
+        PyMem_Free(self.starts)
+        PyMem_Free(self.dispatch)
+
+
+cdef inline bint _in_class(const _Item *item, Py_UCS4 letter) noexcept:
+    cdef uint32_t c = <uint32_t> letter
+    cdef bint found = c < 128 and (item.mask[c >> 6] >> (c & 63)) & 1
+    return found != item.negate_class
+
+
+cdef Py_ssize_t _match_items(LatinRules rules, Py_ssize_t i, Py_ssize_t stop, str word, Py_ssize_t n,
+                             Py_ssize_t pos) except -2:
+    """Where items ``i:stop`` matching at ``pos`` end, or -1: as Python's ``re`` matches them (a
+    repeat takes the most it can, then gives back one at a time; ``$`` also before a final newline)."""
+    cdef const _Item *item
+    cdef Py_ssize_t run, end
+    cdef bint found
+    while i < stop:
+        item = &rules.items[i]
+        if item.kind == BEGIN:
+            if pos != 0:
+                return -1
+        elif item.kind == END:
+            if not (pos == n or (pos == n - 1 and PyUnicode_READ_CHAR(word, pos) == u'\n')):
+                return -1
+        elif item.kind == AHEAD or item.kind == BEHIND:
+            if item.kind == AHEAD:
+                found = pos < n and _in_class(item, PyUnicode_READ_CHAR(word, pos))
+            else:
+                found = pos > 0 and _in_class(item, PyUnicode_READ_CHAR(word, pos - 1))
+            if found == item.negate_assert:
+                return -1
+        else:
+            run = 0
+            while (item.hi < 0 or run < item.hi) and pos + run < n and _in_class(item, PyUnicode_READ_CHAR(word, pos + run)):
+                run += 1
+            while run >= item.lo:
+                end = _match_items(rules, i + 1, stop, word, n, pos + run)
+                if end >= 0:
+                    return end
+                run -= 1
+            return -1
+        i += 1
+    return pos
+
+
+def latin_units(str word, LatinRules rules) -> list:
+    """A Latin word's units, ``(letters, options)``, as ``re.finditer`` over the rules' ordered
+    alternation finds them: at each position the first rule that matches, else the letter is skipped."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(word), pos = 0, j, r, end, slot
+    cdef list out = []
+    while pos < n:
+        slot = <Py_ssize_t> PyUnicode_READ_CHAR(word, pos)
+        slot = min(slot, <Py_ssize_t> ANY_CHAR)
+        end = -1
+        for j in range(rules.first[slot], rules.first[slot + 1]):
+            r = rules.dispatch[j]
+            end = _match_items(rules, rules.starts[r], rules.starts[r + 1], word, n, pos)
+            if end >= 0:
+                out.append((word[pos:end], rules.options[r]))
+                break
+        pos = end if end > pos else pos + 1
+    return out
+
+
 # --- keys: every key a word's letter options make ------------------------------------------------
-
-cdef inline str _ucs4(Py_UCS4 *chars, Py_ssize_t n):
-    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, chars, n)
-
 
 def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_combos):
     """All keys from per-unit class options, as ``(key, choices off the first, vowel slots)``,

@@ -16,7 +16,7 @@ from rapidfuzz.distance import Levenshtein
 from . import tables
 from ..limits import check_name_words
 from ..memo import READINGS, WORDS
-from ._kernels import CostTable, VowelRules, expand_keys, weighted_similarity
+from ._kernels import CostTable, LatinRules, RuleItem, VowelRules, expand_keys, latin_units, weighted_similarity
 from ._kernels import edge_mismatches as _edge_mismatches
 from ._kernels import join_key_slots as _join_key_slots
 from ._kernels import vowel_mismatches as _vowel_mismatches
@@ -46,16 +46,51 @@ def spelling_of(name: str) -> str | None:
 
 
 @lru_cache(maxsize=None)
-def _latin_rules() -> tuple[re.Pattern, tuple[tuple[str, ...], ...]]:
-    """The Latin rules as one regular expression: an ordered alternation tries them in order."""
-    rules = tables.load("keys")["latin"]
-    pattern = re.compile("|".join(f"({p})" for p, _ in rules))
-    return pattern, tuple(tuple(opts) for _, opts in rules)
+def _latin_rules() -> LatinRules:
+    """The Latin rules as the kernel matches them (``_kernels.latin_units``): the first that matches
+    at a position, tried in order, as an ordered alternation of their regular expressions would."""
+    return LatinRules([(_rule_items(p), tuple(opts)) for p, opts in tables.load("keys")["latin"]])
+
+
+_ITEM = re.compile(r"(\^|\$)|\(\?(=|!|<=|<!)(\[\^?[a-z]+\]|[a-z])\)|(\[\^?[a-z]+\]|[a-z])([?*+]?)")
+_KINDS = {"^": RuleItem.BEGIN, "$": RuleItem.END, "=": RuleItem.AHEAD, "!": RuleItem.AHEAD, "<=": RuleItem.BEHIND,
+          "<!": RuleItem.BEHIND}
+_REPEATS = {"": (1, 1), "?": (0, 1), "*": (0, -1), "+": (1, -1)}
+
+
+def _rule_items(pattern: str) -> list[tuple[int, str, bool, bool, int, int]]:
+    """A Latin rule's regular expression as items ``(kind, letters, class negated, assertion
+    negated, least, most)``. Rules use only ``^``, ``$``, a letter or a class of letters (``[aeiou]``,
+    ``[^aeiou]``) with ``?``, ``*`` or ``+``, and lookaround of one such: anything else is refused."""
+    items, at = [], 0
+    while at < len(pattern):
+        m = _ITEM.match(pattern, at)
+        if m is None:
+            raise ValueError(f"keys.yaml latin rule {pattern!r}: cannot read {pattern[at:]!r} (rules use ^ $ letters, "
+                             "[classes] with ? * +, and (?=) (?!) (?<=) (?<!) of one letter or class)")
+        anchor, look, looked, atom, repeat = m.groups()
+        unit = looked or atom
+        chars = unit.strip("[]^") if unit and unit.startswith("[") else unit
+        negated = bool(unit) and unit.startswith("[^")
+        if anchor:
+            items.append((_KINDS[anchor], "", False, False, 0, 0))
+        elif look:
+            items.append((_KINDS[look], chars, negated, "!" in look, 1, 1))
+        else:
+            items.append((RuleItem.CONSUME, chars, negated, False, *_REPEATS[repeat]))
+        at = m.end()
+    if sum(lo for kind, _, _, _, lo, _ in items if kind == RuleItem.CONSUME) < 1:
+        raise ValueError(f"keys.yaml latin rule {pattern!r} must take at least one letter")
+    return items
 
 
 def _latin_units(word: str) -> list[tuple[str, tuple[str, ...]]]:
-    pattern, options = _latin_rules()
-    return [(m.group(), options[m.lastindex - 1]) for m in pattern.finditer(word)]
+    return latin_units(word, _latin_rules())
+
+
+@lru_cache(maxsize=256)  # a Latin word's profile asks for its forms' codes, then for its keys: one expansion serves both
+def _latin_expansion(form: str) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
+    return _expand(_latin_units(form.replace(" ", "")))
 
 
 Slots = tuple[str, ...]
@@ -100,7 +135,7 @@ def word_key_slots(word: str, spelling: str | None = None) -> tuple[tuple[str, i
         return _ranked(found)
     out: dict[str, tuple[int, Slots]] = {}
     for form in latin_forms(word):
-        for key, cost, slots in _expand(_latin_units(form.replace(" ", ""))):
+        for key, cost, slots in _latin_expansion(form):
             if cost < out.get(key, (1 << 30,))[0]:
                 out[key] = (cost, slots)
     return _ranked(out)
@@ -119,7 +154,7 @@ def latin_codes(reading: str) -> tuple[str, ...]:
     Codes compare Latin readings by sound class, so ``zh``/``j`` or ``gh``/``q`` cost nothing.
     """
     out = []
-    for key, _, slots in _expand(_latin_units(reading.replace(" ", "")))[:4]:
+    for key, _, slots in _latin_expansion(reading)[:4]:
         code = "".join(("A" if slot else "") + c for slot, c in zip(slots, key)) + ("A" if slots[-1] else "")
         if code not in out:
             out.append(code)

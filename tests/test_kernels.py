@@ -17,7 +17,7 @@ from entityres.text import keys as keys_module
 from entityres.text import similarity as S
 from entityres.text.keys import compare_table, key_similarity
 from entityres.gazetteer.index import Alias
-from entityres.text.name_parts import parts_differ
+from entityres.text.name_parts import joins_into, parts_differ
 from entityres.text.similarity import ALT_CLASS_PENALTY, word_profile, word_similarity
 
 WEAK = {"A": 0.5, "F": 0.5, "H": 0.5}
@@ -533,6 +533,9 @@ def reference_word_similarity(a, b, max_keys, shortlist) -> float:
     score = _kernels.fuzzy_similarity(a, b, max_keys, shortlist, S._score_rules())
     if a.part is not None and b.part is not None and parts_differ(a.part, b.part):
         return min(score, S.DIFFERENT_PART)
+    if (a.part is not None and b.pieces and not joins_into(b.pieces, a.part)) \
+            or (b.part is not None and a.pieces and not joins_into(a.pieces, b.part)):
+        return min(score, S.DIFFERENT_PART)
     return score
 
 
@@ -540,7 +543,12 @@ def reference_word_similarity(a, b, max_keys, shortlist) -> float:
 known_st = st.tuples(st.sampled_from(["mohammad", "muhammad", "hassan", "hussein", "ali", "khamenei", "omar", "abdullah"]),
                      st.just(None)) | st.tuples(st.sampled_from(["محمد", "حسن", "حسین", "علی", "عمر", "عبدالله"]),
                                                 st.sampled_from(["fa", "ar"]))
-any_word_st = st.one_of(word_st, known_st).map(lambda w: word_profile(*w))
+# Two words read as one (their pieces known or not): compounds (Hidayat Ullah, Abdul Rahman) and others.
+pair_st = st.sampled_from([("hidayat", "ullah"), ("abdul", "rahman"), ("heidi", "hautala"), ("shams", "aldin"),
+                           ("هيدي", "هاوتلا"), ("عبد", "الرحمن"), ("نعمت", "الله")])
+any_word_st = st.one_of(st.one_of(word_st, known_st).map(lambda w: word_profile(*w)),
+                        pair_st.map(lambda p: S.join_profiles([word_profile(w) for w in p])),
+                        st.sampled_from(["hidayatullah", "abdulrahman", "عبدالرحمن", "نعمت‌الله"]).map(word_profile))
 
 
 @settings(max_examples=400, deadline=None)

@@ -114,3 +114,28 @@ def test_generations_are_parts_that_tell_father_and_son_apart():
     assert not name_parts.is_generation("john")
     assert name_parts.part_symbol(name_parts.spelling_key("The Younger")) == "junior"
     assert name_parts.part_symbol(name_parts.spelling_key("سوم")) == "third"
+
+
+@pytest.mark.parametrize("symbol", sorted(DATA["compounds"]))
+def test_a_compound_written_apart_splits_between_its_parts(symbol):
+    # name_parts.yaml, compounds: words written apart are the compound only when one spells one of
+    # its parts and none another known part (particles aside).
+    parts = DATA["compounds"][symbol]
+    assert symbol in DATA["parts"] and len(parts) >= 2
+    known = [p for p in parts if p in GROUPS]
+    assert known, f"{symbol}: the table knows none of its parts"
+    assert name_parts.joins_into((None, known[-1]), symbol)
+    assert name_parts.joins_into((known[0], "al", None), symbol)
+    assert not name_parts.joins_into((None, None), symbol)
+    other = next(p for p in DATA["parts"] if p not in parts and not name_parts.compound_of(p))
+    assert not name_parts.joins_into((other, known[0]), symbol)
+
+
+def test_unrelated_words_are_not_read_as_a_compound():
+    assert similarity("هيدي هاوتلا", "Hidayatullah") < THRESHOLD
+    assert similarity("Heidi Hautala", "هدایت‌الله") < THRESHOLD
+    assert similarity("Hidayat Ullah", "هدایت‌الله") >= THRESHOLD
+    assert similarity("Hedayat Allah", "Hidayatullah") >= THRESHOLD
+    assert similarity("Zabih Ullah", "ذبیح‌الله") >= THRESHOLD
+    assert name_parts.joins_into((None, None), "hassan")  # not a compound: left to the fuzzy signals
+

@@ -1142,16 +1142,17 @@ cdef class ScoreRules:
     cdef double alt_class, vowel, edge, key_weight, swap, surface_weight, different_part
     cdef Py_ssize_t short_key
     cdef str swap_vowels
-    cdef object parts_differ
+    cdef object parts_differ, joins_into
 
     def __init__(self, CostTable compare, VowelRules vowels, double alt_class, double vowel, double edge,
                  double key_weight, double swap, str swap_vowels, Py_ssize_t short_key, double surface_weight,
-                 parts_differ, double different_part):
+                 parts_differ, joins_into, double different_part):
         self.compare, self.vowels = compare, vowels
         self.alt_class, self.vowel, self.edge, self.key_weight = alt_class, vowel, edge, key_weight
         self.swap, self.swap_vowels, self.short_key, self.surface_weight = swap, swap_vowels, short_key, surface_weight
-        # name_parts.parts_differ(a, b): two known parts that name different people (rare: left in Python)
-        self.parts_differ, self.different_part = parts_differ, different_part
+        # name_parts.parts_differ(a, b): two known parts that name different people; name_parts.joins_into(pieces,
+        # part): words written apart that split between a compound's parts (both rare: left in Python)
+        self.parts_differ, self.joins_into, self.different_part = parts_differ, joins_into, different_part
 
 
 cdef double _written_vowels(tuple keys_a, tuple slots_a, bint a_arabic, str surface_a, tuple keys_b, tuple slots_b,
@@ -1237,14 +1238,18 @@ def fuzzy_similarity(a, b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules
 
 
 cdef double _word_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules r) except -2.0:
-    # Word fields: text 0, part 6. One text or one known part is the same name; two known parts
-    # that differ are at most different_part, whatever the fuzzy signals say.
+    # Word fields: text 0, part 6, pieces 8. One text or one known part is the same name; two known
+    # parts that differ, or words written apart that do not split between the other's compound
+    # parts, are at most different_part, whatever the fuzzy signals say.
     cdef object part_a = a[6], part_b = b[6]
+    cdef tuple pieces_a = a[8], pieces_b = b[8]
     cdef double score
     if a[0] == b[0] or (part_a is not None and part_a == part_b):
         return 1.0
     score = _fuzzy_similarity(a, b, max_keys, shortlist, r)
-    if part_a is not None and part_b is not None and r.parts_differ(part_a, part_b):
+    if (part_a is not None and part_b is not None and r.parts_differ(part_a, part_b)) \
+            or (part_a is not None and pieces_b and not r.joins_into(pieces_b, part_a)) \
+            or (part_b is not None and pieces_a and not r.joins_into(pieces_a, part_b)):
         return r.different_part if r.different_part < score else score
     return score
 

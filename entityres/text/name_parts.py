@@ -87,6 +87,24 @@ def is_generation(symbol: str) -> bool:
     return symbol in tables.load("name_parts")["generations"]
 
 
+@lru_cache(maxsize=None)
+def compound_of(symbol: str) -> tuple[str, ...]:
+    """The parts a compound part is made of (name_parts.yaml, compounds), or () for any other."""
+    return tuple(tables.load("name_parts")["compounds"].get(symbol, ()))
+
+
+def joins_into(pieces: tuple[str | None, ...], symbol: str) -> bool:
+    """Whether words written apart, spelling the parts ``pieces`` (None: no known part), may be the
+    part ``symbol`` written as one word. A compound (Hidayatullah: hedayat, allah) splits between
+    its parts: one of the words must spell one of them, and none another known part (particles such
+    as al aside). Any other part is left to the fuzzy signals."""
+    parts = compound_of(symbol)
+    if not parts:
+        return True
+    known = [p for p in pieces if p is not None]
+    return any(p in parts for p in known) and all(p in parts or is_particle(p) for p in known)
+
+
 def parts_differ(a: str, b: str) -> bool:
     """Whether two tagged words (a part, or parts joined by ``+``: ali+khamenei) name different
     people: each has a part, not a particle, that the other lacks. One that only adds parts to the

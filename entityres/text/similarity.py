@@ -40,7 +40,7 @@ from ..memo import WORDS
 from .keys import (MAX_KEYS, Slots, compare_table, join_key_slots, join_keys, latin_codes, name_words, spelling_of, vowel_rules,
                    word_key_slots)
 from .langs import canonical_lang, is_arabic_script
-from .name_parts import is_generation, is_lineage, is_particle, part_symbol, parts_differ, spelling_key
+from .name_parts import is_generation, is_lineage, is_particle, joins_into, part_symbol, parts_differ, spelling_key
 from .normalize import ZWNJ, require_str
 from .transliterate import K_BEST, latin_forms, word_readings
 
@@ -72,6 +72,7 @@ class Word(NamedTuple):
     surface: str  # the word as letters: Arabic script without ZWNJ, other scripts folded to ASCII
     part: str | None  # the name part it spells (name_parts.yaml), if known
     slots: tuple[Slots, ...]  # per key, the vowels written around its classes (keys.word_key_slots)
+    pieces: tuple[str | None, ...] = ()  # words read as one: the part each spells, or None (join_profiles)
 
     def __hash__(self) -> int:
         # Words key the scorer's caches: the text's hash is cached by Python, the nested tuples' is not.
@@ -100,7 +101,8 @@ def join_profiles(parts: list[Word] | tuple[Word, ...]) -> Word:
     surface = "".join(p.surface for p in parts)
     return Word("".join(p.text for p in parts), tuple((k, c) for k, c, _ in found), codes,
                 sum(p.weight for p in parts), parts[0].arabic, surface,
-                part_symbol(surface) or compound_part([p.surface for p in parts]), tuple(s for _, _, s in found))
+                part_symbol(surface) or compound_part([p.surface for p in parts]), tuple(s for _, _, s in found),
+                tuple(piece for p in parts for piece in (p.pieces or (p.part,))))
 
 
 def compound_part(surfaces: list[str], longest: int = 3) -> str | None:
@@ -157,7 +159,8 @@ def word_similarity(a: Word, b: Word, max_keys: int = MAX_KEYS, shortlist: int =
     # docstring): keys less a penalty per written vowel read otherwise (keys.vowel_mismatches) and
     # per edge that differs (keys.edge_mismatches) over the key pairs that could still come out
     # best; Arabic-script pairs less their vowel swaps (_vowel_swaps); short skeletons in one script
-    # blended with the letters' similarity; two known parts that differ at most DIFFERENT_PART.
+    # blended with the letters' similarity; two known parts that differ at most DIFFERENT_PART, and
+    # so are words written apart that do not split between a compound's parts (name_parts.yaml, compounds).
     return _word_similarity(a, b, max_keys, shortlist, _score_rules())
 
 
@@ -173,7 +176,7 @@ def word_similarities(units: tuple[tuple[tuple[Word, float], ...], ...], targets
 @lru_cache(maxsize=None)
 def _score_rules() -> ScoreRules:
     return ScoreRules(compare_table(), vowel_rules(), ALT_CLASS_PENALTY, VOWEL_PENALTY, EDGE_PENALTY, KEY_WEIGHT,
-                      VOWEL_SWAP_PENALTY, SWAP_VOWELS, SHORT_KEY, SURFACE_WEIGHT, parts_differ, DIFFERENT_PART)
+                      VOWEL_SWAP_PENALTY, SWAP_VOWELS, SHORT_KEY, SURFACE_WEIGHT, parts_differ, joins_into, DIFFERENT_PART)
 
 
 def _vowel_swaps(a: str, b: str) -> int:

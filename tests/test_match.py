@@ -68,6 +68,15 @@ def test_title_is_removed(gz):
     assert top(gz, "General Steve Witkoff", "en").explanation.title == "General"
 
 
+def test_arabic_abbreviated_doctor_is_a_title():
+    # cues.yaml: د. is الدكتور abbreviated; the dot is part of the form, so a lone د is no title.
+    from entityres.gazetteer.match import make_query
+    from entityres.text import cues
+    q = make_query("د. رستم عمروف", "ar")
+    assert q.title == ("د.",) and q.words == ("رستم", "عمروف")
+    assert cues.match_at(["د", "رستم"], 0, "person_titles", "ar") == 0
+
+
 def test_clitics_are_stripped(gz):
     m = top(gz, "وويتكوف", "ar")
     assert m.entry.id == "person:steve-witkoff"

@@ -145,3 +145,29 @@ def test_written_starts_mark_pieces_after_zwnj():
     assert written_starts("آیت‌الله علی خامنه‌ای") == [True, False, True, True, False]
     assert written_starts("Ali  Khamenei") == [True, True]
     assert written_starts("\u200cای - x") == [True, True]
+
+
+def test_waw_read_as_a_consonant_needs_a_latin_v_or_w():
+    # keys.yaml, edges, consonant_of: a key that reads و as v must find a Latin v or w (or u for w);
+    # else the spelling wrote the vowel o/u, which the key reading it so compares as a written vowel.
+    from entityres.text.keys import edge_mismatches
+    assert edge_mismatches("PRFN", "برون", "PRN", "bryan") == 1.0
+    assert edge_mismatches("PRFN", "براون", "PRFN", "brown") == 0.0
+    assert edge_mismatches("PRFN", "برفن", "PRN", "bryan") == 0.0  # ف is always f, not this rule's
+    assert similarity("برون", "Bryan", "fa") < THRESHOLD
+    for arabic, latin in [("برون", "Broun"), ("براون", "Brown"), ("داوود", "Davood"), ("داوود", "Daoud"),
+                          ("مسکو", "Moscow"), ("ولید", "Walid"), ("واتارا", "Ouattara")]:
+        assert similarity(arabic, latin, "fa") >= THRESHOLD, (arabic, latin)
+
+
+def test_a_written_vowel_one_slot_off_the_latin_vowel():
+    # keys.yaml, vowels, costs, moved: استارک writes its vowel after t (Stark); Struck has it after r.
+    from entityres.text.keys import vowel_mismatches
+    unread = tables.load("keys")["vowels"]["costs"]["unread"]
+    moved = tables.load("keys")["vowels"]["costs"]["moved"]
+    assert vowel_mismatches("TRK", ("", "ا", "", ""), True, "TRK", ("", "", "u", ""), False) == unread + moved
+    assert vowel_mismatches("TRK", ("", "ا", "", ""), True, "TRK", ("", "a", "", ""), False) == 0.0
+    assert vowel_mismatches("TRK", ("", "", "ا", ""), True, "TRK", ("", "u", "", ""), False) == unread + moved
+    assert similarity("استارک", "Struck", "fa") < THRESHOLD <= similarity("استارک", "Stark", "fa")
+    # A vowel written into a cluster the Latin name leaves unbroken, beside no moved one: unread only.
+    assert similarity("دیمیتریف", "Dmitriev", "fa") >= THRESHOLD

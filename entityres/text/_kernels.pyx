@@ -940,21 +940,26 @@ cdef class VowelRules:
     words were joined; ``spread``: slots compared at full cost. ``written_final``: letters an
     Arabic-script word ends in that write a long vowel; ``related`` and ``alike``: groups of
     classes whose onsets cost half and nothing; ``onset`` and ``final``: the costs of an edge.
+    ``consonant_of``: (letter, class, the class's other letters, Latin letters), a letter read as a
+    consonant class that needs a Latin letter writing it. ``moved``: the cost of a written vowel
+    unread beside a Latin vowel left unwritten, in the next slot.
     """
 
     cdef object arabic_latin, latin_latin, written_final
-    cdef tuple last_letters, written_for
+    cdef tuple last_letters, written_for, consonant_of
     cdef str joint
-    cdef double spread, onset, final, last_letter, written_for_cost
+    cdef double spread, onset, final, last_letter, written_for_cost, consonant_of_cost, moved
     cdef unsigned char group[TABLE][TABLE]  # 1 related, 2 alike (alike wins)
 
     def __init__(self, arabic_latin, latin_latin, str joint, double spread, written_final, related, alike,
                  double onset, double final, last_letters=(), double last_letter=0.0, written_for=(),
-                 double written_for_cost=0.0):
+                 double written_for_cost=0.0, consonant_of=(), double consonant_of_cost=0.0, double moved=0.0):
         self.arabic_latin, self.latin_latin, self.joint, self.spread = arabic_latin, latin_latin, joint, spread
         self.written_final, self.onset, self.final = frozenset(written_final), onset, final
         self.last_letters, self.last_letter = tuple((str(a), str(b)) for a, b in last_letters), last_letter
         self.written_for, self.written_for_cost = tuple((str(a), str(b)) for a, b in written_for), written_for_cost
+        self.consonant_of = tuple((str(a), str(c), str(o), str(b)) for a, (c, o, b) in consonant_of)
+        self.consonant_of_cost, self.moved = consonant_of_cost, moved
         memset(self.group, 0, sizeof(self.group))
         for kind, groups in ((1, related), (2, alike)):
             for g in groups:
@@ -1042,6 +1047,17 @@ cdef double _slot_mismatch(str x, bint x_arabic, str y, bint y_arabic, VowelRule
     return r.latin_latin(x, y)
 
 
+cdef int _moved_kind(str x, bint x_arabic, str y, VowelRules r) except -1:
+    """Across scripts, 1: a slot whose written vowel no Latin vowel reads (unread); 2: a Latin vowel
+    where the Arabic-script spelling writes none; else 0."""
+    cdef str written = x if x_arabic else y, latin = y if x_arabic else x
+    if r.joint in x or r.joint in y:
+        return 0
+    if written and not latin:
+        return 1 if r.arabic_latin(written, latin) > 0.0 else 0
+    return 2 if latin and not written else 0
+
+
 cdef bint _ordered_before(str kb, tuple sb, bint b_arabic, str ka, tuple sa, bint a_arabic) except -1:
     """``(kb, sb, b_arabic) < (ka, sa, a_arabic)`` as Python compares tuples."""
     if kb != ka:
@@ -1053,10 +1069,11 @@ cdef bint _ordered_before(str kb, tuple sb, bint b_arabic, str ka, tuple sa, bin
 
 cdef double _vowel_mismatches(str ka, tuple sa, bint a_arabic, str kb, tuple sb, bint b_arabic,
                               VowelRules r) except -1.0:
-    cdef Py_ssize_t n, m, i, j, count = 0
+    cdef Py_ssize_t n, m, i, j, count = 0, last = -2
     cdef Py_ssize_t stack[STACK]
     cdef Py_ssize_t *aligned
     cdef double found = 0.0
+    cdef int kind, last_kind = 0
     if a_arabic and b_arabic:
         return 0.0
     if _ordered_before(kb, sb, b_arabic, ka, sa, a_arabic):  # edit scripts break ties by argument order
@@ -1085,6 +1102,12 @@ cdef double _vowel_mismatches(str ka, tuple sa, bint a_arabic, str kb, tuple sb,
                 continue
             found += _slot_mismatch(<str> sa[i], a_arabic, <str> sb[j], b_arabic, r)
             count += 1
+            if a_arabic != b_arabic:  # a vowel written one slot off the Latin one (Stark, Struck)
+                kind = _moved_kind(<str> sa[i], a_arabic, <str> sb[j], r)
+                if kind and last == i - 1 and last_kind + kind == 3:
+                    found += r.moved
+                    kind = 0  # a slot pairs once
+                last, last_kind = i, kind
     finally:
         if aligned != stack:
             PyMem_Free(aligned)
@@ -1125,6 +1148,14 @@ cdef double _edge_mismatches(str arabic_key, str arabic_word, str latin_key, str
         extra = arabic_word[:n - 1 if n else 0].count(letter) - sum(latin_word.count(c) for c in latin)
         if extra > 0:
             found += r.written_for_cost * extra
+    cdef str cls, others
+    for letter, cls, others, latin in r.consonant_of:  # a letter read as a consonant no Latin letter writes
+        extra = arabic_key.count(cls) - sum(arabic_word.count(c) for c in others)
+        if extra > arabic_word.count(letter):
+            extra = arabic_word.count(letter)
+        extra -= sum(latin_word.count(c) for c in latin)
+        if extra > 0:
+            found += r.consonant_of_cost * extra
     return found
 
 

@@ -326,7 +326,8 @@ def vowel_rules() -> VowelRules:
     costs = edges["costs"]
     return VowelRules(_arabic_latin, _latin_latin, JOINT, _vowel_table()[2]["spread"], edges["written_final"],
                       edges["related"], edges["alike"], costs["onset"], costs["final"], tuple(edges["last_letters"].items()),
-                      costs["last_letter"], tuple(edges["written_for"].items()), costs["written_for"])
+                      costs["last_letter"], tuple(edges["written_for"].items()), costs["written_for"],
+                      tuple(edges["consonant_of"].items()), costs["consonant_of"], _vowel_table()[2]["moved"])
 
 
 def vowel_mismatches(ka: str, sa: Slots, a_arabic: bool, kb: str, sb: Slots, b_arabic: bool) -> float:
@@ -335,7 +336,9 @@ def vowel_mismatches(ka: str, sa: Slots, a_arabic: bool, kb: str, sb: Slots, b_a
     The slot before a class is compared when that class and the one before it align with two
     adjacent classes of the other key (equal, or swapped one for one, in the Levenshtein edit
     script of the keys, the lesser argument first), neither of them an edge vowel ``A`` (a final
-    vowel takes the vowels before it: Rubio, روبیو). Past ``spread`` slots the count is scaled
+    vowel takes the vowels before it: Rubio, روبیو). Across scripts, a written vowel unread in one
+    compared slot beside a Latin vowel unwritten in the next compared slot (either order) is a vowel
+    in another place and costs ``moved`` more, once per slot (استارک Stark, Struck). Past ``spread`` slots the count is scaled
     down: a long name transcribed from another language rarely keeps every vowel (Zaporizhzhia,
     Zaporozhye), while a short one that changes a vowel is another name. Computed in C
     (``_kernels.vowel_mismatches``).
@@ -347,7 +350,8 @@ def edge_mismatches(arabic_key: str, arabic_word: str, latin_key: str, latin_wor
     """Mismatches at the edges of the keys of an Arabic-script word and a Latin one (keys.yaml,
     edges): another first class (half for a related one, none for an alike one), a long vowel
     the Arabic-script spelling writes at its end against no final vowel in Latin, a last letter
-    against a Latin ending it never stands for (last_letters: ت and d), and each letter inside the
-    word beyond the Latin letters it is written for (written_for: گ and g). Computed in C
+    against a Latin ending it never stands for (last_letters: ت and d), each letter inside the
+    word beyond the Latin letters it is written for (written_for: گ and g), and each letter the key
+    reads as a consonant beyond the Latin letters that write it (consonant_of: و read as v). Computed in C
     (``_kernels.edge_mismatches``)."""
     return _edge_mismatches(arabic_key, arabic_word, latin_key, latin_word, vowel_rules())

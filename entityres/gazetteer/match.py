@@ -173,15 +173,17 @@ def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
     # length, so that a long given name left out costs no more than a short one). An inner word
     # the query has and the alias lacks, between words aligned in order, is a father's or a middle
     # name that lists leave out (محمد ناصر الجبري, Mohammed Al Jabri): it costs as the alias's would.
+    # A middle initial the alias lacks costs a whole word: a list gives the initial of a person known
+    # by it, and a name without it is as often a father or a namesake (Duncan D. Hunter, Duncan Hunter).
+    qp = [alts[0][0] for alts in query.alternatives]
     unit = sum(aw[j] for j in used_a) / len(used_a) if used_a else 0.0
     unit_q = sum(qw[i] for i in used_q) / len(used_q) if used_q else 0.0
-    total = sum(w if i in used_q or not (in_order and 0 < i < len(qw) - 1) else (unit_q or w) * INNER_WEIGHT
-                for i, w in enumerate(qw))
+    total = sum(w if i in used_q or not (in_order and 0 < i < len(qw) - 1)
+                else (unit_q or w) * (1.0 if abbreviated(qp[i]) else INNER_WEIGHT) for i, w in enumerate(qw))
     total += sum(w if j in used_a else (unit or w) * _missing_weight(j, len(aw), query.written) for j, w in enumerate(aw))
     score = matched / total
     if not in_order:  # names keep their order across scripts: Rand Paul is not Paul Reynaud
         score *= ORDER_FACTOR
-    qp = [alts[0][0] for alts in query.alternatives]
     if different_names(qp, list(alias.words), aligned) \
             or _names_a_son(len(qw), aligned):
         score = min(score, DIFFERENT_NAME)
@@ -196,6 +198,11 @@ def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
             score, how = joined, "joined"
             aligned = [(joined, tuple(range(len(query.words))), tuple(range(len(alias.words))))]
     return min(1.0, score), aligned, how
+
+
+def abbreviated(word: Word) -> bool:
+    """An initial: one letter (D.), or a word written with an abbreviation dot (دی., a letter's name)."""
+    return initial(word) or word.text.endswith(".")
 
 
 def _names_a_son(query_words: int, aligned) -> bool:

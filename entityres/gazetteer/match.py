@@ -101,8 +101,10 @@ class Match(BaseModel):
 def make_query(name: str, lang: str | None = None) -> Query:
     lang = canonical_lang(lang)
     words = name_words(name)
-    # Titles of every language for a name in another language: English titles sit in those tables too.
-    title = cues.match_at(words, 0, "person_titles", lang if lang in READ_LANGS else None) if len(words) > 1 else 0
+    # Titles of every language for a name in another language: English titles sit in those tables
+    # too; an abbreviation dot is no part of one (Dr., د.), as tokens of running text have none.
+    title = cues.match_at([w.rstrip(".") or w for w in words], 0, "person_titles",
+                          lang if lang in READ_LANGS else None) if len(words) > 1 else 0
     title_words, words = tuple(words[:title]), words[title:]
     alternatives = []
     spelling = spelling_of(name)
@@ -179,7 +181,7 @@ def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
     unit = sum(aw[j] for j in used_a) / len(used_a) if used_a else 0.0
     unit_q = sum(qw[i] for i in used_q) / len(used_q) if used_q else 0.0
     total = sum(w if i in used_q or not (in_order and 0 < i < len(qw) - 1)
-                else (unit_q or w) * (1.0 if abbreviated(qp[i]) else INNER_WEIGHT) for i, w in enumerate(qw))
+                else (unit_q or w) * (1.0 if initial(qp[i]) else INNER_WEIGHT) for i, w in enumerate(qw))
     total += sum(w if j in used_a else (unit or w) * _missing_weight(j, len(aw), query.written) for j, w in enumerate(aw))
     score = matched / total
     if not in_order:  # names keep their order across scripts: Rand Paul is not Paul Reynaud
@@ -198,11 +200,6 @@ def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
             score, how = joined, "joined"
             aligned = [(joined, tuple(range(len(query.words))), tuple(range(len(alias.words))))]
     return min(1.0, score), aligned, how
-
-
-def abbreviated(word: Word) -> bool:
-    """An initial: one letter (D.), or a word written with an abbreviation dot (دی., a letter's name)."""
-    return initial(word) or word.text.endswith(".")
 
 
 def _names_a_son(query_words: int, aligned) -> bool:

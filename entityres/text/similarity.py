@@ -256,9 +256,10 @@ def _generations(words: list[Word]) -> set[str]:
 
 
 def initial(word: Word) -> bool:
-    """A one-letter word (K.): a word of its own, never part of another written apart (Danny K.
-    Davis is not Danny Kdavis). Spelled initials are not meant: دی is D and the De of DeSantis."""
-    return len(word.surface) <= 1
+    """A one-letter word (K.), or a word written with an abbreviation dot (دی., a letter's name):
+    a word of its own, never part of another written apart (Danny K. Davis is not Danny Kdavis).
+    Spelled initials without the dot are not meant: دی is D and the De of DeSantis."""
+    return len(word.surface) <= 1 or word.text.endswith(".")
 
 
 def joinable(x: Word, y: Word) -> bool:

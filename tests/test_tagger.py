@@ -1,5 +1,6 @@
 """The name tagger: CoNLL reading, token labels with exact offsets, training, tagging, the CLI."""
 import json
+from pathlib import Path
 
 import pytest
 
@@ -153,7 +154,7 @@ def test_tagging_numbers_the_local_features_that_training_names(model, index):
         named += tagger.local_features(words[first:end], g, per_word, "fa", index)
     assert len(named) == len(words) and {"c<person_titles", "-1c=person_titles", "c<place_words", 'g>,"', "first", "last",
                                          "gc"} <= {f for fs in named for f in fs}
-    assert [list(ids[a:b]) for a, b in zip(starts, starts[1:])] == [[t._attr[f] for f in fs if f in t._attr]
+    assert [list(ids[a:b]) for a, b in zip(starts, starts[1:])] == [[t._number(f) for f in fs if t._number(f) is not None]
                                                                      for fs in named]
 
 
@@ -458,20 +459,103 @@ def test_tagger_travels_to_worker_processes_as_its_file(model):
     assert len(data) < 1000 and pickle.loads(data).path == model
 
 
-def test_feature_scores_add_in_order_as_python_does():
+def test_word_scores_add_in_order_as_python_does():
     import random
     from array import array
 
-    from entityres.resolve._decode import feature_scores
+    from entityres.resolve._decode import split_attributes, word_scores
 
     rng = random.Random(9)
-    weights = array("d", [rng.uniform(-3, 3) for _ in range(7 * 50)])
-    attributes = [rng.choice([None, *range(50)]) for _ in range(40)]
-    expected = [0.0] * 7
-    for a in attributes:
-        if a is not None:
-            for j in range(7):
-                expected[j] += weights[a * 7 + j]
-    assert feature_scores(weights, attributes, 7) == expected
+    base = [f"f{n}" for n in range(30)]
+    names = rng.sample(base + [m + f for m in ("-2", "-1", "+1", "+2") for f in base], 70)
+    weights = array("d", [rng.uniform(-3, 3) for _ in range(7 * len(names))])
+    number = {f: n for n, f in enumerate(names)}
+    own = tuple(rng.choice(base) for _ in range(12))
+    near = tuple(rng.choice(base) for _ in range(6))
+    expected = []
+    for group in (own, *[tuple(m + f for f in (near if m[1] == "1" else near[:2])) for m in ("-2", "-1", "+1", "+2")]):
+        v = [0.0] * 7  # the Python loop the C replaced: per group, each known feature's row added in order
+        for f in group:
+            if f in number:
+                for j in range(7):
+                    v[j] += weights[number[f] * 7 + j]
+        expected += v
+    assert list(word_scores(weights, *split_attributes(names), own, near, 7)) == expected
+    attributes, rows, ids = split_attributes(names)
     with pytest.raises(ValueError):
-        feature_scores(weights, [50], 7)
+        word_scores(weights, {"f": len(names)}, rows, ids, ("f",), (), 7)
+    with pytest.raises(ValueError):
+        split_attributes(["-1a", "b", "-1a"])
+
+
+def _python_word_features(word, lang, index):
+    """The pure-Python word features that :func:`tagger.word_features` computes in C."""
+    from entityres.gazetteer.index import fold_word
+    from entityres.resolve.cluster import compound_parts
+    from entityres.text.frequency import zipf
+    from entityres.text.keys import word_keys
+    from entityres.text.normalize import ZWNJ
+    from entityres.text.tokens import stem_cuts
+
+    def bucket(w):
+        return str(min(int(zipf(w, lang) * 2), 14))
+
+    lower = word.casefold()
+    cuts = stem_cuts(word, lang)
+    stems = [word[a:b] for a, b in cuts]
+    main = min((word[a:b] for a, b in cuts if b == len(word)), key=len)
+    gaz = set()
+    for stem in stems:
+        key = " ".join(fold_word(w) for w in stem.replace(ZWNJ, " ").split())
+        for k in {key, key.replace(" ", "")}:
+            for a in index.exact.get(k, ()):
+                gaz.add("g=" + index.aliases[a].type)
+            for flag, table in (("gb", index.prefixes), ("gp", index.parts), ("gg", index.given)):
+                if k in table:
+                    gaz.add(flag)
+    keys = word_keys(main)
+    shape = ("L" + ("c" if word[:1].isupper() else "")) if word.isascii() and word.isalpha() else (
+        "D" if any(c.isdigit() for c in word) else "A")
+    own = ["b", "w=" + lower, "k=" + (keys[0][0] if keys else ""), "z=" + bucket(word), "zs=" + bucket(main),
+           "sh=" + shape, "n=" + str(min(len(word), 10)), "p2=" + lower[:2], "p3=" + lower[:3],
+           "x2=" + lower[-2:], "x3=" + lower[-3:], "x4=" + lower[-4:], "lang=" + (lang or "")]
+    own += ["s=" + s.casefold() for s in stems[1:]]
+    if ZWNJ in word:
+        own.append("zwnj")
+    compound = compound_parts(word)
+    if len(compound) > 1:
+        own += ["cmp", "s=" + compound[0], "x=" + compound[1]]
+    own += sorted(gaz)
+    near = ["w=" + lower, "s=" + main.casefold(), "z=" + bucket(word), "sh=" + shape, *sorted(gaz)]
+    seen = tuple(tuple(f"{o:+d}" + f for f in (near if abs(o) == 1 else near[:2])) for o in tagger.NEIGHBOURS)
+    return tagger.WordFeatures(tuple(own), seen, fold_word(main.replace(ZWNJ, "")))
+
+
+WORD_SAMPLES = {  # our own words: clitics, suffixes, ZWNJ, joined compounds, Latin, digits, known names
+    "fa": "وبوتین پوتین‌ها کتابهایش حشمتالله نعمت‌الله شمسالدین ولادیمیر رئیس‌جمهور تهران بتهران ایرانی‌ها "
+          "از به و می‌گوید Trump iPhone 2024 ۱۴۰۳ x ب آ‌ ک‌ی",
+    "ar": "وبوتين بالقاهرة والرياض للرئيس محمد عبدالله القرم السودانية كتابهم فقال Obama 12",
+    "prs": "کابل هرات ولسوالی‌های افغانستان",
+}
+
+
+def test_word_features_in_c_equal_the_python(index):
+    words = [(w, lang) for lang, text in WORD_SAMPLES.items() for w in text.split()]
+    words += [(w, None) for w in WORD_SAMPLES["fa"].split()[:5]]
+    for w, lang in words:
+        assert tagger.word_features(w, lang, index) == _python_word_features(w, lang, index), w
+
+
+def test_word_features_of_corpus_words_equal_the_python(index):
+    """Every word of a few documents of the corpora beside the project (skipped without them)."""
+    ner = Path(__file__).resolve().parents[2] / "shared" / "bench" / "ner"
+    files = [(ner / "fa_arman" / "test_fold1.txt", "fa"), (ner / "ar_anercorp" / "ANERCorp", "ar")]
+    if not all(f.exists() for f, _ in files):
+        pytest.skip(f"{ner} not found (the shared corpora are not beside the project)")
+    checked = 0
+    for f, lang in files:
+        words = {t.text for s in read_corpus(f)[:400] for t in tokenize(normalize(s.text))}
+        for w in sorted(words):
+            assert tagger.word_features(w, lang, index) == _python_word_features(w, lang, index), w
+        checked += len(words)
+    assert checked > 3000

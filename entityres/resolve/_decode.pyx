@@ -1,12 +1,15 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
-"""The tagger's loops in C (entityres.resolve.tagger): the local features of every word of a text,
-then its emission scores and Viterbi per sentence.
+"""The tagger's loops in C (entityres.resolve.tagger): a new word's features and scores, the local
+features of every word of a text, then its emission scores and Viterbi per sentence.
 
 The sums run in the order of the pure-Python decoder they replace (local features in their order,
 then the word's own scores, then its neighbours' at -2, -1, +1, +2), so the labels are the same.
 """
+cimport cython
 from cpython.array cimport array, clone
 from libc.stdlib cimport free, malloc
+
+from entityres.text.normalize import ZWNJ
 
 
 def decode(const double[::1] table, const int[::1] slots, const double[::1] weights, const int[::1] ids,
@@ -190,21 +193,135 @@ cdef inline void _emit(list out, object feature) except *:
         out.append(feature)
 
 
-def feature_scores(const double[::1] weights, list attributes, int n_labels):
-    """Per label, the sum of the weights of ``attributes`` (attribute numbers; None for a feature
-    the model does not know), added in their order as the pure-Python sum it replaces: the same floats."""
-    cdef Py_ssize_t L = n_labels, j, a, i
-    if L <= 0 or weights.shape[0] % L:
-        raise ValueError("feature_scores: inconsistent array sizes")
-    cdef Py_ssize_t rows = weights.shape[0] // L
-    cdef array out = clone(array("d"), L, True)
+@cython.wraparound(True)  # the last letters: lower[-2:]
+def word_features(str word, str lang, tuple cuts, tuple compound, dict freq, index, keys_of, fold):
+    """The features of one normalised word that do not depend on its place in the text
+    (:func:`entityres.resolve.tagger.word_features` describes them), as ``(own, near, key)``:
+    ``near`` are the features its neighbours see (each prefixed with their offset, at ±2 only the
+    first two), ``key`` its folded main stem.
+
+    ``lang``: the language code ("" for none); ``cuts``: the word's stem cuts
+    (:func:`entityres.text.tokens.stem_cuts`), the whole word first; ``compound``: its
+    :func:`entityres.resolve.cluster.compound_parts`; ``freq``: the language's Zipf table
+    (:func:`entityres.text.frequency.table`); ``index``: the gazetteer index; ``keys_of`` and
+    ``fold``: :func:`entityres.text.keys.word_keys` and :func:`entityres.gazetteer.index.fold_word`.
+    """
+    cdef Py_ssize_t n = len(word), a, b, best = -1
+    cdef str lower = word.casefold(), stem, main = word, key, k, piece, shape, f
+    cdef list stems = [], own, near, pieces
+    cdef set gaz = set()
+    exact = index.exact  # a dict, or a defaultdict in an index being built
+    aliases, prefixes, parts, given = index.aliases, index.prefixes, index.parts, index.given
+    for a, b in cuts:
+        stems.append(word[a:b])
+        if b == n and (best < 0 or b - a < best):  # the first shortest stem that ends the word
+            best = b - a
+            main = word[a:b]
+    for stem in stems:
+        pieces = [fold(piece) for piece in stem.replace(ZWNJ, " ").split()]
+        key = " ".join(pieces)
+        for k in {key, key.replace(" ", "")}:
+            for alias in exact.get(k, ()):
+                gaz.add("g=" + aliases[alias].type)
+            if k in prefixes:
+                gaz.add("gb")
+            if k in parts:
+                gaz.add("gp")
+            if k in given:
+                gaz.add("gg")
+    keys = keys_of(main)
+    if word.isascii() and word.isalpha():
+        shape = "Lc" if word[:1].isupper() else "L"
+    else:
+        shape = "A"
+        for piece in word:
+            if piece.isdigit():
+                shape = "D"
+                break
+    zipf_word, zipf_main = _zipf_bucket(freq, word), _zipf_bucket(freq, main)
+    own = ["b", "w=" + lower, "k=" + (keys[0][0] if keys else ""), "z=" + zipf_word, "zs=" + zipf_main,
+           "sh=" + shape, "n=" + str(min(n, 10)), "p2=" + lower[:2], "p3=" + lower[:3],
+           "x2=" + lower[-2:], "x3=" + lower[-3:], "x4=" + lower[-4:], "lang=" + lang]
+    for stem in stems[1:]:
+        own.append("s=" + stem.casefold())
+    if ZWNJ in word:
+        own.append("zwnj")
+    if len(compound) > 1:  # حشمتالله: a compound name written joined
+        own += ["cmp", "s=" + compound[0], "x=" + compound[1]]
+    found = sorted(gaz)
+    own += found
+    near = ["w=" + lower, "s=" + main.casefold(), "z=" + zipf_word, "sh=" + shape] + found
+    return tuple(own), tuple(near), fold(main.replace(ZWNJ, ""))
+
+
+cdef str _zipf_bucket(dict freq, str word):
+    cdef double z = freq.get(word.replace(ZWNJ, ""), 0.0)
+    return str(min(<long> (z * 2), 14))  # half-steps; 0 for words wordfreq has not seen
+
+
+def word_scores(const double[::1] weights, dict attributes, dict seen_rows, const int[::1] seen_ids, tuple own,
+                tuple near, int n_labels):
+    """A word's ``5 * n_labels`` scores (:func:`decode`'s table row): per label, the weights of its
+    own features, then of what the words 2 after, 1 after, 1 before and 2 before it see of it
+    (``near`` prefixed -2, -1, +1, +2; at ±2 only ``near[:2]``). ``attributes``: attribute numbers
+    of the unprefixed features; ``seen_rows``: per feature, its row in ``seen_ids``, which holds the
+    numbers of its -2, -1, +1 and +2 forms (-1: none). Each group adds its features in their order,
+    as the pure-Python sum it replaced: the same floats. A feature the model lacks adds nothing."""
+    cdef Py_ssize_t L = n_labels, j, g, a, r, k
+    if L <= 0 or weights.shape[0] % L or seen_ids.shape[0] % 4:
+        raise ValueError("word_scores: inconsistent sizes")
+    cdef Py_ssize_t rows = weights.shape[0] // L, n_seen = seen_ids.shape[0] // 4
+    cdef array out = clone(array("d"), 5 * L, True)
     cdef double[::1] v = out
-    for i in range(len(attributes)):
-        if attributes[i] is None:
+    for f in own:
+        found = attributes.get(f)
+        if found is not None:
+            _add(v, 0, weights, found, rows, L)
+    for k in range(len(near)):
+        found = seen_rows.get(near[k])
+        if found is None:
             continue
-        a = attributes[i]
-        if a < 0 or a >= rows:
-            raise ValueError("feature_scores: an attribute number is out of range")
-        for j in range(L):
-            v[j] = v[j] + weights[a * L + j]
-    return out.tolist()
+        r = found
+        if r < 0 or r >= n_seen:
+            raise ValueError("word_scores: a row out of range")
+        for g in range(4):  # at -2 and +2 only the first two features
+            a = seen_ids[4 * r + g]
+            if a >= 0 and (k < 2 or g == 1 or g == 2):
+                _add(v, (g + 1) * L, weights, a, rows, L)
+    return out
+
+
+cdef inline void _add(double[::1] v, Py_ssize_t at, const double[::1] weights, Py_ssize_t a, Py_ssize_t rows,
+                      Py_ssize_t L) except *:
+    cdef Py_ssize_t j
+    if a < 0 or a >= rows:
+        raise ValueError("word_scores: an attribute number is out of range")
+    for j in range(L):
+        v[at + j] = v[at + j] + weights[a * L + j]
+
+
+SEEN_MARKS = {"-2": 0, "-1": 1, "+1": 2, "+2": 3}  # a neighbour's feature: its prefix, its slot in word_scores' rows
+
+
+def split_attributes(list names):
+    """The model's attribute names as :func:`word_scores` reads them: ``(attributes, seen_rows,
+    seen_ids)``, the numbers of the unprefixed names, and of the names prefixed with a neighbour's
+    offset (-2, -1, +1, +2) as a row of four per feature without the prefix. A name twice is an error."""
+    cdef dict attributes = {}, seen_rows = {}
+    seen_ids = array("i")
+    cdef Py_ssize_t n, row
+    cdef str name
+    for n in range(len(names)):
+        name = names[n]
+        slot = SEEN_MARKS.get(name[:2])
+        if slot is None:
+            if attributes.setdefault(name, n) != n:
+                raise ValueError(f"attribute {name!r} twice")
+            continue
+        row = seen_rows.setdefault(name[2:], len(seen_rows))
+        if row * 4 == len(seen_ids):
+            seen_ids.extend((-1, -1, -1, -1))
+        if seen_ids[row * 4 + slot] >= 0:
+            raise ValueError(f"attribute {name!r} twice")
+        seen_ids[row * 4 + slot] = n
+    return attributes, seen_rows, seen_ids

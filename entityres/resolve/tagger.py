@@ -41,11 +41,12 @@ import pycrfsuite
 from ..gazetteer.index import Index, fold_word
 from ..memo import SMALL, WORDS, per_index
 from ..text import cues
-from ..text.frequency import zipf
+from ..text import frequency
 from ..text.keys import word_keys
-from ..text.normalize import ZWNJ, Normalized, normalize
+from ..text.normalize import Normalized, normalize
 from ..text.tokens import Token, stem_cuts, tokenize
-from ._decode import decode, feature_scores, local_features as _local_features
+from ._decode import SEEN_MARKS, decode, local_features as _local_features, split_attributes, word_scores
+from ._decode import word_features as _c_word_features
 from .cluster import compound_parts
 from .conll import Sentence
 
@@ -77,11 +78,6 @@ def shipped_model() -> Path:
 
 # --- features ---------------------------------------------------------------------------------
 
-def _zipf_bucket(word: str, lang: str | None) -> str:
-    z = zipf(word, lang)
-    return str(min(int(z * 2), 14))  # half-steps; 0 for words wordfreq has not seen
-
-
 NEIGHBOURS = (-2, -1, 1, 2)  # a word's features as the word this far away sees them
 
 
@@ -91,45 +87,30 @@ class WordFeatures(NamedTuple):
     key: str  # the folded main stem, for alias continuation
 
 
-@per_index(WORDS // 8)  # for training: in tagging, the tagger's memo keeps the scores of SMALL words
-def word_features(word: str, lang: str | None, index: Index) -> WordFeatures:
-    """The features of one normalised word that do not depend on its place in the text."""
-    lower = word.casefold()
-    cuts = stem_cuts(word, lang)
-    stems = [word[a:b] for a, b in cuts]
-    # The main stem: proclitics off (وبوتين → بوتين), suffixes kept; the word itself when none.
-    main = min((word[a:b] for a, b in cuts if b == len(word)), key=len)
-    main_key = fold_word(main.replace(ZWNJ, ""))
-    gaz = set()
-    for stem in stems:
-        key = " ".join(fold_word(w) for w in stem.replace(ZWNJ, " ").split())
-        for k in {key, key.replace(" ", "")}:
-            for a in index.exact.get(k, ()):
-                gaz.add("g=" + index.aliases[a].type)
-            if k in index.prefixes:
-                gaz.add("gb")
-            if k in index.parts:
-                gaz.add("gp")
-            if k in index.given:
-                gaz.add("gg")
-    keys = word_keys(main)
-    shape = ("L" + ("c" if word[:1].isupper() else "")) if word.isascii() and word.isalpha() else (
-        "D" if any(c.isdigit() for c in word) else "A")
-    zipf_word, zipf_main = _zipf_bucket(word, lang), _zipf_bucket(main, lang)
-    own = ["b", "w=" + lower, "k=" + (keys[0][0] if keys else ""), "z=" + zipf_word, "zs=" + zipf_main,
-           "sh=" + shape, "n=" + str(min(len(word), 10)), "p2=" + lower[:2], "p3=" + lower[:3],
-           "x2=" + lower[-2:], "x3=" + lower[-3:], "x4=" + lower[-4:], "lang=" + (lang or "")]
-    own += ["s=" + s.casefold() for s in stems[1:]]
-    if ZWNJ in word:
-        own.append("zwnj")
-    compound = compound_parts(word)
-    if len(compound) > 1:  # حشمتالله: a compound name written joined
-        own += ["cmp", "s=" + compound[0], "x=" + compound[1]]
-    own += sorted(gaz)
-    near = ["w=" + lower, "s=" + main.casefold(), "z=" + zipf_word, "sh=" + shape, *sorted(gaz)]
+def _word_features(word: str, lang: str | None, index: Index) -> WordFeatures:
+    """The features of one normalised word that do not depend on its place in the text: the word
+    (``w=``), its stems other than itself (``s=``, the main stem being the shortest with proclitics
+    off and suffixes kept: وبوتين → بوتين), the cross-script key of the main stem (``k=``), the Zipf
+    half-step of the word and of its main stem (``z=``, ``zs=``), shape, length, first and last
+    letters, language, ZWNJ, a compound name written joined (حشمتالله: ``cmp``), and the gazetteer
+    flags of its stems (``g=TYPE`` a whole alias, ``gb`` begins one, ``gp`` / ``gg`` a person's
+    last / first name). ``seen``: what its neighbours see of it (the word, its main stem, Zipf,
+    shape and gazetteer flags at ±1; the word and main stem at ±2). The strings are built in C
+    (:func:`entityres.resolve._decode.word_features`); the tests hold the Python they replaced."""
+    own, near, key = _word_parts(word, lang, index)
     # A token that has this word at offset -1 sees it as "-1w=...", and so on.
-    seen = tuple(tuple(f"{o:+d}" + f for f in (near if abs(o) == 1 else near[:2])) for o in NEIGHBOURS)
-    return WordFeatures(tuple(own), seen, main_key)
+    return WordFeatures(own, tuple(tuple(f"{o:+d}" + f for f in (near if abs(o) == 1 else near[:2])) for o in NEIGHBOURS),
+                        key)
+
+
+def _word_parts(word: str, lang: str | None, index: Index) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """A word's own features, the features its neighbours see of it (unprefixed), and its key."""
+    return _c_word_features(word, lang or "", stem_cuts(word, lang), compound_parts(word), frequency.table(lang),
+                            index, word_keys, fold_word)
+
+
+# for training: in tagging, the tagger's memo keeps the scores of SMALL words
+word_features = per_index(WORDS // 8)(_word_features)
 
 
 @lru_cache(maxsize=1 << 12)
@@ -354,7 +335,8 @@ class Tagger:
             "".join(names)  # a TypeError unless every attribute is a string (checked in C)
             if type(names) is not list:
                 raise ValueError("attributes are not a list")
-            self._attr = dict(zip(names, range(len(names))))
+            # the names a word's neighbours see (+1w=...) apart, by the feature they prefix: word_scores
+            self._attr, self._seen_rows, self._seen_ids = split_attributes(names)
             self._weights = array("d")
             self._weights.frombytes(model["weights"])
             trans = model["transitions"]
@@ -364,10 +346,11 @@ class Tagger:
             raise ValueError(f"{self.path}: broken weights ({err})") from None
         if sys.byteorder != "little":
             self._weights.byteswap()
-        if not n or len(self._attr) != len(names) or len(self._weights) != n * len(names):
+        if not n or len(self._weights) != n * len(names):
             raise ValueError(f"{self.path}: broken weights ({len(self._weights)} for {len(names)} attributes "
                              f"and {n} labels)")
-        self._numbered = feature_names(self._attr.get)  # local features as attribute numbers
+        # local features as attribute numbers; the ones built per word are unprefixed (g<, w-1|w=)
+        self._numbered = feature_names(self._number)._replace(name=self._attr.get)
         self._lock = threading.Lock()
         self._memo = _Memo(weakref.WeakKeyDictionary(), array("d"))
 
@@ -375,9 +358,14 @@ class Tagger:
         # Sent to worker processes as its file, not its weights and memo.
         return load_tagger, (None if self.path == shipped_model() else str(self.path),)
 
-    def _vector(self, features: Iterable[str]) -> list[float]:
-        get = self._attr.get
-        return feature_scores(self._weights, [get(f) for f in features], len(self.labels_))
+    def _number(self, feature: str) -> int | None:
+        """The attribute number of a feature, None for one the model does not know."""
+        slot = SEEN_MARKS.get(feature[:2])
+        if slot is None:
+            return self._attr.get(feature)
+        row = self._seen_rows.get(feature[2:])
+        number = -1 if row is None else self._seen_ids[4 * row + slot]
+        return None if number < 0 else number
 
     def _words(self, words: Sequence[str], lang: str | None, index: Index) -> tuple[array, list[str], array]:
         """The memo slots and keys (:attr:`WordFeatures.key`) of ``words``, and the score table the
@@ -397,15 +385,14 @@ class Tagger:
             w = words[i]
             found[i] = known.get(w)
             if found[i] is None:
-                wf = word_features(w, lang, index)
-                scores = self._vector(wf.own)
-                for seen in wf.seen:
-                    scores += self._vector(seen)
+                own, near, key = _word_parts(w, lang, index)
+                scores = word_scores(self._weights, self._attr, self._seen_rows, self._seen_ids, own, near,
+                                     len(self.labels_))
                 with self._lock:
                     found[i] = known.get(w)
                     if found[i] is None:
                         memo.table.extend(scores)
-                        found[i] = known[w] = (len(memo.table) // len(scores) - 1, wf.key)
+                        found[i] = known[w] = (len(memo.table) // len(scores) - 1, key)
         return array("i", [f[0] for f in found]), [f[1] for f in found], memo.table
 
     def labels(self, norm: Normalized, tokens: list[Token], lang: str | None, index: Index,

@@ -669,3 +669,51 @@ def test_latin_units_match_as_re_does_for_any_rule(patterns, words):
 def test_a_latin_rule_outside_the_grammar_is_refused(pattern):
     with pytest.raises(ValueError, match="keys.yaml latin rule"):
         keys_module._rule_items(pattern)
+
+
+def reference_letter_units(word, table):
+    """The Python that _kernels.letter_units replaced (transliterate.letter_units, ZWNJ removed)."""
+    from entityres.text.transliterate import VOWEL_LETTERS
+
+    def position_options(rule, i, n):
+        if not isinstance(rule, dict):
+            return rule
+        if i == 0 and "initial" in rule:
+            return rule["initial"]
+        if i + n == len(word) and "final" in rule:
+            return rule["final"]
+        if i > 0 and word[i - 1] in VOWEL_LETTERS and "after_vowel" in rule:
+            return rule["after_vowel"]
+        return rule.get("default")
+
+    units = []
+    i = 0
+    while i < len(word):
+        pair = word[i:i + 2]
+        options = position_options(table[pair], i, 2) if len(pair) == 2 and pair in table else None
+        unit = pair if options is not None else word[i]
+        if options is None and unit in table:
+            options = position_options(table[unit], i, 1)
+        if options is not None:
+            units.append((unit, options))
+        i += len(unit)
+    return units
+
+
+def _letter_tables():
+    from entityres.text.transliterate import _reading_table
+
+    # a table of our own with every kind of rule: a digraph without options at the start (read
+    # letter by letter), positional rules without default, a rule of None
+    own = {"تش": {"default": ["C"]}, "اس": {"final": ["S"]}, "ب": {"initial": ["B"], "after_vowel": ["V"]},
+           "و": {"default": ["W", "-"], "after_vowel": ["-"]}, "ا": ["-"], "ی": {"final": ["Y"]}, "س": ["S"], "ن": None}
+    return [keys_module._arabic_table(None), _reading_table("fa"), _reading_table("ar"), own]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="تشاسبوینقکلمهءأx", max_size=10), st.integers(0, 3))
+def test_letter_units_equal_reference(word, which):
+    table = _letter_tables()[which]
+    from entityres.text.transliterate import VOWEL_LETTERS
+
+    assert _kernels.letter_units(word, table, VOWEL_LETTERS) == reference_letter_units(word, table)

@@ -539,6 +539,17 @@ WORD_SAMPLES = {  # our own words: clitics, suffixes, ZWNJ, joined compounds, La
 }
 
 
+def test_compound_parts_equal_every_half_tried():
+    from entityres.resolve.cluster import _second_halves, compound_parts
+
+    halves = sorted((h for _, group in _second_halves() for h in group), key=len, reverse=True)
+    assert "الله" in halves
+    for word in ["حشمتالله", "شمسالدین", "الله", "xالله", "عبدالدوله", "ناصرالدینشاه", "کتاب", "حسین", "الدوله"]:
+        # the loop over every half, longest first, that the look-ups by length replaced
+        expected = next(((word[:-len(h)], h) for h in halves if word.endswith(h) and len(word) - len(h) >= 2), (word,))
+        assert compound_parts(word) == expected, word
+
+
 def test_word_features_in_c_equal_the_python(index):
     words = [(w, lang) for lang, text in WORD_SAMPLES.items() for w in text.split()]
     words += [(w, None) for w in WORD_SAMPLES["fa"].split()[:5]]

@@ -82,3 +82,24 @@ def test_stem_offsets_always_land_inside_their_token(text, lang):
         assert 0 <= tok.start < tok.end <= len(text)
         for s in stems(tok, norm, lang):
             assert tok.start <= s.start < s.end <= tok.end
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="وبلکفالهایمشانت\u200cx", max_size=9), st.sampled_from(["fa", "ar", "prs", None]))
+def test_stem_cuts_equal_every_affix_tried(word, lang):
+    # the loop over every affix that the look-ups by length replaced
+    from entityres.text.tokens import ZWNJ, _affix_table, stem_cuts
+
+    prefix_forms, suffix_forms = ([f for _, forms in group for f in forms] for group in _affix_table(lang)[:2])
+    min_stem = tables.load("affixes")["min_stem"]
+    cuts = {(0, len(word))}
+    for prefix in prefix_forms:
+        if word.startswith(prefix) and len(word) - len(prefix) >= min_stem:
+            cuts.add((len(prefix), len(word)))
+    for suffix in suffix_forms:
+        cut = len(word) - len(suffix)
+        if word.endswith(suffix) and len(word[:cut].rstrip(ZWNJ)) >= min_stem:
+            cuts.add((0, len(word[:cut].rstrip(ZWNJ))))
+    if ZWNJ in word:
+        cuts.add((0, word.index(ZWNJ)))
+    assert stem_cuts(word, lang) == tuple(sorted(cuts, key=lambda c: (c != (0, len(word)), c)))

@@ -33,20 +33,21 @@ PART_OF_NAME = 0.9  # a one-word new name this similar to a word of a longer new
 
 
 @lru_cache(maxsize=None)
-def _second_halves() -> tuple[str, ...]:
+def _second_halves() -> tuple[tuple[int, frozenset[str]], ...]:
     """Second halves of compound names and ordinals (الله, الدین, الدوله, الثانی), from the cue
-    group ``name_particles``: the ones that carry the article."""
+    group ``name_particles``: the ones that carry the article, by length, longest first."""
     halves = {p[0] for p in cues.phrases("name_particles") if len(p) == 1 and p[0].startswith("ال") and len(p[0]) > 3}
-    return tuple(sorted(halves, key=len, reverse=True))
+    return tuple((n, frozenset(h for h in halves if len(h) == n)) for n in sorted({len(h) for h in halves}, reverse=True))
 
 
 @lru_cache(maxsize=WORDS)
 def compound_parts(word: str) -> tuple[str, ...]:
     """A normalised word as the words of a compound name written joined, without ZWNJ or space:
     حشمتالله → (حشمت, الله), as حشمت‌الله and حشمت الله are read; other words alone."""
-    for half in _second_halves():
-        if word.endswith(half) and len(word) - len(half) >= 2:
-            return word[: -len(half)], half
+    n = len(word)
+    for size, halves in _second_halves():
+        if n - size >= 2 and word[n - size:] in halves:
+            return word[:n - size], word[n - size:]
     return (word,)
 
 

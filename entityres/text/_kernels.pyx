@@ -1621,3 +1621,42 @@ def join_key_slots(list parts, Py_ssize_t max_keys, str joint):
                     nxt[joined[0]] = (c1 + c2, joined[1])
         combos = [(k, c, s) for c, k, s in sorted([(c, k, s) for k, (c, s) in nxt.items()])[:max_keys]]
     return tuple(combos)
+
+
+def letter_units(str word, dict table, vowels):
+    """A normalised Arabic-script word (ZWNJ already removed) as the units of ``table`` with their
+    options (:func:`entityres.text.transliterate.letter_units` describes them): a digraph the table
+    names where its rule has options for the position, else one letter; letters the table does not
+    know are skipped. ``vowels``: the letters after which a rule's ``after_vowel`` options apply."""
+    cdef Py_ssize_t i = 0, n = len(word)
+    cdef list units = []
+    cdef str unit
+    while i < n:
+        options = None
+        if i + 2 <= n:
+            unit = word[i:i + 2]
+            rule = table.get(unit)
+            if rule is not None:
+                options = _position_options(rule, word, i, 2, vowels)
+        if options is None:
+            unit = word[i]
+            rule = table.get(unit)
+            if rule is not None:
+                options = _position_options(rule, word, i, 1, vowels)
+        if options is not None:
+            units.append((unit, options))
+        i += len(unit)
+    return units
+
+
+cdef object _position_options(rule, str word, Py_ssize_t i, Py_ssize_t size, vowels):
+    # a rule's options where its unit stands: initial, final, after a vowel letter, else default
+    if not isinstance(rule, dict):
+        return rule
+    if i == 0 and "initial" in rule:
+        return rule["initial"]
+    if i + size == len(word) and "final" in rule:
+        return rule["final"]
+    if i > 0 and word[i - 1] in vowels and "after_vowel" in rule:
+        return rule["after_vowel"]
+    return rule.get("default")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from itertools import product
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 from . import tables
 from ..memo import WORDS
@@ -49,8 +49,9 @@ def tokenize(text: str | Normalized) -> list[Token]:
 
 
 @lru_cache(maxsize=64)
-def _affix_table(lang: str | None) -> tuple[list[str], list[str], int]:
-    """(prefixes, suffixes, min_stem) for ``lang`` (every affix when the language is unknown)."""
+def _affix_table(lang: str | None) -> tuple[tuple[tuple[int, frozenset[str]], ...], ...]:
+    """(prefixes, suffixes, min_stem) for ``lang`` (every affix when the language is unknown), the
+    affixes by length (:func:`_by_length`)."""
     table = tables.load("affixes")
     lang = canonical_lang(lang)
 
@@ -65,21 +66,29 @@ def _affix_table(lang: str | None) -> tuple[list[str], list[str], int]:
     prefixes |= {c + lam for c in conj for lam in forms(arabic["lam_article"])}
     prefixes.discard("")
     suffixes = forms(table["persian"]["suffixes"])
-    return sorted(prefixes, key=len, reverse=True), suffixes, table["min_stem"]
+    return _by_length(prefixes), _by_length(suffixes), table["min_stem"]
+
+
+def _by_length(forms: Iterable[str]) -> tuple[tuple[int, frozenset[str]], ...]:
+    """Affixes grouped by length: a word is cut by looking up its ends, not by trying every affix."""
+    sizes = sorted({len(f) for f in forms})
+    return tuple((n, frozenset(f for f in forms if len(f) == n)) for n in sizes)
 
 
 @lru_cache(maxsize=WORDS)
 def stem_cuts(text: str, lang: str | None) -> tuple[tuple[int, int], ...]:
     """Where the stems of a normalised word begin and end: the whole word first."""
     prefixes, suffixes, min_stem = _affix_table(lang)
-    cuts = {(0, len(text))}
-    for prefix in prefixes:
-        if text.startswith(prefix) and len(text) - len(prefix) >= min_stem:
-            cuts.add((len(prefix), len(text)))
-    for suffix in suffixes:
-        cut = len(text) - len(suffix)
-        if text.endswith(suffix) and len(text[:cut].rstrip(ZWNJ)) >= min_stem:
-            cuts.add((0, len(text[:cut].rstrip(ZWNJ))))
+    n = len(text)
+    cuts = {(0, n)}
+    for size, forms in prefixes:
+        if n - size >= min_stem and text[:size] in forms:
+            cuts.add((size, n))
+    for size, forms in suffixes:
+        if size <= n and text[n - size:] in forms:
+            stem = len(text[:n - size].rstrip(ZWNJ))
+            if stem >= min_stem:
+                cuts.add((0, stem))
     if ZWNJ in text:  # a ZWNJ-joined tail not in the table (a rarer suffix) may still hide a name
         cuts.add((0, text.index(ZWNJ)))
     return tuple(sorted(cuts, key=lambda c: (c != (0, len(text)), c)))

@@ -23,7 +23,7 @@ import icu
 from unidecode import unidecode
 
 from . import tables
-from ._kernels import kbest_readings
+from ._kernels import kbest_readings, letter_units as _letter_units
 from ..limits import check_name_words
 from ..memo import WORDS
 from .langs import READ_LANGS, canonical_lang, is_arabic_script
@@ -94,35 +94,9 @@ def letter_units(word: str, table: dict) -> list[tuple[str, list]]:
 
     A unit is a digraph the table names (تش) or one letter. Options come from the letter's
     positional rules: initial, final, after_vowel (after ا و ی), else default. Letters the table
-    does not know are skipped.
+    does not know are skipped. The loop runs in C (:func:`entityres.text._kernels.letter_units`).
     """
-    word = word.replace(ZWNJ, "")
-    units = []
-    i = 0
-    while i < len(word):
-        pair = word[i:i + 2]
-        # A digraph whose rule has nothing for this position is read letter by letter (initial اس).
-        options = _position_options(table[pair], word, i, 2) if len(pair) == 2 and pair in table else None
-        unit = pair if options is not None else word[i]
-        if options is None and unit in table:
-            options = _position_options(table[unit], word, i, 1)
-        if options is not None:
-            units.append((unit, options))
-        i += len(unit)
-    return units
-
-
-def _position_options(rule, word: str, i: int, n: int) -> list | None:
-    """A unit's options where it stands (initial, final, after_vowel, else default), or None."""
-    if not isinstance(rule, dict):
-        return rule
-    if i == 0 and "initial" in rule:
-        return rule["initial"]
-    if i + n == len(word) and "final" in rule:
-        return rule["final"]
-    if i > 0 and word[i - 1] in VOWEL_LETTERS and "after_vowel" in rule:
-        return rule["after_vowel"]
-    return rule.get("default")
+    return _letter_units(word.replace(ZWNJ, ""), table, VOWEL_LETTERS)
 
 
 @lru_cache(maxsize=None)

@@ -221,3 +221,15 @@ def test_a_surname_written_with_zwnj_is_one_word_alone():
     latin = gz.match("Ahmadinejad")[0]
     persian = gz.match("احمدی\u200cنژاد", lang="fa")[0]
     assert persian.accepted and persian.score >= latin.score - 0.05
+
+
+def test_a_title_the_alias_starts_with_costs_nothing_when_the_query_leaves_it_out():
+    gz = Gazetteer.from_entries([{"id": "person:odah-al-odah", "type": "person", "name": "Dr. Odah Al-Odah Al-Ruwaie"},
+                                 {"id": "person:ali-saleh", "type": "person", "name": "Sheikh Ali Saleh"}], cache=False)
+    for query, lang, expected in (("عوده العوده الرويعي", "ar", "person:odah-al-odah"),
+                                  ("د. عوده العوده الرويعي", "ar", "person:odah-al-odah"),
+                                  ("علي صالح", "ar", "person:ali-saleh")):
+        best = gz.match(query, lang=lang)[0]
+        assert best.entry.id == expected and best.accepted, (query, best.score)
+    # the name after the title is still all there is to match: a surname alone stays a surname
+    assert gz.match("الرويعي", lang="ar")[0].score < gz.match("عوده العوده الرويعي", lang="ar")[0].score

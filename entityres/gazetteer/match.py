@@ -147,6 +147,15 @@ def _alias_pairs(alias: Alias) -> tuple[Word | None, ...]:
     return tuple(p if k else None for p, k in zip(alias.pairs, ok)) if any(ok) else (None,) * len(ok)
 
 
+@lru_cache(maxsize=PAIRS)
+def _leading_title(key: str, lang: str | None) -> int:
+    """How many words of an alias's exact key are a title before the name (cues.yaml person_titles),
+    never all of them."""
+    words = key.split(" ")
+    n = cues.match_at(words, 0, "person_titles", lang if lang in READ_LANGS else None) if len(words) > 1 else 0
+    return n if n < len(words) else 0
+
+
 def _missing_weight(j: int, n: int, query_words: int) -> float:
     if n == 1:
         return 1.0
@@ -182,7 +191,11 @@ def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
     unit_q = sum(qw[i] for i in used_q) / len(used_q) if used_q else 0.0
     total = sum(w if i in used_q or not (in_order and 0 < i < len(qw) - 1)
                 else (unit_q or w) * (1.0 if initial(qp[i]) else INNER_WEIGHT) for i, w in enumerate(qw))
-    total += sum(w if j in used_a else (unit or w) * _missing_weight(j, len(aw), query.written) for j, w in enumerate(aw))
+    # A title the alias starts with (Dr., Sheikh) costs nothing when the query leaves it out, as
+    # the query's own title is left out: the name starts after it.
+    t = _leading_title(alias.key, alias.lang)
+    total += sum(w if j in used_a else 0.0 if j < t else (unit or w) * _missing_weight(j - t, len(aw) - t, query.written)
+                 for j, w in enumerate(aw))
     score = matched / total
     if not in_order:  # names keep their order across scripts: Rand Paul is not Paul Reynaud
         score *= ORDER_FACTOR

@@ -1,5 +1,7 @@
 """Cross-script keys: one example per Latin rule, and the robustness the keys exist for."""
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from entityres import THRESHOLD, keys, similarity
 from entityres.text import tables
@@ -171,3 +173,18 @@ def test_a_written_vowel_one_slot_off_the_latin_vowel():
     assert similarity("استارک", "Struck", "fa") < THRESHOLD <= similarity("استارک", "Stark", "fa")
     # A vowel written into a cluster the Latin name leaves unbroken, beside no moved one: unread only.
     assert similarity("دیمیتریف", "Dmitriev", "fa") >= THRESHOLD
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcdeghijklmnopqrstuvwxyzéøşłЖж ", min_size=1, max_size=12))
+def test_latin_word_keys_are_its_forms_expansions_merged(word):
+    # the ranking a word of one Latin form skips: each key at its cheapest form, cheapest first, then by key
+    from entityres.text.keys import MAX_KEYS, _latin_expansion, latin_forms, word_key_slots
+
+    best: dict = {}
+    for form in latin_forms(word):
+        for key, cost, slots in _latin_expansion(form):
+            if cost < best.get(key, (1 << 30,))[0]:
+                best[key] = (cost, slots)
+    ranked = tuple((k, c, s) for k, (c, s) in sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))[:MAX_KEYS])
+    assert word_key_slots.__wrapped__(word) == ranked

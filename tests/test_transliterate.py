@@ -50,6 +50,15 @@ def test_other_scripts_fold_to_ascii(name, expected):
     assert expected <= set(readings(name, k=5))
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=12))
+def test_ascii_forms_are_icus(text):
+    # latin_forms skips ICU for ASCII: ICU's transform must give the same form
+    from entityres.text.transliterate import _ascii, _icu, latin_forms
+
+    assert latin_forms(text) == (_ascii(_icu("any").transliterate(text)) or "",)
+
+
 def test_display_reading():
     assert latin_reading("میامی", "fa") == "Miami"
     assert latin_reading("") == ""

@@ -38,7 +38,7 @@ from typing import Iterable, NamedTuple
 from ..text import cues, tables
 from ..cache import cache_path, expect, read_cache, str_list, str_map, write_cache
 from ..memo import PAIRS, WORDS
-from ..text.keys import join_key_slots, join_keys, name_words
+from ..text.keys import join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
 from .schema import Entry
 from ..text.similarity import Word, join_profiles, word_profile
@@ -91,10 +91,17 @@ def joined_whole(words: tuple[Word, ...]) -> Word:
 
 def joined_codes(words: tuple[Word, ...]) -> tuple[str, ...]:
     """``joined_whole(words).codes[:2]`` without the rest of that profile (its keys and slots):
-    the codes as :func:`entityres.text.similarity.join_profiles` joins them."""
+    the codes as :func:`entityres.text.similarity.join_profiles` joins them (as keys with no
+    vowel slots, :func:`entityres.text.keys.join_keys`)."""
     if len(words) == 1:
         return words[0].codes[:2]
-    return tuple(k for k, _ in join_keys([tuple((c, 0) for c in w.codes[:4]) for w in words])[:2])
+    return tuple(k for k, _, _ in join_key_slots([tuple((c, 0, no_slots(len(c))) for c in w.codes[:4]) for w in words])[:2])
+
+
+@lru_cache(maxsize=None)
+def no_slots(classes: int) -> tuple[str, ...]:
+    """The vowel slots of a key of ``classes`` classes with no vowel written: one tuple per length."""
+    return ("",) * (classes + 1)
 
 
 @lru_cache(maxsize=WORDS)
@@ -330,6 +337,7 @@ class Index:
         given: dict[str, list[int]] = defaultdict(list)
         prefixes: set[str] = set()
         vocab: dict[str, Word] = {}
+        vocab_postings: dict[str, set[str]] = defaultdict(set)
         particles = {fold_word(p[0]) for p in cues.phrases("name_particles") if len(p) == 1}
         # Memos of this build, unbounded while it runs: a word recurs in many names (100,000 names
         # have 256,000 words, 99,000 distinct), more than the shared memos of words keep.
@@ -390,8 +398,11 @@ class Index:
                     postings[key].append(a)
                 folded = keys[0].split(" ")
                 prefixes.update(" ".join(folded[:i]) for i in range(1, len(folded) + 1))
-                for word, w in zip(folded, profiles):
-                    vocab.setdefault(word, w)
+                for word, (w, ks) in zip(folded, found):
+                    if word not in vocab:  # posted under the blocking keys its profile came with
+                        vocab[word] = w
+                        for key in ks:
+                            vocab_postings[key].add(word)
                 # A surname or given name is a word as written between spaces: خامنه‌ای is one
                 # (its key "خامنه ای"), so that the token خامنه‌ای alone finds its person.
                 written = [w for part in name.split() if (w := written_as(part))]
@@ -405,10 +416,6 @@ class Index:
         most = max((a.trust for a in aliases if a.trust != UNSOURCED), default=1.0)
         for i, a in enumerate(aliases):
             aliases[i] = a._replace(trust=min(1.0, a.trust / most))
-        vocab_postings: dict[str, set[str]] = defaultdict(set)
-        for word, w in vocab.items():
-            for key in word_blocking_keys(w):
-                vocab_postings[key].add(word)
         return cls(entries=tuple(entries), aliases=tuple(aliases), exact=_frozen(exact), postings=_frozen(postings),
                    ambiguous=frozenset(k for k, o in owners.items() if len(o) > 1),
                    by_id={e.id: n for n, e in enumerate(entries)}, prefixes=frozenset(prefixes),

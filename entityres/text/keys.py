@@ -133,8 +133,11 @@ def word_key_slots(word: str, spelling: str | None = None) -> tuple[tuple[str, i
                 if cost + 1 < found.get(key, (1 << 30,))[0]:
                     found[key] = (cost + 1, slots)
         return _ranked(found)
+    forms = latin_forms(word)
+    if len(forms) == 1:  # one expansion is ranked already: distinct keys, cheapest first, then by key
+        return _latin_expansion(forms[0])
     out: dict[str, tuple[int, Slots]] = {}
-    for form in latin_forms(word):
+    for form in forms:
         for key, cost, slots in _latin_expansion(form):
             if cost < out.get(key, (1 << 30,))[0]:
                 out[key] = (cost, slots)

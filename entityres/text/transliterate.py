@@ -78,6 +78,8 @@ def _ascii(text: str) -> str:
 @lru_cache(maxsize=WORDS)
 def latin_forms(text: str) -> tuple[str, ...]:
     """Lowercase ASCII forms of a non-Arabic-script string (several for Cyrillic)."""
+    if text.isascii():  # ICU's transforms leave ASCII as it is but for case: the same form, without the call
+        return (_ascii(text) or "",)
     names = ("ru", "uk") if _CYRILLIC.search(text) else ("any",)
     out: list[str] = []
     for name in names:

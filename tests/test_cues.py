@@ -256,3 +256,16 @@ def test_no_adjective_without_its_place_and_exceptions_need_no_place():
 ])
 def test_not_names(word, lang, expected):
     assert cues.match_at([word], 0, "not_names", lang) == expected
+
+
+@pytest.mark.parametrize("name,lang,expected", [
+    (["الرئيس", "بوتين"], "ar", 1),
+    (["د.", "عوده", "الرويعي"], "ar", 1),  # an abbreviation dot is no part of the title
+    (["Dr.", "Awda"], None, 1),  # a name in another language: every language's titles
+    (["Dr", "Awda"], "ar", 1),  # English titles sit in the Arabic tables too
+    (["د.", "رستم"], "fa", 0),  # Persian writes دکتر
+    (["الرئيس"], "ar", 0),  # a one-word name has no title
+    (["عوده", "الرئيس"], "ar", 0),  # only at the start
+])
+def test_leading_title(name, lang, expected):
+    assert cues.leading_title(name, lang) == expected

@@ -9,7 +9,7 @@ from itertools import product
 import pytest
 
 from entityres import Gazetteer
-from entityres.gazetteer.index import (MAX_WORDS, Index, exact_keys, joined_codes, pair_blocking_keys,
+from entityres.gazetteer.index import (MAX_WORDS, Index, alias_title, exact_keys, joined_codes, pair_blocking_keys,
                                        word_blocking_keys)
 from entityres.text.keys import name_words
 from entityres.text.similarity import join_profiles, word_profile
@@ -30,6 +30,7 @@ PEOPLE = [
     {"id": "person:c", "type": "person", "name": "Steve Witkoff", "names": {"fa": ["استیو ویتکاف"]}},
     {"id": "place:d", "type": "place", "name": "Crimea", "names": {"ar": ["القرم"], "ru": ["Крым"]}},
     {"id": "person:e", "type": "person", "name": "Li", "names": {"ar": ["عمر بن الحسيني"]}},
+    {"id": "person:f", "type": "person", "name": "Dr. Awda Al Rowaey", "names": {"ar": ["د. عوده الرويعي"]}},
 ]
 
 
@@ -60,7 +61,13 @@ def test_an_alias_holds_its_words_profiles_and_their_joins(index):
         assert alias.key == exact_keys(words)[0]
         assert alias.words == tuple(word_profile(w, alias.lang) for w in words)
         assert alias.pairs == tuple(join_profiles(alias.words[i:i + 2]) for i in range(len(words) - 1))
-        assert alias.joined == join_profiles(alias.words) and alias.heard == alias.joined.codes[:2]
+        assert alias.joined == join_profiles(alias.words)
+        # heard as a query is: the name after its title (Dr., د.)
+        title = alias_title(words, alias.lang)
+        assert alias.heard == join_profiles(alias.words[title:]).codes[:2]
+    titled = [a for a in index.aliases if a.entry == 5]
+    assert len(titled) == 2 and all(alias_title(name_words(a.name), a.lang) == 1 for a in titled)
+    assert all(a.heard != a.joined.codes[:2] for a in titled)
 
 
 def test_the_postings_are_the_blocking_keys_of_each_word_and_pair(index):

@@ -65,7 +65,7 @@ class Alias(NamedTuple):
     key: str  # exact key
     trust: float  # how far the alias's source is believed (SOURCE_TRUST)
     words: tuple[Word, ...]
-    heard: tuple[str, ...]  # the likeliest two codes of all the words written as one: joined.codes[:2]
+    heard: tuple[str, ...]  # the likeliest two codes of the words after a title, written as one
 
     @property
     def pairs(self) -> tuple[Word, ...]:
@@ -120,6 +120,13 @@ def folded_keys(folded: list[str]) -> tuple[str, ...]:
     spaced = " ".join(folded)
     joined = "".join(folded)
     return (spaced,) if joined == spaced else (spaced, joined)
+
+
+def alias_title(words: list[str], lang: str | None) -> int:
+    """How many of an alias's first words are a title (:func:`entityres.text.cues.leading_title`),
+    never all of them: an alias that is a title alone is its name."""
+    n = cues.leading_title(words, lang)
+    return n if n < len(words) else 0
 
 
 def alias_key(name: str) -> str:
@@ -387,7 +394,10 @@ class Index:
                 a = len(aliases)
                 found = [profile(w, lang) for w in words]
                 profiles = tuple(w for w, _ in found)
-                aliases.append(Alias(n, entry.type, lang, name, keys[0], trust[keys[0]], profiles, joined_codes(profiles)))
+                # The sound of the name after its title (Dr. Awda Al Rowaey), as a query's is heard:
+                # the pre-rank compares the two (match.candidates).
+                heard = joined_codes(profiles[alias_title(words, lang):])
+                aliases.append(Alias(n, entry.type, lang, name, keys[0], trust[keys[0]], profiles, heard))
                 owners[keys[0]].add(n)
                 for key in keys:
                     exact[key].append(a)

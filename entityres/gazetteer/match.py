@@ -29,9 +29,9 @@ from ..limits import check_name_words
 from ..memo import PAIRS
 from ..text import cues
 from ..text._kernels import blocking_ranked, heard_order
-from .index import TYPE_CODES, Alias, Index, exact_keys, profile_words, word_blocking_keys
+from .index import TYPE_CODES, Alias, Index, alias_title, exact_keys, profile_words, word_blocking_keys
 from ..text.keys import name_words, spelling_of, written_starts
-from ..text.langs import READ_LANGS, canonical_lang
+from ..text.langs import canonical_lang
 from ..text.normalize import require_str
 from .schema import Entry
 from ..text.similarity import (DIFFERENT_NAME, GOOD_PAIR, Word, align_units, closest_key_pairs, compare_joined, different_names,
@@ -101,10 +101,7 @@ class Match(BaseModel):
 def make_query(name: str, lang: str | None = None) -> Query:
     lang = canonical_lang(lang)
     words = name_words(name)
-    # Titles of every language for a name in another language: English titles sit in those tables
-    # too; an abbreviation dot is no part of one (Dr., د.), as tokens of running text have none.
-    title = cues.match_at([w.rstrip(".") or w for w in words], 0, "person_titles",
-                          lang if lang in READ_LANGS else None) if len(words) > 1 else 0
+    title = cues.leading_title(words, lang)
     title_words, words = tuple(words[:title]), words[title:]
     alternatives = []
     spelling = spelling_of(name)
@@ -149,11 +146,7 @@ def _alias_pairs(alias: Alias) -> tuple[Word | None, ...]:
 
 @lru_cache(maxsize=PAIRS)
 def _leading_title(key: str, lang: str | None) -> int:
-    """How many words of an alias's exact key are a title before the name (cues.yaml person_titles),
-    never all of them."""
-    words = key.split(" ")
-    n = cues.match_at(words, 0, "person_titles", lang if lang in READ_LANGS else None) if len(words) > 1 else 0
-    return n if n < len(words) else 0
+    return alias_title(key.split(" "), lang)
 
 
 def _missing_weight(j: int, n: int, query_words: int) -> float:

@@ -23,7 +23,7 @@ from typing import NamedTuple
 from . import tables
 from ..memo import WORDS
 from .frequency import zipf
-from .langs import canonical_lang, is_arabic_script
+from .langs import READ_LANGS, canonical_lang, is_arabic_script
 from .normalize import ZWNJ, normalize_text
 
 Phrase = tuple[str, ...]
@@ -143,6 +143,16 @@ def match_at(words: Sequence[str], start: int, group: str, lang: str | None = No
         if n := _covers(words, start, ph, 1):
             return n
     return 0
+
+
+def leading_title(words: Sequence[str], lang: str | None = None) -> int:
+    """How many of a name's first words are a title before the name (``person_titles``: Dr.,
+    الرئيس, سید); a one-word name has none. A name in a language without reading tables is read
+    with the titles of every language (English titles sit in those tables too), and an
+    abbreviation dot is no part of a title (Dr., د.), as tokens of running text have none."""
+    if len(words) < 2:
+        return 0
+    return match_at([w.rstrip(".") or w for w in words], 0, "person_titles", lang if lang in READ_LANGS else None)
 
 
 def match_before(words: Sequence[str], end: int, group: str, lang: str | None = None) -> int:

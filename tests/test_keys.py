@@ -188,3 +188,18 @@ def test_latin_word_keys_are_its_forms_expansions_merged(word):
                 best[key] = (cost, slots)
     ranked = tuple((k, c, s) for k, (c, s) in sorted(best.items(), key=lambda kv: (kv[1][0], kv[0]))[:MAX_KEYS])
     assert word_key_slots.__wrapped__(word) == ranked
+
+
+def test_a_words_keys_and_its_profile_share_one_memo_entry():
+    # word_keys(w) and word_profile(w) asked word_key_slots once as (w,) and once as (w, None):
+    # two memo entries, so every new word's keys were expanded twice.
+    from entityres.text import keys
+    from entityres.text.similarity import word_profile
+
+    word = "کالاچوفیان"
+    keys.word_key_slots.cache_clear()
+    keys.word_keys.cache_clear()
+    keys.word_keys(word)
+    word_profile.__wrapped__(word, "fa")
+    info = keys.word_key_slots.cache_info()
+    assert (info.misses, info.hits) == (1, 1)

@@ -241,6 +241,22 @@ def test_sound_keys_meet_one_class_apart():
     assert keys("ب") is None  # one class says nothing: such a name is compared with its whole block
 
 
+def test_a_blocks_pairs_are_the_names_with_a_sound_key_in_common():
+    """Each pair once, in member order: names sharing a sound key (a word, or two written as one),
+    and every pair with a name of words too short for sound keys."""
+    from entityres.text.keys import name_words
+
+    names = ["اعظم پورکند", "Azam Pourkand", "ساموئل لیندکویست", "عبد الکبیر", "عبدالکبیر حسینی", "ب", "لیندکویست"]
+    members = [f"person:new.{n}" for n in range(len(names))]
+    words = {m: name_words(n) for m, n in zip(members, names)}
+    keys = [cluster.name_sound_keys(tuple(words[m])) for m in members]
+    expected = [(members[x], members[y]) for x in range(len(members)) for y in range(x + 1, len(members))
+                if keys[x] is None or keys[y] is None or keys[x] & keys[y]]
+    assert cluster._pairs(members, words) == expected
+    assert (members[0], members[1]) in expected and (members[3], members[4]) in expected  # the test says something
+    assert (members[0], members[2]) not in expected
+
+
 def test_the_word_memo_of_detection_is_bounded(monkeypatch):
     from entityres.resolve import mentions
 

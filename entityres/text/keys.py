@@ -147,7 +147,7 @@ def word_key_slots(word: str, spelling: str | None = None) -> tuple[tuple[str, i
 @lru_cache(maxsize=WORDS)
 def word_keys(word: str) -> tuple[tuple[str, int], ...]:
     """Keys of one normalised word, as ``(key, cost)`` pairs, likeliest first."""
-    return tuple((k, c) for k, c, _ in word_key_slots(word))
+    return tuple((k, c) for k, c, _ in word_key_slots(word, None))
 
 
 @lru_cache(maxsize=READINGS)

@@ -706,7 +706,8 @@ def _letter_tables():
     # a table of our own with every kind of rule: a digraph without options at the start (read
     # letter by letter), positional rules without default, a rule of None
     own = {"تش": {"default": ["C"]}, "اس": {"final": ["S"]}, "ب": {"initial": ["B"], "after_vowel": ["V"]},
-           "و": {"default": ["W", "-"], "after_vowel": ["-"]}, "ا": ["-"], "ی": {"final": ["Y"]}, "س": ["S"], "ن": None}
+           "و": {"default": ["W", "-"], "after_vowel": ["-"]}, "ا": ["-"], "ی": {"final": ["Y"]}, "س": ["S"], "ن": None,
+           "ء": []}
     return [keys_module._arabic_table(None), _reading_table("fa"), _reading_table("ar"), own]
 
 
@@ -717,3 +718,27 @@ def test_letter_units_equal_reference(word, which):
     from entityres.text.transliterate import VOWEL_LETTERS
 
     assert _kernels.letter_units(word, table, VOWEL_LETTERS) == reference_letter_units(word, table)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="تشاسبوینقکلمهءأx", max_size=10), st.integers(0, 3))
+def test_first_key_is_the_cheapest_expansion(word, which):
+    # the first options of the units spell the one key of cost 0; a unit without options: no key
+    table = _letter_tables()[which]
+    from entityres.text.transliterate import VOWEL_LETTERS
+
+    units = [(u, tuple(o)) for u, o in reference_letter_units(word, table)]
+    expected = None if any(not o for _, o in units) else reference_expand(units, collapse=False)[0][0]
+    assert _kernels.first_key(word, table, VOWEL_LETTERS) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="تشاسبوینقکلمهءأپچژگآةىيكال\u200cxAé-", max_size=12))
+def test_top_key_is_the_first_of_word_keys(word):
+    keys = keys_module.word_keys(word)
+    assert keys_module.top_key(word) == (keys[0][0] if keys else "")
+
+
+@pytest.mark.parametrize("word", ["القرم", "السودانية", "ترامپ", "خامنه‌ای", "Trump", "Zaporizhzhia", "۱۴۰۳", "ء"])
+def test_top_key_of_real_words(word):
+    assert keys_module.top_key(word) == keys_module.word_keys(word)[0][0]

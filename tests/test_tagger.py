@@ -3,6 +3,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from entityres.cli import main
 from entityres.gazetteer.loader import load_gazetteer
@@ -570,3 +572,40 @@ def test_word_features_of_corpus_words_equal_the_python(index):
             assert tagger.word_features(w, lang, index) == _python_word_features(w, lang, index), w
         checked += len(words)
     assert checked > 3000
+
+
+def _python_scores(model, features):
+    """A word's memo row as the Python sum: its own features' weights, then what its neighbours see
+    of it at -2, -1, +1, +2, each in order."""
+    n = len(model.labels_)
+    out = []
+    for group in (features.own, *features.seen):
+        v = [0.0] * n
+        for f in group:
+            a = model._number(f)
+            if a is not None:
+                for j in range(n):
+                    v[j] += model._weights[a * n + j]
+        out += v
+    return out
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from(sorted({w for text in WORD_SAMPLES.values() for w in text.split()}))
+                | st.text(alphabet="وبلکفالهایمشانتحسین\u200cxT2", min_size=1, max_size=9), max_size=6),
+       st.sampled_from(["fa", "ar", "prs", None]))
+def test_new_word_scores_are_each_words_features_scored(words, lang):
+    from entityres.gazetteer.index import fold_word
+    from entityres.resolve._decode import new_word_scores
+    from entityres.resolve.cluster import compound_parts
+    from entityres.text import frequency
+    from entityres.text.keys import top_key
+    from entityres.text.tokens import stem_cuts
+
+    index, model = load_gazetteer().index, tagger.load_tagger()
+    scores, keys = new_word_scores(words, lang, stem_cuts, compound_parts, frequency.table(lang), index, top_key,
+                                   fold_word, model._weights, model._attr, model._seen_rows, model._seen_ids,
+                                   len(model.labels_))
+    expected = [_python_word_features(w, lang, index) for w in words]
+    assert keys == [f.key for f in expected]
+    assert list(scores) == [x for f in expected for x in _python_scores(model, f)]

@@ -193,8 +193,7 @@ cdef inline void _emit(list out, object feature) except *:
         out.append(feature)
 
 
-@cython.wraparound(True)  # the last letters: lower[-2:]
-def word_features(str word, str lang, tuple cuts, tuple compound, dict freq, index, keys_of, fold):
+def word_features(str word, str lang, tuple cuts, tuple compound, dict freq, index, top_key, fold):
     """The features of one normalised word that do not depend on its place in the text
     (:func:`entityres.resolve.tagger.word_features` describes them), as ``(own, near, key)``:
     ``near`` are the features its neighbours see (each prefixed with their offset, at ±2 only the
@@ -203,9 +202,14 @@ def word_features(str word, str lang, tuple cuts, tuple compound, dict freq, ind
     ``lang``: the language code ("" for none); ``cuts``: the word's stem cuts
     (:func:`entityres.text.tokens.stem_cuts`), the whole word first; ``compound``: its
     :func:`entityres.resolve.cluster.compound_parts`; ``freq``: the language's Zipf table
-    (:func:`entityres.text.frequency.table`); ``index``: the gazetteer index; ``keys_of`` and
-    ``fold``: :func:`entityres.text.keys.word_keys` and :func:`entityres.gazetteer.index.fold_word`.
+    (:func:`entityres.text.frequency.table`); ``index``: the gazetteer index; ``top_key`` and
+    ``fold``: :func:`entityres.text.keys.top_key` and :func:`entityres.gazetteer.index.fold_word`.
     """
+    return _features(word, lang, cuts, compound, freq, index, top_key, fold)
+
+
+@cython.wraparound(True)  # the last letters: lower[-2:]
+cdef tuple _features(str word, str lang, tuple cuts, tuple compound, dict freq, index, top_key, fold):
     cdef Py_ssize_t n = len(word), a, b, best = -1
     cdef str lower = word.casefold(), stem, main = word, key, k, piece, shape, f
     cdef list stems = [], own, near, pieces
@@ -218,7 +222,7 @@ def word_features(str word, str lang, tuple cuts, tuple compound, dict freq, ind
             best = b - a
             main = word[a:b]
     for stem in stems:
-        pieces = [fold(piece) for piece in stem.replace(ZWNJ, " ").split()]
+        pieces = [_fold(piece, fold) for piece in stem.replace(ZWNJ, " ").split()]
         key = " ".join(pieces)
         for k in {key, key.replace(" ", "")}:
             for alias in exact.get(k, ()):
@@ -229,7 +233,6 @@ def word_features(str word, str lang, tuple cuts, tuple compound, dict freq, ind
                 gaz.add("gp")
             if k in given:
                 gaz.add("gg")
-    keys = keys_of(main)
     if word.isascii() and word.isalpha():
         shape = "Lc" if word[:1].isupper() else "L"
     else:
@@ -238,8 +241,9 @@ def word_features(str word, str lang, tuple cuts, tuple compound, dict freq, ind
             if piece.isdigit():
                 shape = "D"
                 break
-    zipf_word, zipf_main = _zipf_bucket(freq, word), _zipf_bucket(freq, main)
-    own = ["b", "w=" + lower, "k=" + (keys[0][0] if keys else ""), "z=" + zipf_word, "zs=" + zipf_main,
+    zipf_word = _zipf_bucket(freq, word)
+    zipf_main = zipf_word if main == word else _zipf_bucket(freq, main)
+    own = ["b", "w=" + lower, "k=" + top_key(main), "z=" + zipf_word, "zs=" + zipf_main,
            "sh=" + shape, "n=" + str(min(n, 10)), "p2=" + lower[:2], "p3=" + lower[:3],
            "x2=" + lower[-2:], "x3=" + lower[-3:], "x4=" + lower[-4:], "lang=" + lang]
     for stem in stems[1:]:
@@ -251,7 +255,20 @@ def word_features(str word, str lang, tuple cuts, tuple compound, dict freq, ind
     found = sorted(gaz)
     own += found
     near = ["w=" + lower, "s=" + main.casefold(), "z=" + zipf_word, "sh=" + shape] + found
-    return tuple(own), tuple(near), fold(main.replace(ZWNJ, ""))
+    return tuple(own), tuple(near), _fold(main.replace(ZWNJ, ""), fold)
+
+
+cdef inline str _fold(str word, fold):
+    """``fold(word)`` (:func:`entityres.gazetteer.index.fold_word`), which leaves a word of Arabic
+    script as it is: a word all of whose letters lie in the Arabic blocks is that without the call."""
+    cdef Py_UCS4 c
+    if not word:
+        return fold(word)
+    for c in word:
+        if not (0x0600 <= c <= 0x06ff or 0x0750 <= c <= 0x077f or 0x08a0 <= c <= 0x08ff or 0xfb50 <= c <= 0xfdff
+                or 0xfe70 <= c <= 0xfeff):
+            return fold(word)
+    return word
 
 
 cdef str _zipf_bucket(dict freq, str word):
@@ -267,12 +284,41 @@ def word_scores(const double[::1] weights, dict attributes, dict seen_rows, cons
     of the unprefixed features; ``seen_rows``: per feature, its row in ``seen_ids``, which holds the
     numbers of its -2, -1, +1 and +2 forms (-1: none). Each group adds its features in their order,
     as the pure-Python sum it replaced: the same floats. A feature the model lacks adds nothing."""
-    cdef Py_ssize_t L = n_labels, j, g, a, r, k
-    if L <= 0 or weights.shape[0] % L or seen_ids.shape[0] % 4:
+    _check_sizes(weights, seen_ids, n_labels)
+    cdef array out = clone(array("d"), 5 * n_labels, True)
+    _score_into(&out.data.as_doubles[0], weights, attributes, seen_rows, seen_ids, own, near, n_labels)
+    return out
+
+
+def new_word_scores(list words, lang, stem_cuts, compound_parts, dict freq, index, top_key, fold,
+                    const double[::1] weights, dict attributes, dict seen_rows, const int[::1] seen_ids, int n_labels):
+    """The :func:`word_scores` of each of ``words`` (one array, ``5 * n_labels`` per word in order)
+    and its key, from its :func:`word_features` with ``stem_cuts(word, lang)`` and
+    ``compound_parts(word)``: a tagger's new words in one call."""
+    _check_sizes(weights, seen_ids, n_labels)
+    cdef Py_ssize_t n = len(words), W = 5 * n_labels, i
+    cdef array out = clone(array("d"), n * W, True)
+    cdef list keys = []
+    cdef str code = lang or ""
+    cdef tuple f
+    for i in range(n):
+        word = words[i]
+        f = _features(word, code, stem_cuts(word, lang), compound_parts(word), freq, index, top_key, fold)
+        _score_into(&out.data.as_doubles[i * W], weights, attributes, seen_rows, seen_ids, f[0], f[1], n_labels)
+        keys.append(f[2])
+    return out, keys
+
+
+cdef int _check_sizes(const double[::1] weights, const int[::1] seen_ids, int n_labels) except -1:
+    if n_labels <= 0 or weights.shape[0] % n_labels or seen_ids.shape[0] % 4:
         raise ValueError("word_scores: inconsistent sizes")
-    cdef Py_ssize_t rows = weights.shape[0] // L, n_seen = seen_ids.shape[0] // 4
-    cdef array out = clone(array("d"), 5 * L, True)
-    cdef double[::1] v = out
+    return 0
+
+
+cdef int _score_into(double *v, const double[::1] weights, dict attributes, dict seen_rows, const int[::1] seen_ids,
+                     tuple own, tuple near, Py_ssize_t L) except -1:
+    # word_scores into v (5 * L zeros)
+    cdef Py_ssize_t g, a, r, k, rows = weights.shape[0] // L, n_seen = seen_ids.shape[0] // 4
     for f in own:
         found = attributes.get(f)
         if found is not None:
@@ -288,10 +334,10 @@ def word_scores(const double[::1] weights, dict attributes, dict seen_rows, cons
             a = seen_ids[4 * r + g]
             if a >= 0 and (k < 2 or g == 1 or g == 2):
                 _add(v, (g + 1) * L, weights, a, rows, L)
-    return out
+    return 0
 
 
-cdef inline void _add(double[::1] v, Py_ssize_t at, const double[::1] weights, Py_ssize_t a, Py_ssize_t rows,
+cdef inline void _add(double *v, Py_ssize_t at, const double[::1] weights, Py_ssize_t a, Py_ssize_t rows,
                       Py_ssize_t L) except *:
     cdef Py_ssize_t j
     if a < 0 or a >= rows:

@@ -6,7 +6,7 @@ features are what entityres knows about a word, computed once per word and cache
 
 * the normalised word, its clitic- and suffix-stripped stems (:func:`entityres.text.tokens.stem_cuts`),
   its first and last letters, its shape (Latin, capitalised, digits) and length;
-* the cross-script key of its main stem (:func:`entityres.text.keys.word_keys`): ترامپ and ترمپ meet;
+* the cross-script key of its main stem (:func:`entityres.text.keys.top_key`): ترامپ and ترمپ meet;
 * how common it is (wordfreq's Zipf scale, in half-steps): names are rare words;
 * the gazetteer: whether a stem is a whole alias (and of which type), begins a longer alias, is a
   person's last or first name, or continues the alias the previous word began;
@@ -42,10 +42,10 @@ from ..gazetteer.index import Index, fold_word
 from ..memo import SMALL, WORDS, per_index
 from ..text import cues
 from ..text import frequency
-from ..text.keys import word_keys
+from ..text.keys import top_key
 from ..text.normalize import Normalized, normalize
 from ..text.tokens import Token, stem_cuts, tokenize
-from ._decode import SEEN_MARKS, decode, local_features as _local_features, split_attributes, word_scores
+from ._decode import SEEN_MARKS, decode, local_features as _local_features, new_word_scores, split_attributes
 from ._decode import word_features as _c_word_features
 from .cluster import compound_parts
 from .conll import Sentence
@@ -106,7 +106,7 @@ def _word_features(word: str, lang: str | None, index: Index) -> WordFeatures:
 def _word_parts(word: str, lang: str | None, index: Index) -> tuple[tuple[str, ...], tuple[str, ...], str]:
     """A word's own features, the features its neighbours see of it (unprefixed), and its key."""
     return _c_word_features(word, lang or "", stem_cuts(word, lang), compound_parts(word), frequency.table(lang),
-                            index, word_keys, fold_word)
+                            index, top_key, fold_word)
 
 
 # for training: in tagging, the tagger's memo keeps the scores of SMALL words
@@ -381,18 +381,20 @@ class Tagger:
         if known is None:
             known = per_lang.setdefault(lang, {})
         found = [known.get(w) for w in words]
-        for i in [i for i, f in enumerate(found) if f is None]:  # words new to the memo (or seen earlier in this text)
-            w = words[i]
-            found[i] = known.get(w)
-            if found[i] is None:
-                own, near, key = _word_parts(w, lang, index)
-                scores = word_scores(self._weights, self._attr, self._seen_rows, self._seen_ids, own, near,
-                                     len(self.labels_))
-                with self._lock:
-                    found[i] = known.get(w)
-                    if found[i] is None:
-                        memo.table.extend(scores)
-                        found[i] = known[w] = (len(memo.table) // len(scores) - 1, key)
+        missing = [i for i, f in enumerate(found) if f is None]
+        if missing:
+            new = list(dict.fromkeys(words[i] for i in missing))  # words new to the memo, once each
+            n = 5 * len(self.labels_)
+            scores, keys = new_word_scores(new, lang, stem_cuts, compound_parts, frequency.table(lang), index, top_key,
+                                           fold_word, self._weights, self._attr, self._seen_rows, self._seen_ids,
+                                           len(self.labels_))
+            with self._lock:
+                for k, w in enumerate(new):
+                    if w not in known:  # another thread may have scored it meanwhile
+                        memo.table.extend(scores[k * n:(k + 1) * n])
+                        known[w] = (len(memo.table) // n - 1, keys[k])
+            for i in missing:
+                found[i] = known[words[i]]
         return array("i", [f[0] for f in found]), [f[1] for f in found], memo.table
 
     def labels(self, norm: Normalized, tokens: list[Token], lang: str | None, index: Index,

@@ -1628,25 +1628,96 @@ def letter_units(str word, dict table, vowels):
     options (:func:`entityres.text.transliterate.letter_units` describes them): a digraph the table
     names where its rule has options for the position, else one letter; letters the table does not
     know are skipped. ``vowels``: the letters after which a rule's ``after_vowel`` options apply."""
-    cdef Py_ssize_t i = 0, n = len(word)
+    cdef Py_ssize_t i = 0, n = len(word), size
     cdef list units = []
-    cdef str unit
     while i < n:
-        options = None
-        if i + 2 <= n:
-            unit = word[i:i + 2]
-            rule = table.get(unit)
-            if rule is not None:
-                options = _position_options(rule, word, i, 2, vowels)
-        if options is None:
-            unit = word[i]
-            rule = table.get(unit)
-            if rule is not None:
-                options = _position_options(rule, word, i, 1, vowels)
+        options = _unit_at(word, i, table, vowels, &size)
         if options is not None:
-            units.append((unit, options))
-        i += len(unit)
+            units.append((word[i:i + size], options))
+        i += size
     return units
+
+
+def stem_cuts(str text, tuple prefixes, tuple suffixes, Py_ssize_t min_stem):
+    """Where the stems of a normalised word begin and end, the whole word first, then by position
+    (:func:`entityres.text.tokens.stem_cuts` describes them): ``prefixes`` and ``suffixes`` as
+    ``(length, forms)`` pairs; a stem shorter than ``min_stem`` is no stem; a suffix takes the ZWNJ
+    before it; the first ZWNJ cuts the word too (a rarer suffix joined by it may hide a name)."""
+    cdef Py_ssize_t n = len(text), cap = 2 + len(prefixes) + len(suffixes), count = 1, size, stem, i, j, a, b
+    cdef Py_ssize_t *cuts = <Py_ssize_t *> PyMem_Malloc(2 * cap * sizeof(Py_ssize_t))
+    if cuts == NULL:
+        raise MemoryError()
+    try:
+        cuts[0], cuts[1] = 0, n
+        for size, forms in prefixes:
+            if n - size >= min_stem and size <= n and text[:size] in forms:
+                count = _add_cut(cuts, count, size, n)
+        for size, forms in suffixes:
+            if size <= n and text[n - size:] in forms:
+                stem = n - size
+                while stem > 0 and PyUnicode_READ_CHAR(text, stem - 1) == 0x200c:  # rstrip(ZWNJ)
+                    stem -= 1
+                if stem >= min_stem:
+                    count = _add_cut(cuts, count, 0, stem)
+        i = text.find("\u200c")
+        if i >= 0:
+            count = _add_cut(cuts, count, 0, i)
+        for i in range(2, count):  # the cuts after the whole word, by (start, end)
+            a, b = cuts[2 * i], cuts[2 * i + 1]
+            j = i
+            while j > 1 and (cuts[2 * j - 2] > a or (cuts[2 * j - 2] == a and cuts[2 * j - 1] > b)):
+                cuts[2 * j], cuts[2 * j + 1] = cuts[2 * j - 2], cuts[2 * j - 1]
+                j -= 1
+            cuts[2 * j], cuts[2 * j + 1] = a, b
+        return tuple([(cuts[2 * i], cuts[2 * i + 1]) for i in range(count)])
+    finally:
+        PyMem_Free(cuts)
+
+
+cdef inline Py_ssize_t _add_cut(Py_ssize_t *cuts, Py_ssize_t count, Py_ssize_t a, Py_ssize_t b) noexcept:
+    cdef Py_ssize_t i
+    for i in range(count):
+        if cuts[2 * i] == a and cuts[2 * i + 1] == b:
+            return count
+    cuts[2 * count], cuts[2 * count + 1] = a, b
+    return count + 1
+
+
+def first_key(str word, dict table, vowels):
+    """The key of the first option of each of :func:`letter_units`' units (a vowel, ``-``, adds no
+    class): the one key of cost 0 that :func:`expand_keys` makes of them uncollapsed, so the
+    cheapest of the word's keys (:func:`entityres.text.keys.top_key`). None when a unit has no
+    options (the units give no key)."""
+    cdef Py_ssize_t i = 0, n = len(word), size
+    cdef list classes = []
+    while i < n:
+        options = _unit_at(word, i, table, vowels, &size)
+        if options is not None:
+            if not len(options):
+                return None
+            option = options[0]
+            if option != "-":
+                classes.append(option)
+        i += size
+    return "".join(classes)
+
+
+cdef object _unit_at(str word, Py_ssize_t i, dict table, vowels, Py_ssize_t *size):
+    # the options of the unit at i (None: a letter the table does not know), its length in size:
+    # a digraph the table names where its rule has options for the position, else one letter
+    options = None
+    if i + 2 <= len(word):
+        rule = table.get(word[i:i + 2])
+        if rule is not None:
+            options = _position_options(rule, word, i, 2, vowels)
+            if options is not None:
+                size[0] = 2
+                return options
+    size[0] = 1
+    rule = table.get(word[i])
+    if rule is not None:
+        options = _position_options(rule, word, i, 1, vowels)
+    return options
 
 
 cdef object _position_options(rule, str word, Py_ssize_t i, Py_ssize_t size, vowels):

@@ -16,18 +16,19 @@ from rapidfuzz.distance import Levenshtein
 from . import tables
 from ..limits import check_name_words
 from ..memo import READINGS, WORDS
-from ._kernels import CostTable, LatinRules, RuleItem, VowelRules, expand_keys, latin_units, weighted_similarity
+from ._kernels import CostTable, LatinRules, RuleItem, VowelRules, expand_keys, first_key, latin_units, weighted_similarity
 from ._kernels import edge_mismatches as _edge_mismatches
 from ._kernels import join_key_slots as _join_key_slots
 from ._kernels import vowel_mismatches as _vowel_mismatches
 from .langs import is_arabic_script
 from .normalize import ZWNJ, normalize_text, require_str
-from .transliterate import latin_forms, letter_units
+from .transliterate import VOWEL_LETTERS, latin_forms, letter_units
 
 MAX_KEYS = 16
 ARTICLE = "ال"
 
 
+@lru_cache(maxsize=None)
 @lru_cache(maxsize=None)
 def _arabic_table(spelling: str | None = None) -> dict:
     """Arabic-script letters and digraphs, with the overrides of a ``spelling`` (keys.yaml)."""
@@ -148,6 +149,18 @@ def word_key_slots(word: str, spelling: str | None = None) -> tuple[tuple[str, i
 def word_keys(word: str) -> tuple[tuple[str, int], ...]:
     """Keys of one normalised word, as ``(key, cost)`` pairs, likeliest first."""
     return tuple((k, c) for k, c, _ in word_key_slots(word, None))
+
+
+def top_key(word: str) -> str:
+    """``word_keys(word)[0][0]`` ("" for a word without keys), without the other keys: in Arabic
+    script the key of every unit's first option, which costs nothing (``_kernels.first_key``);
+    the tagger reads only this key of each new word."""
+    if is_arabic_script(word):
+        key = first_key(word.replace(ZWNJ, ""), _arabic_table(None), VOWEL_LETTERS)
+        if key is not None:
+            return key
+    keys = word_keys(word)
+    return keys[0][0] if keys else ""
 
 
 @lru_cache(maxsize=READINGS)

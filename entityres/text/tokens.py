@@ -16,6 +16,7 @@ from itertools import product
 from typing import Iterable, NamedTuple
 
 from . import tables
+from ._kernels import stem_cuts as _stem_cuts
 from ..memo import WORDS
 from .langs import canonical_lang
 from .normalize import ZWNJ, Normalized, normalize
@@ -77,21 +78,10 @@ def _by_length(forms: Iterable[str]) -> tuple[tuple[int, frozenset[str]], ...]:
 
 @lru_cache(maxsize=WORDS)
 def stem_cuts(text: str, lang: str | None) -> tuple[tuple[int, int], ...]:
-    """Where the stems of a normalised word begin and end: the whole word first."""
+    """Where the stems of a normalised word begin and end: the whole word first, then by position.
+    The ends are looked up in C (:func:`entityres.text._kernels.stem_cuts`)."""
     prefixes, suffixes, min_stem = _affix_table(lang)
-    n = len(text)
-    cuts = {(0, n)}
-    for size, forms in prefixes:
-        if n - size >= min_stem and text[:size] in forms:
-            cuts.add((size, n))
-    for size, forms in suffixes:
-        if size <= n and text[n - size:] in forms:
-            stem = len(text[:n - size].rstrip(ZWNJ))
-            if stem >= min_stem:
-                cuts.add((0, stem))
-    if ZWNJ in text:  # a ZWNJ-joined tail not in the table (a rarer suffix) may still hide a name
-        cuts.add((0, text.index(ZWNJ)))
-    return tuple(sorted(cuts, key=lambda c: (c != (0, len(text)), c)))
+    return _stem_cuts(text, prefixes, suffixes, min_stem)
 
 
 @lru_cache(maxsize=WORDS)

@@ -29,7 +29,6 @@ ARTICLE = "ال"
 
 
 @lru_cache(maxsize=None)
-@lru_cache(maxsize=None)
 def _arabic_table(spelling: str | None = None) -> dict:
     """Arabic-script letters and digraphs, with the overrides of a ``spelling`` (keys.yaml)."""
     section = tables.load("keys")["arabic_script"]

@@ -32,11 +32,11 @@ import sys
 from array import array
 from collections import defaultdict
 from functools import cached_property, lru_cache
-from itertools import accumulate
+from itertools import accumulate, chain
 from typing import Iterable, NamedTuple
 
 from ..text import cues, tables
-from ..cache import cache_path, expect, read_cache, str_list, str_map, write_cache
+from ..cache import cache_path, expect, int_list, read_cache, str_list, str_map, write_cache
 from ..memo import PAIRS, WORDS
 from ..text.keys import join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
@@ -322,13 +322,20 @@ class Index:
             if kind == "tuple[Alias, ...]":
                 fields[name] = _aliases(value, words, len(entries))
             elif kind == "dict[str, Word]":
-                fields[name] = {k: words[i] for k, i in str_map(value).items() if _index(i, len(words))}
+                found = str_map(value)
+                numbers = list(found.values())
+                expect(set(map(type, numbers)) <= {int}, "word numbers")
+                fields[name] = dict(zip(found, map(words.__getitem__, int_list(numbers, len(words)))))
             elif kind == "frozenset[str]":
                 fields[name] = frozenset(str_list(value))
             elif kind == "dict[str, tuple[int, ...]]":
                 fields[name] = _unpacked(value, n_aliases)
             elif kind == "dict[str, tuple[str, ...]]":
-                fields[name] = {k: tuple(str_list(v)) for k, v in str_map(value).items()}
+                found = str_map(value)
+                lists = list(found.values())
+                expect(set(map(type, lists)) <= {list}, "lists of strings")
+                str_list(list(chain.from_iterable(lists)))
+                fields[name] = dict(zip(found, map(tuple, lists)))
             else:
                 raise TypeError(f"Index.{name}: no on-disk form for {kind}")
         expect(set(data) == {*fields, "words", "slots", "layout"} - {"entries", "by_id"}, "the fields of this index layout")
@@ -459,11 +466,6 @@ def _list(value: object) -> list:
     return value  # type: ignore[return-value]
 
 
-def _index(value: object, below: int) -> bool:
-    expect(type(value) is int and 0 <= value < below, f"a whole number under {below}")
-    return True
-
-
 def _words(value: object, slots: list[tuple[str, ...]]) -> list[Word]:
     """The words encoded column by column (:meth:`Index._encode`): every column checked at once."""
     columns = str_map(value)
@@ -473,14 +475,15 @@ def _words(value: object, slots: list[tuple[str, ...]]) -> list[Word]:
         _numbers(columns[c]) for c in ("weight", "costs", "key_counts", "slots", "code_counts"))
     arabic = columns["arabic"]
     n = len(texts)
-    expect(type(arabic) is bytes and set(arabic) <= {0, 1} and all(p is None or type(p) is str for p in parts)
+    expect(type(arabic) is bytes and set(arabic) <= {0, 1} and set(map(type, parts)) <= _OPTIONAL_STR
            and n == len(surfaces) == len(parts) == len(weights) == len(arabic) == len(key_counts) == len(code_counts)
            and sum(key_counts) == len(keys) == len(costs) == len(slot_ids) and sum(code_counts) == len(codes)
            and (not slot_ids or max(slot_ids) < len(slots)) and set(columns) == {
                "text", "surface", "part", "weight", "arabic", "keys", "costs", "key_counts", "slots", "codes",
                "code_counts"}, "the words' columns")
-    key_slots = [slots[i] for i in slot_ids]
-    expect(all(len(x) == len(k) + 1 for x, k in zip(key_slots, keys)), "a word's vowel slots")
+    key_slots = list(map(slots.__getitem__, slot_ids))
+    # one slot more than a key has classes: compared as two lists of lengths, in C
+    expect(list(map(len, key_slots)) == list(map((1).__add__, map(len, keys))), "a word's vowel slots")
     pairs = list(zip(keys, costs))
     out, k, c = [], 0, 0
     for i in range(n):
@@ -492,6 +495,7 @@ def _words(value: object, slots: list[tuple[str, ...]]) -> list[Word]:
 
 
 _U32 = next(code for code in "ILH" if array(code).itemsize == 4)
+_OPTIONAL_STR = {str, type(None)}
 
 
 def _packed(numbers: list[int]) -> bytes:
@@ -534,15 +538,15 @@ def _aliases(value: object, words: list[Word], n_entries: int) -> tuple[Alias, .
     n = len(names)
     expect(n == len(types) == len(keys) == len(langs) == len(trusts) == len(entries) == len(lengths)
            and type(heard_counts) is bytes and len(heard_counts) == n and sum(heard_counts) == len(heard)
-           and all(x is None or type(x) is str for x in langs) and all(type(x) is float for x in trusts)
+           and set(map(type, langs)) <= _OPTIONAL_STR and set(map(type, trusts)) <= {float}
            and (not entries or max(entries) < n_entries) and (not refs or max(refs) < len(words))
-           and all(0 < x <= MAX_WORDS for x in lengths) and len(refs) == sum(lengths) and set(types) <= set(TYPE_CODES)
+           and (not lengths or (min(lengths) > 0 and max(lengths) <= MAX_WORDS)) and len(refs) == sum(lengths) and set(types) <= set(TYPE_CODES)
            and set(columns) == {"entry", "type", "lang", "name", "key", "trust", "length", "words", "heard", "heard_counts"},
            "the aliases' columns")
     out, at, h = [], 0, 0
     for i in range(n):
         size, count = lengths[i], heard_counts[i]
         out.append(Alias(entries[i], types[i], langs[i], names[i], keys[i], trusts[i],
-                         tuple(words[j] for j in refs[at:at + size]), tuple(heard[h:h + count])))
+                         tuple(map(words.__getitem__, refs[at:at + size])), tuple(heard[h:h + count])))
         at, h = at + size, h + count
     return tuple(out)

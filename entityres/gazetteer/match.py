@@ -35,7 +35,7 @@ from ..text.langs import canonical_lang
 from ..text.normalize import require_str
 from .schema import Entry
 from ..text.similarity import (DIFFERENT_NAME, GOOD_PAIR, Word, align_units, closest_key_pairs, compare_joined, different_names,
-                               generations_differ, initial, join_profiles, joinable, word_similarities,
+                               generations_differ, initial, join_profiles, joinable_pairs, word_similarities,
                                word_similarity)
 from ..text.tokens import word_stems
 from ..text.transliterate import latin_reading
@@ -130,18 +130,11 @@ def _alignment(query: Query, alias: Alias):
     plain = [a[0][0] for a in alts]
     # An initial is a word of its own (-1: below the floor), never one of two written apart.
     return align_units(len(alts), len(words), word_similarities(alts, words, WORD_KEYS, SHORTLIST),
-                       lambda: word_similarities(tuple(((p, 0.0),) if joinable(x, y) else None
-                                                       for p, x, y in zip(query.pairs, plain, plain[1:])),
+                       lambda: word_similarities(tuple(p and ((p, 0.0),) for p in joinable_pairs(plain, query.pairs.__getitem__)),
                                                  words, WORD_KEYS, SHORTLIST),
-                       lambda: word_similarities(alts, _alias_pairs(alias), WORD_KEYS, SHORTLIST),
+                       # the alias's pairs are profiled (Alias.pairs) only when one may be joined
+                       lambda: word_similarities(alts, joinable_pairs(words, lambda i: alias.pairs[i]), WORD_KEYS, SHORTLIST),
                        PAIR_FLOOR, GOOD_PAIR)
-
-
-def _alias_pairs(alias: Alias) -> tuple[Word | None, ...]:
-    """The alias's adjacent words read as one where they may be (:func:`joinable`), else None;
-    its pairs are profiled (``Alias.pairs``) only when one may be."""
-    ok = [joinable(x, y) for x, y in zip(alias.words, alias.words[1:])]
-    return tuple(p if k else None for p, k in zip(alias.pairs, ok)) if any(ok) else (None,) * len(ok)
 
 
 @lru_cache(maxsize=PAIRS)

@@ -28,6 +28,7 @@ from ..text import cues
 from ..text.keys import ARTICLE, join_keys, name_words, word_keys
 from ..text.name_parts import part_symbol, shown_spellings, spelling_key
 from ..text.similarity import THRESHOLD, name_similarity, word_profile, word_similarity
+from ..text.tokens import by_length
 from ..text.transliterate import latin_reading, readings
 
 PART_OF_NAME = 0.9  # a one-word new name this similar to a word of a longer new name is that name
@@ -38,7 +39,7 @@ def _second_halves() -> tuple[tuple[int, frozenset[str]], ...]:
     """Second halves of compound names and ordinals (الله, الدین, الدوله, الثانی), from the cue
     group ``name_particles``: the ones that carry the article, by length, longest first."""
     halves = {p[0] for p in cues.phrases("name_particles") if len(p) == 1 and p[0].startswith("ال") and len(p[0]) > 3}
-    return tuple((n, frozenset(h for h in halves if len(h) == n)) for n in sorted({len(h) for h in halves}, reverse=True))
+    return tuple(reversed(by_length(halves)))
 
 
 @lru_cache(maxsize=WORDS)

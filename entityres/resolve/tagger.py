@@ -79,6 +79,7 @@ def shipped_model() -> Path:
 # --- features ---------------------------------------------------------------------------------
 
 NEIGHBOURS = (-2, -1, 1, 2)  # a word's features as the word this far away sees them
+ROWS = 1 + len(NEIGHBOURS)  # a word's scores per label: its own features, then as each neighbour sees it
 
 
 class WordFeatures(NamedTuple):
@@ -302,7 +303,7 @@ def export(crfsuite_model: str | Path, out: str | Path, meta: dict) -> dict:
 
 class _Memo(NamedTuple):
     """Words whose scores are known: per index (held weakly: a dropped index is freed) and
-    language, word → (slot, key): the table holds ``5 * labels`` scores per slot
+    language, word → (slot, key): the table holds ``ROWS * labels`` scores per slot
     (:func:`entityres.resolve._decode.decode`); the key is the word's folded main stem, which the
     local features read."""
 
@@ -371,7 +372,7 @@ class Tagger:
         """The memo slots and keys (:attr:`WordFeatures.key`) of ``words``, and the score table the
         slots point into."""
         memo = self._memo
-        if len(memo.table) > MAX_MEMO * 5 * len(self.labels_):
+        if len(memo.table) > MAX_MEMO * ROWS * len(self.labels_):
             # A fresh memo: a text being tagged in another thread keeps the old one.
             memo = self._memo = _Memo(weakref.WeakKeyDictionary(), array("d"))
         per_lang = memo.words.get(index)
@@ -384,7 +385,7 @@ class Tagger:
         missing = [i for i, f in enumerate(found) if f is None]
         if missing:
             new = list(dict.fromkeys(words[i] for i in missing))  # words new to the memo, once each
-            n = 5 * len(self.labels_)
+            n = ROWS * len(self.labels_)
             scores, keys = new_word_scores(new, lang, stem_cuts, compound_parts, frequency.table(lang), index, top_key,
                                            fold_word, self._weights, self._attr, self._seen_rows, self._seen_ids,
                                            len(self.labels_))

@@ -214,10 +214,13 @@ def name_similarity(a: list[Word], b: list[Word]) -> float:
     if not a or not b:
         return 0.0
     # Adjacent words are joined only when align_units asks for them (a word left without a good partner).
+    def joined(words: list[Word]) -> tuple[Word | None, ...]:
+        return joinable_pairs(words, lambda i: _joined_pair(words[i], words[i + 1]))
+
     units_a = tuple(((w, 0.0),) for w in a)
     aligned = align_units(len(a), len(b), word_similarities(units_a, tuple(b)),
-                          lambda: word_similarities(tuple(p and ((p, 0.0),) for p in joinable_pairs(a, _joined_pair)), tuple(b)),
-                          lambda: word_similarities(units_a, joinable_pairs(b, _joined_pair)))
+                          lambda: word_similarities(tuple(p and ((p, 0.0),) for p in joined(a)), tuple(b)),
+                          lambda: word_similarities(units_a, joined(b)))
     matched = sum(s * (sum(_evidence(a[i]) for i in ia) + sum(_evidence(b[j]) for j in ja)) for s, ia, ja in aligned)
     score = matched / (sum(map(_evidence, a)) + sum(map(_evidence, b)))
     return min(score, DIFFERENT_NAME) if different_names(a, b, aligned) else score
@@ -267,9 +270,10 @@ def joinable(x: Word, y: Word) -> bool:
     return not (initial(x) or initial(y))
 
 
-def joinable_pairs(words, join) -> tuple[Word | None, ...]:
-    """Adjacent words read as one, ``join(x, y)``, where :func:`joinable`, else None."""
-    return tuple(join(x, y) if joinable(x, y) else None for x, y in zip(words, words[1:]))
+def joinable_pairs(words, pair) -> tuple[Word | None, ...]:
+    """Adjacent words read as one where :func:`joinable`, else None: ``pair(i)`` joins words i and
+    i+1, and is asked only for those."""
+    return tuple(pair(i) if joinable(x, y) else None for i, (x, y) in enumerate(zip(words, words[1:])))
 
 
 def compare_joined(a: Word, b: Word, words_a: int, words_b: int) -> bool:

@@ -52,7 +52,7 @@ def tokenize(text: str | Normalized) -> list[Token]:
 @lru_cache(maxsize=64)
 def _affix_table(lang: str | None) -> tuple[tuple[tuple[int, frozenset[str]], ...], ...]:
     """(prefixes, suffixes, min_stem) for ``lang`` (every affix when the language is unknown), the
-    affixes by length (:func:`_by_length`)."""
+    affixes by length (:func:`by_length`)."""
     table = tables.load("affixes")
     lang = canonical_lang(lang)
 
@@ -67,11 +67,12 @@ def _affix_table(lang: str | None) -> tuple[tuple[tuple[int, frozenset[str]], ..
     prefixes |= {c + lam for c in conj for lam in forms(arabic["lam_article"])}
     prefixes.discard("")
     suffixes = forms(table["persian"]["suffixes"])
-    return _by_length(prefixes), _by_length(suffixes), table["min_stem"]
+    return by_length(prefixes), by_length(suffixes), table["min_stem"]
 
 
-def _by_length(forms: Iterable[str]) -> tuple[tuple[int, frozenset[str]], ...]:
-    """Affixes grouped by length: a word is cut by looking up its ends, not by trying every affix."""
+def by_length(forms: Iterable[str]) -> tuple[tuple[int, frozenset[str]], ...]:
+    """Strings grouped by length, shortest first: a word's ends are looked up, not every string tried
+    (affixes, the second halves of compound names)."""
     sizes = sorted({len(f) for f in forms})
     return tuple((n, frozenset(f for f in forms if len(f) == n)) for n in sizes)
 

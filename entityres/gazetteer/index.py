@@ -543,10 +543,9 @@ def _aliases(value: object, words: list[Word], n_entries: int) -> tuple[Alias, .
            and (not lengths or (min(lengths) > 0 and max(lengths) <= MAX_WORDS)) and len(refs) == sum(lengths) and set(types) <= set(TYPE_CODES)
            and set(columns) == {"entry", "type", "lang", "name", "key", "trust", "length", "words", "heard", "heard_counts"},
            "the aliases' columns")
-    out, at, h = [], 0, 0
-    for i in range(n):
-        size, count = lengths[i], heard_counts[i]
-        out.append(Alias(entries[i], types[i], langs[i], names[i], keys[i], trusts[i],
-                         tuple(map(words.__getitem__, refs[at:at + size])), tuple(heard[h:h + count])))
-        at, h = at + size, h + count
-    return tuple(out)
+    # each alias's words and codes: slices of one tuple of all of them (no list per alias)
+    ends, heard_ends = list(accumulate(lengths)), list(accumulate(heard_counts))
+    all_words, all_heard = tuple(map(words.__getitem__, refs)), tuple(heard)
+    return tuple(map(Alias, entries, types, langs, names, keys, trusts,
+                     map(all_words.__getitem__, map(slice, [0, *ends[:-1]], ends)),
+                     map(all_heard.__getitem__, map(slice, [0, *heard_ends[:-1]], heard_ends))))

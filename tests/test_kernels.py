@@ -684,6 +684,8 @@ def reference_letter_units(word, table):
             return rule["final"]
         if i > 0 and word[i - 1] in VOWEL_LETTERS and "after_vowel" in rule:
             return rule["after_vowel"]
+        if i + n < len(word) and word[i + n] in VOWEL_LETTERS and "before_vowel" in rule:
+            return rule["before_vowel"]
         return rule.get("default")
 
     units = []
@@ -705,7 +707,7 @@ def _letter_tables():
 
     # a table of our own with every kind of rule: a digraph without options at the start (read
     # letter by letter), positional rules without default, a rule of None
-    own = {"تش": {"default": ["C"]}, "اس": {"final": ["S"]}, "ب": {"initial": ["B"], "after_vowel": ["V"]},
+    own = {"تش": {"default": ["C"]}, "اس": {"final": ["S"]}, "ب": {"initial": ["B"], "after_vowel": ["V"], "before_vowel": ["F"]},
            "و": {"default": ["W", "-"], "after_vowel": ["-"]}, "ا": ["-"], "ی": {"final": ["Y"]}, "س": ["S"], "ن": None,
            "ء": []}
     return [keys_module._arabic_table(None), _reading_table("fa"), _reading_table("ar"), own]

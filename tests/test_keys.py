@@ -162,6 +162,28 @@ def test_waw_read_as_a_consonant_needs_a_latin_v_or_w():
         assert similarity(arabic, latin, "fa") >= THRESHOLD, (arabic, latin)
 
 
+def test_jim_read_as_g_needs_a_latin_g():
+    # keys.yaml, edges, consonant_of: ج is g only where Arabic writes a foreign or Egyptian g; a
+    # Latin h read as g (Ukrainian) must not meet it with nothing written to back the guess.
+    from entityres.text.keys import edge_mismatches
+    assert edge_mismatches("GN", "جان", "GN", "han") == 1.0
+    assert edge_mismatches("GML", "جمال", "GML", "gamal") == 0.0
+    assert edge_mismatches("GRP", "غرب", "GRP", "harb") == 0.0  # غ is always g: not this rule's
+    for arabic, latin in [("جان", "Han"), ("جانی", "Hani"), ("جسین", "Hussein")]:
+        assert similarity(arabic, latin, "fa") < THRESHOLD, (arabic, latin)
+    for arabic, latin in [("جان", "John"), ("جمال", "Gamal"), ("جورج", "George"), ("جلال", "Galal")]:
+        assert similarity(arabic, latin, "fa") >= THRESHOLD, (arabic, latin)
+
+
+def test_he_before_a_written_vowel_is_h_only():
+    # keys.yaml, arabic_script, ه before_vowel: the Russian g of a Ukrainian h is read into ه only
+    # before a consonant (هناتوف Gnatov); before a written vowel ه is h (هادی Hadi, not Gadi).
+    assert not any(key.startswith("G") for key, _ in word_keys("هادی"))
+    assert any(key.startswith("G") for key, _ in word_keys("هناتوف"))
+    assert similarity("هادی", "Gadi", "fa") < THRESHOLD <= similarity("هادی", "Hadi", "fa")
+    assert similarity("هناتوف", "Gnatov", "fa") >= THRESHOLD
+
+
 def test_a_written_vowel_one_slot_off_the_latin_vowel():
     # keys.yaml, vowels, costs, moved: استارک writes its vowel after t (Stark); Struck has it after r.
     from entityres.text.keys import vowel_mismatches

@@ -1627,7 +1627,7 @@ def letter_units(str word, dict table, vowels):
     """A normalised Arabic-script word (ZWNJ already removed) as the units of ``table`` with their
     options (:func:`entityres.text.transliterate.letter_units` describes them): a digraph the table
     names where its rule has options for the position, else one letter; letters the table does not
-    know are skipped. ``vowels``: the letters after which a rule's ``after_vowel`` options apply."""
+    know are skipped. ``vowels``: the letters after (before) which a rule's ``after_vowel`` (``before_vowel``) options apply."""
     cdef Py_ssize_t i = 0, n = len(word), size
     cdef list units = []
     while i < n:
@@ -1721,7 +1721,7 @@ cdef object _unit_at(str word, Py_ssize_t i, dict table, vowels, Py_ssize_t *siz
 
 
 cdef object _position_options(rule, str word, Py_ssize_t i, Py_ssize_t size, vowels):
-    # a rule's options where its unit stands: initial, final, after a vowel letter, else default
+    # a rule's options where its unit stands: initial, final, after a vowel letter, before one, else default
     if not isinstance(rule, dict):
         return rule
     if i == 0 and "initial" in rule:
@@ -1730,4 +1730,6 @@ cdef object _position_options(rule, str word, Py_ssize_t i, Py_ssize_t size, vow
         return rule["final"]
     if i > 0 and word[i - 1] in vowels and "after_vowel" in rule:
         return rule["after_vowel"]
+    if i + size < len(word) and word[i + size] in vowels and "before_vowel" in rule:
+        return rule["before_vowel"]
     return rule.get("default")

@@ -95,7 +95,7 @@ def letter_units(word: str, table: dict) -> list[tuple[str, list]]:
     """Split a normalised Arabic-script word into the units of ``table`` with their options.
 
     A unit is a digraph the table names (تش) or one letter. Options come from the letter's
-    positional rules: initial, final, after_vowel (after ا و ی), else default. Letters the table
+    positional rules: initial, final, after_vowel (after ا و ی), before_vowel (before one), else default. Letters the table
     does not know are skipped. The loop runs in C (:func:`entityres.text._kernels.letter_units`).
     """
     return _letter_units(word.replace(ZWNJ, ""), table, VOWEL_LETTERS)

@@ -153,3 +153,50 @@ def test_latin_words_that_spell_one_part_together_are_that_part():
     assert similarity("جان میلر", "Jo Ann Miller", "fa") < THRESHOLD
     assert similarity("جو آن میلر", "Jo Ann Miller", "fa") >= THRESHOLD
     assert similarity("Joann Miller", "Jo Ann Miller") >= THRESHOLD
+
+
+def _sketched_and_profiled(name, lang):
+    from entityres.text.keys import name_words
+    from entityres.text.similarity import name_sketch, word_profile
+
+    words = name_words(name)
+    return name_sketch(words), [word_profile(w, lang) for w in words]
+
+
+def test_a_names_sketch_holds_what_its_profiles_hold():
+    from entityres.text.similarity import join_profiles
+
+    for name, lang in [("Abul Fazl Hosseini", "en"), ("عبد الکبیر حسینی", "fa"), ("محمد باقر قالیباف", "fa"), ("K. Davis", "en")]:
+        sketch, profiles = _sketched_and_profiled(name, lang)
+        assert [(s.text, s.keys, s.weight, s.arabic, s.surface, s.part) for s in sketch.words] == \
+            [(p.text, p.keys, p.weight, p.arabic, p.surface, p.part) for p in profiles]
+        joined = [join_profiles(pair) for pair in zip(profiles, profiles[1:])]
+        assert [(s.text, s.keys, s.weight, s.surface, s.part) for s in sketch.joined] == \
+            [(p.text, p.keys, p.weight, p.surface, p.part) for p in joined]
+
+
+def test_may_reach_is_never_false_for_a_score_reached():
+    """The merge's bound (similarity.may_reach) is an upper bound of name_similarity: asked
+    whether each pair may reach the score it does reach, it says yes, for every pair of the
+    variant groups (true and false pairs, every script) and of random names; and it rules out most
+    random pairs at THRESHOLD, or the merge would gain nothing."""
+    import random
+
+    from entityres.text.similarity import may_reach, name_similarity
+
+    rng = random.Random(3)
+    letters = "ابپتجچحخدرزسشطعغفقکگلمنوهی"
+    names = [(name, lang) for g in GROUPS for lang, name in g["variants"]]
+    names += [(" ".join("".join(rng.choice(letters) for _ in range(rng.randint(2, 7))) for _ in range(rng.randint(1, 3))), "fa")
+              for _ in range(100)]
+    names += [(" ".join(rng.sample(name.split(), len(name.split()))), lang) for name, lang in names[:60]]  # shuffled
+    done = {n: _sketched_and_profiled(*n) for n in names}
+    ruled_out = random_pairs = 0
+    for a, b in itertools.combinations(names, 2):
+        (sketch_a, profiles_a), (sketch_b, profiles_b) = done[a], done[b]
+        score = name_similarity(profiles_a, profiles_b)
+        assert may_reach(sketch_a, sketch_b, score), (a, b, score)
+        if a in names[-160:-60] and b in names[-160:-60]:
+            random_pairs += 1
+            ruled_out += not may_reach(sketch_a, sketch_b)
+    assert ruled_out > 0.9 * random_pairs

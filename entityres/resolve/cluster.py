@@ -14,8 +14,10 @@
   the smallest member ID in string order, so it does not depend on the order of the documents.
   Only names of one type whose last words' likeliest keys start alike are compared, and of those
   only names with a word (or two adjacent words written as one) in common by sound
-  (:func:`sound_keys`: likeliest keys one letter class apart, or one coarse skeleton), so 10,000
-  new names take seconds.
+  (:func:`sound_keys`: likeliest keys one letter class apart, or one coarse skeleton); of those,
+  only pairs whose bound from their words' keys may reach ``THRESHOLD``
+  (:func:`entityres.text.similarity.may_reach`) have their words profiled and compared, so
+  10,000 new names take seconds.
 """
 from __future__ import annotations
 
@@ -25,9 +27,9 @@ from itertools import combinations
 from ..memo import WORDS
 from ..gazetteer.index import KEYS_PER_WORD, MAX_COST, coarse_skeleton
 from ..text import cues
-from ..text.keys import ARTICLE, join_keys, name_words, word_keys
+from ..text.keys import ARTICLE, name_words, word_keys
 from ..text.name_parts import part_symbol, shown_spellings, spelling_key
-from ..text.similarity import THRESHOLD, name_similarity, word_profile, word_similarity
+from ..text.similarity import THRESHOLD, NameSketch, may_reach, name_sketch, name_similarity, word_profile, word_similarity
 from ..text.tokens import by_length
 from ..text.transliterate import latin_reading, readings
 
@@ -130,9 +132,15 @@ def sound_keys(word: str) -> frozenset[str] | None:
 def name_sound_keys(words: tuple[str, ...]) -> frozenset[str] | None:
     """The sound keys of a name's words and of each two adjacent words written as one (عبد الکبیر
     meets عبدالکبیر); None when no word has any."""
-    keys = [word_keys(w) for w in words]
-    found = [k for k in map(_sound_keys, keys + [join_keys(p) for p in zip(keys, keys[1:])]) if k is not None]
+    sketch = _name_sketch(words)
+    found = [k for k in (_sound_keys(w.keys) for w in sketch.words + sketch.joined) if k is not None]
     return frozenset().union(*found) if found else None
+
+
+@lru_cache(maxsize=WORDS)
+def _name_sketch(words: tuple[str, ...]) -> NameSketch:
+    # Cached: blocking reads its keys, and the merge bounds each pair of names with it.
+    return name_sketch(words)
 
 
 @lru_cache(maxsize=WORDS)
@@ -166,9 +174,11 @@ def merge(entities: dict[str, tuple[str, str, str | None]]) -> dict[str, str]:
 
     blocks: dict[tuple[str, str], list[str]] = {}
     words: dict[str, list[str]] = {}
+    sketches: dict[str, NameSketch] = {}
     for eid, (type, name, _) in sorted(entities.items()):
         words[eid] = name_words(name)
-        keys = word_keys(words[eid][-1]) if words[eid] else ()
+        sketches[eid] = _name_sketch(tuple(words[eid]))
+        keys = sketches[eid].words[-1].keys if words[eid] else ()
         blocks.setdefault((type, keys[0][0][:1] if keys else ""), []).append(eid)
     profiles: dict[str, list] = {}
 
@@ -179,7 +189,8 @@ def merge(entities: dict[str, tuple[str, str, str | None]]) -> dict[str, str]:
 
     for members in blocks.values():
         for a, b in _pairs(members, words):
-            if find(a) != find(b) and name_similarity(profile(a), profile(b)) >= THRESHOLD:
+            if find(a) != find(b) and may_reach(sketches[a], sketches[b]) \
+                    and name_similarity(profile(a), profile(b)) >= THRESHOLD:
                 ra, rb = find(a), find(b)
                 parent[max(ra, rb)] = min(ra, rb)
     return {i: find(i) for i in entities}

@@ -7,7 +7,7 @@ function here computes exactly what the readable Python it replaces computed, to
 scores, and hence rankings and ties, do not move.
 """
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
-from libc.math cimport INFINITY, log
+from libc.math cimport INFINITY, fabs, log
 from libc.stdint cimport int32_t, uint32_t, uint64_t
 from libc.stdlib cimport qsort
 from libc.string cimport memcmp, memcpy, memset
@@ -30,6 +30,7 @@ cdef class CostTable:
 
     cdef double weight[TABLE]
     cdef double swap[TABLE][TABLE]
+    cdef bint balanced  # no substitution costs less than its classes' weights differ (see _length_bound)
 
     def __init__(self, dict weights, dict swap):
         cdef int a, b
@@ -42,6 +43,13 @@ cdef class CostTable:
         for c, row in swap.items():
             for d, cost in row.items():
                 self.swap[_ascii(c)][_ascii(d)] = cost
+        self.balanced = True
+        for a in range(TABLE):  # other characters weigh 1 and cost 1 to substitute
+            if not 0.0 <= self.weight[a] <= 2.0:
+                self.balanced = False
+            for b in range(TABLE):
+                if self.swap[a][b] < fabs(self.weight[a] - self.weight[b]):
+                    self.balanced = False
 
 
 cdef int _ascii(str c) except -1:
@@ -1324,6 +1332,128 @@ def unit_similarities(tuple units, tuple targets, Py_ssize_t max_keys, Py_ssize_
                     best = s
             out.append(best)
     return out
+
+
+# --- the merge's bound ---------------------------------------------------------------------------
+
+cdef double _key_weight(str key, CostTable t) noexcept:
+    cdef double total = 0.0
+    cdef Py_ssize_t i
+    for i in range(PyUnicode_GET_LENGTH(key)):
+        total += _weight(t, PyUnicode_READ_CHAR(key, i))
+    return total
+
+
+cdef double _length_bound(tuple a, tuple b, Py_ssize_t max_keys, double penalty, CostTable t) except -1.0:
+    """At least :func:`best_key_similarity` (without shortlist) for a balanced table: each edit
+    changes the weight left to match by no more than it costs, so the distance is at least the
+    difference of the keys' weights, and a similarity at most the lighter weight over the heavier."""
+    cdef Py_ssize_t na = min(len(a), max_keys), nb = min(len(b), max_keys), i, j
+    cdef double best = 0.0, s, wa, wb
+    cdef double *weights = <double *> PyMem_Malloc((nb + 1) * sizeof(double))
+    if weights == NULL:
+        raise MemoryError()
+    try:
+        for j in range(nb):
+            weights[j] = _key_weight(<str> (<tuple> b[j])[0], t)
+        for i in range(na):
+            ka, ca = a[i]
+            wa = _key_weight(ka, t)
+            for j in range(nb):
+                wb = weights[j]
+                s = 1.0 if wa == wb else (wa / wb if wa < wb else wb / wa)
+                s -= penalty * <double> (<long> ca + <long> (<tuple> b[j])[1])
+                if s > best:
+                    best = s
+        return best
+    finally:
+        PyMem_Free(weights)
+
+
+cdef double _unit_bound(tuple a, tuple b, Py_ssize_t max_keys, bint rough, ScoreRules r) except -2.0:
+    """At least :func:`word_similarity` of the profiles of two sketched words (similarity.Sketch:
+    text 0, keys 1, weight 2, arabic 3, part 5): their keys' score with readings that match in
+    full; ``rough``, with :func:`_length_bound` for the keys' score."""
+    cdef double key_sim, score
+    cdef long weight_a = a[2], weight_b = b[2]
+    if a[0] == b[0] or (a[5] is not None and a[5] == b[5]):
+        return 1.0
+    if rough:
+        key_sim = _length_bound(a[1], b[1], max_keys, r.alt_class, r.compare)
+    else:
+        key_sim = _best_key_similarity(a[1], b[1], max_keys, 0, r.alt_class, r.compare)
+    score = r.key_weight * key_sim + (1 - r.key_weight) * 1.0
+    if not score > 0.0:
+        score = 0.0
+    if a[3] == b[3] and (weight_a if weight_a < weight_b else weight_b) <= r.short_key:
+        score = (1 - r.surface_weight) * score + r.surface_weight * 1.0
+    return score
+
+
+cdef void _joined_units(tuple a, tuple joined_a, tuple b, tuple joined_b, double *best_a, double *best_b,
+                        Py_ssize_t max_keys, bint rough, ScoreRules r) except *:
+    """Raise each word's best to the bound of every unit of two adjacent words read as one it is in."""
+    cdef Py_ssize_t i, j
+    cdef double u
+    for i in range(len(joined_a)):
+        for j in range(len(b)):
+            u = _unit_bound(<tuple> joined_a[i], <tuple> b[j], max_keys, rough, r)
+            best_a[i] = max(best_a[i], u)
+            best_a[i + 1] = max(best_a[i + 1], u)
+            best_b[j] = max(best_b[j], u)
+    for i in range(len(a)):
+        for j in range(len(joined_b)):
+            u = _unit_bound(<tuple> a[i], <tuple> joined_b[j], max_keys, rough, r)
+            best_a[i] = max(best_a[i], u)
+            best_b[j] = max(best_b[j], u)
+            best_b[j + 1] = max(best_b[j + 1], u)
+
+
+cdef double _weighted_mean(tuple evidence_a, tuple evidence_b, double *best_a, double *best_b) except -1.0:
+    cdef double matched = 0.0, total = 0.0
+    cdef Py_ssize_t i
+    for i in range(len(evidence_a)):
+        matched += <double> evidence_a[i] * best_a[i]
+        total += <double> evidence_a[i]
+    for i in range(len(evidence_b)):
+        matched += <double> evidence_b[i] * best_b[i]
+        total += <double> evidence_b[i]
+    return matched / total
+
+
+def name_may_reach(a, b, double threshold, double slack, Py_ssize_t max_keys, ScoreRules rules) -> bool:
+    """Whether two sketched names (similarity.NameSketch: words 0, joined 1, evidence 2) may score
+    ``threshold`` (less ``slack``, for rounding) by :func:`entityres.text.similarity.name_similarity`:
+    each word counts with its evidence at the best bound (:func:`_unit_bound`) of any unit it may be
+    aligned in. Units of two words read as one are bounded roughly first, then exactly if need be."""
+    if not isinstance(a, tuple) or not isinstance(b, tuple):
+        raise TypeError("name_may_reach compares two sketched names (similarity.NameSketch)")
+    cdef tuple words_a = a[0], words_b = b[0], joined_a = a[1], joined_b = b[1], evidence_a = a[2], evidence_b = b[2]
+    cdef Py_ssize_t na = len(words_a), nb = len(words_b), i, j
+    cdef double u
+    if na == 0 or nb == 0:
+        return 0.0 >= threshold
+    cdef double *best = <double *> PyMem_Malloc(2 * (na + nb) * sizeof(double))
+    cdef double *best_a = best
+    cdef double *best_b = best + na
+    if best == NULL:
+        raise MemoryError()
+    try:
+        memset(best, 0, 2 * (na + nb) * sizeof(double))
+        for i in range(na):
+            for j in range(nb):
+                u = _unit_bound(<tuple> words_a[i], <tuple> words_b[j], max_keys, False, rules)
+                best_a[i] = max(best_a[i], u)
+                best_b[j] = max(best_b[j], u)
+        if rules.compare.balanced:
+            memcpy(best + na + nb, best, (na + nb) * sizeof(double))
+            _joined_units(words_a, joined_a, words_b, joined_b, best + na + nb, best + 2 * na + nb, max_keys, True, rules)
+            if _weighted_mean(evidence_a, evidence_b, best + na + nb, best + 2 * na + nb) < threshold - slack:
+                return False
+        _joined_units(words_a, joined_a, words_b, joined_b, best_a, best_b, max_keys, False, rules)
+        return _weighted_mean(evidence_a, evidence_b, best_a, best_b) >= threshold - slack
+    finally:
+        PyMem_Free(best)
 
 
 # --- the matcher's pre-rank ------------------------------------------------------------------------

@@ -32,13 +32,13 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
-from ._kernels import ScoreRules, unit_similarities, vowel_swaps
+from ._kernels import ScoreRules, name_may_reach, unit_similarities, vowel_swaps
 from ._kernels import align_units as _align_units
 from ._kernels import word_similarity as _word_similarity
 from ..limits import check_name_words
 from ..memo import WORDS
 from .keys import (MAX_KEYS, Slots, compare_table, join_key_slots, join_keys, latin_codes, name_words, spelling_of, vowel_rules,
-                   word_key_slots)
+                   word_key_slots, word_keys)
 from .langs import canonical_lang, is_arabic_script
 from .name_parts import is_generation, is_lineage, is_particle, joins_into, part_symbol, parts_differ, spelling_key
 from .normalize import ZWNJ, require_str
@@ -82,14 +82,26 @@ class Word(NamedTuple):
 @lru_cache(maxsize=WORDS)
 def word_profile(word: str, lang: str | None = None, spelling: str | None = None) -> Word:
     """Profile of one normalised word; ``spelling``: :func:`entityres.text.keys.spelling_of` the raw name."""
-    readings = word_readings(word, lang, K_BEST) if is_arabic_script(word) else latin_forms(word)
+    arabic = is_arabic_script(word)
+    readings = word_readings(word, lang, K_BEST) if arabic else latin_forms(word)
     codes = tuple(dict.fromkeys(c for r in readings for c in latin_codes(r)))
     found = word_key_slots(word, spelling)
     keys = tuple((k, c) for k, c, _ in found)
-    arabic = is_arabic_script(word)
-    surface = word.replace(ZWNJ, "") if arabic else readings[0].replace(" ", "")
-    return Word(word, keys, codes or ("",), max(1, len(keys[0][0]) if keys else 1), arabic, surface,
-                part_symbol(surface), tuple(s for _, _, s in found))
+    surface = _surface(word, arabic)
+    return Word(word, keys, codes or ("",), _weight(keys), arabic, surface, part_symbol(surface),
+                tuple(s for _, _, s in found))
+
+
+def _surface(word: str, arabic: bool) -> str:
+    return word.replace(ZWNJ, "") if arabic else latin_forms(word)[0].replace(" ", "")
+
+
+def _weight(keys: tuple[tuple[str, int], ...]) -> int:
+    return max(1, len(keys[0][0]) if keys else 1)
+
+
+def _joined_part(surfaces: list[str]) -> str | None:
+    return part_symbol("".join(surfaces)) or compound_part(surfaces)
 
 
 def join_profiles(parts: list[Word] | tuple[Word, ...]) -> Word:
@@ -98,11 +110,55 @@ def join_profiles(parts: list[Word] | tuple[Word, ...]) -> Word:
         return parts[0]
     found = join_key_slots([tuple((k, c, s) for (k, c), s in zip(p.keys, p.slots)) for p in parts])
     codes = tuple(k for k, _ in join_keys([tuple((c, 0) for c in p.codes[:4]) for p in parts]))
-    surface = "".join(p.surface for p in parts)
     return Word("".join(p.text for p in parts), tuple((k, c) for k, c, _ in found), codes,
-                sum(p.weight for p in parts), parts[0].arabic, surface,
-                part_symbol(surface) or compound_part([p.surface for p in parts]), tuple(s for _, _, s in found),
+                sum(p.weight for p in parts), parts[0].arabic, "".join(p.surface for p in parts),
+                _joined_part([p.surface for p in parts]), tuple(s for _, _, s in found),
                 tuple(piece for p in parts for piece in (p.pieces or (p.part,))))
+
+
+class Sketch(NamedTuple):
+    """What a word's profile (:class:`Word`, without spelling) holds but its readings: enough to
+    bound its similarity from above (:func:`may_reach`) at a fraction of a profile's cost."""
+
+    text: str
+    keys: tuple[tuple[str, int], ...]
+    weight: int
+    arabic: bool
+    surface: str
+    part: str | None
+
+
+class NameSketch(NamedTuple):
+    """A name's words sketched, each two adjacent words read as one, and each word's evidence."""
+
+    words: tuple[Sketch, ...]
+    joined: tuple[Sketch, ...]
+    evidence: tuple[float, ...]
+
+
+def name_sketch(words: list[str] | tuple[str, ...]) -> NameSketch:
+    """The sketch of a name's normalised words: the same keys, weights, surfaces and parts as
+    their profiles (:func:`word_profile`, :func:`join_profiles`), and the same joined keys."""
+    sketches = []
+    for word in words:
+        keys = word_keys(word)
+        arabic = is_arabic_script(word)
+        surface = _surface(word, arabic)
+        sketches.append(Sketch(word, keys, _weight(keys), arabic, surface, part_symbol(surface)))
+    joined = tuple(Sketch(x.text + y.text, join_keys([x.keys, y.keys]), x.weight + y.weight, x.arabic,
+                          x.surface + y.surface, _joined_part([x.surface, y.surface]))
+                   for x, y in zip(sketches, sketches[1:]))
+    return NameSketch(tuple(sketches), joined, tuple(map(_evidence, sketches)))
+
+
+BOUND_SLACK = 1e-9  # the bound sums in another order than name_similarity: rounding must not cut a pair
+
+
+def may_reach(a: NameSketch, b: NameSketch, threshold: float = THRESHOLD) -> bool:
+    """False only when the profiles of two sketched names surely score below ``threshold`` by
+    :func:`name_similarity` (in C): every word counts at the best its units could score, reading
+    similarity taken as 1, so the merge profiles and compares only the pairs that may."""
+    return name_may_reach(a, b, threshold, BOUND_SLACK, MAX_KEYS, _score_rules())
 
 
 def compound_part(surfaces: list[str], longest: int = 3) -> str | None:

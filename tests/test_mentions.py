@@ -111,6 +111,18 @@ def test_ezafe_after_a_vowel_final_name_stays_outside_the_span():
     assert ("امریکا", "place", "place:united-states") in found
 
 
+@pytest.mark.parametrize("text,span", [
+    ("وصل الوفد إلى الحمرون صباح اليوم.", "الحمرون"),  # the article is in the span
+    ("عاد الوفد من بلدة والحمرون مساء.", "الحمرون"),  # a conjunction before it is not
+    ("وصل الوفد بالحمرون صباح اليوم.", "الحمرون"),  # nor a preposition
+    ("وصل الوفد إلى حمرون صباح اليوم.", "حمرون"),
+])
+def test_the_article_is_part_of_an_arabic_name_an_alias_spells_without_it(text, span):
+    entry = Entry(id="place:hamrun", type="place", name="Hamrun", names={"ar": ["حمرون"], "en": ["Hamrun"]})
+    resolver = Resolver(gazetteer=Gazetteer.from_entries([entry], cache=False), tagger=None)
+    assert [(m.text, m.entity_id) for m in resolver.resolve(text, "ar").mentions] == [(span, "place:hamrun")]
+
+
 @pytest.mark.parametrize("text,lang,span,eid", [
     ("سید علی خامنه‌ای در مشهد سخنرانی کرد.", "fa", "علی خامنه‌ای", "person:ali-khamenei"),
     ("آیت‌الله علی خامنه‌ای پیامی صادر کرد.", "fa", "علی خامنه‌ای", "person:ali-khamenei"),

@@ -3,7 +3,8 @@
 Tokens → forms → spans, in one pass over the text:
 
 * **Forms.** Each token offers the word as written, its clitic- and suffix-stripped stems
-  (وبوتين → بوتين, آلاسکای → آلاسکا; a stem's offsets exclude the affix), two adjacent words of a
+  (وبوتين → بوتين, آلاسکای → آلاسکا; a stem's offsets exclude the affix, but for the Arabic article,
+  part of the name: والمدينة → المدينة), two adjacent words of a
   gazetteer name written as one (نعمتالله → نعمت الله, بنزاید → بن زاید) and, when the word is rare in
   the language and neither it nor a stem is a gazetteer word, its closest gazetteer words
   (ترمپ → ترامپ, ولادمیر → ولادیمیر).
@@ -34,6 +35,7 @@ from ..limits import MAX_WORD_CHARS
 from ..memo import SMALL, WORDS, per_index
 from ..text import cues
 from ..text.frequency import zipf
+from ..text.keys import ARTICLE
 from ..gazetteer.index import Index, fold_word, word_blocking_keys
 from ..text.langs import ARABIC_LETTER
 from ..text.normalize import ZWNJ, Normalized
@@ -179,7 +181,9 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
     out: list[Span] = []
 
     def span(i: int, j: int, fi: Form, fj: Form, kind: str, aliases, cost: float, key: str, weak: bool = False) -> Span:
-        start = norm.span(tokens[i].nstart + fi.start, tokens[i].nstart + fi.end)[0]
+        # the article is part of an Arabic name, though the alias met may leave it out (المدينة, not مدينة)
+        a = fi.start - len(ARTICLE) if doc.words[i][:fi.start].endswith(ARTICLE) else fi.start
+        start = norm.span(tokens[i].nstart + a, tokens[i].nstart + fi.end)[0]
         end = norm.span(tokens[j].nstart + fj.start, tokens[j].nstart + fj.end)[1]
         return Span(i, j, start, end, kind, aliases, cost, None, None, weak, key)
 

@@ -122,3 +122,36 @@ def test_arabic_script_text_is_stable(text):
     norm = normalize(text)
     assert normalize(norm.text).text == norm.text
     assert norm.span(0, len(norm.text))[1] <= len(text)
+
+
+def _per_character(text: str) -> tuple[str, list[int], list[int]]:
+    """Normalisation written as one step per character: the reference for the pattern path."""
+    out, starts, ends = [], [], []
+    for i, c in enumerate(text):
+        replacement, rule = rule_for(c)
+        if not replacement and rule == "combining_marks" and ends and ends[-1] == i:
+            ends[-1] = i + 1  # a dropped mark joins the letter before it
+        for r in replacement:
+            out.append(r)
+            starts.append(i)
+            ends.append(i + 1)
+    return "".join(out), starts, ends
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0x600, max_codepoint=0x6ff) | st.characters(max_codepoint=0x3000)))
+def test_normalize_equals_the_per_character_reference(text):
+    norm = normalize(text)
+    assert (norm.text, *map(list, norm.offsets())) == _per_character(text)
+
+
+def test_past_max_known_the_per_character_path_gives_the_same(monkeypatch):
+    from entityres.text import normalize as module
+
+    text = "مُحَمَّدٌ علي\u00a0كوشنر «۱۴۰۴» ﻻ\u2067ﷲ\u2069 Ǆ \U0001d400\u0640x"
+    monkeypatch.setattr(module, "MAX_KNOWN", 0)
+    monkeypatch.setattr(module, "_seen", set())
+    monkeypatch.setattr(module, "_KNOWN", module._known(()))
+    assert module._known_for(text) is None
+    norm = normalize(text)
+    assert (norm.text, *map(list, norm.offsets())) == _per_character(text)

@@ -21,16 +21,18 @@ rules below, each applied by Unicode category:
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from array import array
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, NamedTuple
 
 from . import tables
 
 # One code per input character tells how it maps: kept one-to-one, dropped, dropped but attached
 # to the previous output character (a combining mark), or expanded to several characters.
 _ONE, _DROP, _MARK, _MANY = "1", "d", "m", "x"
-_NOT_ONE = re.compile(r"[^1]")
 ZWNJ = "\u200c"  # kept by normalisation (Persian morpheme joints); keys and similarity ignore it
 
 GENERIC_RULES = (
@@ -83,19 +85,6 @@ def _replacement(char: str) -> str:
     return rule_for(char)[0]
 
 
-class _Lazy(dict):
-    """A ``str.translate`` table filled on first sight of each character, so translation runs in C."""
-
-    def __init__(self, pick):
-        super().__init__()
-        self._pick = pick
-
-    def __missing__(self, codepoint: int) -> str:
-        value = self._pick(chr(codepoint))
-        self[codepoint] = value
-        return value
-
-
 def _code(char: str) -> str:
     out, rule = rule_for(char)
     if len(out) == 1:
@@ -105,8 +94,60 @@ def _code(char: str) -> str:
     return _MARK if rule == "combining_marks" else _DROP
 
 
-_OUT = _Lazy(_replacement)
-_CODES = _Lazy(_code)
+@lru_cache(maxsize=1 << 16)
+def _rule(char: str) -> tuple[str, str]:
+    """A character's replacement and code (_ONE, _DROP, _MARK or _MANY)."""
+    return rule_for(char)[0], _code(char)
+
+
+class _Known(NamedTuple):
+    """The characters seen so far, as patterns that find a text's few characters that change.
+    Most characters stay as they are, so a text is scanned by regular expressions and rewritten
+    one changed character at a time (``str.replace``), not looked up character by character
+    (``str.translate`` through a dict: ~0.15 µs a character, most of a text's normalisation)."""
+
+    unknown: re.Pattern  # a character not seen yet
+    changed: re.Pattern  # a character whose replacement differs from it
+    not_one: re.Pattern  # a character not kept one-to-one
+    chained: frozenset[str]  # characters whose replacement would change again (none while the rules are idempotent)
+    size: int
+
+
+MAX_KNOWN = 4096  # characters the patterns hold; a text with others takes the per-character path
+
+
+def _charset(chars: Iterable[str], negate: bool = False) -> re.Pattern:
+    body = "".join(map(re.escape, sorted(chars)))
+    if not body:
+        return re.compile(r"(?s:.)" if negate else r"(?!)")
+    return re.compile(f"[^{body}]" if negate else f"[{body}]")
+
+
+def _known(chars: Iterable[str]) -> _Known:
+    chars = set(chars)
+    changed = {c for c in chars if _rule(c)[0] != c}
+    return _Known(_charset(chars, True), _charset(changed), _charset(c for c in chars if _rule(c)[1] != _ONE),
+                  frozenset(c for c in changed if any(_rule(d)[0] != d for d in _rule(c)[0])), len(chars))
+
+
+_KNOWN = _known(())
+_LEARNING = threading.Lock()
+_seen: set[str] = set()
+
+
+def _known_for(text: str) -> _Known | None:
+    """Patterns that know every character of ``text``, learning the new ones; None past MAX_KNOWN."""
+    global _KNOWN
+    known = _KNOWN
+    new = known.unknown.findall(text)
+    if not new:
+        return known
+    with _LEARNING:
+        if len(_seen) + len(new) > MAX_KNOWN:
+            return None
+        _seen.update(new)
+        known = _KNOWN = _known(_seen)
+    return known
 
 
 @dataclass(frozen=True)
@@ -145,29 +186,63 @@ def require_str(value: object, what: str) -> None:
 def normalize(text: str) -> Normalized:
     """Normalise ``text``; see the module docstring for the rules. Idempotent on its output."""
     require_str(text, "normalize()")
-    out = text.translate(_OUT)
-    codes = text.translate(_CODES)
-    if codes.count(_ONE) == len(codes):
+    known = _known_for(text)
+    out = _rewrite(text, known)
+    if known is None:
+        positions = [i for i, c in enumerate(text) if _rule(c)[1] != _ONE]
+    else:
+        positions = [m.start() for m in known.not_one.finditer(text)]
+    if not positions:
         return Normalized(out, text)
     starts, ends = array("q"), array("q")
+    count = _counting(len(text) + 1)  # runs of kept characters are slices of it (copied in C)
     pos = 0
-    for match in _NOT_ONE.finditer(codes):
-        i = match.start()
-        starts.extend(range(pos, i))
-        ends.extend(range(pos + 1, i + 1))
-        code = codes[i]
+    for i in positions:
+        starts += count[pos:i]
+        ends += count[pos + 1:i + 1]
+        replacement, code = _rule(text[i])
         if code == _MARK and ends and ends[-1] == i:
             ends[-1] = i + 1
         elif code == _MANY:
-            n = len(_OUT[ord(text[i])])
-            starts.extend([i] * n)
-            ends.extend([i + 1] * n)
+            starts.extend([i] * len(replacement))
+            ends.extend([i + 1] * len(replacement))
         pos = i + 1
-    starts.extend(range(pos, len(text)))
-    ends.extend(range(pos + 1, len(text) + 1))
+    starts += count[pos:len(text)]
+    ends += count[pos + 1:len(text) + 1]
     return Normalized(out, text, starts, ends)
+
+
+_COUNT = array("q")
+MAX_COUNT = 1 << 16  # kept for texts up to this long; a longer one makes its own
+
+
+def _counting(n: int) -> array:
+    """0, 1, 2, ... at least up to ``n`` (exclusive)."""
+    global _COUNT
+    count = _COUNT
+    if len(count) < n:
+        count = array("q", range(max(n, 2 * len(count))))
+        if n <= MAX_COUNT:
+            _COUNT = count
+    return count
+
+
+def _rewrite(text: str, known: _Known | None) -> str:
+    """``text`` with each character replaced by its rule's replacement."""
+    if known is not None:
+        out, pos = text, 0
+        # One search and one replace per distinct changed character: the text before the first
+        # match holds none, and replacements hold none (the rules are idempotent, but chained ones).
+        while (found := known.changed.search(out, pos)) is not None:
+            c = found.group()
+            if c in known.chained:
+                break
+            out, pos = out.replace(c, _rule(c)[0]), found.start()
+        else:
+            return out
+    return text.translate({ord(c): _rule(c)[0] for c in set(text)})
 
 
 def normalize_text(text: str) -> str:
     """The normalised string alone, for callers that need no offsets."""
-    return text.translate(_OUT)
+    return _rewrite(text, _known_for(text))

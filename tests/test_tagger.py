@@ -609,3 +609,29 @@ def test_new_word_scores_are_each_words_features_scored(words, lang):
     expected = [_python_word_features(w, lang, index) for w in words]
     assert keys == [f.key for f in expected]
     assert list(scores) == [x for f in expected for x in _python_scores(model, f)]
+
+
+def test_the_pair_memo_gives_the_features_it_saves(model, index):
+    # local_features remembers two adjacent words' features: with a memo (kept across texts, emptied
+    # when full) the features are those computed afresh.
+    from array import array
+
+    from entityres.resolve._decode import local_features
+    from entityres.text import cues
+
+    t = tagger.Tagger(model)
+    memos: dict[int, dict] = {-1: {}, 3: {}}  # max_pairs → memo
+    for text in ("رئیس‌جمهور ولادیمیر پوتین گفت، «کامران» در شهر یزد آمد", "ولادیمیر پوتین و دونالد ترامپ در ژنو. پوتین گفت"):
+        norm = normalize(text)
+        tokens = tokenize(norm)
+        words = [w.text for w in tokens]
+        gaps = tagger.text_gaps(norm, tokens)
+        before = cues.rows(words, "fa").before
+        args = (words, [tagger._gap(g) for g in gaps], [tagger.word_features(w, "fa", index).key for w in words],
+                [before[g] for g in tagger.CUE_GROUPS], array("i", tagger.sentence_ends(gaps)), index.prefixes,
+                index.exact, t._numbered)
+        fresh = local_features(*args)
+        for max_pairs, pairs in memos.items():
+            assert local_features(*args, pairs, max_pairs) == fresh
+            assert local_features(*args, pairs, max_pairs) == fresh  # from the memo
+    assert len(memos[-1]) > 3 and 0 < len(memos[3]) <= 3

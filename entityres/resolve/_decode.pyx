@@ -106,7 +106,7 @@ def decode(const double[::1] table, const int[::1] slots, const double[::1] weig
 
 
 def local_features(list words, list marks, list keys, list rows, const int[::1] sentence_ends, prefixes, exact,
-                   names):
+                   names, dict pairs=None, Py_ssize_t max_pairs=-1):
     """The features of each word that depend on its place (:func:`entityres.resolve.tagger.local_features`
     describes them), for every word of a text, as one flat list and where each word's begin.
 
@@ -117,10 +117,17 @@ def local_features(list words, list marks, list keys, list rows, const int[::1] 
     sentence; ``sentence_ends``: the end (exclusive) of each sentence, in order; ``prefixes`` and
     ``exact``: the gazetteer index's. ``names`` (:class:`entityres.resolve.tagger.FeatureNames`)
     writes each feature; a feature it writes as None (a name the model does not know) is left out.
+    ``pairs``: a memo of two adjacent words' features (the pair → whether the second continues an
+    alias the first begins, and the pair feature as ``names`` writes it), for words whose keys are
+    always the same (one index and language); it is emptied past ``max_pairs`` (-1: never).
     Returns ``(features, starts)``: word i's features are ``features[starts[i]:starts[i + 1]]``.
     """
     cdef Py_ssize_t n = len(words), G = len(rows), i, p, g, s, first = 0, end, c
-    cdef object v
+    cdef object v, pair
+    cdef list row
+    cdef tuple known
+    if pairs is None:
+        pairs = {}
     if len(marks) != n + 1 or len(keys) != n or (sentence_ends.shape[0] and sentence_ends[sentence_ends.shape[0] - 1] != n):
         raise ValueError("local_features: inconsistent sizes")
     if G > 16:
@@ -168,10 +175,17 @@ def local_features(list words, list marks, list keys, list rows, const int[::1] 
                 if i == end - 1:
                     _emit(out, last_f)
                 if i > first:
-                    k = keys[i - 1] + " " + keys[i]
-                    if k in prefixes or k in exact:
+                    pair = (words[i - 1], words[i])
+                    known = pairs.get(pair)
+                    if known is None:
+                        k = keys[i - 1] + " " + keys[i]
+                        known = (k in prefixes or k in exact, name(f"w-1|w={words[i - 1]}|{words[i]}"))
+                        if 0 <= max_pairs <= len(pairs):
+                            pairs.clear()
+                        pairs[pair] = known
+                    if known[0]:
                         _emit(out, continues_f)
-                    _emit(out, name(f"w-1|w={words[i - 1]}|{words[i]}"))
+                    _emit(out, known[1])
                     for c in range(2 * G):
                         if bits[i - 1] >> c & 1:
                             _emit(out, cue_prev[c])

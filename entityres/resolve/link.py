@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ..gazetteer.index import Index
-from ..memo import PAIRS, per_index
+from ..memo import PAIRS, WORDS, per_index
 from ..gazetteer.match import MATCH_THRESHOLD, AMBIGUOUS_FACTOR, make_query, score_alias
 from .mentions import Span, prominent
 
@@ -55,18 +55,21 @@ def _part_score(text: str, lang: str | None, alias: int, index: Index) -> float:
     return score_alias(make_query(text, lang), index.aliases[alias])[0]
 
 
-def _candidates(span: Span, text: str, lang: str | None, index: Index) -> dict[int, tuple[float, int]]:
-    """entry → (score, alias) for one gazetteer span."""
+@per_index(WORDS)
+def _candidates(aliases: tuple[int, ...], kind: str, cost: float, text: str, lang: str | None,
+                index: Index) -> dict[int, tuple[float, int]]:
+    """entry → (score, alias) for one gazetteer span (its aliases, kind and cost), written ``text``.
+    Memoised: the same names come back across documents. Read-only."""
     out: dict[int, tuple[float, int]] = {}
-    entries = {index.aliases[a].entry for a in span.aliases}
+    entries = {index.aliases[a].entry for a in aliases}
     # A surname several people share is not ambiguous when one of them alone is prominent (ترامپ).
-    known = prominent(index, span.aliases) if span.kind == "part" else frozenset()
-    for a in span.aliases:
+    known = prominent(index, aliases) if kind == "part" else frozenset()
+    for a in aliases:
         alias = index.aliases[a]
-        if span.kind == "alias":
-            score = max(0.0, 1.0 - span.cost)
+        if kind == "alias":
+            score = max(0.0, 1.0 - cost)
         else:
-            score = _part_score(text, lang, a, index) - span.cost
+            score = _part_score(text, lang, a, index) - cost
         shared = len(entries) > 1 and known != {alias.entry}
         score *= alias.trust * (AMBIGUOUS_FACTOR if shared else 1.0)
         if score > out.get(alias.entry, (-1.0, 0))[0]:
@@ -76,7 +79,9 @@ def _candidates(span: Span, text: str, lang: str | None, index: Index) -> dict[i
 
 def link(spans: list[Span], text: str, lang: str | None, index: Index) -> list[Link]:
     """One link per kept span, in text order; the kept spans do not overlap."""
-    cands = [(_candidates(s, text[s.start:s.end], lang, index) if s.kind != "new" else {}) for s in spans]
+    candidates = _candidates.on(index)
+    cands = [(candidates(s.aliases, s.kind, s.cost, text[s.start:s.end], lang) if s.kind != "new" else {})
+             for s in spans]
     named = {e for s, c in zip(spans, cands) if s.kind == "alias" and not s.weak and len(c) == 1 for e in c}
     out = []
     taken: set[int] = set()  # tokens of the kept spans

@@ -26,7 +26,8 @@ the original text, through :class:`entityres.text.normalize.Normalized`.
 from __future__ import annotations
 
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, compress, count, repeat
+from operator import and_, eq, itemgetter, methodcaller
 from typing import NamedTuple, Sequence
 
 from rapidfuzz.distance import Indel
@@ -157,7 +158,7 @@ def _gaps(norm: Normalized, tokens: list[Token]) -> tuple[list[str], list[int]]:
     text = norm.text
     # most words stand one space apart
     gaps = [""] + ["" if (g := text[a.nend:b.nstart]) == " " else g.replace(" ", "") for a, b in zip(tokens, tokens[1:])]
-    segs = list(accumulate(bool(g) for g in gaps))
+    segs = list(accumulate(map(bool, gaps)))
     return gaps, segs
 
 
@@ -197,13 +198,29 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
             if k in prefixes and not f.ends_only and j + 1 < len(forms) and segs[j + 1] == segs[i]:
                 walk(i, j + 1, k, cost + f.cost, first or f)
 
-    words, titles = doc.words, doc.at["person_titles"]
-    hot = _hot_words(doc.lang, index)
+    words, titles, lang = doc.words, doc.at["person_titles"], doc.lang
+    hot = _hot_words(lang, index)
     if len(hot) > HOT_WORDS:  # bounded: a long run of new words must not grow it for ever
         hot.clear()
-    for i in range(len(forms)):
-        word = words[i]
-        if hot[word] if word in hot else hot.setdefault(word, _may_start(word, doc.lang, index)):
+    may = list(map(hot.get, words))
+    if None in may:
+        may = [hot[w] if w in hot else hot.setdefault(w, _may_start(w, lang, index)) for w in words]
+    apart = _apart_memo(lang, index)
+    if len(apart) > HOT_WORDS:
+        apart.clear()
+    pieces = {}  # i → names written apart (کی یف for کییف) whose first piece is token i: (f, g) form pairs
+    # Only where one word of two adjacent ones is short (SPLIT_PIECE) and no punctuation parts them.
+    lengths = list(map(len, words))
+    for i in compress(count(), map(and_, map(eq, segs, segs[1:]), map(SPLIT_PIECE.__ge__, map(min, lengths, lengths[1:])))):
+        pair = (words[i], words[i + 1])
+        found = apart.get(pair)
+        if found is None:
+            found = apart[pair] = tuple((f, g) for f in forms[i] if not f.ends_only for g in forms[i + 1]
+                                        if not g.starts_only and (f.key + g.key) in exact)
+        if found:
+            pieces[i] = found
+    for i in sorted(set(compress(count(), may)).union(pieces)):
+        if may[i]:
             walk(i, i, "", 0.0, None)
             for f in forms[i]:
                 # A surname alone names its person; a given name alone, or a surname that is also
@@ -212,23 +229,16 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
                     continue  # a title is no part of a name on its own (الشيخ)
                 if f.key in parts:
                     word = words[i][f.start:f.end].replace(ZWNJ, "")
-                    common = zipf(word, doc.lang) >= PART_ZIPF.get(doc.lang, 4.5)
+                    common = zipf(word, lang) >= PART_ZIPF.get(lang, 4.5)
                     # Whoever bears it, a surname that is also a given name (حسین, عباس) or a common
                     # noun (جناح "faction", مرز "border") says nothing on its own.
                     weak = ((common and not prominent(index, parts[f.key])) or f.key in given
-                            or cues.is_common_noun(word, doc.lang))
+                            or cues.is_common_noun(word, lang))
                     out.append(span(i, i, f, f, "part", parts[f.key], f.cost, f.key, weak))
                 elif f.key in given:
                     out.append(span(i, i, f, f, "part", given[f.key], f.cost, f.key, True))
-        if (i + 1 < len(forms) and segs[i + 1] == segs[i]
-                and min(len(words[i]), len(words[i + 1])) <= SPLIT_PIECE):
-            for f in forms[i]:  # a name written apart: کی یف for کییف, a short piece split off
-                if f.ends_only:
-                    continue
-                for g in forms[i + 1]:
-                    if not g.starts_only and (f.key + g.key) in exact:
-                        out.append(span(i, i + 1, f, g, "alias", exact[f.key + g.key],
-                                        f.cost + g.cost + STRIP_COST, f.key + g.key))
+        for f, g in pieces.get(i, ()):  # a name written apart, a short piece split off
+            out.append(span(i, i + 1, f, g, "alias", exact[f.key + g.key], f.cost + g.cost + STRIP_COST, f.key + g.key))
     return out
 
 
@@ -241,6 +251,13 @@ def prominent(index: Index, aliases: tuple[int, ...]) -> frozenset[int]:
 @per_index(None)
 def _hot_words(lang: str | None, index: Index) -> dict[str, bool]:
     """Per index and language, a memo of :func:`_may_start` by word (a dict: the cheapest lookup)."""
+    return {}
+
+
+@per_index(None)
+def _apart_memo(lang: str | None, index: Index) -> dict[tuple[str, str], tuple[tuple[Form, Form], ...]]:
+    """Per index and language, two adjacent words → the pairs of their forms that spell an alias
+    written as one word (کی یف: کییف)."""
     return {}
 
 
@@ -414,10 +431,12 @@ def _new_spans(doc: _Doc, known: list[Span]) -> list[Span]:
     starts = {s.last + 1: s.first for s in known if _is_place(doc, s)}
     ends = {group: doc.before[group] for group, _, _ in _NEW_CUES}
     # Most tokens have no cue, capital or byline before them: only these positions are looked at closely.
-    cued = set(starts) | {j for row in ends.values() for j, n in enumerate(row) if n} | {j + 1 for j in doc.orgs}
-    cued |= {j + 1 for j, w in enumerate(doc.words) if w.startswith("ال")}
-    latin = {i for i, t in enumerate(tokens) if t.text[:1].isupper()} if ARABIC_LETTER.search(text, 0, 2000) else set()
-    bylines = {i for i, g in enumerate(doc.gaps) if ";" in g}
+    # (positions picked out in C: compress over the rows and flags)
+    cued = set(starts).union(*(compress(count(), row) for row in ends.values()), map((1).__add__, doc.orgs),
+                             compress(count(1), map(methodcaller("startswith", "ال"), doc.words)))
+    # tokens are never empty: the first letter of each is word[0]
+    latin = set(compress(count(), map(str.isupper, map(itemgetter(0), doc.words)))) if ARABIC_LETTER.search(text, 0, 2000) else set()
+    bylines = set(compress(count(), map(methodcaller("__contains__", ";"), doc.gaps)))
     free = 0  # the tokens before it are in a new name already
     for i in sorted((cued | latin | bylines) - taken):
         if i < free or i >= len(tokens):
@@ -505,14 +524,15 @@ def detect(norm: Normalized, tokens: list[Token], lang: str | None, index: Index
     source of candidates (:func:`with_tagged`). ``cue_rows``: :func:`entityres.text.cues.rows` of
     the tokens' texts, when the caller has them (the tagger reads them too).
     """
-    words = [t.text for t in tokens]
+    words = list(map(itemgetter(0), tokens))  # Token.text
     gaps, segs = _gaps(norm, tokens)
     forms = token_forms.on(index)
     at, before = cue_rows or cues.rows(words, lang)
-    doc = _Doc(norm, tokens, words, [forms(w, lang) for w in words], gaps, segs, lang, index,
+    doc = _Doc(norm, tokens, words, list(map(forms, words, repeat(lang))), gaps, segs, lang, index,
                _organisations(at["organisation_names"], segs), at, before)
     known = [_without_title(doc, _without_place_word(doc, s)) for s in select(doc, _gazetteer_spans(doc))]
-    known = [s._replace(weak=s.weak or _is_weak(doc, s), cue=_title_cue(doc, s)) for s in known]
+    # (Span(...) rather than _replace: one call a span, not three)
+    known = [Span(*s[:8], _title_cue(doc, s), s.weak or _is_weak(doc, s), s.key) for s in known]
     new = _new_spans(doc, known)
     if tagged:
         known, new = with_tagged(doc, known, new, tagged)

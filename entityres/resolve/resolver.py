@@ -12,6 +12,7 @@ import copy
 import logging
 import re
 from functools import lru_cache, partial
+from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Literal, Union
 
@@ -207,8 +208,12 @@ class Resolver:
                 return _with_text(Result(lang=lang, mentions=[], entities=[], id=id), text)
         norm = normalize(text)
         # A token longer than MAX_WORD_CHARS is no name: left out, it separates names as punctuation does.
-        tokens = [t for t in tokenize(norm) if len(t.text) <= MAX_WORD_CHARS]
-        found = cues.rows([t.text for t in tokens], lang)  # the cue phrases, for the tagger and detection
+        tokens = tokenize(norm)
+        words = list(map(itemgetter(0), tokens))  # Token.text
+        if words and max(map(len, words)) > MAX_WORD_CHARS:
+            tokens = [t for t in tokens if len(t.text) <= MAX_WORD_CHARS]
+            words = [t.text for t in tokens]
+        found = cues.rows(words, lang)  # the cue phrases, for the tagger and detection
         tagged = self.tagger.spans(norm, tokens, lang, self.index, cue_rows=found) if self.tagger is not None else ()
         links = link(detect(norm, tokens, lang, self.index, tagged, cue_rows=found), text, lang, self.index)
         new = [(lk.span.type, text[lk.span.start:lk.span.end]) for lk in links if lk.entry is None]

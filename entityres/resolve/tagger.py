@@ -32,6 +32,8 @@ import weakref
 from array import array
 from functools import lru_cache
 from importlib.resources import files
+from itertools import chain, compress
+from operator import attrgetter, itemgetter, not_
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, Sequence
 
@@ -186,15 +188,16 @@ def text_gaps(norm: Normalized, tokens: list[Token]) -> list[str]:
     if not tokens:
         return []
     text = norm.text
-    return [text[:tokens[0].nstart], *[text[a.nend:b.nstart] for a, b in zip(tokens, tokens[1:])],
-            text[tokens[-1].nend:]]
+    # text[:first start], text[end:next start] ..., text[last end:], sliced in C
+    return list(map(text.__getitem__, map(slice, chain((0,), map(attrgetter("nend"), tokens)),
+                                          chain(map(attrgetter("nstart"), tokens), (len(text),)))))
 
 
 def sentence_ends(gaps: Sequence[str]) -> list[int]:
     """The end (exclusive) of each sentence of the tokens that ``gaps`` (:func:`text_gaps`) surround."""
     if not gaps:
         return []
-    return [e for e in range(1, len(gaps) - 1) if not SENTENCE_ENDS.isdisjoint(gaps[e])] + [len(gaps) - 1]
+    return [*compress(range(1, len(gaps) - 1), map(not_, map(SENTENCE_ENDS.isdisjoint, gaps[1:-1]))), len(gaps) - 1]
 
 
 def sentences_of(norm: Normalized, tokens: list[Token]) -> list[tuple[int, int, list[str]]]:
@@ -309,6 +312,7 @@ class _Memo(NamedTuple):
 
     words: weakref.WeakKeyDictionary
     table: array
+    pairs: weakref.WeakKeyDictionary  # per index and language, two adjacent words → their pair features
 
 
 class Tagger:
@@ -353,7 +357,7 @@ class Tagger:
         # local features as attribute numbers; the ones built per word are unprefixed (g<, w-1|w=)
         self._numbered = feature_names(self._number)._replace(name=self._attr.get)
         self._lock = threading.Lock()
-        self._memo = _Memo(weakref.WeakKeyDictionary(), array("d"))
+        self._memo = _Memo(weakref.WeakKeyDictionary(), array("d"), weakref.WeakKeyDictionary())
 
     def __reduce__(self):
         # Sent to worker processes as its file, not its weights and memo.
@@ -368,22 +372,26 @@ class Tagger:
         number = -1 if row is None else self._seen_ids[4 * row + slot]
         return None if number < 0 else number
 
-    def _words(self, words: Sequence[str], lang: str | None, index: Index) -> tuple[array, list[str], array]:
-        """The memo slots and keys (:attr:`WordFeatures.key`) of ``words``, and the score table the
-        slots point into."""
+    def _words(self, words: Sequence[str], lang: str | None, index: Index) -> tuple[array, list[str], array, dict]:
+        """The memo slots and keys (:attr:`WordFeatures.key`) of ``words``, the score table the
+        slots point into, and the memo of word pairs (:func:`entityres.resolve._decode.local_features`)."""
         memo = self._memo
         if len(memo.table) > MAX_MEMO * ROWS * len(self.labels_):
             # A fresh memo: a text being tagged in another thread keeps the old one.
-            memo = self._memo = _Memo(weakref.WeakKeyDictionary(), array("d"))
+            memo = self._memo = _Memo(weakref.WeakKeyDictionary(), array("d"), weakref.WeakKeyDictionary())
         per_lang = memo.words.get(index)
         if per_lang is None:
             per_lang = memo.words.setdefault(index, {})
         known = per_lang.get(lang)
         if known is None:
             known = per_lang.setdefault(lang, {})
-        found = [known.get(w) for w in words]
-        missing = [i for i, f in enumerate(found) if f is None]
-        if missing:
+        pairs = memo.pairs.get(index)
+        if pairs is None:
+            pairs = memo.pairs.setdefault(index, {})
+        pairs = pairs.get(lang) or pairs.setdefault(lang, {})
+        found = list(map(known.get, words))
+        if None in found:
+            missing = [i for i, f in enumerate(found) if f is None]
             new = list(dict.fromkeys(words[i] for i in missing))  # words new to the memo, once each
             n = ROWS * len(self.labels_)
             scores, keys = new_word_scores(new, lang, stem_cuts, compound_parts, frequency.table(lang), index, top_key,
@@ -396,7 +404,7 @@ class Tagger:
                         known[w] = (len(memo.table) // n - 1, keys[k])
             for i in missing:
                 found[i] = known[words[i]]
-        return array("i", [f[0] for f in found]), [f[1] for f in found], memo.table
+        return array("i", map(itemgetter(0), found)), list(map(itemgetter(1), found)), memo.table, pairs
 
     def labels(self, norm: Normalized, tokens: list[Token], lang: str | None, index: Index,
                cue_rows: cues.Rows | None = None) -> list[str]:
@@ -404,16 +412,15 @@ class Tagger:
         texts, when the caller has them (mention detection reads them too)."""
         if not tokens:
             return []
-        words = [t.text for t in tokens]
-        slots, keys, table = self._words(words, lang, index)
+        words = list(map(itemgetter(0), tokens))  # Token.text
+        slots, keys, table, pairs = self._words(words, lang, index)
         gaps = text_gaps(norm, tokens)
         ends = array("i", sentence_ends(gaps))
         before = (cue_rows or cues.rows(words, lang)).before  # once per text: most words end no cue
-        ids, id_starts = _local_features(words, [_gap(g) for g in gaps], keys, [before[g] for g in CUE_GROUPS], ends,
-                                         index.prefixes, index.exact, self._numbered)
-        names = self.labels_
-        return [names[j] for j in decode(table, slots, self._weights, array("i", ids), id_starts, self._into, ends,
-                                         len(names))]
+        ids, id_starts = _local_features(words, list(map(_gap, gaps)), keys, [before[g] for g in CUE_GROUPS], ends,
+                                         index.prefixes, index.exact, self._numbered, pairs, MAX_MEMO)
+        return list(map(self.labels_.__getitem__, decode(table, slots, self._weights, array("i", ids), id_starts,
+                                                          self._into, ends, len(self.labels_))))
 
     def spans(self, norm: Normalized, tokens: list[Token], lang: str | None, index: Index,
               cue_rows: cues.Rows | None = None) -> list[TaggedSpan]:
@@ -424,9 +431,8 @@ class Tagger:
 def spans_of(labels: Sequence[str], tokens: Sequence[Token]) -> list[TaggedSpan]:
     """Spans of BIO labels; an I- that continues no span of its type starts one."""
     out: list[TaggedSpan] = []
-    for i, label in enumerate(labels):
-        if label == "O":
-            continue
+    for i in compress(range(len(labels)), map("O".__ne__, labels)):
+        label = labels[i]
         kind = label[2:]
         if label[0] == "I" and out and out[-1].last == i - 1 and out[-1].type == kind:
             out[-1] = out[-1]._replace(last=i, end=tokens[i].end)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Container, Sequence
 from functools import lru_cache
+from itertools import compress, count
+from operator import itemgetter
 from typing import NamedTuple
 
 from . import tables
@@ -297,17 +299,26 @@ def rows(words: Sequence[str], lang: str | None = None) -> Rows:
     pass over the words: a walk through a tree of all groups' phrases, which stops at the first
     word of most positions."""
     trie = _trie(canonical_lang(lang))
-    parts = [_parts(w) for w in words]
+    parts = list(map(_parts, words))
+    edges = list(map(_edges, words))
     n = len(words)
     at = [[0] * n for _ in trie.groups]
     before = [[0] * (n + 1) for _ in trie.groups]
     forward, backward = trie.forward, trie.backward
-    for i, p in enumerate(parts):
-        if p and p[0] in forward:
-            _walk(parts, i, 1, forward, at, i)
-        if p and p[-1] in backward:
-            _walk(parts, i, -1, backward, before, i + 1)
+    # The walks write apart (at[g][i], before[g][i + 1]): the words that begin or end a phrase,
+    # picked out in C, each walked from.
+    for i in compress(count(), map(forward.__contains__, map(itemgetter(0), edges))):
+        _walk(parts, i, 1, forward, at, i)
+    for i in compress(count(), map(backward.__contains__, map(itemgetter(1), edges))):
+        _walk(parts, i, -1, backward, before, i + 1)
     return Rows(dict(zip(trie.groups, at)), dict(zip(trie.groups, before)))
+
+
+@lru_cache(maxsize=WORDS)
+def _edges(word: str) -> tuple[str | None, str | None]:
+    """The first and last piece of a word (:func:`_parts`), None for a word of none."""
+    p = _parts(word)
+    return (p[0], p[-1]) if p else (None, None)
 
 
 @lru_cache(maxsize=None)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import product
+from itertools import accumulate, product, repeat
+from operator import sub
 from typing import Iterable, NamedTuple
 
 from . import tables
@@ -22,6 +23,7 @@ from .langs import canonical_lang
 from .normalize import ZWNJ, Normalized, normalize
 
 _TOKEN = re.compile(r"[^\W_]+(?:['\u200c][^\W_]+)*")
+_SPLIT = re.compile(f"({_TOKEN.pattern})")  # split() keeps the tokens between the gaps
 
 
 class Token(NamedTuple):
@@ -43,10 +45,19 @@ class Stem(NamedTuple):
 def tokenize(text: str | Normalized) -> list[Token]:
     """Tokens of ``text`` (a string, or the result of :func:`normalize`)."""
     norm = text if isinstance(text, Normalized) else normalize(text)
+    # The hot loop of every text, in C but the last line: the text split into gaps and tokens
+    # (gap, token, gap, ..., gap), where each piece ends, and the named tuples built without a
+    # Python frame each.
+    pieces = _SPLIT.split(norm.text)
+    bounds = list(accumulate(map(len, pieces)))
+    nstarts, nends = bounds[:-1:2], bounds[1::2]
     starts, ends = norm.offsets()
-    new = tuple.__new__  # the hot loop of every text: build the named tuples without a Python frame each
-    return [new(Token, (m.group(), starts[a], ends[b - 1], a, b)) for m in _TOKEN.finditer(norm.text)
-            for a, b in (m.span(),)]
+    if isinstance(starts, range):  # offsets one-to-one
+        starts, ends = nstarts, nends
+    else:
+        starts, ends = map(starts.__getitem__, nstarts), map(ends.__getitem__, map(sub, nends, repeat(1)))
+    new = tuple.__new__
+    return [new(Token, t) for t in zip(pieces[1::2], starts, ends, nstarts, nends)]
 
 
 @lru_cache(maxsize=64)

@@ -3,7 +3,7 @@
 Every memo of words has a size, and the sizes are set here together because they add up: a word
 never seen before leaves about 10 KB across the memos of one word (its profile, keys with their
 vowel slots, readings and their codes, stems, forms, the tagger's scores...; tracemalloc on the
-words of ``benchmarks/reliability.py rss``), so ``WORDS`` words hold about 120 MB. Smaller sizes
+words of ``benchmarks/reliability.py rss``), so ``WORDS`` words hold about 100 MB. Smaller sizes
 cost speed on real text, whose rarer words come back (``benchmarks/reliability.py stream``).
 ``READINGS``, ``SMALL`` and ``PAIRS`` count smaller entries.
 
@@ -17,7 +17,7 @@ import weakref
 from functools import lru_cache, wraps
 from typing import Callable, TypeVar
 
-WORDS = 12_288  # memos of one word (or one word and its language)
+WORDS = 10_240  # memos of one word (or one word and its language)
 READINGS = 4 * WORDS  # memos of one Latin reading: a word has up to 8
 SMALL = 2 * WORDS  # memos of one word whose entries are small: detection's yes/no, the tagger's scores
 PAIRS = 4 * WORDS  # memos of two words, or of a word and an alias

@@ -65,7 +65,7 @@ MIN_PIECE = 2  # a name written as one word splits into words this long or longe
 ORG_GAP = 2  # words between an organisation's head and a place that is part of its name
 NAME_KINDS = ("country", "continent")  # names that are never common nouns; their homographs are not_names
 SPLIT_PIECE = 3  # names written apart split off a short piece: کی یف, خامنه ای, ابو ظبی, نیو یورک
-HOT_WORDS = SMALL  # words the _may_start memo keeps per index and language: a long run starts it afresh
+HOT_WORDS = SMALL  # entries the word memos of detection (_hot_words, _apart_memo) keep per index and language
 
 
 class Form(NamedTuple):
@@ -199,15 +199,11 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
                 walk(i, j + 1, k, cost + f.cost, first or f)
 
     words, titles, lang = doc.words, doc.at["person_titles"], doc.lang
-    hot = _hot_words(lang, index)
-    if len(hot) > HOT_WORDS:  # bounded: a long run of new words must not grow it for ever
-        hot.clear()
+    hot = _bounded(_hot_words(lang, index))
     may = list(map(hot.get, words))
     if None in may:
         may = [hot[w] if w in hot else hot.setdefault(w, _may_start(w, lang, index)) for w in words]
-    apart = _apart_memo(lang, index)
-    if len(apart) > HOT_WORDS:
-        apart.clear()
+    apart = _bounded(_apart_memo(lang, index))
     pieces = {}  # i → names written apart (کی یف for کییف) whose first piece is token i: (f, g) form pairs
     # Only where one word of two adjacent ones is short (SPLIT_PIECE) and no punctuation parts them.
     lengths = list(map(len, words))
@@ -252,6 +248,13 @@ def prominent(index: Index, aliases: tuple[int, ...]) -> frozenset[int]:
 def _hot_words(lang: str | None, index: Index) -> dict[str, bool]:
     """Per index and language, a memo of :func:`_may_start` by word (a dict: the cheapest lookup)."""
     return {}
+
+
+def _bounded(memo: dict) -> dict:
+    """``memo``, emptied past ``HOT_WORDS`` entries: a long run of new words must not grow it for ever."""
+    if len(memo) > HOT_WORDS:
+        memo.clear()
+    return memo
 
 
 @per_index(None)

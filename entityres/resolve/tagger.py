@@ -315,6 +315,17 @@ class _Memo(NamedTuple):
     pairs: weakref.WeakKeyDictionary  # per index and language, two adjacent words → their pair features
 
 
+def _per_lang(memos: weakref.WeakKeyDictionary, index: Index, lang: str | None) -> dict:
+    """The memo of ``index`` and ``lang`` in ``memos`` (per index, then language), made when missing."""
+    per_lang = memos.get(index)
+    if per_lang is None:
+        per_lang = memos.setdefault(index, {})
+    known = per_lang.get(lang)
+    if known is None:
+        known = per_lang.setdefault(lang, {})
+    return known
+
+
 class Tagger:
     """A trained model, loaded once. Thread-safe: decoding keeps no state but a memo of word scores."""
 
@@ -379,16 +390,7 @@ class Tagger:
         if len(memo.table) > MAX_MEMO * ROWS * len(self.labels_):
             # A fresh memo: a text being tagged in another thread keeps the old one.
             memo = self._memo = _Memo(weakref.WeakKeyDictionary(), array("d"), weakref.WeakKeyDictionary())
-        per_lang = memo.words.get(index)
-        if per_lang is None:
-            per_lang = memo.words.setdefault(index, {})
-        known = per_lang.get(lang)
-        if known is None:
-            known = per_lang.setdefault(lang, {})
-        pairs = memo.pairs.get(index)
-        if pairs is None:
-            pairs = memo.pairs.setdefault(index, {})
-        pairs = pairs.get(lang) or pairs.setdefault(lang, {})
+        known, pairs = _per_lang(memo.words, index, lang), _per_lang(memo.pairs, index, lang)
         found = list(map(known.get, words))
         if None in found:
             missing = [i for i, f in enumerate(found) if f is None]

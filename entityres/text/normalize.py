@@ -85,8 +85,8 @@ def _replacement(char: str) -> str:
     return rule_for(char)[0]
 
 
-def _code(char: str) -> str:
-    out, rule = rule_for(char)
+def _code(out: str, rule: str) -> str:
+    """How a character whose rule ``rule`` replaces it with ``out`` maps (_ONE, _DROP, _MARK or _MANY)."""
     if len(out) == 1:
         return _ONE
     if len(out) > 1:
@@ -97,7 +97,8 @@ def _code(char: str) -> str:
 @lru_cache(maxsize=1 << 16)
 def _rule(char: str) -> tuple[str, str]:
     """A character's replacement and code (_ONE, _DROP, _MARK or _MANY)."""
-    return rule_for(char)[0], _code(char)
+    out, rule = rule_for(char)
+    return out, _code(out, rule)
 
 
 class _Known(NamedTuple):

@@ -80,6 +80,15 @@ def test_the_postings_are_the_blocking_keys_of_each_word_and_pair(index):
     assert index.postings == {k: tuple(v) for k, v in expected.items()}
 
 
+def test_the_postings_are_runs_of_one_array_in_key_order(index):
+    postings = index.postings
+    assert postings.numbers.itemsize == 4 and len(postings) == len(postings.spans) > 0
+    starts, lengths = [s >> 32 for s in postings.spans.values()], [s & 0xFFFFFFFF for s in postings.spans.values()]
+    assert starts == [sum(lengths[:i]) for i in range(len(lengths))] and sum(lengths) == len(postings.numbers)
+    for key, start, length in zip(postings, starts, lengths):
+        assert key in postings and postings[key] == tuple(postings.numbers[start:start + length])
+
+
 def test_a_missing_key_is_not_added_by_a_lookup(index):
     with pytest.raises(KeyError):
         index.postings["no such key"]  # noqa: B018

@@ -5,6 +5,7 @@ float, to the bit, on any input (hypothesis), so that scores and rankings do not
 """
 import heapq
 import re
+from collections import defaultdict
 from itertools import product
 
 import pytest
@@ -16,7 +17,7 @@ from entityres.text import _kernels, tables
 from entityres.text import keys as keys_module
 from entityres.text import similarity as S
 from entityres.text.keys import compare_table, key_similarity
-from entityres.gazetteer.index import Alias
+from entityres.gazetteer.index import Alias, Postings
 from entityres.text.name_parts import joins_into, parts_differ
 from entityres.text.similarity import ALT_CLASS_PENALTY, word_profile, word_similarity
 
@@ -277,16 +278,36 @@ group_st = st.lists(posting_st, max_size=4)
        st.sampled_from([-1, 0, 1]), st.binary(min_size=N_ALIASES, max_size=N_ALIASES).map(lambda b: bytes(1 + x % 8 for x in b)),
        st.integers(1, 5), st.sampled_from([2, 5, 64]), st.sampled_from([0, 3, 400]))
 def test_blocking_ranked_equals_reference(groups, found, types, want_type, words, query_words, small, limit):
-    slots, firsts, pairs = groups
-    args = (slots, firsts, pairs, found, N_ALIASES, types, want_type, words, query_words, small, 0.6)
-    assert _kernels.blocking_ranked(*args, limit) == reference_blocking_ranked(*args)[:limit]
+    (slots, firsts, pairs), numbers = packed(groups)
+    rest = (N_ALIASES, types, want_type, words, query_words, small, 0.6)
+    assert (_kernels.blocking_ranked(slots, firsts, pairs, found, numbers, *rest, limit)
+            == reference_blocking_ranked(*groups, found, *rest)[:limit])
 
 
-def test_blocking_ranked_refuses_an_alias_out_of_range():
+def packed(groups):
+    """Each group's posting tuples as the kernel reads them: spans (start << 32 | length) of one
+    array of every posting's numbers, as Index.postings holds them."""
+    lists, keys = defaultdict(list), []
+    for g, kind in enumerate(groups):
+        keys.append([])
+        for i, group in enumerate(kind):
+            keys[-1].append([f"{g} {i} {j}" for j in range(len(group))])
+            for key, posting in zip(keys[-1][-1], group):
+                lists[key].extend(posting)
+    postings = Postings.collect(lists)
+    return [[[postings.spans[k] for k in group] for group in kind] for kind in keys], postings.numbers
+
+
+def test_blocking_ranked_refuses_an_alias_or_a_span_out_of_range():
+    (slots, firsts), numbers = packed(([[(3,)]], [[]]))
     with pytest.raises(IndexError):
-        _kernels.blocking_ranked([[(3,)]], [[]], [], (), 3, bytes(3), -1, bytes(3), 1, 64, 0.6, 10)
+        _kernels.blocking_ranked(slots, firsts, [], (), numbers, 3, bytes(3), -1, bytes(3), 1, 64, 0.6, 10)
+    with pytest.raises(IndexError):
+        _kernels.blocking_ranked([[], []], [[], []], [], (3,), numbers, 3, bytes(3), -1, bytes(3), 1, 64, 0.6, 10)
+    with pytest.raises(IndexError):  # a run past the numbers' end
+        _kernels.blocking_ranked([[1 << 32 | 1]], [[]], [], (), numbers, 4, bytes(4), -1, bytes(4), 1, 64, 0.6, 10)
     with pytest.raises(ValueError):
-        _kernels.blocking_ranked([[]] * 17, [[]] * 17, [], (), 3, bytes(3), -1, bytes(3), 1, 64, 0.6, 10)
+        _kernels.blocking_ranked([[]] * 17, [[]] * 17, [], (), numbers, 3, bytes(3), -1, bytes(3), 1, 64, 0.6, 10)
 
 
 # --- the word-pair scorer (fuzzy_similarity), against the readable Python it replaced ---------

@@ -31,8 +31,10 @@ import hashlib
 import sys
 from array import array
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from functools import cached_property, lru_cache
-from itertools import accumulate, chain
+from itertools import accumulate, chain, repeat
+from operator import lshift, or_
 from typing import Iterable, NamedTuple
 
 from ..text import cues, tables
@@ -226,13 +228,52 @@ def shared_aliases(entries: Iterable[Entry]) -> list[tuple[str, list[str]]]:
     return sorted((k, ids) for k, ids in owners.items() if len(ids) > 1)
 
 
+class Postings(Mapping):
+    """Blocking keys → alias numbers, the numbers of every key in one packed array (``numbers``, a
+    run per key) and ``spans[key]`` the run's ``start << 32 | length``: at a million entries, a tuple
+    per key was a fifth of the index's memory, and the blocking kernel reads a run without making an
+    object per alias. Read as a mapping, a key gives its aliases as a tuple."""
+
+    __slots__ = ("spans", "numbers")
+
+    def __init__(self, spans: dict[str, int], numbers: array) -> None:
+        self.spans, self.numbers = spans, numbers
+
+    @classmethod
+    def collect(cls, lists: defaultdict) -> "Postings":
+        """``lists`` (keys → lists of numbers) packed run by run, in their order; each list is
+        replaced by its span as it goes (:func:`_frozen`), so that the lists and the array are never
+        all held at once."""
+        numbers = array(_U32)
+
+        def span(run: list[int]) -> int:
+            start = len(numbers)
+            numbers.extend(run)
+            return start << 32 | len(run)
+
+        return cls(_frozen(lists, span), numbers)
+
+    def __getitem__(self, key: str) -> tuple[int, ...]:
+        span = self.spans[key]
+        return tuple(self.numbers[span >> 32:(span >> 32) + (span & _LENGTH)])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.spans
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.spans)
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+
 class Index:
     """See the module docstring. Build with :meth:`build`; never mutated afterwards."""
 
     entries: tuple[Entry, ...]
     aliases: tuple[Alias, ...]
     exact: dict[str, tuple[int, ...]]
-    postings: dict[str, tuple[int, ...]]
+    postings: Postings
     ambiguous: frozenset[str]
     by_id: dict[str, int]
     # For names in running text (entityres.resolve.mentions):
@@ -292,6 +333,9 @@ class Index:
             elif kind == "dict[str, tuple[int, ...]]":
                 out[name] = [list(value), _packed([len(v) for v in value.values()]),
                              _packed([a for v in value.values() for a in v])]
+            elif kind == "Postings":  # as the maps of numbers above
+                out[name] = [list(value.spans), _packed([s & _LENGTH for s in value.spans.values()]),
+                             _bytes(value.numbers)]
             elif kind == "dict[str, tuple[str, ...]]":
                 out[name] = {k: list(v) for k, v in value.items()}
             else:
@@ -330,6 +374,8 @@ class Index:
                 fields[name] = frozenset(str_list(value))
             elif kind == "dict[str, tuple[int, ...]]":
                 fields[name] = _unpacked(value, n_aliases)
+            elif kind == "Postings":
+                fields[name] = _postings(value, n_aliases)
             elif kind == "dict[str, tuple[str, ...]]":
                 found = str_map(value)
                 lists = list(found.values())
@@ -433,7 +479,7 @@ class Index:
         most = max((a.trust for a in aliases if a.trust != UNSOURCED), default=1.0)
         for i, a in enumerate(aliases):
             aliases[i] = a._replace(trust=min(1.0, a.trust / most))
-        return cls(entries=tuple(entries), aliases=tuple(aliases), exact=_frozen(exact), postings=_frozen(postings),
+        return cls(entries=tuple(entries), aliases=tuple(aliases), exact=_frozen(exact), postings=Postings.collect(postings),
                    ambiguous=frozenset(k for k, o in owners.items() if len(o) > 1),
                    by_id={e.id: n for n, e in enumerate(entries)}, prefixes=frozenset(prefixes),
                    parts=_frozen(parts), given=_frozen(given), vocab=vocab, vocab_postings=_frozen(vocab_postings, lambda v: tuple(sorted(v))))
@@ -495,13 +541,19 @@ def _words(value: object, slots: list[tuple[str, ...]]) -> list[Word]:
 
 
 _U32 = next(code for code in "ILH" if array(code).itemsize == 4)
+_LENGTH = (1 << 32) - 1  # of a span: the run's length (Postings)
 _OPTIONAL_STR = {str, type(None)}
 
 
 def _packed(numbers: list[int]) -> bytes:
     """Whole numbers as little-endian 32-bit words."""
-    packed = array(_U32, numbers)
+    return _bytes(array(_U32, numbers))
+
+
+def _bytes(packed: array) -> bytes:
+    """An array of 32-bit words as little-endian bytes."""
     if sys.byteorder == "big":
+        packed = array(_U32, packed)
         packed.byteswap()
     return packed.tobytes()
 
@@ -516,16 +568,31 @@ def _numbers(value: object) -> array:
     return numbers
 
 
-def _unpacked(value: object, below: int) -> dict[str, tuple[int, ...]]:
-    """A map of keys to numbers under ``below``, from ``[keys, lengths, numbers]`` (:func:`_packed`)."""
+def _runs(value: object, below: int) -> tuple[list[str], array, array, list[int]]:
+    """``[keys, lengths, numbers]`` (:func:`_packed`) checked: the keys, each key's count, the
+    numbers (each under ``below``), and where each key's run ends."""
     keys, lengths, numbers = _list(value)
     keys, sizes, flat = str_list(keys), _numbers(lengths), _numbers(numbers)
     expect(len(sizes) == len(keys) and sum(sizes) == len(flat) and (not flat or max(flat) < below),
            f"lists of whole numbers under {below}")
-    numbers, ends = tuple(flat), list(accumulate(sizes))  # slices of one tuple: no array copy per key
+    return keys, sizes, flat, list(accumulate(sizes))
+
+
+def _unpacked(value: object, below: int) -> dict[str, tuple[int, ...]]:
+    """A map of keys to numbers under ``below``, from ``[keys, lengths, numbers]`` (:func:`_packed`)."""
+    keys, _, flat, ends = _runs(value, below)
+    numbers = tuple(flat)  # slices of one tuple: no array copy per key
     out = dict(zip(keys, map(numbers.__getitem__, map(slice, [0, *ends[:-1]], ends))))
     expect(len(out) == len(keys), "distinct keys")
     return out
+
+
+def _postings(value: object, below: int) -> Postings:
+    """The :class:`Postings` encoded as a map of numbers (:func:`_unpacked`)."""
+    keys, sizes, flat, ends = _runs(value, below)
+    spans = dict(zip(keys, map(or_, map(lshift, [0, *ends[:-1]], repeat(32)), sizes)))
+    expect(len(spans) == len(keys), "distinct keys")
+    return Postings(spans, flat)
 
 
 def _aliases(value: object, words: list[Word], n_entries: int) -> tuple[Alias, ...]:

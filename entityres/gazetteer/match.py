@@ -221,10 +221,10 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
     aliases of one entry and ``RESCORED`` entries go on to scoring.
     """
     found = {a for key in query.exact for a in index.exact.get(key, ())}
-    postings = index.postings
+    spans, numbers = index.postings.spans, index.postings.numbers
 
-    def posted(keys) -> list[tuple[int, ...]]:
-        return [p for k in keys if (p := postings.get(k))]
+    def posted(keys) -> list[int]:
+        return [p for k in keys if (p := spans.get(k)) is not None]
 
     # The postings are counted into one bit mask per alias in C (blocking_ranked): unions and
     # intersections of Python sets of thousands of aliases cost more than the scoring at 100k entries.
@@ -235,7 +235,7 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
     want = -1 if type is None else TYPE_CODES.get(type, len(TYPE_CODES))
     # Among many aliases that share the query's keys (a common name among 100,000), the sound of
     # the whole name, compared in C on the readings' codes, picks those worth the full score.
-    ranked = blocking_ranked(slots, firsts, pairs, tuple(found), len(index.aliases), index.alias_types, want,
+    ranked = blocking_ranked(slots, firsts, pairs, tuple(found), numbers, len(index.aliases), index.alias_types, want,
                              index.alias_lengths, len(query.words), SMALL_POSTING, SECOND_KEY_WEIGHT, PRERANKED)
     aliases = index.aliases
     codes = query.joined.codes[:3] if query.joined is not None else ()
@@ -244,7 +244,7 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
         # and last names alone (صالح أحمد حسن عاشور, Saleh Ashour): among 100,000 names, those that
         # share two of its common inner names outrank it. The first and last words propose aliases
         # of their own, heard as the two names written together.
-        outer = blocking_ranked([firsts[0], firsts[-1]], [firsts[0], firsts[-1]], [], (), len(index.aliases),
+        outer = blocking_ranked([firsts[0], firsts[-1]], [firsts[0], firsts[-1]], [], (), numbers, len(index.aliases),
                                 index.alias_types, want, index.alias_lengths, 2, SMALL_POSTING, SECOND_KEY_WEIGHT,
                                 PRERANKED_OUTER)
         seen = {a for *_, a in ranked}

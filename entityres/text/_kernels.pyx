@@ -6,7 +6,7 @@ function here computes exactly what the readable Python it replaces computed, to
 (tests/test_kernels.py compares them). Arithmetic is done in the same order as that Python, so
 scores, and hence rankings and ties, do not move.
 """
-from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from libc.math cimport INFINITY, fabs, log
 from libc.stdint cimport int32_t, uint32_t, uint64_t
 from libc.stdlib cimport qsort
@@ -792,33 +792,43 @@ cdef enum:
     FOUND = 63  # the bit of exact hits
 
 
-cdef void _mark(list groups, int bit, uint64_t *mask, Py_ssize_t n, Py_ssize_t *sizes,
-                int32_t **touched, Py_ssize_t *n_touched, Py_ssize_t *capacity) except *:
-    """Set ``bit`` (and the bits after it, one per group) in the mask of every alias posted in
-    ``groups`` (per group, a list of posting tuples); ``sizes`` counts each group's distinct aliases."""
-    cdef Py_ssize_t g, a
-    cdef uint64_t b
+cdef inline int _touch(Py_ssize_t a, uint64_t b, uint64_t *mask, Py_ssize_t n, Py_ssize_t *size,
+                       int32_t **touched, Py_ssize_t *n_touched, Py_ssize_t *capacity) except -1:
+    """Set bit ``b`` in the mask of alias ``a``, noting ``a`` the first time and counting it in ``size``
+    the first time it gets ``b``."""
     cdef int32_t *grown
-    cdef object posting, item
+    if a < 0 or a >= n:
+        raise IndexError(f"alias {a} is not under {n}")
+    if mask[a] == 0:
+        if n_touched[0] == capacity[0]:
+            grown = <int32_t *> PyMem_Realloc(touched[0], 2 * capacity[0] * sizeof(int32_t))
+            if grown == NULL:
+                raise MemoryError()
+            touched[0], capacity[0] = grown, 2 * capacity[0]
+        touched[0][n_touched[0]] = <int32_t> a
+        n_touched[0] += 1
+    if not mask[a] & b:
+        mask[a] |= b
+        size[0] += 1
+    return 0
+
+
+cdef void _mark(list groups, int bit, const unsigned int[::1] numbers, uint64_t *mask, Py_ssize_t n,
+                Py_ssize_t *sizes, int32_t **touched, Py_ssize_t *n_touched, Py_ssize_t *capacity) except *:
+    """Set ``bit`` (and the bits after it, one per group) in the mask of every alias posted in
+    ``groups`` (per group, a list of postings: each a span ``start << 32 | length`` of ``numbers``);
+    ``sizes`` counts each group's distinct aliases."""
+    cdef Py_ssize_t g, i, start, length
+    cdef uint64_t b, span
     for g in range(len(groups)):
         b = (<uint64_t> 1) << (bit + g)
-        for posting in <list> groups[g]:
-            for item in <tuple> posting:
-                a = item
-                if a < 0 or a >= n:
-                    raise IndexError(f"alias {a} is not under {n}")
-                if mask[a] == 0:
-                    if n_touched[0] == capacity[0]:
-                        grown = <int32_t *> PyMem_Realloc(touched[0], 2 * capacity[0] * sizeof(int32_t))
-                        if grown == NULL:
-                            raise MemoryError()
-                        touched[0], capacity[0] = grown, 2 * capacity[0]
-                    touched[0][n_touched[0]] = <int32_t> a
-                    n_touched[0] += 1
-                if not mask[a] & b:
-                    mask[a] |= b
-                    sizes[g] += 1
-
+        for item in <list> groups[g]:
+            span = item
+            start, length = <Py_ssize_t> (span >> 32), <Py_ssize_t> (span & 0xFFFFFFFF)
+            if start + length > numbers.shape[0]:
+                raise IndexError(f"postings {start}..{start + length} are not under {numbers.shape[0]}")
+            for i in range(start, start + length):
+                _touch(numbers[i], b, mask, n, sizes + g, touched, n_touched, capacity)
 
 
 cdef struct _Ranked:
@@ -838,13 +848,15 @@ cdef int _compare_ranked(const void *x, const void *y) noexcept nogil:
     return (a.alias > b.alias) - (a.alias < b.alias)
 
 
-def blocking_ranked(list slots, list firsts, list pairs, tuple found, Py_ssize_t n, bytes types, int want_type,
-                    bytes words, Py_ssize_t query_words, Py_ssize_t small, double second, Py_ssize_t limit):
+def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsigned int[::1] numbers, Py_ssize_t n,
+                    bytes types, int want_type, bytes words, Py_ssize_t query_words, Py_ssize_t small, double second,
+                    Py_ssize_t limit):
     """The candidates of a query from its postings, ``(-(hit + exact bonus), word-count gap, alias)``,
     sorted, the first ``limit``.
 
-    Per query word ``i``, ``slots[i]`` holds the posting tuples of its blocking keys, ``firsts[i]``
-    those of its likeliest keys; ``pairs[p]`` those of words ``p`` and ``p + 1`` written as one;
+    Per query word ``i``, ``slots[i]`` holds the postings of its blocking keys, ``firsts[i]``
+    those of its likeliest keys, each a span ``start << 32 | length`` of ``numbers``, the alias numbers
+    of every key in one array (:class:`entityres.gazetteer.index.Postings`); ``pairs[p]`` those of words ``p`` and ``p + 1`` written as one;
     ``found``: the aliases with the query's exact key. An alias joins the pool when it is found,
     in a word's slot of at most ``small`` aliases (any slot of a one-word query), in the first
     postings (at most ``4 * small``) of a word whose slot is larger, in two words' slots (a pair's
@@ -875,21 +887,22 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, Py_ssize_t
         raise ValueError("limit must not be negative")
     if n == 0:
         return out
-    cdef uint64_t *mask = <uint64_t *> PyMem_Malloc(n * sizeof(uint64_t))
+    # calloc: a large block comes as fresh zero pages, not zeroed a second time
+    cdef uint64_t *mask = <uint64_t *> PyMem_Calloc(n, sizeof(uint64_t))
     cdef int32_t *touched = <int32_t *> PyMem_Malloc(capacity * sizeof(int32_t))
     if mask == NULL or touched == NULL:
         PyMem_Free(mask)
         PyMem_Free(touched)
         raise MemoryError()
-    memset(mask, 0, n * sizeof(uint64_t))
     memset(slot_size, 0, sizeof(slot_size))
     memset(first_size, 0, sizeof(first_size))
     memset(pair_size, 0, sizeof(pair_size))
     try:
-        _mark(slots, 0, mask, n, slot_size, &touched, &n_touched, &capacity)
-        _mark(firsts, FIRST, mask, n, first_size, &touched, &n_touched, &capacity)
-        _mark(pairs, PAIR, mask, n, pair_size, &touched, &n_touched, &capacity)
-        _mark([[found]], FOUND, mask, n, &found_size, &touched, &n_touched, &capacity)
+        _mark(slots, 0, numbers, mask, n, slot_size, &touched, &n_touched, &capacity)
+        _mark(firsts, FIRST, numbers, mask, n, first_size, &touched, &n_touched, &capacity)
+        _mark(pairs, PAIR, numbers, mask, n, pair_size, &touched, &n_touched, &capacity)
+        for item in found:
+            _touch(item, (<uint64_t> 1) << FOUND, mask, n, &found_size, &touched, &n_touched, &capacity)
         for i in range(n_slots):
             idf[i] = log(<double> n / <double> (1 + slot_size[i])) + 1.0
         slot_bits = ((<uint64_t> 1) << n_slots) - 1

@@ -4,6 +4,7 @@ Each reference below is the readable Python the kernel replaced; the kernel must
 float, to the bit, on any input (hypothesis), so that scores and rankings do not move.
 """
 import heapq
+import random
 import re
 from collections import defaultdict
 from itertools import product
@@ -296,6 +297,21 @@ def packed(groups):
                 lists[key].extend(posting)
     postings = Postings.collect(lists)
     return [[[postings.spans[k] for k in group] for group in kind] for kind in keys], postings.numbers
+
+
+def test_blocking_ranked_picks_the_first_of_thousands_as_a_full_sort_would():
+    rng = random.Random(7)
+    n = 5000
+    types, words = bytes(rng.randrange(2) for _ in range(n)), bytes(rng.randrange(1, 5) for _ in range(n))
+    for trial in range(12):
+        groups = tuple([[tuple(rng.sample(range(n), rng.randrange(1, 3000))) for _ in range(rng.randrange(1, 3))]
+                        for _ in range(3)] for _ in range(2)) + ([],)
+        found = tuple(rng.sample(range(n), 5))
+        (slots, firsts, pairs), numbers = packed(groups)
+        rest = (n, types, -1 if trial % 2 else 1, words, 3, 64, 0.6)
+        full = reference_blocking_ranked(*groups, found, *rest)
+        for limit in (1, 17, 400, len(full)):
+            assert _kernels.blocking_ranked(slots, firsts, pairs, found, numbers, *rest, limit) == full[:limit]
 
 
 def test_blocking_ranked_refuses_an_alias_or_a_span_out_of_range():

@@ -530,17 +530,47 @@ cdef Py_ssize_t _distinct(_Text *x, Py_ssize_t n, Py_ssize_t *table, Py_ssize_t 
     return u
 
 
-cdef double _nth_smallest(double *x, Py_ssize_t n, Py_ssize_t k) noexcept:
-    """The ``k``-th smallest of ``x`` (from 0), which it reorders (Hoare's selection)."""
+cdef struct _Ranked:
+    double hit  # -(hit + exact bonus)
+    Py_ssize_t gap
+    int32_t alias
+
+
+cdef int _compare_ranked(const void *x, const void *y) noexcept nogil:
+    """As Python orders the tuples ``(hit, gap, alias)``."""
+    cdef const _Ranked *a = <const _Ranked *> x
+    cdef const _Ranked *b = <const _Ranked *> y
+    if a.hit != b.hit:
+        return -1 if a.hit < b.hit else 1
+    if a.gap != b.gap:
+        return -1 if a.gap < b.gap else 1
+    return (a.alias > b.alias) - (a.alias < b.alias)
+
+
+ctypedef fused _Ordered:
+    double
+    _Ranked
+
+
+cdef inline bint _less(_Ordered a, _Ordered b) noexcept:
+    if _Ordered is double:
+        return a < b
+    else:
+        return _compare_ranked(&a, &b) < 0
+
+
+cdef _Ordered _nth_smallest(_Ordered *x, Py_ssize_t n, Py_ssize_t k) noexcept:
+    """The ``k``-th smallest of ``x`` (from 0), which it reorders so that the ``k`` before it come
+    first (Hoare's selection)."""
     cdef Py_ssize_t lo = 0, hi = n - 1, i, j
-    cdef double pivot, held
+    cdef _Ordered pivot, held
     while lo < hi:
         pivot = x[(lo + hi) // 2]
         i, j = lo, hi
         while i <= j:
-            while x[i] < pivot:
+            while _less(x[i], pivot):
                 i += 1
-            while x[j] > pivot:
+            while _less(pivot, x[j]):
                 j -= 1
             if i <= j:
                 held = x[i]
@@ -831,23 +861,6 @@ cdef void _mark(list groups, int bit, const unsigned int[::1] numbers, uint64_t 
                 _touch(numbers[i], b, mask, n, sizes + g, touched, n_touched, capacity)
 
 
-cdef struct _Ranked:
-    double hit  # -(hit + exact bonus)
-    Py_ssize_t gap
-    int32_t alias
-
-
-cdef int _compare_ranked(const void *x, const void *y) noexcept nogil:
-    """As Python orders the tuples ``(hit, gap, alias)``."""
-    cdef const _Ranked *a = <const _Ranked *> x
-    cdef const _Ranked *b = <const _Ranked *> y
-    if a.hit != b.hit:
-        return -1 if a.hit < b.hit else 1
-    if a.gap != b.gap:
-        return -1 if a.gap < b.gap else 1
-    return (a.alias > b.alias) - (a.alias < b.alias)
-
-
 def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsigned int[::1] numbers, Py_ssize_t n,
                     bytes types, int want_type, bytes words, Py_ssize_t query_words, Py_ssize_t small, double second,
                     Py_ssize_t limit):
@@ -940,9 +953,14 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
             kept[n_kept].gap = lack if lack >= 0 else -lack
             kept[n_kept].alias = touched[t]
             n_kept += 1
-        # Sorted here: thousands of aliases may share a common name's keys, and only the first few hundred go on.
+        # Thousands of aliases may share a common name's keys, and only the first few hundred go on:
+        # those are picked out first, and only they are sorted.
+        if n_kept > limit:
+            if limit:
+                _nth_smallest(kept, n_kept, limit - 1)
+            n_kept = limit
         qsort(kept, n_kept, sizeof(_Ranked), _compare_ranked)
-        for t in range(n_kept if n_kept < limit else limit):
+        for t in range(n_kept):
             out.append((kept[t].hit, kept[t].gap, kept[t].alias))
         return out
     finally:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
-import subprocess
 import sys
 from pathlib import Path
+
+from peers import run_json
 
 HERE = Path(__file__).resolve().parent
 CASES = HERE.parent.parent / "shared" / "bench" / "names" / "nomenklatura_name_bench" / "cases.csv"
@@ -60,17 +60,7 @@ def confusion(pred: list[bool], gold: list[bool]) -> dict:
 
 def logic_v2(pairs: list[tuple[str, str]], python: str | None) -> list[float] | None:
     """LogicV2's name_match per pair, or None (with the reason printed) when it cannot run."""
-    cmd = [python or sys.executable, "-c", _NK_SCRIPT]
-    try:
-        done = subprocess.run(cmd, input=json.dumps(pairs), capture_output=True, text=True, timeout=1800)
-    except (OSError, subprocess.TimeoutExpired) as err:
-        print(f"LogicV2 not run: {err}")
-        return None
-    if done.returncode != 0:
-        print("LogicV2 not run: " + (done.stderr.strip().splitlines() or ["no output"])[-1])
-        return None
-    return json.loads(done.stdout)
-
+    return run_json(_NK_SCRIPT, pairs, python, "LogicV2", timeout=1800)
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

@@ -43,13 +43,20 @@ person): (a) unidecode(x).lower() and (b) ICU "Any-Latin; Latin-ASCII; Lower", e
 rapidfuzz.process.extract(..., scorer=fuzz.WRatio, limit=10) (its first hit is extractOne's).
 With distractors they take about 0.2 s a query: they first run on a seeded sample of each query
 set (--baseline-scale-sample), and on all queries only if that projects under ~2 minutes.
+With ``--nk-python PY`` (a Python with nomenklatura installed: it is no dependency of entityres),
+the scale step also runs OpenSanctions' own pipeline on the same entries and queries: its blocker
+(``nomenklatura.blocker.Index``, DuckDB, one thread, rarity-weighted name parts with oversized
+buckets dropped) picks each query's candidates in one batch, and LogicV2 (yente's default) or the
+name-based matcher scores them; the best ten persons by that score are its ranking, and its time
+is the blocker's batch plus that scorer's. Reported as the other rows are, with its build time
+and the rise of its peak RSS, in its own process.
 
 Speed: q/s by wall clock and by CPU time (the machine may be shared: CPU q/s is the steadier
 figure; pin to one core with ``taskset -c 1``); index build seconds by wall clock and CPU. The
 issue's 1M-entry figures come from ``--distractors 1000000``.
 
 Usage: python benchmarks/names.py [--quick] [--no-scale] [--seed S] [--sample N]
-       [--distractors N] [--baseline-scale-sample N] [--json PATH]
+       [--distractors N] [--baseline-scale-sample N] [--nk-python PY] [--json PATH]
 """
 from __future__ import annotations
 
@@ -73,6 +80,7 @@ from unidecode import unidecode
 
 from entityres.gazetteer import Gazetteer
 from entityres.gazetteer.match import MATCH_THRESHOLD
+from peers import run_json
 
 NAMES = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "names"
 POLITICIANS = NAMES / "everypolitician_wikidata_2015" / "persons_en_fa_ar.tsv"
@@ -338,6 +346,78 @@ def _scale_worker(entries: list[dict], query_sets: dict[str, list[Query]]) -> di
             "peak_rss_delta_mb": (rss_after - rss_before) / 1024, "sets": results}
 
 
+# Runs in nomenklatura's Python: {"sets": {name: [[query, ...]]}, "entries": [[id, [name, ...]], ...]}
+# on stdin; per set and scorer the ranked [[id, score], ...] of each query and the seconds it took
+# (the blocker's batch and that scorer), on stdout.
+_NK_SCRIPT = """
+import json, sys, tempfile, time
+from pathlib import Path
+from followthemoney import model
+from nomenklatura.blocker import Index
+from nomenklatura.matching import LogicV2, NameMatcher
+
+def vm_hwm_kib():
+    with open("/proc/self/status", encoding="ascii") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+
+def person(pid, names):
+    e = model.make_entity("Person")
+    e.id = pid
+    for n in names:
+        e.add("name", n)
+    return e
+
+class View:  # all the blocker reads of a store's view
+    def __init__(self, entities):
+        self.list = entities
+    def entities(self, include_schemata=None):
+        return iter(self.list)
+
+job = json.load(sys.stdin)
+rss = vm_hwm_kib()
+wall, cpu = time.perf_counter(), time.process_time()
+entities = [person(pid, names) for pid, names in job["entries"]]
+by_id = {e.id: e for e in entities}
+with tempfile.TemporaryDirectory() as folder:
+    index = Index(View(entities), Path(folder))
+    index.con.execute("SET threads TO 1")
+    index.build()
+    out = {"index_s": time.perf_counter() - wall, "index_cpu_s": time.process_time() - cpu,
+           "peak_rss_delta_mb": (vm_hwm_kib() - rss) / 1024, "sets": {}}
+    for name, queries in job["sets"].items():
+        wall, cpu = time.perf_counter(), time.process_time()
+        asked = [person(f"query-{i}", [q]) for i, q in enumerate(queries)]
+        found = {str(q): [str(c) for c, _ in hits] for q, hits in index.match_entities(asked)}
+        block_wall, block_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        out["sets"][name] = runs = {}
+        for algorithm in (LogicV2, NameMatcher):
+            config = algorithm.default_config()
+            wall, cpu = time.perf_counter(), time.process_time()
+            ranked = []
+            for q in asked:  # sorted() is stable: ties keep the blocker's order
+                scored = [(c, algorithm.compare(q, by_id[c], config).score) for c in found.get(q.id, [])]
+                ranked.append(sorted(scored, key=lambda h: -h[1])[:10])
+            runs[algorithm.NAME] = {"ranked": ranked, "seconds": block_wall + time.perf_counter() - wall,
+                                    "cpu_seconds": block_cpu + time.process_time() - cpu}
+print(json.dumps(out))
+"""
+
+
+def nomenklatura_scale(python: str, entries: list[dict], query_sets: dict[str, list[Query]]) -> dict | None:
+    """nomenklatura's blocker and its scorers on ``entries`` in ``python``, scored as the other rows;
+    None (with the reason printed) when it cannot run."""
+    job = {"entries": [[e["id"], all_names(e)] for e in entries],
+           "sets": {name: [q.text for q in qs] for name, qs in query_sets.items()}}
+    out = run_json(_NK_SCRIPT, job, python, "  nomenklatura", timeout=3600)
+    if out is None:
+        return None
+    out["sets"] = {name: {algorithm: score(query_sets[name], [[tuple(h) for h in hits] for hits in r["ranked"]],
+                                           r["seconds"], r["cpu_seconds"])
+                          for algorithm, r in runs.items()}
+                   for name, runs in out["sets"].items()}
+    return out
+
+
 def in_fresh_process(fn, *args):
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
         return pool.submit(fn, *args).result()
@@ -446,6 +526,8 @@ def main() -> int:
     parser.add_argument("--distractors", type=int, default=None, help="default 100,000 (10,000 with --quick)")
     parser.add_argument("--baseline-scale-sample", type=int, default=None,
                         help="queries per set for the baselines with distractors (default 50, 20 with --quick; 0: skip)")
+    parser.add_argument("--nk-python", default=None,
+                        help="a Python with nomenklatura installed: its blocker and LogicV2 run beside at scale")
     parser.add_argument("--json", type=Path, default=None, help="write all figures to this file")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # progress goes to stderr; keep the two in order
@@ -502,6 +584,19 @@ def main() -> int:
                       f"{r['qps']:>9.0f}{r['cpu_qps']:>9.0f}{res['load_s']:>8.2f}{res['index_s']:>9.2f}"
                       f"{res['index_cpu_s']:>7.1f}{res['peak_rss_delta_mb']:>9.0f}")
             scale[ds.key] = res
+        if args.nk_python:
+            report["nomenklatura"] = peers = {}
+            for ds in datasets:
+                print(f"  … nomenklatura: {ds.key} + distractors", file=sys.stderr, flush=True)
+                peer = nomenklatura_scale(args.nk_python, ds.entries + extra, ds.query_sets)
+                if peer is None:
+                    break
+                peers[ds.key] = peer
+                for set_name, runs in peer["sets"].items():
+                    for algorithm, r in runs.items():
+                        print(f"  {set_name:<6}{len(ds.entries) + len(extra):>9,}{r['queries']:>8}{r['top1']:>8.3f}"
+                              f"{r['mrr']:>8.3f}{r['qps']:>9.0f}{r['cpu_qps']:>9.0f}{'—':>8}{peer['index_s']:>9.2f}"
+                              f"{peer['index_cpu_s']:>7.1f}{peer['peak_rss_delta_mb']:>9.0f}  nomenklatura blocker + {algorithm}")
         if n_base_scale:
             scale["baselines"] = scale_baselines(datasets, extra, scale, n_base_scale, seed)
     report["scale"] = scale

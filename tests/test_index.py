@@ -4,6 +4,10 @@ The build takes shortcuts for speed and memory (memos per distinct word, the joi
 adjacent words and of whole names made only when scored, the pairs' blocking keys from their
 cheap keys alone); these tests compare it with the definitions, word by word.
 """
+
+import os
+import subprocess
+import sys
 from itertools import product
 
 import pytest
@@ -87,6 +91,24 @@ def test_the_postings_are_runs_of_one_array_in_key_order(index):
     assert starts == [sum(lengths[:i]) for i in range(len(lengths))] and sum(lengths) == len(postings.numbers)
     for key, start, length in zip(postings, starts, lengths):
         assert key in postings and postings[key] == tuple(postings.numbers[start:start + length])
+
+
+_ENCODED_POSTINGS = """
+import hashlib, msgpack
+from entityres import Gazetteer
+gz = Gazetteer.from_entries([{"id": "person:a", "type": "person", "name": "Abdullah bin Said",
+                              "names": {"fa": ["عبدالله بن سعید"], "ar": ["عبد الله بن سعيد"]}},
+                             {"id": "person:b", "type": "person", "name": "Rustem Umerov",
+                              "names": {"fa": ["رستم عمروف"]}}], cache=False)
+print(hashlib.sha256(msgpack.packb(gz.index._encode()["postings"])).hexdigest())
+"""
+
+
+def test_the_postings_are_written_in_the_same_order_whatever_the_hash_seed():
+    # The cache file (and the wheel's prebuilt one) must not change with the process's hash seed.
+    digests = {subprocess.run([sys.executable, "-c", _ENCODED_POSTINGS], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert len(digests) == 1 and len(digests.pop()) == 65
 
 
 def test_a_missing_key_is_not_added_by_a_lookup(index):

@@ -454,9 +454,11 @@ class Index:
                 owners[keys[0]].add(n)
                 for key in keys:
                     exact[key].append(a)
-                posted = {k for _, ks in found for k in ks}
-                for i in range(len(profiles) - 1):  # adjacent words joined, so that عبد الله meets Abdullah
-                    posted.update(pair_blocking_keys(profiles[i], profiles[i + 1]))
+                # A dict, not a set: the postings' key order (and so the cache file) must not
+                # depend on the hash seed. Adjacent words joined, so that عبد الله meets Abdullah.
+                posted = dict.fromkeys(chain((k for _, ks in found for k in ks),
+                                             *(pair_blocking_keys(profiles[i], profiles[i + 1])
+                                               for i in range(len(profiles) - 1))))
                 for key in posted:
                     postings[key].append(a)
                 folded = keys[0].split(" ")

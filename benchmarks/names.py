@@ -381,6 +381,7 @@ by_id = {e.id: e for e in entities}
 with tempfile.TemporaryDirectory() as folder:
     index = Index(View(entities), Path(folder))
     index.con.execute("SET threads TO 1")
+    index.con.execute("SET enable_progress_bar = false")  # it writes to stdout, where the result goes
     index.build()
     out = {"index_s": time.perf_counter() - wall, "index_cpu_s": time.process_time() - cpu,
            "peak_rss_delta_mb": (vm_hwm_kib() - rss) / 1024, "sets": {}}

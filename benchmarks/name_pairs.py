@@ -62,6 +62,7 @@ def logic_v2(pairs: list[tuple[str, str]], python: str | None) -> list[float] | 
     """LogicV2's name_match per pair, or None (with the reason printed) when it cannot run."""
     return run_json(_NK_SCRIPT, pairs, python, "LogicV2", timeout=1800)
 
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--nk-python", default=None, help="a Python with nomenklatura installed")

@@ -437,6 +437,13 @@ def print_methods(title: str, rows: dict[str, dict], note: str = "") -> None:
         print(f"  {method:<26}{r['queries']:>8}{r['top1']:>8.3f}{r['mrr']:>8.3f}{r['qps']:>9.0f}{r['cpu_qps']:>9.0f}")
 
 
+def print_scale_row(set_name: str, entries: int, r: dict, build: dict, method: str = "") -> None:
+    """A row of the scale table: ``r`` a set's figures, ``build`` its index's (no load step: —)."""
+    print(f"  {set_name:<6}{entries:>9,}{r['queries']:>8}{r['top1']:>8.3f}{r['mrr']:>8.3f}{r['qps']:>9.0f}"
+          f"{r['cpu_qps']:>9.0f}{fmt(build.get('load_s'), '.2f'):>8}{build['index_s']:>9.2f}{build['index_cpu_s']:>7.1f}"
+          f"{build['peak_rss_delta_mb']:>9.0f}" + (f"  {method}" if method else ""))
+
+
 def strip_per_query(obj):
     if isinstance(obj, dict):
         return {k: strip_per_query(v) for k, v in obj.items() if k != "per_query"}
@@ -528,7 +535,7 @@ def main() -> int:
     parser.add_argument("--baseline-scale-sample", type=int, default=None,
                         help="queries per set for the baselines with distractors (default 50, 20 with --quick; 0: skip)")
     parser.add_argument("--nk-python", default=None,
-                        help="a Python with nomenklatura installed: its blocker and LogicV2 run beside at scale")
+                        help="a Python with nomenklatura installed: its blocker and scorers run beside at scale")
     parser.add_argument("--json", type=Path, default=None, help="write all figures to this file")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # progress goes to stderr; keep the two in order
@@ -581,9 +588,7 @@ def main() -> int:
             print(f"  … building {ds.key} + distractors", file=sys.stderr, flush=True)
             res = in_fresh_process(_scale_worker, ds.entries + extra, ds.query_sets)
             for set_name, r in res["sets"].items():
-                print(f"  {set_name:<6}{res['entries']:>9,}{r['queries']:>8}{r['top1']:>8.3f}{r['mrr']:>8.3f}"
-                      f"{r['qps']:>9.0f}{r['cpu_qps']:>9.0f}{res['load_s']:>8.2f}{res['index_s']:>9.2f}"
-                      f"{res['index_cpu_s']:>7.1f}{res['peak_rss_delta_mb']:>9.0f}")
+                print_scale_row(set_name, res["entries"], r, res)
             scale[ds.key] = res
         if args.nk_python:
             report["nomenklatura"] = peers = {}
@@ -595,9 +600,8 @@ def main() -> int:
                 peers[ds.key] = peer
                 for set_name, runs in peer["sets"].items():
                     for algorithm, r in runs.items():
-                        print(f"  {set_name:<6}{len(ds.entries) + len(extra):>9,}{r['queries']:>8}{r['top1']:>8.3f}"
-                              f"{r['mrr']:>8.3f}{r['qps']:>9.0f}{r['cpu_qps']:>9.0f}{'—':>8}{peer['index_s']:>9.2f}"
-                              f"{peer['index_cpu_s']:>7.1f}{peer['peak_rss_delta_mb']:>9.0f}  nomenklatura blocker + {algorithm}")
+                        print_scale_row(set_name, len(ds.entries) + len(extra), r, peer,
+                                        f"nomenklatura blocker + {algorithm}")
         if n_base_scale:
             scale["baselines"] = scale_baselines(datasets, extra, scale, n_base_scale, seed)
     report["scale"] = scale

@@ -105,7 +105,7 @@ print(hashlib.sha256(msgpack.packb(gz.index._encode()["postings"])).hexdigest())
 
 
 def test_the_postings_are_written_in_the_same_order_whatever_the_hash_seed():
-    # The cache file (and the wheel's prebuilt one) must not change with the process's hash seed.
+    # The index's cache file must not change with the process's hash seed.
     digests = {subprocess.run([sys.executable, "-c", _ENCODED_POSTINGS], capture_output=True, text=True, check=True,
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
     assert len(digests) == 1 and len(digests.pop()) == 65

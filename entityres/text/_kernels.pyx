@@ -868,8 +868,9 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
     sorted, the first ``limit``.
 
     Per query word ``i``, ``slots[i]`` holds the postings of its blocking keys, ``firsts[i]``
-    those of its likeliest keys, each a span ``start << 32 | length`` of ``numbers``, the alias numbers
-    of every key in one array (:class:`entityres.gazetteer.index.Postings`); ``pairs[p]`` those of words ``p`` and ``p + 1`` written as one;
+    those of its likeliest keys, each a span ``start << 32 | length`` of ``numbers``, the alias
+    numbers of every key in one array (:class:`entityres.gazetteer.index.Postings`); ``pairs[p]``
+    those of words ``p`` and ``p + 1`` written as one;
     ``found``: the aliases with the query's exact key. An alias joins the pool when it is found,
     in a word's slot of at most ``small`` aliases (any slot of a one-word query), in the first
     postings (at most ``4 * small``) of a word whose slot is larger, in two words' slots (a pair's

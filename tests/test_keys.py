@@ -149,6 +149,17 @@ def test_written_starts_mark_pieces_after_zwnj():
     assert written_starts("\u200cای - x") == [True, True]
 
 
+def test_a_word_of_a_name_has_a_letter_or_digit_as_str_isalnum_says():
+    import sys
+
+    from entityres.text.keys import _ALNUM, name_words, written_starts
+
+    # name_words keeps a piece that has a character str.isalnum() accepts, found by one regex search
+    assert [c for c in map(chr, range(sys.maxunicode + 1)) if bool(_ALNUM.search(c)) != c.isalnum()] == []
+    assert name_words("Ali - _ ، 7 x.") == ["Ali", "7", "x."]
+    assert written_starts("- _ Ali") == [True]
+
+
 def test_waw_read_as_a_consonant_needs_a_latin_v_or_w():
     # keys.yaml, edges, consonant_of: a key that reads و as v must find a Latin v or w (or u for w);
     # else the spelling wrote the vowel o/u, which the key reading it so compares as a written vowel.

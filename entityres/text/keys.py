@@ -52,6 +52,7 @@ def _latin_rules() -> LatinRules:
     return LatinRules([(_rule_items(p), tuple(opts)) for p, opts in tables.load("keys")["latin"]])
 
 
+_ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() accepts (the same set, checked over all of Unicode)
 _ITEM = re.compile(r"(\^|\$)|\(\?(=|!|<=|<!)(\[\^?[a-z]+\]|[a-z])\)|(\[\^?[a-z]+\]|[a-z])([?*+]?)")
 _KINDS = {"^": RuleItem.BEGIN, "$": RuleItem.END, "=": RuleItem.AHEAD, "!": RuleItem.AHEAD, "<=": RuleItem.BEHIND,
           "<!": RuleItem.BEHIND}
@@ -206,12 +207,24 @@ def join_key_slots(parts: list[tuple[tuple[str, int, Slots], ...]]) -> tuple[tup
 
 def join_keys(parts: list[tuple[tuple[str, int], ...]]) -> tuple[tuple[str, int], ...]:
     """Keys of words written together, without their slots."""
-    return tuple((k, c) for k, c, _ in join_key_slots([tuple((k, c, ("",) * (len(k) + 1)) for k, c in p) for p in parts]))
+    return tuple((k, c) for k, c, _ in join_key_slots([tuple((k, c, no_slots(len(k))) for k, c in p) for p in parts]))
+
+
+def join_codes(parts: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """Codes (:func:`latin_codes`) of words written together: joined as keys with no vowel slots, the
+    first four of each word."""
+    return tuple(k for k, _, _ in join_key_slots([tuple((c, 0, no_slots(len(c))) for c in p[:4]) for p in parts]))
+
+
+@lru_cache(maxsize=None)
+def no_slots(classes: int) -> tuple[str, ...]:
+    """The vowel slots of a key of ``classes`` classes with no vowel written: one tuple per length."""
+    return ("",) * (classes + 1)
 
 
 def name_words(name: str) -> list[str]:
     """The normalised words of a name; ZWNJ parts count as words (خامنه‌ای = خامنه ای)."""
-    return [w for w in normalize_text(name).replace(ZWNJ, " ").split() if any(c.isalnum() for c in w)]
+    return [w for w in normalize_text(name).replace(ZWNJ, " ").split() if w.isalnum() or _ALNUM.search(w)]
 
 
 def written_starts(name: str) -> list[bool]:
@@ -221,7 +234,7 @@ def written_starts(name: str) -> list[bool]:
     for written in normalize_text(name).split():
         first = True
         for piece in written.split(ZWNJ):
-            if any(c.isalnum() for c in piece):
+            if piece.isalnum() or _ALNUM.search(piece):
                 out.append(first)
                 first = False
     return out

@@ -37,7 +37,7 @@ from ._kernels import align_units as _align_units
 from ._kernels import word_similarity as _word_similarity
 from ..limits import check_name_words
 from ..memo import WORDS
-from .keys import (MAX_KEYS, Slots, compare_table, join_key_slots, join_keys, latin_codes, name_words, spelling_of, vowel_rules,
+from .keys import (MAX_KEYS, Slots, compare_table, join_codes, join_key_slots, join_keys, latin_codes, name_words, spelling_of, vowel_rules,
                    word_key_slots, word_keys)
 from .langs import canonical_lang, is_arabic_script
 from .name_parts import is_generation, is_lineage, is_particle, joins_into, part_symbol, parts_differ, spelling_key
@@ -109,7 +109,7 @@ def join_profiles(parts: list[Word] | tuple[Word, ...]) -> Word:
     if len(parts) == 1:
         return parts[0]
     found = join_key_slots([tuple((k, c, s) for (k, c), s in zip(p.keys, p.slots)) for p in parts])
-    codes = tuple(k for k, _ in join_keys([tuple((c, 0) for c in p.codes[:4]) for p in parts]))
+    codes = join_codes([p.codes for p in parts])
     return Word("".join(p.text for p in parts), tuple((k, c) for k, c, _ in found), codes,
                 sum(p.weight for p in parts), parts[0].arabic, "".join(p.surface for p in parts),
                 _joined_part([p.surface for p in parts]), tuple(s for _, _, s in found),

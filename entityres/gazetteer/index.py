@@ -40,7 +40,7 @@ from typing import Iterable, NamedTuple
 from ..text import cues, tables
 from ..cache import cache_path, expect, int_list, read_cache, str_list, str_map, write_cache
 from ..memo import PAIRS, WORDS
-from ..text.keys import join_key_slots, name_words
+from ..text.keys import join_codes, join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
 from .schema import Entry
 from ..text.similarity import Word, join_profiles, word_profile
@@ -92,18 +92,8 @@ def joined_whole(words: tuple[Word, ...]) -> Word:
 
 
 def joined_codes(words: tuple[Word, ...]) -> tuple[str, ...]:
-    """``joined_whole(words).codes[:2]`` without the rest of that profile (its keys and slots):
-    the codes as :func:`entityres.text.similarity.join_profiles` joins them (as keys with no
-    vowel slots, :func:`entityres.text.keys.join_keys`)."""
-    if len(words) == 1:
-        return words[0].codes[:2]
-    return tuple(k for k, _, _ in join_key_slots([tuple((c, 0, no_slots(len(c))) for c in w.codes[:4]) for w in words])[:2])
-
-
-@lru_cache(maxsize=None)
-def no_slots(classes: int) -> tuple[str, ...]:
-    """The vowel slots of a key of ``classes`` classes with no vowel written: one tuple per length."""
-    return ("",) * (classes + 1)
+    """``joined_whole(words).codes[:2]`` without the rest of that profile (its keys and slots)."""
+    return words[0].codes[:2] if len(words) == 1 else join_codes([w.codes for w in words])[:2]
 
 
 @lru_cache(maxsize=WORDS)
@@ -133,8 +123,7 @@ def alias_title(words: list[str], lang: str | None) -> int:
 
 def alias_key(name: str) -> str:
     """The exact key of a name; two aliases with one key are the same string for the matcher."""
-    words = name_words(name)
-    return exact_keys(words)[0] if words else ""
+    return " ".join(map(fold_word, name_words(name)))
 
 
 @lru_cache(maxsize=None)
@@ -183,29 +172,36 @@ def blocking_keys(keys, query: bool = False) -> list[str]:
     return [k[0] for k in keys[:KEYS_PER_WORD] if k[1] <= MAX_COST and k[0]] + list(_coarse_keys(keys[0][0], query) if keys else ())
 
 
-def pair_blocking_keys(a: Word, b: Word) -> list[str]:
-    """``word_blocking_keys(join_profiles((a, b)))`` without the rest of that profile: only keys of
-    at most :data:`MAX_COST` second choices can be blocking keys, and a joined key costs its parts'
-    sum, so the parts' dearer keys are left out of the join (the cheap ones come out the same,
-    in the same order)."""
-    return blocking_keys(join_key_slots([tuple((k, c, s) for (k, c), s in zip(w.keys, w.slots) if c <= MAX_COST)
-                                          for w in (a, b)]))
+def cheap_key_slots(word: Word) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
+    """A word's keys with their vowel slots, those of at most :data:`MAX_COST` second choices: what
+    a pair of words is posted under (:func:`pair_blocking_keys`)."""
+    return tuple((k, c, s) for (k, c), s in zip(word.keys, word.slots) if c <= MAX_COST)
+
+
+def pair_blocking_keys(a: tuple, b: tuple) -> list[str]:
+    """``word_blocking_keys(join_profiles((a, b)))`` of two words given by their
+    :func:`cheap_key_slots`, without the rest of that profile: only keys of at most
+    :data:`MAX_COST` second choices can be blocking keys, and a joined key costs its parts' sum, so
+    the parts' dearer keys are left out of the join (the cheap ones come out the same, in the same
+    order)."""
+    return blocking_keys(join_key_slots([a, b]))
 
 
 def profile_words(words: list[str], lang: str | None, spelling: str | None = None) -> tuple[Word, ...]:
     return tuple(word_profile(w, lang, spelling) for w in words)
 
 
-def alias_trust(entry: Entry, key=alias_key) -> dict[str, float]:
-    """How far each of an entry's names (by exact key, ``key(name)``) is believed: the best of its
+def alias_trust(names: list[tuple[str, str, str]], key=alias_key) -> dict[str, float]:
+    """How far each of an entry's names (``entry.aliases(sources=True)``, the canonical name first;
+    by exact key, ``key(name)``) is believed: the best of its
     sources (``SOURCE_TRUST``), so a name that only a bulk source gives stays weaker evidence. The
     canonical name is as trusted as the best-trusted of the entry's other names: an entry that
     only GeoNames names (Putian) is no stronger for its canonical name."""
     found: dict[str, float] = {}
-    for _, name, source in entry.aliases(sources=True)[1:]:
+    for _, name, source in names[1:]:
         k = key(name)
         found[k] = max(found.get(k, 0.0), SOURCE_TRUST.get(source, 1.0))
-    canonical = key(entry.name)
+    canonical = key(names[0][1])
     found[canonical] = max(found.get(canonical, 0.0), max(found.values(), default=UNSOURCED))
     return found
 
@@ -403,7 +399,8 @@ class Index:
         # have 256,000 words, 99,000 distinct), more than the shared memos of words keep.
         folds: dict[str, str] = {}
         named: dict[str, tuple[list[str], tuple[str, ...]]] = {}  # of one entry: its names are spelled twice
-        profiled: dict[tuple[str, str | None], tuple[Word, list[str]]] = {}
+        profiled: dict[tuple[str, str | None], tuple[Word, list[str], tuple]] = {}
+        paired: dict[tuple[str, str], list[str]] = {}  # of one entry: its names in fa and ar share words
 
         def fold(word: str) -> str:
             found = folds.get(word)
@@ -424,19 +421,28 @@ class Index:
             """A word as written between spaces, folded (خامنه‌ای: "خامنه ای")."""
             return " ".join(fold(x) for x in name_words(part))
 
-        def profile(word: str, lang: str | None) -> tuple[Word, list[str]]:
-            """A word's profile and blocking keys."""
+        def profile(word: str, lang: str | None) -> tuple[Word, list[str], tuple]:
+            """A word's profile, blocking keys and :func:`cheap_key_slots`."""
             found = profiled.get((word, lang))
             if found is None:
                 w = word_profile(word, lang)
-                found = profiled[word, lang] = (w, word_blocking_keys(w))
+                found = profiled[word, lang] = (w, word_blocking_keys(w), cheap_key_slots(w))
+            return found
+
+        def pair_keys(a: tuple, b: tuple) -> list[str]:
+            """:func:`pair_blocking_keys` of two adjacent words (given as :func:`profile` gives them)."""
+            found = paired.get((a[0].text, b[0].text))
+            if found is None:  # keys and slots are the spelling's, whatever the language
+                found = paired[a[0].text, b[0].text] = pair_blocking_keys(a[2], b[2])
             return found
 
         for n, entry in enumerate(progress_bar(entries, "index", None if len(entries) > PROGRESS_ENTRIES else False)):
             seen = set()
             named.clear()
-            trust = alias_trust(entry, lambda name: spelled(name)[1][0])
-            for lang, name, source in entry.aliases(sources=True):
+            paired.clear()
+            names = entry.aliases(sources=True)
+            trust = alias_trust(names, lambda name: spelled(name)[1][0])
+            for lang, name, source in names:
                 words, keys = spelled(name)
                 if not words or len(words) > MAX_WORDS:
                     continue
@@ -446,7 +452,7 @@ class Index:
                 seen.add((keys[0], lang))
                 a = len(aliases)
                 found = [profile(w, lang) for w in words]
-                profiles = tuple(w for w, _ in found)
+                profiles = tuple(f[0] for f in found)
                 # The sound of the name after its title (Dr. Awda Al Rowaey), as a query's is heard:
                 # the pre-rank compares the two (match.candidates).
                 heard = joined_codes(profiles[alias_title(words, lang):])
@@ -456,14 +462,13 @@ class Index:
                     exact[key].append(a)
                 # A dict, not a set: the postings' key order (and so the cache file) must not
                 # depend on the hash seed. Adjacent words joined, so that عبد الله meets Abdullah.
-                posted = dict.fromkeys(chain((k for _, ks in found for k in ks),
-                                             *(pair_blocking_keys(profiles[i], profiles[i + 1])
-                                               for i in range(len(profiles) - 1))))
+                posted = dict.fromkeys(chain((k for f in found for k in f[1]),
+                                             *(pair_keys(found[i], found[i + 1]) for i in range(len(found) - 1))))
                 for key in posted:
                     postings[key].append(a)
                 folded = keys[0].split(" ")
                 prefixes.update(" ".join(folded[:i]) for i in range(1, len(folded) + 1))
-                for word, (w, ks) in zip(folded, found):
+                for word, (w, ks, _) in zip(folded, found):
                     if word not in vocab:  # posted under the blocking keys its profile came with
                         vocab[word] = w
                         for key in ks:

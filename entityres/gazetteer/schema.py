@@ -30,13 +30,12 @@ class Alias(BaseModel):
     @field_validator("name")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        value = " ".join(value.split())
-        if not value:
-            raise ValueError("empty name")
         words = value.split()
-        if len(words) > MAX_NAME_WORDS or any(len(w) > MAX_WORD_CHARS for w in words):
+        if not words:
+            raise ValueError("empty name")
+        if len(words) > MAX_NAME_WORDS or max(map(len, words)) > MAX_WORD_CHARS:
             raise ValueError(f"not a name: more than {MAX_NAME_WORDS} words or a word of more than {MAX_WORD_CHARS} letters")
-        return value
+        return " ".join(words)
 
 
 class Entry(BaseModel):

@@ -48,3 +48,15 @@ def test_a_failed_load_is_not_frozen():
     except ValueError:
         pass
     assert gc.isenabled() and all(_watched(lost))
+
+
+def test_a_loaded_gazetteer_is_frozen_whether_read_from_the_cache_or_built(tmp_path, monkeypatch):
+    from entityres.gazetteer.loader import load_gazetteer
+
+    monkeypatch.setenv("ENTITYRES_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "mine.yaml"
+    path.write_text("entries:\n  - id: person:a\n    type: person\n    name: Abbas Araghchi\n"
+                    "    names: {fa: [عباس عراقچی]}\n", encoding="utf-8")
+    for _ in range(2):  # built and cached, then read from the cache
+        entries = list(load_gazetteer([path], bundled=False))
+        assert entries and not any(_watched(entries))  # the index's collection does not walk them again

@@ -379,13 +379,16 @@ def load_gazetteer(paths: Iterable[str | Path] = (), bundled: bool = True, cache
     key = digest.hexdigest()
     names = [str(f) for files in layers for f, _ in files]
     path = cache_path("gazetteer", key) if cache else None
-    gazetteer = read_cache(path, lambda data: _decode(data, names, cache, key))
-    if gazetteer is None:
-        with gc_paused():
+    encoded = None
+    # Settled: the entries, read or built, are frozen, so that the index's own pause
+    # (Gazetteer.index) does not collect over them again: 1.3 s of a 258,000-entry gazetteer's start.
+    with gc_paused(settle=True):
+        gazetteer = read_cache(path, lambda data: _decode(data, names, cache, key))
+        if gazetteer is None:
             gazetteer = _load(layers, bundled, cache, key)
             encoded = _encode(gazetteer, names) if path is not None else None
-        if path is not None:
-            write_cache(path, encoded)
+    if encoded is not None:
+        write_cache(path, encoded)
     bad = gazetteer.errors()
     if bad and strict:
         raise GazetteerError(bad)

@@ -267,13 +267,15 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
     return out
 
 
-def _unit(words: tuple[Word, ...], pairs: tuple[Word, ...], joined: Word | None, positions: tuple[int, ...]) -> Word:
-    """The profile of aligned words: one word, two written as one, or the whole name."""
+def _unit(words: tuple[Word, ...], name: Query | Alias, positions: tuple[int, ...]) -> Word:
+    """The profile of aligned words of a name (``words``, its profiles): one word, two written as
+    one, or the whole name. A name's pairs and whole profile are asked for only in the last two
+    cases: an alias joins its words when asked (index.Alias), and most units are one word."""
     if len(positions) == 1:
         return words[positions[0]]
-    if len(positions) == 2 and positions[0] < len(pairs):
-        return pairs[positions[0]]
-    return joined or join_profiles(words)
+    if len(positions) == 2 and positions[0] < len(words) - 1:
+        return name.pairs[positions[0]]
+    return name.joined or join_profiles(words)
 
 
 def _best_keys(a: Word, b: Word) -> tuple[str, str]:
@@ -287,8 +289,7 @@ def _explain(query: Query, alias: Alias, aligned: list, how: str, ambiguous: boo
     parts = []
     for s, ia, ja in aligned:
         text = " ".join(query.words[i] for i in ia)
-        q_key, a_key = _best_keys(_unit(plain, query.pairs, query.joined, ia),
-                                  _unit(alias.words, alias.pairs, alias.joined, ja))
+        q_key, a_key = _best_keys(_unit(plain, query, ia), _unit(alias.words, alias, ja))
         parts.append(Part(query=text, alias=" ".join(alias.words[j].text for j in ja), score=round(s, 4),
                           reading=latin_reading(text, query.lang), query_key=q_key, alias_key=a_key))
     used_q = {i for _, ia, _ in aligned for i in ia}

@@ -311,6 +311,17 @@ def test_issues_of_a_cached_gazetteer_name_the_current_path(folder, tmp_path):
     assert list(folder.glob("gazetteer-*")) and again.errors()[0].file == str(moved)
 
 
+def test_a_cached_gazetteer_whose_entries_do_not_validate_is_a_miss(folder, tmp_path):
+    source = _small_file(tmp_path)
+    gz = load_gazetteer([source], bundled=False)
+    expected = [e.model_dump() for e in gz]
+    (path,) = folder.glob("gazetteer-*")
+    data = loader._encode(gz, [str(source)])
+    for entry in ({**data["entries"][0], "name": " "}, {**data["entries"][0], "type": "city"}, "person:a"):
+        cache.write_cache(path, {**data, "entries": [entry]})  # a valid file of invalid entries
+        assert [e.model_dump() for e in load_gazetteer([source], bundled=False)] == expected
+
+
 def test_a_gazetteer_file_is_read_once(folder, tmp_path, monkeypatch):
     source = _small_file(tmp_path)
     reads = []

@@ -583,6 +583,32 @@ def test_join_key_slots_equals_reference(parts, max_keys):
     assert _kernels.join_key_slots(parts, max_keys, keys_module.JOINT) == reference_join_key_slots(parts, max_keys)
 
 
+def reference_join_profiles(parts):
+    found = reference_join_key_slots([tuple((k, c, s) for (k, c), s in zip(p.keys, p.slots)) for p in parts], keys_module.MAX_KEYS)
+    codes = reference_join_key_slots([tuple((c, 0, ("",) * (len(c) + 1)) for c in p.codes[:4]) for p in parts], keys_module.MAX_KEYS)
+    return S.Word("".join(p.text for p in parts), tuple((k, c) for k, c, _ in found), tuple(k for k, _, _ in codes),
+                  sum(p.weight for p in parts), parts[0].arabic, "".join(p.surface for p in parts),
+                  S._joined_part([p.surface for p in parts]), tuple(s for _, _, s in found),
+                  tuple(piece for p in parts for piece in (p.pieces or (p.part,))))
+
+
+# Words of our own: known parts, ZWNJ pieces, Arabic articles, Latin with many readings; and
+# profiles already joined (pieces of their own), as a name's pairs are joined again.
+_TO_JOIN = [word_profile(w, lang) for w, lang in [
+    ("عبد", "ar"), ("الله", "ar"), ("الرحمن", "ar"), ("محمد", "fa"), ("خامنه", "fa"), ("ای", "fa"), ("ویتکاف", "fa"),
+    ("Abdul", None), ("Rahman", None), ("Zaporizhzhia", None), ("Mohammad", None), ("K.", None), ("Li", None)]]
+_TO_JOIN += [S.join_profiles(_TO_JOIN[i:i + 2]) for i in (0, 4, 7)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(range(len(_TO_JOIN))), min_size=2, max_size=4))
+def test_join_profiles_equals_reference(picks):
+    parts = [_TO_JOIN[i] for i in picks]
+    joined, expected = S.join_profiles(parts), reference_join_profiles(parts)
+    assert joined == expected and tuple(joined) == tuple(expected)
+    assert keys_module.join_codes([p.codes for p in parts]) == expected.codes
+
+
 def reference_word_similarity(a, b, max_keys, shortlist) -> float:
     # fuzzy_similarity has its own reference test above
     if a.text == b.text or (a.part is not None and a.part == b.part):

@@ -1768,6 +1768,10 @@ cdef tuple _join_slots(str k1, tuple s1, str k2, tuple s2, str joint):
 def join_key_slots(list parts, Py_ssize_t max_keys, str joint):
     """Keys (with slots) of words written together, ``(key, cost, slots)``, cheapest first, at most
     ``max_keys`` after each word (:func:`entityres.text.keys.join_key_slots` says how)."""
+    return _join_key_slots(parts, max_keys, joint)
+
+
+cdef tuple _join_key_slots(list parts, Py_ssize_t max_keys, str joint):
     cdef list combos = [("", 0, ("",))]
     cdef dict nxt
     cdef tuple part, joined, best
@@ -1783,6 +1787,57 @@ def join_key_slots(list parts, Py_ssize_t max_keys, str joint):
                     nxt[joined[0]] = (c1 + c2, joined[1])
         combos = [(k, c, s) for c, k, s in sorted([(c, k, s) for k, (c, s) in nxt.items()])[:max_keys]]
     return tuple(combos)
+
+
+cdef list _NO_SLOTS = []  # _NO_SLOTS[n]: the slots of a key of n classes with no vowel written
+
+
+cdef tuple _no_slots(Py_ssize_t classes):
+    while len(_NO_SLOTS) <= classes:
+        _NO_SLOTS.append(("",) * (len(_NO_SLOTS) + 1))
+    return <tuple> _NO_SLOTS[classes]
+
+
+cdef tuple _coded(tuple codes, Py_ssize_t max_codes):
+    """A word's first ``max_codes`` codes as keys of no cost and no vowel slots."""
+    cdef Py_ssize_t i, n = min(len(codes), max_codes)
+    cdef str c
+    out = []
+    for i in range(n):
+        c = <str> codes[i]
+        out.append((c, 0, _no_slots(PyUnicode_GET_LENGTH(c))))
+    return tuple(out)
+
+
+def join_codes(list parts, Py_ssize_t max_keys, str joint, Py_ssize_t max_codes):
+    """The codes of words written together (:func:`entityres.text.keys.join_codes`): each word's
+    first ``max_codes`` joined as keys with no vowel slots."""
+    return tuple([k for k, _, _ in _join_key_slots([_coded(<tuple> p, max_codes) for p in parts], max_keys, joint)])
+
+
+def join_words(tuple parts, Py_ssize_t max_keys, str joint, Py_ssize_t max_codes):
+    """What profiled words read as one have but their part (:func:`entityres.text.similarity.join_profiles`):
+    ``(text, keys, codes, weight, surface, slots, pieces)``. ``parts`` are Words (similarity.Word:
+    text, keys, codes, weight, arabic, surface, part, slots, pieces)."""
+    cdef tuple keys, slots, found
+    cdef Py_ssize_t i, weight = 0
+    cdef list key_parts = [], code_parts = [], texts = [], surfaces = [], pieces = []
+    for w in parts:
+        keys, slots = <tuple> w[1], <tuple> w[7]
+        key_parts.append(tuple([((<tuple> keys[i])[0], (<tuple> keys[i])[1], slots[i])
+                                for i in range(min(len(keys), len(slots)))]))
+        code_parts.append(_coded(<tuple> w[2], max_codes))
+        texts.append(w[0])
+        surfaces.append(w[5])
+        weight += <Py_ssize_t> w[3]
+        if w[8]:
+            pieces.extend(<tuple> w[8])
+        else:
+            pieces.append(w[6])
+    found = _join_key_slots(key_parts, max_keys, joint)
+    return ("".join(texts), tuple([(k, c) for k, c, _ in found]),
+            tuple([k for k, _, _ in _join_key_slots(code_parts, max_keys, joint)]), weight, "".join(surfaces),
+            tuple([s_ for _, _, s_ in found]), tuple(pieces))
 
 
 def letter_units(str word, dict table, vowels):

@@ -18,6 +18,7 @@ from ..limits import check_name_words
 from ..memo import READINGS, WORDS
 from ._kernels import CostTable, LatinRules, RuleItem, VowelRules, expand_keys, first_key, latin_units, weighted_similarity
 from ._kernels import edge_mismatches as _edge_mismatches
+from ._kernels import join_codes as _join_codes
 from ._kernels import join_key_slots as _join_key_slots
 from ._kernels import vowel_mismatches as _vowel_mismatches
 from .langs import is_arabic_script
@@ -211,9 +212,9 @@ def join_keys(parts: list[tuple[tuple[str, int], ...]]) -> tuple[tuple[str, int]
 
 
 def join_codes(parts: list[tuple[str, ...]]) -> tuple[str, ...]:
-    """Codes (:func:`latin_codes`) of words written together: joined as keys with no vowel slots, the
-    first four of each word."""
-    return tuple(k for k, _, _ in join_key_slots([tuple((c, 0, no_slots(len(c))) for c in p[:4]) for p in parts]))
+    """Codes (:func:`latin_codes`) of words written together: the first :data:`JOINED_CODES` of
+    each word joined as keys with no vowel slots (in C)."""
+    return _join_codes(list(parts), MAX_KEYS, JOINT, JOINED_CODES)
 
 
 @lru_cache(maxsize=None)
@@ -253,6 +254,7 @@ def keys(name: str) -> list[str]:
 # --- written vowels ------------------------------------------------------------------------------
 
 JOINT = "?"  # the slot where two words were joined: what was written there is not compared
+JOINED_CODES = 4  # codes of each word that words written as one combine (join_codes)
 
 
 @lru_cache(maxsize=None)

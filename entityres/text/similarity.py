@@ -34,11 +34,12 @@ from rapidfuzz.distance import Levenshtein
 
 from ._kernels import ScoreRules, name_may_reach, unit_similarities, vowel_swaps
 from ._kernels import align_units as _align_units
+from ._kernels import join_words as _join_words
 from ._kernels import word_similarity as _word_similarity
 from ..limits import check_name_words
 from ..memo import WORDS
-from .keys import (MAX_KEYS, Slots, compare_table, join_codes, join_key_slots, join_keys, latin_codes, name_words, spelling_of, vowel_rules,
-                   word_key_slots, word_keys)
+from .keys import (JOINED_CODES, JOINT, MAX_KEYS, Slots, compare_table, join_keys, latin_codes, name_words,
+                   spelling_of, vowel_rules, word_key_slots, word_keys)
 from .langs import canonical_lang, is_arabic_script
 from .name_parts import is_generation, is_lineage, is_particle, joins_into, part_symbol, parts_differ, spelling_key
 from .normalize import ZWNJ, require_str
@@ -105,15 +106,13 @@ def _joined_part(surfaces: list[str]) -> str | None:
 
 
 def join_profiles(parts: list[Word] | tuple[Word, ...]) -> Word:
-    """One profile for several profiled words read as one word."""
+    """One profile for several profiled words read as one: keys and codes joined
+    (:func:`entityres.text.keys.join_key_slots`, :func:`~entityres.text.keys.join_codes`; in C)."""
     if len(parts) == 1:
         return parts[0]
-    found = join_key_slots([tuple((k, c, s) for (k, c), s in zip(p.keys, p.slots)) for p in parts])
-    codes = join_codes([p.codes for p in parts])
-    return Word("".join(p.text for p in parts), tuple((k, c) for k, c, _ in found), codes,
-                sum(p.weight for p in parts), parts[0].arabic, "".join(p.surface for p in parts),
-                _joined_part([p.surface for p in parts]), tuple(s for _, _, s in found),
-                tuple(piece for p in parts for piece in (p.pieces or (p.part,))))
+    text, keys, codes, weight, surface, slots, pieces = _join_words(tuple(parts), MAX_KEYS, JOINT, JOINED_CODES)
+    return Word(text, keys, codes, weight, parts[0].arabic, surface, _joined_part([p.surface for p in parts]), slots,
+                pieces)
 
 
 class Sketch(NamedTuple):

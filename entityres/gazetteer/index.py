@@ -399,7 +399,7 @@ class Index:
         # have 256,000 words, 99,000 distinct), more than the shared memos of words keep.
         folds: dict[str, str] = {}
         named: dict[str, tuple[list[str], tuple[str, ...]]] = {}  # of one entry: its names are spelled twice
-        profiled: dict[tuple[str, str | None], tuple[Word, list[str], tuple]] = {}
+        profiled: dict[tuple[str, str | None], tuple[Word, list[str]]] = {}
         paired: dict[tuple[str, str], list[str]] = {}  # of one entry: its names in fa and ar share words
 
         def fold(word: str) -> str:
@@ -421,19 +421,20 @@ class Index:
             """A word as written between spaces, folded (خامنه‌ای: "خامنه ای")."""
             return " ".join(fold(x) for x in name_words(part))
 
-        def profile(word: str, lang: str | None) -> tuple[Word, list[str], tuple]:
-            """A word's profile, blocking keys and :func:`cheap_key_slots`."""
+        def profile(word: str, lang: str | None) -> tuple[Word, list[str]]:
+            """A word's profile and blocking keys."""
             found = profiled.get((word, lang))
             if found is None:
                 w = word_profile(word, lang)
-                found = profiled[word, lang] = (w, word_blocking_keys(w), cheap_key_slots(w))
+                found = profiled[word, lang] = (w, word_blocking_keys(w))
             return found
 
-        def pair_keys(a: tuple, b: tuple) -> list[str]:
-            """:func:`pair_blocking_keys` of two adjacent words (given as :func:`profile` gives them)."""
-            found = paired.get((a[0].text, b[0].text))
+        def pair_keys(a: Word, b: Word) -> list[str]:
+            """:func:`pair_blocking_keys` of two adjacent words. (Not kept with each word's profile:
+            its cheap keys for the whole build cost more memory than they save time.)"""
+            found = paired.get((a.text, b.text))
             if found is None:  # keys and slots are the spelling's, whatever the language
-                found = paired[a[0].text, b[0].text] = pair_blocking_keys(a[2], b[2])
+                found = paired[a.text, b.text] = pair_blocking_keys(cheap_key_slots(a), cheap_key_slots(b))
             return found
 
         for n, entry in enumerate(progress_bar(entries, "index", None if len(entries) > PROGRESS_ENTRIES else False)):
@@ -452,7 +453,7 @@ class Index:
                 seen.add((keys[0], lang))
                 a = len(aliases)
                 found = [profile(w, lang) for w in words]
-                profiles = tuple(f[0] for f in found)
+                profiles = tuple(w for w, _ in found)
                 # The sound of the name after its title (Dr. Awda Al Rowaey), as a query's is heard:
                 # the pre-rank compares the two (match.candidates).
                 heard = joined_codes(profiles[alias_title(words, lang):])
@@ -462,13 +463,13 @@ class Index:
                     exact[key].append(a)
                 # A dict, not a set: the postings' key order (and so the cache file) must not
                 # depend on the hash seed. Adjacent words joined, so that عبد الله meets Abdullah.
-                posted = dict.fromkeys(chain((k for f in found for k in f[1]),
-                                             *(pair_keys(found[i], found[i + 1]) for i in range(len(found) - 1))))
+                posted = dict.fromkeys(chain((k for _, ks in found for k in ks),
+                                             *(pair_keys(profiles[i], profiles[i + 1]) for i in range(len(profiles) - 1))))
                 for key in posted:
                     postings[key].append(a)
                 folded = keys[0].split(" ")
                 prefixes.update(" ".join(folded[:i]) for i in range(1, len(folded) + 1))
-                for word, (w, ks, _) in zip(folded, found):
+                for word, (w, ks) in zip(folded, found):
                     if word not in vocab:  # posted under the blocking keys its profile came with
                         vocab[word] = w
                         for key in ks:

@@ -607,6 +607,9 @@ def test_join_profiles_equals_reference(picks):
     joined, expected = S.join_profiles(parts), reference_join_profiles(parts)
     assert joined == expected and tuple(joined) == tuple(expected)
     assert keys_module.join_codes([p.codes for p in parts]) == expected.codes
+    slotless = [tuple((k, c, ("",) * (len(k) + 1)) for k, c in p.keys) for p in parts]
+    assert keys_module.join_keys([p.keys for p in parts]) == tuple(
+        (k, c) for k, c, _ in reference_join_key_slots(slotless, keys_module.MAX_KEYS))
 
 
 def reference_word_similarity(a, b, max_keys, shortlist) -> float:

@@ -1809,6 +1809,13 @@ cdef tuple _coded(tuple codes, Py_ssize_t max_codes):
     return tuple(out)
 
 
+def join_keys(list parts, Py_ssize_t max_keys, str joint):
+    """Keys ``(key, cost)`` of words written together, without their slots
+    (:func:`entityres.text.keys.join_keys`): each word's keys joined as keys with no vowel slots."""
+    return tuple([(k, c) for k, c, _ in _join_key_slots(
+        [tuple([(k, c, _no_slots(PyUnicode_GET_LENGTH(k))) for k, c in p]) for p in parts], max_keys, joint)])
+
+
 def join_codes(list parts, Py_ssize_t max_keys, str joint, Py_ssize_t max_codes):
     """The codes of words written together (:func:`entityres.text.keys.join_codes`): each word's
     first ``max_codes`` joined as keys with no vowel slots."""

@@ -20,6 +20,7 @@ from ._kernels import CostTable, LatinRules, RuleItem, VowelRules, expand_keys, 
 from ._kernels import edge_mismatches as _edge_mismatches
 from ._kernels import join_codes as _join_codes
 from ._kernels import join_key_slots as _join_key_slots
+from ._kernels import join_keys as _join_keys
 from ._kernels import vowel_mismatches as _vowel_mismatches
 from .langs import is_arabic_script
 from .normalize import ZWNJ, normalize_text, require_str
@@ -207,20 +208,14 @@ def join_key_slots(parts: list[tuple[tuple[str, int, Slots], ...]]) -> tuple[tup
 
 
 def join_keys(parts: list[tuple[tuple[str, int], ...]]) -> tuple[tuple[str, int], ...]:
-    """Keys of words written together, without their slots."""
-    return tuple((k, c) for k, c, _ in join_key_slots([tuple((k, c, no_slots(len(k))) for k, c in p) for p in parts]))
+    """Keys of words written together, without their slots (in C)."""
+    return _join_keys(list(parts), MAX_KEYS, JOINT)
 
 
 def join_codes(parts: list[tuple[str, ...]]) -> tuple[str, ...]:
     """Codes (:func:`latin_codes`) of words written together: the first :data:`JOINED_CODES` of
     each word joined as keys with no vowel slots (in C)."""
     return _join_codes(list(parts), MAX_KEYS, JOINT, JOINED_CODES)
-
-
-@lru_cache(maxsize=None)
-def no_slots(classes: int) -> tuple[str, ...]:
-    """The vowel slots of a key of ``classes`` classes with no vowel written: one tuple per length."""
-    return ("",) * (classes + 1)
 
 
 def name_words(name: str) -> list[str]:

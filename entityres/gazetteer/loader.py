@@ -381,7 +381,7 @@ def load_gazetteer(paths: Iterable[str | Path] = (), bundled: bool = True, cache
     path = cache_path("gazetteer", key) if cache else None
     encoded = None
     # Settled: the entries, read or built, are frozen, so that the index's own pause
-    # (Gazetteer.index) does not collect over them again: 1.3 s of a 258,000-entry gazetteer's start.
+    # (Gazetteer.index) does not collect over them again: about 1 s of a 258,000-entry gazetteer's start.
     with gc_paused(settle=True):
         gazetteer = read_cache(path, lambda data: _decode(data, names, cache, key))
         if gazetteer is None:

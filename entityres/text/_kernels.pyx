@@ -1819,6 +1819,10 @@ def join_keys(list parts, Py_ssize_t max_keys, str joint):
 def join_codes(list parts, Py_ssize_t max_keys, str joint, Py_ssize_t max_codes):
     """The codes of words written together (:func:`entityres.text.keys.join_codes`): each word's
     first ``max_codes`` joined as keys with no vowel slots."""
+    return _join_codes(parts, max_keys, joint, max_codes)
+
+
+cdef tuple _join_codes(list parts, Py_ssize_t max_keys, str joint, Py_ssize_t max_codes):
     return tuple([k for k, _, _ in _join_key_slots([_coded(<tuple> p, max_codes) for p in parts], max_keys, joint)])
 
 
@@ -1828,12 +1832,12 @@ def join_words(tuple parts, Py_ssize_t max_keys, str joint, Py_ssize_t max_codes
     text, keys, codes, weight, arabic, surface, part, slots, pieces)."""
     cdef tuple keys, slots, found
     cdef Py_ssize_t i, weight = 0
-    cdef list key_parts = [], code_parts = [], texts = [], surfaces = [], pieces = []
+    cdef list key_parts = [], codes = [], texts = [], surfaces = [], pieces = []
     for w in parts:
         keys, slots = <tuple> w[1], <tuple> w[7]
         key_parts.append(tuple([((<tuple> keys[i])[0], (<tuple> keys[i])[1], slots[i])
                                 for i in range(min(len(keys), len(slots)))]))
-        code_parts.append(_coded(<tuple> w[2], max_codes))
+        codes.append(w[2])
         texts.append(w[0])
         surfaces.append(w[5])
         weight += <Py_ssize_t> w[3]
@@ -1842,9 +1846,8 @@ def join_words(tuple parts, Py_ssize_t max_keys, str joint, Py_ssize_t max_codes
         else:
             pieces.append(w[6])
     found = _join_key_slots(key_parts, max_keys, joint)
-    return ("".join(texts), tuple([(k, c) for k, c, _ in found]),
-            tuple([k for k, _, _ in _join_key_slots(code_parts, max_keys, joint)]), weight, "".join(surfaces),
-            tuple([s_ for _, _, s_ in found]), tuple(pieces))
+    return ("".join(texts), tuple([(k, c) for k, c, _ in found]), _join_codes(codes, max_keys, joint, max_codes),
+            weight, "".join(surfaces), tuple([s_ for _, _, s_ in found]), tuple(pieces))
 
 
 def letter_units(str word, dict table, vowels):

@@ -155,3 +155,19 @@ def test_past_max_known_the_per_character_path_gives_the_same(monkeypatch):
     assert module._known_for(text) is None
     norm = normalize(text)
     assert (norm.text, *map(list, norm.offsets())) == _per_character(text)
+
+
+def test_a_long_text_of_few_characters_is_learned_and_names_at_once(monkeypatch):
+    from entityres.text import normalize as module
+
+    monkeypatch.setattr(module, "MAX_KNOWN", 40)
+    monkeypatch.setattr(module, "_seen", set())
+    monkeypatch.setattr(module, "_KNOWN", module._known(()))
+    text = "تهران و کابل، " * 400  # thousands of characters, a dozen distinct
+    assert module._known_for(text) is not None and module._seen == set(text)
+    compiled = []
+    monkeypatch.setattr(module, "_known", lambda chars, real=module._known: compiled.append(1) or real(chars))
+    names = ["Zaporizhzhia", "زاپوروژیا", "Ǆoković", "ويتكوف"]
+    module.learn(names)
+    assert len(compiled) == 1 and module._seen >= set("".join(names))
+    assert [normalize(n).text for n in names] == [_per_character(n)[0] for n in names] and len(compiled) == 1

@@ -35,7 +35,7 @@ from array import array
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Callable, Iterable, TypeVar
 
 import msgpack
 
@@ -428,3 +428,31 @@ def str_map(value: object) -> dict:
     expect(type(value) is dict, "a map")
     str_list(list(value))  # type: ignore[arg-type]
     return value  # type: ignore[return-value]
+
+
+# --- whole numbers stored as packed 32-bit words: one bytes object, not a list item per number
+
+U32 = next(code for code in "ILH" if array(code).itemsize == 4)  # the array type of 32-bit words
+
+
+def pack_u32(numbers: Iterable[int]) -> bytes:
+    """Whole numbers as little-endian 32-bit words."""
+    return u32_bytes(array(U32, numbers))
+
+
+def u32_bytes(packed: array) -> bytes:
+    """An array of 32-bit words as little-endian bytes."""
+    if sys.byteorder == "big":
+        packed = array(U32, packed)
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def u32_array(value: object) -> array:
+    """Whole numbers packed by :func:`pack_u32`."""
+    expect(type(value) is bytes and len(value) % 4 == 0, "packed numbers")
+    numbers = array(U32)
+    numbers.frombytes(value)  # type: ignore[arg-type]
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers

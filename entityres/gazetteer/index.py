@@ -28,17 +28,16 @@ gazetteer's index opens in about a third of a second.
 from __future__ import annotations
 
 import hashlib
-import sys
 from array import array
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from functools import cached_property, lru_cache
 from itertools import accumulate, chain, repeat
 from operator import lshift, or_
 from typing import Iterable, NamedTuple
 
-from ..text import cues, tables
-from ..cache import cache_path, expect, int_list, read_cache, str_list, str_map, write_cache
+from ..text import cues, normalize, tables
+from ..cache import U32, cache_path, expect, int_list, pack_u32, read_cache, str_list, str_map, u32_array, u32_bytes, write_cache
 from ..memo import PAIRS, WORDS
 from ..text.keys import join_codes, join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
@@ -50,7 +49,7 @@ KEYS_PER_WORD = 3  # blocking keys kept per word: the likeliest readings meet; r
 MAX_COST = 1  # second-choice letter classes a blocking key may take
 MAX_WORDS = 8  # longer "names" are descriptions, not names
 MIN_SKELETON = 2
-LAYOUT = 3  # of the index's on-disk form: a file of another layout is a cache miss
+LAYOUT = 4  # of the index's on-disk form: a file of another layout is a cache miss
 PROGRESS_ENTRIES = 20_000  # more entries show a progress bar (on a terminal) as they are read and indexed
 TYPE_CODES = {"person": 0, "place": 1}  # an alias's type as the blocking kernel reads it
 # Alternate names GeoNames gathers unchecked from many sites (und-Arab in cities.yaml) are weaker
@@ -217,9 +216,11 @@ def progress_bar(items: list, desc: str, show: bool | None):
 
 def shared_aliases(entries: Iterable[Entry]) -> list[tuple[str, list[str]]]:
     """Aliases (by exact key) that more than one entry claims, with the IDs, sorted."""
+    named = [(entry, [name for _, name in entry.aliases()]) for entry in entries]
+    normalize.learn(chain.from_iterable(names for _, names in named))
     owners: dict[str, list[str]] = defaultdict(list)
-    for entry in entries:
-        for key in {alias_key(name) for _, name in entry.aliases()} - {""}:
+    for entry, names in named:
+        for key in set(map(alias_key, names)) - {""}:
             owners[key].append(entry.id)
     return sorted((k, ids) for k, ids in owners.items() if len(ids) > 1)
 
@@ -240,7 +241,7 @@ class Postings(Mapping):
         """``lists`` (keys → lists of numbers) packed run by run, in their order; each list is
         replaced by its span as it goes (:func:`_frozen`), so that the lists and the array are never
         all held at once."""
-        numbers = array(_U32)
+        numbers = array(U32)
 
         def span(run: list[int]) -> int:
             start = len(numbers)
@@ -278,16 +279,20 @@ class Index:
     given: dict[str, tuple[int, ...]]  # first word (given name) of a multi-word person alias → aliases
     vocab: dict[str, Word]  # every word of every alias (folded) → its profile
     vocab_postings: dict[str, tuple[str, ...]]  # blocking key → vocabulary words
+    trust_scale: float  # the most trusted source's trust: each alias's trust is scaled by it
 
     def __init__(self, **fields):
         self.__dict__.update(fields)
 
     @classmethod
-    def build(cls, entries: list[Entry], cache: bool = True, content_key: str | None = None) -> "Index":
+    def build(cls, entries: list[Entry], cache: bool = True, content_key: str | None = None,
+              base: "tuple[Sequence[Entry], Callable[[], Index]] | None" = None) -> "Index":
         """Compile ``entries``, or load the index compiled earlier from the same content.
 
         ``content_key`` names the content when the caller already has a digest of it (the bytes of
-        the files it came from); else the entries themselves are hashed.
+        the files it came from); else the entries themselves are hashed. ``base`` is an earlier
+        list of entries that ``entries`` extends (the bundled ones, when the user's are added) and
+        how to get its index: that index is extended (:meth:`_extended`) when most entries are the same.
         """
         path = None
         if cache:
@@ -296,7 +301,11 @@ class Index:
         cached = read_cache(path, lambda data: cls._decode(data, entries))
         if cached is not None:
             return cached
-        index = cls._compile(entries)
+        index = None
+        if base is not None and (changed := _changed(base[0], entries)) is not None:
+            index = cls._extended(base[1](), entries, changed)
+        if index is None:
+            index = cls._compile(entries)
         if path is not None:  # encoding costs about a third of an uncached build
             write_cache(path, index._encode())
         return index
@@ -316,33 +325,35 @@ class Index:
             if name in ("entries", "by_id"):  # given by the caller, derived from the entries
                 continue
             if kind == "tuple[Alias, ...]":
-                out[name] = {"entry": _packed([a.entry for a in value]), "type": [a.type for a in value],
+                out[name] = {"entry": pack_u32([a.entry for a in value]), "type": [a.type for a in value],
                              "lang": [a.lang for a in value], "name": [a.name for a in value],
                              "key": [a.key for a in value], "trust": [a.trust for a in value],
-                             "length": _packed([len(a.words) for a in value]),
-                             "words": _packed([word(w) for a in value for w in a.words]),
+                             "length": pack_u32([len(a.words) for a in value]),
+                             "words": pack_u32([word(w) for a in value for w in a.words]),
                              "heard": [c for a in value for c in a.heard], "heard_counts": bytes(len(a.heard) for a in value)}
             elif kind == "dict[str, Word]":
                 out[name] = {k: word(w) for k, w in value.items()}
             elif kind == "frozenset[str]":
                 out[name] = sorted(value)
             elif kind == "dict[str, tuple[int, ...]]":
-                out[name] = [list(value), _packed([len(v) for v in value.values()]),
-                             _packed([a for v in value.values() for a in v])]
+                out[name] = [list(value), pack_u32([len(v) for v in value.values()]),
+                             pack_u32([a for v in value.values() for a in v])]
             elif kind == "Postings":  # as the maps of numbers above
-                out[name] = [list(value.spans), _packed([s & _LENGTH for s in value.spans.values()]),
-                             _bytes(value.numbers)]
+                out[name] = [list(value.spans), pack_u32([s & _LENGTH for s in value.spans.values()]),
+                             u32_bytes(value.numbers)]
             elif kind == "dict[str, tuple[str, ...]]":
                 out[name] = {k: list(v) for k, v in value.items()}
+            elif kind == "float":
+                out[name] = value
             else:
                 raise TypeError(f"Index.{name}: no on-disk form for {kind}")
         out["words"] = {"text": [w.text for w in words], "surface": [w.surface for w in words],
-                        "part": [w.part for w in words], "weight": _packed([w.weight for w in words]),
+                        "part": [w.part for w in words], "weight": pack_u32([w.weight for w in words]),
                         "arabic": bytes(w.arabic for w in words), "keys": [k for w in words for k, _ in w.keys],
-                        "costs": _packed([c for w in words for _, c in w.keys]),
-                        "key_counts": _packed([len(w.keys) for w in words]),
-                        "slots": _packed([slots.setdefault(x, len(slots)) for w in words for x in w.slots]),
-                        "codes": [c for w in words for c in w.codes], "code_counts": _packed([len(w.codes) for w in words])}
+                        "costs": pack_u32([c for w in words for _, c in w.keys]),
+                        "key_counts": pack_u32([len(w.keys) for w in words]),
+                        "slots": pack_u32([slots.setdefault(x, len(slots)) for w in words for x in w.slots]),
+                        "codes": [c for w in words for c in w.codes], "code_counts": pack_u32([len(w.codes) for w in words])}
         out["slots"] = [list(x) for x in slots]
         return out
 
@@ -378,6 +389,9 @@ class Index:
                 expect(set(map(type, lists)) <= {list}, "lists of strings")
                 str_list(list(chain.from_iterable(lists)))
                 fields[name] = dict(zip(found, map(tuple, lists)))
+            elif kind == "float":
+                expect(type(value) is float and value > 0, "a positive number")
+                fields[name] = value
             else:
                 raise TypeError(f"Index.{name}: no on-disk form for {kind}")
         expect(set(data) == {*fields, "words", "slots", "layout"} - {"entries", "by_id"}, "the fields of this index layout")
@@ -385,112 +399,109 @@ class Index:
 
     @classmethod
     def _compile(cls, entries: list[Entry]) -> "Index":
-        aliases: list[Alias] = []
-        exact: dict[str, list[int]] = defaultdict(list)
-        postings: dict[str, list[int]] = defaultdict(list)
-        owners: dict[str, set[int]] = defaultdict(set)
-        parts: dict[str, list[int]] = defaultdict(list)
-        given: dict[str, list[int]] = defaultdict(list)
-        prefixes: set[str] = set()
-        vocab: dict[str, Word] = {}
-        vocab_postings: dict[str, set[str]] = defaultdict(set)
-        particles = {fold_word(p[0]) for p in cues.phrases("name_particles") if len(p) == 1}
-        # Memos of this build, unbounded while it runs: a word recurs in many names (100,000 names
-        # have 256,000 words, 99,000 distinct), more than the shared memos of words keep.
-        folds: dict[str, str] = {}
-        named: dict[str, tuple[list[str], tuple[str, ...]]] = {}  # of one entry: its names are spelled twice
-        profiled: dict[tuple[str, str | None], tuple[Word, list[str]]] = {}
-        paired: dict[tuple[str, str], list[str]] = {}  # of one entry: its names in fa and ar share words
-
-        def fold(word: str) -> str:
-            found = folds.get(word)
-            if found is None:
-                found = folds[word] = fold_word(word)
-            return found
-
-        def spelled(name: str) -> tuple[list[str], tuple[str, ...]]:
-            """A name's normalised words and exact keys."""
-            found = named.get(name)
-            if found is None:
-                words = name_words(name)
-                found = named[name] = (words, folded_keys([fold(w) for w in words]) if words else ("",))
-            return found
-
-        @lru_cache(maxsize=None)
-        def written_as(part: str) -> str:
-            """A word as written between spaces, folded (خامنه‌ای: "خامنه ای")."""
-            return " ".join(fold(x) for x in name_words(part))
-
-        def profile(word: str, lang: str | None) -> tuple[Word, list[str]]:
-            """A word's profile and blocking keys."""
-            found = profiled.get((word, lang))
-            if found is None:
-                w = word_profile(word, lang)
-                found = profiled[word, lang] = (w, word_blocking_keys(w))
-            return found
-
-        def pair_keys(a: Word, b: Word) -> list[str]:
-            """:func:`pair_blocking_keys` of two adjacent words. (Not kept with each word's profile:
-            its cheap keys for the whole build cost more memory than they save time.)"""
-            found = paired.get((a.text, b.text))
-            if found is None:  # keys and slots are the spelling's, whatever the language
-                found = paired[a.text, b.text] = pair_blocking_keys(cheap_key_slots(a), cheap_key_slots(b))
-            return found
-
-        for n, entry in enumerate(progress_bar(entries, "index", None if len(entries) > PROGRESS_ENTRIES else False)):
-            seen = set()
-            named.clear()
-            paired.clear()
-            names = entry.aliases(sources=True)
-            trust = alias_trust(names, lambda name: spelled(name)[1][0])
-            for lang, name, source in names:
-                words, keys = spelled(name)
-                if not words or len(words) > MAX_WORDS:
-                    continue
-                lang = canonical_lang(lang)
-                if (keys[0], lang) in seen:
-                    continue
-                seen.add((keys[0], lang))
-                a = len(aliases)
-                found = [profile(w, lang) for w in words]
-                profiles = tuple(w for w, _ in found)
-                # The sound of the name after its title (Dr. Awda Al Rowaey), as a query's is heard:
-                # the pre-rank compares the two (match.candidates).
-                heard = joined_codes(profiles[alias_title(words, lang):])
-                aliases.append(Alias(n, entry.type, lang, name, keys[0], trust[keys[0]], profiles, heard))
-                owners[keys[0]].add(n)
-                for key in keys:
-                    exact[key].append(a)
-                # A dict, not a set: the postings' key order (and so the cache file) must not
-                # depend on the hash seed. Adjacent words joined, so that عبد الله meets Abdullah.
-                posted = dict.fromkeys(chain((k for _, ks in found for k in ks),
-                                             *(pair_keys(profiles[i], profiles[i + 1]) for i in range(len(profiles) - 1))))
-                for key in posted:
-                    postings[key].append(a)
-                folded = keys[0].split(" ")
-                prefixes.update(" ".join(folded[:i]) for i in range(1, len(folded) + 1))
-                for word, (w, ks) in zip(folded, found):
-                    if word not in vocab:  # posted under the blocking keys its profile came with
-                        vocab[word] = w
-                        for key in ks:
-                            vocab_postings[key].add(word)
-                # A surname or given name is a word as written between spaces: خامنه‌ای is one
-                # (its key "خامنه ای"), so that the token خامنه‌ای alone finds its person.
-                written = [w for part in name.split() if (w := written_as(part))]
-                if entry.type == "person" and len(written) > 1:
-                    # after a particle the surname is the pair (bin Said, بن سلمان): Said alone is not it
-                    if written[-1] not in particles and written[-2] not in particles:
-                        parts[written[-1]].append(a)
-                    if written[0] not in particles:
-                        given[written[0]].append(a)
+        built = _build(entries, range(len(entries)))
         # Trust ranks sources against each other: a gazetteer of bulk names alone is not weaker for it.
-        most = max((a.trust for a in aliases if a.trust != UNSOURCED), default=1.0)
-        for i, a in enumerate(aliases):
-            aliases[i] = a._replace(trust=min(1.0, a.trust / most))
+        scale = max((a.trust for a in built.aliases if a.trust != UNSOURCED), default=1.0)
+        vocab_postings: defaultdict = defaultdict(set)
+        for word, (_, keys) in built.vocab.items():
+            for key in keys:
+                vocab_postings[key].add(word)
+        return cls._assembled(entries, _trusted(built.aliases, scale), built.exact, built.postings, built.parts,
+                              built.given, {word: w for word, (w, _) in built.vocab.items()}, vocab_postings, scale)
+
+    @classmethod
+    def _extended(cls, base: "Index", entries: list[Entry], changed: set[int]) -> "Index | None":
+        """The index of ``entries`` made from ``base``, the index of the entries they begin with
+        (:func:`_changed`): only the ``changed`` entries and the new ones are compiled, and
+        ``base``'s records of the others are renumbered. It is what :meth:`_compile` makes of
+        ``entries`` (tested), keys in another order; None where that is not assured (the alias
+        ``base`` trusted most may be gone)."""
+        numbers = sorted(changed) + list(range(len(base.entries), len(entries)))
+        built = _build(entries, numbers)
+        # Trust is scaled by the most trusted source (_compile): base's scale holds while no alias
+        # needs another, and base's alias that set it is kept or a new one sets it too.
+        scale = max((a.trust for a in built.aliases if a.trust != UNSOURCED), default=None)
+        if scale != base.trust_scale and (scale is not None or changed):
+            return None
+        fresh = _trusted(built.aliases, base.trust_scale)
+        # Both sets of aliases are in entry order, and an entry's aliases are all base's or all fresh.
+        aliases: list[Alias] = []
+        renumber_old, renumber_new = [-1] * len(base.aliases), [0] * len(fresh)
+        i = j = 0
+        while i < len(base.aliases) or j < len(fresh):
+            if j == len(fresh) or (i < len(base.aliases) and base.aliases[i].entry < fresh[j].entry):
+                if base.aliases[i].entry not in changed:
+                    renumber_old[i] = len(aliases)
+                    aliases.append(base.aliases[i])
+                i += 1
+            else:
+                renumber_new[j] = len(aliases)
+                aliases.append(fresh[j])
+                j += 1
+
+        renumbered = renumber_old.__getitem__
+
+        def merged(runs: Iterable[tuple[str, list[int]]], kept: Container[str], added: dict[str, list[int]]) -> defaultdict:
+            """base's ``runs`` (renumbered) with the ``added`` numbers of the fresh aliases."""
+            out: defaultdict = defaultdict(list)
+            for key, numbers in runs:
+                if changed and -1 in numbers:
+                    numbers = [m for m in numbers if m >= 0]
+                more = added.get(key)
+                if more:
+                    numbers = sorted(numbers + [renumber_new[a] for a in more])
+                if numbers:
+                    out[key] = numbers
+            for key, run in added.items():
+                if key not in kept:
+                    out[key] = [renumber_new[a] for a in run]
+            return out
+
+        def renumbered_map(kept: dict[str, tuple[int, ...]], added: dict[str, list[int]]) -> defaultdict:
+            return merged(((key, list(map(renumbered, run))) for key, run in kept.items()), kept, added)
+
+        spans, numbers = base.postings.spans, list(map(renumbered, base.postings.numbers))  # all at once
+        postings = merged(((key, numbers[s >> 32:(s >> 32) + (s & _LENGTH)]) for key, s in spans.items()), spans,
+                          built.postings)
+        # The vocabulary, each word's profile where it first comes: base's posting of a word holds
+        # while its profile is the same.
+        vocab: dict[str, Word] = {}
+        for a in aliases:
+            for word, w in zip(a.key.split(" "), a.words):
+                if word not in vocab:
+                    vocab[word] = w
+        same = {word for word, w in base.vocab.items() if vocab.get(word) is w}
+        vocab_postings: defaultdict = defaultdict(set)
+        for key, words in base.vocab_postings.items():
+            if kept := set(words) if len(same) == len(base.vocab) else same.intersection(words):
+                vocab_postings[key] = kept
+        for word, w in vocab.items():
+            if word not in same:
+                new = built.vocab.get(word)
+                for key in new[1] if new is not None and new[0] is w else word_blocking_keys(w):
+                    vocab_postings[key].add(word)
+        return cls._assembled(entries, aliases, renumbered_map(base.exact, built.exact), postings,
+                              renumbered_map(base.parts, built.parts), renumbered_map(base.given, built.given),
+                              vocab, vocab_postings, base.trust_scale)
+
+    @classmethod
+    def _assembled(cls, entries: list[Entry], aliases: list[Alias], exact: defaultdict, postings: defaultdict,
+                   parts: defaultdict, given: defaultdict, vocab: dict[str, Word], vocab_postings: defaultdict,
+                   scale: float) -> "Index":
+        """The index of ``entries``, from their aliases and lists of their numbers by key
+        (:class:`_Built`), and the vocabulary with the words posted by key; the lists and sets are
+        frozen in place."""
+        owners: dict[str, set[int]] = defaultdict(set)
+        prefixes: set[str] = set()
+        for a in aliases:
+            owners[a.key].add(a.entry)
+            folded = a.key.split(" ")
+            prefixes.update(" ".join(folded[:i]) for i in range(1, len(folded) + 1))
         return cls(entries=tuple(entries), aliases=tuple(aliases), exact=_frozen(exact), postings=Postings.collect(postings),
                    ambiguous=frozenset(k for k, o in owners.items() if len(o) > 1),
                    by_id={e.id: n for n, e in enumerate(entries)}, prefixes=frozenset(prefixes),
-                   parts=_frozen(parts), given=_frozen(given), vocab=vocab, vocab_postings=_frozen(vocab_postings, lambda v: tuple(sorted(v))))
+                   parts=_frozen(parts), given=_frozen(given), vocab=vocab,
+                   vocab_postings=_frozen(vocab_postings, lambda v: tuple(sorted(v))), trust_scale=scale)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -504,6 +515,134 @@ class Index:
     def alias_lengths(self) -> bytes:
         """Each alias's number of words (at most :data:`MAX_WORDS`), one byte per alias."""
         return bytes(len(a.words) for a in self.aliases)
+
+
+def _changed(old: Sequence[Entry], entries: list[Entry]) -> set[int] | None:
+    """Which of ``entries`` differ from ``old``, when ``entries`` begin with ``old``'s IDs in their
+    order (extended or replaced, as a user's files do to the bundled entries) and differ in fewer
+    than half: an index of ``old`` is then worth extending (:meth:`Index._extended`); else None."""
+    if len(entries) < len(old) or any(e.id != b.id for e, b in zip(entries, old)):
+        return None
+    changed = {n for n, (e, b) in enumerate(zip(entries, old)) if e is not b and e != b}
+    return changed if 2 * (len(changed) + len(entries) - len(old)) <= len(entries) else None
+
+
+class _Built(NamedTuple):
+    """What :func:`_build` compiles of some entries: their aliases (trust not yet scaled), numbered
+    from 0, and lists of those numbers by key; the vocabulary in the order its words first come,
+    each word with its profile and blocking keys."""
+
+    aliases: list[Alias]
+    exact: defaultdict
+    postings: defaultdict
+    parts: defaultdict
+    given: defaultdict
+    vocab: dict[str, tuple[Word, list[str]]]
+
+
+def _trusted(aliases: list[Alias], scale: float) -> list[Alias]:
+    """``aliases`` with their trust scaled by the most trusted source's (:meth:`Index._compile`), in place."""
+    for i, a in enumerate(aliases):
+        aliases[i] = a._replace(trust=min(1.0, a.trust / scale))
+    return aliases
+
+
+def _build(entries: list[Entry], numbers: Iterable[int]) -> _Built:
+    """The aliases of ``entries[n]`` for each of ``numbers`` (ascending), with their keys."""
+    aliases: list[Alias] = []
+    exact: dict[str, list[int]] = defaultdict(list)
+    postings: dict[str, list[int]] = defaultdict(list)
+    parts: dict[str, list[int]] = defaultdict(list)
+    given: dict[str, list[int]] = defaultdict(list)
+    vocab: dict[str, tuple[Word, list[str]]] = {}
+    particles = {fold_word(p[0]) for p in cues.phrases("name_particles") if len(p) == 1}
+    # Memos of this build, unbounded while it runs: a word recurs in many names (100,000 names
+    # have 256,000 words, 99,000 distinct), more than the shared memos of words keep.
+    folds: dict[str, str] = {}
+    named: dict[str, tuple[list[str], tuple[str, ...]]] = {}  # of one entry: its names are spelled twice
+    profiled: dict[tuple[str, str | None], tuple[Word, list[str]]] = {}
+    paired: dict[tuple[str, str], list[str]] = {}  # of one entry: its names in fa and ar share words
+
+    def fold(word: str) -> str:
+        found = folds.get(word)
+        if found is None:
+            found = folds[word] = fold_word(word)
+        return found
+
+    def spelled(name: str) -> tuple[list[str], tuple[str, ...]]:
+        """A name's normalised words and exact keys."""
+        found = named.get(name)
+        if found is None:
+            words = name_words(name)
+            found = named[name] = (words, folded_keys([fold(w) for w in words]) if words else ("",))
+        return found
+
+    @lru_cache(maxsize=None)
+    def written_as(part: str) -> str:
+        """A word as written between spaces, folded (خامنه‌ای: "خامنه ای")."""
+        return " ".join(fold(x) for x in name_words(part))
+
+    def profile(word: str, lang: str | None) -> tuple[Word, list[str]]:
+        """A word's profile and blocking keys."""
+        found = profiled.get((word, lang))
+        if found is None:
+            w = word_profile(word, lang)
+            found = profiled[word, lang] = (w, word_blocking_keys(w))
+        return found
+
+    def pair_keys(a: Word, b: Word) -> list[str]:
+        """:func:`pair_blocking_keys` of two adjacent words. (Not kept with each word's profile:
+        its cheap keys for the whole build cost more memory than they save time.)"""
+        found = paired.get((a.text, b.text))
+        if found is None:  # keys and slots are the spelling's, whatever the language
+            found = paired[a.text, b.text] = pair_blocking_keys(cheap_key_slots(a), cheap_key_slots(b))
+        return found
+
+    numbers = list(numbers)
+    normalize.learn(name for n in numbers for _, name in entries[n].aliases())
+    for n in progress_bar(numbers, "index", None if len(numbers) > PROGRESS_ENTRIES else False):
+        entry = entries[n]
+        seen = set()
+        named.clear()
+        paired.clear()
+        names = entry.aliases(sources=True)
+        trust = alias_trust(names, lambda name: spelled(name)[1][0])
+        for lang, name, source in names:
+            words, keys = spelled(name)
+            if not words or len(words) > MAX_WORDS:
+                continue
+            lang = canonical_lang(lang)
+            if (keys[0], lang) in seen:
+                continue
+            seen.add((keys[0], lang))
+            a = len(aliases)
+            found = [profile(w, lang) for w in words]
+            profiles = tuple(w for w, _ in found)
+            # The sound of the name after its title (Dr. Awda Al Rowaey), as a query's is heard:
+            # the pre-rank compares the two (match.candidates).
+            heard = joined_codes(profiles[alias_title(words, lang):])
+            aliases.append(Alias(n, entry.type, lang, name, keys[0], trust[keys[0]], profiles, heard))
+            for key in keys:
+                exact[key].append(a)
+            # A dict, not a set: the postings' key order (and so the cache file) must not
+            # depend on the hash seed. Adjacent words joined, so that عبد الله meets Abdullah.
+            posted = dict.fromkeys(chain((k for _, ks in found for k in ks),
+                                         *(pair_keys(profiles[i], profiles[i + 1]) for i in range(len(profiles) - 1))))
+            for key in posted:
+                postings[key].append(a)
+            for word, w in zip(keys[0].split(" "), found):
+                if word not in vocab:  # posted under the blocking keys its profile came with
+                    vocab[word] = w
+            # A surname or given name is a word as written between spaces: خامنه‌ای is one
+            # (its key "خامنه ای"), so that the token خامنه‌ای alone finds its person.
+            written = [w for part in name.split() if (w := written_as(part))]
+            if entry.type == "person" and len(written) > 1:
+                # after a particle the surname is the pair (bin Said, بن سلمان): Said alone is not it
+                if written[-1] not in particles and written[-2] not in particles:
+                    parts[written[-1]].append(a)
+                if written[0] not in particles:
+                    given[written[0]].append(a)
+    return _Built(aliases, exact, postings, parts, given, vocab)
 
 
 def _frozen(lists: defaultdict, order=tuple) -> dict:
@@ -526,7 +665,7 @@ def _words(value: object, slots: list[tuple[str, ...]]) -> list[Word]:
     texts, surfaces, keys, codes = (str_list(columns[c]) for c in ("text", "surface", "keys", "codes"))
     parts = _list(columns["part"])
     weights, costs, key_counts, slot_ids, code_counts = (
-        _numbers(columns[c]) for c in ("weight", "costs", "key_counts", "slots", "code_counts"))
+        u32_array(columns[c]) for c in ("weight", "costs", "key_counts", "slots", "code_counts"))
     arabic = columns["arabic"]
     n = len(texts)
     expect(type(arabic) is bytes and set(arabic) <= {0, 1} and set(map(type, parts)) <= _OPTIONAL_STR
@@ -548,46 +687,22 @@ def _words(value: object, slots: list[tuple[str, ...]]) -> list[Word]:
     return out
 
 
-_U32 = next(code for code in "ILH" if array(code).itemsize == 4)
 _LENGTH = (1 << 32) - 1  # of a span: the run's length (Postings)
 _OPTIONAL_STR = {str, type(None)}
 
 
-def _packed(numbers: list[int]) -> bytes:
-    """Whole numbers as little-endian 32-bit words."""
-    return _bytes(array(_U32, numbers))
-
-
-def _bytes(packed: array) -> bytes:
-    """An array of 32-bit words as little-endian bytes."""
-    if sys.byteorder == "big":
-        packed = array(_U32, packed)
-        packed.byteswap()
-    return packed.tobytes()
-
-
-def _numbers(value: object) -> array:
-    """Whole numbers packed by :func:`_packed`."""
-    expect(type(value) is bytes and len(value) % 4 == 0, "packed numbers")
-    numbers = array(_U32)
-    numbers.frombytes(value)  # type: ignore[arg-type]
-    if sys.byteorder == "big":
-        numbers.byteswap()
-    return numbers
-
-
 def _runs(value: object, below: int) -> tuple[list[str], array, array, list[int]]:
-    """``[keys, lengths, numbers]`` (:func:`_packed`) checked: the keys, each key's count, the
+    """``[keys, lengths, numbers]`` (:func:`~entityres.cache.pack_u32`) checked: the keys, each key's count, the
     numbers (each under ``below``), and where each key's run ends."""
     keys, lengths, numbers = _list(value)
-    keys, sizes, flat = str_list(keys), _numbers(lengths), _numbers(numbers)
+    keys, sizes, flat = str_list(keys), u32_array(lengths), u32_array(numbers)
     expect(len(sizes) == len(keys) and sum(sizes) == len(flat) and (not flat or max(flat) < below),
            f"lists of whole numbers under {below}")
     return keys, sizes, flat, list(accumulate(sizes))
 
 
 def _unpacked(value: object, below: int) -> dict[str, tuple[int, ...]]:
-    """A map of keys to numbers under ``below``, from ``[keys, lengths, numbers]`` (:func:`_packed`)."""
+    """A map of keys to numbers under ``below``, from ``[keys, lengths, numbers]`` (:func:`~entityres.cache.pack_u32`)."""
     keys, _, flat, ends = _runs(value, below)
     numbers = tuple(flat)  # slices of one tuple: no array copy per key
     out = dict(zip(keys, map(numbers.__getitem__, map(slice, [0, *ends[:-1]], ends))))
@@ -609,7 +724,7 @@ def _aliases(value: object, words: list[Word], n_entries: int) -> tuple[Alias, .
     columns = str_map(value)
     types, names, keys, heard = (str_list(columns[c]) for c in ("type", "name", "key", "heard"))
     langs, trusts, heard_counts = _list(columns["lang"]), _list(columns["trust"]), columns["heard_counts"]
-    entries, lengths, refs = (_numbers(columns[c]) for c in ("entry", "length", "words"))
+    entries, lengths, refs = (u32_array(columns[c]) for c in ("entry", "length", "words"))
     n = len(names)
     expect(n == len(types) == len(keys) == len(langs) == len(trusts) == len(entries) == len(lengths)
            and type(heard_counts) is bytes and len(heard_counts) == n and sum(heard_counts) == len(heard)

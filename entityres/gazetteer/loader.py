@@ -24,12 +24,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
+from array import array
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
 
 from ..memo import once
-from ..cache import cache_path, expect, read_cache, str_map, write_cache
+from ..cache import U32, cache_path, expect, pack_u32, read_cache, str_map, u32_array, write_cache
 from .index import PROGRESS_ENTRIES, Index, progress_bar, shared_aliases
 from . import block_yaml
 from .schema import Entry, GazetteerFile
@@ -224,23 +225,27 @@ class Gazetteer:
     """An immutable set of entries with the issues found while loading them, and a matcher.
 
     The index (:mod:`entityres.gazetteer.index`) is compiled on first use, once, and cached on disk keyed
-    by the entries' content.
+    by the entries' content. A gazetteer that extends another (the bundled one extended by a user's
+    files) extends that one's index, compiling only the entries that differ.
     """
 
     _names: dict[tuple[str, str], str] | None = None  # built on first id_of_name()
 
     def __init__(self, entries: Mapping[str, Entry], issues: Iterable[Issue] = (), cache: bool = True,
-                 content_key: str | None = None):
+                 content_key: str | None = None, origin: "Origin | None" = None, base: "Gazetteer | None" = None):
         self._entries = dict(entries)
         self.issues: tuple[Issue, ...] = tuple(issues)
         self._cache = cache
         self._content_key = content_key
+        self._origin = origin  # where each entry was first defined, in the entries' order
+        self._base = base  # the gazetteer this one extends, until the index is built
         self._index: Index | None = None
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         del state["_lock"]
+        state["_base"] = None  # only a shortcut to the index
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -257,10 +262,7 @@ class Gazetteer:
 
     def extended(self, paths: Iterable[str | Path]) -> "Gazetteer":
         """This gazetteer extended by the user's files or folders, under the merge rules."""
-        loader = _Loader()
-        loader.add_layer([(e, "<gazetteer>", 0) for e in self], user=False)
-        loader.add_layer(_read_all(_sources([f for p in paths for f in _files(p)])), user=True)
-        return loader.finish(self._cache)
+        return _Loader.of(self).extended(_read_all(_sources([f for p in paths for f in _files(p)])), self._cache)
 
     # --- mapping of ID to entry
     def __getitem__(self, entry_id: str) -> Entry:
@@ -308,8 +310,11 @@ class Gazetteer:
         if self._index is None:
             with self._lock:
                 if self._index is None:
+                    base = self._base
                     with gc_paused(settle=True):
-                        self._index = Index.build(list(self._entries.values()), self._cache, self._content_key)
+                        self._index = Index.build(list(self._entries.values()), self._cache, self._content_key,
+                                                  None if base is None else (list(base), lambda: base.index))
+                    self._base = None
         return self._index
 
     def match(self, name: str, lang: str | None = None, type: str | None = None, limit: int = 5) -> list["Match"]:
@@ -319,13 +324,42 @@ class Gazetteer:
         return match(self.index, name, lang=lang, type=type, limit=limit)
 
 
+class Origin(NamedTuple):
+    """Where each of a gazetteer's entries was first defined, in the entries' order: a file (by its
+    place in ``files``) and a line. Two arrays, not a tuple per entry: a million entries keep it."""
+
+    files: tuple[str, ...]
+    file: array
+    line: array
+
+
 class _Loader:
     """Accumulates layers of entries under the merge rules of the module docstring."""
+
+    FINISHING = ("dangling_reference", "shared_alias")  # issues of the whole set, found by finish()
 
     def __init__(self) -> None:
         self.entries: dict[str, Entry] = {}
         self.origin: dict[str, tuple[str, int]] = {}
         self.issues: list[Issue] = []
+
+    @classmethod
+    def of(cls, gazetteer: Gazetteer) -> "_Loader":
+        """A loader that has loaded the layers of ``gazetteer``: its entries, where each was defined,
+        and its layers' issues."""
+        loader = cls()
+        loader.entries = dict(gazetteer._entries)
+        origin = gazetteer._origin
+        loader.origin = (dict(zip(loader.entries, zip(map(origin.files.__getitem__, origin.file), origin.line)))
+                         if origin is not None else dict.fromkeys(loader.entries, ("<gazetteer>", 0)))
+        loader.issues = [i for i in gazetteer.issues if i.kind not in cls.FINISHING]
+        return loader
+
+    def extended(self, items: list[tuple[Entry, str, int]], cache: bool, content_key: str | None = None,
+                 base: Gazetteer | None = None) -> Gazetteer:
+        """The gazetteer of the layers loaded so far (those of ``base``, if given) and a user's layer ``items``."""
+        self.add_layer(items, user=True)
+        return self.finish(cache, content_key, base)
 
     def add_layer(self, items: list[tuple[Entry, str, int]], user: bool) -> None:
         seen: dict[str, tuple[str, int]] = {}
@@ -345,7 +379,7 @@ class _Loader:
             self.entries[entry.id] = entry if prior is None else extend(prior, entry)
             self.origin.setdefault(entry.id, (file, line))
 
-    def finish(self, cache: bool, content_key: str | None = None) -> Gazetteer:
+    def finish(self, cache: bool, content_key: str | None = None, base: Gazetteer | None = None) -> Gazetteer:
         for entry in self.entries.values():
             for field in REFERENCE_FIELDS:
                 ref = getattr(entry, field)
@@ -357,7 +391,10 @@ class _Loader:
             file, line = self.origin[ids[0]]
             self.issues.append(Issue("shared_alias", "info", ids[0], f"{alias!r} also names {', '.join(ids[1:])}",
                                      file, line))
-        return Gazetteer(self.entries, self.issues, cache, content_key)
+        files = {f: n for n, f in enumerate(dict.fromkeys(f for f, _ in self.origin.values()))}
+        origin = Origin(tuple(files), array(U32, (files[f] for f, _ in self.origin.values())),
+                        array(U32, (line for _, line in self.origin.values())))
+        return Gazetteer(self.entries, self.issues, cache, content_key, origin, base)
 
 
 def load_gazetteer(paths: Iterable[str | Path] = (), bundled: bool = True, cache: bool = True,
@@ -371,24 +408,11 @@ def load_gazetteer(paths: Iterable[str | Path] = (), bundled: bool = True, cache
     if isinstance(paths, (str, Path)):
         paths = [paths]
     layers = [_sources(files) for files in ([bundled_files()] if bundled else []) + [[f for p in paths for f in _files(p)]]]
-    # Keyed by the bytes of its files (read once: what is hashed is what is parsed), not their paths.
-    digest = hashlib.sha256()
-    for n, files in enumerate(layers):
-        for _, data in files:
-            digest.update(f"{n}\0{len(data)}\0".encode() + data)
-    key = digest.hexdigest()
-    names = [str(f) for files in layers for f, _ in files]
-    path = cache_path("gazetteer", key) if cache else None
-    encoded = None
+    layers = [files for files in layers if files] or [[]]
     # Settled: the entries, read or built, are frozen, so that the index's own pause
     # (Gazetteer.index) does not collect over them again: about 1 s of a 258,000-entry gazetteer's start.
     with gc_paused(settle=True):
-        gazetteer = read_cache(path, lambda data: _decode(data, names, cache, key))
-        if gazetteer is None:
-            gazetteer = _load(layers, bundled, cache, key)
-            encoded = _encode(gazetteer, names) if path is not None else None
-    if encoded is not None:
-        write_cache(path, encoded)
+        gazetteer = _layered(layers, bundled, cache)
     bad = gazetteer.errors()
     if bad and strict:
         raise GazetteerError(bad)
@@ -442,17 +466,32 @@ def _read_all(files: list[tuple[Path, bytes]]) -> list[tuple[Entry, str, int]]:
     return items
 
 
-def _load(layers: list[list[tuple[Path, bytes]]], bundled: bool, cache: bool, content_key: str | None) -> Gazetteer:
-    loader = _Loader()
-    errors: list[SourceError] = []
+def _layered(layers: list[list[tuple[Path, bytes]]], bundled: bool, cache: bool) -> Gazetteer:
+    """The gazetteer of ``layers`` (files with their bytes; the bundled files first when ``bundled``),
+    from the cache, else the gazetteer of all layers but the last (got the same way) extended by the
+    last: after an edit of a user's file, the bundled layer is read from the cache, and its index
+    extended (:attr:`Gazetteer.index`)."""
+    # Keyed by the bytes of its files (read once: what is hashed is what is parsed), not their paths.
+    digest = hashlib.sha256()
     for n, files in enumerate(layers):
-        try:
-            loader.add_layer(_read_all(files), user=not (bundled and n == 0))
-        except GazetteerError as err:
-            errors.extend(err.errors)
-    if errors:
-        raise GazetteerError(errors)
-    return loader.finish(cache, content_key)
+        for _, data in files:
+            digest.update(f"{n}\0{len(data)}\0".encode() + data)
+    key = digest.hexdigest()
+    names = [str(f) for files in layers for f, _ in files]
+    path = cache_path("gazetteer", key) if cache else None
+    gazetteer = read_cache(path, lambda data: _decode(data, names, cache, key))
+    if gazetteer is not None:
+        return gazetteer
+    if len(layers) > 1:
+        base = _layered(layers[:-1], bundled, cache)
+        gazetteer = _Loader.of(base).extended(_read_all(layers[-1]), cache, key, base)
+    else:
+        loader = _Loader()
+        loader.add_layer(_read_all(layers[0]), user=not bundled)
+        gazetteer = loader.finish(cache, key)
+    if path is not None:
+        write_cache(path, _encode(gazetteer, names))
+    return gazetteer
 
 
 # --- the on-disk form of a loaded gazetteer (entityres.cache): its entries and issues as plain data.
@@ -461,9 +500,12 @@ def _load(layers: list[list[tuple[Path, bytes]]], bundled: bool, cache: bool, co
 
 def _encode(gazetteer: Gazetteer, files: list[str]) -> dict:
     where = {f: n for n, f in enumerate(files)}
+    origin = gazetteer._origin
+    assert origin is not None  # loaded from files
     return {"entries": [e.model_dump(mode="json", exclude_defaults=True) for e in gazetteer],
             "issues": [[i.kind, i.severity, i.entry_id, i.message, where.get(i.file, i.file), i.line]
-                       for i in gazetteer.issues]}
+                       for i in gazetteer.issues],
+            "origin": [pack_u32([where[origin.files[n]] for n in origin.file]), pack_u32(origin.line)]}
 
 
 @once
@@ -474,9 +516,13 @@ def _entry_list() -> TypeAdapter:
 
 def _decode(data: object, files: list[str], cache: bool, key: str) -> Gazetteer:
     data = str_map(data)
-    expect(set(data) == {"entries", "issues"} and type(data["entries"]) is list and type(data["issues"]) is list,
-           "a gazetteer's entries and issues")
+    expect(set(data) == {"entries", "issues", "origin"} and type(data["entries"]) is list
+           and type(data["issues"]) is list and type(data["origin"]) is list and len(data["origin"]) == 2,
+           "a gazetteer's entries, issues and origins")
     entries = _entry_list().validate_python(data["entries"])
+    defined_in, defined_at = map(u32_array, data["origin"])
+    expect(len(defined_in) == len(defined_at) == len(entries) and (not defined_in or max(defined_in) < len(files)),
+           "where each entry was defined")
     issues = []
     for item in data["issues"]:
         expect(type(item) is list and len(item) == 6, "an issue")
@@ -484,4 +530,4 @@ def _decode(data: object, files: list[str], cache: bool, key: str) -> Gazetteer:
         expect(all(type(v) is str for v in (kind, severity, entry_id, message)) and (line is None or type(line) is int)
                and (file is None or type(file) is str or (type(file) is int and 0 <= file < len(files))), "an issue")
         issues.append(Issue(kind, severity, entry_id, message, files[file] if type(file) is int else file, line))
-    return Gazetteer({e.id: e for e in entries}, issues, cache, key)
+    return Gazetteer({e.id: e for e in entries}, issues, cache, key, Origin(tuple(files), defined_in, defined_at))

@@ -1,0 +1,188 @@
+"""Reindexing after a user's edit: the index of the bundled entries is extended, not rebuilt.
+
+``Index._extended`` compiles only the entries a user's files add or change and renumbers the rest
+of the earlier index; whatever the edit, the result must be what compiling every entry gives.
+"""
+
+from collections.abc import Mapping
+
+import pytest
+
+from entityres import Gazetteer
+from entityres.gazetteer import index as index_module
+from entityres.gazetteer import loader as loader_module
+from entityres.gazetteer.index import Index, _changed
+from entityres.gazetteer.loader import load_gazetteer
+
+BASE = [
+    {"id": "person:umerov", "type": "person", "name": "Rustem Umerov",
+     "names": {"fa": ["رستم عمروف", "عمروف"], "ar": ["رستم أوميروف"]}},
+    {"id": "person:witkoff", "type": "person", "name": "Steve Witkoff", "names": {"fa": ["استیو ویتکاف"]}},
+    {"id": "person:abdullah", "type": "person", "name": "Abdullah bin Said",
+     "names": {"fa": ["عبدالله بن سعید"], "ar": ["عبد الله بن سعيد"]}},
+    {"id": "person:khamenei", "type": "person", "name": "Mir Hossein Khamenei", "names": {"fa": ["میرحسین خامنه‌ای"]}},
+    {"id": "place:crimea", "type": "place", "name": "Crimea", "kind": "region",
+     "names": {"fa": ["کریمه"], "ar": ["القرم"], "ru": ["Крым"]}},
+    {"id": "place:kyiv", "type": "place", "name": "Kyiv", "kind": "city", "names": {"fa": ["کی یف", "کیف"], "ar": ["كييف"]}},
+    {"id": "place:herat", "type": "place", "name": "Herat", "kind": "city", "names": {"prs": ["هرات"]}},
+    {"id": "person:li", "type": "person", "name": "Li"},
+    {"id": "person:hnatov", "type": "person", "name": "Andriy Hnatov", "names": {"fa": ["آندری هناتوف", "گاناتوف"]}},
+    {"id": "place:odesa", "type": "place", "name": "Odesa", "kind": "city", "names": {"fa": ["اودسا"], "ar": ["أوديسا"]}},
+    # a word of Witkoff's Persian name read by Arabic rules: the vocabulary's once his entry drops it
+    {"id": "person:witkoff-jr", "type": "person", "name": "Alex Witkoff", "names": {"ar": ["الکس ویتکاف"]}},
+]
+
+EDITS = {
+    "new entries, one sharing a name": """
+entries:
+  - id: person:umarov
+    type: person
+    name: Rustam Umarov
+    names: {fa: [رستم عمروف, عمرف]}
+  - id: place:mazar
+    type: place
+    kind: city
+    name: Mazar-i-Sharif
+    names: {prs: [مزار شریف]}
+""",
+    "an entry extended": """
+entries:
+  - id: person:witkoff
+    type: person
+    name: Steve Witkoff
+    country: place:crimea
+    names: {ar: [ستيف ويتكوف], fa: [ویتکوف]}
+""",
+    "an entry replaced by fewer names": """
+entries:
+  - id: place:kyiv
+    type: place
+    kind: city
+    name: Kyiv
+    replace: true
+    names: {fa: [کیف]}
+""",
+    "several at once": """
+entries:
+  - id: person:li
+    type: person
+    name: Li
+    names: {fa: [لی]}
+  - id: person:hnatov
+    type: person
+    name: Andriy Hnatov
+    replace: true
+  - id: person:witkoff
+    type: person
+    name: Steve Witkoff
+    replace: true
+    names: {ar: [ستيف ويتكوف]}
+  - id: person:new
+    type: person
+    name: Said Witkoff
+    names: {ar: [سعيد ويتكوف]}
+""",
+}
+
+CHANGED = {"new entries, one sharing a name": set(), "an entry extended": {1}, "an entry replaced by fewer names": {5},
+           "several at once": {1, 7, 8}}
+
+
+def content(index: Index) -> dict:
+    """An index's fields as plain values: maps compared by content, whatever their keys' order."""
+    return {name: dict(value.items()) if isinstance(value, Mapping) else value for name, value in vars(index).items()}
+
+
+@pytest.fixture(scope="module")
+def base():
+    gazetteer = Gazetteer.from_entries(BASE, cache=False)
+    return gazetteer, Index._compile(list(gazetteer))
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_an_extended_index_is_the_compiled_one(edit, base, tmp_path):
+    gazetteer, base_index = base
+    path = tmp_path / "mine.yaml"
+    path.write_text(EDITS[edit], encoding="utf-8")
+    entries = list(gazetteer.extended([path]))
+    changed = _changed(list(gazetteer), entries)
+    assert changed == CHANGED[edit]
+    extended = Index._extended(base_index, entries, changed)
+    assert extended is not None
+    assert content(extended) == content(Index._compile(entries))
+
+
+def test_what_changed_is_found_by_id_and_content():
+    entries = list(Gazetteer.from_entries(BASE, cache=False))
+    assert _changed(entries, entries) == set()
+    assert _changed(entries, entries[1:]) is None  # an entry gone
+    assert _changed(entries, entries[::-1]) is None  # another order
+    edited = [e.model_copy(update={"name": e.name + " Jr"}) for e in entries]
+    assert _changed(entries, edited[:4] + entries[4:]) == {0, 1, 2, 3}
+    assert _changed(entries, edited) is None  # most of them differ: compiled afresh
+
+
+def test_an_index_is_compiled_afresh_when_the_trust_scale_would_change(tmp_path):
+    # Every name of the earlier entries is GeoNames': their trust is scaled by GeoNames'. A user's
+    # name from no bulk source changes the scale, so the earlier aliases' trust cannot be kept.
+    bulk = [{"id": f"place:p{i}", "type": "place", "name": f"Place {i}", "kind": "city",
+             "names": {"ar": [{"name": f"مكان {i}", "source": "geonames"}]}} for i in range(6)]
+    gazetteer = Gazetteer.from_entries(bulk, cache=False)
+    base_index = Index._compile(list(gazetteer))
+    path = tmp_path / "mine.yaml"
+    path.write_text("entries:\n  - {id: place:p0, type: place, name: Place 0, names: {fa: [مکان صفر]}}\n", encoding="utf-8")
+    entries = list(gazetteer.extended([path]))
+    assert Index._extended(base_index, entries, _changed(list(gazetteer), entries)) is None
+    built = Index.build(entries, cache=False, base=(list(gazetteer), lambda: base_index))
+    assert content(built) == content(Index._compile(entries))
+    assert {a.trust for a in built.aliases} != {a.trust for a in base_index.aliases}
+
+
+@pytest.fixture
+def bundled(tmp_path, monkeypatch):
+    """A small bundled gazetteer of two files, and an empty cache folder."""
+    folder = tmp_path / "bundled"
+    folder.mkdir()
+    (folder / "people.yaml").write_text("entries:\n" + "".join(
+        f"  - id: {e['id']}\n    type: person\n    name: {e['name']}\n" for e in BASE if e["type"] == "person"), encoding="utf-8")
+    (folder / "places.yaml").write_text("entries:\n" + "".join(
+        f"  - id: {e['id']}\n    type: place\n    name: {e['name']}\n    names: {{fa: [{e['names']['fa'][0]}]}}\n"
+        for e in BASE if e["type"] == "place" and "fa" in e["names"]), encoding="utf-8")
+    monkeypatch.setattr(loader_module, "bundled_files", lambda: sorted(folder.iterdir()))
+    monkeypatch.setenv("ENTITYRES_CACHE_DIR", str(tmp_path / "cache"))
+    return folder
+
+
+def test_a_users_edit_reads_the_bundled_layer_from_the_cache_and_extends_its_index(bundled, tmp_path, monkeypatch):
+    load_gazetteer().index  # what a start with the bundled data alone leaves in the cache
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(EDITS["an entry extended"] + EDITS["new entries, one sharing a name"].removeprefix("\nentries:\n"),
+                    encoding="utf-8")
+    read, built = [], []
+    real_read, real_build = loader_module._read_all, index_module._build
+    monkeypatch.setattr(loader_module, "_read_all", lambda files: read.extend(f.name for f, _ in files) or real_read(files))
+    monkeypatch.setattr(index_module, "_build", lambda entries, numbers: built.append(list(numbers))
+                        or real_build(entries, numbers))
+    edited = load_gazetteer([mine])
+    index = edited.index
+    assert read == ["mine.yaml"]  # the bundled files came from the cache
+    assert built == [[1, 10, 11]]  # Witkoff extended, two new entries; the rest came from the cache
+    fresh = load_gazetteer([mine], cache=False)
+    assert [e.model_dump() for e in edited] == [e.model_dump() for e in fresh]
+    assert edited.issues == fresh.issues
+    assert any(i.kind == "override" and "people.yaml:5" in i.message for i in edited.issues)
+    assert content(index) == content(fresh.index)
+    # read back: the same entries, issues and index, and nothing compiled
+    built.clear()
+    again = load_gazetteer([mine])
+    assert again.issues == fresh.issues and content(again.index) == content(index) and built == []
+
+
+def test_a_cached_gazetteer_still_names_where_each_entry_was_defined(bundled, tmp_path):
+    load_gazetteer()
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(EDITS["an entry replaced by fewer names"], encoding="utf-8")
+    cached = load_gazetteer()
+    assert cached._base is None and cached._origin is not None
+    (issue,) = [i for i in cached.extended([mine]).issues if i.kind == "override"]
+    assert issue.file == str(mine) and issue.message == f"replaces the entry of {bundled / 'places.yaml'}:6"

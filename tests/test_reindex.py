@@ -186,3 +186,21 @@ def test_a_cached_gazetteer_still_names_where_each_entry_was_defined(bundled, tm
     assert cached._base is None and cached._origin is not None
     (issue,) = [i for i in cached.extended([mine]).issues if i.kind == "override"]
     assert issue.file == str(mine) and issue.message == f"replaces the entry of {bundled / 'places.yaml'}:6"
+
+
+def test_without_a_cache_an_index_is_extended_only_when_the_base_has_one(bundled, tmp_path, monkeypatch):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(EDITS["an entry extended"], encoding="utf-8")
+    built = []
+    real_build = index_module._build
+    monkeypatch.setattr(index_module, "_build", lambda entries, numbers: built.append(list(numbers))
+                        or real_build(entries, numbers))
+    edited = load_gazetteer([mine], cache=False)
+    edited.index
+    assert built == [list(range(len(edited)))]  # compiled once, not the bundled index first
+    built.clear()
+    base = Gazetteer.from_entries(BASE, cache=False)
+    base.index
+    built.clear()
+    extended = base.extended([mine])
+    assert content(extended.index) == content(Index._compile(list(extended))) and built[0] == [1]

@@ -262,7 +262,8 @@ class Gazetteer:
 
     def extended(self, paths: Iterable[str | Path]) -> "Gazetteer":
         """This gazetteer extended by the user's files or folders, under the merge rules."""
-        return _Loader.of(self).extended(_read_all(_sources([f for p in paths for f in _files(p)])), self._cache)
+        return _Loader.of(self).extended(_read_all(_sources([f for p in paths for f in _files(p)])), self._cache,
+                                         base=self)
 
     # --- mapping of ID to entry
     def __getitem__(self, entry_id: str) -> Entry:
@@ -311,6 +312,8 @@ class Gazetteer:
             with self._lock:
                 if self._index is None:
                     base = self._base
+                    if base is not None and not (self._cache or base._index is not None):
+                        base = None  # its index would be compiled first, only to be extended
                     with gc_paused(settle=True):
                         self._index = Index.build(list(self._entries.values()), self._cache, self._content_key,
                                                   None if base is None else (list(base), lambda: base.index))

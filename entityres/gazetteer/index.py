@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterator, Mapping, Sequence
 from functools import cached_property, lru_cache
 from itertools import accumulate, chain, repeat
 from operator import lshift, or_
@@ -214,13 +214,12 @@ def progress_bar(items: list, desc: str, show: bool | None):
     return tqdm(items, desc=desc, unit=" entries", disable=None if show is None else False, leave=False)
 
 
-def shared_aliases(entries: Iterable[Entry]) -> list[tuple[str, list[str]]]:
+def shared_aliases(entries: Collection[Entry]) -> list[tuple[str, list[str]]]:
     """Aliases (by exact key) that more than one entry claims, with the IDs, sorted."""
-    named = [(entry, [name for _, name in entry.aliases()]) for entry in entries]
-    normalize.learn(chain.from_iterable(names for _, names in named))
+    normalize.learn(name for entry in entries for _, name in entry.aliases())  # not kept: a million entries' lists
     owners: dict[str, list[str]] = defaultdict(list)
-    for entry, names in named:
-        for key in set(map(alias_key, names)) - {""}:
+    for entry in entries:
+        for key in {alias_key(name) for _, name in entry.aliases()} - {""}:
             owners[key].append(entry.id)
     return sorted((k, ids) for k, ids in owners.items() if len(ids) > 1)
 

@@ -171,3 +171,15 @@ def test_a_long_text_of_few_characters_is_learned_and_names_at_once(monkeypatch)
     module.learn(names)
     assert len(compiled) == 1 and module._seen >= set("".join(names))
     assert [normalize(n).text for n in names] == [_per_character(n)[0] for n in names] and len(compiled) == 1
+
+
+def test_learning_reads_only_the_first_texts(monkeypatch):
+    from entityres.text import normalize as module
+
+    monkeypatch.setattr(module, "LEARN_TEXTS", 2)
+    monkeypatch.setattr(module, "_seen", set())
+    monkeypatch.setattr(module, "_KNOWN", module._known(()))
+    read = []
+    module.learn(read.append(t) or t for t in ["ab", "cd", "ÉÈ", "ef"])
+    assert read == ["ab", "cd"] and module._seen == set("abcd")
+    assert normalize("ÉÈ").text == _per_character("ÉÈ")[0] and module._seen >= set("ÉÈ")  # learned as it comes

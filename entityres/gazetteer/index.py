@@ -216,7 +216,7 @@ def progress_bar(items: list, desc: str, show: bool | None):
 
 def shared_aliases(entries: Collection[Entry]) -> list[tuple[str, list[str]]]:
     """Aliases (by exact key) that more than one entry claims, with the IDs, sorted."""
-    normalize.learn(name for entry in entries for _, name in entry.aliases())  # not kept: a million entries' lists
+    normalize.learn(name for entry in entries for _, name in entry.aliases())
     owners: dict[str, list[str]] = defaultdict(list)
     for entry in entries:
         for key in {alias_key(name) for _, name in entry.aliases()} - {""}:

@@ -20,11 +20,11 @@ import gc
 import hashlib
 import logging
 import threading
+from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from array import array
 from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError

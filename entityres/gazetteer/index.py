@@ -415,8 +415,7 @@ class Index:
         ``base``'s records of the others are renumbered. It is what :meth:`_compile` makes of
         ``entries`` (tested), keys in another order; None where that is not assured (the alias
         ``base`` trusted most may be gone)."""
-        numbers = sorted(changed) + list(range(len(base.entries), len(entries)))
-        built = _build(entries, numbers)
+        built = _build(entries, sorted(changed) + list(range(len(base.entries), len(entries))))
         # Trust is scaled by the most trusted source (_compile): base's scale holds while no alias
         # needs another, and base's alias that set it is kept or a new one sets it too.
         scale = max((a.trust for a in built.aliases if a.trust != UNSOURCED), default=None)
@@ -472,8 +471,8 @@ class Index:
         same = {word for word, w in base.vocab.items() if vocab.get(word) is w}
         vocab_postings: defaultdict = defaultdict(set)
         for key, words in base.vocab_postings.items():
-            if kept := set(words) if len(same) == len(base.vocab) else same.intersection(words):
-                vocab_postings[key] = kept
+            if still := set(words) if len(same) == len(base.vocab) else same.intersection(words):
+                vocab_postings[key] = still
         for word, w in vocab.items():
             if word not in same:
                 new = built.vocab.get(word)

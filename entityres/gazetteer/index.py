@@ -190,7 +190,7 @@ def profile_words(words: list[str], lang: str | None, spelling: str | None = Non
     return tuple(word_profile(w, lang, spelling) for w in words)
 
 
-def alias_trust(names: list[tuple[str, str, str]], key=alias_key) -> dict[str, float]:
+def alias_trust(names: list[tuple[str, str, str]], key: Callable[[str], str]) -> dict[str, float]:
     """How far each of an entry's names (``entry.aliases(sources=True)``, the canonical name first;
     by exact key, ``key(name)``) is believed: the best of its
     sources (``SOURCE_TRUST``), so a name that only a bulk source gives stays weaker evidence. The

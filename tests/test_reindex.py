@@ -204,3 +204,82 @@ def test_without_a_cache_an_index_is_extended_only_when_the_base_has_one(bundled
     built.clear()
     extended = base.extended([mine])
     assert content(extended.index) == content(Index._compile(list(extended))) and built[0] == [1]
+
+
+def test_a_large_user_file_is_a_layer_of_its_own_and_the_files_between_large_ones_one():
+    size = loader_module.LAYER_BYTES
+    files = [("a", b"x"), ("big1", b"x" * size), ("b", b"x"), ("c", b"x"), ("big2", b"x" * size), ("big3", b"x" * size)]
+    layers = loader_module._user_layers(files)
+    assert [[f for f, _ in layer] for layer in layers] == [["a"], ["big1"], ["b", "c"], ["big2"], ["big3"]]
+    assert loader_module._user_layers([]) == []
+
+
+BIG = """entries:
+  - id: person:witkoff
+    type: person
+    name: Steve Witkoff
+    names: {fa: [ویتکوف]}
+  - id: person:umarov
+    type: person
+    name: Rustam Umarov
+    names: {fa: [رستم عمروف, عمرف]}
+  - id: place:mazar
+    type: place
+    kind: city
+    name: Mazar-i-Sharif
+    names: {prs: [مزار شریف]}
+"""
+
+MINE = """entries:
+  - id: person:umarov
+    type: person
+    name: Rustam Umarov
+    names: {ar: [رستم أوماروف]}
+  - id: person:witkoff
+    type: person
+    name: Steve Witkoff
+    names: {ar: [ستيف ويتكوف]}
+  - id: place:kyiv
+    type: place
+    kind: city
+    name: Kyiv
+    replace: true
+    names: {fa: [کیف]}
+  - id: person:nobody
+    type: person
+    name: Said Nobody
+    country: place:nowhere
+"""
+
+
+def test_an_edit_of_the_files_after_a_large_one_extends_its_cached_layer(bundled, tmp_path, monkeypatch):
+    big, mine = tmp_path / "big.yaml", tmp_path / "mine.yaml"
+    big.write_text(BIG, encoding="utf-8")
+    mine.write_text(MINE, encoding="utf-8")
+    monkeypatch.setattr(loader_module, "LAYER_BYTES", len(BIG.encode()))  # big.yaml counts as large
+    load_gazetteer([big, mine]).index
+    mine.write_text(MINE + "  - {id: place:herat, type: place, name: Herat, names: {prs: [هری]}}\n", encoding="utf-8")  # new
+    read, built = [], []
+    real_read, real_build = loader_module._read_all, index_module._build
+    monkeypatch.setattr(loader_module, "_read_all", lambda files: read.extend(f.name for f, _ in files) or real_read(files))
+    monkeypatch.setattr(index_module, "_build", lambda entries, numbers: built.append(list(numbers))
+                        or real_build(entries, numbers))
+    edited = load_gazetteer([big, mine])
+    index = edited.index
+    assert read == ["mine.yaml"]  # the bundled files and big.yaml came from the cache
+    position = {e.id: n for n, e in enumerate(edited)}
+    assert built == [sorted(position[i] for i in ("person:umarov", "person:witkoff", "place:kyiv", "place:herat",
+                                                  "person:nobody"))]
+    # the same as one layer of both files (no cache: not split), issues and all
+    fresh = load_gazetteer([big, mine], cache=False)
+    assert [e.model_dump() for e in edited] == [e.model_dump() for e in fresh]
+    assert edited.issues == fresh.issues
+    assert content(index) == content(fresh.index)
+    kinds = [(i.kind, i.entry_id, i.file and i.file.rsplit("/", 1)[-1], i.line) for i in fresh.issues]
+    assert ("duplicate_id", "person:umarov", "mine.yaml", 2) in kinds  # defined in big.yaml first
+    assert ("duplicate_id", "person:witkoff", "mine.yaml", 6) in kinds  # extended in big.yaml first
+    assert ("override", "person:witkoff", "big.yaml", 2) in kinds
+    assert ("override", "place:kyiv", "mine.yaml", 10) in kinds
+    assert ("dangling_reference", "person:nobody", "mine.yaml", 16) in kinds
+    assert next(i for i in fresh.issues if i.entry_id == "person:umarov" and i.kind == "duplicate_id").message == (
+        f"defined again (first at {big}:6); merged into the first")

@@ -25,12 +25,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Collection, Iterable, Iterator, Mapping, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
 
 from ..memo import once
-from ..cache import U32, cache_path, expect, pack_u32, read_cache, str_map, u32_array, write_cache
+from ..cache import U32, cache_dir, cache_path, expect, pack_u32, read_cache, str_map, u32_array, write_cache
 from .index import PROGRESS_ENTRIES, Index, progress_bar, shared_aliases
 from . import block_yaml
 from .schema import Entry, GazetteerFile
@@ -345,17 +345,23 @@ class _Loader:
         self.entries: dict[str, Entry] = {}
         self.origin: dict[str, tuple[str, int]] = {}
         self.issues: list[Issue] = []
+        self.mine: dict[str, tuple[str, int]] = {}  # where the user's layer so far first defined each ID
 
     @classmethod
-    def of(cls, gazetteer: Gazetteer) -> "_Loader":
+    def of(cls, gazetteer: Gazetteer, mine: Collection[str] = ()) -> "_Loader":
         """A loader that has loaded the layers of ``gazetteer``: its entries, where each was defined,
-        and its layers' issues."""
+        and its layers' issues. ``mine``: those of its files that begin the user's layer, which the
+        next files continue (:func:`_user_layers`), so an ID they define again is a duplicate."""
         loader = cls()
         loader.entries = dict(gazetteer._entries)
         origin = gazetteer._origin
         loader.origin = (dict(zip(loader.entries, zip(map(origin.files.__getitem__, origin.file), origin.line)))
                          if origin is not None else dict.fromkeys(loader.entries, ("<gazetteer>", 0)))
         loader.issues = [i for i in gazetteer.issues if i.kind not in cls.FINISHING]
+        if mine:  # first defined in the user's files, or first extended there (its override issue)
+            loader.mine = {i: at for i, at in loader.origin.items() if at[0] in mine}
+            loader.mine.update((i.entry_id, (i.file, i.line)) for i in loader.issues
+                               if i.kind == "override" and i.file in mine)
         return loader
 
     def extended(self, items: list[tuple[Entry, str, int]], cache: bool, content_key: str | None = None,
@@ -365,7 +371,7 @@ class _Loader:
         return self.finish(cache, content_key, base)
 
     def add_layer(self, items: list[tuple[Entry, str, int]], user: bool) -> None:
-        seen: dict[str, tuple[str, int]] = {}
+        seen: dict[str, tuple[str, int]] = dict(self.mine) if user else {}
         for entry, file, line in items:
             prior = self.entries.get(entry.id)
             if entry.id in seen:
@@ -381,6 +387,8 @@ class _Loader:
             seen.setdefault(entry.id, (file, line))
             self.entries[entry.id] = entry if prior is None else extend(prior, entry)
             self.origin.setdefault(entry.id, (file, line))
+        if user:
+            self.mine = seen
 
     def finish(self, cache: bool, content_key: str | None = None, base: Gazetteer | None = None) -> Gazetteer:
         for entry in self.entries.values():
@@ -410,7 +418,9 @@ def load_gazetteer(paths: Iterable[str | Path] = (), bundled: bool = True, cache
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    layers = [_sources(files) for files in ([bundled_files()] if bundled else []) + [[f for p in paths for f in _files(p)]]]
+    mine = _sources([f for p in paths for f in _files(p)])
+    split = cache and cache_dir() is not None  # layers of their own only to be cached
+    layers = ([_sources(bundled_files())] if bundled else []) + (_user_layers(mine) if split else [mine])
     layers = [files for files in layers if files] or [[]]
     # Settled: the entries, read or built, are frozen, so that the index's own pause
     # (Gazetteer.index) does not collect over them again: about 1 s of a 258,000-entry gazetteer's start.
@@ -439,6 +449,23 @@ def match(name: str, lang: str | None = None, type: str | None = None, limit: in
     (``ambiguous``). For a gazetteer of your own, use :meth:`Gazetteer.match`.
     """
     return bundled_gazetteer().match(name, lang=lang, type=type, limit=limit)
+
+
+LAYER_BYTES = 8 * 1024 * 1024  # a user's file this large (an import: ~40,000 entries) is cached by itself
+
+
+def _user_layers(files: list[tuple[Path, bytes]]) -> list[list[tuple[Path, bytes]]]:
+    """The user's files (with their bytes) as cache layers: a file of at least :data:`LAYER_BYTES`
+    is one of its own, the files between such files one together. An edit of the files after a
+    large one (a user's own names beside an imported GeoNames) then extends the large one's cached
+    index instead of compiling it again. The merge rules see one layer (:meth:`_Loader.of`)."""
+    layers: list[list[tuple[Path, bytes]]] = [[]]
+    for f, data in files:
+        if len(data) >= LAYER_BYTES:
+            layers += [[(f, data)], []]
+        else:
+            layers[-1].append((f, data))
+    return [files for files in layers if files]
 
 
 def _sources(files: list[Path]) -> list[tuple[Path, bytes]]:
@@ -487,7 +514,8 @@ def _layered(layers: list[list[tuple[Path, bytes]]], bundled: bool, cache: bool)
         return gazetteer
     if len(layers) > 1:
         base = _layered(layers[:-1], bundled, cache)
-        gazetteer = _Loader.of(base).extended(_read_all(layers[-1]), cache, key, base)
+        mine = {str(f) for files in layers[1 if bundled else 0:-1] for f, _ in files}
+        gazetteer = _Loader.of(base, mine).extended(_read_all(layers[-1]), cache, key, base)
     else:
         loader = _Loader()
         loader.add_layer(_read_all(layers[0]), user=not bundled)

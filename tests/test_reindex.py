@@ -11,7 +11,7 @@ import pytest
 from entityres import Gazetteer
 from entityres.gazetteer import index as index_module
 from entityres.gazetteer import loader as loader_module
-from entityres.gazetteer.index import Index, _changed
+from entityres.gazetteer.index import SOURCE_TRUST, Index, _changed
 from entityres.gazetteer.loader import load_gazetteer
 
 BASE = [
@@ -122,20 +122,28 @@ def test_what_changed_is_found_by_id_and_content():
     assert _changed(entries, edited) is None  # most of them differ: compiled afresh
 
 
-def test_an_index_is_compiled_afresh_when_the_trust_scale_would_change(tmp_path):
+def test_the_trust_of_base_aliases_is_scaled_again_when_a_new_name_is_trusted_more(tmp_path):
     # Every name of the earlier entries is GeoNames': their trust is scaled by GeoNames'. A user's
-    # name from no bulk source changes the scale, so the earlier aliases' trust cannot be kept.
+    # name from no bulk source raises the scale, and the earlier aliases are scaled again: GeoNames'
+    # names fall below 1, a canonical name without other names (UNSOURCED) stays 1.
     bulk = [{"id": f"place:p{i}", "type": "place", "name": f"Place {i}", "kind": "city",
              "names": {"ar": [{"name": f"مكان {i}", "source": "geonames"}]}} for i in range(6)]
+    bulk.append({"id": "place:bare", "type": "place", "name": "Bare Place", "kind": "city"})
     gazetteer = Gazetteer.from_entries(bulk, cache=False)
     base_index = Index._compile(list(gazetteer))
+    assert {a.trust for a in base_index.aliases} == {1.0}
     path = tmp_path / "mine.yaml"
     path.write_text("entries:\n  - {id: place:p0, type: place, name: Place 0, names: {fa: [مکان صفر]}}\n", encoding="utf-8")
     entries = list(gazetteer.extended([path]))
-    assert Index._extended(base_index, entries, _changed(list(gazetteer), entries)) is None
-    built = Index.build(entries, cache=False, base=(list(gazetteer), lambda: base_index))
-    assert content(built) == content(Index._compile(entries))
-    assert {a.trust for a in built.aliases} != {a.trust for a in base_index.aliases}
+    extended = Index._extended(base_index, entries, _changed(list(gazetteer), entries))
+    assert extended is not None and content(extended) == content(Index._compile(entries))
+    assert {a.trust for a in extended.aliases} == {1.0, SOURCE_TRUST["geonames"]}
+    # The other way, the scale would fall once p0's own name is gone: compiled afresh
+    replaced = list(gazetteer.extended([path]))
+    again = [e.model_copy(update={"names": {"ar": e.names["ar"]}}) if e.id == "place:p0" else e for e in replaced]
+    assert Index._extended(Index._compile(replaced), again, _changed(replaced, again)) is None
+    built = Index.build(again, cache=False, base=(replaced, lambda: Index._compile(replaced)))
+    assert content(built) == content(Index._compile(again))
 
 
 @pytest.fixture

@@ -417,20 +417,28 @@ class Index:
         ``base`` trusted most may be gone)."""
         built = _build(entries, sorted(changed) + list(range(len(base.entries), len(entries))))
         # Trust is scaled by the most trusted source (_compile): base's scale holds while no alias
-        # needs another, and base's alias that set it is kept or a new one sets it too.
+        # needs another, and base's alias that set it is kept or a new one sets it too; a new alias
+        # trusted more (a user's own name beside GeoNames') sets it, and base's are scaled again.
         scale = max((a.trust for a in built.aliases if a.trust != UNSOURCED), default=None)
-        if scale != base.trust_scale and (scale is not None or changed):
+        kept = base.aliases
+        if scale is not None and scale > base.trust_scale:
+            kept = _rescaled(base.aliases, base.entries, base.trust_scale, scale)
+            if kept is None:
+                return None
+        elif scale != base.trust_scale and (scale is not None or changed):
             return None
-        fresh = _trusted(built.aliases, base.trust_scale)
+        else:
+            scale = base.trust_scale
+        fresh = _trusted(built.aliases, scale)
         # Both sets of aliases are in entry order, and an entry's aliases are all base's or all fresh.
         aliases: list[Alias] = []
-        renumber_old, renumber_new = [-1] * len(base.aliases), [0] * len(fresh)
+        renumber_old, renumber_new = [-1] * len(kept), [0] * len(fresh)
         i = j = 0
-        while i < len(base.aliases) or j < len(fresh):
-            if j == len(fresh) or (i < len(base.aliases) and base.aliases[i].entry < fresh[j].entry):
-                if base.aliases[i].entry not in changed:
+        while i < len(kept) or j < len(fresh):
+            if j == len(fresh) or (i < len(kept) and kept[i].entry < fresh[j].entry):
+                if kept[i].entry not in changed:
                     renumber_old[i] = len(aliases)
-                    aliases.append(base.aliases[i])
+                    aliases.append(kept[i])
                 i += 1
             else:
                 renumber_new[j] = len(aliases)
@@ -480,7 +488,7 @@ class Index:
                     vocab_postings[key].add(word)
         return cls._assembled(entries, aliases, renumbered_map(base.exact, built.exact), postings,
                               renumbered_map(base.parts, built.parts), renumbered_map(base.given, built.given),
-                              vocab, vocab_postings, base.trust_scale)
+                              vocab, vocab_postings, scale)
 
     @classmethod
     def _assembled(cls, entries: list[Entry], aliases: list[Alias], exact: defaultdict, postings: defaultdict,
@@ -543,6 +551,26 @@ def _trusted(aliases: list[Alias], scale: float) -> list[Alias]:
     for i, a in enumerate(aliases):
         aliases[i] = a._replace(trust=min(1.0, a.trust / scale))
     return aliases
+
+
+def _rescaled(aliases: Sequence[Alias], entries: Sequence[Entry], old: float, new: float) -> list[Alias] | None:
+    """``aliases`` trusted as if scaled by ``new``, not ``old`` (:func:`_trusted`): each trust traced
+    back to its source's (``SOURCE_TRUST``), the canonical name of an entry without other names to
+    ``UNSOURCED``; None when two sources' trusts would read the same."""
+    sources = {r for r in (*SOURCE_TRUST.values(), 1.0) if r <= old}
+    raw = {min(1.0, r / old): r for r in sources}
+    if len(raw) < len(sources):
+        return None
+    to = {t: min(1.0, r / new) for t, r in raw.items()}
+    out = []
+    for a in aliases:
+        if a.trust == 1.0 and a.name == entries[a.entry].name and len(entries[a.entry].aliases()) == 1:
+            out.append(a)  # UNSOURCED: 1.0 whatever the scale
+        elif (trust := to.get(a.trust)) is None:
+            return None
+        else:
+            out.append(a if trust == a.trust else a._replace(trust=trust))
+    return out
 
 
 def _build(entries: list[Entry], numbers: Iterable[int]) -> _Built:

@@ -278,3 +278,13 @@ def test_an_edit_of_the_files_after_a_large_one_extends_its_cached_layer(bundled
     assert ("dangling_reference", "person:nobody", "mine.yaml", 16) in kinds
     assert next(i for i in fresh.issues if i.entry_id == "person:umarov" and i.kind == "duplicate_id").message == (
         f"defined again (first at {big}:8); merged into the first")
+
+
+@pytest.mark.parametrize("names", [{}, {"en": ["Bare Place"]}, {"fa": []}, {"en": ["BARE PLACE"]}, {"en": ["Bare"]},
+                                   {"fa": ["مکان"]}, {"en": [], "ar": ["مكان"]}])
+def test_unsourced_is_what_alias_trust_finds(names):
+    entry = Gazetteer.from_entries([{"id": "place:bare", "type": "place", "name": "Bare Place", "names": names}],
+                                   cache=False)["place:bare"]
+    canonical = Index._compile([entry]).aliases[0]
+    trust = index_module.alias_trust(entry.aliases(sources=True), index_module.alias_key)
+    assert index_module._unsourced(canonical, entry) == (trust[canonical.key] == index_module.UNSOURCED)

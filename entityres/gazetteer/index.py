@@ -564,13 +564,20 @@ def _rescaled(aliases: Sequence[Alias], entries: Sequence[Entry], old: float, ne
     to = {t: min(1.0, r / new) for t, r in raw.items()}
     out = []
     for a in aliases:
-        if a.trust == 1.0 and a.name == entries[a.entry].name and len(entries[a.entry].aliases()) == 1:
-            out.append(a)  # UNSOURCED: 1.0 whatever the scale
+        if a.trust == 1.0 and _unsourced(a, entries[a.entry]):
+            out.append(a)  # 1.0 whatever the scale
         elif (trust := to.get(a.trust)) is None:
             return None
         else:
             out.append(a if trust == a.trust else a._replace(trust=trust))
     return out
+
+
+def _unsourced(alias: Alias, entry: Entry) -> bool:
+    """Whether ``alias`` is the canonical name of an entry without other names, trusted ``UNSOURCED``
+    (:func:`alias_trust`). (Names in other languages rule it out before ``aliases()`` is listed.)"""
+    return (alias.name == entry.name and all(lang == "en" for lang, names in entry.names.items() if names)
+            and len(entry.aliases()) == 1)
 
 
 def _build(entries: list[Entry], numbers: Iterable[int]) -> _Built:

@@ -288,3 +288,46 @@ def test_unsourced_is_what_alias_trust_finds(names):
     canonical = Index._compile([entry]).aliases[0]
     trust = index_module.alias_trust(entry.aliases(sources=True), index_module.alias_key)
     assert index_module._unsourced(canonical, entry) == (trust[canonical.key] == index_module.UNSOURCED)
+
+
+POOL = [("person:umerov", "person", "Rustem Umerov", "عمروف"), ("person:witkoff", "person", "Steve Witkoff", "ویتکاف"),
+        ("place:kyiv", "place", "Kyiv", "کیف"), ("person:umarov", "person", "Rustam Umarov", "عمرف"),
+        ("place:mazar", "place", "Mazar-i-Sharif", "مزار"), ("person:new", "person", "Said Witkoff", "سعید"),
+        ("place:herat", "place", "Herat", "هرات")]
+
+
+def random_file(rng, n: int) -> str:
+    lines = ["entries:"]
+    for _ in range(n):
+        entry_id, kind, name, fa = rng.choice(POOL)
+        extra = rng.choice(["", " 2", " دوم"])
+        replace = ", replace: true" if rng.random() < 0.2 else ""
+        source = ", source: geonames" if rng.random() < 0.5 else ""
+        lines.append(f"  - {{id: {entry_id}, type: {kind}, name: {name}{replace}, "
+                     f"names: {{fa: [{{name: {fa}{extra}{source}}}]}}}}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_user_layers_load_what_one_layer_loads(seed, bundled, tmp_path, monkeypatch):
+    # Random user files over shared IDs (duplicates, extensions and replacements of bundled and of
+    # each other's entries), the middle one large: cached in layers, then after an edit of the
+    # last, the same entries, issues and index as one uncached layer.
+    import random
+
+    rng = random.Random(seed)
+    files = [tmp_path / f"{name}.yaml" for name in ("first", "large", "last")]
+    for f in files:
+        f.write_text(random_file(rng, rng.randint(1, 4)), encoding="utf-8")
+    monkeypatch.setattr(loader_module, "LAYER_BYTES", files[1].stat().st_size)
+    assert len(loader_module._user_layers(loader_module._sources(files))) >= 2
+    for _ in range(2):
+        layered = load_gazetteer(files)
+        layered.index
+        again = load_gazetteer(files)  # from the cache
+        fresh = load_gazetteer(files, cache=False)
+        for got in (layered, again):
+            assert [e.model_dump() for e in got] == [e.model_dump() for e in fresh]
+            assert got.issues == fresh.issues
+            assert content(got.index) == content(fresh.index)
+        files[2].write_text(random_file(rng, rng.randint(1, 4)), encoding="utf-8")

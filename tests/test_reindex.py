@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from entityres import Gazetteer
+from entityres import Gazetteer, cache
 from entityres.gazetteer import index as index_module
 from entityres.gazetteer import loader as loader_module
 from entityres.gazetteer.index import SOURCE_TRUST, Index, _changed
@@ -217,9 +217,12 @@ def test_without_a_cache_an_index_is_extended_only_when_the_base_has_one(bundled
 def test_a_large_user_file_is_a_layer_of_its_own_and_the_files_between_large_ones_one():
     size = loader_module.LAYER_BYTES
     files = [("a", b"x"), ("big1", b"x" * size), ("b", b"x"), ("c", b"x"), ("big2", b"x" * size), ("big3", b"x" * size)]
-    layers = loader_module._user_layers(files)
+    room = 2 * loader_module.CACHE_PER_BYTE * size
+    layers = loader_module._user_layers(files, room)
     assert [[f for f, _ in layer] for layer in layers] == [["a"], ["big1"], ["b", "c"], ["big2"], ["big3"]]
-    assert loader_module._user_layers([]) == []
+    assert loader_module._user_layers([], room) == []
+    # a file whose layers the cache folder cannot hold both of stays with its neighbours
+    assert [[f for f, _ in layer] for layer in loader_module._user_layers(files, room - 1)] == [[f for f, _ in files]]
 
 
 # Witkoff extended (his bundled entry gains a country), Umarov and Mazar new
@@ -320,7 +323,7 @@ def test_user_layers_load_what_one_layer_loads(seed, bundled, tmp_path, monkeypa
     for f in files:
         f.write_text(random_file(rng, rng.randint(1, 4)), encoding="utf-8")
     monkeypatch.setattr(loader_module, "LAYER_BYTES", files[1].stat().st_size)
-    assert len(loader_module._user_layers(loader_module._sources(files))) >= 2
+    assert len(loader_module._user_layers(loader_module._sources(files), cache.max_bytes())) >= 2
     for _ in range(2):
         layered = load_gazetteer(files)
         layered.index
@@ -331,3 +334,18 @@ def test_user_layers_load_what_one_layer_loads(seed, bundled, tmp_path, monkeypa
             assert got.issues == fresh.issues
             assert content(got.index) == content(fresh.index)
         files[2].write_text(random_file(rng, rng.randint(1, 4)), encoding="utf-8")
+
+
+def test_a_large_file_stays_with_the_others_when_the_cache_cannot_hold_its_layers(bundled, tmp_path, monkeypatch):
+    big, mine = tmp_path / "big.yaml", tmp_path / "mine.yaml"
+    big.write_text(BIG, encoding="utf-8")
+    mine.write_text(MINE, encoding="utf-8")
+    monkeypatch.setattr(loader_module, "LAYER_BYTES", len(BIG.encode()))
+    monkeypatch.setenv("ENTITYRES_CACHE_MAX_MB", str(2 * loader_module.CACHE_PER_BYTE * len(BIG.encode()) / 2**20 * 0.99))
+    load_gazetteer([big, mine])
+    read = []
+    real_read = loader_module._read_all
+    monkeypatch.setattr(loader_module, "_read_all", lambda files: read.extend(f.name for f, _ in files) or real_read(files))
+    mine.write_text(MINE + "  - {id: place:herat, type: place, name: Herat}\n", encoding="utf-8")
+    load_gazetteer([big, mine])
+    assert read == ["big.yaml", "mine.yaml"]  # one layer: both read again

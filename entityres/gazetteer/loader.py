@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Collection, Iterable, Iterator, Mapping, Named
 from pydantic import TypeAdapter, ValidationError
 
 from ..memo import once
-from ..cache import U32, cache_dir, cache_path, expect, pack_u32, read_cache, str_map, u32_array, write_cache
+from ..cache import U32, cache_dir, cache_path, expect, max_bytes, pack_u32, read_cache, str_map, u32_array, write_cache
 from .index import PROGRESS_ENTRIES, Index, progress_bar, shared_aliases
 from . import block_yaml
 from .schema import Entry, GazetteerFile
@@ -420,7 +420,7 @@ def load_gazetteer(paths: Iterable[str | Path] = (), bundled: bool = True, cache
         paths = [paths]
     mine = _sources([f for p in paths for f in _files(p)])
     split = cache and cache_dir() is not None  # layers of their own only to be cached
-    layers = ([_sources(bundled_files())] if bundled else []) + (_user_layers(mine) if split else [mine])
+    layers = ([_sources(bundled_files())] if bundled else []) + (_user_layers(mine, max_bytes()) if split else [mine])
     layers = [files for files in layers if files] or [[]]
     # Settled: the entries, read or built, are frozen, so that the index's own pause
     # (Gazetteer.index) does not collect over them again: about 1 s of a 258,000-entry gazetteer's start.
@@ -452,16 +452,19 @@ def match(name: str, lang: str | None = None, type: str | None = None, limit: in
 
 
 LAYER_BYTES = 8 * 1024 * 1024  # a user's file this large (an import: ~40,000 entries) is cached by itself
+CACHE_PER_BYTE = 4  # bytes of cache (gazetteer and index) per byte of YAML: 219 MB for GeoNames' 58 MB
 
 
-def _user_layers(files: list[tuple[Path, bytes]]) -> list[list[tuple[Path, bytes]]]:
+def _user_layers(files: list[tuple[Path, bytes]], room: int) -> list[list[tuple[Path, bytes]]]:
     """The user's files (with their bytes) as cache layers: a file of at least :data:`LAYER_BYTES`
     is one of its own, the files between such files one together. An edit of the files after a
     large one (a user's own names beside an imported GeoNames) then extends the large one's cached
-    index instead of compiling it again. The merge rules see one layer (:meth:`_Loader.of`)."""
+    index instead of compiling it again. The merge rules see one layer (:meth:`_Loader.of`).
+    ``room``: the cache folder's cap in bytes; a file whose layer and the one on top of it would
+    not both fit is not split off (the folder would evict one, and each start compile it again)."""
     layers: list[list[tuple[Path, bytes]]] = [[]]
     for f, data in files:
-        if len(data) >= LAYER_BYTES:
+        if LAYER_BYTES <= len(data) and 2 * CACHE_PER_BYTE * len(data) <= room:
             layers += [[(f, data)], []]
         else:
             layers[-1].append((f, data))

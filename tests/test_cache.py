@@ -9,7 +9,7 @@ import msgpack
 import pytest
 
 from entityres import Gazetteer, Resolver, cache, cli, load_gazetteer
-from entityres.gazetteer import loader
+from entityres.gazetteer import index as index_module, loader
 from entityres.gazetteer.index import Index
 from entityres.text import frequency
 
@@ -316,7 +316,7 @@ def test_a_cached_gazetteer_whose_entries_do_not_validate_is_a_miss(folder, tmp_
     gz = load_gazetteer([source], bundled=False)
     expected = [e.model_dump() for e in gz]
     (path,) = folder.glob("gazetteer-*")
-    data = loader._encode(gz, [str(source)])
+    data = loader._encode(gz, [str(source)], {e.id: (e, index_module.alias_keys(e)) for e in gz})
     for entry in ({**data["entries"][0], "name": " "}, {**data["entries"][0], "type": "city"}, "person:a"):
         cache.write_cache(path, {**data, "entries": [entry]})  # a valid file of invalid entries
         assert [e.model_dump() for e in load_gazetteer([source], bundled=False)] == expected

@@ -295,7 +295,7 @@ def test_unsourced_is_what_alias_trust_finds(names):
 
 POOL = [("person:umerov", "person", "Rustem Umerov", "عمروف"), ("person:witkoff", "person", "Steve Witkoff", "ویتکاف"),
         ("place:kyiv", "place", "Kyiv", "کیف"), ("person:umarov", "person", "Rustam Umarov", "عمرف"),
-        ("place:mazar", "place", "Mazar-i-Sharif", "مزار"), ("person:new", "person", "Said Witkoff", "سعید"),
+        ("place:mazar", "place", "Mazar-i-Sharif", "مزار"), ("person:new", "person", "Said Witkoff", "هرات"),
         ("place:herat", "place", "Herat", "هرات")]
 
 
@@ -341,7 +341,8 @@ def test_a_large_file_stays_with_the_others_when_the_cache_cannot_hold_its_layer
     big.write_text(BIG, encoding="utf-8")
     mine.write_text(MINE, encoding="utf-8")
     monkeypatch.setattr(loader_module, "LAYER_BYTES", len(BIG.encode()))
-    monkeypatch.setenv("ENTITYRES_CACHE_MAX_MB", str(2 * loader_module.CACHE_PER_BYTE * len(BIG.encode()) / 2**20 * 0.99))
+    # two layers of big.yaml's cache would take just over the folder's cap
+    monkeypatch.setattr(loader_module, "CACHE_PER_BYTE", cache.max_bytes() // (2 * len(BIG.encode())) + 1)
     load_gazetteer([big, mine])
     read = []
     real_read = loader_module._read_all
@@ -349,3 +350,47 @@ def test_a_large_file_stays_with_the_others_when_the_cache_cannot_hold_its_layer
     mine.write_text(MINE + "  - {id: place:herat, type: place, name: Herat}\n", encoding="utf-8")
     load_gazetteer([big, mine])
     assert read == ["big.yaml", "mine.yaml"]  # one layer: both read again
+
+
+def test_the_keys_of_a_layers_entries_are_found_once(bundled, tmp_path, monkeypatch):
+    # shared_aliases keys each entry's names: a layer's keys are kept with it (in its cache file
+    # too), so the layer merged on top of it keys only the entries it adds or changes.
+    big, mine = tmp_path / "big.yaml", tmp_path / "mine.yaml"
+    big.write_text(BIG, encoding="utf-8")
+    mine.write_text(MINE, encoding="utf-8")
+    monkeypatch.setattr(loader_module, "LAYER_BYTES", len(BIG.encode()))
+    keyed = []
+    real = index_module.alias_keys
+    monkeypatch.setattr(index_module, "alias_keys", lambda entry: keyed.append(entry.id) or real(entry))
+    load_gazetteer([big, mine])
+    bundled_ids = [e.id for e in load_gazetteer()]
+    # each layer keys the entries it adds or changes (witkoff: extended by both files), no others
+    assert keyed == bundled_ids + ["person:witkoff", "person:umarov", "place:mazar",
+                                   "person:witkoff", "place:kyiv", "person:umarov", "person:nobody"]
+    keyed.clear()
+    # Herat's name is also Mazar's, whose keys come from big.yaml's layer
+    mine.write_text(MINE + "  - {id: place:herat, type: place, name: Herat, names: {prs: [مزار شریف]}}\n", encoding="utf-8")
+    edited = load_gazetteer([big, mine])
+    # the entries mine.yaml adds or merges into (witkoff's names are big.yaml's, but merged again);
+    # the others' keys come from big.yaml's layer's cache file
+    assert sorted(keyed) == ["person:nobody", "person:umarov", "person:witkoff", "place:herat", "place:kyiv"]
+    fresh = load_gazetteer([big, mine], cache=False)
+    assert edited.issues == fresh.issues
+    assert [i.message for i in fresh.issues if i.kind == "shared_alias"] == ["'مزار شریف' also names place:herat"]
+
+
+def test_a_cached_gazetteer_with_damaged_keys_is_a_miss(bundled, tmp_path, monkeypatch):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(MINE, encoding="utf-8")
+    gz = load_gazetteer([mine], bundled=False)
+    (path,) = (tmp_path / "cache").glob("gazetteer-*")
+    data = loader_module._encode(gz, [str(mine)], index_module.shared_aliases(list(gz))[1])
+    read = []
+    real_read = loader_module._read_all
+    monkeypatch.setattr(loader_module, "_read_all", lambda files: read.append(1) or real_read(files))
+    load_gazetteer([mine], bundled=False)
+    assert read == []  # the file as written is a hit
+    for keys in (data["keys"][1:], [[1]] + data["keys"][1:], ["x"] + data["keys"][1:]):
+        cache.write_cache(path, {**data, "keys": keys})
+        again = load_gazetteer([mine], bundled=False)
+        assert read.pop() == 1 and again.issues == gz.issues  # read from the file again

@@ -214,14 +214,28 @@ def progress_bar(items: list, desc: str, show: bool | None):
     return tqdm(items, desc=desc, unit=" entries", disable=None if show is None else False, leave=False)
 
 
-def shared_aliases(entries: Collection[Entry]) -> list[tuple[str, list[str]]]:
-    """Aliases (by exact key) that more than one entry claims, with the IDs, sorted."""
+Keyed = dict[str, tuple[Entry, frozenset[str]]]  # entry ID → the entry and the exact keys of its names
+
+
+def alias_keys(entry: Entry) -> frozenset[str]:
+    """The exact keys of an entry's names, its canonical name included (blank ones left out)."""
+    return frozenset(alias_key(name) for _, name in entry.aliases()) - {""}
+
+
+def shared_aliases(entries: Collection[Entry], known: Keyed | None = None) -> tuple[list[tuple[str, list[str]]], Keyed]:
+    """Aliases (by exact key) that more than one entry claims, with the IDs, sorted; and each
+    entry's keys, ``known``'s where it holds the same entry (a layer's, merged again on top of it)."""
     normalize.learn(name for entry in entries for _, name in entry.aliases())
+    known = known or {}
+    keyed: Keyed = {}
     owners: dict[str, list[str]] = defaultdict(list)
     for entry in entries:
-        for key in {alias_key(name) for _, name in entry.aliases()} - {""}:
+        found = known.get(entry.id)
+        keys = found[1] if found is not None and found[0] is entry else alias_keys(entry)
+        keyed[entry.id] = (entry, keys)
+        for key in keys:
             owners[key].append(entry.id)
-    return sorted((k, ids) for k, ids in owners.items() if len(ids) > 1)
+    return sorted((k, ids) for k, ids in owners.items() if len(ids) > 1), keyed
 
 
 class Postings(Mapping):

@@ -31,7 +31,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..memo import once
 from ..cache import U32, cache_dir, cache_path, expect, max_bytes, pack_u32, read_cache, str_map, u32_array, write_cache
-from .index import PROGRESS_ENTRIES, Index, progress_bar, shared_aliases
+from .index import PROGRESS_ENTRIES, Index, Keyed, progress_bar, shared_aliases
 from . import block_yaml
 from .schema import Entry, GazetteerFile
 from .yaml_source import SourceError, decode, field_name, line_of, load_yaml, read_source
@@ -346,6 +346,7 @@ class _Loader:
         self.origin: dict[str, tuple[str, int]] = {}
         self.issues: list[Issue] = []
         self.mine: dict[str, tuple[str, int]] = {}  # where the user's layer so far first defined each ID
+        self.keyed: Keyed = {}  # each entry's exact keys, found by finish()
 
     @classmethod
     def of(cls, gazetteer: Gazetteer, mine: Collection[str] = ()) -> "_Loader":
@@ -365,10 +366,11 @@ class _Loader:
         return loader
 
     def extended(self, items: list[tuple[Entry, str, int]], cache: bool, content_key: str | None = None,
-                 base: Gazetteer | None = None) -> Gazetteer:
-        """The gazetteer of the layers loaded so far (those of ``base``, if given) and a user's layer ``items``."""
+                 base: Gazetteer | None = None, known: Keyed | None = None) -> Gazetteer:
+        """The gazetteer of the layers loaded so far (those of ``base``, if given) and a user's layer
+        ``items``; ``known``: the keys of ``base``'s entries, if found already (:func:`shared_aliases`)."""
         self.add_layer(items, user=True)
-        return self.finish(cache, content_key, base)
+        return self.finish(cache, content_key, base, known)
 
     def add_layer(self, items: list[tuple[Entry, str, int]], user: bool) -> None:
         seen: dict[str, tuple[str, int]] = dict(self.mine) if user else {}
@@ -390,7 +392,8 @@ class _Loader:
         if user:
             self.mine = seen
 
-    def finish(self, cache: bool, content_key: str | None = None, base: Gazetteer | None = None) -> Gazetteer:
+    def finish(self, cache: bool, content_key: str | None = None, base: Gazetteer | None = None,
+               known: Keyed | None = None) -> Gazetteer:
         for entry in self.entries.values():
             for field in REFERENCE_FIELDS:
                 ref = getattr(entry, field)
@@ -398,7 +401,8 @@ class _Loader:
                     file, line = self.origin[entry.id]
                     self.issues.append(Issue("dangling_reference", "error", entry.id,
                                              f"{field}: no entry {ref!r}", file, line))
-        for alias, ids in shared_aliases(self.entries.values()):
+        shared, self.keyed = shared_aliases(self.entries.values(), known)
+        for alias, ids in shared:
             file, line = self.origin[ids[0]]
             self.issues.append(Issue("shared_alias", "info", ids[0], f"{alias!r} also names {', '.join(ids[1:])}",
                                      file, line))
@@ -425,7 +429,7 @@ def load_gazetteer(paths: Iterable[str | Path] = (), bundled: bool = True, cache
     # Settled: the entries, read or built, are frozen, so that the index's own pause
     # (Gazetteer.index) does not collect over them again: about 1 s of a 258,000-entry gazetteer's start.
     with gc_paused(settle=True):
-        gazetteer = _layered(layers, bundled, cache)
+        gazetteer, _ = _layered(layers, bundled, cache)
     bad = gazetteer.errors()
     if bad and strict:
         raise GazetteerError(bad)
@@ -499,11 +503,11 @@ def _read_all(files: list[tuple[Path, bytes]]) -> list[tuple[Entry, str, int]]:
     return items
 
 
-def _layered(layers: list[list[tuple[Path, bytes]]], bundled: bool, cache: bool) -> Gazetteer:
+def _layered(layers: list[list[tuple[Path, bytes]]], bundled: bool, cache: bool) -> tuple[Gazetteer, Keyed]:
     """The gazetteer of ``layers`` (files with their bytes; the bundled files first when ``bundled``),
     from the cache, else the gazetteer of all layers but the last (got the same way) extended by the
     last: after an edit of a user's file, the bundled layer is read from the cache, and its index
-    extended (:attr:`Gazetteer.index`)."""
+    extended (:attr:`Gazetteer.index`). With each entry's exact keys, which the layer above reuses."""
     # Keyed by the bytes of its files (read once: what is hashed is what is parsed), not their paths.
     digest = hashlib.sha256()
     for n, files in enumerate(layers):
@@ -512,34 +516,36 @@ def _layered(layers: list[list[tuple[Path, bytes]]], bundled: bool, cache: bool)
     key = digest.hexdigest()
     names = [str(f) for files in layers for f, _ in files]
     path = cache_path("gazetteer", key) if cache else None
-    gazetteer = read_cache(path, lambda data: _decode(data, names, cache, key))
-    if gazetteer is not None:
-        return gazetteer
+    found = read_cache(path, lambda data: _decode(data, names, cache, key))
+    if found is not None:
+        return found
     if len(layers) > 1:
-        base = _layered(layers[:-1], bundled, cache)
+        base, known = _layered(layers[:-1], bundled, cache)
         mine = {str(f) for files in layers[1 if bundled else 0:-1] for f, _ in files}
-        gazetteer = _Loader.of(base, mine).extended(_read_all(layers[-1]), cache, key, base)
+        loader = _Loader.of(base, mine)
+        gazetteer = loader.extended(_read_all(layers[-1]), cache, key, base, known)
     else:
         loader = _Loader()
         loader.add_layer(_read_all(layers[0]), user=not bundled)
         gazetteer = loader.finish(cache, key)
     if path is not None:
-        write_cache(path, _encode(gazetteer, names))
-    return gazetteer
+        write_cache(path, _encode(gazetteer, names, loader.keyed))
+    return gazetteer, loader.keyed
 
 
 # --- the on-disk form of a loaded gazetteer (entityres.cache): its entries and issues as plain data.
 # An issue's file is stored as its position among the files loaded, so a renamed file is named by
 # its current path.
 
-def _encode(gazetteer: Gazetteer, files: list[str]) -> dict:
+def _encode(gazetteer: Gazetteer, files: list[str], keyed: Keyed) -> dict:
     where = {f: n for n, f in enumerate(files)}
     origin = gazetteer._origin
     assert origin is not None  # loaded from files
     return {"entries": [e.model_dump(mode="json", exclude_defaults=True) for e in gazetteer],
             "issues": [[i.kind, i.severity, i.entry_id, i.message, where.get(i.file, i.file), i.line]
                        for i in gazetteer.issues],
-            "origin": [pack_u32([where[origin.files[n]] for n in origin.file]), pack_u32(origin.line)]}
+            "origin": [pack_u32([where[origin.files[n]] for n in origin.file]), pack_u32(origin.line)],
+            "keys": [sorted(keyed[e.id][1]) for e in gazetteer]}
 
 
 @once
@@ -548,12 +554,15 @@ def _entry_list() -> TypeAdapter:
     return TypeAdapter(list[Entry])
 
 
-def _decode(data: object, files: list[str], cache: bool, key: str) -> Gazetteer:
+def _decode(data: object, files: list[str], cache: bool, key: str) -> tuple[Gazetteer, Keyed]:
     data = str_map(data)
-    expect(set(data) == {"entries", "issues", "origin"} and type(data["entries"]) is list
-           and type(data["issues"]) is list and type(data["origin"]) is list and len(data["origin"]) == 2,
-           "a gazetteer's entries, issues and origins")
+    expect(set(data) == {"entries", "issues", "origin", "keys"} and type(data["entries"]) is list
+           and type(data["issues"]) is list and type(data["origin"]) is list and len(data["origin"]) == 2
+           and type(data["keys"]) is list, "a gazetteer's entries, issues, origins and keys")
     entries = _entry_list().validate_python(data["entries"])
+    keys = data["keys"]
+    expect(len(keys) == len(entries) and all(type(k) is list and all(type(x) is str for x in k) for k in keys),
+           "the exact keys of each entry's names")
     defined_in, defined_at = map(u32_array, data["origin"])
     expect(len(defined_in) == len(defined_at) == len(entries) and (not defined_in or max(defined_in) < len(files)),
            "where each entry was defined")
@@ -564,4 +573,5 @@ def _decode(data: object, files: list[str], cache: bool, key: str) -> Gazetteer:
         expect(all(type(v) is str for v in (kind, severity, entry_id, message)) and (line is None or type(line) is int)
                and (file is None or type(file) is str or (type(file) is int and 0 <= file < len(files))), "an issue")
         issues.append(Issue(kind, severity, entry_id, message, files[file] if type(file) is int else file, line))
-    return Gazetteer({e.id: e for e in entries}, issues, cache, key, Origin(tuple(files), defined_in, defined_at))
+    return (Gazetteer({e.id: e for e in entries}, issues, cache, key, Origin(tuple(files), defined_in, defined_at)),
+            {e.id: (e, frozenset(k)) for e, k in zip(entries, keys)})

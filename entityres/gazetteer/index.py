@@ -214,7 +214,7 @@ def progress_bar(items: list, desc: str, show: bool | None):
     return tqdm(items, desc=desc, unit=" entries", disable=None if show is None else False, leave=False)
 
 
-Keyed = dict[str, tuple[Entry, frozenset[str]]]  # entry ID → the entry and the exact keys of its names
+Keyed = dict[str, tuple[Entry, Collection[str]]]  # entry ID → the entry and the exact keys of its names
 
 
 def alias_keys(entry: Entry) -> frozenset[str]:

@@ -574,4 +574,4 @@ def _decode(data: object, files: list[str], cache: bool, key: str) -> tuple[Gaze
                and (file is None or type(file) is str or (type(file) is int and 0 <= file < len(files))), "an issue")
         issues.append(Issue(kind, severity, entry_id, message, files[file] if type(file) is int else file, line))
     return (Gazetteer({e.id: e for e in entries}, issues, cache, key, Origin(tuple(files), defined_in, defined_at)),
-            {e.id: (e, frozenset(k)) for e, k in zip(entries, keys)})
+            {e.id: (e, k) for e, k in zip(entries, keys)})  # lists as read: only iterated

@@ -16,7 +16,7 @@ peak memory figure is that step's own):
    check`` does), and ``load_gazetteer([yaml], bundled=False)`` with an empty cache directory (the
    above, plus the index build and writing the cache; ``gz.index`` asked for) and again with the
    cache written (the next start). Seconds and peak MB for each.
-   With --mine, a user's own file of 21 entries beside it (one extends a GeoNames place), loaded with
+   With --mine, a user's own file of 21 entries beside it (one a place inside a GeoNames one), loaded with
    it: "+mine" with an empty cache (the first start), then "mine edited" after each edit of that file
    (the YAML and its index cached by the start before: what only the edited file should cost).
 4. Baselines in the same run: ``yaml.load`` of the same file with PyYAML's C loader
@@ -120,10 +120,12 @@ STEP = textwrap.dedent("""
 
 
 def write_mine(path: Path, edit: int) -> None:
-    """A user's file of their own: 20 people and one GeoNames place extended; ``edit`` changes one name."""
+    """A user's file of their own: 20 people and a place inside the first GeoNames record; ``edit``
+    changes the place's name."""
     letters = "بپتجچخدرزسشغفقکگلمنهی"
-    lines = [f"# edit {edit}", "entries:", "  - id: place:darsaka", "    type: place", "    name: Darsaka",
-             f"    names: {{fa: [{'درسکا' if edit % 2 else 'دارساکا'}]}}"]
+    lines = [f"# edit {edit}", "entries:", "  - id: place:darsaka-pass", "    type: place", "    kind: feature",
+             "    name: Darsaka Pass", "    parent: place:darsaka",
+             f"    names: {{fa: [{'گردنه درسکا' if edit % 2 else 'گردنه دارساکا'}]}}"]
     for i in range(20):
         lines += [f"  - id: person:mine-{i}", "    type: person", f"    name: Person {i} Mine",
                   f"    names: {{fa: [{letters[i]}ا{letters[-1 - i]}ور {letters[(i + 7) % 20]}یان]}}"]

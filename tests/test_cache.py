@@ -316,7 +316,7 @@ def test_a_cached_gazetteer_whose_entries_do_not_validate_is_a_miss(folder, tmp_
     gz = load_gazetteer([source], bundled=False)
     expected = [e.model_dump() for e in gz]
     (path,) = folder.glob("gazetteer-*")
-    data = loader._encode(gz, [str(source)], {e.id: (e, index_module.alias_keys(e)) for e in gz})
+    data = loader._encode(gz, [str(source)], index_module.shared_aliases(list(gz))[1])
     for entry in ({**data["entries"][0], "name": " "}, {**data["entries"][0], "type": "city"}, "person:a"):
         cache.write_cache(path, {**data, "entries": [entry]})  # a valid file of invalid entries
         assert [e.model_dump() for e in load_gazetteer([source], bundled=False)] == expected

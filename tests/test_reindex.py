@@ -237,13 +237,7 @@ MINE = """entries:
     type: person
     name: Steve Witkoff
     names: {ar: [ستيف ويتكوف]}
-  - id: place:kyiv
-    type: place
-    kind: city
-    name: Kyiv
-    replace: true
-    names: {fa: [کیف]}
-  - id: person:nobody
+""" + EDITS["an entry replaced by fewer names"].removeprefix("\nentries:\n") + """  - id: person:nobody
     type: person
     name: Said Nobody
     country: place:nowhere

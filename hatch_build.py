@@ -1,5 +1,6 @@
-"""Build hook: compile the Cython kernels (entityres/text/_kernels.pyx, entityres/resolve/_decode.pyx) into the wheel,
-then make the cache files of the bundled data that the package ships (``entityres/_prebuilt``).
+"""Build hook: compile the Cython kernels (entityres/text/_kernels.pyx, entityres/gazetteer/_index.pyx,
+entityres/resolve/_decode.pyx) into the wheel, then make the cache files of the bundled data that the
+package ships (``entityres/_prebuilt``).
 
 Runs for ``pip install .`` and ``pip install -e .`` alike; the extension is put beside its source,
 so an editable install imports it from the source tree. Cython and setuptools (for its compiler driver)
@@ -27,6 +28,7 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 PREBUILT = "entityres/_prebuilt"  # entityres.cache.PREBUILT
 BUNDLED = ("data/gazetteer", "entityres/gazetteer_data")  # as force-included in pyproject.toml
 EXTENSIONS = {"entityres.text._kernels": "entityres/text/_kernels.pyx",
+              "entityres.gazetteer._index": "entityres/gazetteer/_index.pyx",
               "entityres.resolve._decode": "entityres/resolve/_decode.pyx"}
 
 

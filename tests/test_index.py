@@ -8,12 +8,17 @@ cheap keys alone); these tests compare it with the definitions, word by word.
 import os
 import subprocess
 import sys
+import random
+from array import array
+from collections import defaultdict
 from itertools import product
 
 import pytest
 
 from entityres import Gazetteer
-from entityres.gazetteer.index import (MAX_WORDS, Index, alias_title, cheap_key_slots, exact_keys, joined_codes, pair_blocking_keys,
+from entityres.cache import U32
+from entityres.gazetteer._index import pack_runs, post
+from entityres.gazetteer.index import (MAX_COST, MAX_WORDS, Index, alias_title, cheap_key_slots, exact_keys, joined_codes, pair_blocking_keys,
                                        word_blocking_keys)
 from entityres.text.keys import name_words
 from entityres.text.similarity import join_profiles, word_profile
@@ -50,6 +55,39 @@ def test_a_words_posted_keys_are_its_spellings_whatever_the_language():
     for word in [w for lang in WORDS for w in WORDS[lang]]:
         found = {cheap_key_slots(word_profile(word, lang)) for lang in ("fa", "prs", "ar", "en", None)}
         assert len(found) == 1, word
+
+
+def test_a_words_cheap_keys_are_those_of_at_most_one_second_choice():
+    for word in [w for lang in WORDS for w in WORDS[lang]]:
+        profile = word_profile(word)
+        assert cheap_key_slots(profile) == tuple((k, c, s) for (k, c), s in zip(profile.keys, profile.slots) if c <= MAX_COST)
+
+
+def test_an_aliases_keys_are_posted_once_each_in_the_order_they_come():
+    rng = random.Random(7)
+    kernel, reference = defaultdict(list), defaultdict(list)
+    for value in range(300):
+        groups = [[rng.choice("abcdefghij") * rng.randint(1, 2) for _ in range(rng.randint(0, 5))] for _ in range(rng.randint(0, 4))]
+        post(kernel, groups, value)
+        for key in dict.fromkeys(k for group in groups for k in group):
+            reference[key].append(value)
+    assert list(kernel.items()) == list(reference.items())
+    with pytest.raises(TypeError, match="must be a dict"):
+        post([], [["a"]], 0)
+
+
+def test_lists_are_packed_into_one_array_run_by_run_in_their_order():
+    rng = random.Random(11)
+    lists = {f"k{n}": [rng.randrange(2 ** 32) for _ in range(rng.randint(1, 6))] for n in range(200)}
+    expected = list(lists.values())
+    numbers = pack_runs(lists, array(U32, [5, 6]))
+    assert numbers.tolist() == [5, 6] + [x for run in expected for x in run]
+    assert [(s >> 32, s & 0xFFFFFFFF) for s in lists.values()] == [
+        (2 + sum(map(len, expected[:i])), len(run)) for i, run in enumerate(expected)]
+    with pytest.raises(OverflowError):
+        pack_runs({"k": [2 ** 32]}, array(U32))
+    with pytest.raises(TypeError, match="32-bit"):
+        pack_runs({"k": [1]}, array("d"))
 
 
 @pytest.mark.parametrize("lang", sorted(WORDS, key=str))

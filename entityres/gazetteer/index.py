@@ -41,6 +41,7 @@ from ..cache import U32, cache_path, expect, int_list, pack_u32, read_cache, str
 from ..memo import PAIRS, WORDS
 from ..text.keys import join_codes, join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
+from ._index import cheap_key_slots as _cheap_key_slots, pack_runs, post
 from .schema import Entry
 from ..text.similarity import Word, join_profiles, word_profile
 from ..text.transliterate import latin_forms
@@ -173,8 +174,8 @@ def blocking_keys(keys, query: bool = False) -> list[str]:
 
 def cheap_key_slots(word: Word) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
     """A word's keys with their vowel slots, those of at most :data:`MAX_COST` second choices: what
-    a pair of words is posted under (:func:`pair_blocking_keys`)."""
-    return tuple((k, c, s) for (k, c), s in zip(word.keys, word.slots) if c <= MAX_COST)
+    a pair of words is posted under (:func:`pair_blocking_keys`). In C (``_index.cheap_key_slots``)."""
+    return _cheap_key_slots(word.keys, word.slots, MAX_COST)
 
 
 def pair_blocking_keys(a: tuple, b: tuple) -> list[str]:
@@ -252,16 +253,10 @@ class Postings(Mapping):
     @classmethod
     def collect(cls, lists: defaultdict) -> "Postings":
         """``lists`` (keys → lists of numbers) packed run by run, in their order; each list is
-        replaced by its span as it goes (:func:`_frozen`), so that the lists and the array are never
-        all held at once."""
-        numbers = array(U32)
-
-        def span(run: list[int]) -> int:
-            start = len(numbers)
-            numbers.extend(run)
-            return start << 32 | len(run)
-
-        return cls(_frozen(lists, span), numbers)
+        replaced by its span as it goes, so that the lists are freed as the array fills. In C
+        (``_index.pack_runs``)."""
+        lists.default_factory = None  # a lookup of a missing key no longer adds it
+        return cls(lists, pack_runs(lists, array(U32)))
 
     def __getitem__(self, key: str) -> tuple[int, ...]:
         span = self.spans[key]
@@ -671,12 +666,10 @@ def _build(entries: list[Entry], numbers: Iterable[int]) -> _Built:
             aliases.append(Alias(n, entry.type, lang, name, keys[0], trust[keys[0]], profiles, heard))
             for key in keys:
                 exact[key].append(a)
-            # A dict, not a set: the postings' key order (and so the cache file) must not
-            # depend on the hash seed. Adjacent words joined, so that عبد الله meets Abdullah.
-            posted = dict.fromkeys(chain((k for _, ks in found for k in ks),
-                                         *(pair_keys(profiles[i], profiles[i + 1]) for i in range(len(profiles) - 1))))
-            for key in posted:
-                postings[key].append(a)
+            # Each key once, in the order the keys come (not a set's: the postings' key order,
+            # and so the cache file, must not depend on the hash seed). Adjacent words joined,
+            # so that عبد الله meets Abdullah.
+            post(postings, [ks for _, ks in found] + [pair_keys(profiles[i], profiles[i + 1]) for i in range(len(profiles) - 1)], a)
             for word, w in zip(keys[0].split(" "), found):
                 if word not in vocab:  # posted under the blocking keys its profile came with
                     vocab[word] = w

@@ -19,6 +19,8 @@ peak memory figure is that step's own):
    With --mine, a user's own file of 21 entries beside it (one a place inside a GeoNames one), loaded with
    it: "+mine" with an empty cache (the first start), then "mine edited" after each edit of that file
    (the YAML and its index cached by the start before: what only the edited file should cost).
+   With --edit-large, "large edited" after each of that many edits of the imported YAML itself (one
+   place renamed, as a user curating an import would), the previous version and its index cached.
 4. Baselines in the same run: ``yaml.load`` of the same file with PyYAML's C loader
    (``CSafeLoader``) and its pure-Python loader (``SafeLoader``, only with --python-yaml: minutes),
    which parse and do nothing else; and with --previous, ``read_file`` as it was before this
@@ -31,7 +33,7 @@ CPU seconds are printed beside wall seconds: on a busy shared machine the wall t
 stretched by other work, its CPU time much less.
 
 Usage: python benchmarks/import_load.py [--entries N] [--seed S] [--repeats N] [--python-yaml]
-       [--previous] [--no-index] [--keep DIR] [--json PATH]
+       [--previous] [--no-index] [--mine EDITS] [--only-mine] [--edit-large EDITS] [--keep DIR] [--json PATH]
 Speed on this shared machine varies by about +-20%; pin with ``taskset -c 1``.
 """
 from __future__ import annotations
@@ -92,7 +94,7 @@ STEP = textwrap.dedent("""
     elif step == "read_file":
         from entityres.gazetteer.loader import read_file
         n = len(read_file(path))
-    elif step in ("load", "load+index", "cached", "+mine") or step.startswith("mine edited"):
+    elif step in ("load", "load+index", "cached", "+mine") or step.startswith(("mine edited", "large edited")):
         from entityres.gazetteer.loader import load_gazetteer
         paths = [path] + ([path.replace("geonames.yaml", "mine.yaml")] if "mine" in step else [])
         with warnings.catch_warnings():
@@ -132,6 +134,16 @@ def write_mine(path: Path, edit: int) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def edit_large(path: Path, edit: int) -> None:
+    """Rename the place in the middle of the imported YAML: "Bazar ``edit``" after its name (a new
+    name each time, never one cached before)."""
+    text = path.read_text(encoding="utf-8")
+    at = text.index("\n    name: ", len(text) // 2) + len("\n    name: ")
+    end = text.index("\n", at)
+    name = text[at:end].split(" Bazar ")[0]
+    path.write_text(f"{text[:at]}{name} Bazar {edit}{text[end:]}", encoding="utf-8")
+
+
 def run_step(step: str, path: Path, out: Path, cache: Path) -> dict:
     env = {"ENTITYRES_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-c", STEP, step, str(path), str(out)], capture_output=True, text=True,
@@ -152,6 +164,8 @@ def main() -> int:
     parser.add_argument("--mine", type=int, default=0, metavar="EDITS",
                         help="also load a user's own small file beside it, cold, then after each of EDITS edits")
     parser.add_argument("--only-mine", action="store_true", help="only the --mine steps (the YAML imported first)")
+    parser.add_argument("--edit-large", type=int, default=0, metavar="EDITS",
+                        help="also load the imported YAML after each of EDITS edits of it (after load+index)")
     parser.add_argument("--keep", type=Path, help="write the data here (and keep it) instead of a temporary folder")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args()
@@ -166,6 +180,8 @@ def main() -> int:
         if args.only_mine:
             steps = ["import"]
         steps += ["+mine"] + [f"mine edited {n}" for n in range(1, args.mine + 1)] if args.mine else []
+        if args.edit_large:
+            steps += ([] if "load+index" in steps else ["load+index"]) + [f"large edited {n}" for n in range(1, args.edit_large + 1)]
         results, edits = {}, 0
         for step in steps:
             runs = []
@@ -176,6 +192,9 @@ def main() -> int:
                 if "mine" in step:
                     edits += 1
                     write_mine(folder / "mine.yaml", edits)
+                if step.startswith("large edited"):
+                    edits += 1
+                    edit_large(out, edits)
                 runs.append(run_step(step, table if step == "import" else out, out, cache))
             runs.sort(key=lambda r: r["seconds"])
             results[step] = runs[len(runs) // 2]

@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 MAGIC = b"entityres-cache\n"
 SUFFIX = ".msgpack"
 DEFAULT_MAX_MB = 512  # size cap of the folder; $ENTITYRES_CACHE_MAX_MB overrides it
-KINDS = ("gazetteer", "index", "zipf")
+KINDS = ("gazetteer", "index", "version", "zipf")
 
 T = TypeVar("T")
 

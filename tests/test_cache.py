@@ -352,6 +352,26 @@ def test_an_index_file_of_another_layout_or_out_of_range_is_a_miss(folder):
             Index._decode(damaged, entries)
 
 
+def test_a_planted_last_version_of_a_file_is_a_miss_never_code(folder, tmp_path, monkeypatch):
+    monkeypatch.setattr(loader, "LAYER_BYTES", 1)  # the small file counts as large: its last version is kept
+    source = _small_file(tmp_path)
+    load_gazetteer([source], bundled=False).index
+    (version,) = folder.glob("version-*")
+    marker = tmp_path / "pwned"
+    for n, (what, blob) in enumerate(_plants(version, marker).items()):
+        version.write_bytes(blob)
+        source.write_text(GAZETTEER + f"  - {{id: place:p{n}, type: place, name: Place {n}}}\n", encoding="utf-8")
+        gz = load_gazetteer([source], bundled=False)
+        fresh = load_gazetteer([source], bundled=False, cache=False)
+        assert [e.model_dump() for e in gz] == [e.model_dump() for e in fresh], what
+        assert gz.index.by_id == fresh.index.by_id and len(gz.index.aliases) == len(fresh.index.aliases), what
+        assert not marker.exists(), what
+    # and a sound one names a cached version: its index is extended
+    last = version.read_bytes()[-64:].decode()
+    source.write_text(GAZETTEER + "  - {id: place:last, type: place, name: Last Place}\n", encoding="utf-8")
+    assert load_gazetteer([source], bundled=False)._bases[0]._content_key == last
+
+
 def test_cli_cache_info_and_clear(folder, tmp_path, capsys, fresh_tables):
     _outputs(_small_file(tmp_path))
     assert cli.main(["cache", "info"]) == 0

@@ -142,7 +142,7 @@ def test_the_trust_of_base_aliases_is_scaled_again_when_a_new_name_is_trusted_mo
     replaced = list(gazetteer.extended([path]))
     again = [e.model_copy(update={"names": {"ar": e.names["ar"]}}) if e.id == "place:p0" else e for e in replaced]
     assert Index._extended(Index._compile(replaced), again, _changed(replaced, again)) is None
-    built = Index.build(again, cache=False, base=(replaced, lambda: Index._compile(replaced)))
+    built = Index.build(again, cache=False, bases=[(replaced, lambda: Index._compile(replaced))])
     assert content(built) == content(Index._compile(again))
 
 
@@ -191,7 +191,7 @@ def test_a_cached_gazetteer_still_names_where_each_entry_was_defined(bundled, tm
     mine = tmp_path / "mine.yaml"
     mine.write_text(EDITS["an entry replaced by fewer names"], encoding="utf-8")
     cached = load_gazetteer()
-    assert cached._base is None and cached._origin is not None
+    assert cached._bases == () and cached._origin is not None
     (issue,) = [i for i in cached.extended([mine]).issues if i.kind == "override"]
     assert issue.file == str(mine) and issue.message == f"replaces the entry of {bundled / 'places.yaml'}:6"
 
@@ -226,7 +226,8 @@ def test_a_large_user_file_is_a_layer_of_its_own_and_the_files_between_large_one
 
 
 # Witkoff extended (his bundled entry gains a country), Umarov and Mazar new
-BIG = EDITS["an entry extended"] + EDITS["new entries, one sharing a name"].removeprefix("\nentries:\n")
+BIG = (EDITS["an entry extended"] + EDITS["new entries, one sharing a name"].removeprefix("\nentries:\n")
+       + "# an import: larger than mine.yaml, edits and all\n" * 4)
 
 MINE = """entries:
   - id: person:umarov
@@ -244,6 +245,25 @@ MINE = """entries:
 """
 
 
+def watched(monkeypatch) -> tuple[list[str], list[list[int]]]:
+    """The names of the files read, and the entry numbers compiled, from now on."""
+    read, built = [], []
+    real_read, real_build = loader_module._read_all, index_module._build
+    monkeypatch.setattr(loader_module, "_read_all", lambda files: read.extend(f.name for f, _ in files) or real_read(files))
+    monkeypatch.setattr(index_module, "_build", lambda entries, numbers: built.append(list(numbers))
+                        or real_build(entries, numbers))
+    return read, built
+
+
+def same_as_one_layer(edited: Gazetteer, files: list) -> Gazetteer:
+    """``edited`` is what a load of ``files`` as one layer (no cache: not split) gives, issues and index."""
+    fresh = load_gazetteer(files, cache=False)
+    assert [e.model_dump() for e in edited] == [e.model_dump() for e in fresh]
+    assert edited.issues == fresh.issues
+    assert content(edited.index) == content(fresh.index)
+    return fresh
+
+
 def test_an_edit_of_the_files_after_a_large_one_extends_its_cached_layer(bundled, tmp_path, monkeypatch):
     big, mine = tmp_path / "big.yaml", tmp_path / "mine.yaml"
     big.write_text(BIG, encoding="utf-8")
@@ -251,22 +271,15 @@ def test_an_edit_of_the_files_after_a_large_one_extends_its_cached_layer(bundled
     monkeypatch.setattr(loader_module, "LAYER_BYTES", len(BIG.encode()))  # big.yaml counts as large
     load_gazetteer([big, mine]).index
     mine.write_text(MINE + "  - {id: place:herat, type: place, name: Herat, names: {prs: [هری]}}\n", encoding="utf-8")  # new
-    read, built = [], []
-    real_read, real_build = loader_module._read_all, index_module._build
-    monkeypatch.setattr(loader_module, "_read_all", lambda files: read.extend(f.name for f, _ in files) or real_read(files))
-    monkeypatch.setattr(index_module, "_build", lambda entries, numbers: built.append(list(numbers))
-                        or real_build(entries, numbers))
+    read, built = watched(monkeypatch)
     edited = load_gazetteer([big, mine])
-    index = edited.index
+    edited.index
     assert read == ["mine.yaml"]  # the bundled files and big.yaml came from the cache
     position = {e.id: n for n, e in enumerate(edited)}
-    # Witkoff's names in mine.yaml are big.yaml's already: his entry is big.yaml's, not compiled again
+    # big.yaml's layer extended (mine.yaml is small: its last version is not kept); Witkoff's names
+    # in mine.yaml are big.yaml's already: his entry is big.yaml's, not compiled again
     assert built == [sorted(position[i] for i in ("person:umarov", "place:kyiv", "place:herat", "person:nobody"))]
-    # the same as one layer of both files (no cache: not split), issues and all
-    fresh = load_gazetteer([big, mine], cache=False)
-    assert [e.model_dump() for e in edited] == [e.model_dump() for e in fresh]
-    assert edited.issues == fresh.issues
-    assert content(index) == content(fresh.index)
+    fresh = same_as_one_layer(edited, [big, mine])
     kinds = [(i.kind, i.entry_id, i.file and i.file.rsplit("/", 1)[-1], i.line) for i in fresh.issues]
     assert ("duplicate_id", "person:umarov", "mine.yaml", 2) in kinds  # defined in big.yaml first
     assert ("duplicate_id", "person:witkoff", "mine.yaml", 6) in kinds  # extended in big.yaml first
@@ -275,6 +288,51 @@ def test_an_edit_of_the_files_after_a_large_one_extends_its_cached_layer(bundled
     assert ("dangling_reference", "person:nobody", "mine.yaml", 16) in kinds
     assert next(i for i in fresh.issues if i.entry_id == "person:umarov" and i.kind == "duplicate_id").message == (
         f"defined again (first at {big}:8); merged into the first")
+
+
+@pytest.mark.parametrize("edit", ["a name changed", "an entry added at the end", "an entry removed"])
+def test_an_edit_of_a_large_file_extends_the_index_of_its_last_version(bundled, tmp_path, monkeypatch, edit):
+    big, mine = tmp_path / "big.yaml", tmp_path / "mine.yaml"
+    big.write_text(BIG, encoding="utf-8")
+    mine.write_text(MINE, encoding="utf-8")
+    text = {"a name changed": BIG.replace("name: Mazar-i-Sharif", "name: Mazar-e Sharif"),
+            "an entry added at the end": BIG + "  - {id: place:herat, type: place, name: Herat, names: {prs: [هری]}}\n",
+            "an entry removed": BIG.replace(BIG[BIG.index("  - id: person:umarov"):BIG.index("  - id: place:mazar")], "")}[edit]
+    assert text != BIG
+    monkeypatch.setattr(loader_module, "LAYER_BYTES", min(len(BIG.encode()), len(text.encode())))  # both large
+    load_gazetteer([big, mine]).index
+    big.write_text(text, encoding="utf-8")
+    read, built = watched(monkeypatch)
+    edited = load_gazetteer([big, mine])
+    last = edited._bases[0]._bases[0]  # big.yaml's last version, below mine.yaml's layer
+    if edit == "a name changed":  # its entries left as they were are the edited layer's own (one copy kept)
+        assert [e.id for e in last if e is not edited._bases[0][e.id]] == ["place:mazar"]
+    edited.index
+    assert read == ["big.yaml", "mine.yaml"]  # the bundled layer came from the cache
+    at = {e.id: n for n, e in enumerate(edited)}
+    if edit == "an entry removed":  # the entries after it moved: big.yaml's layer compiled afresh
+        assert len(built[0]) > 1
+    else:  # big.yaml's last version extended by the entry that differs
+        assert built[0] == [at["place:mazar" if edit == "a name changed" else "place:herat"]]
+    same_as_one_layer(edited, [big, mine])
+
+
+def test_the_last_version_of_a_file_whose_index_is_gone_is_not_compiled_to_be_extended(bundled, tmp_path, monkeypatch):
+    big = tmp_path / "big.yaml"
+    big.write_text(BIG, encoding="utf-8")
+    monkeypatch.setattr(loader_module, "LAYER_BYTES", len(BIG.encode()))
+    load_gazetteer([big]).index
+    for index in (tmp_path / "cache").glob("index-*"):  # evicted: the bundled layer's too
+        index.unlink()
+    big.write_text(BIG.replace("name: Mazar-i-Sharif", "name: Mazar-e Sharif"), encoding="utf-8")
+    compiled = []
+    real_compile = Index._compile.__func__
+    monkeypatch.setattr(Index, "_compile", classmethod(lambda cls, entries: compiled.append(len(entries)) or real_compile(cls, entries)))
+    edited = load_gazetteer([big])
+    edited.index
+    # the bundled layer's index is compiled to be extended, as without a last version; big.yaml's last one is not
+    assert compiled == [len(load_gazetteer())]
+    same_as_one_layer(edited, [big])
 
 
 @pytest.mark.parametrize("names", [{}, {"en": ["Bare Place"]}, {"fa": []}, {"en": ["BARE PLACE"]}, {"en": ["Bare"]},
@@ -358,16 +416,16 @@ def test_the_keys_of_a_layers_entries_are_found_once(bundled, tmp_path, monkeypa
     monkeypatch.setattr(index_module, "alias_keys", lambda entry: keyed.append(entry.id) or real(entry))
     load_gazetteer([big, mine])
     bundled_ids = [e.id for e in load_gazetteer()]
-    # each layer keys the entries it adds or changes (witkoff: extended by both files), no others
+    # each layer keys the entries it adds or changes (witkoff: extended by big.yaml; mine.yaml
+    # merges into him names he has already, so his entry is the same), no others
     assert keyed == bundled_ids + ["person:witkoff", "person:umarov", "place:mazar",
-                                   "person:witkoff", "place:kyiv", "person:umarov", "person:nobody"]
+                                   "place:kyiv", "person:umarov", "person:nobody"]
     keyed.clear()
     # Herat's name is also Mazar's, whose keys come from big.yaml's layer
     mine.write_text(MINE + "  - {id: place:herat, type: place, name: Herat, names: {prs: [مزار شریف]}}\n", encoding="utf-8")
     edited = load_gazetteer([big, mine])
-    # the entries mine.yaml adds or merges into (witkoff's names are big.yaml's, but merged again);
-    # the others' keys come from big.yaml's layer's cache file
-    assert sorted(keyed) == ["person:nobody", "person:umarov", "person:witkoff", "place:herat", "place:kyiv"]
+    # the entries mine.yaml adds or changes; the others' keys come from big.yaml's layer's cache file
+    assert sorted(keyed) == ["person:nobody", "person:umarov", "place:herat", "place:kyiv"]
     fresh = load_gazetteer([big, mine], cache=False)
     assert edited.issues == fresh.issues
     assert [i.message for i in fresh.issues if i.kind == "shared_alias"] == ["'مزار شریف' also names place:herat"]

@@ -223,18 +223,18 @@ def alias_keys(entry: Entry) -> frozenset[str]:
     return frozenset(alias_key(name) for _, name in entry.aliases()) - {""}
 
 
-def shared_aliases(entries: Collection[Entry], known: Keyed | None = None) -> tuple[list[tuple[str, list[str]]], Keyed]:
+def shared_aliases(entries: Collection[Entry], known: Sequence[Keyed] = ()) -> tuple[list[tuple[str, list[str]]], Keyed]:
     """Aliases (by exact key) that more than one entry claims, with the IDs, sorted; and each
-    entry's keys, ``known``'s where it holds the same entry (a layer's, merged again on top of it)."""
+    entry's keys, the first of ``known`` that holds an equal entry giving them (a layer's, merged
+    again on top of it; the same files' before an edit)."""
     normalize.learn(name for entry in entries for _, name in entry.aliases())
-    known = known or {}
     keyed: Keyed = {}
     owners: dict[str, list[str]] = defaultdict(list)
     for entry in entries:
-        found = known.get(entry.id)
-        keys = found[1] if found is not None and found[0] is entry else alias_keys(entry)
-        keyed[entry.id] = (entry, keys)
-        for key in keys:
+        keys = next((found[1] for layer in known if (found := layer.get(entry.id)) is not None
+                     and (found[0] is entry or found[0] == entry)), None)
+        keyed[entry.id] = (entry, alias_keys(entry) if keys is None else keys)
+        for key in keyed[entry.id][1]:
             owners[key].append(entry.id)
     return sorted((k, ids) for k, ids in owners.items() if len(ids) > 1), keyed
 
@@ -294,13 +294,14 @@ class Index:
 
     @classmethod
     def build(cls, entries: list[Entry], cache: bool = True, content_key: str | None = None,
-              base: "tuple[Sequence[Entry], Callable[[], Index]] | None" = None) -> "Index":
+              bases: "Iterable[tuple[Sequence[Entry], Callable[[], Index]]]" = ()) -> "Index":
         """Compile ``entries``, or load the index compiled earlier from the same content.
 
         ``content_key`` names the content when the caller already has a digest of it (the bytes of
-        the files it came from); else the entries themselves are hashed. ``base`` is an earlier
-        list of entries that ``entries`` extends (the bundled ones, when the user's are added) and
-        how to get its index: that index is extended (:meth:`_extended`) when most entries are the same.
+        the files it came from); else the entries themselves are hashed. ``bases`` are earlier
+        lists of entries that ``entries`` extends (the bundled ones, when the user's are added; the
+        same files before an edit), each with how to get its index: the first whose entries are
+        mostly the same has its index extended (:meth:`_extended`).
         """
         path = None
         if cache:
@@ -310,8 +311,11 @@ class Index:
         if cached is not None:
             return cached
         index = None
-        if base is not None and (changed := _changed(base[0], entries)) is not None:
-            index = cls._extended(base[1](), entries, changed)
+        for old, get in bases:
+            if (changed := _changed(old, entries)) is not None:
+                index = cls._extended(get(), entries, changed)
+                if index is not None:
+                    break
         if index is None:
             index = cls._compile(entries)
         if path is not None:  # encoding costs about a third of an uncached build

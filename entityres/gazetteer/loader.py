@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Collection, Iterable, Iterator, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Collection, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -232,20 +232,20 @@ class Gazetteer:
     _names: dict[tuple[str, str], str] | None = None  # built on first id_of_name()
 
     def __init__(self, entries: Mapping[str, Entry], issues: Iterable[Issue] = (), cache: bool = True,
-                 content_key: str | None = None, origin: "Origin | None" = None, base: "Gazetteer | None" = None):
+                 content_key: str | None = None, origin: "Origin | None" = None, bases: "tuple[Gazetteer, ...]" = ()):
         self._entries = dict(entries)
         self.issues: tuple[Issue, ...] = tuple(issues)
         self._cache = cache
         self._content_key = content_key
         self._origin = origin  # where each entry was first defined, in the entries' order
-        self._base = base  # the gazetteer this one extends, until the index is built
+        self._bases = bases  # gazetteers this one extends (by preference), until the index is built
         self._index: Index | None = None
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         del state["_lock"]
-        state["_base"] = None  # only a shortcut to the index
+        state["_bases"] = ()  # only shortcuts to the index
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -262,8 +262,7 @@ class Gazetteer:
 
     def extended(self, paths: Iterable[str | Path]) -> "Gazetteer":
         """This gazetteer extended by the user's files or folders, under the merge rules."""
-        return _Loader.of(self).extended(_read_all(_sources([f for p in paths for f in _files(p)])), self._cache,
-                                         base=self)
+        return _Loader.of(self).extended(_read_all(_sources([f for p in paths for f in _files(p)])), self._cache, self)
 
     # --- mapping of ID to entry
     def __getitem__(self, entry_id: str) -> Entry:
@@ -311,13 +310,12 @@ class Gazetteer:
         if self._index is None:
             with self._lock:
                 if self._index is None:
-                    base = self._base
-                    if base is not None and not (self._cache or base._index is not None):
-                        base = None  # its index would be compiled first, only to be extended
+                    # a base's index would be compiled first, only to be extended, unless cached
+                    bases = [b for b in self._bases if self._cache or b._index is not None]
                     with gc_paused(settle=True):
                         self._index = Index.build(list(self._entries.values()), self._cache, self._content_key,
-                                                  None if base is None else (list(base), lambda: base.index))
-                    self._base = None
+                                                  [(list(b), lambda b=b: b.index) for b in bases])
+                    self._bases = ()
         return self._index
 
     def match(self, name: str, lang: str | None = None, type: str | None = None, limit: int = 5) -> list["Match"]:
@@ -365,12 +363,10 @@ class _Loader:
                                if i.kind == "override" and i.file in mine)
         return loader
 
-    def extended(self, items: list[tuple[Entry, str, int]], cache: bool, content_key: str | None = None,
-                 base: Gazetteer | None = None, known: Keyed | None = None) -> Gazetteer:
-        """The gazetteer of the layers loaded so far (those of ``base``, if given) and a user's layer
-        ``items``; ``known``: the keys of ``base``'s entries, if found already (:func:`shared_aliases`)."""
+    def extended(self, items: list[tuple[Entry, str, int]], cache: bool, base: Gazetteer) -> Gazetteer:
+        """The gazetteer of ``base``'s layers, loaded so far, and a user's layer ``items``."""
         self.add_layer(items, user=True)
-        return self.finish(cache, content_key, base, known)
+        return self.finish(cache, bases=(base,))
 
     def add_layer(self, items: list[tuple[Entry, str, int]], user: bool) -> None:
         seen: dict[str, tuple[str, int]] = dict(self.mine) if user else {}
@@ -392,8 +388,8 @@ class _Loader:
         if user:
             self.mine = seen
 
-    def finish(self, cache: bool, content_key: str | None = None, base: Gazetteer | None = None,
-               known: Keyed | None = None) -> Gazetteer:
+    def finish(self, cache: bool, content_key: str | None = None, bases: tuple[Gazetteer, ...] = (),
+               known: Sequence[Keyed] = ()) -> Gazetteer:
         for entry in self.entries.values():
             for field in REFERENCE_FIELDS:
                 ref = getattr(entry, field)
@@ -409,7 +405,7 @@ class _Loader:
         files = {f: n for n, f in enumerate(dict.fromkeys(f for f, _ in self.origin.values()))}
         origin = Origin(tuple(files), array(U32, (files[f] for f, _ in self.origin.values())),
                         array(U32, (line for _, line in self.origin.values())))
-        return Gazetteer(self.entries, self.issues, cache, content_key, origin, base)
+        return Gazetteer(self.entries, self.issues, cache, content_key, origin, bases)
 
 
 def load_gazetteer(paths: Iterable[str | Path] = (), bundled: bool = True, cache: bool = True,
@@ -507,10 +503,15 @@ def _layered(layers: list[list[tuple[Path, bytes]]], bundled: bool, cache: bool)
     """The gazetteer of ``layers`` (files with their bytes; the bundled files first when ``bundled``),
     from the cache, else the gazetteer of all layers but the last (got the same way) extended by the
     last: after an edit of a user's file, the bundled layer is read from the cache, and its index
-    extended (:attr:`Gazetteer.index`). With each entry's exact keys, which the layer above reuses."""
+    extended (:attr:`Gazetteer.index`). With each entry's exact keys, which the layer above reuses.
+    For a large layer, the cached version of the same files before their last edit
+    (:func:`_previous`) gives its index to extend too, and the keys of the entries it holds
+    unchanged: an edit of an imported file compiles the entries it changes."""
     # Keyed by the bytes of its files (read once: what is hashed is what is parsed), not their paths.
     digest = hashlib.sha256()
     for n, files in enumerate(layers):
+        if n == len(layers) - 1:
+            below = digest.hexdigest()
         for _, data in files:
             digest.update(f"{n}\0{len(data)}\0".encode() + data)
     key = digest.hexdigest()
@@ -519,18 +520,59 @@ def _layered(layers: list[list[tuple[Path, bytes]]], bundled: bool, cache: bool)
     found = read_cache(path, lambda data: _decode(data, names, cache, key))
     if found is not None:
         return found
+    # A large layer of the user's files by path (with the layers below by content): their last
+    # version cached. (A small one extends the layer below it, or compiles in moments.)
+    user = len(layers) > 1 or not bundled
+    large = sum(len(data) for _, data in layers[-1]) >= LAYER_BYTES
+    version = (cache_path("version", below + "\0" + "\0".join(names[len(names) - len(layers[-1]):]))
+               if cache and user and large else None)
+    previous = _previous(version, names, cache)
     if len(layers) > 1:
         base, known = _layered(layers[:-1], bundled, cache)
         mine = {str(f) for files in layers[1 if bundled else 0:-1] for f, _ in files}
         loader = _Loader.of(base, mine)
-        gazetteer = loader.extended(_read_all(layers[-1]), cache, key, base, known)
+        bases = (base,)
     else:
-        loader = _Loader()
-        loader.add_layer(_read_all(layers[0]), user=not bundled)
-        gazetteer = loader.finish(cache, key)
+        known, loader, bases = {}, _Loader(), ()
+    loader.add_layer(_read_all(layers[-1]), user=user)
+    keyed = [known]
+    if previous is not None:  # the keys of its entries left as they were; its index tried first
+        keyed.append(_share(*previous[:2], loader.entries))
+        bases = (previous[0], *bases) if previous[2] else bases
+    gazetteer = loader.finish(cache, key, bases, keyed)
     if path is not None:
         write_cache(path, _encode(gazetteer, names, loader.keyed))
+        write_cache(version, key)
     return gazetteer, loader.keyed
+
+
+def _share(old: Gazetteer, keyed: Keyed, entries: Mapping[str, Entry]) -> Keyed:
+    """``old``'s entries that ``entries`` holds unchanged replaced by those: one copy of each stays
+    in memory while ``old``'s index is extended, and the extension finds them unchanged by identity;
+    ``keyed`` (``old``'s keys) returned for the entries so shared, or left as they were."""
+    shared: dict[str, Entry] = {}
+    for i, e in old._entries.items():
+        n = entries.get(i)
+        shared[i] = n if n is not None and (n is e or n == e) else e
+    old._entries = shared
+    return {i: (shared[i], keys) for i, (_, keys) in keyed.items()}
+
+
+def _key(data: object) -> str:
+    expect(type(data) is str and len(data) == 64, "a gazetteer's key")
+    return data  # type: ignore[return-value]
+
+
+def _previous(version: Path | None, names: list[str], cache: bool) -> tuple[Gazetteer, Keyed, bool] | None:
+    """The gazetteer and keys of a layer's files as they were last cached (a key at ``version``),
+    and whether its index is cached too: an edit of a large file then extends that index instead
+    of compiling every entry again."""
+    key = read_cache(version, _key)
+    found = None if key is None else read_cache(cache_path("gazetteer", key), lambda data: _decode(data, names, cache, key))
+    if found is None:
+        return None
+    index = cache_path("index", key)
+    return found[0], found[1], index is not None and index.exists()
 
 
 # --- the on-disk form of a loaded gazetteer (entityres.cache): its entries and issues as plain data.

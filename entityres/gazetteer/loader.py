@@ -537,8 +537,8 @@ def _layered(layers: list[list[tuple[Path, bytes]]], bundled: bool, cache: bool)
     loader.add_layer(_read_all(layers[-1]), user=user)
     keyed = [known]
     if previous is not None:  # the keys of its entries left as they were; its index tried first
-        keyed.append(_share(*previous[:2], loader.entries))
-        bases = (previous[0], *bases) if previous[2] else bases
+        keyed.append(_share(previous.gazetteer, previous.keyed, loader.entries))
+        bases = (previous.gazetteer, *bases) if previous.indexed else bases
     gazetteer = loader.finish(cache, key, bases, keyed)
     if path is not None:
         write_cache(path, _encode(gazetteer, names, loader.keyed))
@@ -563,16 +563,23 @@ def _key(data: object) -> str:
     return data  # type: ignore[return-value]
 
 
-def _previous(version: Path | None, names: list[str], cache: bool) -> tuple[Gazetteer, Keyed, bool] | None:
-    """The gazetteer and keys of a layer's files as they were last cached (a key at ``version``),
-    and whether its index is cached too: an edit of a large file then extends that index instead
-    of compiling every entry again."""
+class _Version(NamedTuple):
+    """A layer's files as they were last cached (:func:`_previous`)."""
+
+    gazetteer: Gazetteer
+    keyed: Keyed
+    indexed: bool  # its index is cached too
+
+
+def _previous(version: Path | None, names: list[str], cache: bool) -> _Version | None:
+    """The last cached version of a layer's files (its key at ``version``): an edit of a large file
+    then extends its index instead of compiling every entry again."""
     key = read_cache(version, _key)
     found = None if key is None else read_cache(cache_path("gazetteer", key), lambda data: _decode(data, names, cache, key))
     if found is None:
         return None
     index = cache_path("index", key)
-    return found[0], found[1], index is not None and index.exists()
+    return _Version(*found, index is not None and index.exists())
 
 
 # --- the on-disk form of a loaded gazetteer (entityres.cache): its entries and issues as plain data.

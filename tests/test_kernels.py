@@ -492,6 +492,14 @@ def test_vowel_rules_reject_groups_they_cannot_hold():
         _kernels.VowelRules(None, None, "?", 2.0, "ی", ["Kق"], [], 1.0, 1.0)
 
 
+def test_vowel_rules_reject_more_edge_rules_than_the_kernel_counts():
+    # the kernel counts each rule's letters once per word pair, in arrays of a fixed size
+    rules = [(chr(0x0620 + i), "g") for i in range(40)]
+    with pytest.raises(ValueError, match="at most 16 written_for"):
+        _kernels.VowelRules(None, None, "?", 2.0, "ی", [], [], 1.0, 1.0, written_for=rules[:17])
+    _kernels.VowelRules(None, None, "?", 2.0, "ی", [], [], 1.0, 1.0, written_for=rules[:16])
+
+
 def reference_expand(units, collapse=True, max_keys=16):
     found = {}
     ambiguous = [i for i, (_, u) in enumerate(units) if len(u) > 1]

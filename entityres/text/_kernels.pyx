@@ -19,6 +19,7 @@ from cpython.unicode cimport PyUnicode_4BYTE_KIND, PyUnicode_FromKindAndData, Py
 cdef enum:
     TABLE = 128  # classes are ASCII letters; other characters take the default costs
     STACK = 64  # strings up to about this long use buffers on the stack
+    EDGE_RULES = 16  # rules of each kind of edge (written_for, consonant_of) at most (VowelRules)
 
 
 cdef class CostTable:
@@ -999,6 +1000,8 @@ cdef class VowelRules:
         self.last_letters, self.last_letter = tuple((str(a), str(b)) for a, b in last_letters), last_letter
         self.written_for, self.written_for_cost = tuple((str(a), str(b)) for a, b in written_for), written_for_cost
         self.consonant_of = tuple((str(a), str(c), str(o), str(b)) for a, (c, o, b) in consonant_of)
+        if len(self.written_for) > EDGE_RULES or len(self.consonant_of) > EDGE_RULES:
+            raise ValueError(f"at most {EDGE_RULES} written_for and {EDGE_RULES} consonant_of rules")
         self.consonant_of_cost, self.moved = consonant_of_cost, moved
         memset(self.group, 0, sizeof(self.group))
         for kind, groups in ((1, related), (2, alike)):
@@ -1162,41 +1165,84 @@ def vowel_mismatches(str ka, tuple sa, bint a_arabic, str kb, tuple sb, bint b_a
     return _vowel_mismatches(ka, sa, a_arabic, kb, sb, b_arabic, rules)
 
 
-cdef double _edge_mismatches(str arabic_key, str arabic_word, str latin_key, str latin_word, VowelRules r) except -1.0:
-    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(arabic_key), m = PyUnicode_GET_LENGTH(latin_key)
+cdef struct _WordEdges:
+    # What the edge rules read of the two words alone, counted once per word pair and not per key
+    # pair (_written_vowels compares up to 36 pairs of keys of the same two words).
+    bint long_latin  # the Latin word has more than one letter (an initial's first class is not compared)
+    bint written_final  # the Arabic-script word ends in a letter of written_final
+    Py_ssize_t last_hits  # last_letters rules that hold
+    Py_ssize_t written_extra[EDGE_RULES]  # written_for, per rule: the letter's count beyond its Latin letters
+    Py_ssize_t others[EDGE_RULES]  # consonant_of, per rule: the class's other letters in the Arabic-script word,
+    Py_ssize_t letters[EDGE_RULES]  # the rule's letter in it,
+    Py_ssize_t latin[EDGE_RULES]  # and the Latin letters that write it
+
+
+cdef Py_ssize_t _count_any(str word, str letters) noexcept:
+    """``sum(word.count(c) for c in letters)``."""
+    cdef Py_ssize_t i, j, total = 0, n = PyUnicode_GET_LENGTH(word)
+    cdef Py_UCS4 c
+    for j in range(PyUnicode_GET_LENGTH(letters)):
+        c = PyUnicode_READ_CHAR(letters, j)
+        for i in range(n):
+            if PyUnicode_READ_CHAR(word, i) == c:
+                total += 1
+    return total
+
+
+cdef int _edge_words(str arabic_word, str latin_word, VowelRules r, _WordEdges *e) except -1:
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(arabic_word), k
+    cdef str letter, latin, cls, others
+    e.long_latin = PyUnicode_GET_LENGTH(latin_word) > 1
+    e.written_final = arabic_word[n - 1 if n else 0:] in r.written_final
+    e.last_hits = 0
+    for letter, latin in r.last_letters:  # a last letter against an ending it never stands for
+        if arabic_word.endswith(letter) and latin_word.endswith(latin):
+            e.last_hits += 1
+    for k, (letter, latin) in enumerate(r.written_for):  # a letter inside the word with no Latin letter to stand for
+        e.written_extra[k] = arabic_word[:n - 1 if n else 0].count(letter) - _count_any(latin_word, latin)
+    for k, (letter, cls, others, latin) in enumerate(r.consonant_of):
+        e.others[k] = _count_any(arabic_word, others)
+        e.letters[k] = arabic_word.count(letter)
+        e.latin[k] = _count_any(latin_word, latin)
+    return 0
+
+
+cdef double _edge_cost(str arabic_key, str latin_key, VowelRules r, const _WordEdges *e) except -1.0:
+    # The costs are added in the order of keys.edge_mismatches, so the sum is the same to the last bit.
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(arabic_key), m = PyUnicode_GET_LENGTH(latin_key), k, extra
     cdef Py_UCS4 first, other
     cdef unsigned char group
     cdef double found = 0.0
+    cdef str cls
     if n == 0 or m == 0:
         return 0.0
     first, other = PyUnicode_READ_CHAR(arabic_key, 0), PyUnicode_READ_CHAR(latin_key, 0)
-    if first != other and PyUnicode_GET_LENGTH(latin_word) > 1:
+    if first != other and e.long_latin:
         group = _group(r, first, other)
         if group != 2:
             found += r.onset * (0.5 if group == 1 else 1.0)
-    n = PyUnicode_GET_LENGTH(arabic_word)
-    if (arabic_word[n - 1 if n else 0:] in r.written_final
-            and PyUnicode_READ_CHAR(arabic_key, PyUnicode_GET_LENGTH(arabic_key) - 1) == u'A'
-            and PyUnicode_READ_CHAR(latin_key, m - 1) != u'A'):
+    if e.written_final and PyUnicode_READ_CHAR(arabic_key, n - 1) == u'A' and PyUnicode_READ_CHAR(latin_key, m - 1) != u'A':
         found += r.final
-    cdef str letter, latin
-    cdef Py_ssize_t extra
-    for letter, latin in r.last_letters:  # a last letter against an ending it never stands for
-        if arabic_word.endswith(letter) and latin_word.endswith(latin):
-            found += r.last_letter
-    for letter, latin in r.written_for:  # a letter inside the word with no Latin letter to stand for
-        extra = arabic_word[:n - 1 if n else 0].count(letter) - sum(latin_word.count(c) for c in latin)
-        if extra > 0:
-            found += r.written_for_cost * extra
-    cdef str cls, others
-    for letter, cls, others, latin in r.consonant_of:  # a letter read as a consonant no Latin letter writes
-        extra = arabic_key.count(cls) - sum(arabic_word.count(c) for c in others)
-        if extra > arabic_word.count(letter):
-            extra = arabic_word.count(letter)
-        extra -= sum(latin_word.count(c) for c in latin)
+    for k in range(e.last_hits):
+        found += r.last_letter
+    for k in range(len(r.written_for)):
+        if e.written_extra[k] > 0:
+            found += r.written_for_cost * e.written_extra[k]
+    for k in range(len(r.consonant_of)):  # a letter read as a consonant no Latin letter writes
+        cls = (<tuple> r.consonant_of[k])[1]
+        extra = arabic_key.count(cls) - e.others[k]
+        if extra > e.letters[k]:
+            extra = e.letters[k]
+        extra -= e.latin[k]
         if extra > 0:
             found += r.consonant_of_cost * extra
     return found
+
+
+cdef double _edge_mismatches(str arabic_key, str arabic_word, str latin_key, str latin_word, VowelRules r) except -1.0:
+    cdef _WordEdges e
+    _edge_words(arabic_word, latin_word, r, &e)
+    return _edge_cost(arabic_key, latin_key, r, &e)
 
 
 def edge_mismatches(str arabic_key, str arabic_word, str latin_key, str latin_word, VowelRules rules) -> float:
@@ -1233,6 +1279,8 @@ cdef double _written_vowels(tuple keys_a, tuple slots_a, bint a_arabic, str surf
     cdef Py_ssize_t nb = min(min(len(keys_b), max_keys), len(slots_b)), i, j
     cdef double best = 0.0, s, t
     cdef str ka, kb
+    cdef _WordEdges edges
+    cdef bint edges_read = False
     for i in range(na):
         ka, ca = keys_a[i]
         for j in range(nb):
@@ -1243,8 +1291,13 @@ cdef double _written_vowels(tuple keys_a, tuple slots_a, bint a_arabic, str surf
                 continue
             s -= r.vowel * _vowel_mismatches(ka, slots_a[i], a_arabic, kb, slots_b[j], b_arabic, r.vowels)
             if a_arabic != b_arabic:
-                s -= r.edge * (_edge_mismatches(ka, surface_a, kb, surface_b, r.vowels) if a_arabic
-                               else _edge_mismatches(kb, surface_b, ka, surface_a, r.vowels))
+                if not edges_read:
+                    if a_arabic:
+                        _edge_words(surface_a, surface_b, r.vowels, &edges)
+                    else:
+                        _edge_words(surface_b, surface_a, r.vowels, &edges)
+                    edges_read = True
+                s -= r.edge * (_edge_cost(ka, kb, r.vowels, &edges) if a_arabic else _edge_cost(kb, ka, r.vowels, &edges))
             if s > best:
                 best = s
                 if best >= key_sim:

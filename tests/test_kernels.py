@@ -669,6 +669,48 @@ def test_unit_similarities_equal_reference(units, targets, keys_shortlist):
         reference_unit_similarities(units, targets, *keys_shortlist)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.none() | unit_alternatives_st, max_size=4).map(tuple),
+       st.lists(st.none() | any_word_st, max_size=4).map(tuple), st.sampled_from([(6, 2), (4, 2), (16, 0)]),
+       st.sampled_from([0.3, 0.55, 0.7, 0.9]))
+def test_unit_similarities_below_a_floor_are_left_out_only_when_they_score_below_it(units, targets, keys_shortlist,
+                                                                                    floor):
+    # The bound from lengths must never leave out a cell that reaches the floor: align_units drops
+    # the cells below it, so the alignment is the same with the floor as without.
+    full = _kernels.unit_similarities(units, targets, *keys_shortlist, S._score_rules())
+    floored = _kernels.unit_similarities(units, targets, *keys_shortlist, S._score_rules(), floor)
+    for f, s in zip(floored, full, strict=True):
+        assert f == s if s >= floor else f in (s, -1.0)
+
+
+def test_unit_similarities_keep_every_spelling_that_reaches_the_floor():
+    # Spellings of one name across scripts score near the floor and above it: none may be left out.
+    spellings = [("محمد", "ar"), ("mohammad", None), ("muhammad", None), ("ترامپ", "fa"), ("ترمپ", "prs"),
+                 ("trump", None), ("پوتین", "fa"), ("putin", None), ("عمروف", "fa"), ("umerov", None),
+                 ("هناتوف", "fa"), ("hnatov", None), ("عبدالله", "ar"), ("abdullah", None), ("abd", None)]
+    words = tuple(word_profile(w, lang) for w, lang in spellings)
+    words += (S.join_profiles([word_profile("abd"), word_profile("allah")]),)
+    units = tuple(((w, 0.0), (w, 0.02)) for w in words)
+    full = _kernels.unit_similarities(units, words, 6, 2, S._score_rules())
+    left_out = 0
+    for floor in (0.55, 0.7, 0.8, 0.9):
+        floored = _kernels.unit_similarities(units, words, 6, 2, S._score_rules(), floor)
+        for f, s in zip(floored, full, strict=True):
+            assert f == s if s >= floor else f in (s, -1.0)
+        left_out += sum(f == -1.0 for f in floored)
+    assert left_out > 0
+
+
+def test_unit_similarities_leave_out_words_whose_lengths_keep_them_below_the_floor():
+    # a pair far apart in length (one short word against two long ones read as one) is not compared
+    short, joined = word_profile("ali"), S.join_profiles([word_profile("abdulrahman"), word_profile("nematollahi")])
+    units = (((short, 0.0),),)
+    assert _kernels.unit_similarities(units, (joined,), 6, 2, S._score_rules(), 0.55) == [-1.0]
+    assert -1.0 < _kernels.unit_similarities(units, (joined,), 6, 2, S._score_rules())[0] < 0.55
+    # the same word is never left out
+    assert _kernels.unit_similarities(units, (short,), 6, 2, S._score_rules(), 0.55) == [1.0]
+
+
 def test_unit_similarities_refuse_a_unit_without_alternatives():
     with pytest.raises(ValueError):
         _kernels.unit_similarities(((),), (word_profile("ali"),), 6, 2, S._score_rules())

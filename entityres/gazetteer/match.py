@@ -128,12 +128,14 @@ def _alignment(query: Query, alias: Alias):
     decide: the rarest readings of an Arabic-script word (up to 16) only cost time here."""
     alts, words = query.alternatives, alias.words
     plain = [a[0][0] for a in alts]
-    # An initial is a word of its own (-1: below the floor), never one of two written apart.
-    return align_units(len(alts), len(words), word_similarities(alts, words, WORD_KEYS, SHORTLIST),
+    # An initial is a word of its own (-1: below the floor), never one of two written apart. Units
+    # below the floor are never taken, and many are far enough below it that their lengths say so.
+    return align_units(len(alts), len(words), word_similarities(alts, words, WORD_KEYS, SHORTLIST, PAIR_FLOOR),
                        lambda: word_similarities(tuple(p and ((p, 0.0),) for p in joinable_pairs(plain, query.pairs.__getitem__)),
-                                                 words, WORD_KEYS, SHORTLIST),
+                                                 words, WORD_KEYS, SHORTLIST, PAIR_FLOOR),
                        # the alias's pairs are profiled (Alias.pairs) only when one may be joined
-                       lambda: word_similarities(alts, joinable_pairs(words, lambda i: alias.pairs[i]), WORD_KEYS, SHORTLIST),
+                       lambda: word_similarities(alts, joinable_pairs(words, lambda i: alias.pairs[i]), WORD_KEYS, SHORTLIST,
+                                                 PAIR_FLOOR),
                        PAIR_FLOOR, GOOD_PAIR)
 
 

@@ -1385,15 +1385,62 @@ def word_similarity(a, b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules 
     return _word_similarity(<tuple> a, <tuple> b, max_keys, shortlist, rules)
 
 
-def unit_similarities(tuple units, tuple targets, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules rules) -> list:
+cdef double _lengths_bound(tuple a, tuple b) except -1.0:
+    """At least the best Indel similarity of a string of ``a`` and one of ``b`` (1.0 when either is
+    empty): the shorter string whole in the longer is the most two strings can share. The formula
+    is :func:`_best_indel_similarity`'s, so rounding cannot put the bound below the score."""
+    cdef double best = 0.0, s
+    cdef Py_ssize_t nx, ny, total
+    cdef str x, y
+    if not a or not b:
+        return 1.0
+    for x in a:
+        nx = PyUnicode_GET_LENGTH(x)
+        for y in b:
+            ny = PyUnicode_GET_LENGTH(y)
+            total = nx + ny
+            s = 1.0 if total == 0 else 1.0 - <double> (total - 2 * (nx if nx < ny else ny)) / <double> total
+            if s > best:
+                best = s
+    return best
+
+
+cdef double _word_bound(tuple a, tuple b, Py_ssize_t max_keys, ScoreRules r) except -2.0:
+    """At least :func:`word_similarity` of two profiled words (Word fields: text 0, keys 1, codes 2,
+    weight 3, arabic 4, surface 5, part 6) from lengths alone, for a balanced table: the keys' score
+    by their weights (:func:`_length_bound`), the readings' and the surfaces' by their lengths. The
+    score's other terms only lower it."""
+    cdef long weight_a = a[3], weight_b = b[3]
+    cdef double score
+    if a[0] == b[0] or (a[6] is not None and a[6] == b[6]):
+        return 1.0
+    score = r.key_weight * _length_bound(a[1], b[1], max_keys, r.alt_class, r.compare) \
+        + (1 - r.key_weight) * _lengths_bound(a[2], b[2])
+    if not score > 0.0:
+        score = 0.0
+    if a[4] == b[4] and (weight_a if weight_a < weight_b else weight_b) <= r.short_key:
+        score = (1 - r.surface_weight) * score + r.surface_weight * _lengths_bound((a[5],), (b[5],))
+    return score
+
+
+# A bound is worked out in another order of operations than the score it bounds: a cell is left
+# out only when its bound is this far below the floor.
+cdef double BOUND_SLACK = 1e-9
+
+
+def unit_similarities(tuple units, tuple targets, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules rules,
+                      double floor=-INFINITY) -> list:
     """The scores of every unit against every target, row by row (unit i, target j at
     ``i * len(targets) + j``): the best over the unit's ``(word, penalty)`` alternatives of
     :func:`word_similarity` less the penalty, as Python's ``max`` finds it; -1.0 for a unit or a
-    target None (one that may not be formed)."""
+    target None (one that may not be formed), and, for a balanced table, for a unit whose every
+    alternative is bounded (:func:`_word_bound`) below ``floor`` (less a margin for rounding): it
+    would score below ``floor`` too, and is not scored."""
     cdef Py_ssize_t i, j, k, na = len(units), nb = len(targets)
     cdef tuple alternatives, alternative
     cdef object target
     cdef double best, s
+    cdef bint bounded = floor > -INFINITY and rules.compare.balanced
     cdef list out = []
     for i in range(na):
         if units[i] is None:
@@ -1409,6 +1456,15 @@ def unit_similarities(tuple units, tuple targets, Py_ssize_t max_keys, Py_ssize_
                 continue
             if not isinstance(target, tuple):
                 raise TypeError("unit_similarities compares profiled words (similarity.Word)")
+            if bounded:
+                for k in range(len(alternatives)):
+                    alternative = alternatives[k]
+                    s = _word_bound(<tuple> alternative[0], <tuple> target, max_keys, rules) - <double> alternative[1]
+                    if k == 0 or s > best:
+                        best = s
+                if best < floor - BOUND_SLACK:
+                    out.append(-1.0)
+                    continue
             for k in range(len(alternatives)):
                 alternative = alternatives[k]
                 s = _word_similarity(<tuple> alternative[0], <tuple> target, max_keys, shortlist, rules) \

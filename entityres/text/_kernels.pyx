@@ -1239,16 +1239,12 @@ cdef double _edge_cost(str arabic_key, str latin_key, VowelRules r, const _WordE
     return found
 
 
-cdef double _edge_mismatches(str arabic_key, str arabic_word, str latin_key, str latin_word, VowelRules r) except -1.0:
-    cdef _WordEdges e
-    _edge_words(arabic_word, latin_word, r, &e)
-    return _edge_cost(arabic_key, latin_key, r, &e)
-
-
 def edge_mismatches(str arabic_key, str arabic_word, str latin_key, str latin_word, VowelRules rules) -> float:
     """Mismatches at the edges of the keys of an Arabic-script word and a Latin one
     (:func:`entityres.text.keys.edge_mismatches` says how)."""
-    return _edge_mismatches(arabic_key, arabic_word, latin_key, latin_word, rules)
+    cdef _WordEdges e
+    _edge_words(arabic_word, latin_word, rules, &e)
+    return _edge_cost(arabic_key, latin_key, rules, &e)
 
 
 cdef class ScoreRules:
@@ -1385,42 +1381,49 @@ def word_similarity(a, b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules 
     return _word_similarity(<tuple> a, <tuple> b, max_keys, shortlist, rules)
 
 
+cdef inline double _length_share(str x, str y) noexcept:
+    """At least the Indel similarity of ``x`` and ``y``: the shorter whole in the longer is the most
+    two strings can share. The formula is :func:`_indel_similarity`'s, so rounding cannot put the
+    bound below the score."""
+    cdef Py_ssize_t nx = PyUnicode_GET_LENGTH(x), ny = PyUnicode_GET_LENGTH(y), total = nx + ny
+    return 1.0 if total == 0 else 1.0 - <double> (total - 2 * (nx if nx < ny else ny)) / <double> total
+
+
 cdef double _lengths_bound(tuple a, tuple b) except -1.0:
     """At least the best Indel similarity of a string of ``a`` and one of ``b`` (1.0 when either is
-    empty): the shorter string whole in the longer is the most two strings can share. The formula
-    is :func:`_best_indel_similarity`'s, so rounding cannot put the bound below the score."""
+    empty, which :func:`_best_indel_similarity` refuses)."""
     cdef double best = 0.0, s
-    cdef Py_ssize_t nx, ny, total
     cdef str x, y
     if not a or not b:
         return 1.0
     for x in a:
-        nx = PyUnicode_GET_LENGTH(x)
         for y in b:
-            ny = PyUnicode_GET_LENGTH(y)
-            total = nx + ny
-            s = 1.0 if total == 0 else 1.0 - <double> (total - 2 * (nx if nx < ny else ny)) / <double> total
+            s = _length_share(x, y)
             if s > best:
                 best = s
     return best
 
 
+cdef double _score_bound(double key_sim, double read_sim, double surface_sim, bint same_script, long weight_a,
+                         long weight_b, ScoreRules r) noexcept:
+    """At least :func:`_fuzzy_similarity` given bounds of its keys', readings' and surfaces' scores:
+    its arithmetic without the terms that only lower it (the vowel swaps)."""
+    cdef double score = r.key_weight * key_sim + (1 - r.key_weight) * read_sim
+    if not score > 0.0:
+        score = 0.0
+    if same_script and (weight_a if weight_a < weight_b else weight_b) <= r.short_key:
+        score = (1 - r.surface_weight) * score + r.surface_weight * surface_sim
+    return score
+
+
 cdef double _word_bound(tuple a, tuple b, Py_ssize_t max_keys, ScoreRules r) except -2.0:
     """At least :func:`word_similarity` of two profiled words (Word fields: text 0, keys 1, codes 2,
     weight 3, arabic 4, surface 5, part 6) from lengths alone, for a balanced table: the keys' score
-    by their weights (:func:`_length_bound`), the readings' and the surfaces' by their lengths. The
-    score's other terms only lower it."""
-    cdef long weight_a = a[3], weight_b = b[3]
-    cdef double score
+    by their weights (:func:`_length_bound`), the readings' and the surfaces' by their lengths."""
     if a[0] == b[0] or (a[6] is not None and a[6] == b[6]):
         return 1.0
-    score = r.key_weight * _length_bound(a[1], b[1], max_keys, r.alt_class, r.compare) \
-        + (1 - r.key_weight) * _lengths_bound(a[2], b[2])
-    if not score > 0.0:
-        score = 0.0
-    if a[4] == b[4] and (weight_a if weight_a < weight_b else weight_b) <= r.short_key:
-        score = (1 - r.surface_weight) * score + r.surface_weight * _lengths_bound((a[5],), (b[5],))
-    return score
+    return _score_bound(_length_bound(a[1], b[1], max_keys, r.alt_class, r.compare), _lengths_bound(a[2], b[2]),
+                        _length_share(a[5], b[5]), a[4] == b[4], a[3], b[3], r)
 
 
 # A bound is worked out in another order of operations than the score it bounds: a cell is left
@@ -1515,20 +1518,14 @@ cdef double _unit_bound(tuple a, tuple b, Py_ssize_t max_keys, bint rough, Score
     """At least :func:`word_similarity` of the profiles of two sketched words (similarity.Sketch:
     text 0, keys 1, weight 2, arabic 3, part 5): their keys' score with readings that match in
     full; ``rough``, with :func:`_length_bound` for the keys' score."""
-    cdef double key_sim, score
-    cdef long weight_a = a[2], weight_b = b[2]
+    cdef double key_sim
     if a[0] == b[0] or (a[5] is not None and a[5] == b[5]):
         return 1.0
     if rough:
         key_sim = _length_bound(a[1], b[1], max_keys, r.alt_class, r.compare)
     else:
         key_sim = _best_key_similarity(a[1], b[1], max_keys, 0, r.alt_class, r.compare)
-    score = r.key_weight * key_sim + (1 - r.key_weight) * 1.0
-    if not score > 0.0:
-        score = 0.0
-    if a[3] == b[3] and (weight_a if weight_a < weight_b else weight_b) <= r.short_key:
-        score = (1 - r.surface_weight) * score + r.surface_weight * 1.0
-    return score
+    return _score_bound(key_sim, 1.0, 1.0, a[3] == b[3], a[2], b[2], r)
 
 
 cdef void _joined_units(tuple a, tuple joined_a, tuple b, tuple joined_b, double *best_a, double *best_b,

@@ -27,6 +27,7 @@ for how it was chosen.
 from __future__ import annotations
 
 import heapq
+import math
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -220,16 +221,13 @@ def word_similarity(a: Word, b: Word, max_keys: int = MAX_KEYS, shortlist: int =
 
 
 def word_similarities(units: tuple[tuple[tuple[Word, float], ...], ...], targets: tuple[Word | None, ...],
-                      max_keys: int = MAX_KEYS, shortlist: int = 0, floor: float | None = None) -> list[float]:
+                      max_keys: int = MAX_KEYS, shortlist: int = 0, floor: float = -math.inf) -> list[float]:
     """:func:`word_similarity` of every unit against every target, row by row (unit i, target j at
     ``i * len(targets) + j``), in one call to C: a unit is its ``(word, penalty)`` alternatives and
     scores the best of ``word_similarity - penalty``; a unit or a target None scores -1 (one that
     may not be formed). With ``floor``, a pair whose lengths alone keep it below ``floor`` scores
     -1 without being compared: for callers that drop what scores below it (:func:`align_units`)."""
-    rules = _score_rules()
-    if floor is None:
-        return unit_similarities(units, targets, max_keys, shortlist, rules)
-    return unit_similarities(units, targets, max_keys, shortlist, rules, floor)
+    return unit_similarities(units, targets, max_keys, shortlist, _score_rules(), floor)
 
 
 @lru_cache(maxsize=None)

@@ -5,6 +5,7 @@ The cache is data, never code (docs/reliability.md):
 * A file is a header (magic, build, kind, key, SHA-256 of the body) and a msgpack body of plain
   lists, maps, strings and numbers. Each reader checks the shape and types of what it gets back
   (:class:`CacheFormatError` otherwise); anything unexpected is a miss, and the value is rebuilt.
+  (A cached gazetteer's entries are validated when first used: :mod:`entityres.gazetteer.entries`.)
 * Everything cached is keyed by what shapes it (:func:`rules_digest`: the package version, a digest
   of the package's code (:func:`build_id`: every module, the kernels and every rule table), the
   versions of the libraries whose output is cached, and the content), so a stale file is never

@@ -311,19 +311,66 @@ def test_issues_of_a_cached_gazetteer_name_the_current_path(folder, tmp_path):
     assert list(folder.glob("gazetteer-*")) and again.errors()[0].file == str(moved)
 
 
-def test_a_cached_gazetteer_whose_entries_do_not_validate_is_a_miss(folder, tmp_path):
-    source = _small_file(tmp_path)
+def _three_file(tmp_path):
+    path = tmp_path / "three.yaml"
+    path.write_text(GAZETTEER + "  - id: place:herat\n    type: place\n    name: Herat\n    names: {fa: [هرات], ar: [هراة]}\n"
+                    "  - id: person:sima-bina\n    type: person\n    name: Sima Bina\n    names: {fa: [سیما بینا]}\n",
+                    encoding="utf-8")
+    return path
+
+
+def _first_entry_replaced(data: dict, run: bytes) -> dict:
+    """A cached gazetteer's plain data with its first entry's run of msgpack replaced by ``run``."""
+    ends = cache.u32_array(data["ends"])
+    return {**data, "entries": run + data["entries"][ends[0]:], "ends": cache.pack_u32(e - ends[0] + len(run) for e in ends)}
+
+
+def test_a_cached_entry_that_does_not_validate_fails_when_used_and_its_file_is_rebuilt(folder, tmp_path):
+    source = _three_file(tmp_path)
+    gz = load_gazetteer([source], bundled=False)
+    expected = [e.model_dump() for e in gz]
+    first = expected[0]["id"]
+    (path,) = folder.glob("gazetteer-*")
+    data = loader._encode(gz, [str(source)], index_module.shared_aliases(list(gz))[1])
+    plain = gz[first].model_dump(mode="json", exclude_defaults=True)
+    for run in (msgpack.packb({**plain, "name": " "}), msgpack.packb({**plain, "type": "city"}),
+                msgpack.packb({**plain, "id": "person:someone-else"}), msgpack.packb("person:a"), b"\xc1"):
+        cache.write_cache(path, _first_entry_replaced(data, run))  # a valid file of an invalid entry
+        loaded = load_gazetteer([source], bundled=False)
+        assert first in loaded and len(loaded) == len(expected)  # opened without validating the entries
+        with pytest.raises(cache.CacheFormatError, match=f"{path}: entry '{first}' is damaged"):
+            list(loaded)
+        assert not path.exists()
+        assert [e.model_dump() for e in load_gazetteer([source], bundled=False)] == expected
+
+
+def test_a_cached_gazetteer_whose_entries_are_not_laid_out_as_written_is_a_miss(folder, tmp_path):
+    source = _three_file(tmp_path)
     gz = load_gazetteer([source], bundled=False)
     expected = [e.model_dump() for e in gz]
     (path,) = folder.glob("gazetteer-*")
     data = loader._encode(gz, [str(source)], index_module.shared_aliases(list(gz))[1])
-    for entry in ({**data["entries"][0], "name": " "}, {**data["entries"][0], "type": "city"}, "person:a"):
-        cache.write_cache(path, {**data, "entries": [entry]})  # a valid file of invalid entries
+    ends = list(cache.u32_array(data["ends"]))
+    for damaged in ({**data, "ends": cache.pack_u32(ends[:-1])}, {**data, "ends": cache.pack_u32([*ends[:-1], ends[-1] + 1])},
+                    {**data, "ends": cache.pack_u32([ends[-1], *ends[1:]])},
+                    {**data, "ids": [data["ids"][0]] * len(ends)}, {**data, "entries": [data["entries"]]}):
+        cache.write_cache(path, damaged)
         assert [e.model_dump() for e in load_gazetteer([source], bundled=False)] == expected
 
 
+def test_cached_entries_are_validated_once_and_pickle_still_packed(folder, tmp_path):
+    source = _three_file(tmp_path)
+    built = load_gazetteer([source], bundled=False)
+    loaded = load_gazetteer([source], bundled=False)
+    first = next(iter(built)).id
+    assert loaded._entries._made.count(None) == len(built)  # none validated on opening
+    assert loaded[first] is loaded[first] and loaded[first] == built[first]
+    again = pickle.loads(pickle.dumps(loaded))
+    assert again._entries._made.count(None) == len(built) - 1 and list(again) == list(built)
+
+
 def test_a_gazetteer_file_is_read_once(folder, tmp_path, monkeypatch):
-    source = _small_file(tmp_path)
+    source = _three_file(tmp_path)
     reads = []
     real = loader.read_source
     monkeypatch.setattr(loader, "read_source", lambda path: reads.append(path) or real(path))
@@ -436,3 +483,12 @@ def test_prebuild_makes_what_a_first_start_reads(folder, monkeypatch, fresh_tabl
     monkeypatch.setattr(Index, "_compile", None)  # anything not read from the files would fail
     frequency._tables.clear()
     assert len(load_gazetteer().index.aliases) > 1000 and frequency.table("ar") and frequency.table("prs")
+
+
+def test_cached_entries_are_a_sequence_by_position_and_by_id(folder, tmp_path):
+    source = _small_file(tmp_path)
+    built = list(load_gazetteer([source], bundled=False))
+    entries = load_gazetteer([source], bundled=False)._entries
+    assert entries[-1] == built[-1] and entries[:] == built and entries[::-1] == built[::-1]
+    assert entries.get(built[0].id) == built[0] and entries.get("person:nobody") is None
+    assert entries.index(built[-1]) == len(built) - 1 and built[0] in entries

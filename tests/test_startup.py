@@ -50,13 +50,15 @@ def test_a_failed_load_is_not_frozen():
     assert gc.isenabled() and all(_watched(lost))
 
 
-def test_a_loaded_gazetteer_is_frozen_whether_read_from_the_cache_or_built(tmp_path, monkeypatch):
+def test_a_built_gazetteer_is_frozen_and_a_cached_one_makes_its_entries_when_used(tmp_path, monkeypatch):
     from entityres.gazetteer.loader import load_gazetteer
 
     monkeypatch.setenv("ENTITYRES_CACHE_DIR", str(tmp_path / "cache"))
     path = tmp_path / "mine.yaml"
     path.write_text("entries:\n  - id: person:a\n    type: person\n    name: Abbas Araghchi\n"
                     "    names: {fa: [عباس عراقچی]}\n", encoding="utf-8")
-    for _ in range(2):  # built and cached, then read from the cache
-        entries = list(load_gazetteer([path], bundled=False))
-        assert entries and not any(_watched(entries))  # the index's collection does not walk them again
+    entries = list(load_gazetteer([path], bundled=False))  # built and cached
+    assert entries and not any(_watched(entries))  # the index's collection does not walk them again
+    cached = load_gazetteer([path], bundled=False)
+    assert cached._entries._made == [None]  # nothing to freeze: made (and kept) when first used
+    assert list(cached) == entries

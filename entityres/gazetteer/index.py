@@ -42,6 +42,7 @@ from ..memo import PAIRS, WORDS
 from ..text.keys import join_codes, join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
 from ._index import cheap_key_slots as _cheap_key_slots, pack_runs, post
+from .entries import Entries
 from .schema import Entry
 from ..text.similarity import Word, join_profiles, word_profile
 from ..text.transliterate import latin_forms
@@ -215,7 +216,7 @@ def progress_bar(items: list, desc: str, show: bool | None):
     return tqdm(items, desc=desc, unit=" entries", disable=None if show is None else False, leave=False)
 
 
-Keyed = dict[str, tuple[Entry, Collection[str]]]  # entry ID → the entry and the exact keys of its names
+Keyed = Mapping[str, tuple[Entry, Collection[str]]]  # entry ID → the entry and the exact keys of its names
 
 
 def alias_keys(entry: Entry) -> frozenset[str]:
@@ -275,7 +276,7 @@ class Postings(Mapping):
 class Index:
     """See the module docstring. Build with :meth:`build`; never mutated afterwards."""
 
-    entries: tuple[Entry, ...]
+    entries: Entries
     aliases: tuple[Alias, ...]
     exact: dict[str, tuple[int, ...]]
     postings: Postings
@@ -293,7 +294,7 @@ class Index:
         self.__dict__.update(fields)
 
     @classmethod
-    def build(cls, entries: list[Entry], cache: bool = True, content_key: str | None = None,
+    def build(cls, entries: Sequence[Entry], cache: bool = True, content_key: str | None = None,
               bases: "Iterable[tuple[Sequence[Entry], Callable[[], Index]]]" = ()) -> "Index":
         """Compile ``entries``, or load the index compiled earlier from the same content.
 
@@ -303,6 +304,7 @@ class Index:
         same files before an edit), each with how to get its index: the first whose entries are
         mostly the same has its index extended (:meth:`_extended`).
         """
+        entries = Entries.of(entries)
         path = None
         if cache:
             digest = content_key or hashlib.sha256(b"".join(e.model_dump_json().encode() for e in entries)).hexdigest()
@@ -370,13 +372,14 @@ class Index:
         return out
 
     @classmethod
-    def _decode(cls, data: object, entries: list[Entry]) -> "Index":
+    def _decode(cls, data: object, entries: Sequence[Entry]) -> "Index":
         """The index encoded by :meth:`_encode`; :class:`entityres.cache.CacheFormatError` on anything else."""
+        entries = Entries.of(entries)
         data = str_map(data)
         expect(data.get("layout") == LAYOUT, f"index layout {LAYOUT}")
         slots = [tuple(str_list(s)) for s in _list(data["slots"])]
         words = _words(data["words"], slots)
-        fields: dict[str, object] = {"entries": tuple(entries), "by_id": {e.id: n for n, e in enumerate(entries)}}
+        fields: dict[str, object] = {"entries": entries, "by_id": entries.position}
         n_aliases = len(str_map(data["aliases"]).get("name", ()))
         for name, kind in cls.__annotations__.items():
             if name in fields:
@@ -504,21 +507,22 @@ class Index:
                               vocab, vocab_postings, scale)
 
     @classmethod
-    def _assembled(cls, entries: list[Entry], aliases: list[Alias], exact: defaultdict, postings: defaultdict,
+    def _assembled(cls, entries: Sequence[Entry], aliases: list[Alias], exact: defaultdict, postings: defaultdict,
                    parts: defaultdict, given: defaultdict, vocab: dict[str, Word], vocab_postings: defaultdict,
                    scale: float) -> "Index":
         """The index of ``entries``, from their aliases and lists of their numbers by key
         (:class:`_Built`), and the vocabulary with the words posted by key; the lists and sets are
         frozen in place."""
+        entries = Entries.of(entries)
         owners: dict[str, set[int]] = defaultdict(set)
         prefixes: set[str] = set()
         for a in aliases:
             owners[a.key].add(a.entry)
             folded = a.key.split(" ")
             prefixes.update(" ".join(folded[:i]) for i in range(1, len(folded) + 1))
-        return cls(entries=tuple(entries), aliases=tuple(aliases), exact=_frozen(exact), postings=Postings.collect(postings),
+        return cls(entries=entries, aliases=tuple(aliases), exact=_frozen(exact), postings=Postings.collect(postings),
                    ambiguous=frozenset(k for k, o in owners.items() if len(o) > 1),
-                   by_id={e.id: n for n, e in enumerate(entries)}, prefixes=frozenset(prefixes),
+                   by_id=entries.position, prefixes=frozenset(prefixes),
                    parts=_frozen(parts), given=_frozen(given), vocab=vocab,
                    vocab_postings=_frozen(vocab_postings, lambda v: tuple(sorted(v))), trust_scale=scale)
 

@@ -24,13 +24,16 @@ from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Collection, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
-from pydantic import TypeAdapter, ValidationError
+import msgpack
+from pydantic import ValidationError
 
 from ..memo import once
-from ..cache import U32, cache_dir, cache_path, expect, max_bytes, pack_u32, read_cache, str_map, u32_array, write_cache
+from ..cache import U32, cache_dir, cache_path, expect, max_bytes, pack_u32, read_cache, str_list, str_map, u32_array, write_cache
+from .entries import Entries
 from .index import PROGRESS_ENTRIES, Index, Keyed, progress_bar, shared_aliases
 from . import block_yaml
 from .schema import Entry, GazetteerFile
@@ -231,9 +234,9 @@ class Gazetteer:
 
     _names: dict[tuple[str, str], str] | None = None  # built on first id_of_name()
 
-    def __init__(self, entries: Mapping[str, Entry], issues: Iterable[Issue] = (), cache: bool = True,
+    def __init__(self, entries: Iterable[Entry], issues: Iterable[Issue] = (), cache: bool = True,
                  content_key: str | None = None, origin: "Origin | None" = None, bases: "tuple[Gazetteer, ...]" = ()):
-        self._entries = dict(entries)
+        self._entries = Entries.of(entries)
         self.issues: tuple[Issue, ...] = tuple(issues)
         self._cache = cache
         self._content_key = content_key
@@ -266,13 +269,13 @@ class Gazetteer:
 
     # --- mapping of ID to entry
     def __getitem__(self, entry_id: str) -> Entry:
-        return self._entries[entry_id]
+        return self._entries[self._entries.position[entry_id]]
 
     def __contains__(self, entry_id: object) -> bool:
-        return entry_id in self._entries
+        return entry_id in self._entries.position
 
     def __iter__(self) -> Iterator[Entry]:
-        return iter(self._entries.values())
+        return iter(self._entries)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -313,8 +316,8 @@ class Gazetteer:
                     # a base's index would be compiled first, only to be extended, unless cached
                     bases = [b for b in self._bases if self._cache or b._index is not None]
                     with gc_paused(settle=True):
-                        self._index = Index.build(list(self._entries.values()), self._cache, self._content_key,
-                                                  [(list(b), lambda b=b: b.index) for b in bases])
+                        self._index = Index.build(self._entries, self._cache, self._content_key,
+                                                  [(b._entries, lambda b=b: b.index) for b in bases])
                     self._bases = ()
         return self._index
 
@@ -352,7 +355,7 @@ class _Loader:
         and its layers' issues. ``mine``: those of its files that begin the user's layer, which the
         next files continue (:func:`_user_layers`), so an ID they define again is a duplicate."""
         loader = cls()
-        loader.entries = dict(gazetteer._entries)
+        loader.entries = dict(zip(gazetteer._entries.ids, gazetteer._entries))
         origin = gazetteer._origin
         loader.origin = (dict(zip(loader.entries, zip(map(origin.files.__getitem__, origin.file), origin.line)))
                          if origin is not None else dict.fromkeys(loader.entries, ("<gazetteer>", 0)))
@@ -405,7 +408,7 @@ class _Loader:
         files = {f: n for n, f in enumerate(dict.fromkeys(f for f, _ in self.origin.values()))}
         origin = Origin(tuple(files), array(U32, (files[f] for f, _ in self.origin.values())),
                         array(U32, (line for _, line in self.origin.values())))
-        return Gazetteer(self.entries, self.issues, cache, content_key, origin, bases)
+        return Gazetteer(self.entries.values(), self.issues, cache, content_key, origin, bases)
 
 
 def load_gazetteer(paths: Iterable[str | Path] = (), bundled: bool = True, cache: bool = True,
@@ -517,7 +520,7 @@ def _layered(layers: list[list[tuple[Path, bytes]]], bundled: bool, cache: bool)
     key = digest.hexdigest()
     names = [str(f) for files in layers for f, _ in files]
     path = cache_path("gazetteer", key) if cache else None
-    found = read_cache(path, lambda data: _decode(data, names, cache, key))
+    found = read_cache(path, lambda data: _decode(data, names, cache, key, path))
     if found is not None:
         return found
     # A large layer of the user's files by path (with the layers below by content): their last
@@ -551,10 +554,10 @@ def _share(old: Gazetteer, keyed: Keyed, entries: Mapping[str, Entry]) -> Keyed:
     in memory while ``old``'s index is extended, and the extension finds them unchanged by identity;
     ``keyed`` (``old``'s keys) returned for the entries so shared, or left as they were."""
     shared: dict[str, Entry] = {}
-    for i, e in old._entries.items():
-        n = entries.get(i)
-        shared[i] = n if n is not None and (n is e or n == e) else e
-    old._entries = shared
+    for e in old._entries:
+        n = entries.get(e.id)
+        shared[e.id] = n if n is not None and (n is e or n == e) else e
+    old._entries = Entries(shared.values())
     return {i: (shared[i], keys) for i, (_, keys) in keyed.items()}
 
 
@@ -575,7 +578,8 @@ def _previous(version: Path | None, names: list[str], cache: bool) -> _Version |
     """The last cached version of a layer's files (its key at ``version``): an edit of a large file
     then extends its index instead of compiling every entry again."""
     key = read_cache(version, _key)
-    found = None if key is None else read_cache(cache_path("gazetteer", key), lambda data: _decode(data, names, cache, key))
+    path = None if key is None else cache_path("gazetteer", key)
+    found = read_cache(path, lambda data: _decode(data, names, cache, key, path))
     if found is None:
         return None
     index = cache_path("index", key)
@@ -584,34 +588,47 @@ def _previous(version: Path | None, names: list[str], cache: bool) -> _Version |
 
 # --- the on-disk form of a loaded gazetteer (entityres.cache): its entries and issues as plain data.
 # An issue's file is stored as its position among the files loaded, so a renamed file is named by
-# its current path.
+# its current path. Each entry is its own run of msgpack, validated when first used (Entries).
 
 def _encode(gazetteer: Gazetteer, files: list[str], keyed: Keyed) -> dict:
     where = {f: n for n, f in enumerate(files)}
     origin = gazetteer._origin
     assert origin is not None  # loaded from files
-    return {"entries": [e.model_dump(mode="json", exclude_defaults=True) for e in gazetteer],
+    pack = msgpack.Packer(use_bin_type=True).pack
+    runs = [pack(e.model_dump(mode="json", exclude_defaults=True)) for e in gazetteer]
+    return {"ids": [e.id for e in gazetteer], "entries": b"".join(runs), "ends": pack_u32(accumulate(map(len, runs))),
             "issues": [[i.kind, i.severity, i.entry_id, i.message, where.get(i.file, i.file), i.line]
                        for i in gazetteer.issues],
             "origin": [pack_u32([where[origin.files[n]] for n in origin.file]), pack_u32(origin.line)],
             "keys": [sorted(keyed[e.id][1]) for e in gazetteer]}
 
 
-@once
-def _entry_list() -> TypeAdapter:
-    """Entries validated as one list: a fifth faster than one call each (a 258,000-entry cache)."""
-    return TypeAdapter(list[Entry])
+class _CachedKeys(Mapping):
+    """The exact keys of a cached gazetteer's entries (:data:`Keyed`), each entry made when asked for."""
+
+    def __init__(self, entries: Entries, keys: list[list[str]]) -> None:
+        self._entries, self._keys = entries, keys
+
+    def __getitem__(self, entry_id: str) -> tuple[Entry, list[str]]:
+        n = self._entries.position[entry_id]
+        return self._entries[n], self._keys[n]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries.ids)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
-def _decode(data: object, files: list[str], cache: bool, key: str) -> tuple[Gazetteer, Keyed]:
+def _decode(data: object, files: list[str], cache: bool, key: str, path: Path | None) -> tuple[Gazetteer, Keyed]:
     data = str_map(data)
-    expect(set(data) == {"entries", "issues", "origin", "keys"} and type(data["entries"]) is list
+    expect(set(data) == {"ids", "entries", "ends", "issues", "origin", "keys"} and type(data["entries"]) is bytes
            and type(data["issues"]) is list and type(data["origin"]) is list and len(data["origin"]) == 2
            and type(data["keys"]) is list, "a gazetteer's entries, issues, origins and keys")
-    entries = _entry_list().validate_python(data["entries"])
+    entries = Entries.packed(str_list(data["ids"]), data["entries"], u32_array(data["ends"]), str(path))
     keys = data["keys"]
-    expect(len(keys) == len(entries) and all(type(k) is list and all(type(x) is str for x in k) for k in keys),
-           "the exact keys of each entry's names")
+    expect(len(keys) == len(entries) and set(map(type, keys)) <= {list}, "the exact keys of each entry's names")
+    str_list(list(chain.from_iterable(keys)))
     defined_in, defined_at = map(u32_array, data["origin"])
     expect(len(defined_in) == len(defined_at) == len(entries) and (not defined_in or max(defined_in) < len(files)),
            "where each entry was defined")
@@ -622,5 +639,5 @@ def _decode(data: object, files: list[str], cache: bool, key: str) -> tuple[Gaze
         expect(all(type(v) is str for v in (kind, severity, entry_id, message)) and (line is None or type(line) is int)
                and (file is None or type(file) is str or (type(file) is int and 0 <= file < len(files))), "an issue")
         issues.append(Issue(kind, severity, entry_id, message, files[file] if type(file) is int else file, line))
-    return (Gazetteer({e.id: e for e in entries}, issues, cache, key, Origin(tuple(files), defined_in, defined_at)),
-            {e.id: (e, k) for e, k in zip(entries, keys)})  # lists as read: only iterated
+    return (Gazetteer(entries, issues, cache, key, Origin(tuple(files), defined_in, defined_at)),
+            _CachedKeys(entries, keys))

@@ -1,0 +1,101 @@
+"""A gazetteer's entries in their order, found by ID too, each validated when first used.
+
+A gazetteer read from the cache (:mod:`entityres.gazetteer.loader`) keeps its entries as the
+cache file's msgpack, one run of bytes each, and validates an entry into an :class:`Entry` the
+first time it is asked for. A 258,000-entry import then opens without validating entries that
+matching and linking never show: validating them all took a third of its cached open and most of
+its memory. The file was checked whole (its digest) when it was read; an entry that still fails
+(a file written by hand) raises :class:`~entityres.cache.CacheFormatError` naming the entry and
+the file, which is removed so that the next start rebuilds it: never a wrong result.
+"""
+from __future__ import annotations
+
+import os
+from array import array
+from itertools import count
+from typing import Iterable, Iterator, Sequence
+
+import msgpack
+from pydantic import ValidationError
+
+from ..cache import CacheFormatError
+from .schema import Entry
+
+
+class Entries(Sequence[Entry]):
+    """Entries in order (``entries[n]``), with ``ids`` and ``position`` (ID → n). Never changed
+    once made: an entry validated on first use is kept, and is the same on every call."""
+
+    def __init__(self, entries: Iterable[Entry] = ()) -> None:
+        self._made: list[Entry | None] = list(entries)
+        self.ids: list[str] = [e.id for e in self._made]  # type: ignore[union-attr]
+        self.position: dict[str, int] = dict(zip(self.ids, count()))
+        self._packed = memoryview(b"")
+        self._ends = array("q")
+        self._source = ""
+
+    @classmethod
+    def of(cls, entries: Iterable[Entry]) -> "Entries":
+        """``entries`` as :class:`Entries` (the same object when they are already)."""
+        return entries if isinstance(entries, Entries) else cls(entries)
+
+    @classmethod
+    def packed(cls, ids: list[str], packed: bytes, ends: Sequence[int], source: str) -> "Entries":
+        """Entries not yet validated: entry n is the msgpack of ``packed[ends[n - 1]:ends[n]]``
+        (its ``model_dump(mode="json")``), with the ID ``ids[n]``; ``source`` names the file."""
+        if len(ends) != len(ids) or (ends and ends[-1] != len(packed)) or any(a > b for a, b in zip([0, *ends], ends)):
+            raise CacheFormatError("the entries' runs of bytes")
+        out = cls()
+        out.ids, out._made = ids, [None] * len(ids)
+        out.position = dict(zip(ids, count()))
+        if len(out.position) != len(ids):
+            raise CacheFormatError("distinct entry IDs")
+        out._packed, out._ends, out._source = memoryview(packed), array("q", ends), source
+        return out
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def __getitem__(self, n: int) -> Entry:  # type: ignore[override]
+        if isinstance(n, slice):
+            return [self[i] for i in range(len(self._made))[n]]  # type: ignore[return-value]
+        entry = self._made[n]
+        return entry if entry is not None else self._validated(n)
+
+    def __iter__(self) -> Iterator[Entry]:
+        return map(self.__getitem__, range(len(self._made)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Entries) and self.ids == other.ids and all(map(Entry.__eq__, self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def get(self, entry_id: str) -> Entry | None:
+        n = self.position.get(entry_id)
+        return None if n is None else self[n]
+
+    def _validated(self, n: int) -> Entry:
+        n = range(len(self._made))[n]
+        start = self._ends[n - 1] if n else 0
+        try:
+            entry = Entry.model_validate(msgpack.unpackb(self._packed[start:self._ends[n]], raw=False))
+            if entry.id != self.ids[n]:
+                raise ValueError(f"it holds {entry.id!r}")
+        except (ValidationError, ValueError, TypeError, msgpack.UnpackException) as err:
+            self._discard()
+            raise CacheFormatError(f"cache file {self._source}: entry {self.ids[n]!r} is damaged ({err}); "
+                                   "the file is removed, and the next start rebuilds it") from None
+        self._made[n] = entry
+        return entry
+
+    def _discard(self) -> None:
+        try:
+            os.unlink(self._source)
+        except OSError:
+            pass
+
+    def __getstate__(self) -> dict:  # pickled (to Spark's workers, batch processes) still packed
+        return {**self.__dict__, "_packed": bytes(self._packed)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _packed=memoryview(state["_packed"]))

@@ -394,7 +394,14 @@ def test_an_index_file_of_another_layout_or_out_of_range_is_a_miss(folder):
     past_the_end = len(data["aliases"]["name"]).to_bytes(4, "little")
     for damaged in ({**data, "layout": 1}, {**data, "postings": [keys, lengths, numbers[:-4] + past_the_end]},
                     {**data, "postings": [keys, lengths, numbers[:-1]]},
-                    {**data, "words": {**data["words"], "slots": data["words"]["slots"][:-4]}}):
+                    {**data, "words": {**data["words"], "slots": data["words"]["slots"][:-4]}},
+                    *({**data, "aliases": {**data["aliases"], column: value}} for column, value in (
+                        ("type", b"\x07" + data["aliases"]["type"][1:]),  # no such type
+                        ("length", data["aliases"]["length"][:-1]),  # a column of another length
+                        ("length", b"\x00" + data["aliases"]["length"][1:]),  # an alias of no words
+                        ("entry", data["aliases"]["entry"][:-4] + (len(entries)).to_bytes(4, "little")),
+                        ("heard_counts", b"\x09" + data["aliases"]["heard_counts"][1:]),
+                        ("lang", [1] + data["aliases"]["lang"][1:])))):
         with pytest.raises(cache.CacheFormatError):
             Index._decode(damaged, entries)
 

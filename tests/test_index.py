@@ -6,6 +6,7 @@ cheap keys alone); these tests compare it with the definitions, word by word.
 """
 
 import os
+import pickle
 import subprocess
 import sys
 import random
@@ -18,7 +19,7 @@ import pytest
 from entityres import Gazetteer
 from entityres.cache import U32
 from entityres.gazetteer._index import pack_runs, post
-from entityres.gazetteer.index import (MAX_COST, MAX_WORDS, Index, alias_title, cheap_key_slots, exact_keys, joined_codes, pair_blocking_keys,
+from entityres.gazetteer.index import (MAX_COST, MAX_WORDS, TYPE_CODES, Alias, Index, alias_title, cheap_key_slots, exact_keys, joined_codes, pair_blocking_keys,
                                        word_blocking_keys)
 from entityres.text.keys import name_words
 from entityres.text.similarity import join_profiles, word_profile
@@ -117,6 +118,42 @@ def test_an_alias_holds_its_words_profiles_and_their_joins(index):
     titled = [a for a in index.aliases if a.entry == 5]
     assert len(titled) == 2 and all(alias_title(name_words(a.name), a.lang) == 1 for a in titled)
     assert all(a.heard != a.joined.codes[:2] for a in titled)
+
+
+def _columns(aliases) -> tuple:
+    return list(aliases.entry_numbers), aliases.type_codes, aliases.word_counts, aliases.keys
+
+
+def test_the_aliases_columns_are_read_without_making_them(index):
+    made = list(index.aliases)
+    assert _columns(index.aliases) == ([a.entry for a in made], bytes(TYPE_CODES[a.type] for a in made),
+                                       bytes(len(a.words) for a in made), [a.key for a in made])
+    assert index.alias_types == index.aliases.type_codes and index.alias_lengths == index.aliases.word_counts
+
+
+def test_a_decoded_index_makes_each_alias_when_first_asked(index, monkeypatch):
+    made = []
+    real = Alias._make
+    monkeypatch.setattr(Alias, "_make", classmethod(lambda cls, values: made.append(values[3]) or real(values)))
+    decoded = Index._decode(index._encode(), index.entries)
+    aliases = decoded.aliases
+    assert made == [] and len(aliases) == len(index.aliases)
+    assert _columns(aliases) == _columns(index.aliases) and made == []  # the columns make none
+    assert aliases[3] == index.aliases[3] and aliases[3] is aliases[3] and made == [index.aliases[3].name]
+    assert aliases[-1] == index.aliases[-1] and aliases[1:4] == index.aliases[1:4] == tuple(index.aliases)[1:4]
+    assert list(aliases) == list(index.aliases) and aliases == index.aliases
+    assert len(made) == len(index.aliases)  # each made once, however often asked for
+    for i in (len(aliases), -len(aliases) - 1):
+        with pytest.raises(IndexError):
+            aliases[i]  # noqa: B018
+
+
+def test_aliases_pickle_as_they_are_held(index):
+    decoded = Index._decode(index._encode(), index.entries).aliases
+    for aliases in (index.aliases, decoded):
+        again = pickle.loads(pickle.dumps(aliases))
+        assert again == index.aliases and _columns(again) == _columns(index.aliases)
+    assert len(pickle.dumps(decoded)) < len(pickle.dumps(index.aliases))  # columns, not tuples
 
 
 def test_the_postings_are_the_blocking_keys_of_each_word_and_pair(index):

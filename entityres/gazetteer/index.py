@@ -23,7 +23,8 @@ It is cached on disk (:mod:`entityres.cache`) under a hash of the content (the f
 every entry), so an edit to any entry or rule builds a new index. The on-disk form (``LAYOUT``) is
 columns, not an object per record: numbers packed as 32-bit arrays, words and aliases one list per
 field, so that msgpack makes few objects and each column is checked at once; the bundled
-gazetteer's index opens in about a third of a second.
+gazetteer's index opens in about a third of a second. A cached index makes each alias when first
+asked for (:class:`~entityres.gazetteer._index.Aliases`).
 """
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ from ..cache import U32, cache_path, expect, int_list, pack_u32, read_cache, str
 from ..memo import PAIRS, WORDS
 from ..text.keys import join_codes, join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
-from ._index import cheap_key_slots as _cheap_key_slots, pack_runs, post
+from ._index import Aliases, cheap_key_slots as _cheap_key_slots, pack_runs, post
 from .entries import Entries
 from .schema import Entry
 from ..text.similarity import Word, join_profiles, word_profile
@@ -51,9 +52,10 @@ KEYS_PER_WORD = 3  # blocking keys kept per word: the likeliest readings meet; r
 MAX_COST = 1  # second-choice letter classes a blocking key may take
 MAX_WORDS = 8  # longer "names" are descriptions, not names
 MIN_SKELETON = 2
-LAYOUT = 4  # of the index's on-disk form: a file of another layout is a cache miss
+LAYOUT = 5  # of the index's on-disk form: a file of another layout is a cache miss
 PROGRESS_ENTRIES = 20_000  # more entries show a progress bar (on a terminal) as they are read and indexed
 TYPE_CODES = {"person": 0, "place": 1}  # an alias's type as the blocking kernel reads it
+TYPE_NAMES = tuple(TYPE_CODES)
 # Alternate names GeoNames gathers unchecked from many sites (und-Arab in cities.yaml) are weaker
 # evidence than curated or CLDR names: a city's stray spelling must not outscore a person's name.
 SOURCE_TRUST = {"geonames": 0.92}
@@ -277,7 +279,7 @@ class Index:
     """See the module docstring. Build with :meth:`build`; never mutated afterwards."""
 
     entries: Entries
-    aliases: tuple[Alias, ...]
+    aliases: Aliases  # of Alias
     exact: dict[str, tuple[int, ...]]
     postings: Postings
     ambiguous: frozenset[str]
@@ -338,11 +340,11 @@ class Index:
             value = self.__dict__[name]
             if name in ("entries", "by_id"):  # given by the caller, derived from the entries
                 continue
-            if kind == "tuple[Alias, ...]":
-                out[name] = {"entry": pack_u32([a.entry for a in value]), "type": [a.type for a in value],
+            if kind == "Aliases":
+                out[name] = {"entry": u32_bytes(value.entry_numbers), "type": value.type_codes,
                              "lang": [a.lang for a in value], "name": [a.name for a in value],
                              "key": [a.key for a in value], "trust": [a.trust for a in value],
-                             "length": pack_u32([len(a.words) for a in value]),
+                             "length": value.word_counts,
                              "words": pack_u32([word(w) for a in value for w in a.words]),
                              "heard": [c for a in value for c in a.heard], "heard_counts": bytes(len(a.heard) for a in value)}
             elif kind == "dict[str, Word]":
@@ -385,7 +387,7 @@ class Index:
             if name in fields:
                 continue
             value = data[name]
-            if kind == "tuple[Alias, ...]":
+            if kind == "Aliases":
                 fields[name] = _aliases(value, words, len(entries))
             elif kind == "dict[str, Word]":
                 found = str_map(value)
@@ -520,7 +522,7 @@ class Index:
             owners[a.key].add(a.entry)
             folded = a.key.split(" ")
             prefixes.update(" ".join(folded[:i]) for i in range(1, len(folded) + 1))
-        return cls(entries=entries, aliases=tuple(aliases), exact=_frozen(exact), postings=Postings.collect(postings),
+        return cls(entries=entries, aliases=Aliases(Alias, TYPE_NAMES, list(aliases)), exact=_frozen(exact), postings=Postings.collect(postings),
                    ambiguous=frozenset(k for k, o in owners.items() if len(o) > 1),
                    by_id=entries.position, prefixes=frozenset(prefixes),
                    parts=_frozen(parts), given=_frozen(given), vocab=vocab,
@@ -532,12 +534,12 @@ class Index:
     @cached_property
     def alias_types(self) -> bytes:
         """Each alias's type code (:data:`TYPE_CODES`), one byte per alias, for the blocking kernel."""
-        return bytes(TYPE_CODES[a.type] for a in self.aliases)
+        return self.aliases.type_codes
 
     @cached_property
     def alias_lengths(self) -> bytes:
         """Each alias's number of words (at most :data:`MAX_WORDS`), one byte per alias."""
-        return bytes(len(a.words) for a in self.aliases)
+        return self.aliases.word_counts
 
 
 def _changed(old: Sequence[Entry], entries: list[Entry]) -> set[int] | None:
@@ -766,24 +768,22 @@ def _postings(value: object, below: int) -> Postings:
     return Postings(spans, flat)
 
 
-def _aliases(value: object, words: list[Word], n_entries: int) -> tuple[Alias, ...]:
-    """The aliases encoded column by column (:meth:`Index._encode`): every column checked at once.
-    An alias of n words refers to its n words."""
+def _aliases(value: object, words: list[Word], n_entries: int) -> Aliases:
+    """The aliases encoded column by column (:meth:`Index._encode`): every column checked at once,
+    each alias made when first asked for (:class:`Aliases`). An alias of n words refers to its n words."""
     columns = str_map(value)
-    types, names, keys, heard = (str_list(columns[c]) for c in ("type", "name", "key", "heard"))
-    langs, trusts, heard_counts = _list(columns["lang"]), _list(columns["trust"]), columns["heard_counts"]
-    entries, lengths, refs = (u32_array(columns[c]) for c in ("entry", "length", "words"))
+    names, keys, heard = (str_list(columns[c]) for c in ("name", "key", "heard"))
+    types, lengths, heard_counts = columns["type"], columns["length"], columns["heard_counts"]
+    langs, trusts = _list(columns["lang"]), _list(columns["trust"])
+    entries, refs = (u32_array(columns[c]) for c in ("entry", "words"))
     n = len(names)
-    expect(n == len(types) == len(keys) == len(langs) == len(trusts) == len(entries) == len(lengths)
-           and type(heard_counts) is bytes and len(heard_counts) == n and sum(heard_counts) == len(heard)
+    expect(all(type(c) is bytes and len(c) == n for c in (types, lengths, heard_counts))
+           and n == len(keys) == len(langs) == len(trusts) == len(entries) and sum(heard_counts) == len(heard)
            and set(map(type, langs)) <= _OPTIONAL_STR and set(map(type, trusts)) <= {float}
            and (not entries or max(entries) < n_entries) and (not refs or max(refs) < len(words))
-           and (not lengths or (min(lengths) > 0 and max(lengths) <= MAX_WORDS)) and len(refs) == sum(lengths) and set(types) <= set(TYPE_CODES)
+           and (not lengths or (min(lengths) > 0 and max(lengths) <= MAX_WORDS)) and len(refs) == sum(lengths)
+           and (not types or max(types) < len(TYPE_NAMES))
            and set(columns) == {"entry", "type", "lang", "name", "key", "trust", "length", "words", "heard", "heard_counts"},
            "the aliases' columns")
-    # each alias's words and codes: slices of one tuple of all of them (no list per alias)
-    ends, heard_ends = list(accumulate(lengths)), list(accumulate(heard_counts))
-    all_words, all_heard = tuple(map(words.__getitem__, refs)), tuple(heard)
-    return tuple(map(Alias, entries, types, langs, names, keys, trusts,
-                     map(all_words.__getitem__, map(slice, [0, *ends[:-1]], ends)),
-                     map(all_heard.__getitem__, map(slice, [0, *heard_ends[:-1]], heard_ends))))
+    return Aliases.columns(Alias, TYPE_NAMES, entries, types, langs, names, keys, trusts, lengths, refs, heard, heard_counts,
+                           words)

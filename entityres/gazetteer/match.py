@@ -261,8 +261,9 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
         order = heard_order(ranked, aliases, codes, len(query.words) == 1, top, HIT_WEIGHT)
         ranked = [item for _, item in sorted(zip(order, ranked), key=itemgetter(0))]
     out, per_entry = [], {}
+    entry_of = aliases.entry_numbers
     for *_, a in ranked:
-        e = aliases[a].entry
+        e = entry_of[a]
         if per_entry.get(e, 0) < ALIASES_PER_ENTRY and (e in per_entry or len(per_entry) < RESCORED):
             per_entry[e] = per_entry.get(e, 0) + 1
             out.append(a)

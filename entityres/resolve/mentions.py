@@ -37,7 +37,7 @@ from ..memo import SMALL, WORDS, per_index
 from ..text import cues
 from ..text.frequency import zipf
 from ..text.keys import ARTICLE
-from ..gazetteer.index import Index, fold_word, word_blocking_keys
+from ..gazetteer.index import TYPE_CODES, Index, fold_word, word_blocking_keys
 from ..text.langs import ARABIC_LETTER
 from ..text.normalize import ZWNJ, Normalized
 from ..text.similarity import word_profile, word_similarity
@@ -114,8 +114,8 @@ def corrections(word: str, lang: str | None, index: Index) -> tuple[tuple[str, f
 @per_index(None)
 def _word_pairs(index: Index) -> frozenset[str]:
     """Every two adjacent words of an alias ("نعمت الله"), to read a name written as one word."""
-    return frozenset(" ".join(w[i:i + 2]) for a in index.aliases if " " in a.key
-                     for w in (a.key.split(" "),) for i in range(len(w) - 1))
+    return frozenset(" ".join(w[i:i + 2]) for key in index.aliases.keys if " " in key
+                     for w in (key.split(" "),) for i in range(len(w) - 1))
 
 
 def joined_readings(key: str, index: Index) -> tuple[str, ...]:
@@ -272,7 +272,8 @@ def _may_start(word: str, lang: str | None, index: Index) -> bool:
 
 @per_index(None)
 def _place_names(index: Index) -> frozenset[str]:
-    return frozenset(a.key.replace(" ", "") for a in index.aliases if a.type == "place")
+    return frozenset(key.replace(" ", "") for key, code in zip(index.aliases.keys, index.alias_types)
+                     if code == TYPE_CODES["place"])
 
 
 @per_index(WORDS)
@@ -353,7 +354,8 @@ def _key(doc: _Doc, i: int) -> str:
 
 @per_index(None)
 def _person_words(index: Index) -> frozenset[str]:
-    return frozenset(w for a in index.aliases if a.type == "person" for w in a.key.split(" "))
+    return frozenset(w for key, code in zip(index.aliases.keys, index.alias_types) if code == TYPE_CODES["person"]
+                     for w in key.split(" "))
 
 
 _STOP_GROUPS = ("person_titles", "person_cues_after", "person_cues_before", "place_words", "place_prepositions",

@@ -1596,11 +1596,11 @@ def name_may_reach(a, b, double threshold, double slack, Py_ssize_t max_keys, Sc
 
 # --- the matcher's pre-rank ------------------------------------------------------------------------
 
-def heard_order(list ranked, tuple aliases, tuple codes, bint words_too, double top, double hit_weight) -> list:
+def heard_order(list ranked, aliases, tuple codes, bint words_too, double top, double hit_weight) -> list:
     """The matcher's pre-rank sort key of each ``(-hit, gap, alias)`` of ``ranked``: ``(exact hit
     absent, -sound)``, where sound is the best Indel similarity of ``codes`` against the alias's
     heard codes (and, with ``words_too``, its words' first codes) plus ``hit_weight * hit / top``.
-    ``aliases`` are laid out as gazetteer.index.Alias (words 6, heard 7)."""
+    ``aliases``, a sequence, are laid out as gazetteer.index.Alias (words 6, heard 7)."""
     cdef list out = []
     cdef tuple item, heard
     cdef object alias

@@ -390,10 +390,13 @@ def test_index_round_trips_through_the_cache(folder):
 def test_an_index_file_of_another_layout_or_out_of_range_is_a_miss(folder):
     entries = list(Gazetteer.from_entries(PEOPLE, cache=False))
     data = Index._compile(entries)._encode()
-    keys, lengths, numbers = data["postings"]
+    text, key_ends, run_ends, numbers = data["postings"]
     past_the_end = len(data["aliases"]["name"]).to_bytes(4, "little")
-    for damaged in ({**data, "layout": 1}, {**data, "postings": [keys, lengths, numbers[:-4] + past_the_end]},
-                    {**data, "postings": [keys, lengths, numbers[:-1]]},
+    for damaged in ({**data, "layout": 1}, {**data, "postings": [text, key_ends, run_ends, numbers[:-4] + past_the_end]},
+                    {**data, "postings": [text, key_ends, run_ends, numbers[:-1]]},
+                    {**data, "postings": [text, key_ends, run_ends, numbers[:-4]]},  # the runs past the numbers
+                    {**data, "postings": [text + b"X", key_ends, run_ends, numbers]},
+                    {**data, "exact": [text, key_ends, run_ends]},
                     {**data, "words": {**data["words"], "slots": data["words"]["slots"][:-4]}},
                     *({**data, "aliases": {**data["aliases"], column: value}} for column, value in (
                         ("type", b"\x07" + data["aliases"]["type"][1:]),  # no such type

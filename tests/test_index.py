@@ -18,7 +18,7 @@ import pytest
 
 from entityres import Gazetteer
 from entityres.cache import U32
-from entityres.gazetteer._index import pack_runs, post
+from entityres.gazetteer._index import Runs, pack_runs, post
 from entityres.gazetteer.index import (MAX_COST, MAX_WORDS, TYPE_CODES, Alias, Index, alias_title, cheap_key_slots, exact_keys, joined_codes, pair_blocking_keys,
                                        word_blocking_keys)
 from entityres.text.keys import name_words
@@ -168,11 +168,54 @@ def test_the_postings_are_the_blocking_keys_of_each_word_and_pair(index):
 
 def test_the_postings_are_runs_of_one_array_in_key_order(index):
     postings = index.postings
-    assert postings.numbers.itemsize == 4 and len(postings) == len(postings.spans) > 0
-    starts, lengths = [s >> 32 for s in postings.spans.values()], [s & 0xFFFFFFFF for s in postings.spans.values()]
+    assert postings.numbers.itemsize == 4 and len(postings) > 0
+    spans = [postings.span(key) for key in postings]
+    starts, lengths = [s >> 32 for s in spans], [s & 0xFFFFFFFF for s in spans]
     assert starts == [sum(lengths[:i]) for i in range(len(lengths))] and sum(lengths) == len(postings.numbers)
+    assert postings.runs() == [(k, a, a + n) for k, a, n in zip(postings, starts, lengths)]
     for key, start, length in zip(postings, starts, lengths):
         assert key in postings and postings[key] == tuple(postings.numbers[start:start + length])
+
+
+# keys of our own in the shapes a map holds: Latin keys, Arabic-script keys, one key empty, a
+# lone surrogate (no normalised text holds one, but a caller may ask)
+RUNS = {"HPTLA": [0, 4, 9], "عبد الله": [3], "": [7, 8], "کی یف": [], "x\ud800": [2 ** 32 - 1], "HPTL": [1]}
+
+
+def test_runs_map_keys_to_their_numbers_in_place():
+    runs = Runs.collect({k: list(v) for k, v in RUNS.items()})
+    assert len(runs) == len(RUNS) and list(runs) == list(RUNS) and runs.keys() == list(RUNS)
+    assert runs == {k: tuple(v) for k, v in RUNS.items()} and dict(runs.items()) == {k: tuple(v) for k, v in RUNS.items()}
+    assert runs.values() == [tuple(v) for v in RUNS.values()]
+    for key, numbers in RUNS.items():
+        assert key in runs and runs[key] == runs.get(key) == tuple(numbers)
+        span = runs.span(key)
+        assert tuple(runs.numbers[span >> 32:(span >> 32) + (span & 0xFFFFFFFF)]) == tuple(numbers)
+    for missing in ("HPT", "HPTLAA", "عبد", "کی\u200cیف", 5, None, b"HPTLA"):
+        assert missing not in runs and runs.get(missing) is None and runs.get(missing, ()) == () and runs.span(missing) is None
+        with pytest.raises(KeyError):
+            runs[missing]  # noqa: B018
+    assert pickle.loads(pickle.dumps(runs)) == runs and Runs(*runs.columns()) == runs
+    assert runs != {**{k: tuple(v) for k, v in RUNS.items()}, "HPTL": (2,)} and runs != {"HPTLA": (0, 4, 9)}
+
+
+def test_runs_that_do_not_fit_together_are_refused():
+    text, key_ends, run_ends, numbers = Runs.collect({"ab": [1], "cd": [2, 3], "é": [4]}).columns()
+    def u32(values):
+        return array(U32, values)
+    for bad in ((text + b"x", key_ends, run_ends, numbers),  # text past the last key
+                (text, u32([2, 1, 6]), run_ends, numbers),  # ends that fall
+                (text, key_ends, u32([1, 3]), numbers),  # two runs for three keys
+                (text, key_ends, u32([1, 3, 5]), numbers),  # runs past the numbers
+                (text, u32([2, 5, 6]), run_ends, numbers),  # a key that starts inside é
+                (b"abab\xc3\xa9", u32([2, 4, 6]), run_ends, numbers),  # a key twice
+                (b"ab\xffd\xc3\xa9", key_ends, run_ends, numbers),  # not UTF-8
+                (text, key_ends, run_ends, array("H", [1, 2, 3, 4]))):  # not 32-bit numbers
+        with pytest.raises(ValueError):
+            Runs(*bad)
+    assert Runs(text, key_ends, run_ends, numbers, 5) == {"ab": (1,), "cd": (2, 3), "é": (4,)}
+    with pytest.raises(ValueError, match="number 4 is not under 4"):
+        Runs(text, key_ends, run_ends, numbers, 4)
 
 
 _ENCODED_POSTINGS = """

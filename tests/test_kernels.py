@@ -18,7 +18,7 @@ from entityres.text import _kernels, tables
 from entityres.text import keys as keys_module
 from entityres.text import similarity as S
 from entityres.text.keys import compare_table, key_similarity
-from entityres.gazetteer.index import Alias, Postings
+from entityres.gazetteer.index import Alias, Runs
 from entityres.text.name_parts import joins_into, parts_differ
 from entityres.text.similarity import ALT_CLASS_PENALTY, word_profile, word_similarity
 
@@ -295,8 +295,8 @@ def packed(groups):
             keys[-1].append([f"{g} {i} {j}" for j in range(len(group))])
             for key, posting in zip(keys[-1][-1], group):
                 lists[key].extend(posting)
-    postings = Postings.collect(lists)
-    return [[[postings.spans[k] for k in group] for group in kind] for kind in keys], postings.numbers
+    postings = Runs.collect(lists)
+    return [[[postings.span(k) for k in group] for group in kind] for kind in keys], postings.numbers
 
 
 def test_blocking_ranked_picks_the_first_of_thousands_as_a_full_sort_would():

@@ -2,12 +2,18 @@
 """The index's inner loops in C (entityres.gazetteer.index): what a word pair is posted under,
 the postings of each alias, and the postings packed into one array. Each computes exactly what the
 Python it replaced did, in the same order, so the index and its cache file do not change
-(tests/test_index.py). And :class:`Aliases`, the index's aliases as columns, each made when asked."""
+(tests/test_index.py). And the index's structures read in place: :class:`Runs` (strings to runs of
+numbers: the postings, the exact keys) and :class:`Aliases` (the aliases as columns, each made
+when asked)."""
 from cpython.array cimport array, clone, resize_smart
 from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
 from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.object cimport PyObject
-from libc.stdint cimport uint32_t
+from libc.stdint cimport uint32_t, uint64_t
+from libc.string cimport memcmp
+
+cdef extern from "Python.h":
+    const char *PyUnicode_AsUTF8AndSize(object text, Py_ssize_t *size) except NULL
 
 
 def cheap_key_slots(tuple keys, tuple slots, long max_cost):
@@ -54,7 +60,7 @@ def pack_runs(lists, array numbers):
     """Append each list of ``lists`` (keys → lists of whole numbers below 2 ** 32) to ``numbers``
     (an array of 32-bit items), in the dict's order, and replace the list by its run's span,
     ``start << 32 | length``, as it goes: each list is freed as the array grows by it, so the two
-    are never held whole at once (:meth:`entityres.gazetteer.index.Postings.collect`)."""
+    are never held whole at once (:meth:`Runs.collect`)."""
     if not isinstance(lists, dict):
         raise TypeError(f"lists must be a dict, not {type(lists).__name__}")
     if numbers.ob_descr.itemsize != 4:
@@ -75,6 +81,216 @@ def pack_runs(lists, array numbers):
 
 
 cdef str _U32 = next(code for code in "ILH" if array(code).itemsize == 4)
+
+
+cdef inline uint64_t _fnv(const unsigned char *s, Py_ssize_t n) noexcept:
+    cdef uint64_t h = 14695981039346656037ULL
+    cdef Py_ssize_t i
+    for i in range(n):
+        h = (h ^ s[i]) * 1099511628211ULL
+    return h
+
+
+cdef inline bytes _utf8(str key):
+    # a lone surrogate (no normalised text holds one) is written as Python would with surrogatepass
+    return key.encode("utf-8", "surrogatepass")
+
+
+cdef inline uint32_t *_u32(array a) noexcept:
+    return <uint32_t *> a.data.as_voidptr
+
+
+cdef array _checked_ends(array ends, Py_ssize_t total, str what):
+    """``ends`` (an array of 32-bit items) rising to ``total``; ValueError naming ``what`` otherwise."""
+    if ends.ob_descr.itemsize != 4:
+        raise ValueError(f"{what}: not an array of 32-bit items")
+    cdef Py_ssize_t i, n = len(ends)
+    cdef const uint32_t *e = _u32(ends)
+    for i in range(n):
+        if e[i] < (e[i - 1] if i else 0):
+            raise ValueError(f"{what}: the ends fall")
+    if (e[n - 1] if n else 0) != total:
+        raise ValueError(f"{what}: the ends stop at {e[n - 1] if n else 0}, not {total}")
+    return ends
+
+
+cdef class Runs:
+    """A read-only map of strings (keys) to runs of whole numbers below 2 ** 32, held in place:
+    every key's UTF-8 in one bytes object, every run in one array (``numbers``), and a hash table
+    of key numbers over them. It reads as a mapping, a key giving its run as a tuple, and
+    :meth:`span` gives the run's ``start << 32 | length`` for a kernel that reads ``numbers``.
+
+    The index's postings and exact keys are maps of a million keys: as Python dicts of strings
+    they were most of a large cached index's open (made key by key) and a fifth of its memory. A
+    cached index reads the bytes and arrays as they are and hashes the keys again, in C.
+    """
+    cdef bytes _text
+    cdef array _key_ends, _run_ends, _table
+    cdef readonly array numbers
+    cdef Py_ssize_t _n
+    cdef uint64_t _mask
+
+    def __init__(self, bytes text, array key_ends, array run_ends, array numbers, below=None):
+        """The keys are ``text`` (UTF-8) cut at ``key_ends``, their runs ``numbers`` cut at
+        ``run_ends``; ValueError when they do not fit together, a key comes twice, or a number
+        is not under ``below`` (when given)."""
+        if numbers.ob_descr.itemsize != 4:
+            raise ValueError("numbers: not an array of 32-bit items")
+        cdef Py_ssize_t j
+        cdef const uint32_t *x = _u32(numbers)
+        if below is not None:
+            for j in range(len(numbers)):
+                if x[j] >= <uint64_t> below:
+                    raise ValueError(f"number {x[j]} is not under {below}")
+        if len(key_ends) != len(run_ends):
+            raise ValueError(f"{len(key_ends)} keys but {len(run_ends)} runs")
+        self._text, self.numbers, self._n = text, numbers, len(key_ends)
+        self._key_ends = _checked_ends(key_ends, len(text), "keys")
+        self._run_ends = _checked_ends(run_ends, len(numbers), "runs")
+        cdef const unsigned char *t = text
+        cdef const uint32_t *k = _u32(key_ends)
+        cdef Py_ssize_t i
+        text.decode("utf-8", "surrogatepass")  # UnicodeDecodeError (a ValueError) on anything else
+        for i in range(self._n - 1):  # so each key is UTF-8 of its own
+            if k[i] < len(text) and t[k[i]] & 0xC0 == 0x80:
+                raise ValueError(f"key {i + 1} starts inside a character")
+        self._hash_keys()
+
+    cdef _hash_keys(self):
+        cdef Py_ssize_t size = 1, i, slot
+        while size < 2 * self._n:
+            size *= 2
+        self._table = clone(array(_U32), size, True)
+        self._mask = size - 1
+        cdef uint32_t *table = _u32(self._table)
+        cdef const unsigned char *t = self._text
+        cdef const uint32_t *k = _u32(self._key_ends)
+        cdef uint32_t a, b
+        for i in range(self._n):
+            a, b = (k[i - 1] if i else 0), k[i]
+            slot = _fnv(t + a, b - a) & self._mask
+            while table[slot]:
+                if self._same(table[slot] - 1, t + a, b - a):
+                    raise ValueError(f"key {i} comes twice")
+                slot = (slot + 1) & self._mask
+            table[slot] = i + 1
+
+    cdef inline bint _same(self, Py_ssize_t i, const unsigned char *s, Py_ssize_t n) noexcept:
+        cdef const uint32_t *k = _u32(self._key_ends)
+        cdef uint32_t a = k[i - 1] if i else 0
+        return k[i] - a == n and memcmp(<const unsigned char *> self._text + a, s, n) == 0
+
+    cdef Py_ssize_t _find(self, object key) except -2:
+        """The key's number, or -1."""
+        if type(key) is not str:
+            return -1
+        cdef Py_ssize_t n, slot
+        cdef const char *s
+        cdef bytes raw
+        try:
+            s = PyUnicode_AsUTF8AndSize(key, &n)
+        except UnicodeEncodeError:
+            raw = _utf8(key)
+            s, n = raw, len(raw)
+        cdef const uint32_t *table = _u32(self._table)
+        slot = _fnv(<const unsigned char *> s, n) & self._mask
+        while table[slot]:
+            if self._same(table[slot] - 1, <const unsigned char *> s, n):
+                return table[slot] - 1
+            slot = (slot + 1) & self._mask
+        return -1
+
+    cdef tuple _run(self, Py_ssize_t i):
+        cdef const uint32_t *r = _u32(self._run_ends)
+        cdef const uint32_t *numbers = _u32(self.numbers)
+        cdef uint32_t a = r[i - 1] if i else 0, j
+        return tuple([numbers[j] for j in range(a, r[i])])
+
+    cdef str _key(self, Py_ssize_t i):
+        cdef const uint32_t *k = _u32(self._key_ends)
+        return self._text[(k[i - 1] if i else 0):k[i]].decode("utf-8", "surrogatepass")
+
+    @classmethod
+    def collect(cls, lists):
+        """``lists`` (keys → lists of numbers below 2 ** 32) held in place, in the dict's order.
+        The lists are packed as :func:`pack_runs` does (each freed as it goes), and ``lists``
+        is left holding each key's span. ``lists`` is a dict or a subclass (a defaultdict)."""
+        cdef array numbers = pack_runs(lists, array(_U32))
+        cdef array key_ends = clone(array(_U32), len(lists), False), run_ends = clone(array(_U32), len(lists), False)
+        cdef uint32_t *k = _u32(key_ends)
+        cdef uint32_t *r = _u32(run_ends)
+        cdef list pieces = []
+        cdef Py_ssize_t i = 0, at = 0
+        cdef bytes raw
+        cdef uint64_t span
+        for key, value in (<dict> lists).items():
+            raw = _utf8(key)
+            pieces.append(raw)
+            at += len(raw)
+            span = value
+            k[i], r[i] = at, (span >> 32) + (span & 0xFFFFFFFF)
+            i += 1
+        return cls(b"".join(pieces), key_ends, run_ends, numbers)
+
+    def span(self, key):
+        """The run of ``key`` as ``start << 32 | length`` in :attr:`numbers`, or None."""
+        cdef Py_ssize_t i = self._find(key)
+        if i < 0:
+            return None
+        cdef const uint32_t *r = _u32(self._run_ends)
+        cdef uint64_t a = r[i - 1] if i else 0
+        return a << 32 | (r[i] - a)
+
+    def get(self, key, default=None):
+        cdef Py_ssize_t i = self._find(key)
+        return default if i < 0 else self._run(i)
+
+    def __getitem__(self, key):
+        cdef Py_ssize_t i = self._find(key)
+        if i < 0:
+            raise KeyError(key)
+        return self._run(i)
+
+    def __contains__(self, key):
+        return self._find(key) >= 0
+
+    def __len__(self):
+        return self._n
+
+    def __iter__(self):
+        cdef Py_ssize_t i
+        for i in range(self._n):
+            yield self._key(i)
+
+    def keys(self):
+        return list(self)
+
+    def values(self):
+        return [self._run(i) for i in range(self._n)]
+
+    def items(self):
+        return [(self._key(i), self._run(i)) for i in range(self._n)]
+
+    def runs(self):
+        """Each key with where its run starts and ends in :attr:`numbers`, in order."""
+        cdef const uint32_t *r = _u32(self._run_ends)
+        return [(self._key(i), r[i - 1] if i else 0, r[i]) for i in range(self._n)]
+
+    def __eq__(self, other):
+        # by content, whatever the keys' order, as dicts compare
+        if isinstance(other, (Runs, dict)):
+            return len(other) == self._n and all(self.get(k) == tuple(v) for k, v in other.items())
+        return NotImplemented
+
+    def __repr__(self):
+        return f"Runs({self._n} keys, {len(self.numbers)} numbers)"
+
+    def columns(self) -> tuple:
+        """``(text, key_ends, run_ends, numbers)``: what :class:`Runs` is made of, to write."""
+        return self._text, self._key_ends, self._run_ends, self.numbers
+
+    def __reduce__(self):
+        return Runs, self.columns()
 
 
 cdef array _ends(const unsigned char[:] counts):

@@ -24,25 +24,24 @@ every entry), so an edit to any entry or rule builds a new index. The on-disk fo
 columns, not an object per record: numbers packed as 32-bit arrays, words and aliases one list per
 field, so that msgpack makes few objects and each column is checked at once; the bundled
 gazetteer's index opens in about a third of a second. A cached index makes each alias when first
-asked for (:class:`~entityres.gazetteer._index.Aliases`).
+asked for (:class:`~entityres.gazetteer._index.Aliases`), and its maps of keys to alias numbers
+are read in place (:class:`~entityres.gazetteer._index.Runs`).
 """
 from __future__ import annotations
 
 import hashlib
-from array import array
 from collections import defaultdict
-from collections.abc import Callable, Collection, Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Mapping, Sequence
 from functools import cached_property, lru_cache
-from itertools import accumulate, chain, repeat
-from operator import lshift, or_
+from itertools import chain
 from typing import Iterable, NamedTuple
 
 from ..text import cues, normalize, tables
-from ..cache import U32, cache_path, expect, int_list, pack_u32, read_cache, str_list, str_map, u32_array, u32_bytes, write_cache
+from ..cache import CacheFormatError, cache_path, expect, int_list, pack_u32, read_cache, str_list, str_map, u32_array, u32_bytes, write_cache
 from ..memo import PAIRS, WORDS
 from ..text.keys import join_codes, join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
-from ._index import Aliases, cheap_key_slots as _cheap_key_slots, pack_runs, post
+from ._index import Aliases, Runs, cheap_key_slots as _cheap_key_slots, post
 from .entries import Entries
 from .schema import Entry
 from ..text.similarity import Word, join_profiles, word_profile
@@ -242,37 +241,7 @@ def shared_aliases(entries: Collection[Entry], known: Sequence[Keyed] = ()) -> t
     return sorted((k, ids) for k, ids in owners.items() if len(ids) > 1), keyed
 
 
-class Postings(Mapping):
-    """Blocking keys → alias numbers, the numbers of every key in one packed array (``numbers``, a
-    run per key) and ``spans[key]`` the run's ``start << 32 | length``: at a million entries, a tuple
-    per key was a fifth of the index's memory, and the blocking kernel reads a run without making an
-    object per alias. Read as a mapping, a key gives its aliases as a tuple."""
-
-    __slots__ = ("spans", "numbers")
-
-    def __init__(self, spans: dict[str, int], numbers: array) -> None:
-        self.spans, self.numbers = spans, numbers
-
-    @classmethod
-    def collect(cls, lists: defaultdict) -> "Postings":
-        """``lists`` (keys → lists of numbers) packed run by run, in their order; each list is
-        replaced by its span as it goes, so that the lists are freed as the array fills. In C
-        (``_index.pack_runs``)."""
-        lists.default_factory = None  # a lookup of a missing key no longer adds it
-        return cls(lists, pack_runs(lists, array(U32)))
-
-    def __getitem__(self, key: str) -> tuple[int, ...]:
-        span = self.spans[key]
-        return tuple(self.numbers[span >> 32:(span >> 32) + (span & _LENGTH)])
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.spans
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.spans)
-
-    def __len__(self) -> int:
-        return len(self.spans)
+Mapping.register(Runs)  # read as a mapping of keys to tuples of alias numbers
 
 
 class Index:
@@ -280,14 +249,14 @@ class Index:
 
     entries: Entries
     aliases: Aliases  # of Alias
-    exact: dict[str, tuple[int, ...]]
-    postings: Postings
+    exact: Runs  # of alias numbers, as are postings, parts and given
+    postings: Runs
     ambiguous: frozenset[str]
     by_id: dict[str, int]
     # For names in running text (entityres.resolve.mentions):
     prefixes: frozenset[str]  # every leading run of words of an exact key: where a name may go on
-    parts: dict[str, tuple[int, ...]]  # last word (surname) of a multi-word person alias → aliases
-    given: dict[str, tuple[int, ...]]  # first word (given name) of a multi-word person alias → aliases
+    parts: Runs  # last word (surname) of a multi-word person alias → aliases
+    given: Runs  # first word (given name) of a multi-word person alias → aliases
     vocab: dict[str, Word]  # every word of every alias (folded) → its profile
     vocab_postings: dict[str, tuple[str, ...]]  # blocking key → vocabulary words
     trust_scale: float  # the most trusted source's trust: each alias's trust is scaled by it
@@ -351,12 +320,9 @@ class Index:
                 out[name] = {k: word(w) for k, w in value.items()}
             elif kind == "frozenset[str]":
                 out[name] = sorted(value)
-            elif kind == "dict[str, tuple[int, ...]]":
-                out[name] = [list(value), pack_u32([len(v) for v in value.values()]),
-                             pack_u32([a for v in value.values() for a in v])]
-            elif kind == "Postings":  # as the maps of numbers above
-                out[name] = [list(value.spans), pack_u32([s & _LENGTH for s in value.spans.values()]),
-                             u32_bytes(value.numbers)]
+            elif kind == "Runs":  # the keys' UTF-8, where each key and run ends, the runs
+                text, *arrays = value.columns()
+                out[name] = [text, *map(u32_bytes, arrays)]
             elif kind == "dict[str, tuple[str, ...]]":
                 out[name] = {k: list(v) for k, v in value.items()}
             elif kind == "float":
@@ -396,10 +362,8 @@ class Index:
                 fields[name] = dict(zip(found, map(words.__getitem__, int_list(numbers, len(words)))))
             elif kind == "frozenset[str]":
                 fields[name] = frozenset(str_list(value))
-            elif kind == "dict[str, tuple[int, ...]]":
-                fields[name] = _unpacked(value, n_aliases)
-            elif kind == "Postings":
-                fields[name] = _postings(value, n_aliases)
+            elif kind == "Runs":
+                fields[name] = _runs(value, n_aliases)
             elif kind == "dict[str, tuple[str, ...]]":
                 found = str_map(value)
                 lists = list(found.values())
@@ -484,9 +448,8 @@ class Index:
         def renumbered_map(kept: dict[str, tuple[int, ...]], added: dict[str, list[int]]) -> defaultdict:
             return merged(((key, list(map(renumbered, run))) for key, run in kept.items()), kept, added)
 
-        spans, numbers = base.postings.spans, list(map(renumbered, base.postings.numbers))  # all at once
-        postings = merged(((key, numbers[s >> 32:(s >> 32) + (s & _LENGTH)]) for key, s in spans.items()), spans,
-                          built.postings)
+        numbers = list(map(renumbered, base.postings.numbers))  # all at once
+        postings = merged(((key, numbers[a:b]) for key, a, b in base.postings.runs()), base.postings, built.postings)
         # The vocabulary, each word's profile where it first comes: base's posting of a word holds
         # while its profile is the same.
         vocab: dict[str, Word] = {}
@@ -522,10 +485,10 @@ class Index:
             owners[a.key].add(a.entry)
             folded = a.key.split(" ")
             prefixes.update(" ".join(folded[:i]) for i in range(1, len(folded) + 1))
-        return cls(entries=entries, aliases=Aliases(Alias, TYPE_NAMES, list(aliases)), exact=_frozen(exact), postings=Postings.collect(postings),
+        return cls(entries=entries, aliases=Aliases(Alias, TYPE_NAMES, list(aliases)), exact=Runs.collect(exact), postings=Runs.collect(postings),
                    ambiguous=frozenset(k for k, o in owners.items() if len(o) > 1),
                    by_id=entries.position, prefixes=frozenset(prefixes),
-                   parts=_frozen(parts), given=_frozen(given), vocab=vocab,
+                   parts=Runs.collect(parts), given=Runs.collect(given), vocab=vocab,
                    vocab_postings=_frozen(vocab_postings, lambda v: tuple(sorted(v))), trust_scale=scale)
 
     def __len__(self) -> int:
@@ -737,35 +700,18 @@ def _words(value: object, slots: list[tuple[str, ...]]) -> list[Word]:
     return out
 
 
-_LENGTH = (1 << 32) - 1  # of a span: the run's length (Postings)
 _OPTIONAL_STR = {str, type(None)}
 
 
-def _runs(value: object, below: int) -> tuple[list[str], array, array, list[int]]:
-    """``[keys, lengths, numbers]`` (:func:`~entityres.cache.pack_u32`) checked: the keys, each key's count, the
-    numbers (each under ``below``), and where each key's run ends."""
-    keys, lengths, numbers = _list(value)
-    keys, sizes, flat = str_list(keys), u32_array(lengths), u32_array(numbers)
-    expect(len(sizes) == len(keys) and sum(sizes) == len(flat) and (not flat or max(flat) < below),
-           f"lists of whole numbers under {below}")
-    return keys, sizes, flat, list(accumulate(sizes))
-
-
-def _unpacked(value: object, below: int) -> dict[str, tuple[int, ...]]:
-    """A map of keys to numbers under ``below``, from ``[keys, lengths, numbers]`` (:func:`~entityres.cache.pack_u32`)."""
-    keys, _, flat, ends = _runs(value, below)
-    numbers = tuple(flat)  # slices of one tuple: no array copy per key
-    out = dict(zip(keys, map(numbers.__getitem__, map(slice, [0, *ends[:-1]], ends))))
-    expect(len(out) == len(keys), "distinct keys")
-    return out
-
-
-def _postings(value: object, below: int) -> Postings:
-    """The :class:`Postings` encoded as a map of numbers (:func:`_unpacked`)."""
-    keys, sizes, flat, ends = _runs(value, below)
-    spans = dict(zip(keys, map(or_, map(lshift, [0, *ends[:-1]], repeat(32)), sizes)))
-    expect(len(spans) == len(keys), "distinct keys")
-    return Postings(spans, flat)
+def _runs(value: object, below: int) -> Runs:
+    """:class:`Runs` from ``[text, key ends, run ends, numbers]`` (:meth:`Index._encode`), each
+    number under ``below``."""
+    text, *arrays = _list(value)
+    expect(type(text) is bytes and len(arrays) == 3, "keys' text and three arrays")
+    try:
+        return Runs(text, *map(u32_array, arrays), below)
+    except ValueError as err:
+        raise CacheFormatError(f"expected a map of keys to runs: {err}") from None
 
 
 def _aliases(value: object, words: list[Word], n_entries: int) -> Aliases:

@@ -223,10 +223,10 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
     aliases of one entry and ``RESCORED`` entries go on to scoring.
     """
     found = {a for key in query.exact for a in index.exact.get(key, ())}
-    spans, numbers = index.postings.spans, index.postings.numbers
+    span, numbers = index.postings.span, index.postings.numbers
 
     def posted(keys) -> list[int]:
-        return [p for k in keys if (p := spans.get(k)) is not None]
+        return [p for k in keys if (p := span(k)) is not None]
 
     # The postings are counted into one bit mask per alias in C (blocking_ranked): unions and
     # intersections of Python sets of thousands of aliases cost more than the scoring at 100k entries.

@@ -870,7 +870,7 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
 
     Per query word ``i``, ``slots[i]`` holds the postings of its blocking keys, ``firsts[i]``
     those of its likeliest keys, each a span ``start << 32 | length`` of ``numbers``, the alias
-    numbers of every key in one array (:class:`entityres.gazetteer.index.Postings`); ``pairs[p]``
+    numbers of every key in one array (:class:`entityres.gazetteer._index.Runs`); ``pairs[p]``
     those of words ``p`` and ``p + 1`` written as one;
     ``found``: the aliases with the query's exact key. An alias joins the pool when it is found,
     in a word's slot of at most ``small`` aliases (any slot of a one-word query), in the first

@@ -244,7 +244,7 @@ def _read(path: Path, decode: Callable[[object], T], shipped: bool) -> tuple[T, 
         header = _header(kind, key, b"")[:-32]
         if not raw.startswith(header) or len(raw) < len(header) + 32:
             return None
-        body = raw[len(header) + 32:]
+        body = memoryview(raw)[len(header) + 32:]  # not a copy: an index file may be 150 MB
         if hashlib.sha256(body).digest() != raw[len(header):len(header) + 32]:
             return None
         collecting = gc.isenabled()

@@ -391,7 +391,7 @@ def test_an_index_file_of_another_layout_or_out_of_range_is_a_miss(folder):
     entries = list(Gazetteer.from_entries(PEOPLE, cache=False))
     data = Index._compile(entries)._encode()
     text, key_ends, run_ends, numbers = data["postings"]
-    past_the_end = len(data["aliases"]["name"]).to_bytes(4, "little")
+    past_the_end = len(data["aliases"]["type"]).to_bytes(4, "little")  # a type code per alias
     for damaged in ({**data, "layout": 1}, {**data, "postings": [text, key_ends, run_ends, numbers[:-4] + past_the_end]},
                     {**data, "postings": [text, key_ends, run_ends, numbers[:-1]]},
                     {**data, "postings": [text, key_ends, run_ends, numbers[:-4]]},  # the runs past the numbers
@@ -404,6 +404,9 @@ def test_an_index_file_of_another_layout_or_out_of_range_is_a_miss(folder):
                         ("length", b"\x00" + data["aliases"]["length"][1:]),  # an alias of no words
                         ("entry", data["aliases"]["entry"][:-4] + (len(entries)).to_bytes(4, "little")),
                         ("heard_counts", b"\x09" + data["aliases"]["heard_counts"][1:]),
+                        ("name", [data["aliases"]["name"][0], data["aliases"]["name"][1][:-4]]),  # a name short
+                        ("name", [data["aliases"]["name"][0] + b"\xff", data["aliases"]["name"][1]]),
+                        ("key", data["aliases"]["name"][:1]), ("heard", "codes"),
                         ("lang", [1] + data["aliases"]["lang"][1:])))):
         with pytest.raises(cache.CacheFormatError):
             Index._decode(damaged, entries)

@@ -18,7 +18,7 @@ import pytest
 
 from entityres import Gazetteer
 from entityres.cache import U32
-from entityres.gazetteer._index import Runs, pack_runs, post
+from entityres.gazetteer._index import Runs, Texts, pack_runs, post
 from entityres.gazetteer.index import (MAX_COST, MAX_WORDS, TYPE_CODES, Alias, Index, alias_title, cheap_key_slots, exact_keys, joined_codes, pair_blocking_keys,
                                        word_blocking_keys)
 from entityres.text.keys import name_words
@@ -148,12 +148,17 @@ def test_a_decoded_index_makes_each_alias_when_first_asked(index, monkeypatch):
             aliases[i]  # noqa: B018
 
 
-def test_aliases_pickle_as_they_are_held(index):
+def test_aliases_pickle_as_they_are_held(index, monkeypatch):
+    made = []
+    real = Alias._make
+    monkeypatch.setattr(Alias, "_make", classmethod(lambda cls, values: made.append(values[3]) or real(values)))
     decoded = Index._decode(index._encode(), index.entries).aliases
     for aliases in (index.aliases, decoded):
         again = pickle.loads(pickle.dumps(aliases))
-        assert again == index.aliases and _columns(again) == _columns(index.aliases)
-    assert len(pickle.dumps(decoded)) < len(pickle.dumps(index.aliases))  # columns, not tuples
+        assert made == []  # a cached index's aliases travel as columns: none is made to pickle them
+        assert _columns(again) == _columns(index.aliases) and made == []
+        assert again == index.aliases and again[2] == index.aliases[2]
+        made.clear()
 
 
 def test_the_postings_are_the_blocking_keys_of_each_word_and_pair(index):
@@ -200,22 +205,37 @@ def test_runs_map_keys_to_their_numbers_in_place():
 
 
 def test_runs_that_do_not_fit_together_are_refused():
-    text, key_ends, run_ends, numbers = Runs.collect({"ab": [1], "cd": [2, 3], "é": [4]}).columns()
-    def u32(values):
-        return array(U32, values)
-    for bad in ((text + b"x", key_ends, run_ends, numbers),  # text past the last key
-                (text, u32([2, 1, 6]), run_ends, numbers),  # ends that fall
-                (text, key_ends, u32([1, 3]), numbers),  # two runs for three keys
-                (text, key_ends, u32([1, 3, 5]), numbers),  # runs past the numbers
-                (text, u32([2, 5, 6]), run_ends, numbers),  # a key that starts inside é
-                (b"abab\xc3\xa9", u32([2, 4, 6]), run_ends, numbers),  # a key twice
-                (b"ab\xffd\xc3\xa9", key_ends, run_ends, numbers),  # not UTF-8
-                (text, key_ends, run_ends, array("H", [1, 2, 3, 4]))):  # not 32-bit numbers
+    keys, run_ends, numbers = Runs.collect({"ab": [1], "cd": [2, 3], "é": [4]}).columns()
+    for bad in ((keys, array(U32, [1, 3]), numbers),  # two runs for three keys
+                (keys, array(U32, [1, 3, 5]), numbers),  # runs past the numbers
+                (keys, array(U32, [3, 1, 4]), numbers),  # ends that fall
+                (Texts.of(["ab", "cd", "ab"]), run_ends, numbers),  # a key twice
+                (keys, run_ends, array("H", [1, 2, 3, 4]))):  # not 32-bit numbers
         with pytest.raises(ValueError):
             Runs(*bad)
-    assert Runs(text, key_ends, run_ends, numbers, 5) == {"ab": (1,), "cd": (2, 3), "é": (4,)}
+    assert Runs(keys, run_ends, numbers, 5) == {"ab": (1,), "cd": (2, 3), "é": (4,)}
     with pytest.raises(ValueError, match="number 4 is not under 4"):
-        Runs(text, key_ends, run_ends, numbers, 4)
+        Runs(keys, run_ends, numbers, 4)
+
+
+def test_texts_hold_strings_in_place():
+    strings = ["Hibatullah", "", "عبد الله", "کی‌یف", "x\ud800", "é"]
+    texts = Texts.of(strings)
+    assert len(texts) == len(strings) and list(texts) == strings and texts == strings and texts[1:3] == strings[1:3]
+    assert [texts[i] for i in range(-len(strings), len(strings))] == strings + strings
+    assert Texts(*texts.columns()) == texts and pickle.loads(pickle.dumps(texts)) == texts
+    for i in (len(strings), -len(strings) - 1):
+        with pytest.raises(IndexError):
+            texts[i]  # noqa: B018
+    text, ends = Texts.of(["ab", "é", "c"]).columns()
+    assert text == "abéc".encode() and list(ends) == [2, 4, 5]
+    for bad in ((text + b"x", ends),  # text past the last end
+                (text, array(U32, [2, 1, 5])),  # ends that fall
+                (text, array(U32, [2, 3, 5])),  # an end inside é
+                (b"ab\xff\xfec", ends),  # not UTF-8
+                (text, array("H", [2, 4, 5]))):  # not 32-bit ends
+        with pytest.raises(ValueError):
+            Texts(*bad)
 
 
 _ENCODED_POSTINGS = """

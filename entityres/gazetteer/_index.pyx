@@ -114,26 +114,108 @@ cdef array _checked_ends(array ends, Py_ssize_t total, str what):
     return ends
 
 
+cdef class Texts:
+    """Strings in order, held in place: their UTF-8 in one bytes object, cut at ``ends`` (an
+    array of 32-bit items). A string is decoded when asked for. A cached index keeps the names,
+    keys and codes of its aliases so: msgpack made 2,300,000 strings on opening a 258,000-entry
+    import, for the few thousand a run reads."""
+    cdef bytes _text
+    cdef array _ends
+    cdef Py_ssize_t _n
+
+    def __init__(self, bytes text, array ends):
+        """ValueError when ``ends`` do not rise to the end of ``text`` or cut a character, or
+        ``text`` is not UTF-8 (lone surrogates allowed, as Python writes them)."""
+        self._text, self._ends, self._n = text, _checked_ends(ends, len(text), "texts"), len(ends)
+        text.decode("utf-8", "surrogatepass")  # UnicodeDecodeError (a ValueError) on anything else
+        cdef const unsigned char *t = text
+        cdef const uint32_t *e = _u32(ends)
+        cdef Py_ssize_t i
+        for i in range(self._n - 1):  # so each string is UTF-8 of its own
+            if e[i] < len(text) and t[e[i]] & 0xC0 == 0x80:
+                raise ValueError(f"text {i + 1} starts inside a character")
+
+    @classmethod
+    def of(cls, strings):
+        """``strings`` (an iterable of str) held in place."""
+        pieces = [_utf8(x) for x in strings]
+        cdef array ends = clone(array(_U32), len(pieces), False)
+        cdef uint32_t *e = _u32(ends)
+        cdef Py_ssize_t i, at = 0
+        for i in range(len(pieces)):
+            at += len(<bytes> pieces[i])
+            e[i] = at
+        return cls(b"".join(pieces), ends)
+
+    cdef inline uint32_t _start(self, Py_ssize_t i) noexcept:
+        return _u32(self._ends)[i - 1] if i else 0
+
+    cdef str _get(self, Py_ssize_t i):
+        return self._text[self._start(i):_u32(self._ends)[i]].decode("utf-8", "surrogatepass")
+
+    cdef tuple _range(self, Py_ssize_t a, Py_ssize_t b):
+        cdef Py_ssize_t i
+        return tuple([self._get(i) for i in range(a, b)])
+
+    cdef inline bint _same(self, Py_ssize_t i, const unsigned char *s, Py_ssize_t n) noexcept:
+        cdef uint32_t a = self._start(i)
+        return _u32(self._ends)[i] - a == n and memcmp(<const unsigned char *> self._text + a, s, n) == 0
+
+    def __len__(self):
+        return self._n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._get(j) for j in range(*i.indices(self._n))]
+        cdef Py_ssize_t k = i
+        if k < 0:
+            k += self._n
+        if not 0 <= k < self._n:
+            raise IndexError(f"text {i} of {self._n}")
+        return self._get(k)
+
+    def __iter__(self):
+        cdef Py_ssize_t i
+        for i in range(self._n):
+            yield self._get(i)
+
+    def __eq__(self, other):
+        if isinstance(other, Texts):
+            return self.columns() == (<Texts> other).columns()
+        if isinstance(other, (list, tuple)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    def __repr__(self):
+        return f"Texts({self._n} strings)"
+
+    def columns(self) -> tuple:
+        """``(text, ends)``: what :class:`Texts` is made of, to write."""
+        return self._text, self._ends
+
+    def __reduce__(self):
+        return Texts, self.columns()
+
+
 cdef class Runs:
     """A read-only map of strings (keys) to runs of whole numbers below 2 ** 32, held in place:
-    every key's UTF-8 in one bytes object, every run in one array (``numbers``), and a hash table
-    of key numbers over them. It reads as a mapping, a key giving its run as a tuple, and
-    :meth:`span` gives the run's ``start << 32 | length`` for a kernel that reads ``numbers``.
+    the keys as :class:`Texts`, every run in one array (``numbers``), and a hash table of key
+    numbers over them. It reads as a mapping, a key giving its run as a tuple, and :meth:`span`
+    gives the run's ``start << 32 | length`` for a kernel that reads ``numbers``.
 
     The index's postings and exact keys are maps of a million keys: as Python dicts of strings
     they were most of a large cached index's open (made key by key) and a fifth of its memory. A
     cached index reads the bytes and arrays as they are and hashes the keys again, in C.
     """
-    cdef bytes _text
-    cdef array _key_ends, _run_ends, _table
+    cdef Texts _keys
+    cdef array _run_ends, _table
     cdef readonly array numbers
     cdef Py_ssize_t _n
     cdef uint64_t _mask
 
-    def __init__(self, bytes text, array key_ends, array run_ends, array numbers, below=None):
-        """The keys are ``text`` (UTF-8) cut at ``key_ends``, their runs ``numbers`` cut at
-        ``run_ends``; ValueError when they do not fit together, a key comes twice, or a number
-        is not under ``below`` (when given)."""
+    def __init__(self, Texts keys, array run_ends, array numbers, below=None):
+        """The runs of ``keys`` are ``numbers`` cut at ``run_ends``; ValueError when they do not
+        fit together, a key comes twice, or a number is not under ``below`` (when given)."""
         if numbers.ob_descr.itemsize != 4:
             raise ValueError("numbers: not an array of 32-bit items")
         cdef Py_ssize_t j
@@ -142,18 +224,10 @@ cdef class Runs:
             for j in range(len(numbers)):
                 if x[j] >= <uint64_t> below:
                     raise ValueError(f"number {x[j]} is not under {below}")
-        if len(key_ends) != len(run_ends):
-            raise ValueError(f"{len(key_ends)} keys but {len(run_ends)} runs")
-        self._text, self.numbers, self._n = text, numbers, len(key_ends)
-        self._key_ends = _checked_ends(key_ends, len(text), "keys")
+        if len(keys) != len(run_ends):
+            raise ValueError(f"{len(keys)} keys but {len(run_ends)} runs")
+        self._keys, self.numbers, self._n = keys, numbers, len(keys)
         self._run_ends = _checked_ends(run_ends, len(numbers), "runs")
-        cdef const unsigned char *t = text
-        cdef const uint32_t *k = _u32(key_ends)
-        cdef Py_ssize_t i
-        text.decode("utf-8", "surrogatepass")  # UnicodeDecodeError (a ValueError) on anything else
-        for i in range(self._n - 1):  # so each key is UTF-8 of its own
-            if k[i] < len(text) and t[k[i]] & 0xC0 == 0x80:
-                raise ValueError(f"key {i + 1} starts inside a character")
         self._hash_keys()
 
     cdef _hash_keys(self):
@@ -163,22 +237,17 @@ cdef class Runs:
         self._table = clone(array(_U32), size, True)
         self._mask = size - 1
         cdef uint32_t *table = _u32(self._table)
-        cdef const unsigned char *t = self._text
-        cdef const uint32_t *k = _u32(self._key_ends)
+        cdef const unsigned char *t = self._keys._text
+        cdef const uint32_t *k = _u32(self._keys._ends)
         cdef uint32_t a, b
         for i in range(self._n):
-            a, b = (k[i - 1] if i else 0), k[i]
+            a, b = self._keys._start(i), k[i]
             slot = _fnv(t + a, b - a) & self._mask
             while table[slot]:
-                if self._same(table[slot] - 1, t + a, b - a):
+                if self._keys._same(table[slot] - 1, t + a, b - a):
                     raise ValueError(f"key {i} comes twice")
                 slot = (slot + 1) & self._mask
             table[slot] = i + 1
-
-    cdef inline bint _same(self, Py_ssize_t i, const unsigned char *s, Py_ssize_t n) noexcept:
-        cdef const uint32_t *k = _u32(self._key_ends)
-        cdef uint32_t a = k[i - 1] if i else 0
-        return k[i] - a == n and memcmp(<const unsigned char *> self._text + a, s, n) == 0
 
     cdef Py_ssize_t _find(self, object key) except -2:
         """The key's number, or -1."""
@@ -195,7 +264,7 @@ cdef class Runs:
         cdef const uint32_t *table = _u32(self._table)
         slot = _fnv(<const unsigned char *> s, n) & self._mask
         while table[slot]:
-            if self._same(table[slot] - 1, <const unsigned char *> s, n):
+            if self._keys._same(table[slot] - 1, <const unsigned char *> s, n):
                 return table[slot] - 1
             slot = (slot + 1) & self._mask
         return -1
@@ -206,31 +275,20 @@ cdef class Runs:
         cdef uint32_t a = r[i - 1] if i else 0, j
         return tuple([numbers[j] for j in range(a, r[i])])
 
-    cdef str _key(self, Py_ssize_t i):
-        cdef const uint32_t *k = _u32(self._key_ends)
-        return self._text[(k[i - 1] if i else 0):k[i]].decode("utf-8", "surrogatepass")
-
     @classmethod
     def collect(cls, lists):
         """``lists`` (keys → lists of numbers below 2 ** 32) held in place, in the dict's order.
         The lists are packed as :func:`pack_runs` does (each freed as it goes), and ``lists``
         is left holding each key's span. ``lists`` is a dict or a subclass (a defaultdict)."""
         cdef array numbers = pack_runs(lists, array(_U32))
-        cdef array key_ends = clone(array(_U32), len(lists), False), run_ends = clone(array(_U32), len(lists), False)
-        cdef uint32_t *k = _u32(key_ends)
+        cdef array run_ends = clone(array(_U32), len(lists), False)
         cdef uint32_t *r = _u32(run_ends)
-        cdef list pieces = []
-        cdef Py_ssize_t i = 0, at = 0
-        cdef bytes raw
+        cdef Py_ssize_t i = 0
         cdef uint64_t span
-        for key, value in (<dict> lists).items():
-            raw = _utf8(key)
-            pieces.append(raw)
-            at += len(raw)
-            span = value
-            k[i], r[i] = at, (span >> 32) + (span & 0xFFFFFFFF)
+        for span in (<dict> lists).values():
+            r[i] = (span >> 32) + (span & 0xFFFFFFFF)
             i += 1
-        return cls(b"".join(pieces), key_ends, run_ends, numbers)
+        return cls(Texts.of(lists), run_ends, numbers)
 
     def span(self, key):
         """The run of ``key`` as ``start << 32 | length`` in :attr:`numbers`, or None."""
@@ -260,7 +318,7 @@ cdef class Runs:
     def __iter__(self):
         cdef Py_ssize_t i
         for i in range(self._n):
-            yield self._key(i)
+            yield self._keys._get(i)
 
     def keys(self):
         return list(self)
@@ -269,12 +327,12 @@ cdef class Runs:
         return [self._run(i) for i in range(self._n)]
 
     def items(self):
-        return [(self._key(i), self._run(i)) for i in range(self._n)]
+        return [(self._keys._get(i), self._run(i)) for i in range(self._n)]
 
     def runs(self):
         """Each key with where its run starts and ends in :attr:`numbers`, in order."""
         cdef const uint32_t *r = _u32(self._run_ends)
-        return [(self._key(i), r[i - 1] if i else 0, r[i]) for i in range(self._n)]
+        return [(self._keys._get(i), r[i - 1] if i else 0, r[i]) for i in range(self._n)]
 
     def __eq__(self, other):
         # by content, whatever the keys' order, as dicts compare
@@ -286,8 +344,8 @@ cdef class Runs:
         return f"Runs({self._n} keys, {len(self.numbers)} numbers)"
 
     def columns(self) -> tuple:
-        """``(text, key_ends, run_ends, numbers)``: what :class:`Runs` is made of, to write."""
-        return self._text, self._key_ends, self._run_ends, self.numbers
+        """``(keys, run_ends, numbers)``: what :class:`Runs` is made of, to write."""
+        return self._keys, self._run_ends, self.numbers
 
     def __reduce__(self):
         return Runs, self.columns()
@@ -321,7 +379,8 @@ cdef class Aliases:
     # the columns of a cached index (each checked by entityres.gazetteer.index._aliases)
     cdef array _entries, _refs
     cdef bytes _types, _lengths, _heard_counts
-    cdef list _langs, _names, _keys, _trusts, _heard, _words
+    cdef list _langs, _trusts, _words
+    cdef Texts _names, _keys, _heard
     cdef array _word_ends, _heard_ends
 
     def __init__(self, alias, tuple type_names, list made):
@@ -329,8 +388,8 @@ cdef class Aliases:
         self._alias, self._type_names, self._made, self._n = alias, type_names, made, len(made)
 
     @classmethod
-    def columns(cls, alias, tuple type_names, array entries, bytes types, list langs, list names, list keys, list trusts,
-                bytes lengths, array refs, list heard, bytes heard_counts, list words):
+    def columns(cls, alias, tuple type_names, array entries, bytes types, list langs, Texts names, Texts keys, list trusts,
+                bytes lengths, array refs, Texts heard, bytes heard_counts, list words):
         """The aliases of a cached index, column by column (as ``Index._encode`` writes them),
         already checked; ``refs`` numbers the ``words`` of every alias in turn."""
         if entries.ob_descr.itemsize != 4 or refs.ob_descr.itemsize != 4:
@@ -368,8 +427,8 @@ cdef class Aliases:
         cdef Py_ssize_t r, w0 = word_ends[k - 1] if k else 0, h0 = heard_ends[k - 1] if k else 0
         words = tuple([self._words[refs[r]] for r in range(w0, word_ends[k])])
         cdef const uint32_t *entries = <const uint32_t *> self._entries.data.as_voidptr
-        return self._alias._make((entries[k], self._type_names[self._types[k]], self._langs[k], self._names[k],
-                                  self._keys[k], self._trusts[k], words, tuple(self._heard[h0:heard_ends[k]])))
+        return self._alias._make((entries[k], self._type_names[self._types[k]], self._langs[k], self._names._get(k),
+                                  self._keys._get(k), self._trusts[k], words, self._heard._range(h0, heard_ends[k])))
 
     def __iter__(self):
         cdef Py_ssize_t k
@@ -403,7 +462,7 @@ cdef class Aliases:
     def keys(self):
         """Each alias's exact key (Alias.key), read without making the aliases."""
         if self._keys is None:
-            self._keys = [a.key for a in self._made]
+            self._keys = Texts.of([a.key for a in self._made])
         return self._keys
 
     @property

@@ -41,7 +41,7 @@ from ..cache import CacheFormatError, cache_path, expect, int_list, pack_u32, re
 from ..memo import PAIRS, WORDS
 from ..text.keys import join_codes, join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
-from ._index import Aliases, Runs, cheap_key_slots as _cheap_key_slots, post
+from ._index import Aliases, Runs, Texts, cheap_key_slots as _cheap_key_slots, post
 from .entries import Entries
 from .schema import Entry
 from ..text.similarity import Word, join_profiles, word_profile
@@ -311,18 +311,19 @@ class Index:
                 continue
             if kind == "Aliases":
                 out[name] = {"entry": u32_bytes(value.entry_numbers), "type": value.type_codes,
-                             "lang": [a.lang for a in value], "name": [a.name for a in value],
-                             "key": [a.key for a in value], "trust": [a.trust for a in value],
+                             "lang": [a.lang for a in value], "name": _texts(Texts.of([a.name for a in value])),
+                             "key": _texts(value.keys), "trust": [a.trust for a in value],
                              "length": value.word_counts,
                              "words": pack_u32([word(w) for a in value for w in a.words]),
-                             "heard": [c for a in value for c in a.heard], "heard_counts": bytes(len(a.heard) for a in value)}
+                             "heard": _texts(Texts.of([c for a in value for c in a.heard])),
+                             "heard_counts": bytes(len(a.heard) for a in value)}
             elif kind == "dict[str, Word]":
                 out[name] = {k: word(w) for k, w in value.items()}
             elif kind == "frozenset[str]":
                 out[name] = sorted(value)
-            elif kind == "Runs":  # the keys' UTF-8, where each key and run ends, the runs
-                text, *arrays = value.columns()
-                out[name] = [text, *map(u32_bytes, arrays)]
+            elif kind == "Runs":  # the keys, where each run ends, the runs
+                keys, run_ends, numbers = value.columns()
+                out[name] = [*_texts(keys), u32_bytes(run_ends), u32_bytes(numbers)]
             elif kind == "dict[str, tuple[str, ...]]":
                 out[name] = {k: list(v) for k, v in value.items()}
             elif kind == "float":
@@ -348,7 +349,7 @@ class Index:
         slots = [tuple(str_list(s)) for s in _list(data["slots"])]
         words = _words(data["words"], slots)
         fields: dict[str, object] = {"entries": entries, "by_id": entries.position}
-        n_aliases = len(str_map(data["aliases"]).get("name", ()))
+        n_aliases = len(str_map(data["aliases"]).get("type", b""))  # one byte each, checked by _aliases
         for name, kind in cls.__annotations__.items():
             if name in fields:
                 continue
@@ -703,13 +704,30 @@ def _words(value: object, slots: list[tuple[str, ...]]) -> list[Word]:
 _OPTIONAL_STR = {str, type(None)}
 
 
+def _texts(texts: Texts) -> list:
+    """:class:`Texts` as written: ``[UTF-8, ends]``."""
+    text, ends = texts.columns()
+    return [text, u32_bytes(ends)]
+
+
+def _read_texts(value: object) -> Texts:
+    """:class:`Texts` from ``[UTF-8, ends]`` (:func:`_texts`)."""
+    value = _list(value)
+    expect(len(value) == 2 and type(value[0]) is bytes, "UTF-8 text and its ends")
+    text, ends = value
+    try:
+        return Texts(text, u32_array(ends))
+    except ValueError as err:
+        raise CacheFormatError(f"expected strings: {err}") from None
+
+
 def _runs(value: object, below: int) -> Runs:
     """:class:`Runs` from ``[text, key ends, run ends, numbers]`` (:meth:`Index._encode`), each
     number under ``below``."""
-    text, *arrays = _list(value)
-    expect(type(text) is bytes and len(arrays) == 3, "keys' text and three arrays")
+    value = _list(value)
+    expect(len(value) == 4, "keys, their ends, the runs' ends and the runs")
     try:
-        return Runs(text, *map(u32_array, arrays), below)
+        return Runs(_read_texts(value[:2]), u32_array(value[2]), u32_array(value[3]), below)
     except ValueError as err:
         raise CacheFormatError(f"expected a map of keys to runs: {err}") from None
 
@@ -718,7 +736,7 @@ def _aliases(value: object, words: list[Word], n_entries: int) -> Aliases:
     """The aliases encoded column by column (:meth:`Index._encode`): every column checked at once,
     each alias made when first asked for (:class:`Aliases`). An alias of n words refers to its n words."""
     columns = str_map(value)
-    names, keys, heard = (str_list(columns[c]) for c in ("name", "key", "heard"))
+    names, keys, heard = (_read_texts(columns[c]) for c in ("name", "key", "heard"))
     types, lengths, heard_counts = columns["type"], columns["length"], columns["heard_counts"]
     langs, trusts = _list(columns["lang"]), _list(columns["trust"])
     entries, refs = (u32_array(columns[c]) for c in ("entry", "words"))

@@ -114,6 +114,16 @@ cdef array _checked_ends(array ends, Py_ssize_t total, str what):
     return ends
 
 
+cdef Py_ssize_t _position(object i, Py_ssize_t n, str what) except -1:
+    """Item ``i`` (negative from the end) of a sequence of ``n``; IndexError outside it."""
+    cdef Py_ssize_t k = i
+    if k < 0:
+        k += n
+    if not 0 <= k < n:
+        raise IndexError(f"{what} {i} of {n}")
+    return k
+
+
 cdef class Texts:
     """Strings in order, held in place: their UTF-8 in one bytes object, cut at ``ends`` (an
     array of 32-bit items). A string is decoded when asked for. A cached index keeps the names,
@@ -167,12 +177,7 @@ cdef class Texts:
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self._get(j) for j in range(*i.indices(self._n))]
-        cdef Py_ssize_t k = i
-        if k < 0:
-            k += self._n
-        if not 0 <= k < self._n:
-            raise IndexError(f"text {i} of {self._n}")
-        return self._get(k)
+        return self._get(_position(i, self._n, "text"))
 
     def __iter__(self):
         cdef Py_ssize_t i
@@ -406,12 +411,7 @@ cdef class Aliases:
     def __getitem__(self, i):
         if isinstance(i, slice):
             return tuple([self._get(j) for j in range(*i.indices(self._n))])
-        cdef Py_ssize_t k = i
-        if k < 0:
-            k += self._n
-        if not 0 <= k < self._n:
-            raise IndexError(f"alias {i} of {self._n}")
-        return self._get(k)
+        return self._get(_position(i, self._n, "alias"))
 
     cdef object _get(self, Py_ssize_t k):
         cdef object a = <object> PyList_GET_ITEM(self._made, k)

@@ -183,8 +183,10 @@ def test_the_postings_are_runs_of_one_array_in_key_order(index):
 
 
 # keys of our own in the shapes a map holds: Latin keys, Arabic-script keys, one key empty, a
-# lone surrogate (no normalised text holds one, but a caller may ask)
-RUNS = {"HPTLA": [0, 4, 9], "عبد الله": [3], "": [7, 8], "کی یف": [], "x\ud800": [2 ** 32 - 1], "HPTL": [1]}
+# lone surrogate (no normalised text holds one, but a caller may ask), a character past the BMP,
+# keys looked up with their UTF-8 written on the stack and one too long for that
+RUNS = {"HPTLA": [0, 4, 9], "عبد الله": [3], "": [7, 8], "کی یف": [], "x\ud800": [2 ** 32 - 1], "HPTL": [1],
+        "\U0001d538li": [5], "é" * 64: [6], "é" * 65: [7], "ی" * 200: [8]}
 
 
 def test_runs_map_keys_to_their_numbers_in_place():
@@ -196,7 +198,7 @@ def test_runs_map_keys_to_their_numbers_in_place():
         assert key in runs and runs[key] == runs.get(key) == tuple(numbers)
         span = runs.span(key)
         assert tuple(runs.numbers[span >> 32:(span >> 32) + (span & 0xFFFFFFFF)]) == tuple(numbers)
-    for missing in ("HPT", "HPTLAA", "عبد", "کی\u200cیف", 5, None, b"HPTLA"):
+    for missing in ("HPT", "HPTLAA", "عبد", "کی\u200cیف", "é" * 63, "é" * 66, "\ud800", 5, None, b"HPTLA"):
         assert missing not in runs and runs.get(missing) is None and runs.get(missing, ()) == () and runs.span(missing) is None
         with pytest.raises(KeyError):
             runs[missing]  # noqa: B018

@@ -9,11 +9,15 @@ from cpython.array cimport array, clone, resize_smart
 from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
 from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.object cimport PyObject
+from cpython.ref cimport Py_INCREF
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcmp, memcpy
 
 cdef extern from "Python.h":
     bint PyUnicode_IS_COMPACT_ASCII(object text)
+    int PyUnicode_KIND(object text)
+    Py_UCS4 PyUnicode_READ(int kind, void *data, Py_ssize_t index)
     void *PyUnicode_DATA(object text)
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
     object PyBytes_FromStringAndSize(const char *data, Py_ssize_t size)
@@ -93,6 +97,40 @@ cdef inline uint64_t _fnv(const unsigned char *s, Py_ssize_t n) noexcept:
     for i in range(n):
         h = (h ^ s[i]) * 1099511628211ULL
     return h
+
+
+cdef enum:
+    _SHORT = 64  # characters of a key looked up without allocating its UTF-8
+
+
+cdef Py_ssize_t _utf8_into(str text, unsigned char *out) noexcept:
+    """Write the UTF-8 of ``text`` (surrogates as surrogatepass writes them) to ``out``, which has
+    room for four bytes a character; its length."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void *data = PyUnicode_DATA(text)
+    cdef Py_ssize_t i, m = 0
+    cdef uint32_t c
+    for i in range(PyUnicode_GET_LENGTH(text)):
+        c = <uint32_t> PyUnicode_READ(kind, data, i)
+        if c < 0x80:
+            out[m] = <unsigned char> c
+            m += 1
+            continue
+        if c < 0x800:
+            out[m] = <unsigned char> (0xC0 | (c >> 6))
+            m += 1
+        elif c < 0x10000:
+            out[m] = <unsigned char> (0xE0 | (c >> 12))
+            out[m + 1] = <unsigned char> (0x80 | ((c >> 6) & 0x3F))
+            m += 2
+        else:
+            out[m] = <unsigned char> (0xF0 | (c >> 18))
+            out[m + 1] = <unsigned char> (0x80 | ((c >> 12) & 0x3F))
+            out[m + 2] = <unsigned char> (0x80 | ((c >> 6) & 0x3F))
+            m += 3
+        out[m] = <unsigned char> (0x80 | (c & 0x3F))
+        m += 1
+    return m
 
 
 cdef inline bytes _encoded(str text):
@@ -279,9 +317,18 @@ cdef class Runs:
         """The key's number, or -1."""
         if type(key) is not str:
             return -1
-        cdef bytes raw = _encoded(key)
-        cdef const char *s = <const char *> PyUnicode_DATA(key) if raw is None else <const char *> raw
-        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(key) if raw is None else len(raw), slot
+        cdef unsigned char buf[_SHORT * 4]
+        cdef bytes raw = None
+        cdef const char *s
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(key), slot
+        if PyUnicode_IS_COMPACT_ASCII(key):
+            s = <const char *> PyUnicode_DATA(key)
+        elif n <= _SHORT:  # a key of a query or a text: its UTF-8 written here, not allocated
+            n = _utf8_into(key, buf)
+            s = <const char *> buf
+        else:
+            raw = _encoded(key)
+            s, n = raw, len(raw)
         cdef const uint32_t *table = _u32(self._table)
         slot = _fnv(<const unsigned char *> s, n) & self._mask
         while table[slot]:
@@ -294,7 +341,13 @@ cdef class Runs:
         cdef const uint32_t *r = _u32(self._run_ends)
         cdef const uint32_t *numbers = _u32(self.numbers)
         cdef uint32_t a = r[i - 1] if i else 0, j
-        return tuple([numbers[j] for j in range(a, r[i])])
+        cdef tuple out = PyTuple_New(r[i] - a)
+        cdef object number
+        for j in range(a, r[i]):
+            number = numbers[j]
+            Py_INCREF(number)
+            PyTuple_SET_ITEM(out, j - a, number)
+        return out
 
     @classmethod
     def collect(cls, lists):

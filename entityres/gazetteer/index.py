@@ -660,8 +660,9 @@ def _build(entries: list[Entry], numbers: Iterable[int]) -> _Built:
 
 
 def _frozen(lists: defaultdict, order=tuple) -> dict:
-    """``lists`` with each value made a tuple (``order``: how), in place: a copy of the
-    million postings of 100,000 entries beside the lists would double the build's peak memory."""
+    """``lists`` with each value made a tuple (``order``: how), in place: a copy beside the
+    lists would double their memory at the build's peak (the vocabulary's postings; the maps of
+    alias numbers are :class:`Runs`)."""
     lists.default_factory = None  # a lookup of a missing key no longer adds it
     for key, value in lists.items():
         lists[key] = order(value)

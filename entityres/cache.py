@@ -449,6 +449,24 @@ def u32_bytes(packed: array) -> bytes:
     return packed.tobytes()
 
 
+def pack_f64(numbers: Iterable[float]) -> bytes:
+    """Numbers as little-endian 64-bit floats."""
+    packed = array("d", numbers)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def f64_array(value: object) -> array:
+    """Numbers packed by :func:`pack_f64`."""
+    expect(type(value) is bytes and len(value) % 8 == 0, "packed floats")
+    numbers = array("d")
+    numbers.frombytes(value)  # type: ignore[arg-type]
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers
+
+
 def u32_array(value: object) -> array:
     """Whole numbers packed by :func:`pack_u32`."""
     expect(type(value) is bytes and len(value) % 4 == 0, "packed numbers")

@@ -407,7 +407,9 @@ def test_an_index_file_of_another_layout_or_out_of_range_is_a_miss(folder):
                         ("name", [data["aliases"]["name"][0], data["aliases"]["name"][1][:-4]]),  # a name short
                         ("name", [data["aliases"]["name"][0] + b"\xff", data["aliases"]["name"][1]]),
                         ("key", data["aliases"]["name"][:1]), ("heard", "codes"),
-                        ("lang", [1] + data["aliases"]["lang"][1:])))):
+                        ("lang", (99).to_bytes(4, "little") + data["aliases"]["lang"][4:]),  # no such language
+                        ("langs", [1] + data["aliases"]["langs"][1:]),  # a language that is not a string
+                        ("trust", data["aliases"]["trust"][:-8]), ("trust", [1.0])))):
         with pytest.raises(cache.CacheFormatError):
             Index._decode(damaged, entries)
 

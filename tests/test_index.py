@@ -18,7 +18,7 @@ import pytest
 
 from entityres import Gazetteer
 from entityres.cache import U32
-from entityres.gazetteer._index import Runs, Texts, pack_runs, post
+from entityres.gazetteer._index import Runs, Texts, all_below, pack_runs, post
 from entityres.gazetteer.index import (MAX_COST, MAX_WORDS, TYPE_CODES, Alias, Index, alias_title, cheap_key_slots, exact_keys, joined_codes, pair_blocking_keys,
                                        word_blocking_keys)
 from entityres.text.keys import name_words
@@ -216,8 +216,15 @@ def test_runs_that_do_not_fit_together_are_refused():
         with pytest.raises(ValueError):
             Runs(*bad)
     assert Runs(keys, run_ends, numbers, 5) == {"ab": (1,), "cd": (2, 3), "é": (4,)}
-    with pytest.raises(ValueError, match="number 4 is not under 4"):
+    with pytest.raises(ValueError, match="a number is not under 4"):
         Runs(keys, run_ends, numbers, 4)
+
+
+def test_all_below_reads_32_bit_numbers():
+    assert all_below(array(U32, [0, 3, 2 ** 32 - 1]), 2 ** 32) and all_below(array(U32), 0)
+    assert not all_below(array(U32, [0, 3, 5]), 5) and all_below(array(U32, [0, 3, 5]), 6)
+    with pytest.raises(ValueError):
+        all_below(array("H", [1]), 5)
 
 
 def test_texts_hold_strings_in_place():

@@ -261,6 +261,20 @@ cdef class Texts:
         return Texts, self.columns()
 
 
+def all_below(array numbers, below) -> bool:
+    """Whether every number of ``numbers`` (an array of 32-bit items) is under ``below``: the
+    range checks of a cached index's columns, in C."""
+    if numbers.ob_descr.itemsize != 4:
+        raise ValueError("not an array of 32-bit items")
+    cdef Py_ssize_t j
+    cdef const uint32_t *x = _u32(numbers)
+    cdef uint64_t limit = below
+    for j in range(len(numbers)):
+        if x[j] >= limit:
+            return False
+    return True
+
+
 cdef class Runs:
     """A read-only map of strings (keys) to runs of whole numbers below 2 ** 32, held in place:
     the keys as :class:`Texts`, every run in one array (``numbers``), and a hash table of key
@@ -282,12 +296,8 @@ cdef class Runs:
         fit together, a key comes twice, or a number is not under ``below`` (when given)."""
         if numbers.ob_descr.itemsize != 4:
             raise ValueError("numbers: not an array of 32-bit items")
-        cdef Py_ssize_t j
-        cdef const uint32_t *x = _u32(numbers)
-        if below is not None:
-            for j in range(len(numbers)):
-                if x[j] >= <uint64_t> below:
-                    raise ValueError(f"number {x[j]} is not under {below}")
+        if below is not None and not all_below(numbers, below):
+            raise ValueError(f"a number is not under {below}")
         if len(keys) != len(run_ends):
             raise ValueError(f"{len(keys)} keys but {len(run_ends)} runs")
         self._keys, self.numbers, self._n = keys, numbers, len(keys)
@@ -453,9 +463,10 @@ cdef class Aliases:
     cdef object _alias  # the Alias class
     cdef tuple _type_names  # type code -> the type as Alias.type holds it
     # the columns of a cached index (each checked by entityres.gazetteer.index._aliases)
-    cdef array _entries, _refs
+    cdef array _entries, _refs, _langs, _trusts
+    cdef tuple _lang_names
     cdef bytes _types, _lengths, _heard_counts
-    cdef list _langs, _trusts, _words
+    cdef list _words
     cdef Texts _names, _keys, _heard
     cdef array _word_ends, _heard_ends
 
@@ -464,14 +475,18 @@ cdef class Aliases:
         self._alias, self._type_names, self._made, self._n = alias, type_names, made, len(made)
 
     @classmethod
-    def columns(cls, alias, tuple type_names, array entries, bytes types, list langs, Texts names, Texts keys, list trusts,
-                bytes lengths, array refs, Texts heard, bytes heard_counts, list words):
+    def columns(cls, alias, tuple type_names, array entries, bytes types, array langs, tuple lang_names, Texts names,
+                Texts keys, array trusts, bytes lengths, array refs, Texts heard, bytes heard_counts, list words):
         """The aliases of a cached index, column by column (as ``Index._encode`` writes them),
-        already checked; ``refs`` numbers the ``words`` of every alias in turn."""
-        if entries.ob_descr.itemsize != 4 or refs.ob_descr.itemsize != 4:
-            raise TypeError("entries and refs must be arrays of 32-bit items")
+        already checked; ``langs`` are numbers of ``lang_names``, ``trusts`` an array of doubles,
+        and ``refs`` numbers the ``words`` of every alias in turn."""
+        if entries.ob_descr.itemsize != 4 or refs.ob_descr.itemsize != 4 or langs.ob_descr.itemsize != 4:
+            raise TypeError("entries, langs and refs must be arrays of 32-bit items")
+        if trusts.typecode != "d":
+            raise TypeError("trusts must be an array of doubles")
         cdef Aliases self = cls(alias, type_names, [None] * len(names))
-        self._entries, self._types, self._langs, self._names, self._keys = entries, types, langs, names, keys
+        self._entries, self._types, self._langs, self._lang_names = entries, types, langs, lang_names
+        self._names, self._keys = names, keys
         self._trusts, self._lengths, self._refs, self._heard, self._heard_counts = trusts, lengths, refs, heard, heard_counts
         self._words, self._word_ends, self._heard_ends = words, _ends(lengths), _ends(heard_counts)
         return self
@@ -497,9 +512,11 @@ cdef class Aliases:
         cdef const uint32_t *refs = <const uint32_t *> self._refs.data.as_voidptr
         cdef Py_ssize_t r, w0 = word_ends[k - 1] if k else 0, h0 = heard_ends[k - 1] if k else 0
         words = tuple([self._words[refs[r]] for r in range(w0, word_ends[k])])
-        cdef const uint32_t *entries = <const uint32_t *> self._entries.data.as_voidptr
-        return self._alias._make((entries[k], self._type_names[self._types[k]], self._langs[k], self._names._get(k),
-                                  self._keys._get(k), self._trusts[k], words, self._heard._range(h0, heard_ends[k])))
+        cdef const uint32_t *entries = _u32(self._entries)
+        cdef const uint32_t *langs = _u32(self._langs)
+        return self._alias._make((entries[k], self._type_names[self._types[k]], self._lang_names[langs[k]],
+                                  self._names._get(k), self._keys._get(k), self._trusts.data.as_doubles[k], words,
+                                  self._heard._range(h0, heard_ends[k])))
 
     def __iter__(self):
         cdef Py_ssize_t k
@@ -518,9 +535,9 @@ cdef class Aliases:
         # a pickle (the Spark broadcast, batch workers) carries the columns, not every alias made
         if self._words is None:
             return Aliases, (self._alias, self._type_names, list(self._made))
-        return _columns, (self._alias, self._type_names, self._entries, self._types, self._langs, self._names,
-                          self._keys, self._trusts, self._lengths, self._refs, self._heard, self._heard_counts,
-                          self._words)
+        return _columns, (self._alias, self._type_names, self._entries, self._types, self._langs, self._lang_names,
+                          self._names, self._keys, self._trusts, self._lengths, self._refs, self._heard,
+                          self._heard_counts, self._words)
 
     @property
     def entry_numbers(self):

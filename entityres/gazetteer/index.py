@@ -37,11 +37,11 @@ from itertools import chain
 from typing import Iterable, NamedTuple
 
 from ..text import cues, normalize, tables
-from ..cache import CacheFormatError, cache_path, expect, int_list, pack_u32, read_cache, str_list, str_map, u32_array, u32_bytes, write_cache
+from ..cache import CacheFormatError, cache_path, expect, f64_array, int_list, pack_f64, pack_u32, read_cache, str_list, str_map, u32_array, u32_bytes, write_cache
 from ..memo import PAIRS, WORDS
 from ..text.keys import join_codes, join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
-from ._index import Aliases, Runs, Texts, cheap_key_slots as _cheap_key_slots, post
+from ._index import Aliases, Runs, Texts, all_below, cheap_key_slots as _cheap_key_slots, post
 from .entries import Entries
 from .schema import Entry
 from ..text.similarity import Word, join_profiles, word_profile
@@ -310,13 +310,15 @@ class Index:
             if name in ("entries", "by_id"):  # given by the caller, derived from the entries
                 continue
             if kind == "Aliases":
+                langs: dict[str | None, int] = {}
                 out[name] = {"entry": u32_bytes(value.entry_numbers), "type": value.type_codes,
-                             "lang": [a.lang for a in value], "name": _texts(Texts.of([a.name for a in value])),
-                             "key": _texts(value.keys), "trust": [a.trust for a in value],
+                             "lang": pack_u32([langs.setdefault(a.lang, len(langs)) for a in value]),
+                             "name": _texts(Texts.of([a.name for a in value])),
+                             "key": _texts(value.keys), "trust": pack_f64([a.trust for a in value]),
                              "length": value.word_counts,
                              "words": pack_u32([word(w) for a in value for w in a.words]),
                              "heard": _texts(Texts.of([c for a in value for c in a.heard])),
-                             "heard_counts": bytes(len(a.heard) for a in value)}
+                             "heard_counts": bytes(len(a.heard) for a in value), "langs": list(langs)}
             elif kind == "dict[str, Word]":
                 out[name] = {k: word(w) for k, w in value.items()}
             elif kind == "frozenset[str]":
@@ -737,18 +739,18 @@ def _aliases(value: object, words: list[Word], n_entries: int) -> Aliases:
     """The aliases encoded column by column (:meth:`Index._encode`): every column checked at once,
     each alias made when first asked for (:class:`Aliases`). An alias of n words refers to its n words."""
     columns = str_map(value)
+    expect(set(columns) == {"entry", "type", "lang", "langs", "name", "key", "trust", "length", "words", "heard",
+                            "heard_counts"}, "the aliases' columns")
     names, keys, heard = (_read_texts(columns[c]) for c in ("name", "key", "heard"))
     types, lengths, heard_counts = columns["type"], columns["length"], columns["heard_counts"]
-    langs, trusts = _list(columns["lang"]), _list(columns["trust"])
-    entries, refs = (u32_array(columns[c]) for c in ("entry", "words"))
+    lang_names, trusts = _list(columns["langs"]), f64_array(columns["trust"])
+    entries, refs, langs = (u32_array(columns[c]) for c in ("entry", "words", "lang"))
     n = len(names)
     expect(all(type(c) is bytes and len(c) == n for c in (types, lengths, heard_counts))
            and n == len(keys) == len(langs) == len(trusts) == len(entries) and sum(heard_counts) == len(heard)
-           and set(map(type, langs)) <= _OPTIONAL_STR and set(map(type, trusts)) <= {float}
-           and (not entries or max(entries) < n_entries) and (not refs or max(refs) < len(words))
+           and set(map(type, lang_names)) <= _OPTIONAL_STR and all_below(langs, len(lang_names))
+           and all_below(entries, n_entries) and all_below(refs, len(words))
            and (not lengths or (min(lengths) > 0 and max(lengths) <= MAX_WORDS)) and len(refs) == sum(lengths)
-           and (not types or max(types) < len(TYPE_NAMES))
-           and set(columns) == {"entry", "type", "lang", "name", "key", "trust", "length", "words", "heard", "heard_counts"},
-           "the aliases' columns")
-    return Aliases.columns(Alias, TYPE_NAMES, entries, types, langs, names, keys, trusts, lengths, refs, heard, heard_counts,
-                           words)
+           and (not types or max(types) < len(TYPE_NAMES)), "the aliases' columns")
+    return Aliases.columns(Alias, TYPE_NAMES, entries, types, langs, tuple(lang_names), names, keys, trusts, lengths,
+                           refs, heard, heard_counts, words)

@@ -350,10 +350,14 @@ def test_a_cached_gazetteer_whose_entries_are_not_laid_out_as_written_is_a_miss(
     expected = [e.model_dump() for e in gz]
     (path,) = folder.glob("gazetteer-*")
     data = loader._encode(gz, [str(source)], index_module.shared_aliases(list(gz))[1])
-    ends = list(cache.u32_array(data["ends"]))
+    ends, keys_end = list(cache.u32_array(data["ends"])), list(cache.u32_array(data["keys"][2]))
     for damaged in ({**data, "ends": cache.pack_u32(ends[:-1])}, {**data, "ends": cache.pack_u32([*ends[:-1], ends[-1] + 1])},
                     {**data, "ends": cache.pack_u32([ends[-1], *ends[1:]])},
-                    {**data, "ids": [data["ids"][0]] * len(ends)}, {**data, "entries": [data["entries"]]}):
+                    {**data, "ids": [data["ids"][0]] * len(ends)}, {**data, "entries": [data["entries"]]},
+                    # each entry's exact keys: a key past the text, an entry short, not the three columns
+                    {**data, "keys": [*data["keys"][:2], cache.pack_u32([*keys_end[:-1], keys_end[-1] + 1])]},
+                    {**data, "keys": [*data["keys"][:2], cache.pack_u32(keys_end[:-1])]},
+                    {**data, "keys": data["keys"][:2]}, {**data, "keys": [["x"]] * len(ends)}):
         cache.write_cache(path, damaged)
         assert [e.model_dump() for e in load_gazetteer([source], bundled=False)] == expected
 

@@ -143,6 +143,12 @@ cdef inline uint32_t *_u32(array a) noexcept:
     return <uint32_t *> a.data.as_voidptr
 
 
+def checked_ends(array ends, Py_ssize_t total, str what) -> array:
+    """``ends`` when they are 32-bit numbers rising to ``total`` (where runs laid end to end
+    end); ValueError naming ``what`` otherwise."""
+    return _checked_ends(ends, total, what)
+
+
 cdef array _checked_ends(array ends, Py_ssize_t total, str what):
     """``ends`` (an array of 32-bit items) rising to ``total``; ValueError naming ``what`` otherwise."""
     if ends.ob_descr.itemsize != 4:

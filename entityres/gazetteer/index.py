@@ -313,11 +313,11 @@ class Index:
                 langs: dict[str | None, int] = {}
                 out[name] = {"entry": u32_bytes(value.entry_numbers), "type": value.type_codes,
                              "lang": pack_u32([langs.setdefault(a.lang, len(langs)) for a in value]),
-                             "name": _texts(Texts.of([a.name for a in value])),
-                             "key": _texts(value.keys), "trust": pack_f64([a.trust for a in value]),
+                             "name": texts_data(Texts.of([a.name for a in value])),
+                             "key": texts_data(value.keys), "trust": pack_f64([a.trust for a in value]),
                              "length": value.word_counts,
                              "words": pack_u32([word(w) for a in value for w in a.words]),
-                             "heard": _texts(Texts.of([c for a in value for c in a.heard])),
+                             "heard": texts_data(Texts.of([c for a in value for c in a.heard])),
                              "heard_counts": bytes(len(a.heard) for a in value), "langs": list(langs)}
             elif kind == "dict[str, Word]":
                 out[name] = {k: word(w) for k, w in value.items()}
@@ -325,7 +325,7 @@ class Index:
                 out[name] = sorted(value)
             elif kind == "Runs":  # the keys, where each run ends, the runs
                 keys, run_ends, numbers = value.columns()
-                out[name] = [*_texts(keys), u32_bytes(run_ends), u32_bytes(numbers)]
+                out[name] = [*texts_data(keys), u32_bytes(run_ends), u32_bytes(numbers)]
             elif kind == "dict[str, tuple[str, ...]]":
                 out[name] = {k: list(v) for k, v in value.items()}
             elif kind == "float":
@@ -707,14 +707,14 @@ def _words(value: object, slots: list[tuple[str, ...]]) -> list[Word]:
 _OPTIONAL_STR = {str, type(None)}
 
 
-def _texts(texts: Texts) -> list:
-    """:class:`Texts` as written: ``[UTF-8, ends]``."""
+def texts_data(texts: Texts) -> list:
+    """:class:`Texts` as a cache file holds them: ``[UTF-8, ends]``."""
     text, ends = texts.columns()
     return [text, u32_bytes(ends)]
 
 
-def _read_texts(value: object) -> Texts:
-    """:class:`Texts` from ``[UTF-8, ends]`` (:func:`_texts`)."""
+def read_texts(value: object) -> Texts:
+    """:class:`Texts` from ``[UTF-8, ends]`` (:func:`texts_data`), checked."""
     value = _list(value)
     expect(len(value) == 2 and type(value[0]) is bytes, "UTF-8 text and its ends")
     text, ends = value
@@ -730,7 +730,7 @@ def _runs(value: object, below: int) -> Runs:
     value = _list(value)
     expect(len(value) == 4, "keys, their ends, the runs' ends and the runs")
     try:
-        return Runs(_read_texts(value[:2]), u32_array(value[2]), u32_array(value[3]), below)
+        return Runs(read_texts(value[:2]), u32_array(value[2]), u32_array(value[3]), below)
     except ValueError as err:
         raise CacheFormatError(f"expected a map of keys to runs: {err}") from None
 
@@ -741,7 +741,7 @@ def _aliases(value: object, words: list[Word], n_entries: int) -> Aliases:
     columns = str_map(value)
     expect(set(columns) == {"entry", "type", "lang", "langs", "name", "key", "trust", "length", "words", "heard",
                             "heard_counts"}, "the aliases' columns")
-    names, keys, heard = (_read_texts(columns[c]) for c in ("name", "key", "heard"))
+    names, keys, heard = (read_texts(columns[c]) for c in ("name", "key", "heard"))
     types, lengths, heard_counts = columns["type"], columns["length"], columns["heard_counts"]
     lang_names, trusts = _list(columns["langs"]), f64_array(columns["trust"])
     entries, refs, langs = (u32_array(columns[c]) for c in ("entry", "words", "lang"))

@@ -24,7 +24,7 @@ from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
-from itertools import accumulate, chain
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Collection, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
@@ -32,9 +32,10 @@ import msgpack
 from pydantic import ValidationError
 
 from ..memo import once
-from ..cache import U32, cache_dir, cache_path, expect, max_bytes, pack_u32, read_cache, str_list, str_map, u32_array, write_cache
+from ..cache import U32, CacheFormatError, cache_dir, cache_path, expect, max_bytes, pack_u32, read_cache, str_list, str_map, u32_array, write_cache
 from .entries import Entries
-from .index import PROGRESS_ENTRIES, Index, Keyed, progress_bar, shared_aliases
+from ._index import Texts, checked_ends
+from .index import PROGRESS_ENTRIES, Index, Keyed, progress_bar, read_texts, shared_aliases, texts_data
 from . import block_yaml
 from .schema import Entry, GazetteerFile
 from .yaml_source import SourceError, decode, field_name, line_of, load_yaml, read_source
@@ -600,24 +601,26 @@ def _encode(gazetteer: Gazetteer, files: list[str], keyed: Keyed) -> dict:
             "issues": [[i.kind, i.severity, i.entry_id, i.message, where.get(i.file, i.file), i.line]
                        for i in gazetteer.issues],
             "origin": [pack_u32([where[origin.files[n]] for n in origin.file]), pack_u32(origin.line)],
-            "keys": [sorted(keyed[e.id][1]) for e in gazetteer]}
+            # every entry's exact keys in turn, and where each entry's end
+            "keys": [*texts_data(Texts.of([k for e in gazetteer for k in sorted(keyed[e.id][1])])),
+                     pack_u32(accumulate(len(keyed[e.id][1]) for e in gazetteer))]}
 
 
 class _CachedKeys(Mapping):
     """The exact keys of a cached gazetteer's entries (:data:`Keyed`), each entry made when asked for."""
 
-    def __init__(self, entries: Entries, keys: list[list[str]]) -> None:
-        self._entries, self._keys = entries, keys
+    def __init__(self, entries: Entries, keys: Texts, ends: array) -> None:
+        self._entries, self._keys, self._ends = entries, keys, ends
 
     def __getitem__(self, entry_id: str) -> tuple[Entry, list[str]]:
         n = self._entries.position[entry_id]
-        return self._entries[n], self._keys[n]
+        return self._entries[n], self._keys[self._ends[n - 1] if n else 0:self._ends[n]]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._entries.ids)
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._ends)
 
 
 def _decode(data: object, files: list[str], cache: bool, key: str, path: Path | None) -> tuple[Gazetteer, Keyed]:
@@ -627,8 +630,13 @@ def _decode(data: object, files: list[str], cache: bool, key: str, path: Path | 
            and type(data["keys"]) is list, "a gazetteer's entries, issues, origins and keys")
     entries = Entries.packed(str_list(data["ids"]), data["entries"], u32_array(data["ends"]), str(path))
     keys = data["keys"]
-    expect(len(keys) == len(entries) and set(map(type, keys)) <= {list}, "the exact keys of each entry's names")
-    str_list(list(chain.from_iterable(keys)))
+    expect(type(keys) is list and len(keys) == 3, "the exact keys of each entry's names")
+    texts, ends = read_texts(keys[:2]), u32_array(keys[2])
+    try:
+        checked_ends(ends, len(texts), "the exact keys of each entry's names")
+    except ValueError as err:
+        raise CacheFormatError(str(err)) from None
+    expect(len(ends) == len(entries), "the exact keys of each entry's names")
     defined_in, defined_at = map(u32_array, data["origin"])
     expect(len(defined_in) == len(defined_at) == len(entries) and (not defined_in or max(defined_in) < len(files)),
            "where each entry was defined")
@@ -640,4 +648,4 @@ def _decode(data: object, files: list[str], cache: bool, key: str, path: Path | 
                and (file is None or type(file) is str or (type(file) is int and 0 <= file < len(files))), "an issue")
         issues.append(Issue(kind, severity, entry_id, message, files[file] if type(file) is int else file, line))
     return (Gazetteer(entries, issues, cache, key, Origin(tuple(files), defined_in, defined_at)),
-            _CachedKeys(entries, keys))
+            _CachedKeys(entries, texts, ends))

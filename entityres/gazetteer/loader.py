@@ -601,7 +601,7 @@ def _encode(gazetteer: Gazetteer, files: list[str], keyed: Keyed) -> dict:
             "issues": [[i.kind, i.severity, i.entry_id, i.message, where.get(i.file, i.file), i.line]
                        for i in gazetteer.issues],
             "origin": [pack_u32([where[origin.files[n]] for n in origin.file]), pack_u32(origin.line)],
-            # every entry's exact keys in turn, and where each entry's end
+            # every entry's exact keys in turn, and where each entry's keys end
             "keys": [*texts_data(Texts.of([k for e in gazetteer for k in sorted(keyed[e.id][1])])),
                      pack_u32(accumulate(len(keyed[e.id][1]) for e in gazetteer))]}
 
@@ -630,7 +630,7 @@ def _decode(data: object, files: list[str], cache: bool, key: str, path: Path | 
            and type(data["keys"]) is list, "a gazetteer's entries, issues, origins and keys")
     entries = Entries.packed(str_list(data["ids"]), data["entries"], u32_array(data["ends"]), str(path))
     keys = data["keys"]
-    expect(type(keys) is list and len(keys) == 3, "the exact keys of each entry's names")
+    expect(len(keys) == 3, "the exact keys of each entry's names")
     texts, ends = read_texts(keys[:2]), u32_array(keys[2])
     try:
         checked_ends(ends, len(texts), "the exact keys of each entry's names")

@@ -436,42 +436,44 @@ def str_map(value: object) -> dict:
 U32 = next(code for code in "ILH" if array(code).itemsize == 4)  # the array type of 32-bit words
 
 
+def _little_endian(packed: array) -> bytes:
+    """An array's items as little-endian bytes (the caller's array left as it is)."""
+    if sys.byteorder == "big":
+        packed = array(packed.typecode, packed)
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def _read_little_endian(value: object, typecode: str, what: str) -> array:
+    """The array of ``typecode`` whose little-endian bytes are ``value``; a miss naming ``what``."""
+    numbers = array(typecode)
+    expect(type(value) is bytes and len(value) % numbers.itemsize == 0, what)
+    numbers.frombytes(value)  # type: ignore[arg-type]
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers
+
+
 def pack_u32(numbers: Iterable[int]) -> bytes:
     """Whole numbers as little-endian 32-bit words."""
-    return u32_bytes(array(U32, numbers))
+    return _little_endian(array(U32, numbers))
 
 
 def u32_bytes(packed: array) -> bytes:
     """An array of 32-bit words as little-endian bytes."""
-    if sys.byteorder == "big":
-        packed = array(U32, packed)
-        packed.byteswap()
-    return packed.tobytes()
+    return _little_endian(packed)
 
 
 def pack_f64(numbers: Iterable[float]) -> bytes:
     """Numbers as little-endian 64-bit floats."""
-    packed = array("d", numbers)
-    if sys.byteorder == "big":
-        packed.byteswap()
-    return packed.tobytes()
+    return _little_endian(array("d", numbers))
 
 
 def f64_array(value: object) -> array:
     """Numbers packed by :func:`pack_f64`."""
-    expect(type(value) is bytes and len(value) % 8 == 0, "packed floats")
-    numbers = array("d")
-    numbers.frombytes(value)  # type: ignore[arg-type]
-    if sys.byteorder == "big":
-        numbers.byteswap()
-    return numbers
+    return _read_little_endian(value, "d", "packed floats")
 
 
 def u32_array(value: object) -> array:
     """Whole numbers packed by :func:`pack_u32`."""
-    expect(type(value) is bytes and len(value) % 4 == 0, "packed numbers")
-    numbers = array(U32)
-    numbers.frombytes(value)  # type: ignore[arg-type]
-    if sys.byteorder == "big":
-        numbers.byteswap()
-    return numbers
+    return _read_little_endian(value, U32, "packed numbers")

@@ -88,7 +88,7 @@ def pack_runs(lists, array numbers):
     return numbers
 
 
-cdef str _U32 = next(code for code in "ILH" if array(code).itemsize == 4)
+from entityres.cache import U32 as _U32  # the array type of 32-bit items
 
 
 cdef inline uint64_t _fnv(const unsigned char *s, Py_ssize_t n) noexcept:
@@ -143,6 +143,11 @@ cdef inline uint32_t *_u32(array a) noexcept:
     return <uint32_t *> a.data.as_voidptr
 
 
+cdef inline uint32_t _start(const uint32_t *ends, Py_ssize_t i) noexcept:
+    """Where run ``i`` starts, for runs laid end to end that end at ``ends``."""
+    return ends[i - 1] if i else 0
+
+
 def checked_ends(array ends, Py_ssize_t total, str what) -> array:
     """``ends`` when they are 32-bit numbers rising to ``total`` (where runs laid end to end
     end); ValueError naming ``what`` otherwise."""
@@ -156,10 +161,10 @@ cdef array _checked_ends(array ends, Py_ssize_t total, str what):
     cdef Py_ssize_t i, n = len(ends)
     cdef const uint32_t *e = _u32(ends)
     for i in range(n):
-        if e[i] < (e[i - 1] if i else 0):
+        if e[i] < _start(e, i):
             raise ValueError(f"{what}: the ends fall")
-    if (e[n - 1] if n else 0) != total:
-        raise ValueError(f"{what}: the ends stop at {e[n - 1] if n else 0}, not {total}")
+    if _start(e, n) != total:
+        raise ValueError(f"{what}: the ends stop at {_start(e, n)}, not {total}")
     return ends
 
 
@@ -217,13 +222,13 @@ cdef class Texts:
         i = 0
         for x in strings:
             raw = _encoded(x)
-            n = e[i] - (e[i - 1] if i else 0)
+            n = e[i] - _start(e, i)
             memcpy(out + e[i] - n, PyUnicode_DATA(x) if raw is None else <char *> raw, n)
             i += 1
         return cls(text, ends)
 
     cdef inline uint32_t _start(self, Py_ssize_t i) noexcept:
-        return _u32(self._ends)[i - 1] if i else 0
+        return _start(_u32(self._ends), i)
 
     cdef str _get(self, Py_ssize_t i):
         return self._text[self._start(i):_u32(self._ends)[i]].decode("utf-8", "surrogatepass")
@@ -356,7 +361,7 @@ cdef class Runs:
     cdef tuple _run(self, Py_ssize_t i):
         cdef const uint32_t *r = _u32(self._run_ends)
         cdef const uint32_t *numbers = _u32(self.numbers)
-        cdef uint32_t a = r[i - 1] if i else 0, j
+        cdef uint32_t a = _start(r, i), j
         cdef tuple out = PyTuple_New(r[i] - a)
         cdef object number
         for j in range(a, r[i]):
@@ -388,7 +393,7 @@ cdef class Runs:
         if i < 0:
             return None
         cdef const uint32_t *r = _u32(self._run_ends)
-        cdef uint64_t a = r[i - 1] if i else 0
+        cdef uint64_t a = _start(r, i)
         return a << 32 | (r[i] - a)
 
     def get(self, key, default=None):
@@ -424,7 +429,7 @@ cdef class Runs:
     def runs(self):
         """Each key with where its run starts and ends in :attr:`numbers`, in order."""
         cdef const uint32_t *r = _u32(self._run_ends)
-        return [(self._keys._get(i), r[i - 1] if i else 0, r[i]) for i in range(self._n)]
+        return [(self._keys._get(i), _start(r, i), r[i]) for i in range(self._n)]
 
     def __eq__(self, other):
         # by content, whatever the keys' order, as dicts compare
@@ -448,7 +453,7 @@ cdef array _ends(const unsigned char[:] counts):
     cdef Py_ssize_t i, n = counts.shape[0]
     cdef uint32_t total = 0
     cdef array out = clone(array(_U32), n, False)
-    cdef uint32_t *ends = <uint32_t *> out.data.as_voidptr
+    cdef uint32_t *ends = _u32(out)
     for i in range(n):
         total += counts[i]
         ends[i] = total
@@ -513,10 +518,10 @@ cdef class Aliases:
         return a
 
     cdef object _make(self, Py_ssize_t k):
-        cdef const uint32_t *word_ends = <const uint32_t *> self._word_ends.data.as_voidptr
-        cdef const uint32_t *heard_ends = <const uint32_t *> self._heard_ends.data.as_voidptr
-        cdef const uint32_t *refs = <const uint32_t *> self._refs.data.as_voidptr
-        cdef Py_ssize_t r, w0 = word_ends[k - 1] if k else 0, h0 = heard_ends[k - 1] if k else 0
+        cdef const uint32_t *word_ends = _u32(self._word_ends)
+        cdef const uint32_t *heard_ends = _u32(self._heard_ends)
+        cdef const uint32_t *refs = _u32(self._refs)
+        cdef Py_ssize_t r, w0 = _start(word_ends, k), h0 = _start(heard_ends, k)
         words = tuple([self._words[refs[r]] for r in range(w0, word_ends[k])])
         cdef const uint32_t *entries = _u32(self._entries)
         cdef const uint32_t *langs = _u32(self._langs)

@@ -18,7 +18,8 @@ from typing import Iterable, Iterator, Sequence
 import msgpack
 from pydantic import ValidationError
 
-from ..cache import CacheFormatError
+from ..cache import U32, CacheFormatError
+from ._index import checked_ends
 from .schema import Entry
 
 
@@ -31,7 +32,7 @@ class Entries(Sequence[Entry]):
         self.ids: list[str] = [e.id for e in self._made]  # type: ignore[union-attr]
         self.position: dict[str, int] = dict(zip(self.ids, count()))
         self._packed = memoryview(b"")
-        self._ends = array("q")
+        self._ends = array(U32)
         self._source = ""
 
     @classmethod
@@ -40,17 +41,22 @@ class Entries(Sequence[Entry]):
         return entries if isinstance(entries, Entries) else cls(entries)
 
     @classmethod
-    def packed(cls, ids: list[str], packed: bytes, ends: Sequence[int], source: str) -> "Entries":
+    def packed(cls, ids: list[str], packed: bytes, ends: array, source: str) -> "Entries":
         """Entries not yet validated: entry n is the msgpack of ``packed[ends[n - 1]:ends[n]]``
-        (its ``model_dump(mode="json")``), with the ID ``ids[n]``; ``source`` names the file."""
-        if len(ends) != len(ids) or (ends and ends[-1] != len(packed)) or any(a > b for a, b in zip([0, *ends], ends)):
-            raise CacheFormatError("the entries' runs of bytes")
+        (its ``model_dump(mode="json")``), with the ID ``ids[n]``; ``ends`` is an array of 32-bit
+        items; ``source`` names the file."""
+        try:
+            checked_ends(ends, len(packed), "the entries' runs of bytes")
+        except ValueError as err:
+            raise CacheFormatError(str(err)) from None
+        if len(ends) != len(ids):
+            raise CacheFormatError("the entries' runs of bytes: one for each ID")
         out = cls()
         out.ids, out._made = ids, [None] * len(ids)
         out.position = dict(zip(ids, count()))
         if len(out.position) != len(ids):
             raise CacheFormatError("distinct entry IDs")
-        out._packed, out._ends, out._source = memoryview(packed), array("q", ends), source
+        out._packed, out._ends, out._source = memoryview(packed), ends, source
         return out
 
     def __len__(self) -> int:

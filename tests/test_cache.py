@@ -401,6 +401,9 @@ def test_an_index_file_of_another_layout_or_out_of_range_is_a_miss(folder):
                     {**data, "postings": [text, key_ends, run_ends, numbers[:-4]]},  # the runs past the numbers
                     {**data, "postings": [text + b"X", key_ends, run_ends, numbers]},
                     {**data, "exact": [text, key_ends, run_ends]},
+                    {**data, "prefixes": [data["prefixes"][0], data["prefixes"][1][:-4]]},  # a key short
+                    {**data, "ambiguous": data["prefixes"][:1]},
+                    {**data, "prefixes": [b"ab" * 2, cache.pack_u32([2, 4])]},  # a key twice
                     {**data, "words": {**data["words"], "slots": data["words"]["slots"][:-4]}},
                     *({**data, "aliases": {**data["aliases"], column: value}} for column, value in (
                         ("type", b"\x07" + data["aliases"]["type"][1:]),  # no such type

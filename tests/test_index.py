@@ -18,7 +18,7 @@ import pytest
 
 from entityres import Gazetteer
 from entityres.cache import U32
-from entityres.gazetteer._index import Runs, Texts, all_below, pack_runs, post
+from entityres.gazetteer._index import Keys, Runs, Texts, all_below, pack_runs, post
 from entityres.gazetteer.index import (MAX_COST, MAX_WORDS, TYPE_CODES, Alias, Index, alias_title, cheap_key_slots, exact_keys, joined_codes, pair_blocking_keys,
                                        word_blocking_keys)
 from entityres.text.keys import name_words
@@ -204,6 +204,19 @@ def test_runs_map_keys_to_their_numbers_in_place():
             runs[missing]  # noqa: B018
     assert pickle.loads(pickle.dumps(runs)) == runs and Runs(*runs.columns()) == runs
     assert runs != {**{k: tuple(v) for k, v in RUNS.items()}, "HPTL": (2,)} and runs != {"HPTLA": (0, 4, 9)}
+
+
+def test_keys_are_a_set_of_strings_in_place():
+    keys = Keys.of(RUNS)
+    assert len(keys) == len(RUNS) and list(keys) == list(RUNS) and keys == set(RUNS) and keys == frozenset(RUNS)
+    assert all(key in keys for key in RUNS)
+    for missing in ("HPT", "HPTLAA", "عبد", "کی\u200cیف", "é" * 63, "é" * 66, "\ud800", 5, None, b"HPTLA"):
+        assert missing not in keys
+    assert pickle.loads(pickle.dumps(keys)) == keys and Keys(*keys.columns()) == keys
+    assert keys != set(RUNS) - {""} and keys != {*RUNS, "x"} and Keys.of(reversed(list(RUNS))) == keys
+    assert Keys.of([]) == set() and "" not in Keys.of([])
+    with pytest.raises(ValueError, match="key 2 comes twice"):
+        Keys.of(["ab", "cd", "ab"])
 
 
 def test_runs_that_do_not_fit_together_are_refused():

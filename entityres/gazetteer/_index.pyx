@@ -286,53 +286,42 @@ def all_below(array numbers, below) -> bool:
     return True
 
 
-cdef class Runs:
-    """A read-only map of strings (keys) to runs of whole numbers below 2 ** 32, held in place:
-    the keys as :class:`Texts`, every run in one array (``numbers``), and a hash table of key
-    numbers over them. It reads as a mapping, a key giving its run as a tuple, and :meth:`span`
-    gives the run's ``start << 32 | length`` for a kernel that reads ``numbers``.
-
-    The index's postings and exact keys are maps of a million keys: as Python dicts of strings
-    they were most of a large cached index's open (made key by key) and a fifth of its memory. A
-    cached index reads the bytes and arrays as they are and hashes the keys again, in C.
-    """
-    cdef Texts _keys
-    cdef array _run_ends, _table
-    cdef readonly array numbers
+cdef class Keys:
+    """A read-only set of strings, held in place: the strings as :class:`Texts` and a hash table of
+    their numbers, made again in C on opening (never read from a file). Each key is known by its
+    number, its place in order. The keys of :class:`Runs`, and the index's prefixes and ambiguous
+    keys: as frozensets, msgpack made 312,000 strings and Python hashed each on opening a
+    258,000-entry import."""
+    cdef Texts _texts
+    cdef array _table
     cdef Py_ssize_t _n
     cdef uint64_t _mask
 
-    def __init__(self, Texts keys, array run_ends, array numbers, below=None):
-        """The runs of ``keys`` are ``numbers`` cut at ``run_ends``; ValueError when they do not
-        fit together, a key comes twice, or a number is not under ``below`` (when given)."""
-        if numbers.ob_descr.itemsize != 4:
-            raise ValueError("numbers: not an array of 32-bit items")
-        if below is not None and not all_below(numbers, below):
-            raise ValueError(f"a number is not under {below}")
-        if len(keys) != len(run_ends):
-            raise ValueError(f"{len(keys)} keys but {len(run_ends)} runs")
-        self._keys, self.numbers, self._n = keys, numbers, len(keys)
-        self._run_ends = _checked_ends(run_ends, len(numbers), "runs")
-        self._hash_keys()
-
-    cdef _hash_keys(self):
+    def __init__(self, Texts texts):
+        """ValueError when a key comes twice."""
+        self._texts, self._n = texts, len(texts)
         cdef Py_ssize_t size = 1, i, slot
         while size < 2 * self._n:
             size *= 2
         self._table = clone(array(_U32), size, True)
         self._mask = size - 1
         cdef uint32_t *table = _u32(self._table)
-        cdef const unsigned char *t = self._keys._text
-        cdef const uint32_t *k = _u32(self._keys._ends)
+        cdef const unsigned char *t = texts._text
+        cdef const uint32_t *k = _u32(texts._ends)
         cdef uint32_t a, b
         for i in range(self._n):
-            a, b = self._keys._start(i), k[i]
+            a, b = texts._start(i), k[i]
             slot = _fnv(t + a, b - a) & self._mask
             while table[slot]:
-                if self._keys._same(table[slot] - 1, t + a, b - a):
+                if texts._same(table[slot] - 1, t + a, b - a):
                     raise ValueError(f"key {i} comes twice")
                 slot = (slot + 1) & self._mask
             table[slot] = i + 1
+
+    @classmethod
+    def of(cls, strings):
+        """``strings`` (distinct) held in place, in their order."""
+        return cls(Texts.of(strings))
 
     cdef Py_ssize_t _find(self, object key) except -2:
         """The key's number, or -1."""
@@ -353,10 +342,67 @@ cdef class Runs:
         cdef const uint32_t *table = _u32(self._table)
         slot = _fnv(<const unsigned char *> s, n) & self._mask
         while table[slot]:
-            if self._keys._same(table[slot] - 1, <const unsigned char *> s, n):
+            if self._texts._same(table[slot] - 1, <const unsigned char *> s, n):
                 return table[slot] - 1
             slot = (slot + 1) & self._mask
         return -1
+
+    def __contains__(self, key):
+        return self._find(key) >= 0
+
+    def __len__(self):
+        return self._n
+
+    def __iter__(self):
+        return iter(self._texts)
+
+    def __eq__(self, other):
+        # by content, whatever the order, as sets compare
+        if isinstance(other, (Keys, set, frozenset)):
+            return len(other) == self._n and all(k in self for k in other)
+        return NotImplemented
+
+    def __repr__(self):
+        return f"Keys({self._n} strings)"
+
+    def columns(self) -> tuple:
+        """``(texts,)``: what :class:`Keys` is made of, to write."""
+        return (self._texts,)
+
+    def __reduce__(self):
+        return Keys, self.columns()
+
+
+cdef class Runs:
+    """A read-only map of strings (keys) to runs of whole numbers below 2 ** 32, held in place:
+    the keys as :class:`Keys`, every run in one array (``numbers``). It reads as a mapping, a key
+    giving its run as a tuple, and :meth:`span` gives the run's ``start << 32 | length`` for a
+    kernel that reads ``numbers``.
+
+    The index's postings and exact keys are maps of a million keys: as Python dicts of strings
+    they were most of a large cached index's open (made key by key) and a fifth of its memory. A
+    cached index reads the bytes and arrays as they are and hashes the keys again, in C.
+    """
+    cdef Keys _keys
+    cdef array _run_ends
+    cdef readonly array numbers
+    cdef Py_ssize_t _n
+
+    def __init__(self, Texts keys, array run_ends, array numbers, below=None):
+        """The runs of ``keys`` are ``numbers`` cut at ``run_ends``; ValueError when they do not
+        fit together, a key comes twice, or a number is not under ``below`` (when given)."""
+        if numbers.ob_descr.itemsize != 4:
+            raise ValueError("numbers: not an array of 32-bit items")
+        if below is not None and not all_below(numbers, below):
+            raise ValueError(f"a number is not under {below}")
+        if len(keys) != len(run_ends):
+            raise ValueError(f"{len(keys)} keys but {len(run_ends)} runs")
+        self.numbers, self._n = numbers, len(keys)
+        self._run_ends = _checked_ends(run_ends, len(numbers), "runs")
+        self._keys = Keys(keys)
+
+    cdef inline Py_ssize_t _find(self, object key) except -2:
+        return self._keys._find(key)
 
     cdef tuple _run(self, Py_ssize_t i):
         cdef const uint32_t *r = _u32(self._run_ends)
@@ -413,9 +459,7 @@ cdef class Runs:
         return self._n
 
     def __iter__(self):
-        cdef Py_ssize_t i
-        for i in range(self._n):
-            yield self._keys._get(i)
+        return iter(self._keys)
 
     def keys(self):
         return list(self)
@@ -424,12 +468,12 @@ cdef class Runs:
         return [self._run(i) for i in range(self._n)]
 
     def items(self):
-        return [(self._keys._get(i), self._run(i)) for i in range(self._n)]
+        return list(zip(self._keys, self.values()))
 
     def runs(self):
         """Each key with where its run starts and ends in :attr:`numbers`, in order."""
         cdef const uint32_t *r = _u32(self._run_ends)
-        return [(self._keys._get(i), _start(r, i), r[i]) for i in range(self._n)]
+        return [(key, _start(r, i), r[i]) for i, key in enumerate(self._keys)]
 
     def __eq__(self, other):
         # by content, whatever the keys' order, as dicts compare
@@ -442,7 +486,7 @@ cdef class Runs:
 
     def columns(self) -> tuple:
         """``(keys, run_ends, numbers)``: what :class:`Runs` is made of, to write."""
-        return self._keys, self._run_ends, self.numbers
+        return self._keys._texts, self._run_ends, self.numbers
 
     def __reduce__(self):
         return Runs, self.columns()

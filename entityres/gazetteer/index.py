@@ -25,7 +25,8 @@ columns, not an object per record: numbers packed as 32-bit arrays, words and al
 field, so that msgpack makes few objects and each column is checked at once; the bundled
 gazetteer's index opens in about a third of a second. A cached index makes each alias when first
 asked for (:class:`~entityres.gazetteer._index.Aliases`), and its maps of keys to alias numbers
-are read in place (:class:`~entityres.gazetteer._index.Runs`).
+and its sets of keys are read in place (:class:`~entityres.gazetteer._index.Runs`,
+:class:`~entityres.gazetteer._index.Keys`).
 """
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ from ..cache import CacheFormatError, cache_path, expect, f64_array, int_list, p
 from ..memo import PAIRS, WORDS
 from ..text.keys import join_codes, join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
-from ._index import Aliases, Runs, Texts, all_below, cheap_key_slots as _cheap_key_slots, post
+from ._index import Aliases, Keys, Runs, Texts, all_below, cheap_key_slots as _cheap_key_slots, post
 from .entries import Entries
 from .schema import Entry
 from ..text.similarity import Word, join_profiles, word_profile
@@ -51,7 +52,7 @@ KEYS_PER_WORD = 3  # blocking keys kept per word: the likeliest readings meet; r
 MAX_COST = 1  # second-choice letter classes a blocking key may take
 MAX_WORDS = 8  # longer "names" are descriptions, not names
 MIN_SKELETON = 2
-LAYOUT = 5  # of the index's on-disk form: a file of another layout is a cache miss
+LAYOUT = 6  # of the index's on-disk form: a file of another layout is a cache miss
 PROGRESS_ENTRIES = 20_000  # more entries show a progress bar (on a terminal) as they are read and indexed
 TYPE_CODES = {"person": 0, "place": 1}  # an alias's type as the blocking kernel reads it
 TYPE_NAMES = tuple(TYPE_CODES)
@@ -251,10 +252,10 @@ class Index:
     aliases: Aliases  # of Alias
     exact: Runs  # of alias numbers, as are postings, parts and given
     postings: Runs
-    ambiguous: frozenset[str]
+    ambiguous: Keys  # a set of strings
     by_id: dict[str, int]
     # For names in running text (entityres.resolve.mentions):
-    prefixes: frozenset[str]  # every leading run of words of an exact key: where a name may go on
+    prefixes: Keys  # every leading run of words of an exact key: where a name may go on
     parts: Runs  # last word (surname) of a multi-word person alias → aliases
     given: Runs  # first word (given name) of a multi-word person alias → aliases
     vocab: dict[str, Word]  # every word of every alias (folded) → its profile
@@ -321,8 +322,8 @@ class Index:
                              "heard_counts": bytes(len(a.heard) for a in value), "langs": list(langs)}
             elif kind == "dict[str, Word]":
                 out[name] = {k: word(w) for k, w in value.items()}
-            elif kind == "frozenset[str]":
-                out[name] = sorted(value)
+            elif kind == "Keys":
+                out[name] = texts_data(*value.columns())
             elif kind == "Runs":  # the keys, where each run ends, the runs
                 keys, run_ends, numbers = value.columns()
                 out[name] = [*texts_data(keys), u32_bytes(run_ends), u32_bytes(numbers)]
@@ -363,8 +364,8 @@ class Index:
                 numbers = list(found.values())
                 expect(set(map(type, numbers)) <= {int}, "word numbers")
                 fields[name] = dict(zip(found, map(words.__getitem__, int_list(numbers, len(words)))))
-            elif kind == "frozenset[str]":
-                fields[name] = frozenset(str_list(value))
+            elif kind == "Keys":
+                fields[name] = _keys(value)
             elif kind == "Runs":
                 fields[name] = _runs(value, n_aliases)
             elif kind == "dict[str, tuple[str, ...]]":
@@ -489,8 +490,8 @@ class Index:
             folded = a.key.split(" ")
             prefixes.update(" ".join(folded[:i]) for i in range(1, len(folded) + 1))
         return cls(entries=entries, aliases=Aliases(Alias, TYPE_NAMES, list(aliases)), exact=Runs.collect(exact), postings=Runs.collect(postings),
-                   ambiguous=frozenset(k for k, o in owners.items() if len(o) > 1),
-                   by_id=entries.position, prefixes=frozenset(prefixes),
+                   ambiguous=Keys.of(sorted(k for k, o in owners.items() if len(o) > 1)),
+                   by_id=entries.position, prefixes=Keys.of(sorted(prefixes)),
                    parts=Runs.collect(parts), given=Runs.collect(given), vocab=vocab,
                    vocab_postings=_frozen(vocab_postings, lambda v: tuple(sorted(v))), trust_scale=scale)
 
@@ -722,6 +723,14 @@ def read_texts(value: object) -> Texts:
         return Texts(text, u32_array(ends))
     except ValueError as err:
         raise CacheFormatError(f"expected strings: {err}") from None
+
+
+def _keys(value: object) -> Keys:
+    """:class:`Keys` from ``[UTF-8, ends]`` (:func:`texts_data`), checked."""
+    try:
+        return Keys(read_texts(value))
+    except ValueError as err:
+        raise CacheFormatError(f"expected a set of keys: {err}") from None
 
 
 def _runs(value: object, below: int) -> Runs:

@@ -404,6 +404,8 @@ def test_an_index_file_of_another_layout_or_out_of_range_is_a_miss(folder):
                     {**data, "prefixes": [data["prefixes"][0], data["prefixes"][1][:-4]]},  # a key short
                     {**data, "ambiguous": data["prefixes"][:1]},
                     {**data, "prefixes": [b"ab" * 2, cache.pack_u32([2, 4])]},  # a key twice
+                    {**data, "vocab_postings": [*data["vocab_postings"][:3],  # a word past the vocabulary
+                                                cache.pack_u32([len(data["vocab"])]) + data["vocab_postings"][3][4:]]},
                     {**data, "words": {**data["words"], "slots": data["words"]["slots"][:-4]}},
                     *({**data, "aliases": {**data["aliases"], column: value}} for column, value in (
                         ("type", b"\x07" + data["aliases"]["type"][1:]),  # no such type

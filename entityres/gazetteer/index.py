@@ -34,7 +34,6 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Collection, Container, Mapping, Sequence
 from functools import cached_property, lru_cache
-from itertools import chain
 from typing import Iterable, NamedTuple
 
 from ..text import cues, normalize, tables
@@ -258,8 +257,8 @@ class Index:
     prefixes: Keys  # every leading run of words of an exact key: where a name may go on
     parts: Runs  # last word (surname) of a multi-word person alias → aliases
     given: Runs  # first word (given name) of a multi-word person alias → aliases
-    vocab: dict[str, Word]  # every word of every alias (folded) → its profile
-    vocab_postings: dict[str, tuple[str, ...]]  # blocking key → vocabulary words
+    vocab: dict[str, Word]  # every word of every alias (folded) → its profile, sorted by word
+    vocab_postings: Runs  # blocking key → vocabulary words, by their numbers in vocab (vocab_words)
     trust_scale: float  # the most trusted source's trust: each alias's trust is scaled by it
 
     def __init__(self, **fields):
@@ -327,8 +326,6 @@ class Index:
             elif kind == "Runs":  # the keys, where each run ends, the runs
                 keys, run_ends, numbers = value.columns()
                 out[name] = [*texts_data(keys), u32_bytes(run_ends), u32_bytes(numbers)]
-            elif kind == "dict[str, tuple[str, ...]]":
-                out[name] = {k: list(v) for k, v in value.items()}
             elif kind == "float":
                 out[name] = value
             else:
@@ -366,14 +363,8 @@ class Index:
                 fields[name] = dict(zip(found, map(words.__getitem__, int_list(numbers, len(words)))))
             elif kind == "Keys":
                 fields[name] = _keys(value)
-            elif kind == "Runs":
-                fields[name] = _runs(value, n_aliases)
-            elif kind == "dict[str, tuple[str, ...]]":
-                found = str_map(value)
-                lists = list(found.values())
-                expect(set(map(type, lists)) <= {list}, "lists of strings")
-                str_list(list(chain.from_iterable(lists)))
-                fields[name] = dict(zip(found, map(tuple, lists)))
+            elif kind == "Runs":  # of alias numbers, but the vocabulary's postings
+                fields[name] = _runs(value, len(fields["vocab"]) if name == "vocab_postings" else n_aliases)
             elif kind == "float":
                 expect(type(value) is float and value > 0, "a positive number")
                 fields[name] = value
@@ -462,8 +453,10 @@ class Index:
                 if word not in vocab:
                     vocab[word] = w
         same = {word for word, w in base.vocab.items() if vocab.get(word) is w}
+        base_words = base.vocab_words
         vocab_postings: defaultdict = defaultdict(set)
-        for key, words in base.vocab_postings.items():
+        for key, numbers in base.vocab_postings.items():
+            words = map(base_words.__getitem__, numbers)
             if still := set(words) if len(same) == len(base.vocab) else same.intersection(words):
                 vocab_postings[key] = still
         for word, w in vocab.items():
@@ -480,9 +473,13 @@ class Index:
                    parts: defaultdict, given: defaultdict, vocab: dict[str, Word], vocab_postings: defaultdict,
                    scale: float) -> "Index":
         """The index of ``entries``, from their aliases and lists of their numbers by key
-        (:class:`_Built`), and the vocabulary with the words posted by key; the lists and sets are
-        frozen in place."""
+        (:class:`_Built`), and the vocabulary with sets of its words by key; the lists and sets are
+        emptied as they are packed."""
         entries = Entries.of(entries)
+        vocab = dict(sorted(vocab.items()))  # the same order however the words came
+        number = {word: i for i, word in enumerate(vocab)}
+        for key, words in vocab_postings.items():  # in place: a copy would double them at the peak
+            vocab_postings[key] = sorted(map(number.__getitem__, words))
         owners: dict[str, set[int]] = defaultdict(set)
         prefixes: set[str] = set()
         for a in aliases:
@@ -493,10 +490,15 @@ class Index:
                    ambiguous=Keys.of(sorted(k for k, o in owners.items() if len(o) > 1)),
                    by_id=entries.position, prefixes=Keys.of(sorted(prefixes)),
                    parts=Runs.collect(parts), given=Runs.collect(given), vocab=vocab,
-                   vocab_postings=_frozen(vocab_postings, lambda v: tuple(sorted(v))), trust_scale=scale)
+                   vocab_postings=Runs.collect(vocab_postings), trust_scale=scale)
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    @cached_property
+    def vocab_words(self) -> tuple[str, ...]:
+        """The vocabulary's words in order: word ``i`` of :attr:`vocab_postings`."""
+        return tuple(self.vocab)
 
     @cached_property
     def alias_types(self) -> bytes:
@@ -660,16 +662,6 @@ def _build(entries: list[Entry], numbers: Iterable[int]) -> _Built:
                 if written[0] not in particles:
                     given[written[0]].append(a)
     return _Built(aliases, exact, postings, parts, given, vocab)
-
-
-def _frozen(lists: defaultdict, order=tuple) -> dict:
-    """``lists`` with each value made a tuple (``order``: how), in place: a copy beside the
-    lists would double their memory at the build's peak (the vocabulary's postings; the maps of
-    alias numbers are :class:`Runs`)."""
-    lists.default_factory = None  # a lookup of a missing key no longer adds it
-    for key, value in lists.items():
-        lists[key] = order(value)
-    return lists
 
 
 def _list(value: object) -> list:

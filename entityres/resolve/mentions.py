@@ -102,10 +102,10 @@ def _fold(text: str) -> str:
 def corrections(word: str, lang: str | None, index: Index) -> tuple[tuple[str, float], ...]:
     """Gazetteer words that a rare word is probably a spelling of, with their similarity."""
     profile = word_profile(word, lang)
-    vocab = index.vocab
+    vocab, words = index.vocab, index.vocab_words
     # Only spellings in the same script: a Persian word is not a misspelt Latin one.
-    found = {v for key in word_blocking_keys(profile, query=True) for v in index.vocab_postings.get(key, ())
-             if vocab[v].arabic == profile.arabic}
+    found = {v for key in word_blocking_keys(profile, query=True) for i in index.vocab_postings.get(key, ())
+             if vocab[v := words[i]].arabic == profile.arabic}
     scored = sorted(((word_similarity(profile, vocab[v]), v) for v in found
                      if Indel.normalized_similarity(profile.surface, vocab[v].surface) >= SAME_LETTERS), reverse=True)
     return tuple((v, s) for s, v in scored[:MAX_CORRECTIONS] if s >= FUZZY_WORD)

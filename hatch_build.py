@@ -87,10 +87,12 @@ class KernelsBuildHook(BuildHookInterface):
                 shutil.copytree(root / BUNDLED[0], package_root / BUNDLED[1])
             made = Path(tmp) / "cache"
             made.mkdir(mode=0o700)
-            # pip's isolated build environment reaches the child through PYTHONPATH: keep it, after the package
-            path = os.pathsep.join(p for p in (str(package_root), os.environ.get("PYTHONPATH", "")) if p)
-            env = {**os.environ, "ENTITYRES_CACHE_DIR": str(made), "PYTHONPATH": path, "PYTHONDONTWRITEBYTECODE": "1"}
-            done = subprocess.run([sys.executable, "-c", "from entityres.cache import prebuild; prebuild()"],
+            # The package goes first on the child's path, after pip's build environment has set it up:
+            # its sitecustomize drops every path the installing venv's .pth files name, and an
+            # editable install's names this source tree (so PYTHONPATH alone lost it).
+            env = {**os.environ, "ENTITYRES_CACHE_DIR": str(made), "PYTHONDONTWRITEBYTECODE": "1"}
+            code = "import sys; sys.path.insert(0, sys.argv[1]); from entityres.cache import prebuild; prebuild()"
+            done = subprocess.run([sys.executable, "-c", code, str(package_root)],
                                   env=env, cwd=tmp, capture_output=True, text=True)
             files = sorted(made.glob("*.msgpack"))
             if done.returncode != 0 or not files:

@@ -41,7 +41,7 @@ from ..cache import CacheFormatError, cache_path, expect, f64_array, int_list, p
 from ..memo import PAIRS, WORDS
 from ..text.keys import join_codes, join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
-from ._index import Aliases, Keys, Runs, Texts, all_below, cheap_key_slots as _cheap_key_slots, post
+from ._index import Aliases, Keys, Runs, Texts, all_below, cheap_key_slots as _cheap_key_slots, make_words, post
 from .entries import Entries
 from .schema import Entry
 from ..text.similarity import Word, join_profiles, word_profile
@@ -672,29 +672,23 @@ def _list(value: object) -> list:
 def _words(value: object, slots: list[tuple[str, ...]]) -> list[Word]:
     """The words encoded column by column (:meth:`Index._encode`): every column checked at once."""
     columns = str_map(value)
+    expect(set(columns) == {"text", "surface", "part", "weight", "arabic", "keys", "costs", "key_counts", "slots",
+                            "codes", "code_counts"}, "the words' columns")
     texts, surfaces, keys, codes = (str_list(columns[c]) for c in ("text", "surface", "keys", "codes"))
     parts = _list(columns["part"])
     weights, costs, key_counts, slot_ids, code_counts = (
         u32_array(columns[c]) for c in ("weight", "costs", "key_counts", "slots", "code_counts"))
     arabic = columns["arabic"]
-    n = len(texts)
     expect(type(arabic) is bytes and set(arabic) <= {0, 1} and set(map(type, parts)) <= _OPTIONAL_STR
-           and n == len(surfaces) == len(parts) == len(weights) == len(arabic) == len(key_counts) == len(code_counts)
-           and sum(key_counts) == len(keys) == len(costs) == len(slot_ids) and sum(code_counts) == len(codes)
-           and (not slot_ids or max(slot_ids) < len(slots)) and set(columns) == {
-               "text", "surface", "part", "weight", "arabic", "keys", "costs", "key_counts", "slots", "codes",
-               "code_counts"}, "the words' columns")
+           and all_below(slot_ids, len(slots)), "the words' columns")
     key_slots = list(map(slots.__getitem__, slot_ids))
     # one slot more than a key has classes: compared as two lists of lengths, in C
     expect(list(map(len, key_slots)) == list(map((1).__add__, map(len, keys))), "a word's vowel slots")
-    pairs = list(zip(keys, costs))
-    out, k, c = [], 0, 0
-    for i in range(n):
-        nk, nc = key_counts[i], code_counts[i]
-        out.append(Word(texts[i], tuple(pairs[k:k + nk]), tuple(codes[c:c + nc]), weights[i], arabic[i] == 1,
-                        surfaces[i], parts[i], tuple(key_slots[k:k + nk])))
-        k, c = k + nk, c + nc
-    return out
+    try:
+        return make_words(Word, texts, surfaces, parts, weights, arabic, keys, costs, key_counts, key_slots, codes,
+                          code_counts)
+    except ValueError as err:
+        raise CacheFormatError(f"expected the words' columns: {err}") from None
 
 
 _OPTIONAL_STR = {str, type(None)}

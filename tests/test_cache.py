@@ -311,6 +311,25 @@ def test_issues_of_a_cached_gazetteer_name_the_current_path(folder, tmp_path):
     assert list(folder.glob("gazetteer-*")) and again.errors()[0].file == str(moved)
 
 
+def test_issues_of_a_cached_gazetteer_come_back_as_found_and_damaged_columns_are_a_miss(folder, tmp_path):
+    source = tmp_path / "a.yaml"  # the entry twice (an error) and an alias two entries share (info)
+    source.write_text(GAZETTEER + GAZETTEER.split("\n", 1)[1] + "  - id: person:other\n    type: person\n"
+                      "    name: Other\n    names: {fa: [رستم عمروف]}\n", encoding="utf-8")
+    found = load_gazetteer([source], bundled=False).issues
+    assert {i.severity for i in found} == {"error", "info"} and any(i.line for i in found)
+    assert load_gazetteer([source], bundled=False).issues == found  # from the cache
+    (path,) = folder.glob("gazetteer-*")
+    gz = load_gazetteer([source], bundled=False)
+    data = loader._encode(gz, [str(source)], index_module.shared_aliases(list(gz))[1])
+    kinds, severities, ids, messages, where, lines = data["issues"]
+    for columns in (data["issues"][:5], [kinds[:-1], severities, ids, messages, where, lines],  # a column short
+                    [kinds, severities, ids, [1] * len(kinds), where, lines],  # messages not strings
+                    [kinds, severities, ids, messages, [1] * len(kinds), lines],  # a file past the files
+                    [kinds, severities, ids, messages, where, ["3"] * len(kinds)], "issues"):
+        cache.write_cache(path, {**data, "issues": columns})
+        assert load_gazetteer([source], bundled=False).issues == found
+
+
 def _three_file(tmp_path):
     path = tmp_path / "three.yaml"
     path.write_text(GAZETTEER + "  - id: place:herat\n    type: place\n    name: Herat\n    names: {fa: [هرات], ar: [هراة]}\n"

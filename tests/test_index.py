@@ -15,10 +15,11 @@ from collections import defaultdict
 from itertools import product
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from entityres import Gazetteer
 from entityres.cache import U32
-from entityres.gazetteer._index import Keys, Runs, Texts, all_below, pack_runs, post
+from entityres.gazetteer._index import Keys, Runs, Texts, all_below, byte_stats, pack_runs, post, utf8_error
 from entityres.gazetteer.index import (MAX_COST, MAX_WORDS, TYPE_CODES, Alias, Index, alias_title, cheap_key_slots, exact_keys, joined_codes, pair_blocking_keys,
                                        word_blocking_keys)
 from entityres.text.keys import name_words
@@ -238,6 +239,31 @@ def test_all_below_reads_32_bit_numbers():
     assert not all_below(array(U32, [0, 3, 5]), 5) and all_below(array(U32, [0, 3, 5]), 6)
     with pytest.raises(ValueError):
         all_below(array("H", [1]), 5)
+
+
+# bytes around UTF-8's edges: continuation bytes, the first bytes of 2, 3 and 4, the bounds of
+# overlong forms (E0 A0, F0 90), surrogates (ED A0), the last code point (F4 8F), never-used bytes
+UTF8_PIECES = [b"a", b"\x80", b"\x8f", b"\x90", b"\xa0", b"\xbf", b"\xc0", b"\xc2", b"\xdf", b"\xe0", b"\xed",
+               b"\xef", b"\xf0", b"\xf4", b"\xf5", b"\xff", "ی".encode(), "𝔸".encode(), b"abcdefgh"]
+
+
+def _decode_error(data: bytes) -> int | None:
+    try:
+        data.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError as err:
+        return err.start
+    return None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(UTF8_PIECES), max_size=14).map(b"".join) | st.binary(max_size=40))
+def test_utf8_check_agrees_with_python(data):
+    assert utf8_error(data) == _decode_error(data)
+
+
+def test_byte_stats_are_least_most_and_total():
+    assert byte_stats(b"") == (0, 0, 0) and byte_stats(bytes([3, 1, 255, 2])) == (1, 255, 261)
+    assert byte_stats(bytes(100_000) + b"\x07") == (0, 7, 7)
 
 
 def test_texts_hold_strings_in_place():

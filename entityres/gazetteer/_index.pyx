@@ -133,6 +133,55 @@ cdef Py_ssize_t _utf8_into(str text, unsigned char *out) noexcept:
     return m
 
 
+cdef Py_ssize_t _utf8_error(const unsigned char *s, Py_ssize_t n) noexcept:
+    """Where ``s`` stops being UTF-8 as Python writes it with surrogatepass (lone surrogates
+    allowed), or -1 when it is. In place: decoding a column to check it made a str as large."""
+    cdef Py_ssize_t i = 0, k, need
+    cdef uint64_t w
+    cdef unsigned char c, lo, hi
+    while i < n:
+        if i + 8 <= n:  # ASCII eight bytes a step
+            memcpy(&w, s + i, 8)
+            if not w & 0x8080808080808080ULL:
+                i += 8
+                continue
+        c = s[i]
+        if c < 0x80:
+            i += 1
+            continue
+        lo, hi = 0x80, 0xBF  # the range of the byte after the first
+        if 0xC2 <= c <= 0xDF:
+            need = 1
+        elif 0xE0 <= c <= 0xEF:
+            need = 2
+            if c == 0xE0:
+                lo = 0xA0
+        elif 0xF0 <= c <= 0xF4:
+            need = 3
+            if c == 0xF0:
+                lo = 0x90
+            elif c == 0xF4:
+                hi = 0x8F
+        else:
+            return i
+        if i + need >= n:  # cut short
+            return i
+        if not lo <= s[i + 1] <= hi:
+            return i
+        for k in range(i + 2, i + 1 + need):
+            if s[k] & 0xC0 != 0x80:
+                return i
+        i += need + 1
+    return -1
+
+
+def utf8_error(const unsigned char[::1] data):
+    """Where ``data`` stops being UTF-8 as Python writes it with surrogatepass, or None when it
+    is: the check of :class:`Texts`."""
+    cdef Py_ssize_t at = _utf8_error(&data[0], data.shape[0]) if data.shape[0] else -1
+    return None if at < 0 else at
+
+
 cdef inline bytes _encoded(str text):
     """The UTF-8 of ``text``, or None when ``text`` is ASCII and so its own UTF-8 (no copy). A
     lone surrogate (no normalised text holds one) is written as Python would with surrogatepass."""
@@ -191,8 +240,10 @@ cdef class Texts:
         """ValueError when ``ends`` do not rise to the end of ``text`` or cut a character, or
         ``text`` is not UTF-8 (lone surrogates allowed, as Python writes them)."""
         self._text, self._ends, self._n = text, _checked_ends(ends, len(text), "texts"), len(ends)
-        text.decode("utf-8", "surrogatepass")  # UnicodeDecodeError (a ValueError) on anything else
         cdef const unsigned char *t = text
+        cdef Py_ssize_t bad = _utf8_error(t, len(text))
+        if bad >= 0:
+            raise ValueError(f"text: not UTF-8 at byte {bad}")
         cdef const uint32_t *e = _u32(ends)
         cdef Py_ssize_t i
         for i in range(self._n - 1):  # so each string is UTF-8 of its own
@@ -527,6 +578,21 @@ def make_words(word, list texts, list surfaces, list parts, array weights, bytes
         k += nk
         c += nc
     return out
+
+
+def byte_stats(const unsigned char[::1] data):
+    """``(least, most, total)`` of the bytes of ``data`` ((0, 0, 0) when empty): the checks of a
+    cached index's columns of one byte an alias (types, word counts), in one pass in C."""
+    cdef Py_ssize_t i, n = data.shape[0]
+    cdef unsigned char least = 255, most = 0
+    cdef uint64_t total = 0
+    if n == 0:
+        return 0, 0, 0
+    for i in range(n):
+        least = min(least, data[i])
+        most = max(most, data[i])
+        total += data[i]
+    return least, most, total
 
 
 cdef array _ends(const unsigned char[:] counts):

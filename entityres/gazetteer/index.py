@@ -41,7 +41,7 @@ from ..cache import CacheFormatError, cache_path, expect, f64_array, int_list, p
 from ..memo import PAIRS, WORDS
 from ..text.keys import join_codes, join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
-from ._index import Aliases, Keys, Runs, Texts, all_below, cheap_key_slots as _cheap_key_slots, make_words, post
+from ._index import Aliases, Keys, Runs, Texts, all_below, byte_stats, cheap_key_slots as _cheap_key_slots, make_words, post
 from .entries import Entries
 from .schema import Entry
 from ..text.similarity import Word, join_profiles, word_profile
@@ -741,11 +741,12 @@ def _aliases(value: object, words: list[Word], n_entries: int) -> Aliases:
     lang_names, trusts = _list(columns["langs"]), f64_array(columns["trust"])
     entries, refs, langs = (u32_array(columns[c]) for c in ("entry", "words", "lang"))
     n = len(names)
-    expect(all(type(c) is bytes and len(c) == n for c in (types, lengths, heard_counts))
-           and n == len(keys) == len(langs) == len(trusts) == len(entries) and sum(heard_counts) == len(heard)
+    expect(all(type(c) is bytes and len(c) == n for c in (types, lengths, heard_counts)), "the aliases' columns")
+    fewest, most, total = byte_stats(lengths)
+    expect(n == len(keys) == len(langs) == len(trusts) == len(entries) and byte_stats(heard_counts)[2] == len(heard)
            and set(map(type, lang_names)) <= _OPTIONAL_STR and all_below(langs, len(lang_names))
            and all_below(entries, n_entries) and all_below(refs, len(words))
-           and (not lengths or (min(lengths) > 0 and max(lengths) <= MAX_WORDS)) and len(refs) == sum(lengths)
-           and (not types or max(types) < len(TYPE_NAMES)), "the aliases' columns")
+           and (not n or (fewest > 0 and most <= MAX_WORDS)) and len(refs) == total
+           and byte_stats(types)[1] < len(TYPE_NAMES), "the aliases' columns")
     return Aliases.columns(Alias, TYPE_NAMES, entries, types, langs, tuple(lang_names), names, keys, trusts, lengths,
                            refs, heard, heard_counts, words)

@@ -424,8 +424,16 @@ def test_an_index_file_of_another_layout_or_out_of_range_is_a_miss(folder):
                     {**data, "ambiguous": data["prefixes"][:1]},
                     {**data, "prefixes": [b"ab" * 2, cache.pack_u32([2, 4])]},  # a key twice
                     {**data, "vocab_postings": [*data["vocab_postings"][:3],  # a word past the vocabulary
-                                                cache.pack_u32([len(data["vocab"])]) + data["vocab_postings"][3][4:]]},
+                                                cache.pack_u32([len(data["vocab"][2]) // 4]) + data["vocab_postings"][3][4:]]},
                     {**data, "words": {**data["words"], "slots": data["words"]["slots"][:-4]}},
+                    *({**data, "words": {**data["words"], column: value}} for column, value in (
+                        ("keys", [data["words"]["keys"][0] + b"X", data["words"]["keys"][1][:-4] + (
+                            len(data["words"]["keys"][0]) + 1).to_bytes(4, "little")]),  # a key a letter longer than its slots
+                        ("arabic", b"\x02" + data["words"]["arabic"][1:]),  # a script flag of neither script
+                        ("code_counts", cache.pack_u32([9] * len(data["words"]["arabic"]))),  # more codes than written
+                        ("text", data["words"]["text"][:1]))),
+                    {**data, "vocab": [*data["vocab"][:2], data["vocab"][2][:-4]]},  # a word without its number
+                    {**data, "vocab": [*data["vocab"][:2], cache.pack_u32([len(data["words"]["arabic"])]) + data["vocab"][2][4:]]},
                     *({**data, "aliases": {**data["aliases"], column: value}} for column, value in (
                         ("type", b"\x07" + data["aliases"]["type"][1:]),  # no such type
                         ("length", data["aliases"]["length"][:-1]),  # a column of another length

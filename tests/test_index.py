@@ -19,7 +19,7 @@ from hypothesis import given, settings, strategies as st
 
 from entityres import Gazetteer
 from entityres.cache import U32
-from entityres.gazetteer._index import Keys, Runs, Texts, all_below, byte_stats, pack_runs, post, utf8_error
+from entityres.gazetteer._index import Keys, Runs, Texts, Vocab, all_below, byte_stats, pack_runs, post, utf8_error
 from entityres.gazetteer.index import (MAX_COST, MAX_WORDS, TYPE_CODES, Alias, Index, alias_title, cheap_key_slots, exact_keys, joined_codes, pair_blocking_keys,
                                        word_blocking_keys)
 from entityres.text.keys import name_words
@@ -147,6 +147,30 @@ def test_a_decoded_index_makes_each_alias_when_first_asked(index, monkeypatch):
     for i in (len(aliases), -len(aliases) - 1):
         with pytest.raises(IndexError):
             aliases[i]  # noqa: B018
+
+
+def test_a_decoded_index_makes_each_word_when_first_asked(index):
+    decoded = Index._decode(index._encode(), index.entries)
+    vocab = decoded.vocab
+    assert vocab.words.made() == 0  # none made on opening
+    assert isinstance(vocab, Vocab) and vocab == index.vocab and len(vocab) == len(index.vocab)
+    assert list(vocab) == list(index.vocab) and decoded.vocab_words == index.vocab_words
+    # one alias made: its words only, and the vocabulary gives those same objects
+    n, made = next((n, a) for n, a in enumerate(index.aliases) if index.vocab[a.key.split(" ")[0]] == a.words[0])
+    fresh = Index._decode(index._encode(), index.entries)
+    alias = fresh.aliases[n]
+    assert fresh.vocab.words.made() == len(set(alias.words)) and alias == made
+    assert fresh.vocab[alias.key.split(" ")[0]] is alias.words[0] and fresh.vocab.get(alias.key.split(" ")[0]) is alias.words[0]
+    for missing in ("", "no such word", 5, None):
+        assert missing not in vocab and vocab.get(missing, 1) == 1
+        with pytest.raises(KeyError):
+            vocab[missing]  # noqa: B018
+    assert dict(vocab.items()) == index.vocab and vocab.values() == list(index.vocab.values())
+    again = pickle.loads(pickle.dumps(fresh.vocab))  # the columns travel, not the words made
+    assert again.words.made() == 0 and again == index.vocab and again.words == fresh.vocab.words
+    assert fresh.vocab.words[-1] == again.words[-1] and fresh.vocab.words[1:3] == tuple(again.words)[1:3]
+    with pytest.raises(IndexError):
+        again.words[len(again.words)]  # noqa: B018
 
 
 def test_aliases_pickle_as_they_are_held(index, monkeypatch):

@@ -543,41 +543,196 @@ cdef class Runs:
         return Runs, self.columns()
 
 
-def make_words(word, list texts, list surfaces, list parts, array weights, bytes arabic, list keys, array costs,
-               array key_counts, list key_slots, list codes, array code_counts):
-    """The words of a cached index from their columns (``gazetteer.index._words``): word ``i`` is
-    ``word`` (the Word class) of ``texts[i]``, its next ``key_counts[i]`` keys with their costs and
-    vowel slots, its next ``code_counts[i]`` codes, and so on. ValueError when the columns do not
-    fit together. In C: made one by one in Python, 65,000 words were a fifth of a large index's
-    open."""
-    cdef Py_ssize_t n = len(texts), i, j, k = 0, c = 0, nk, nc
-    for counts in (key_counts, code_counts, costs, weights):
-        if (<array> counts).ob_descr.itemsize != 4:
-            raise ValueError("not an array of 32-bit items")
-    if not n == len(surfaces) == len(parts) == len(weights) == len(arabic) == len(key_counts) == len(code_counts):
-        raise ValueError("columns of the words of different lengths")
-    cdef const uint32_t *kc = _u32(key_counts)
-    cdef const uint32_t *cc = _u32(code_counts)
-    cdef uint64_t total_keys = 0, total_codes = 0
+cdef array _ends(object counts, str what):
+    """Where each run ends, for runs of ``counts`` items laid end to end (an array of 32-bit
+    items): ``counts`` is bytes (a count a byte) or an array of 32-bit items."""
+    cdef const unsigned char *small = NULL
+    cdef const uint32_t *large = NULL
+    if isinstance(counts, bytes):
+        small = counts
+    elif isinstance(counts, array) and (<array> counts).ob_descr.itemsize == 4:
+        large = _u32(counts)
+    else:
+        raise ValueError(f"{what}: not bytes or an array of 32-bit items")
+    cdef Py_ssize_t i, n = len(counts)
+    cdef uint64_t total = 0
+    cdef array out = clone(array(_U32), n, False)
+    cdef uint32_t *ends = _u32(out)
     for i in range(n):
-        total_keys += kc[i]
-        total_codes += cc[i]
-    if not total_keys == <uint64_t> len(keys) == <uint64_t> len(costs) == <uint64_t> len(key_slots) \
-            or total_codes != <uint64_t> len(codes):
-        raise ValueError("the words' keys or codes do not add up")
-    cdef const uint32_t *cost = _u32(costs)
-    cdef const uint32_t *weight = _u32(weights)
-    cdef const unsigned char *script = arabic
-    cdef list out = [None] * n
-    make = tuple.__new__
-    for i in range(n):
-        nk, nc = kc[i], cc[i]
-        pairs = tuple([(keys[j], cost[j]) for j in range(k, k + nk)])
-        out[i] = make(word, (texts[i], pairs, tuple(codes[c:c + nc]), weight[i], script[i] == 1, surfaces[i],
-                             parts[i], tuple(key_slots[k:k + nk]), ()))
-        k += nk
-        c += nc
+        total += small[i] if small != NULL else large[i]
+        if total > 0xFFFFFFFF:
+            raise ValueError(f"{what}: more than 2 ** 32 in all")
+        ends[i] = total
     return out
+
+
+cdef class _Made:
+    """A read-only sequence whose items are made the first time each is asked for (``_make``,
+    by the subclass), then kept: what a cached index holds as columns."""
+    cdef list _made  # an item, or None until asked for
+    cdef Py_ssize_t _n
+    cdef str _what  # what an item is, for errors
+
+    cdef _hold(self, list made, str what):
+        self._made, self._n, self._what = made, len(made), what
+
+    cdef object _make(self, Py_ssize_t i):
+        raise NotImplementedError
+
+    cdef object _get(self, Py_ssize_t i):
+        cdef object x = <object> PyList_GET_ITEM(self._made, i)
+        if x is None:
+            x = self._make(i)
+            self._made[i] = x
+        return x
+
+    def __len__(self):
+        return self._n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple([self._get(j) for j in range(*i.indices(self._n))])
+        return self._get(_position(i, self._n, self._what))
+
+    def __iter__(self):
+        cdef Py_ssize_t i
+        for i in range(self._n):
+            yield self._get(i)
+
+    def __eq__(self, other):
+        if not isinstance(other, (_Made, list, tuple)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    def made(self) -> int:
+        """How many items have been made so far; the others are still only columns."""
+        return self._n - self._made.count(None)
+
+
+cdef class Words(_Made):
+    """A cached index's word profiles (``entityres.text.similarity.Word``) as a read-only
+    sequence, held as the columns they were read from: a word is made the first time it is
+    asked for (when an alias that has it is made, or the vocabulary is read), then kept. Making
+    all 65,000 words of a 258,000-entry import, and msgpack's 570,000 strings for them, were a
+    sixth of its index's open."""
+    cdef object _word  # the Word class
+    cdef Texts _texts, _surfaces, _keys, _codes
+    cdef list _parts, _key_slots
+    cdef array _weights, _costs, _key_ends, _code_ends
+    cdef bytes _arabic
+
+    def __init__(self, word, Texts texts, Texts surfaces, list parts, array weights, bytes arabic, Texts keys,
+                 array costs, array key_counts, list key_slots, Texts codes, array code_counts):
+        """Word ``i`` is ``word`` of ``texts[i]``, its next ``key_counts[i]`` keys with their
+        costs and vowel slots (``key_slots``: a tuple each, one more slot than its key has
+        letters), its next ``code_counts[i]`` codes, and so on. ValueError when the columns do
+        not fit together, so that making a word later cannot fail."""
+        cdef Py_ssize_t n = len(texts), j, a, b, m
+        for column in (weights, costs):
+            if (<array> column).ob_descr.itemsize != 4:
+                raise ValueError("words: not an array of 32-bit items")
+        if not n == len(surfaces) == len(parts) == len(weights) == len(arabic) == len(key_counts) == len(code_counts):
+            raise ValueError("words: columns of different lengths")
+        self._key_ends, self._code_ends = _ends(key_counts, "keys"), _ends(code_counts, "codes")
+        if not _start(_u32(self._key_ends), n) == len(keys) == len(costs) == len(key_slots):
+            raise ValueError("words: the keys do not add up")
+        if _start(_u32(self._code_ends), n) != len(codes):
+            raise ValueError("words: the codes do not add up")
+        if byte_stats(arabic)[1] > 1:
+            raise ValueError("words: a script flag that is not 0 or 1")
+        cdef const unsigned char *t = keys._text
+        cdef const uint32_t *e = _u32(keys._ends)
+        for j in range(len(keys)):  # a key's letters: its UTF-8 bytes that begin a character
+            slots = key_slots[j]
+            a, b, m = _start(e, j), e[j], 0
+            while a < b:
+                m += t[a] & 0xC0 != 0x80
+                a += 1
+            if type(slots) is not tuple or len(<tuple> slots) != m + 1:
+                raise ValueError(f"words: key {j} has not one slot more than letters")
+        self._word = word
+        self._texts, self._surfaces, self._parts, self._weights, self._arabic = texts, surfaces, parts, weights, arabic
+        self._keys, self._costs, self._key_slots, self._codes = keys, costs, key_slots, codes
+        self._hold([None] * n, "word")
+
+    cdef object _make(self, Py_ssize_t i):
+        cdef const uint32_t *key_ends = _u32(self._key_ends)
+        cdef const uint32_t *code_ends = _u32(self._code_ends)
+        cdef const uint32_t *cost = _u32(self._costs)
+        cdef Py_ssize_t j, k0 = _start(key_ends, i), k1 = key_ends[i]
+        pairs = tuple([(self._keys._get(j), cost[j]) for j in range(k0, k1)])
+        return tuple.__new__(self._word, (self._texts._get(i), pairs, self._codes._range(_start(code_ends, i), code_ends[i]),
+                                          _u32(self._weights)[i], self._arabic[i] == 1, self._surfaces._get(i),
+                                          self._parts[i], tuple(self._key_slots[k0:k1]), ()))
+
+    def __repr__(self):
+        return f"Words({self._n} words)"
+
+    def __reduce__(self):
+        # the columns, and the counts the ends were summed from
+        cdef const uint32_t *k = _u32(self._key_ends)
+        cdef const uint32_t *c = _u32(self._code_ends)
+        return Words, (self._word, self._texts, self._surfaces, self._parts, self._weights, self._arabic, self._keys,
+                       self._costs, array(_U32, [k[i] - _start(k, i) for i in range(self._n)]), self._key_slots,
+                       self._codes, array(_U32, [c[i] - _start(c, i) for i in range(self._n)]))
+
+
+cdef class Vocab:
+    """A cached index's vocabulary (a folded word → its profile), read in place: the words as
+    :class:`Keys`, and each one's number in ``words`` (a sequence such as :class:`Words`). It
+    reads as the mapping it replaces."""
+    cdef Keys _keys
+    cdef array _numbers
+    cdef readonly object words  # the sequence the numbers index
+
+    def __init__(self, Texts keys, array numbers, words):
+        """ValueError when a word comes twice or its number is not one of ``words``."""
+        if len(keys) != len(numbers) or not all_below(numbers, len(words)):
+            raise ValueError("vocabulary: a word without its number in the words")
+        self._keys, self._numbers, self.words = Keys(keys), numbers, words
+
+    cdef object _at(self, Py_ssize_t i):
+        return self.words[_u32(self._numbers)[i]]
+
+    def __getitem__(self, key):
+        cdef Py_ssize_t i = self._keys._find(key)
+        if i < 0:
+            raise KeyError(key)
+        return self._at(i)
+
+    def get(self, key, default=None):
+        cdef Py_ssize_t i = self._keys._find(key)
+        return default if i < 0 else self._at(i)
+
+    def __contains__(self, key):
+        return self._keys._find(key) >= 0
+
+    def __len__(self):
+        return len(self._keys)
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def keys(self):
+        return list(self._keys)
+
+    def values(self):
+        return [self._at(i) for i in range(len(self._keys))]
+
+    def items(self):
+        return list(zip(self._keys, self.values()))
+
+    def __eq__(self, other):
+        # by content, whatever the order, as dicts compare
+        if isinstance(other, (Vocab, dict)):
+            return len(other) == len(self) and all(self.get(k) == v for k, v in other.items())
+        return NotImplemented
+
+    def __repr__(self):
+        return f"Vocab({len(self._keys)} words)"
+
+    def __reduce__(self):
+        return Vocab, (self._keys._texts, self._numbers, self.words)
 
 
 def byte_stats(const unsigned char[::1] data):
@@ -595,19 +750,7 @@ def byte_stats(const unsigned char[::1] data):
     return least, most, total
 
 
-cdef array _ends(const unsigned char[:] counts):
-    """Where each run ends, for runs of ``counts`` items laid end to end (an array of 32-bit items)."""
-    cdef Py_ssize_t i, n = counts.shape[0]
-    cdef uint32_t total = 0
-    cdef array out = clone(array(_U32), n, False)
-    cdef uint32_t *ends = _u32(out)
-    for i in range(n):
-        total += counts[i]
-        ends[i] = total
-    return out
-
-
-cdef class Aliases:
+cdef class Aliases(_Made):
     """An index's aliases (``gazetteer.index.Alias``) in order, as a read-only sequence.
 
     An index built in memory holds every alias made. A cached one keeps the columns it was read
@@ -616,25 +759,24 @@ cdef class Aliases:
     few thousand. The columns the index's kernels and sets need (entry numbers, type codes, word
     counts, keys) are read without making any alias.
     """
-    cdef list _made  # an alias, or None until asked for
-    cdef Py_ssize_t _n
     cdef object _alias  # the Alias class
     cdef tuple _type_names  # type code -> the type as Alias.type holds it
     # the columns of a cached index (each checked by entityres.gazetteer.index._aliases)
     cdef array _entries, _refs, _langs, _trusts
     cdef tuple _lang_names
     cdef bytes _types, _lengths, _heard_counts
-    cdef list _words
+    cdef object _words  # a sequence of words (Words)
     cdef Texts _names, _keys, _heard
     cdef array _word_ends, _heard_ends
 
     def __init__(self, alias, tuple type_names, list made):
         """``made``: every alias (an index built in memory), kept as it is."""
-        self._alias, self._type_names, self._made, self._n = alias, type_names, made, len(made)
+        self._alias, self._type_names = alias, type_names
+        self._hold(made, "alias")
 
     @classmethod
     def columns(cls, alias, tuple type_names, array entries, bytes types, array langs, tuple lang_names, Texts names,
-                Texts keys, array trusts, bytes lengths, array refs, Texts heard, bytes heard_counts, list words):
+                Texts keys, array trusts, bytes lengths, array refs, Texts heard, bytes heard_counts, words):
         """The aliases of a cached index, column by column (as ``Index._encode`` writes them),
         already checked; ``langs`` are numbers of ``lang_names``, ``trusts`` an array of doubles,
         and ``refs`` numbers the ``words`` of every alias in turn."""
@@ -646,23 +788,8 @@ cdef class Aliases:
         self._entries, self._types, self._langs, self._lang_names = entries, types, langs, lang_names
         self._names, self._keys = names, keys
         self._trusts, self._lengths, self._refs, self._heard, self._heard_counts = trusts, lengths, refs, heard, heard_counts
-        self._words, self._word_ends, self._heard_ends = words, _ends(lengths), _ends(heard_counts)
+        self._words, self._word_ends, self._heard_ends = words, _ends(lengths, "word counts"), _ends(heard_counts, "codes heard")
         return self
-
-    def __len__(self):
-        return self._n
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return tuple([self._get(j) for j in range(*i.indices(self._n))])
-        return self._get(_position(i, self._n, "alias"))
-
-    cdef object _get(self, Py_ssize_t k):
-        cdef object a = <object> PyList_GET_ITEM(self._made, k)
-        if a is None:
-            a = self._make(k)
-            self._made[k] = a
-        return a
 
     cdef object _make(self, Py_ssize_t k):
         cdef const uint32_t *word_ends = _u32(self._word_ends)
@@ -675,16 +802,6 @@ cdef class Aliases:
         return self._alias._make((entries[k], self._type_names[self._types[k]], self._lang_names[langs[k]],
                                   self._names._get(k), self._keys._get(k), self._trusts.data.as_doubles[k], words,
                                   self._heard._range(h0, heard_ends[k])))
-
-    def __iter__(self):
-        cdef Py_ssize_t k
-        for k in range(self._n):
-            yield self._get(k)
-
-    def __eq__(self, other):
-        if not isinstance(other, (Aliases, list, tuple)):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
 
     def __repr__(self):
         return f"Aliases({self._n} aliases)"

@@ -37,11 +37,11 @@ from functools import cached_property, lru_cache
 from typing import Iterable, NamedTuple
 
 from ..text import cues, normalize, tables
-from ..cache import CacheFormatError, cache_path, expect, f64_array, int_list, pack_f64, pack_u32, read_cache, str_list, str_map, u32_array, u32_bytes, write_cache
+from ..cache import CacheFormatError, cache_path, expect, f64_array, pack_f64, pack_u32, read_cache, str_list, str_map, u32_array, u32_bytes, write_cache
 from ..memo import PAIRS, WORDS
 from ..text.keys import join_codes, join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
-from ._index import Aliases, Keys, Runs, Texts, all_below, byte_stats, cheap_key_slots as _cheap_key_slots, make_words, post
+from ._index import Aliases, Keys, Runs, Texts, Vocab, Words, all_below, byte_stats, cheap_key_slots as _cheap_key_slots, post
 from .entries import Entries
 from .schema import Entry
 from ..text.similarity import Word, join_profiles, word_profile
@@ -257,7 +257,7 @@ class Index:
     prefixes: Keys  # every leading run of words of an exact key: where a name may go on
     parts: Runs  # last word (surname) of a multi-word person alias → aliases
     given: Runs  # first word (given name) of a multi-word person alias → aliases
-    vocab: dict[str, Word]  # every word of every alias (folded) → its profile, sorted by word
+    vocab: Mapping[str, Word]  # every word of every alias (folded) → its profile, sorted by word (a dict, or Vocab)
     vocab_postings: Runs  # blocking key → vocabulary words, by their numbers in vocab (vocab_words)
     trust_scale: float  # the most trusted source's trust: each alias's trust is scaled by it
 
@@ -319,8 +319,8 @@ class Index:
                              "words": pack_u32([word(w) for a in value for w in a.words]),
                              "heard": texts_data(Texts.of([c for a in value for c in a.heard])),
                              "heard_counts": bytes(len(a.heard) for a in value), "langs": list(langs)}
-            elif kind == "dict[str, Word]":
-                out[name] = {k: word(w) for k, w in value.items()}
+            elif kind == "Mapping[str, Word]":  # the words, and each one's number
+                out[name] = [*texts_data(Texts.of(list(value))), pack_u32([word(w) for w in value.values()])]
             elif kind == "Keys":
                 out[name] = texts_data(*value.columns())
             elif kind == "Runs":  # the keys, where each run ends, the runs
@@ -330,13 +330,15 @@ class Index:
                 out[name] = value
             else:
                 raise TypeError(f"Index.{name}: no on-disk form for {kind}")
-        out["words"] = {"text": [w.text for w in words], "surface": [w.surface for w in words],
+        out["words"] = {"text": texts_data(Texts.of([w.text for w in words])),
+                        "surface": texts_data(Texts.of([w.surface for w in words])),
                         "part": [w.part for w in words], "weight": pack_u32([w.weight for w in words]),
-                        "arabic": bytes(w.arabic for w in words), "keys": [k for w in words for k, _ in w.keys],
+                        "arabic": bytes(w.arabic for w in words), "keys": texts_data(Texts.of([k for w in words for k, _ in w.keys])),
                         "costs": pack_u32([c for w in words for _, c in w.keys]),
                         "key_counts": pack_u32([len(w.keys) for w in words]),
                         "slots": pack_u32([slots.setdefault(x, len(slots)) for w in words for x in w.slots]),
-                        "codes": [c for w in words for c in w.codes], "code_counts": pack_u32([len(w.codes) for w in words])}
+                        "codes": texts_data(Texts.of([c for w in words for c in w.codes])),
+                        "code_counts": pack_u32([len(w.codes) for w in words])}
         out["slots"] = [list(x) for x in slots]
         return out
 
@@ -356,11 +358,8 @@ class Index:
             value = data[name]
             if kind == "Aliases":
                 fields[name] = _aliases(value, words, len(entries))
-            elif kind == "dict[str, Word]":
-                found = str_map(value)
-                numbers = list(found.values())
-                expect(set(map(type, numbers)) <= {int}, "word numbers")
-                fields[name] = dict(zip(found, map(words.__getitem__, int_list(numbers, len(words)))))
+            elif kind == "Mapping[str, Word]":
+                fields[name] = _vocab(value, words)
             elif kind == "Keys":
                 fields[name] = _keys(value)
             elif kind == "Runs":  # of alias numbers, but the vocabulary's postings
@@ -669,26 +668,34 @@ def _list(value: object) -> list:
     return value  # type: ignore[return-value]
 
 
-def _words(value: object, slots: list[tuple[str, ...]]) -> list[Word]:
-    """The words encoded column by column (:meth:`Index._encode`): every column checked at once."""
+def _words(value: object, slots: list[tuple[str, ...]]) -> Words:
+    """The words encoded column by column (:meth:`Index._encode`), every column checked at once,
+    each word made when first asked for (:class:`Words`)."""
     columns = str_map(value)
     expect(set(columns) == {"text", "surface", "part", "weight", "arabic", "keys", "costs", "key_counts", "slots",
                             "codes", "code_counts"}, "the words' columns")
-    texts, surfaces, keys, codes = (str_list(columns[c]) for c in ("text", "surface", "keys", "codes"))
+    texts, surfaces, keys, codes = (read_texts(columns[c]) for c in ("text", "surface", "keys", "codes"))
     parts = _list(columns["part"])
     weights, costs, key_counts, slot_ids, code_counts = (
         u32_array(columns[c]) for c in ("weight", "costs", "key_counts", "slots", "code_counts"))
     arabic = columns["arabic"]
-    expect(type(arabic) is bytes and set(arabic) <= {0, 1} and set(map(type, parts)) <= _OPTIONAL_STR
-           and all_below(slot_ids, len(slots)), "the words' columns")
-    key_slots = list(map(slots.__getitem__, slot_ids))
-    # one slot more than a key has classes: compared as two lists of lengths, in C
-    expect(list(map(len, key_slots)) == list(map((1).__add__, map(len, keys))), "a word's vowel slots")
+    expect(type(arabic) is bytes and set(map(type, parts)) <= _OPTIONAL_STR and all_below(slot_ids, len(slots)),
+           "the words' columns")
     try:
-        return make_words(Word, texts, surfaces, parts, weights, arabic, keys, costs, key_counts, key_slots, codes,
-                          code_counts)
+        return Words(Word, texts, surfaces, parts, weights, arabic, keys, costs, key_counts,
+                     list(map(slots.__getitem__, slot_ids)), codes, code_counts)
     except ValueError as err:
         raise CacheFormatError(f"expected the words' columns: {err}") from None
+
+
+def _vocab(value: object, words: Words) -> Vocab:
+    """The vocabulary from ``[UTF-8, ends, word numbers]`` (:meth:`Index._encode`), checked."""
+    value = _list(value)
+    expect(len(value) == 3, "the vocabulary's words and their numbers")
+    try:
+        return Vocab(read_texts(value[:2]), u32_array(value[2]), words)
+    except ValueError as err:
+        raise CacheFormatError(f"expected a vocabulary: {err}") from None
 
 
 _OPTIONAL_STR = {str, type(None)}

@@ -2,9 +2,10 @@
 """The index's inner loops in C (entityres.gazetteer.index): what a word pair is posted under,
 the postings of each alias, and the postings packed into one array. Each computes exactly what the
 Python it replaced did, in the same order, so the index and its cache file do not change
-(tests/test_index.py). And the index's structures read in place: :class:`Runs` (strings to runs of
-numbers: the postings, the exact keys) and :class:`Aliases` (the aliases as columns, each made
-when asked)."""
+(tests/test_index.py). And the index's structures read in place: :class:`Texts` (strings as
+UTF-8), :class:`Keys` (a set of strings), :class:`Runs` (strings to runs of numbers: the postings,
+the exact keys), :class:`Vocab` (the vocabulary), and :class:`Aliases` and :class:`Words` (the
+aliases and word profiles as columns, each made when asked)."""
 from cpython.array cimport array, clone, resize_smart
 from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
 from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE

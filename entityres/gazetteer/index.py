@@ -23,10 +23,11 @@ It is cached on disk (:mod:`entityres.cache`) under a hash of the content (the f
 every entry), so an edit to any entry or rule builds a new index. The on-disk form (``LAYOUT``) is
 columns, not an object per record: numbers packed as 32-bit arrays, words and aliases one list per
 field, so that msgpack makes few objects and each column is checked at once; the bundled
-gazetteer's index opens in about a third of a second. A cached index makes each alias when first
-asked for (:class:`~entityres.gazetteer._index.Aliases`), and its maps of keys to alias numbers
-and its sets of keys are read in place (:class:`~entityres.gazetteer._index.Runs`,
-:class:`~entityres.gazetteer._index.Keys`).
+gazetteer's index opens in about a hundredth of a second. A cached index makes each alias and
+each word profile when first asked for (:class:`~entityres.gazetteer._index.Aliases`,
+:class:`~entityres.gazetteer._index.Words`), and its maps of keys to numbers, its sets of keys and
+its vocabulary are read in place (:class:`~entityres.gazetteer._index.Runs`,
+:class:`~entityres.gazetteer._index.Keys`, :class:`~entityres.gazetteer._index.Vocab`).
 """
 from __future__ import annotations
 
@@ -737,7 +738,7 @@ def _runs(value: object, below: int) -> Runs:
         raise CacheFormatError(f"expected a map of keys to runs: {err}") from None
 
 
-def _aliases(value: object, words: list[Word], n_entries: int) -> Aliases:
+def _aliases(value: object, words: Sequence[Word], n_entries: int) -> Aliases:
     """The aliases encoded column by column (:meth:`Index._encode`): every column checked at once,
     each alias made when first asked for (:class:`Aliases`). An alias of n words refers to its n words."""
     columns = str_map(value)

@@ -99,9 +99,12 @@ def base():
     return gazetteer, Index._compile(list(gazetteer))
 
 
+@pytest.mark.parametrize("cached", [False, True], ids=["built base", "cached base"])
 @pytest.mark.parametrize("edit", sorted(EDITS))
-def test_an_extended_index_is_the_compiled_one(edit, base, tmp_path):
+def test_an_extended_index_is_the_compiled_one(edit, cached, base, tmp_path):
     gazetteer, base_index = base
+    if cached:  # read back from its on-disk form: aliases and words made when asked, the vocabulary in place
+        base_index = Index._decode(base_index._encode(), base_index.entries)
     path = tmp_path / "mine.yaml"
     path.write_text(EDITS[edit], encoding="utf-8")
     entries = list(gazetteer.extended([path]))

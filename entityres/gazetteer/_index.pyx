@@ -425,7 +425,44 @@ cdef class Keys:
         return Keys, self.columns()
 
 
-cdef class Runs:
+cdef class _KeyMap:
+    """A read-only mapping of the strings of :class:`Keys` to a value each, found by the key's
+    number (``_value``, by the subclass). It reads as the dict it replaces."""
+    cdef Keys _keys
+
+    cdef object _value(self, Py_ssize_t i):
+        raise NotImplementedError
+
+    def get(self, key, default=None):
+        cdef Py_ssize_t i = self._keys._find(key)
+        return default if i < 0 else self._value(i)
+
+    def __getitem__(self, key):
+        cdef Py_ssize_t i = self._keys._find(key)
+        if i < 0:
+            raise KeyError(key)
+        return self._value(i)
+
+    def __contains__(self, key):
+        return self._keys._find(key) >= 0
+
+    def __len__(self):
+        return self._keys._n
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def keys(self):
+        return list(self._keys)
+
+    def values(self):
+        return [self._value(i) for i in range(self._keys._n)]
+
+    def items(self):
+        return list(zip(self._keys, self.values()))
+
+
+cdef class Runs(_KeyMap):
     """A read-only map of strings (keys) to runs of whole numbers below 2 ** 32, held in place:
     the keys as :class:`Keys`, every run in one array (``numbers``). It reads as a mapping, a key
     giving its run as a tuple, and :meth:`span` gives the run's ``start << 32 | length`` for a
@@ -435,10 +472,8 @@ cdef class Runs:
     they were most of a large cached index's open (made key by key) and a fifth of its memory. A
     cached index reads the bytes and arrays as they are and hashes the keys again, in C.
     """
-    cdef Keys _keys
     cdef array _run_ends
     cdef readonly array numbers
-    cdef Py_ssize_t _n
 
     def __init__(self, Texts keys, array run_ends, array numbers, below=None):
         """The runs of ``keys`` are ``numbers`` cut at ``run_ends``; ValueError when they do not
@@ -449,14 +484,11 @@ cdef class Runs:
             raise ValueError(f"a number is not under {below}")
         if len(keys) != len(run_ends):
             raise ValueError(f"{len(keys)} keys but {len(run_ends)} runs")
-        self.numbers, self._n = numbers, len(keys)
+        self.numbers = numbers
         self._run_ends = _checked_ends(run_ends, len(numbers), "runs")
         self._keys = Keys(keys)
 
-    cdef inline Py_ssize_t _find(self, object key) except -2:
-        return self._keys._find(key)
-
-    cdef tuple _run(self, Py_ssize_t i):
+    cdef object _value(self, Py_ssize_t i):  # the run, as a tuple
         cdef const uint32_t *r = _u32(self._run_ends)
         cdef const uint32_t *numbers = _u32(self.numbers)
         cdef uint32_t a = _start(r, i), j
@@ -487,40 +519,12 @@ cdef class Runs:
 
     def span(self, key):
         """The run of ``key`` as ``start << 32 | length`` in :attr:`numbers`, or None."""
-        cdef Py_ssize_t i = self._find(key)
+        cdef Py_ssize_t i = self._keys._find(key)
         if i < 0:
             return None
         cdef const uint32_t *r = _u32(self._run_ends)
         cdef uint64_t a = _start(r, i)
         return a << 32 | (r[i] - a)
-
-    def get(self, key, default=None):
-        cdef Py_ssize_t i = self._find(key)
-        return default if i < 0 else self._run(i)
-
-    def __getitem__(self, key):
-        cdef Py_ssize_t i = self._find(key)
-        if i < 0:
-            raise KeyError(key)
-        return self._run(i)
-
-    def __contains__(self, key):
-        return self._find(key) >= 0
-
-    def __len__(self):
-        return self._n
-
-    def __iter__(self):
-        return iter(self._keys)
-
-    def keys(self):
-        return list(self)
-
-    def values(self):
-        return [self._run(i) for i in range(self._n)]
-
-    def items(self):
-        return list(zip(self._keys, self.values()))
 
     def runs(self):
         """Each key with where its run starts and ends in :attr:`numbers`, in order."""
@@ -530,11 +534,11 @@ cdef class Runs:
     def __eq__(self, other):
         # by content, whatever the keys' order, as dicts compare
         if isinstance(other, (Runs, dict)):
-            return len(other) == self._n and all(self.get(k) == tuple(v) for k, v in other.items())
+            return len(other) == len(self) and all(self.get(k) == tuple(v) for k, v in other.items())
         return NotImplemented
 
     def __repr__(self):
-        return f"Runs({self._n} keys, {len(self.numbers)} numbers)"
+        return f"Runs({len(self)} keys, {len(self.numbers)} numbers)"
 
     def columns(self) -> tuple:
         """``(keys, run_ends, numbers)``: what :class:`Runs` is made of, to write."""
@@ -565,6 +569,12 @@ cdef array _ends(object counts, str what):
             raise ValueError(f"{what}: more than 2 ** 32 in all")
         ends[i] = total
     return out
+
+
+cdef array _counts(array ends):
+    """The counts that :func:`_ends` summed into ``ends``."""
+    cdef const uint32_t *e = _u32(ends)
+    return array(_U32, [e[i] - _start(e, i) for i in range(len(ends))])
 
 
 cdef class _Made:
@@ -670,19 +680,14 @@ cdef class Words(_Made):
         return f"Words({self._n} words)"
 
     def __reduce__(self):
-        # the columns, and the counts the ends were summed from
-        cdef const uint32_t *k = _u32(self._key_ends)
-        cdef const uint32_t *c = _u32(self._code_ends)
         return Words, (self._word, self._texts, self._surfaces, self._parts, self._weights, self._arabic, self._keys,
-                       self._costs, array(_U32, [k[i] - _start(k, i) for i in range(self._n)]), self._key_slots,
-                       self._codes, array(_U32, [c[i] - _start(c, i) for i in range(self._n)]))
+                       self._costs, _counts(self._key_ends), self._key_slots, self._codes, _counts(self._code_ends))
 
 
-cdef class Vocab:
+cdef class Vocab(_KeyMap):
     """A cached index's vocabulary (a folded word → its profile), read in place: the words as
     :class:`Keys`, and each one's number in ``words`` (a sequence such as :class:`Words`). It
     reads as the mapping it replaces."""
-    cdef Keys _keys
     cdef array _numbers
     cdef readonly object words  # the sequence the numbers index
 
@@ -692,36 +697,8 @@ cdef class Vocab:
             raise ValueError("vocabulary: a word without its number in the words")
         self._keys, self._numbers, self.words = Keys(keys), numbers, words
 
-    cdef object _at(self, Py_ssize_t i):
+    cdef object _value(self, Py_ssize_t i):
         return self.words[_u32(self._numbers)[i]]
-
-    def __getitem__(self, key):
-        cdef Py_ssize_t i = self._keys._find(key)
-        if i < 0:
-            raise KeyError(key)
-        return self._at(i)
-
-    def get(self, key, default=None):
-        cdef Py_ssize_t i = self._keys._find(key)
-        return default if i < 0 else self._at(i)
-
-    def __contains__(self, key):
-        return self._keys._find(key) >= 0
-
-    def __len__(self):
-        return len(self._keys)
-
-    def __iter__(self):
-        return iter(self._keys)
-
-    def keys(self):
-        return list(self._keys)
-
-    def values(self):
-        return [self._at(i) for i in range(len(self._keys))]
-
-    def items(self):
-        return list(zip(self._keys, self.values()))
 
     def __eq__(self, other):
         # by content, whatever the order, as dicts compare
@@ -730,7 +707,7 @@ cdef class Vocab:
         return NotImplemented
 
     def __repr__(self):
-        return f"Vocab({len(self._keys)} words)"
+        return f"Vocab({len(self)} words)"
 
     def __reduce__(self):
         return Vocab, (self._keys._texts, self._numbers, self.words)

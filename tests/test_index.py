@@ -19,7 +19,7 @@ from hypothesis import given, settings, strategies as st
 
 from entityres import Gazetteer
 from entityres.cache import U32
-from entityres.gazetteer._index import Keys, Runs, Texts, Vocab, all_below, byte_stats, pack_runs, post, utf8_error
+from entityres.gazetteer._index import Collector, Keys, Runs, Texts, Vocab, all_below, byte_stats, pack_runs, utf8_error
 from entityres.gazetteer.index import (MAX_COST, MAX_WORDS, TYPE_CODES, Alias, Index, alias_title, cheap_key_slots, exact_keys, joined_codes, pair_blocking_keys,
                                        word_blocking_keys)
 from entityres.text.keys import name_words
@@ -65,17 +65,44 @@ def test_a_words_cheap_keys_are_those_of_at_most_one_second_choice():
         assert cheap_key_slots(profile) == tuple((k, c, s) for (k, c), s in zip(profile.keys, profile.slots) if c <= MAX_COST)
 
 
-def test_an_aliases_keys_are_posted_once_each_in_the_order_they_come():
+def test_a_collector_posts_each_key_once_a_value_in_the_order_keys_come():
     rng = random.Random(7)
-    kernel, reference = defaultdict(list), defaultdict(list)
-    for value in range(300):
-        groups = [[rng.choice("abcdefghij") * rng.randint(1, 2) for _ in range(rng.randint(0, 5))] for _ in range(rng.randint(0, 4))]
-        post(kernel, groups, value)
+    collector, reference = Collector(), defaultdict(list)
+    letters = "abcdefghij\u0628\u067e\U0001f600"  # one-, two- and four-byte UTF-8
+    for value in range(0, 3000, 3):
+        groups = [[rng.choice(letters) * rng.randint(1, 3) for _ in range(rng.randint(0, 5))] for _ in range(rng.randint(0, 4))]
+        collector.add(groups, value)
+        collector.add((tuple(groups[0]),) if groups else (), value)  # the same value again adds nothing
         for key in dict.fromkeys(k for group in groups for k in group):
             reference[key].append(value)
-    assert list(kernel.items()) == list(reference.items())
-    with pytest.raises(TypeError, match="must be a dict"):
-        post([], [["a"]], 0)
+    assert len(collector) == len(reference)
+    runs = collector.runs()
+    assert list(runs.items()) == [(k, tuple(v)) for k, v in reference.items()]  # keys in the order they came
+    assert len(collector) == 0 and len(collector.runs()) == 0  # emptied
+
+
+def test_a_collector_finds_each_key_as_its_table_grows():
+    keys = [f"k{i}" for i in range(5000)]  # the table grows from 8 slots to 16,384
+    collector = Collector()
+    for value, key in enumerate(keys):
+        collector.add([[key, "".join(keys[value // 2])]], value)  # an equal key, another str object
+    runs = collector.runs()
+    assert list(runs) == keys
+    assert runs["k0"] == (0, 1) and runs["k10"] == (10, 20, 21) and runs["k4999"] == (4999,)
+
+
+def test_a_collector_refuses_values_out_of_order_or_too_large():
+    collector = Collector()
+    collector.add([["a"]], 5)
+    for bad in (4, 2 ** 32 - 1):
+        with pytest.raises(ValueError, match="not below"):
+            collector.add([["a"]], bad)
+    with pytest.raises(OverflowError):
+        collector.add([["a"]], -1)
+    for key in (1, b"a", type("Key", (str,), {})("a")):  # a subclass of str is not read as a str
+        with pytest.raises(TypeError, match="must be a str"):
+            collector.add([[key]], 6)
+    assert dict(collector.runs()) == {"a": (5,)}
 
 
 def test_lists_are_packed_into_one_array_run_by_run_in_their_order():

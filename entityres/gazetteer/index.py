@@ -42,7 +42,7 @@ from ..cache import CacheFormatError, cache_path, expect, f64_array, pack_f64, p
 from ..memo import PAIRS, WORDS
 from ..text.keys import join_codes, join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
-from ._index import Aliases, Keys, Runs, Texts, Vocab, Words, all_below, byte_stats, cheap_key_slots as _cheap_key_slots, post
+from ._index import Aliases, Collector, Keys, Runs, Texts, Vocab, Words, all_below, byte_stats, cheap_key_slots as _cheap_key_slots
 from .entries import Entries
 from .schema import Entry
 from ..text.similarity import Word, join_profiles, word_profile
@@ -424,7 +424,7 @@ class Index:
 
         renumbered = renumber_old.__getitem__
 
-        def merged(runs: Iterable[tuple[str, list[int]]], kept: Container[str], added: dict[str, list[int]]) -> defaultdict:
+        def merged(runs: Iterable[tuple[str, list[int]]], kept: Container[str], added: Runs) -> Runs:
             """base's ``runs`` (renumbered) with the ``added`` numbers of the fresh aliases."""
             out: defaultdict = defaultdict(list)
             for key, numbers in runs:
@@ -438,9 +438,9 @@ class Index:
             for key, run in added.items():
                 if key not in kept:
                     out[key] = [renumber_new[a] for a in run]
-            return out
+            return Runs.collect(out)
 
-        def renumbered_map(kept: dict[str, tuple[int, ...]], added: dict[str, list[int]]) -> defaultdict:
+        def renumbered_map(kept: Runs, added: Runs) -> Runs:
             return merged(((key, list(map(renumbered, run))) for key, run in kept.items()), kept, added)
 
         numbers = list(map(renumbered, base.postings.numbers))  # all at once
@@ -469,12 +469,12 @@ class Index:
                               vocab, vocab_postings, scale)
 
     @classmethod
-    def _assembled(cls, entries: Sequence[Entry], aliases: list[Alias], exact: defaultdict, postings: defaultdict,
-                   parts: defaultdict, given: defaultdict, vocab: dict[str, Word], vocab_postings: defaultdict,
+    def _assembled(cls, entries: Sequence[Entry], aliases: list[Alias], exact: Runs, postings: Runs,
+                   parts: Runs, given: Runs, vocab: dict[str, Word], vocab_postings: defaultdict,
                    scale: float) -> "Index":
-        """The index of ``entries``, from their aliases and lists of their numbers by key
-        (:class:`_Built`), and the vocabulary with sets of its words by key; the lists and sets are
-        emptied as they are packed."""
+        """The index of ``entries``, from their aliases and runs of their numbers by key
+        (:class:`_Built`), and the vocabulary with sets of its words by key; the sets are emptied
+        as they are packed."""
         entries = Entries.of(entries)
         vocab = dict(sorted(vocab.items()))  # the same order however the words came
         number = {word: i for i, word in enumerate(vocab)}
@@ -486,10 +486,10 @@ class Index:
             owners[a.key].add(a.entry)
             folded = a.key.split(" ")
             prefixes.update(" ".join(folded[:i]) for i in range(1, len(folded) + 1))
-        return cls(entries=entries, aliases=Aliases(Alias, TYPE_NAMES, list(aliases)), exact=Runs.collect(exact), postings=Runs.collect(postings),
+        return cls(entries=entries, aliases=Aliases(Alias, TYPE_NAMES, list(aliases)), exact=exact, postings=postings,
                    ambiguous=Keys.of(sorted(k for k, o in owners.items() if len(o) > 1)),
                    by_id=entries.position, prefixes=Keys.of(sorted(prefixes)),
-                   parts=Runs.collect(parts), given=Runs.collect(given), vocab=vocab,
+                   parts=parts, given=given, vocab=vocab,
                    vocab_postings=Runs.collect(vocab_postings), trust_scale=scale)
 
     def __len__(self) -> int:
@@ -523,14 +523,14 @@ def _changed(old: Sequence[Entry], entries: list[Entry]) -> set[int] | None:
 
 class _Built(NamedTuple):
     """What :func:`_build` compiles of some entries: their aliases (trust not yet scaled), numbered
-    from 0, and lists of those numbers by key; the vocabulary in the order its words first come,
-    each word with its profile and blocking keys."""
+    from 0, and runs of those numbers by key (collected by :class:`Collector`); the vocabulary in
+    the order its words first come, each word with its profile and blocking keys."""
 
     aliases: list[Alias]
-    exact: defaultdict
-    postings: defaultdict
-    parts: defaultdict
-    given: defaultdict
+    exact: Runs
+    postings: Runs
+    parts: Runs
+    given: Runs
     vocab: dict[str, tuple[Word, list[str]]]
 
 
@@ -571,10 +571,7 @@ def _unsourced(alias: Alias, entry: Entry) -> bool:
 def _build(entries: list[Entry], numbers: Iterable[int]) -> _Built:
     """The aliases of ``entries[n]`` for each of ``numbers`` (ascending), with their keys."""
     aliases: list[Alias] = []
-    exact: dict[str, list[int]] = defaultdict(list)
-    postings: dict[str, list[int]] = defaultdict(list)
-    parts: dict[str, list[int]] = defaultdict(list)
-    given: dict[str, list[int]] = defaultdict(list)
+    exact, postings, parts, given = Collector(), Collector(), Collector(), Collector()
     vocab: dict[str, tuple[Word, list[str]]] = {}
     particles = {fold_word(p[0]) for p in cues.phrases("name_particles") if len(p) == 1}
     # Memos of this build, unbounded while it runs: a word recurs in many names (100,000 names
@@ -643,12 +640,11 @@ def _build(entries: list[Entry], numbers: Iterable[int]) -> _Built:
             # the pre-rank compares the two (match.candidates).
             heard = joined_codes(profiles[alias_title(words, lang):])
             aliases.append(Alias(n, entry.type, lang, name, keys[0], trust[keys[0]], profiles, heard))
-            for key in keys:
-                exact[key].append(a)
+            exact.add((keys,), a)
             # Each key once, in the order the keys come (not a set's: the postings' key order,
             # and so the cache file, must not depend on the hash seed). Adjacent words joined,
             # so that عبد الله meets Abdullah.
-            post(postings, [ks for _, ks in found] + [pair_keys(profiles[i], profiles[i + 1]) for i in range(len(profiles) - 1)], a)
+            postings.add([ks for _, ks in found] + [pair_keys(profiles[i], profiles[i + 1]) for i in range(len(profiles) - 1)], a)
             for word, w in zip(keys[0].split(" "), found):
                 if word not in vocab:  # posted under the blocking keys its profile came with
                     vocab[word] = w
@@ -658,10 +654,10 @@ def _build(entries: list[Entry], numbers: Iterable[int]) -> _Built:
             if entry.type == "person" and len(written) > 1:
                 # after a particle the surname is the pair (bin Said, بن سلمان): Said alone is not it
                 if written[-1] not in particles and written[-2] not in particles:
-                    parts[written[-1]].append(a)
+                    parts.add(((written[-1],),), a)
                 if written[0] not in particles:
-                    given[written[0]].append(a)
-    return _Built(aliases, exact, postings, parts, given, vocab)
+                    given.add(((written[0],),), a)
+    return _Built(aliases, exact.runs(), postings.runs(), parts.runs(), given.runs(), vocab)
 
 
 def _list(value: object) -> list:

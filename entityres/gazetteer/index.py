@@ -378,12 +378,12 @@ class Index:
         built = _build(entries, range(len(entries)))
         # Trust ranks sources against each other: a gazetteer of bulk names alone is not weaker for it.
         scale = max((a.trust for a in built.aliases if a.trust != UNSOURCED), default=1.0)
-        vocab_postings: defaultdict = defaultdict(set)
-        for word, (_, keys) in built.vocab.items():
-            for key in keys:
-                vocab_postings[key].add(word)
+        ordered = sorted(built.vocab.items())  # the same order however the words came
+        vocab_postings = Collector()  # each word's number under its blocking keys
+        for i, (_, (_, keys)) in enumerate(ordered):
+            vocab_postings.add((keys,), i)
         return cls._assembled(entries, _trusted(built.aliases, scale), built.exact, built.postings, built.parts,
-                              built.given, {word: w for word, (w, _) in built.vocab.items()}, vocab_postings, scale)
+                              built.given, {word: w for word, (w, _) in ordered}, vocab_postings.runs(), scale)
 
     @classmethod
     def _extended(cls, base: "Index", entries: list[Entry], changed: set[int]) -> "Index | None":
@@ -464,22 +464,22 @@ class Index:
                 new = built.vocab.get(word)
                 for key in new[1] if new is not None and new[0] is w else word_blocking_keys(w):
                     vocab_postings[key].add(word)
-        return cls._assembled(entries, aliases, renumbered_map(base.exact, built.exact), postings,
-                              renumbered_map(base.parts, built.parts), renumbered_map(base.given, built.given),
-                              vocab, vocab_postings, scale)
-
-    @classmethod
-    def _assembled(cls, entries: Sequence[Entry], aliases: list[Alias], exact: Runs, postings: Runs,
-                   parts: Runs, given: Runs, vocab: dict[str, Word], vocab_postings: defaultdict,
-                   scale: float) -> "Index":
-        """The index of ``entries``, from their aliases and runs of their numbers by key
-        (:class:`_Built`), and the vocabulary with sets of its words by key; the sets are emptied
-        as they are packed."""
-        entries = Entries.of(entries)
         vocab = dict(sorted(vocab.items()))  # the same order however the words came
         number = {word: i for i, word in enumerate(vocab)}
         for key, words in vocab_postings.items():  # in place: a copy would double them at the peak
             vocab_postings[key] = sorted(map(number.__getitem__, words))
+        return cls._assembled(entries, aliases, renumbered_map(base.exact, built.exact), postings,
+                              renumbered_map(base.parts, built.parts), renumbered_map(base.given, built.given),
+                              vocab, Runs.collect(vocab_postings), scale)
+
+    @classmethod
+    def _assembled(cls, entries: Sequence[Entry], aliases: list[Alias], exact: Runs, postings: Runs,
+                   parts: Runs, given: Runs, vocab: dict[str, Word], vocab_postings: Runs,
+                   scale: float) -> "Index":
+        """The index of ``entries``, from their aliases and runs of their numbers by key
+        (:class:`_Built`), and the vocabulary (sorted by word) with runs of its words' numbers by
+        key."""
+        entries = Entries.of(entries)
         owners: dict[str, set[int]] = defaultdict(set)
         prefixes: set[str] = set()
         for a in aliases:
@@ -490,7 +490,7 @@ class Index:
                    ambiguous=Keys.of(sorted(k for k, o in owners.items() if len(o) > 1)),
                    by_id=entries.position, prefixes=Keys.of(sorted(prefixes)),
                    parts=parts, given=given, vocab=vocab,
-                   vocab_postings=Runs.collect(vocab_postings), trust_scale=scale)
+                   vocab_postings=vocab_postings, trust_scale=scale)
 
     def __len__(self) -> int:
         return len(self.entries)

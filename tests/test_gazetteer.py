@@ -6,6 +6,7 @@ import warnings
 import pytest
 
 from entityres.gazetteer import GazetteerError, Gazetteer, load_gazetteer, read_file
+from entityres.gazetteer.schema import Alias, Entry
 
 GOOD = """\
 source: test-notes
@@ -58,6 +59,30 @@ def test_good_file_loads_with_sources_and_lines(tmp_path):
     assert ("en", "Ada Example") in ada.aliases() and ("fa", "آدا اگزمپل") in ada.aliases()
 
 
+def test_entries_given_the_same_fields_share_their_record_and_a_changed_copy_does_not():
+    a, b = (Entry.model_validate({"id": f"person:{x}", "type": "person", "name": x.upper()}) for x in "ab")
+    c = Entry.model_validate({"id": "person:c", "type": "person", "name": "C", "wikidata": "Q1"})
+    assert a.__pydantic_fields_set__ is b.__pydantic_fields_set__  # one set, not one an entry
+    assert a.model_fields_set == {"id", "type", "name"} and c.model_fields_set == {"id", "type", "name", "wikidata"}
+    changed = a.model_copy(update={"wikidata": "Q2"})
+    assert changed.model_fields_set == {"id", "type", "name", "wikidata"}
+    with pytest.raises(ValueError):
+        b.name = "Z"  # frozen
+    assert a.model_fields_set == b.model_fields_set == {"id", "type", "name"}
+
+
+def test_an_alias_is_a_small_frozen_record_validated_as_the_file_gives_it():
+    entry = Entry.model_validate({"id": "person:x", "type": "person", "name": "X",
+                                  "names": {"fa": ["  ایکس  یک "], "en": [{"name": "Ex", "source": "notes"}]}})
+    alias = entry.names["fa"][0]
+    assert alias == Alias(name="ایکس یک") and not hasattr(alias, "__dict__")  # slots: no dict an alias
+    with pytest.raises(AttributeError):
+        alias.name = "y"
+    assert entry.model_dump()["names"] == {"fa": ({"name": "ایکس یک", "source": None},),
+                                           "en": ({"name": "Ex", "source": "notes"},)}
+    assert Entry.model_validate(entry.model_dump(mode="json")) == entry
+
+
 PERSON_X = "entries:\n  - id: person:x\n    type: person\n    name: X\n"
 
 
@@ -66,6 +91,8 @@ PERSON_X = "entries:\n  - id: person:x\n    type: person\n    name: X\n"
     ("    names:\n      fa: [[ایکس]]\n", "bad.yaml:6: person:x: names.fa[0]: expected a name"),
     ("    wikidta: Q1\n", "bad.yaml:5: person:x: wikidta: unknown field"),
     ("    names:\n      en: ['  ']\n", "bad.yaml:6: person:x: names.en[0].name: empty name"),
+    ("    names:\n      fa:\n        - {name: ایکس, sourse: x}\n", "bad.yaml:7: person:x: names.fa[0].sourse: unknown field"),
+    ("    names:\n      fa:\n        - {source: x}\n", "bad.yaml:7: person:x: names.fa[0].name: missing required field"),
     ("    names: [X]\n", "bad.yaml:5: person:x: names:"),
 ])
 def test_bad_field_names_file_line_and_field(tmp_path, tail, expected):

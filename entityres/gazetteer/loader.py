@@ -80,9 +80,9 @@ def _pydantic_message(err: dict) -> str:
     kind = err["type"]
     if kind == "string_type":
         return "expected a string"
-    if kind in ("model_type", "dict_type") and err["loc"][-1:] and isinstance(err["loc"][-1], int):
+    if kind in ("dataclass_type", "dict_type") and err["loc"][-1:] and isinstance(err["loc"][-1], int):
         return "expected a name (a string, or a mapping with name and source)"
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):  # a model's, an alias's (a dataclass)
         return "unknown field"
     if kind == "missing":
         return "missing required field"

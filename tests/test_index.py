@@ -91,6 +91,18 @@ def test_a_collector_finds_each_key_as_its_table_grows():
     assert runs["k0"] == (0, 1) and runs["k10"] == (10, 20, 21) and runs["k4999"] == (4999,)
 
 
+def test_a_collector_keeps_keys_of_any_script_and_length_as_they_were_given():
+    # ASCII, short keys written out in place, long ones encoded (more than 64 characters)
+    keys = ["", "a", "ب", "\U0001f600", "x" * 300, "پ" * 65, "پ" * 64, "\ud800", "a\u0300" * 40]
+    collector = Collector()
+    for value, key in enumerate(keys):
+        collector.add([[key, keys[0]]], value)
+        collector.add([["".join(key)]], value)  # the same key again, another object
+    runs = collector.runs()
+    assert list(runs) == keys and runs[""] == tuple(range(len(keys)))
+    assert all(runs[k] == (i,) for i, k in enumerate(keys[1:], 1))
+
+
 def test_a_collector_refuses_values_out_of_order_or_too_large():
     collector = Collector()
     collector.add([["a"]], 5)

@@ -162,6 +162,25 @@ cdef inline bytes _encoded(str text):
     return None if PyUnicode_IS_COMPACT_ASCII(text) else text.encode("utf-8", "surrogatepass")
 
 
+cdef bytes _utf8_view(str key, unsigned char *buf, const unsigned char **s, Py_ssize_t *n):
+    """Point ``s`` and ``n`` at the UTF-8 of ``key``: its own characters when it is ASCII, else
+    written into ``buf`` (room for ``_SHORT`` characters) when it is short (a key of a query or a
+    text: not allocated), else a bytes object made for it, returned to be kept while ``s`` is read
+    (None otherwise)."""
+    n[0] = PyUnicode_GET_LENGTH(key)
+    if PyUnicode_IS_COMPACT_ASCII(key):
+        s[0] = <const unsigned char *> PyUnicode_DATA(key)
+        return None
+    if n[0] <= _SHORT:
+        n[0] = _utf8_into(key, buf)
+        s[0] = buf
+        return None
+    cdef bytes raw = _encoded(key)
+    s[0] = <const unsigned char *> PyBytes_AS_STRING(raw)
+    n[0] = len(raw)
+    return raw
+
+
 cdef inline uint32_t *_u32(array a) noexcept:
     return <uint32_t *> a.data.as_voidptr
 
@@ -353,21 +372,13 @@ cdef class Keys:
         if type(key) is not str:
             return -1
         cdef unsigned char buf[_SHORT * 4]
-        cdef bytes raw = None
-        cdef const char *s
-        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(key), slot
-        if PyUnicode_IS_COMPACT_ASCII(key):
-            s = <const char *> PyUnicode_DATA(key)
-        elif n <= _SHORT:  # a key of a query or a text: its UTF-8 written here, not allocated
-            n = _utf8_into(key, buf)
-            s = <const char *> buf
-        else:
-            raw = _encoded(key)
-            s, n = raw, len(raw)
+        cdef const unsigned char *s
+        cdef Py_ssize_t n, slot
+        cdef bytes raw = _utf8_view(key, buf, &s, &n)
         cdef const uint32_t *table = _u32(self._table)
-        slot = _fnv(<const unsigned char *> s, n) & self._mask
+        slot = _fnv(s, n) & self._mask
         while table[slot]:
-            if self._texts._same(table[slot] - 1, <const unsigned char *> s, n):
+            if self._texts._same(table[slot] - 1, s, n):
                 return table[slot] - 1
             slot = (slot + 1) & self._mask
         return -1
@@ -530,12 +541,16 @@ cdef inline void _push(array a, uint32_t value):
 
 cdef class Collector:
     """Runs of whole numbers by key, collected as an index is built (its postings, exact keys,
-    surnames and given names) and made :class:`Runs` at the end (:meth:`runs`): keys in the
-    order they first came, each run in the order its numbers came. Each key is numbered when it
-    first comes, in a hash table of its own; each (key, number) pair goes on two arrays. A dict
-    of lists held a list object a key (871,000 at 100,000 entries) and the dict's table: a fifth
-    of a build's peak memory."""
-    cdef list _keys  # the keys, by number
+    surnames, given names and vocabulary's postings) and made :class:`Runs` at the end
+    (:meth:`runs`): keys in the order they first came, each run in the order its numbers came.
+
+    Each key is numbered when it first comes, in a hash table of its own, and kept as UTF-8 on
+    one array, as :class:`Texts` holds it; each (key, number) pair goes on two arrays. A dict of
+    lists held a list a key (871,000 at 100,000 entries, 5.6 million at a million) and each key
+    as a str; most keys (a pair of words' keys, a name's words written together) are made for
+    the postings alone."""
+    cdef array _text  # the keys' UTF-8, one after another (8-bit items)
+    cdef array _ends  # where each key's UTF-8 ends, by number
     cdef array _hashes  # each key's hash, by number (64-bit items)
     cdef array _last  # the last number each key took (0xFFFFFFFF for none yet)
     cdef array _table  # key number + 1 by slot, 0 for an empty slot
@@ -547,7 +562,7 @@ cdef class Collector:
         self._clear()
 
     cdef void _clear(self):
-        self._keys = []
+        self._text, self._ends = array("B"), array(_U32)
         self._hashes = array("Q")
         self._last = array(_U32)
         self._table = clone(array(_U32), 8, True)
@@ -555,7 +570,7 @@ cdef class Collector:
         self._of, self._values = array(_U32), array(_U32)
         self._top = 0
 
-    cdef void _grow(self) noexcept:
+    cdef int _grow(self) except -1:
         """A table twice as large, the keys placed again by their hashes."""
         cdef Py_ssize_t size = 2 * (self._mask + 1), i
         cdef uint64_t slot
@@ -563,30 +578,40 @@ cdef class Collector:
         self._mask = size - 1
         cdef uint32_t *table = _u32(self._table)
         cdef const uint64_t *hashes = <const uint64_t *> self._hashes.data.as_voidptr
-        for i in range(len(self._keys)):
+        for i in range(len(self._ends)):
             slot = hashes[i] & self._mask
             while table[slot]:
                 slot = (slot + 1) & self._mask
             table[slot] = i + 1
+        return 0
 
     cdef Py_ssize_t _number(self, object key) except -1:
         """The key's number, a new one when it is new."""
         if type(key) is not str:
             raise TypeError(f"a key must be a str, not {type(key).__name__}")
+        cdef unsigned char buf[_SHORT * 4]
+        cdef const unsigned char *s
+        cdef Py_ssize_t n
+        cdef bytes raw = _utf8_view(key, buf, &s, &n)
         cdef uint64_t h = <uint64_t> hash(key), slot = h & self._mask
         cdef uint32_t *table = _u32(self._table)
         cdef const uint64_t *hashes = <const uint64_t *> self._hashes.data.as_voidptr
-        cdef Py_ssize_t i
+        cdef const uint32_t *ends = _u32(self._ends)
+        cdef const unsigned char *text = <const unsigned char *> self._text.data.as_voidptr
+        cdef Py_ssize_t i, a
         while table[slot]:
             i = table[slot] - 1
-            if hashes[i] == h and (<object> PyList_GET_ITEM(self._keys, i) is key
-                                   or <object> PyList_GET_ITEM(self._keys, i) == key):
+            a = _start(ends, i)
+            if hashes[i] == h and ends[i] - a == n and memcmp(text + a, s, n) == 0:
                 return i
             slot = (slot + 1) & self._mask
-        i = PyList_GET_SIZE(self._keys)
-        if i >= 0xFFFFFFFF:
-            raise ValueError("more than 2 ** 32 - 1 keys")
-        self._keys.append(key)
+        i = len(self._ends)
+        a = len(self._text)
+        if i >= 0xFFFFFFFF or a + n > 0xFFFFFFFF:
+            raise ValueError("more than 2 ** 32 - 1 keys or 4 GB of them")
+        resize_smart(self._text, a + n)
+        memcpy(self._text.data.as_chars + a, s, n)
+        _push(self._ends, a + n)
         resize_smart(self._hashes, i + 1)
         (<uint64_t *> self._hashes.data.as_voidptr)[i] = h
         _push(self._last, 0xFFFFFFFF)
@@ -616,11 +641,11 @@ cdef class Collector:
 
     def __len__(self):
         """How many keys have come so far."""
-        return PyList_GET_SIZE(self._keys)
+        return len(self._ends)
 
     def runs(self) -> Runs:
         """The runs collected, as :class:`Runs`; the collector is left empty."""
-        cdef Py_ssize_t n = PyList_GET_SIZE(self._keys), m = len(self._values), i
+        cdef Py_ssize_t n = len(self._ends), m = len(self._values), i
         if m > 0xFFFFFFFF:
             raise ValueError("more than 2 ** 32 numbers in all")
         cdef array run_ends = clone(array(_U32), n, True)
@@ -639,9 +664,9 @@ cdef class Collector:
         for i in range(m):
             out[ends[of[i]]] = values[i]
             ends[of[i]] += 1  # ends as it goes
-        keys = Texts.of(self._keys)
-        self._clear()  # the pairs and the keys as strings go before the hash table is made
-        return Runs(keys, run_ends, numbers)
+        text, key_ends = PyBytes_FromStringAndSize(self._text.data.as_chars, len(self._text)), self._ends
+        self._clear()  # the pairs go before the keys' hash table is made
+        return Runs(Texts(text, key_ends), run_ends, numbers)
 
 
 cdef array _ends(object counts, str what):

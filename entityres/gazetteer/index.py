@@ -480,14 +480,20 @@ class Index:
         (:class:`_Built`), and the vocabulary (sorted by word) with runs of its words' numbers by
         key."""
         entries = Entries.of(entries)
-        owners: dict[str, set[int]] = defaultdict(set)
+        # A key is ambiguous when aliases of two entries have it: each key's first entry is kept,
+        # not a set of its entries (216 bytes a key).
+        first: dict[str, int] = {}
+        ambiguous: set[str] = set()
         prefixes: set[str] = set()
         for a in aliases:
-            owners[a.key].add(a.entry)
+            if first.setdefault(a.key, a.entry) != a.entry:
+                ambiguous.add(a.key)
             folded = a.key.split(" ")
-            prefixes.update(" ".join(folded[:i]) for i in range(1, len(folded) + 1))
+            prefixes.update(" ".join(folded[:i]) for i in range(1, len(folded)))
+            prefixes.add(a.key)  # the whole key as it is, not a copy
+        del first  # before the keys are sorted and packed
         return cls(entries=entries, aliases=Aliases(Alias, TYPE_NAMES, list(aliases)), exact=exact, postings=postings,
-                   ambiguous=Keys.of(sorted(k for k, o in owners.items() if len(o) > 1)),
+                   ambiguous=Keys.of(sorted(ambiguous)),
                    by_id=entries.position, prefixes=Keys.of(sorted(prefixes)),
                    parts=parts, given=given, vocab=vocab,
                    vocab_postings=vocab_postings, trust_scale=scale)

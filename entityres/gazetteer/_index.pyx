@@ -545,30 +545,28 @@ cdef class Collector:
     (:meth:`runs`): keys in the order they first came, each run in the order its numbers came.
 
     Each key is numbered when it first comes, in a hash table of its own, and kept as UTF-8 on
-    one array, as :class:`Texts` holds it; each (key, number) pair goes on two arrays. A dict of
-    lists held a list a key (871,000 at 100,000 entries, 5.6 million at a million) and each key
-    as a str; most keys (a pair of words' keys, a name's words written together) are made for
-    the postings alone."""
+    one array, as :class:`Texts` holds it; each (key, number) pair is the key's number on one
+    array, after the first pair of its number. A dict of lists held a list a key (871,000 at
+    100,000 entries, 5.6 million at a million) and each key as a str; most keys (a pair of
+    words' keys, a name's words written together) are made for the postings alone."""
     cdef array _text  # the keys' UTF-8, one after another (8-bit items)
     cdef array _ends  # where each key's UTF-8 ends, by number
-    cdef array _hashes  # each key's hash, by number (64-bit items)
+    cdef array _hashes  # each key's hash (its low 32 bits), by number
     cdef array _last  # the last number each key took (0xFFFFFFFF for none yet)
     cdef array _table  # key number + 1 by slot, 0 for an empty slot
     cdef uint64_t _mask
-    cdef array _of, _values  # the pairs: key number, number
-    cdef uint64_t _top  # the largest number added so far
+    cdef array _of  # the key number of each pair
+    cdef array _numbers, _firsts  # each number added, and its first pair: a number's pairs are together
 
     def __init__(self):
         self._clear()
 
     cdef void _clear(self):
         self._text, self._ends = array("B"), array(_U32)
-        self._hashes = array("Q")
-        self._last = array(_U32)
+        self._hashes, self._last = array(_U32), array(_U32)
         self._table = clone(array(_U32), 8, True)
         self._mask = 7
-        self._of, self._values = array(_U32), array(_U32)
-        self._top = 0
+        self._of, self._numbers, self._firsts = array(_U32), array(_U32), array(_U32)
 
     cdef int _grow(self) except -1:
         """A table twice as large, the keys placed again by their hashes."""
@@ -577,7 +575,7 @@ cdef class Collector:
         self._table = clone(array(_U32), size, True)
         self._mask = size - 1
         cdef uint32_t *table = _u32(self._table)
-        cdef const uint64_t *hashes = <const uint64_t *> self._hashes.data.as_voidptr
+        cdef const uint32_t *hashes = _u32(self._hashes)
         for i in range(len(self._ends)):
             slot = hashes[i] & self._mask
             while table[slot]:
@@ -593,9 +591,10 @@ cdef class Collector:
         cdef const unsigned char *s
         cdef Py_ssize_t n
         cdef bytes raw = _utf8_view(key, buf, &s, &n)
-        cdef uint64_t h = <uint64_t> hash(key), slot = h & self._mask
+        cdef uint32_t h = <uint32_t> <uint64_t> hash(key)  # the table never has 2 ** 32 slots
+        cdef uint64_t slot = h & self._mask
         cdef uint32_t *table = _u32(self._table)
-        cdef const uint64_t *hashes = <const uint64_t *> self._hashes.data.as_voidptr
+        cdef const uint32_t *hashes = _u32(self._hashes)
         cdef const uint32_t *ends = _u32(self._ends)
         cdef const unsigned char *text = <const unsigned char *> self._text.data.as_voidptr
         cdef Py_ssize_t i, a
@@ -612,8 +611,7 @@ cdef class Collector:
         resize_smart(self._text, a + n)
         memcpy(self._text.data.as_chars + a, s, n)
         _push(self._ends, a + n)
-        resize_smart(self._hashes, i + 1)
-        (<uint64_t *> self._hashes.data.as_voidptr)[i] = h
+        _push(self._hashes, h)
         _push(self._last, 0xFFFFFFFF)
         table[slot] = i + 1
         if 2 * (i + 1) > <Py_ssize_t> self._mask:  # kept at most half full
@@ -625,10 +623,13 @@ cdef class Collector:
         once per key. ``value`` is a whole number below 2 ** 32 - 1, at least every value
         added before (the alias being built), so the runs come out in order."""
         cdef uint64_t v = value
-        if v >= 0xFFFFFFFF or v < self._top:
-            raise ValueError(f"{value} is not below 2 ** 32 - 1 and at least {self._top}")
-        self._top = v
-        cdef Py_ssize_t k
+        cdef Py_ssize_t k, m = len(self._numbers)
+        cdef uint32_t top = _u32(self._numbers)[m - 1] if m else 0
+        if v >= 0xFFFFFFFF or v < top:
+            raise ValueError(f"{value} is not below 2 ** 32 - 1 and at least {top}")
+        if not m or v != top:
+            _push(self._numbers, v)
+            _push(self._firsts, len(self._of))
         cdef uint32_t *last
         for group in groups:
             for key in group:
@@ -637,35 +638,44 @@ cdef class Collector:
                 if last[k] != v:
                     last[k] = <uint32_t> v
                     _push(self._of, k)
-                    _push(self._values, v)
 
     def __len__(self):
         """How many keys have come so far."""
         return len(self._ends)
 
     def runs(self) -> Runs:
-        """The runs collected, as :class:`Runs`; the collector is left empty."""
-        cdef Py_ssize_t n = len(self._ends), m = len(self._values), i
+        """The runs collected, as :class:`Runs`; the collector is left empty. What is no longer
+        needed goes before what is made is allocated: the table before the runs, the pairs
+        before the keys' bytes."""
+        cdef Py_ssize_t n = len(self._ends), m = len(self._of), d = len(self._numbers), i, j, b
         if m > 0xFFFFFFFF:
             raise ValueError("more than 2 ** 32 numbers in all")
-        cdef array run_ends = clone(array(_U32), n, True)
-        cdef array numbers = clone(array(_U32), m, False)
-        cdef uint32_t *ends = _u32(run_ends)
-        cdef uint32_t *out = _u32(numbers)
+        cdef array run_ends, numbers
+        cdef uint32_t *ends
+        cdef uint32_t *out
         cdef const uint32_t *of = _u32(self._of)
-        cdef const uint32_t *values = _u32(self._values)
+        cdef const uint32_t *added = _u32(self._numbers)
+        cdef const uint32_t *firsts = _u32(self._firsts)
         cdef uint32_t total = 0, count
-        for i in range(m):  # a counting sort by key, stable: each run keeps its order
-            ends[of[i]] += 1
-        for i in range(n):  # each run's start, for now
-            count = ends[i]
-            ends[i] = total
-            total += count
-        for i in range(m):
-            out[ends[of[i]]] = values[i]
-            ends[of[i]] += 1  # ends as it goes
-        text, key_ends = PyBytes_FromStringAndSize(self._text.data.as_chars, len(self._text)), self._ends
-        self._clear()  # the pairs go before the keys' hash table is made
+        try:
+            self._table = self._hashes = self._last = None
+            run_ends, numbers = clone(array(_U32), n, True), clone(array(_U32), m, False)
+            ends, out = _u32(run_ends), _u32(numbers)
+            for i in range(m):  # a counting sort by key, stable: each run keeps its order
+                ends[of[i]] += 1
+            for i in range(n):  # each run's start, for now
+                count = ends[i]
+                ends[i] = total
+                total += count
+            for j in range(d):
+                b = firsts[j + 1] if j + 1 < d else m
+                for i in range(firsts[j], b):
+                    out[ends[of[i]]] = added[j]
+                    ends[of[i]] += 1  # ends as it goes
+            self._of = self._numbers = self._firsts = None
+            text, key_ends = PyBytes_FromStringAndSize(self._text.data.as_chars, len(self._text)), self._ends
+        finally:
+            self._clear()
         return Runs(Texts(text, key_ends), run_ends, numbers)
 
 

@@ -17,7 +17,6 @@ from ..text.langs import canonical_lang
 
 ID_PATTERN = re.compile(r"^(person|place):[a-z0-9][a-z0-9._-]*$")
 EntityType = Literal["person", "place"]
-_GIVEN: dict[frozenset[str], set[str]] = {}  # one set of the fields given per combination (Entry)
 PLACE_KINDS = ("continent", "region", "country", "territory", "province", "district", "city", "feature")
 
 
@@ -41,6 +40,9 @@ class Alias:
             raise ValueError(f"not a name: more than {MAX_NAME_WORDS} words or a word of more than {MAX_WORD_CHARS} letters")
         joined = " ".join(words)
         return value if joined == value else joined  # the same string kept when it is already clean
+
+
+_GIVEN: dict[frozenset[str], set[str]] = {}  # one set of the fields given per combination (Entry._consistent)
 
 
 class Entry(BaseModel):

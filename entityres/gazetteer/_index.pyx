@@ -7,9 +7,8 @@ UTF-8), :class:`Keys` (a set of strings), :class:`Runs` (strings to runs of numb
 the exact keys), :class:`Vocab` (the vocabulary), and :class:`Aliases` and :class:`Words` (the
 aliases and word profiles as columns, each made when asked)."""
 from cpython.array cimport array, clone, resize_smart
-from cpython.dict cimport PyDict_GetItem, PyDict_SetItem
-from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE
-from cpython.object cimport PyObject
+from cpython.dict cimport PyDict_SetItem
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.stdint cimport uint32_t, uint64_t

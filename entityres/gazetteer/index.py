@@ -426,7 +426,7 @@ class Index:
 
         def merged(runs: Iterable[tuple[str, list[int]]], kept: Container[str], added: Runs) -> Runs:
             """base's ``runs`` (renumbered) with the ``added`` numbers of the fresh aliases."""
-            out: defaultdict = defaultdict(list)
+            out: dict[str, list[int]] = {}
             for key, numbers in runs:
                 if changed and -1 in numbers:
                     numbers = [m for m in numbers if m >= 0]

@@ -2,9 +2,12 @@
 
 The cache is data, never code (docs/reliability.md):
 
-* A file is a header (magic, build, kind, key, SHA-256 of the body) and a msgpack body of plain
-  lists, maps, strings and numbers. Each reader checks the shape and types of what it gets back
-  (:class:`CacheFormatError` otherwise); anything unexpected is a miss, and the value is rebuilt.
+* A file is a header (magic, build, kind, key, SHA-256 of the body) and a body of plain lists,
+  maps, strings, numbers and bytes: msgpack, its large bytes values laid after it. A file is
+  memory-mapped, not read: those values are read in place (a memoryview of the file), and its
+  pages are shared by every process that opens it. Each reader checks the shape and types of what
+  it gets back (:class:`CacheFormatError` otherwise); anything unexpected is a miss, and the value
+  is rebuilt.
   (A cached gazetteer's entries are validated when first used: :mod:`entityres.gazetteer.entries`.)
 * Everything cached is keyed by what shapes it (:func:`rules_digest`: the package version, a digest
   of the package's code (:func:`build_id`: every module, the kernels and every rule table), the
@@ -27,8 +30,10 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import mmap
 import os
 import stat
+import struct
 import sys
 import tempfile
 import threading
@@ -195,8 +200,9 @@ def cache_path(kind: str, content: str) -> Path | None:
     return folder / f"{kind}-{__version__}-{build_id()}-{rules_digest(content)}{SUFFIX}"
 
 
-def _header(kind: str, key: str, body: bytes) -> bytes:
-    return MAGIC + f"{build_id()}\0{kind}\0{key}\0".encode() + hashlib.sha256(body).digest()
+def _header(kind: str, key: str) -> bytes:
+    """A file's header, but the SHA-256 of its body that follows it."""
+    return MAGIC + f"{build_id()}\0{kind}\0{key}\0".encode()
 
 
 def read_cache(path: Path | None, decode: Callable[[object], T]) -> T | None:
@@ -220,12 +226,12 @@ def read_cache(path: Path | None, decode: Callable[[object], T]) -> T | None:
     found = _read(shipped / path.name, decode, shipped=True) if shipped is not None else None
     if found is None:
         return None
-    _write_blob(path, found[1])
+    _write_blob(path, [found[1]])
     return found[0]
 
 
-def _read(path: Path, decode: Callable[[object], T], shipped: bool) -> tuple[T, bytes] | None:
-    """(value, the file's bytes) of the cache file ``path``, None on a miss (:func:`read_cache`)."""
+def _read(path: Path, decode: Callable[[object], T], shipped: bool) -> tuple[T, mmap.mmap] | None:
+    """(value, the file mapped) of the cache file ``path``, None on a miss (:func:`read_cache`)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
@@ -239,25 +245,117 @@ def _read(path: Path, decode: Callable[[object], T], shipped: bool) -> tuple[T, 
                 return None
             if info.st_size > (PREBUILT_MAX_BYTES if shipped else max_bytes()):
                 return None
-            raw = f.read()
+            # Mapped, not read: its pages are the page cache's, shared by every process that opens
+            # it, and the large columns are read in place (no copy of an index's 150 MB).
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         kind, key = path.name.removesuffix(SUFFIX).split("-")[0], path.name.removesuffix(SUFFIX)
-        header = _header(kind, key, b"")[:-32]
-        if not raw.startswith(header) or len(raw) < len(header) + 32:
+        header = _header(kind, key)
+        view = memoryview(mapped)
+        if len(view) < len(header) + 32 or view[:len(header)] != header:
             return None
-        body = memoryview(raw)[len(header) + 32:]  # not a copy: an index file may be 150 MB
-        if hashlib.sha256(body).digest() != raw[len(header):len(header) + 32]:
-            return None
+        body = view[len(header) + 32:]
+        digest: list[bytes] = []
+        check = _digest_of(body, digest)
         collecting = gc.isenabled()
         gc.disable()  # many small containers: the collector would run over them again and again
         try:
-            value = decode(msgpack.unpackb(body, raw=False, strict_map_key=True))
+            value = decode(_unpacked(body, len(header) + 32))
         finally:
             if collecting:
                 gc.enable()
+            if check is not None:
+                check.join()
+        if digest != [view[len(header):len(header) + 32]]:
+            return None  # damaged: what was decoded is dropped
     except (OSError, ValueError, TypeError, KeyError, IndexError, msgpack.UnpackException) as err:
         log.info("entityres: cache file %s not used (%s): rebuilding", path, err)
         return None
-    return value, raw
+    return value, mapped
+
+
+THREADED_DIGEST = 4 * 1024 * 1024  # a body this large is hashed on a thread of its own, while it is decoded
+
+
+def _digest_of(body: memoryview, out: list[bytes]) -> threading.Thread | None:
+    """Append the SHA-256 of ``body`` to ``out``: at once, or for a large body on a thread
+    (returned, to be joined) while the caller decodes it. hashlib lets go of the interpreter while
+    it hashes, so the two run on two cores: the digest was a third of a large cached open (0.16 s
+    of an index's 150 MB). Nothing decoded is used before the digest is compared."""
+    if len(body) < THREADED_DIGEST:
+        out.append(hashlib.sha256(body).digest())
+        return None
+    thread = threading.Thread(target=lambda: out.append(hashlib.sha256(body).digest()), daemon=True)
+    thread.start()
+    return thread
+
+
+# A body is the length of its head (8 bytes), the head (msgpack), then each large bytes value of the
+# head, 8-byte aligned in the file, which the head holds as an extension (its offset and length):
+# read back as a read-only memoryview of the mapped file, not a copy.
+BLOB = 1  # the msgpack extension code of a large bytes value kept after the head
+BLOB_MIN = 4096  # a bytes value this large is kept after the head; a smaller one stays in it
+_SPAN = struct.Struct("<QQ")
+
+
+def _aligned(n: int) -> int:
+    return -n % 8
+
+
+def _unpacked(body: memoryview, at: int) -> object:
+    """The plain data of a body that starts at byte ``at`` of its file (:func:`_packed`)."""
+    if len(body) < 8:
+        raise ValueError("a body without its head's length")
+    head_end = 8 + int.from_bytes(body[:8], "little")
+    if head_end > len(body):
+        raise ValueError("a head longer than the body")
+    blobs = body[head_end + _aligned(at + head_end):]
+
+    def blob(code: int, data: bytes) -> memoryview:
+        if code != BLOB or len(data) != _SPAN.size:
+            raise ValueError(f"an unknown msgpack extension ({code})")
+        start, size = _SPAN.unpack(data)
+        if start + size > len(blobs):
+            raise ValueError("a bytes value past the end of the file")
+        return blobs[start:start + size]
+
+    return msgpack.unpackb(body[8:head_end], raw=False, strict_map_key=True, ext_hook=blob)
+
+
+def _packed(data: object, at: int) -> list:
+    """The body of plain ``data`` that starts at byte ``at`` of its file (:func:`_unpacked`), as
+    parts to be written one after another (never joined: an index's columns are 150 MB). Bytes
+    values are bytes, or any buffer of bytes (a memoryview, an array of 8-bit items)."""
+    blobs: list[memoryview] = []
+    end = 0
+
+    def out(value: object) -> object:
+        nonlocal end
+        kind = type(value)
+        if kind is dict:
+            return {k: out(v) for k, v in value.items()}  # type: ignore[attr-defined]
+        if kind is list:
+            return [out(v) for v in value]  # type: ignore[attr-defined]
+        if kind in (str, int, float, bool) or value is None:
+            return value
+        view = memoryview(value)  # type: ignore[arg-type]
+        if view.itemsize != 1:
+            raise TypeError(f"a buffer of {view.itemsize}-byte items, not bytes")
+        if view.nbytes < BLOB_MIN:
+            return value if kind is bytes else view.tobytes()
+        start = end + _aligned(end)
+        blobs.append(view.cast("B") if view.format != "B" else view)
+        end = start + view.nbytes
+        return msgpack.ExtType(BLOB, _SPAN.pack(start, view.nbytes))
+
+    head = msgpack.packb(out(data), use_bin_type=True)
+    parts: list = [len(head).to_bytes(8, "little"), head]
+    if blobs:
+        parts.append(bytes(_aligned(at + 8 + len(head))))
+    written = 0
+    for view in blobs:
+        parts += [bytes(_aligned(written)), view]
+        written += _aligned(written) + view.nbytes
+    return parts
 
 
 PREBUILT = "_prebuilt"  # folder of the package: cache files of the bundled data, made by the build
@@ -289,31 +387,37 @@ _write_lock = threading.Lock()
 
 
 def write_cache(path: Path | None, data: object) -> None:
-    """Write plain ``data`` (lists, maps, strings, numbers) to ``path`` atomically.
+    """Write plain ``data`` (lists, maps, strings, numbers, bytes) to ``path`` atomically.
 
     A read-only or full disk only costs the next start its speed; the temporary file never stays.
     """
     if path is None:
         return
     name = path.name.removesuffix(SUFFIX)
+    kind = name.split("-")[0]
+    header = _header(kind, name)
     try:
-        body = msgpack.packb(data, use_bin_type=True)
+        body = _packed(data, len(header) + 32)
     except (ValueError, TypeError, OverflowError) as err:
         log.info("entityres: cache file %s not written (%s)", path, err)
         return
-    _write_blob(path, _header(name.split("-")[0], name, body) + body)
+    digest = hashlib.sha256()
+    for part in body:
+        digest.update(part)
+    _write_blob(path, [header, digest.digest(), *body])
 
 
-def _write_blob(path: Path, blob: bytes) -> None:
-    """Write a whole cache file (header and body) to ``path`` atomically, then evict."""
-    if len(blob) > max_bytes():
+def _write_blob(path: Path, parts: list) -> None:
+    """Write a whole cache file (its ``parts``: header, body) to ``path`` atomically, then evict."""
+    if sum(memoryview(p).nbytes for p in parts) > max_bytes():
         log.info("entityres: %s is larger than the cache cap: not cached", path.name)
         return
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".write-", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
-            f.write(blob)
+            for part in parts:
+                f.write(part)
         os.replace(tmp, path)
         tmp = None
     except OSError as err:
@@ -436,21 +540,42 @@ def str_map(value: object) -> dict:
 U32 = next(code for code in "ILH" if array(code).itemsize == 4)  # the array type of 32-bit words
 
 
-def _little_endian(packed: array) -> bytes:
-    """An array's items as little-endian bytes (the caller's array left as it is)."""
+def is_bytes(value: object) -> bool:
+    """Whether ``value`` is bytes as a cache file gives them back: bytes, or a memoryview of the
+    mapped file (a large value: :data:`BLOB_MIN`)."""
+    return type(value) is bytes or (type(value) is memoryview and value.format == "B" and value.ndim == 1)  # type: ignore[union-attr]
+
+
+def owned(column: object) -> object:
+    """``column`` as an object of its own when it is a memoryview (of a mapped file): bytes, or an
+    array of its items; else itself. What is pickled (to Spark's workers, batch processes)."""
+    if type(column) is not memoryview:
+        return column
+    if column.itemsize == 1:  # type: ignore[attr-defined]
+        return column.tobytes()  # type: ignore[attr-defined]
+    out = array(column.format)  # type: ignore[attr-defined]
+    out.frombytes(column.cast("B"))  # type: ignore[attr-defined]
+    return out
+
+
+def _little_endian(packed: object) -> bytes:
+    """The items of an array (or a memoryview of one) as little-endian bytes (the caller's left as they are)."""
     if sys.byteorder == "big":
-        packed = array(packed.typecode, packed)
-        packed.byteswap()
-    return packed.tobytes()
+        copy = array(memoryview(packed).format, owned(memoryview(packed)))  # type: ignore[arg-type]
+        copy.byteswap()
+        return copy.tobytes()
+    return memoryview(packed).tobytes()  # type: ignore[arg-type]
 
 
-def _read_little_endian(value: object, typecode: str, what: str) -> array:
-    """The array of ``typecode`` whose little-endian bytes are ``value``; a miss naming ``what``."""
+def _read_little_endian(value: object, typecode: str, what: str) -> array | memoryview:
+    """The numbers of ``typecode`` whose little-endian bytes are ``value``, read in place (a
+    memoryview of them) on a little-endian machine; a miss naming ``what``."""
+    expect(is_bytes(value) and len(value) % array(typecode).itemsize == 0, what)  # type: ignore[arg-type]
+    if sys.byteorder == "little":
+        return memoryview(value).cast(typecode)  # type: ignore[arg-type]
     numbers = array(typecode)
-    expect(type(value) is bytes and len(value) % numbers.itemsize == 0, what)
     numbers.frombytes(value)  # type: ignore[arg-type]
-    if sys.byteorder == "big":
-        numbers.byteswap()
+    numbers.byteswap()
     return numbers
 
 
@@ -469,11 +594,11 @@ def pack_f64(numbers: Iterable[float]) -> bytes:
     return _little_endian(array("d", numbers))
 
 
-def f64_array(value: object) -> array:
+def f64_array(value: object) -> array | memoryview:
     """Numbers packed by :func:`pack_f64`."""
     return _read_little_endian(value, "d", "packed floats")
 
 
-def u32_array(value: object) -> array:
+def u32_array(value: object) -> array | memoryview:
     """Whole numbers packed by :func:`pack_u32`."""
     return _read_little_endian(value, U32, "packed numbers")

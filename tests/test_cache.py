@@ -1,5 +1,6 @@
 """The on-disk cache is data, never code; it is keyed, atomic, owner-only, capped and optional."""
 import json
+import mmap
 import os
 import pickle
 import stat
@@ -60,14 +61,14 @@ def _outputs(gazetteer_file):
 def _plants(path, marker):
     """Hostile stand-ins for the cache file at ``path``."""
     key = path.name.removesuffix(cache.SUFFIX)
-    header = cache._header(key.split("-")[0], key, b"")[:-32]
-    body = msgpack.packb({"نه": "1.0", "entries": [pickle.dumps(Evil(marker))]})
+    header = cache._header(key.split("-")[0], key)
+    body = b"".join(cache._packed({"نه": "1.0", "entries": [pickle.dumps(Evil(marker))]}, len(header) + 32))
     return {
         "pickle": pickle.dumps(Evil(marker)),
         "plain msgpack": msgpack.packb({"گفت": 0.5, "روز": 0.5}),
         "header and pickle": header + b"\0" * 32 + pickle.dumps(Evil(marker)),
         "right digest, wrong shape": header + cache.hashlib.sha256(body).digest() + body,
-        "other key": cache._header("zipf", "zipf-0-0-0", body) + body,
+        "other key": cache._header("zipf", "zipf-0-0-0") + cache.hashlib.sha256(body).digest() + body,
         "empty": b"",
     }
 
@@ -204,6 +205,75 @@ def test_old_versions_are_evicted_and_the_folder_is_capped(folder, tmp_path, mon
     left = sorted(p.name for p in folder.glob("zipf-*"))
     assert len(left) == 2 and newest.name in left
     assert cache.cache_path("zipf", "content 3").name in left  # the most recently used stays
+
+
+def _mapped_file(folder):
+    """A cache file of a large and a small bytes value, a number and a string; its path and data."""
+    folder.mkdir(mode=0o700, exist_ok=True)
+    path = cache.cache_path("zipf", "mapped")
+    large = bytes(range(256)) * 40  # past BLOB_MIN: kept after the head
+    data = {"large": large, "small": b"\x01\x02", "list": [large[:5000], 3, "نام"], "n": 1.5}
+    cache.write_cache(path, data)
+    return path, data
+
+
+def test_large_bytes_are_read_in_place_from_the_mapped_file(folder):
+    path, data = _mapped_file(folder)
+    got = cache.read_cache(path, lambda d: d)
+    assert got == data  # a memoryview equals the bytes it views
+    assert type(got["large"]) is memoryview and got["large"].readonly and type(got["small"]) is bytes
+    assert type(got["list"][0]) is memoryview and cache.is_bytes(got["large"]) and cache.is_bytes(got["small"])
+    assert not cache.is_bytes(memoryview(b"abcd").cast("I")) and not cache.is_bytes("ab")
+    raw = path.read_bytes()
+    at = raw.index(data["large"])
+    assert at % 8 == 0 and raw.count(data["large"]) == 1  # aligned in the file, written once
+    numbers = cache.u32_array(cache.pack_u32([1, 2, 70000]))
+    assert list(numbers) == [1, 2, 70000] and pickle.loads(pickle.dumps(cache.owned(numbers))) == numbers
+    assert cache.owned(got["large"]) == data["large"] and type(cache.owned(got["large"])) is bytes
+
+
+@pytest.mark.parametrize("threaded", [False, True])
+def test_a_mapped_file_that_points_outside_itself_or_is_damaged_is_a_miss(folder, monkeypatch, threaded):
+    if threaded:  # the digest on its own thread, as for a large file
+        monkeypatch.setattr(cache, "THREADED_DIGEST", 0)
+    path, data = _mapped_file(folder)
+    sound = path.read_bytes()
+    header = cache._header("zipf", path.name.removesuffix(cache.SUFFIX))
+    body = sound[len(header) + 32:]
+    head_end = 8 + int.from_bytes(body[:8], "little")
+    head = msgpack.unpackb(body[8:head_end])
+    decoded = []
+    for damaged_head in ({**head, "large": msgpack.ExtType(cache.BLOB, cache._SPAN.pack(0, 10 ** 9))},  # past the end
+                         {**head, "large": msgpack.ExtType(7, b"\0" * 16)},  # an extension of another kind
+                         {**head, "large": msgpack.ExtType(cache.BLOB, b"\0" * 3)}):  # not an offset and length
+        packed = msgpack.packb(damaged_head, use_bin_type=True)
+        new = len(packed).to_bytes(8, "little") + packed
+        new += bytes(-(len(header) + 32 + len(new)) % 8) + body[head_end + -(len(header) + 32 + head_end) % 8:]
+        path.write_bytes(header + cache.hashlib.sha256(new).digest() + new)
+        assert cache.read_cache(path, lambda d: decoded.append(d) or d) is None
+    flipped = bytearray(sound)
+    flipped[sound.index(data["large"]) + 100] ^= 1  # a bit of a large value: its digest fails
+    path.write_bytes(bytes(flipped))
+    assert cache.read_cache(path, lambda d: decoded.append(d) or d) is None and decoded  # decoded, then dropped
+    for short in (sound[:len(header) + 32 + 4], sound[:len(header) + 40 + 2]):  # no head's length; a head cut short
+        path.write_bytes(short)
+        assert cache.read_cache(path, lambda d: d) is None
+    path.write_bytes(sound)
+    assert cache.read_cache(path, lambda d: d) == data
+
+
+def test_a_cached_index_reads_its_columns_in_place_and_pickles_them(folder, monkeypatch):
+    monkeypatch.setattr(cache, "BLOB_MIN", 1)  # every bytes value after the head, as in a large index
+    entries = list(Gazetteer.from_entries(PEOPLE, cache=False))
+    built = Index.build(entries)
+    loaded = Index.build(entries)
+    for column in (loaded.postings.numbers, loaded.aliases.entry_numbers, loaded.aliases.type_codes,
+                   *loaded.exact.columns()[0].columns()):
+        assert type(column) is memoryview and type(column.obj) is mmap.mmap  # a view of the file, not a copy
+    again = pickle.loads(pickle.dumps(loaded))
+    for name in Index.__annotations__:
+        assert getattr(again, name) == getattr(built, name), name
+    assert [a for a in again.aliases] == [a for a in built.aliases]
 
 
 def test_a_file_larger_than_the_cap_is_not_written(folder, monkeypatch):

@@ -21,6 +21,7 @@ cdef extern from "Python.h":
     void *PyUnicode_DATA(object text)
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
     object PyBytes_FromStringAndSize(const char *data, Py_ssize_t size)
+    str PyUnicode_DecodeUTF8(const char *data, Py_ssize_t size, const char *errors)
     char *PyBytes_AS_STRING(object data)
 
 
@@ -61,7 +62,7 @@ def pack_runs(lists, array numbers):
     return numbers
 
 
-from entityres.cache import U32 as _U32  # the array type of 32-bit items
+from entityres.cache import U32 as _U32, owned as _owned  # the array type of 32-bit items
 
 
 cdef inline uint64_t _fnv(const unsigned char *s, Py_ssize_t n) noexcept:
@@ -184,29 +185,45 @@ cdef inline uint32_t *_u32(array a) noexcept:
     return <uint32_t *> a.data.as_voidptr
 
 
+# A column read from a file is a memoryview of the mapped file (entityres.cache), one built in memory
+# an array or bytes: each is held as a typed memoryview, whose ``base`` is what it was made from.
+cdef inline const uint32_t *_at(const uint32_t[::1] a) noexcept:
+    return &a[0]
+
+
+
+
 cdef inline uint32_t _start(const uint32_t *ends, Py_ssize_t i) noexcept:
     """Where run ``i`` starts, for runs laid end to end that end at ``ends``."""
     return ends[i - 1] if i else 0
 
 
-def checked_ends(array ends, Py_ssize_t total, str what) -> array:
+def checked_ends(ends, Py_ssize_t total, str what):
     """``ends`` when they are 32-bit numbers rising to ``total`` (where runs laid end to end
     end); ValueError naming ``what`` otherwise."""
-    return _checked_ends(ends, total, what)
+    _checked_ends(_u32s(ends, what), total, what)
+    return ends
 
 
-cdef array _checked_ends(array ends, Py_ssize_t total, str what):
-    """``ends`` (an array of 32-bit items) rising to ``total``; ValueError naming ``what`` otherwise."""
-    if ends.ob_descr.itemsize != 4:
-        raise ValueError(f"{what}: not an array of 32-bit items")
-    cdef Py_ssize_t i, n = len(ends)
-    cdef const uint32_t *e = _u32(ends)
+cdef const uint32_t[::1] _u32s(object column, str what) except *:
+    """``column`` (an array or memoryview of 32-bit items) as a typed memoryview; ValueError
+    naming ``what`` otherwise."""
+    try:
+        return column
+    except (ValueError, TypeError, BufferError):
+        raise ValueError(f"{what}: not an array of 32-bit items") from None
+
+
+cdef int _checked_ends(const uint32_t[::1] ends, Py_ssize_t total, str what) except -1:
+    """ValueError naming ``what`` unless ``ends`` rise to ``total``."""
+    cdef Py_ssize_t i, n = ends.shape[0]
+    cdef const uint32_t *e = _at(ends)
     for i in range(n):
         if e[i] < _start(e, i):
             raise ValueError(f"{what}: the ends fall")
     if _start(e, n) != total:
         raise ValueError(f"{what}: the ends stop at {_start(e, n)}, not {total}")
-    return ends
+    return 0
 
 
 cdef Py_ssize_t _position(object i, Py_ssize_t n, str what) except -1:
@@ -224,22 +241,32 @@ cdef class Texts:
     array of 32-bit items). A string is decoded when asked for. A cached index keeps the names,
     keys and codes of its aliases so: msgpack made 2,300,000 strings on opening a 258,000-entry
     import, for the few thousand a run reads."""
-    cdef bytes _text
-    cdef array _ends
+    cdef const unsigned char[::1] _text
+    cdef const uint32_t[::1] _ends
+    cdef const unsigned char *_t  # the two in place (held by the memoryviews)
+    cdef const uint32_t *_e
     cdef Py_ssize_t _n
 
-    def __init__(self, bytes text, array ends):
-        """ValueError when ``ends`` do not rise to the end of ``text`` or cut a character, or
-        ``text`` is not UTF-8 (lone surrogates allowed, as Python writes them)."""
-        self._text, self._ends, self._n = text, _checked_ends(ends, len(text), "texts"), len(ends)
-        cdef const unsigned char *t = text
-        cdef Py_ssize_t bad = _utf8_error(t, len(text))
+    def __init__(self, text, ends):
+        """``text``: bytes, or a memoryview or array of bytes; ``ends``: an array or memoryview
+        of 32-bit items. ValueError when ``ends`` do not rise to the end of ``text`` or cut a
+        character, or ``text`` is not UTF-8 (lone surrogates allowed, as Python writes them)."""
+        try:
+            self._text = text
+        except (ValueError, TypeError, BufferError):
+            raise ValueError("text: not bytes") from None
+        self._ends = _u32s(ends, "texts")
+        cdef Py_ssize_t size = self._text.shape[0]
+        _checked_ends(self._ends, size, "texts")
+        self._t, self._e, self._n = &self._text[0], _at(self._ends), self._ends.shape[0]
+        cdef const unsigned char *t = self._t
+        cdef Py_ssize_t bad = _utf8_error(t, size)
         if bad >= 0:
             raise ValueError(f"text: not UTF-8 at byte {bad}")
-        cdef const uint32_t *e = _u32(ends)
+        cdef const uint32_t *e = self._e
         cdef Py_ssize_t i
         for i in range(self._n - 1):  # so each string is UTF-8 of its own
-            if e[i] < len(text) and t[e[i]] & 0xC0 == 0x80:
+            if e[i] < size and t[e[i]] & 0xC0 == 0x80:
                 raise ValueError(f"text {i + 1} starts inside a character")
 
     @classmethod
@@ -271,10 +298,11 @@ cdef class Texts:
         return cls(text, ends)
 
     cdef inline uint32_t _start(self, Py_ssize_t i) noexcept:
-        return _start(_u32(self._ends), i)
+        return _start(self._e, i)
 
     cdef str _get(self, Py_ssize_t i):
-        return self._text[self._start(i):_u32(self._ends)[i]].decode("utf-8", "surrogatepass")
+        cdef uint32_t a = self._start(i)
+        return PyUnicode_DecodeUTF8(<const char *> self._t + a, self._e[i] - a, "surrogatepass")
 
     cdef tuple _range(self, Py_ssize_t a, Py_ssize_t b):
         cdef Py_ssize_t i
@@ -282,7 +310,7 @@ cdef class Texts:
 
     cdef inline bint _same(self, Py_ssize_t i, const unsigned char *s, Py_ssize_t n) noexcept:
         cdef uint32_t a = self._start(i)
-        return _u32(self._ends)[i] - a == n and memcmp(<const unsigned char *> self._text + a, s, n) == 0
+        return self._e[i] - a == n and memcmp(self._t + a, s, n) == 0
 
     def __len__(self):
         return self._n
@@ -309,21 +337,20 @@ cdef class Texts:
 
     def columns(self) -> tuple:
         """``(text, ends)``: what :class:`Texts` is made of, to write."""
-        return self._text, self._ends
+        return self._text.base, self._ends.base
 
     def __reduce__(self):
-        return Texts, self.columns()
+        return Texts, tuple(map(_owned, self.columns()))
 
 
-def all_below(array numbers, below) -> bool:
-    """Whether every number of ``numbers`` (an array of 32-bit items) is under ``below``: the
-    range checks of a cached index's columns, in C."""
-    if numbers.ob_descr.itemsize != 4:
-        raise ValueError("not an array of 32-bit items")
+def all_below(numbers, below) -> bool:
+    """Whether every number of ``numbers`` (an array or memoryview of 32-bit items) is under
+    ``below``: the range checks of a cached index's columns, in C."""
+    cdef const uint32_t[::1] view = _u32s(numbers, "numbers")
     cdef Py_ssize_t j
-    cdef const uint32_t *x = _u32(numbers)
+    cdef const uint32_t *x = _at(view)
     cdef uint64_t limit = below
-    for j in range(len(numbers)):
+    for j in range(view.shape[0]):
         if x[j] >= limit:
             return False
     return True
@@ -349,8 +376,8 @@ cdef class Keys:
         self._table = clone(array(_U32), size, True)
         self._mask = size - 1
         cdef uint32_t *table = _u32(self._table)
-        cdef const unsigned char *t = texts._text
-        cdef const uint32_t *k = _u32(texts._ends)
+        cdef const unsigned char *t = texts._t
+        cdef const uint32_t *k = texts._e
         cdef uint32_t a, b
         for i in range(self._n):
             a, b = texts._start(i), k[i]
@@ -455,25 +482,28 @@ cdef class Runs(_KeyMap):
     they were most of a large cached index's open (made key by key) and a fifth of its memory. A
     cached index reads the bytes and arrays as they are and hashes the keys again, in C.
     """
-    cdef array _run_ends
-    cdef readonly array numbers
+    cdef const uint32_t[::1] _run_ends, _numbers
 
-    def __init__(self, Texts keys, array run_ends, array numbers, below=None):
-        """The runs of ``keys`` are ``numbers`` cut at ``run_ends``; ValueError when they do not
-        fit together, a key comes twice, or a number is not under ``below`` (when given)."""
-        if numbers.ob_descr.itemsize != 4:
-            raise ValueError("numbers: not an array of 32-bit items")
+    def __init__(self, Texts keys, run_ends, numbers, below=None):
+        """The runs of ``keys`` are ``numbers`` cut at ``run_ends`` (arrays or memoryviews of
+        32-bit items); ValueError when they do not fit together, a key comes twice, or a number
+        is not under ``below`` (when given)."""
+        self._numbers, self._run_ends = _u32s(numbers, "numbers"), _u32s(run_ends, "runs")
         if below is not None and not all_below(numbers, below):
             raise ValueError(f"a number is not under {below}")
-        if len(keys) != len(run_ends):
-            raise ValueError(f"{len(keys)} keys but {len(run_ends)} runs")
-        self.numbers = numbers
-        self._run_ends = _checked_ends(run_ends, len(numbers), "runs")
+        if len(keys) != self._run_ends.shape[0]:
+            raise ValueError(f"{len(keys)} keys but {self._run_ends.shape[0]} runs")
+        _checked_ends(self._run_ends, self._numbers.shape[0], "runs")
         self._keys = Keys(keys)
 
+    @property
+    def numbers(self):
+        """Every run in one array (or a memoryview of the file it was read from)."""
+        return self._numbers.base
+
     cdef object _value(self, Py_ssize_t i):  # the run, as a tuple
-        cdef const uint32_t *r = _u32(self._run_ends)
-        cdef const uint32_t *numbers = _u32(self.numbers)
+        cdef const uint32_t *r = _at(self._run_ends)
+        cdef const uint32_t *numbers = _at(self._numbers)
         cdef uint32_t a = _start(r, i), j
         cdef tuple out = PyTuple_New(r[i] - a)
         cdef object number
@@ -505,13 +535,13 @@ cdef class Runs(_KeyMap):
         cdef Py_ssize_t i = self._keys._find(key)
         if i < 0:
             return None
-        cdef const uint32_t *r = _u32(self._run_ends)
+        cdef const uint32_t *r = _at(self._run_ends)
         cdef uint64_t a = _start(r, i)
         return a << 32 | (r[i] - a)
 
     def runs(self):
         """Each key with where its run starts and ends in :attr:`numbers`, in order."""
-        cdef const uint32_t *r = _u32(self._run_ends)
+        cdef const uint32_t *r = _at(self._run_ends)
         return [(key, _start(r, i), r[i]) for i, key in enumerate(self._keys)]
 
     def __eq__(self, other):
@@ -521,14 +551,15 @@ cdef class Runs(_KeyMap):
         return NotImplemented
 
     def __repr__(self):
-        return f"Runs({len(self)} keys, {len(self.numbers)} numbers)"
+        return f"Runs({len(self)} keys, {self._numbers.shape[0]} numbers)"
 
     def columns(self) -> tuple:
         """``(keys, run_ends, numbers)``: what :class:`Runs` is made of, to write."""
-        return self._keys._texts, self._run_ends, self.numbers
+        return self._keys._texts, self._run_ends.base, self._numbers.base
 
     def __reduce__(self):
-        return Runs, self.columns()
+        keys, run_ends, numbers = self.columns()
+        return Runs, (keys, _owned(run_ends), _owned(numbers))
 
 
 cdef inline void _push(array a, uint32_t value):
@@ -672,7 +703,7 @@ cdef class Collector:
                     out[ends[of[i]]] = added[j]
                     ends[of[i]] += 1  # ends as it goes
             self._of = self._numbers = self._firsts = None
-            text, key_ends = PyBytes_FromStringAndSize(self._text.data.as_chars, len(self._text)), self._ends
+            text, key_ends = self._text, self._ends  # handed over, not copied
         finally:
             self._clear()
         return Runs(Texts(text, key_ends), run_ends, numbers)
@@ -680,16 +711,24 @@ cdef class Collector:
 
 cdef array _ends(object counts, str what):
     """Where each run ends, for runs of ``counts`` items laid end to end (an array of 32-bit
-    items): ``counts`` is bytes (a count a byte) or an array of 32-bit items."""
+    items): ``counts`` is bytes (a count a byte) or an array of 32-bit items (or a memoryview of either)."""
     cdef const unsigned char *small = NULL
     cdef const uint32_t *large = NULL
-    if isinstance(counts, bytes):
-        small = counts
-    elif isinstance(counts, array) and (<array> counts).ob_descr.itemsize == 4:
-        large = _u32(counts)
+    cdef const unsigned char[::1] bytes_view
+    cdef const uint32_t[::1] u32_view
+    cdef Py_ssize_t i, n
+    try:
+        itemsize = memoryview(counts).itemsize
+    except TypeError:
+        itemsize = 0
+    if itemsize == 1:
+        bytes_view = counts
+        small, n = &bytes_view[0], bytes_view.shape[0]
+    elif itemsize == 4:
+        u32_view = _u32s(counts, what)
+        large, n = _at(u32_view), u32_view.shape[0]
     else:
         raise ValueError(f"{what}: not bytes or an array of 32-bit items")
-    cdef Py_ssize_t i, n = len(counts)
     cdef uint64_t total = 0
     cdef array out = clone(array(_U32), n, False)
     cdef uint32_t *ends = _u32(out)
@@ -759,19 +798,23 @@ cdef class Words(_Made):
     cdef object _word  # the Word class
     cdef Texts _texts, _surfaces, _keys, _codes
     cdef list _parts, _key_slots
-    cdef array _weights, _costs, _key_ends, _code_ends
-    cdef bytes _arabic
+    cdef const uint32_t[::1] _weights, _costs
+    cdef array _key_ends, _code_ends
+    cdef const unsigned char[::1] _arabic
 
-    def __init__(self, word, Texts texts, Texts surfaces, list parts, array weights, bytes arabic, Texts keys,
-                 array costs, array key_counts, list key_slots, Texts codes, array code_counts):
+    def __init__(self, word, Texts texts, Texts surfaces, list parts, weights, arabic, Texts keys,
+                 costs, key_counts, list key_slots, Texts codes, code_counts):
         """Word ``i`` is ``word`` of ``texts[i]``, its next ``key_counts[i]`` keys with their
         costs and vowel slots (``key_slots``: a tuple each, one more slot than its key has
-        letters), its next ``code_counts[i]`` codes, and so on. ValueError when the columns do
-        not fit together, so that making a word later cannot fail."""
+        letters), its next ``code_counts[i]`` codes, and so on: ``weights``, ``costs`` and the
+        counts arrays or memoryviews of 32-bit items, ``arabic`` bytes. ValueError when the
+        columns do not fit together, so that making a word later cannot fail."""
         cdef Py_ssize_t n = len(texts), j, a, b, m
-        for column in (weights, costs):
-            if (<array> column).ob_descr.itemsize != 4:
-                raise ValueError("words: not an array of 32-bit items")
+        self._weights, self._costs = _u32s(weights, "words"), _u32s(costs, "words")
+        try:
+            self._arabic = arabic
+        except (ValueError, TypeError, BufferError):
+            raise ValueError("words: the script flags are not bytes") from None
         if not n == len(surfaces) == len(parts) == len(weights) == len(arabic) == len(key_counts) == len(code_counts):
             raise ValueError("words: columns of different lengths")
         self._key_ends, self._code_ends = _ends(key_counts, "keys"), _ends(code_counts, "codes")
@@ -781,8 +824,8 @@ cdef class Words(_Made):
             raise ValueError("words: the codes do not add up")
         if byte_stats(arabic)[1] > 1:
             raise ValueError("words: a script flag that is not 0 or 1")
-        cdef const unsigned char *t = keys._text
-        cdef const uint32_t *e = _u32(keys._ends)
+        cdef const unsigned char *t = keys._t
+        cdef const uint32_t *e = keys._e
         for j in range(len(keys)):  # a key's letters: its UTF-8 bytes that begin a character
             slots = key_slots[j]
             a, b, m = _start(e, j), e[j], 0
@@ -792,43 +835,46 @@ cdef class Words(_Made):
             if type(slots) is not tuple or len(<tuple> slots) != m + 1:
                 raise ValueError(f"words: key {j} has not one slot more than letters")
         self._word = word
-        self._texts, self._surfaces, self._parts, self._weights, self._arabic = texts, surfaces, parts, weights, arabic
-        self._keys, self._costs, self._key_slots, self._codes = keys, costs, key_slots, codes
+        self._texts, self._surfaces, self._parts = texts, surfaces, parts
+        self._keys, self._key_slots, self._codes = keys, key_slots, codes
         self._hold([None] * n, "word")
 
     cdef object _make(self, Py_ssize_t i):
         cdef const uint32_t *key_ends = _u32(self._key_ends)
         cdef const uint32_t *code_ends = _u32(self._code_ends)
-        cdef const uint32_t *cost = _u32(self._costs)
+        cdef const uint32_t *cost = _at(self._costs)
         cdef Py_ssize_t j, k0 = _start(key_ends, i), k1 = key_ends[i]
         pairs = tuple([(self._keys._get(j), cost[j]) for j in range(k0, k1)])
         return tuple.__new__(self._word, (self._texts._get(i), pairs, self._codes._range(_start(code_ends, i), code_ends[i]),
-                                          _u32(self._weights)[i], self._arabic[i] == 1, self._surfaces._get(i),
+                                          _at(self._weights)[i], self._arabic[i] == 1, self._surfaces._get(i),
                                           self._parts[i], tuple(self._key_slots[k0:k1]), ()))
 
     def __repr__(self):
         return f"Words({self._n} words)"
 
     def __reduce__(self):
-        return Words, (self._word, self._texts, self._surfaces, self._parts, self._weights, self._arabic, self._keys,
-                       self._costs, _counts(self._key_ends), self._key_slots, self._codes, _counts(self._code_ends))
+        return Words, (self._word, self._texts, self._surfaces, self._parts, _owned(self._weights.base),
+                       _owned(self._arabic.base), self._keys, _owned(self._costs.base), _counts(self._key_ends),
+                       self._key_slots, self._codes, _counts(self._code_ends))
 
 
 cdef class Vocab(_KeyMap):
     """A cached index's vocabulary (a folded word → its profile), read in place: the words as
     :class:`Keys`, and each one's number in ``words`` (a sequence such as :class:`Words`). It
     reads as the mapping it replaces."""
-    cdef array _numbers
+    cdef const uint32_t[::1] _numbers
     cdef readonly object words  # the sequence the numbers index
 
-    def __init__(self, Texts keys, array numbers, words):
-        """ValueError when a word comes twice or its number is not one of ``words``."""
-        if len(keys) != len(numbers) or not all_below(numbers, len(words)):
+    def __init__(self, Texts keys, numbers, words):
+        """``numbers``: an array or memoryview of 32-bit items. ValueError when a word comes
+        twice or its number is not one of ``words``."""
+        self._numbers = _u32s(numbers, "vocabulary")
+        if len(keys) != self._numbers.shape[0] or not all_below(numbers, len(words)):
             raise ValueError("vocabulary: a word without its number in the words")
-        self._keys, self._numbers, self.words = Keys(keys), numbers, words
+        self._keys, self.words = Keys(keys), words
 
     cdef object _value(self, Py_ssize_t i):
-        return self.words[_u32(self._numbers)[i]]
+        return self.words[_at(self._numbers)[i]]
 
     def __eq__(self, other):
         # by content, whatever the order, as dicts compare
@@ -840,7 +886,7 @@ cdef class Vocab(_KeyMap):
         return f"Vocab({len(self)} words)"
 
     def __reduce__(self):
-        return Vocab, (self._keys._texts, self._numbers, self.words)
+        return Vocab, (self._keys._texts, _owned(self._numbers.base), self.words)
 
 
 def byte_stats(const unsigned char[::1] data):
@@ -870,9 +916,10 @@ cdef class Aliases(_Made):
     cdef object _alias  # the Alias class
     cdef tuple _type_names  # type code -> the type as Alias.type holds it
     # the columns of a cached index (each checked by entityres.gazetteer.index._aliases)
-    cdef array _entries, _refs, _langs, _trusts
+    cdef const uint32_t[::1] _entries, _refs, _langs
+    cdef const double[::1] _trusts
     cdef tuple _lang_names
-    cdef bytes _types, _lengths, _heard_counts
+    cdef const unsigned char[::1] _types, _lengths, _heard_counts
     cdef object _words  # a sequence of words (Words)
     cdef Texts _names, _keys, _heard
     cdef array _word_ends, _heard_ends
@@ -881,34 +928,42 @@ cdef class Aliases(_Made):
         """``made``: every alias (an index built in memory), kept as it is."""
         self._alias, self._type_names = alias, type_names
         self._hold(made, "alias")
+        # the columns, made from the aliases when first asked for (a memoryview's None, not unset)
+        self._entries = None
+        self._refs = None
+        self._langs = None
+        self._trusts = None
+        self._types = None
+        self._lengths = None
+        self._heard_counts = None
 
     @classmethod
-    def columns(cls, alias, tuple type_names, array entries, bytes types, array langs, tuple lang_names, Texts names,
-                Texts keys, array trusts, bytes lengths, array refs, Texts heard, bytes heard_counts, words):
+    def columns(cls, alias, tuple type_names, entries, types, langs, tuple lang_names, Texts names,
+                Texts keys, trusts, lengths, refs, Texts heard, heard_counts, words):
         """The aliases of a cached index, column by column (as ``Index._encode`` writes them),
-        already checked; ``langs`` are numbers of ``lang_names``, ``trusts`` an array of doubles,
-        and ``refs`` numbers the ``words`` of every alias in turn."""
-        if entries.ob_descr.itemsize != 4 or refs.ob_descr.itemsize != 4 or langs.ob_descr.itemsize != 4:
-            raise TypeError("entries, langs and refs must be arrays of 32-bit items")
-        if trusts.typecode != "d":
-            raise TypeError("trusts must be an array of doubles")
+        already checked; ``langs`` are numbers of ``lang_names``, ``trusts`` doubles, and ``refs``
+        numbers the ``words`` of every alias in turn. ``entries``, ``langs`` and ``refs`` are
+        arrays or memoryviews of 32-bit items, ``types``, ``lengths`` and ``heard_counts`` bytes."""
         cdef Aliases self = cls(alias, type_names, [None] * len(names))
-        self._entries, self._types, self._langs, self._lang_names = entries, types, langs, lang_names
+        self._entries, self._langs, self._refs = (_u32s(entries, "entries"), _u32s(langs, "langs"),
+                                                  _u32s(refs, "refs"))
+        self._trusts = trusts
+        self._types, self._lang_names = types, lang_names
         self._names, self._keys = names, keys
-        self._trusts, self._lengths, self._refs, self._heard, self._heard_counts = trusts, lengths, refs, heard, heard_counts
+        self._lengths, self._heard, self._heard_counts = lengths, heard, heard_counts
         self._words, self._word_ends, self._heard_ends = words, _ends(lengths, "word counts"), _ends(heard_counts, "codes heard")
         return self
 
     cdef object _make(self, Py_ssize_t k):
         cdef const uint32_t *word_ends = _u32(self._word_ends)
         cdef const uint32_t *heard_ends = _u32(self._heard_ends)
-        cdef const uint32_t *refs = _u32(self._refs)
+        cdef const uint32_t *refs = _at(self._refs)
         cdef Py_ssize_t r, w0 = _start(word_ends, k), h0 = _start(heard_ends, k)
         words = tuple([self._words[refs[r]] for r in range(w0, word_ends[k])])
-        cdef const uint32_t *entries = _u32(self._entries)
-        cdef const uint32_t *langs = _u32(self._langs)
+        cdef const uint32_t *entries = _at(self._entries)
+        cdef const uint32_t *langs = _at(self._langs)
         return self._alias._make((entries[k], self._type_names[self._types[k]], self._lang_names[langs[k]],
-                                  self._names._get(k), self._keys._get(k), self._trusts.data.as_doubles[k], words,
+                                  self._names._get(k), self._keys._get(k), self._trusts[k], words,
                                   self._heard._range(h0, heard_ends[k])))
 
     def __repr__(self):
@@ -918,16 +973,17 @@ cdef class Aliases(_Made):
         # a pickle (the Spark broadcast, batch workers) carries the columns, not every alias made
         if self._words is None:
             return Aliases, (self._alias, self._type_names, list(self._made))
-        return _columns, (self._alias, self._type_names, self._entries, self._types, self._langs, self._lang_names,
-                          self._names, self._keys, self._trusts, self._lengths, self._refs, self._heard,
-                          self._heard_counts, self._words)
+        return _columns, (self._alias, self._type_names, *map(_owned, (self._entries.base, self._types.base,
+                                                                          self._langs.base)), self._lang_names,
+                          self._names, self._keys, *map(_owned, (self._trusts.base, self._lengths.base, self._refs.base)),
+                          self._heard, _owned(self._heard_counts.base), self._words)
 
     @property
     def entry_numbers(self):
         """Each alias's entry number (Alias.entry), an array, read without making the aliases."""
         if self._entries is None:
             self._entries = array(_U32, [a.entry for a in self._made])
-        return self._entries
+        return self._entries.base
 
     @property
     def keys(self):
@@ -942,14 +998,14 @@ cdef class Aliases(_Made):
         if self._types is None:
             codes = {name: code for code, name in enumerate(self._type_names)}
             self._types = bytes([codes[a.type] for a in self._made])
-        return self._types
+        return self._types.base
 
     @property
     def word_counts(self):
         """Each alias's number of words, one byte per alias."""
         if self._lengths is None:
             self._lengths = bytes([len(a.words) for a in self._made])
-        return self._lengths
+        return self._lengths.base
 
 
 def _columns(*args):

@@ -18,7 +18,7 @@ from typing import Iterable, Iterator, Sequence
 import msgpack
 from pydantic import ValidationError
 
-from ..cache import U32, CacheFormatError
+from ..cache import U32, CacheFormatError, owned
 from ._index import checked_ends
 from .schema import Entry
 
@@ -41,7 +41,7 @@ class Entries(Sequence[Entry]):
         return entries if isinstance(entries, Entries) else cls(entries)
 
     @classmethod
-    def packed(cls, ids: list[str], packed: bytes, ends: array, source: str) -> "Entries":
+    def packed(cls, ids: list[str], packed: bytes | memoryview, ends: array | memoryview, source: str) -> "Entries":
         """Entries not yet validated: entry n is the msgpack of ``packed[ends[n - 1]:ends[n]]``
         (its ``model_dump(mode="json")``), with the ID ``ids[n]``; ``ends`` is an array of 32-bit
         items; ``source`` names the file."""
@@ -101,7 +101,7 @@ class Entries(Sequence[Entry]):
             pass
 
     def __getstate__(self) -> dict:  # pickled (to Spark's workers, batch processes) still packed
-        return {**self.__dict__, "_packed": bytes(self._packed)}
+        return {**self.__dict__, "_packed": bytes(self._packed), "_ends": owned(self._ends)}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state, _packed=memoryview(state["_packed"]))

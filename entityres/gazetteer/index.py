@@ -38,7 +38,7 @@ from functools import cached_property, lru_cache
 from typing import Iterable, NamedTuple
 
 from ..text import cues, normalize, tables
-from ..cache import CacheFormatError, cache_path, expect, f64_array, pack_f64, pack_u32, read_cache, str_list, str_map, u32_array, u32_bytes, write_cache
+from ..cache import CacheFormatError, cache_path, expect, f64_array, is_bytes, owned, pack_f64, pack_u32, read_cache, str_list, str_map, u32_array, u32_bytes, write_cache
 from ..memo import PAIRS, WORDS
 from ..text.keys import join_codes, join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
@@ -264,6 +264,10 @@ class Index:
 
     def __init__(self, **fields):
         self.__dict__.update(fields)
+
+    def __getstate__(self) -> dict:
+        # what is derived once (cached properties) may view the mapped file: pickled as its own copy
+        return {name: owned(value) for name, value in self.__dict__.items()}
 
     @classmethod
     def build(cls, entries: Sequence[Entry], cache: bool = True, content_key: str | None = None,
@@ -682,7 +686,7 @@ def _words(value: object, slots: list[tuple[str, ...]]) -> Words:
     weights, costs, key_counts, slot_ids, code_counts = (
         u32_array(columns[c]) for c in ("weight", "costs", "key_counts", "slots", "code_counts"))
     arabic = columns["arabic"]
-    expect(type(arabic) is bytes and set(map(type, parts)) <= _OPTIONAL_STR and all_below(slot_ids, len(slots)),
+    expect(is_bytes(arabic) and set(map(type, parts)) <= _OPTIONAL_STR and all_below(slot_ids, len(slots)),
            "the words' columns")
     try:
         return Words(Word, texts, surfaces, parts, weights, arabic, keys, costs, key_counts,
@@ -707,13 +711,13 @@ _OPTIONAL_STR = {str, type(None)}
 def texts_data(texts: Texts) -> list:
     """:class:`Texts` as a cache file holds them: ``[UTF-8, ends]``."""
     text, ends = texts.columns()
-    return [text, u32_bytes(ends)]
+    return [text if type(text) is bytes else bytes(text), u32_bytes(ends)]  # plain data: msgpack's own types
 
 
 def read_texts(value: object) -> Texts:
     """:class:`Texts` from ``[UTF-8, ends]`` (:func:`texts_data`), checked."""
     value = _list(value)
-    expect(len(value) == 2 and type(value[0]) is bytes, "UTF-8 text and its ends")
+    expect(len(value) == 2 and is_bytes(value[0]), "UTF-8 text and its ends")
     text, ends = value
     try:
         return Texts(text, u32_array(ends))
@@ -751,7 +755,7 @@ def _aliases(value: object, words: Sequence[Word], n_entries: int) -> Aliases:
     lang_names, trusts = _list(columns["langs"]), f64_array(columns["trust"])
     entries, refs, langs = (u32_array(columns[c]) for c in ("entry", "words", "lang"))
     n = len(names)
-    expect(all(type(c) is bytes and len(c) == n for c in (types, lengths, heard_counts)), "the aliases' columns")
+    expect(all(is_bytes(c) and len(c) == n for c in (types, lengths, heard_counts)), "the aliases' columns")
     fewest, most, total = byte_stats(lengths)
     expect(n == len(keys) == len(langs) == len(trusts) == len(entries) and byte_stats(heard_counts)[2] == len(heard)
            and set(map(type, lang_names)) <= _OPTIONAL_STR and all_below(langs, len(lang_names))

@@ -32,7 +32,7 @@ import msgpack
 from pydantic import ValidationError
 
 from ..memo import once
-from ..cache import U32, CacheFormatError, cache_dir, cache_path, expect, max_bytes, pack_u32, read_cache, str_list, str_map, u32_array, write_cache
+from ..cache import U32, CacheFormatError, cache_dir, cache_path, expect, is_bytes, max_bytes, owned, pack_u32, read_cache, str_list, str_map, u32_array, write_cache
 from .entries import Entries
 from ._index import Texts, checked_ends
 from .index import PROGRESS_ENTRIES, Index, Keyed, progress_bar, read_texts, shared_aliases, texts_data
@@ -628,7 +628,7 @@ class _CachedKeys(Mapping):
 
 def _decode(data: object, files: list[str], cache: bool, key: str, path: Path | None) -> tuple[Gazetteer, Keyed]:
     data = str_map(data)
-    expect(set(data) == {"ids", "entries", "ends", "issues", "origin", "keys"} and type(data["entries"]) is bytes
+    expect(set(data) == {"ids", "entries", "ends", "issues", "origin", "keys"} and is_bytes(data["entries"])
            and type(data["issues"]) is list and type(data["origin"]) is list and len(data["origin"]) == 2
            and type(data["keys"]) is list, "a gazetteer's entries, issues, origins and keys")
     entries = Entries.packed(str_list(data["ids"]), data["entries"], u32_array(data["ends"]), str(path))
@@ -640,7 +640,7 @@ def _decode(data: object, files: list[str], cache: bool, key: str, path: Path | 
     except ValueError as err:
         raise CacheFormatError(str(err)) from None
     expect(len(ends) == len(entries), "the exact keys of each entry's names")
-    defined_in, defined_at = map(u32_array, data["origin"])
+    defined_in, defined_at = (owned(u32_array(c)) for c in data["origin"])  # kept, and pickled with the gazetteer
     expect(len(defined_in) == len(defined_at) == len(entries) and (not defined_in or max(defined_in) < len(files)),
            "where each entry was defined")
     columns = data["issues"]

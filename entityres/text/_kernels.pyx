@@ -863,7 +863,7 @@ cdef void _mark(list groups, int bit, const unsigned int[::1] numbers, uint64_t 
 
 
 def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsigned int[::1] numbers, Py_ssize_t n,
-                    bytes types, int want_type, bytes words, Py_ssize_t query_words, Py_ssize_t small, double second,
+                    const unsigned char[::1] types, int want_type, const unsigned char[::1] words, Py_ssize_t query_words, Py_ssize_t small, double second,
                     Py_ssize_t limit):
     """The candidates of a query from its postings, ``(-(hit + exact bonus), word-count gap, alias)``,
     sorted, the first ``limit``.
@@ -889,14 +889,14 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
     cdef uint64_t m, b, slot_bits, pair_bits
     cdef bint pooled
     cdef Py_ssize_t capacity = 1024, n_touched = 0, found_size = 0
-    cdef const unsigned char *type_of = types
-    cdef const unsigned char *words_of = words
+    cdef const unsigned char *type_of = &types[0]
+    cdef const unsigned char *words_of = &words[0]
     cdef list out = []
     cdef _Ranked *kept = NULL
     cdef Py_ssize_t n_kept = 0
     if n_slots > GROUP or len(firsts) != n_slots or n_pairs >= GROUP:
         raise ValueError(f"at most {GROUP} query words, each with its firsts")
-    if len(types) != n or len(words) != n:
+    if types.shape[0] != n or words.shape[0] != n:
         raise ValueError("types and words need one byte per alias")
     if limit < 0:
         raise ValueError("limit must not be negative")

@@ -442,7 +442,8 @@ def test_a_cached_gazetteer_whose_entries_are_not_laid_out_as_written_is_a_miss(
     ends, keys_end = list(cache.u32_array(data["ends"])), list(cache.u32_array(data["keys"][2]))
     for damaged in ({**data, "ends": cache.pack_u32(ends[:-1])}, {**data, "ends": cache.pack_u32([*ends[:-1], ends[-1] + 1])},
                     {**data, "ends": cache.pack_u32([ends[-1], *ends[1:]])},
-                    {**data, "ids": [data["ids"][0]] * len(ends)}, {**data, "entries": [data["entries"]]},
+                    {**data, "ids": index_module.texts_data(index_module.Texts.of([gz[expected[0]["id"]].id] * len(ends)))},
+                    {**data, "ids": data["ids"][:1]}, {**data, "entries": [data["entries"]]},
                     # each entry's exact keys: a key past the text, an entry short, not the three columns
                     {**data, "keys": [*data["keys"][:2], cache.pack_u32([*keys_end[:-1], keys_end[-1] + 1])]},
                     {**data, "keys": [*data["keys"][:2], cache.pack_u32(keys_end[:-1])]},

@@ -19,7 +19,7 @@ from hypothesis import given, settings, strategies as st
 
 from entityres import Gazetteer
 from entityres.cache import U32
-from entityres.gazetteer._index import Collector, Keys, Runs, Texts, Vocab, all_below, byte_stats, pack_runs, utf8_error
+from entityres.gazetteer._index import Collector, Keys, Numbered, Runs, Texts, Vocab, all_below, byte_stats, pack_runs, utf8_error
 from entityres.gazetteer.index import (MAX_COST, MAX_WORDS, TYPE_CODES, Alias, Index, alias_title, cheap_key_slots, exact_keys, joined_codes, pair_blocking_keys,
                                        word_blocking_keys)
 from entityres.text.keys import name_words
@@ -281,6 +281,22 @@ def test_keys_are_a_set_of_strings_in_place():
     assert Keys.of([]) == set() and "" not in Keys.of([])
     with pytest.raises(ValueError, match="key 2 comes twice"):
         Keys.of(["ab", "cd", "ab"])
+
+
+def test_numbered_maps_each_string_to_its_place():
+    ids = ["person:a", "place:کابل", "person:é", ""]
+    numbered = Numbered(Texts.of(ids))
+    expected = {key: n for n, key in enumerate(ids)}
+    assert numbered == expected and expected == numbered and len(numbered) == 4 and list(numbered) == ids
+    assert numbered["place:کابل"] == 1 and numbered.get("") == 3 and "person:é" in numbered
+    assert numbered.get("person:b") is None and 5 not in numbered and numbered != {**expected, "x": 4}
+    with pytest.raises(KeyError):
+        numbered["person:b"]  # noqa: B018
+    assert pickle.loads(pickle.dumps(numbered)) == expected
+    text, ends = Texts.of(ids).columns()  # read in place from a file's bytes
+    assert Numbered(Texts(memoryview(text), memoryview(ends.tobytes()).cast(U32))) == expected
+    with pytest.raises(ValueError, match="comes twice"):
+        Numbered(Texts.of(["a", "b", "a"]))
 
 
 def test_runs_that_do_not_fit_together_are_refused():

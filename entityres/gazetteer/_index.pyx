@@ -472,6 +472,30 @@ cdef class _KeyMap:
         return list(zip(self._keys, self.values()))
 
 
+cdef class Numbered(_KeyMap):
+    """Distinct strings, each mapped to its number (its place in order), held in place: a cached
+    gazetteer's entry IDs (``Entries.position``). A dict of 258,000 IDs was a sixth of a large
+    import's cached open."""
+
+    def __init__(self, Texts texts):
+        """ValueError when a string comes twice."""
+        self._keys = Keys(texts)
+
+    cdef object _value(self, Py_ssize_t i):
+        return i
+
+    def __eq__(self, other):
+        if isinstance(other, (Numbered, dict)):
+            return len(other) == len(self) and all(self.get(k) == v for k, v in other.items())
+        return NotImplemented
+
+    def __repr__(self):
+        return f"Numbered({len(self)} strings)"
+
+    def __reduce__(self):
+        return Numbered, (self._keys._texts,)
+
+
 cdef class Runs(_KeyMap):
     """A read-only map of strings (keys) to runs of whole numbers below 2 ** 32, held in place:
     the keys as :class:`Keys`, every run in one array (``numbers``). It reads as a mapping, a key

@@ -19,7 +19,7 @@ import msgpack
 from pydantic import ValidationError
 
 from ..cache import U32, CacheFormatError, owned
-from ._index import checked_ends
+from ._index import Numbered, Texts, checked_ends
 from .schema import Entry
 
 
@@ -41,10 +41,11 @@ class Entries(Sequence[Entry]):
         return entries if isinstance(entries, Entries) else cls(entries)
 
     @classmethod
-    def packed(cls, ids: list[str], packed: bytes | memoryview, ends: array | memoryview, source: str) -> "Entries":
+    def packed(cls, ids: Texts, packed: bytes | memoryview, ends: array | memoryview, source: str) -> "Entries":
         """Entries not yet validated: entry n is the msgpack of ``packed[ends[n - 1]:ends[n]]``
         (its ``model_dump(mode="json")``), with the ID ``ids[n]``; ``ends`` is an array of 32-bit
-        items; ``source`` names the file."""
+        items; ``source`` names the file. The IDs are kept as they are read, and found by a hash
+        table made in C (:class:`~entityres.gazetteer._index.Numbered`)."""
         try:
             checked_ends(ends, len(packed), "the entries' runs of bytes")
         except ValueError as err:
@@ -52,10 +53,11 @@ class Entries(Sequence[Entry]):
         if len(ends) != len(ids):
             raise CacheFormatError("the entries' runs of bytes: one for each ID")
         out = cls()
-        out.ids, out._made = ids, [None] * len(ids)
-        out.position = dict(zip(ids, count()))
-        if len(out.position) != len(ids):
-            raise CacheFormatError("distinct entry IDs")
+        out.ids, out._made = ids, [None] * len(ids)  # type: ignore[assignment]
+        try:
+            out.position = Numbered(ids)  # type: ignore[assignment]
+        except ValueError:
+            raise CacheFormatError("distinct entry IDs") from None
         out._packed, out._ends, out._source = memoryview(packed), ends, source
         return out
 

@@ -598,7 +598,7 @@ def _encode(gazetteer: Gazetteer, files: list[str], keyed: Keyed) -> dict:
     assert origin is not None  # loaded from files
     pack = msgpack.Packer(use_bin_type=True).pack
     runs = [pack(e.model_dump(mode="json", exclude_defaults=True)) for e in gazetteer]
-    return {"ids": [e.id for e in gazetteer], "entries": b"".join(runs), "ends": pack_u32(accumulate(map(len, runs))),
+    return {"ids": texts_data(Texts.of([e.id for e in gazetteer])), "entries": b"".join(runs), "ends": pack_u32(accumulate(map(len, runs))),
             # column by column (kinds, severities, entry IDs, messages, files, lines): 40,000 issues
             # at 258,000 entries, checked a column at a time on opening
             "issues": [[getattr(i, f) for i in gazetteer.issues] for f in ("kind", "severity", "entry_id", "message")]
@@ -631,7 +631,7 @@ def _decode(data: object, files: list[str], cache: bool, key: str, path: Path | 
     expect(set(data) == {"ids", "entries", "ends", "issues", "origin", "keys"} and is_bytes(data["entries"])
            and type(data["issues"]) is list and type(data["origin"]) is list and len(data["origin"]) == 2
            and type(data["keys"]) is list, "a gazetteer's entries, issues, origins and keys")
-    entries = Entries.packed(str_list(data["ids"]), data["entries"], u32_array(data["ends"]), str(path))
+    entries = Entries.packed(read_texts(data["ids"]), data["entries"], u32_array(data["ends"]), str(path))
     keys = data["keys"]
     expect(len(keys) == 3, "the exact keys of each entry's names")
     texts, ends = read_texts(keys[:2]), u32_array(keys[2])

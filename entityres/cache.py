@@ -247,7 +247,7 @@ def _read(path: Path, decode: Callable[[object], T], shipped: bool) -> tuple[T, 
                 return None
             # Mapped, not read: its pages are the page cache's, shared by every process that opens
             # it, and the large columns are read in place (no copy of an index's 150 MB).
-            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            mapped = _mapped(f.fileno())
         kind, key = path.name.removesuffix(SUFFIX).split("-")[0], path.name.removesuffix(SUFFIX)
         header = _header(kind, key)
         view = memoryview(mapped)
@@ -271,6 +271,15 @@ def _read(path: Path, decode: Callable[[object], T], shipped: bool) -> tuple[T, 
         log.info("entityres: cache file %s not used (%s): rebuilding", path, err)
         return None
     return value, mapped
+
+
+def _mapped(fd: int) -> mmap.mmap:
+    """The file open at ``fd`` mapped read-only; on Linux with its pages mapped at once
+    (MAP_POPULATE: one call, not a page fault every 4 KB as it is read, 2 ms for 150 MB)."""
+    populate = getattr(mmap, "MAP_POPULATE", 0)
+    if populate:
+        return mmap.mmap(fd, 0, flags=mmap.MAP_SHARED | populate, prot=mmap.PROT_READ)
+    return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
 
 
 THREADED_DIGEST = 4 * 1024 * 1024  # a body this large is hashed on a thread of its own, while it is decoded

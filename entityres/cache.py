@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 MAGIC = b"entityres-cache\n"
 SUFFIX = ".msgpack"
 DEFAULT_MAX_MB = 512  # size cap of the folder; $ENTITYRES_CACHE_MAX_MB overrides it
-KINDS = ("gazetteer", "index", "version", "zipf")
+KINDS = ("gazetteer", "index", "stat", "version", "zipf")
 
 T = TypeVar("T")
 
@@ -390,6 +390,9 @@ def prebuild() -> None:
     load_gazetteer().index
     for lang in sorted(set(frequency._WORDFREQ_LANG.values())):
         frequency.table(lang)
+    folder = cache_dir()
+    for memo in folder.glob(f"stat-*{SUFFIX}") if folder is not None else ():
+        memo.unlink()  # what this machine's files were (their inodes and times): of no use on another
 
 
 _write_lock = threading.Lock()

@@ -4,6 +4,7 @@ import mmap
 import os
 import pickle
 import stat
+import time
 from importlib import resources
 
 import msgpack
@@ -470,6 +471,31 @@ def test_a_gazetteer_file_is_read_once(folder, tmp_path, monkeypatch):
     monkeypatch.setattr(loader, "read_source", lambda path: reads.append(path) or real(path))
     load_gazetteer([source], bundled=False)
     assert reads == [source]
+
+
+def test_files_unchanged_since_they_were_loaded_are_not_read_again(folder, tmp_path, monkeypatch):
+    source = _three_file(tmp_path)
+    reads = []
+    real = loader.read_source
+    monkeypatch.setattr(loader, "read_source", lambda path: reads.append(path) or real(path))
+    first = [e.model_dump() for e in load_gazetteer([source], bundled=False)]
+    load_gazetteer([source], bundled=False)
+    assert reads == [source, source]  # just written: its times may not show the next change yet
+    monkeypatch.setattr(loader, "RACY_NS", 0)
+    load_gazetteer([source], bundled=False)  # read once more, and remembered by its stat
+    gz = load_gazetteer([source], bundled=False)
+    assert reads == [source] * 3 and [e.model_dump() for e in gz] == first and gz.index.by_id
+    time.sleep(0.05)  # past the clock's tick: a write now changes the file's changed time
+    info = source.stat()
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("Sima Bina", "Sima Binu"), encoding="utf-8")  # the same size
+    os.utime(source, ns=(info.st_atime_ns, info.st_mtime_ns))  # and its modified time set back
+    assert source.stat().st_size == info.st_size and source.stat().st_mtime_ns == info.st_mtime_ns
+    assert "Sima Binu" in [e.name for e in load_gazetteer([source], bundled=False)] and len(reads) == 4
+    other = tmp_path / "other.yaml"  # another file at the same path after a rename: another inode
+    other.write_text(text, encoding="utf-8")
+    os.replace(other, source)
+    assert [e.model_dump() for e in load_gazetteer([source], bundled=False)] == first and len(reads) == 5
 
 
 def test_index_round_trips_through_the_cache(folder):

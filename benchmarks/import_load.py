@@ -15,7 +15,9 @@ peak memory figure is that step's own):
    bundled=False, cache=False)`` (parse, validate, merge and check references; what ``gazetteer
    check`` does), and ``load_gazetteer([yaml], bundled=False)`` with an empty cache directory (the
    above, plus the index build and writing the cache; ``gz.index`` asked for) and again with the
-   cache written (the next start). Seconds and peak MB for each.
+   cache written (the next start). Seconds and peak MB for each; for the next start also what is
+   resident at its end: the process's own memory, and the pages of files (the memory-mapped cache
+   files, which every process that opens them shares, are most of them).
    With --mine, a user's own file of 21 entries beside it (one a place inside a GeoNames one), loaded with
    it: "+mine" with an empty cache (the first start), then "mine edited" after each edit of that file
    (the YAML and its index cached by the start before: what only the edited file should cost).
@@ -116,8 +118,14 @@ STEP = textwrap.dedent("""
         with open(path, encoding="utf-8") as f:
             yaml.load(f, Loader=getattr(yaml, step))
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    now = {}  # resident now: the process's own memory, and file pages (the mapped cache files: shared)
+    try:
+        with open("/proc/self/status") as status:
+            now = {k: int(v.split()[0]) / 1024 for k, v in (line.split(":", 1) for line in status) if k in ("RssAnon", "RssFile")}
+    except OSError:
+        pass
     print(json.dumps({"seconds": time.perf_counter() - t0, "cpu_seconds": usage.ru_utime + usage.ru_stime - cpu0,
-                      "peak_mb": usage.ru_maxrss / 1024}))
+                      "peak_mb": usage.ru_maxrss / 1024, "own_mb": now.get("RssAnon"), "file_mb": now.get("RssFile")}))
 """)
 
 
@@ -199,9 +207,12 @@ def main() -> int:
             runs.sort(key=lambda r: r["seconds"])
             results[step] = runs[len(runs) // 2]
             size = out.stat().st_size / 1e6 if out.exists() else 0
-            print(f"{step:<14} {results[step]['seconds']:8.1f} s wall {results[step]['cpu_seconds']:8.1f} s CPU "
-                  f"{results[step]['peak_mb']:7.0f} MB peak"
-                  + (f"   ({args.entries:,} records → {size:.1f} MB of YAML)" if step == "import" else ""), flush=True)
+            got = results[step]
+            print(f"{step:<14} {got['seconds']:8.1f} s wall {got['cpu_seconds']:8.1f} s CPU {got['peak_mb']:7.0f} MB peak"
+                  + (f"   ({args.entries:,} records → {size:.1f} MB of YAML)" if step == "import" else "")
+                  + (f"   (resident at the end: {got['own_mb']:.0f} MB its own, {got['file_mb']:.0f} MB of files, the"
+                     " mapped cache files among them, shared with every process that opens them)"
+                     if step == "cached" and got.get("own_mb") is not None else ""), flush=True)
         if "load" in results:
             load = results["load"]
             print(f"\nparse, validate and merge (load): {load['seconds']:.1f} s wall, {load['cpu_seconds']:.1f} s CPU")

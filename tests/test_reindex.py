@@ -6,6 +6,7 @@ of the earlier index; whatever the edit, the result must be what compiling every
 
 from collections.abc import Mapping
 
+import msgpack
 import pytest
 
 from entityres import Gazetteer, cache
@@ -291,6 +292,26 @@ def test_an_edit_of_the_files_after_a_large_one_extends_its_cached_layer(bundled
     assert ("dangling_reference", "person:nobody", "mine.yaml", 16) in kinds
     assert next(i for i in fresh.issues if i.entry_id == "person:umarov" and i.kind == "duplicate_id").message == (
         f"defined again (first at {big}:8); merged into the first")
+
+
+def test_the_entries_of_a_cached_layer_are_written_again_as_they_were_read(bundled, tmp_path, monkeypatch):
+    big, mine = tmp_path / "big.yaml", tmp_path / "mine.yaml"
+    big.write_text(BIG, encoding="utf-8")
+    mine.write_text(MINE, encoding="utf-8")
+    monkeypatch.setattr(loader_module, "LAYER_BYTES", len(BIG.encode()))  # big.yaml counts as large
+    load_gazetteer([big, mine]).index
+    mine.write_text(MINE + "  - {id: place:herat, type: place, name: Herat, names: {prs: [هری]}}\n", encoding="utf-8")
+    edited = load_gazetteer([big, mine])
+    (below,) = edited._bases  # big.yaml's layer, from the cache
+    runs = below._entries.runs()
+    kept = [e for e in edited if id(e) in runs]  # entries the edit left as the layer below holds them
+    assert kept and len(kept) < len(edited)
+    names = [str(f) for f in loader_module.bundled_files()] + [str(big), str(mine)]
+    keyed = index_module.shared_aliases(list(edited))[1]
+    written = loader_module._encode(edited, names, keyed)
+    edited._bases = ()  # every entry dumped again
+    assert written == loader_module._encode(edited, names, keyed)  # the same bytes either way
+    assert all(msgpack.unpackb(runs[id(e)]) == e.model_dump(mode="json", exclude_defaults=True) for e in kept)
 
 
 @pytest.mark.parametrize("edit", ["a name changed", "an entry added at the end", "an entry removed"])

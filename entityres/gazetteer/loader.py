@@ -643,7 +643,10 @@ def _encode(gazetteer: Gazetteer, files: list[str], keyed: Keyed) -> dict:
     origin = gazetteer._origin
     assert origin is not None  # loaded from files
     pack = msgpack.Packer(use_bin_type=True).pack
-    runs = [pack(e.model_dump(mode="json", exclude_defaults=True)) for e in gazetteer]
+    read = {}  # an entry a cached layer below validated: its run of msgpack as it was read, not dumped again
+    for base in gazetteer._bases:
+        read.update(base._entries.runs())
+    runs = [read.get(id(e)) or pack(e.model_dump(mode="json", exclude_defaults=True)) for e in gazetteer]
     return {"ids": texts_data(Texts.of([e.id for e in gazetteer])), "entries": b"".join(runs), "ends": pack_u32(accumulate(map(len, runs))),
             # column by column (kinds, severities, entry IDs, messages, files, lines): 40,000 issues
             # at 258,000 entries, checked a column at a time on opening

@@ -268,13 +268,20 @@ def same_as_one_layer(edited: Gazetteer, files: list) -> Gazetteer:
     return fresh
 
 
-def test_an_edit_of_the_files_after_a_large_one_extends_its_cached_layer(bundled, tmp_path, monkeypatch):
+def big_then_mine_edited(tmp_path, monkeypatch) -> tuple:
+    """big.yaml (a layer of its own) and mine.yaml loaded with their index, then an entry added to
+    mine.yaml: the two paths."""
     big, mine = tmp_path / "big.yaml", tmp_path / "mine.yaml"
     big.write_text(BIG, encoding="utf-8")
     mine.write_text(MINE, encoding="utf-8")
     monkeypatch.setattr(loader_module, "LAYER_BYTES", len(BIG.encode()))  # big.yaml counts as large
     load_gazetteer([big, mine]).index
     mine.write_text(MINE + "  - {id: place:herat, type: place, name: Herat, names: {prs: [هری]}}\n", encoding="utf-8")  # new
+    return big, mine
+
+
+def test_an_edit_of_the_files_after_a_large_one_extends_its_cached_layer(bundled, tmp_path, monkeypatch):
+    big, mine = big_then_mine_edited(tmp_path, monkeypatch)
     read, built = watched(monkeypatch)
     edited = load_gazetteer([big, mine])
     edited.index
@@ -295,12 +302,7 @@ def test_an_edit_of_the_files_after_a_large_one_extends_its_cached_layer(bundled
 
 
 def test_the_entries_of_a_cached_layer_are_written_again_as_they_were_read(bundled, tmp_path, monkeypatch):
-    big, mine = tmp_path / "big.yaml", tmp_path / "mine.yaml"
-    big.write_text(BIG, encoding="utf-8")
-    mine.write_text(MINE, encoding="utf-8")
-    monkeypatch.setattr(loader_module, "LAYER_BYTES", len(BIG.encode()))  # big.yaml counts as large
-    load_gazetteer([big, mine]).index
-    mine.write_text(MINE + "  - {id: place:herat, type: place, name: Herat, names: {prs: [هری]}}\n", encoding="utf-8")
+    big, mine = big_then_mine_edited(tmp_path, monkeypatch)
     edited = load_gazetteer([big, mine])
     (below,) = edited._bases  # big.yaml's layer, from the cache
     runs = below._entries.runs()

@@ -41,7 +41,7 @@ from array import array
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Callable, Iterable, TypeVar
+from typing import BinaryIO, Callable, Iterable, TypeVar
 
 import msgpack
 
@@ -230,7 +230,7 @@ def read_cache(path: Path | None, decode: Callable[[object], T]) -> T | None:
     return found[0]
 
 
-def _read(path: Path, decode: Callable[[object], T], shipped: bool) -> tuple[T, mmap.mmap] | None:
+def _read(path: Path, decode: Callable[[object], T], shipped: bool) -> tuple[T, mmap.mmap | bytes] | None:
     """(value, the file mapped) of the cache file ``path``, None on a miss (:func:`read_cache`)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
@@ -247,7 +247,7 @@ def _read(path: Path, decode: Callable[[object], T], shipped: bool) -> tuple[T, 
                 return None
             # Mapped, not read: its pages are the page cache's, shared by every process that opens
             # it, and the large columns are read in place (no copy of an index's 150 MB).
-            mapped = _mapped(f.fileno())
+            mapped = _mapped(f)
         kind, key = path.name.removesuffix(SUFFIX).split("-")[0], path.name.removesuffix(SUFFIX)
         header = _header(kind, key)
         view = memoryview(mapped)
@@ -273,13 +273,18 @@ def _read(path: Path, decode: Callable[[object], T], shipped: bool) -> tuple[T, 
     return value, mapped
 
 
-def _mapped(fd: int) -> mmap.mmap:
-    """The file open at ``fd`` mapped read-only; on Linux with its pages mapped at once
-    (MAP_POPULATE: one call, not a page fault every 4 KB as it is read, 2 ms for 150 MB)."""
+def _mapped(f: BinaryIO) -> mmap.mmap | bytes:
+    """The open file ``f`` mapped read-only; on Linux with its pages mapped at once (MAP_POPULATE:
+    one call, not a page fault every 4 KB as it is read, 2 ms for 150 MB). Where the file system
+    cannot map it, its bytes, read: the same to every reader, only not shared."""
     populate = getattr(mmap, "MAP_POPULATE", 0)
-    if populate:
-        return mmap.mmap(fd, 0, flags=mmap.MAP_SHARED | populate, prot=mmap.PROT_READ)
-    return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+    try:
+        if populate:
+            return mmap.mmap(f.fileno(), 0, flags=mmap.MAP_SHARED | populate, prot=mmap.PROT_READ)
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except OSError as err:
+        log.info("entityres: cache file %s read, not mapped (%s)", f.name, err)
+        return f.read()
 
 
 THREADED_DIGEST = 4 * 1024 * 1024  # a body this large is hashed on a thread of its own, while it is decoded

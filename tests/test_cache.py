@@ -233,6 +233,17 @@ def test_large_bytes_are_read_in_place_from_the_mapped_file(folder):
     assert cache.owned(got["large"]) == data["large"] and type(cache.owned(got["large"])) is bytes
 
 
+def test_a_file_that_cannot_be_mapped_is_read(folder, monkeypatch):
+    path, data = _mapped_file(folder)
+
+    def refuse(*args, **kwargs):
+        raise OSError(19, "No such device")  # what mmap says on a file system that cannot map
+
+    monkeypatch.setattr(cache.mmap, "mmap", refuse)
+    got = cache.read_cache(path, lambda d: d)
+    assert got == data and type(got["large"]) is memoryview and type(got["large"].obj) is bytes
+
+
 @pytest.mark.parametrize("threaded", [False, True])
 def test_a_mapped_file_that_points_outside_itself_or_is_damaged_is_a_miss(folder, monkeypatch, threaded):
     if threaded:  # the digest on its own thread, as for a large file

@@ -339,7 +339,7 @@ def _packed(data: object, at: int) -> list:
     """The body of plain ``data`` that starts at byte ``at`` of its file (:func:`_unpacked`), as
     parts to be written one after another (never joined: an index's columns are 150 MB). Bytes
     values are bytes, or any buffer of bytes (a memoryview, an array of 8-bit items)."""
-    blobs: list[memoryview] = []
+    blobs: list[tuple[int, memoryview]] = []  # each large value with where it starts after the head
     end = 0
 
     def out(value: object) -> object:
@@ -357,7 +357,7 @@ def _packed(data: object, at: int) -> list:
         if view.nbytes < BLOB_MIN:
             return value if kind is bytes else view.tobytes()
         start = end + _aligned(end)
-        blobs.append(view.cast("B") if view.format != "B" else view)
+        blobs.append((start, view.cast("B") if view.format != "B" else view))
         end = start + view.nbytes
         return msgpack.ExtType(BLOB, _SPAN.pack(start, view.nbytes))
 
@@ -366,9 +366,9 @@ def _packed(data: object, at: int) -> list:
     if blobs:
         parts.append(bytes(_aligned(at + 8 + len(head))))
     written = 0
-    for view in blobs:
-        parts += [bytes(_aligned(written)), view]
-        written += _aligned(written) + view.nbytes
+    for start, view in blobs:
+        parts += [bytes(start - written), view]
+        written = start + view.nbytes
     return parts
 
 
@@ -577,11 +577,12 @@ def owned(column: object) -> object:
 
 def _little_endian(packed: object) -> bytes:
     """The items of an array (or a memoryview of one) as little-endian bytes (the caller's left as they are)."""
+    view = memoryview(packed)  # type: ignore[arg-type]
     if sys.byteorder == "big":
-        copy = array(memoryview(packed).format, owned(memoryview(packed)))  # type: ignore[arg-type]
-        copy.byteswap()
-        return copy.tobytes()
-    return memoryview(packed).tobytes()  # type: ignore[arg-type]
+        copy = owned(view)  # an array of its own
+        copy.byteswap()  # type: ignore[attr-defined]
+        return copy.tobytes()  # type: ignore[attr-defined]
+    return view.tobytes()
 
 
 def _read_little_endian(value: object, typecode: str, what: str) -> array | memoryview:

@@ -191,8 +191,6 @@ cdef inline const uint32_t *_at(const uint32_t[::1] a) noexcept:
     return &a[0]
 
 
-
-
 cdef inline uint32_t _start(const uint32_t *ends, Py_ssize_t i) noexcept:
     """Where run ``i`` starts, for runs laid end to end that end at ``ends``."""
     return ends[i - 1] if i else 0
@@ -212,6 +210,15 @@ cdef const uint32_t[::1] _u32s(object column, str what) except *:
         return column
     except (ValueError, TypeError, BufferError):
         raise ValueError(f"{what}: not an array of 32-bit items") from None
+
+
+cdef const unsigned char[::1] _u8s(object column, str what) except *:
+    """``column`` (bytes, or a memoryview or array of bytes) as a typed memoryview; ValueError
+    naming ``what`` otherwise."""
+    try:
+        return column
+    except (ValueError, TypeError, BufferError):
+        raise ValueError(f"{what}: not bytes") from None
 
 
 cdef int _checked_ends(const uint32_t[::1] ends, Py_ssize_t total, str what) except -1:
@@ -251,11 +258,7 @@ cdef class Texts:
         """``text``: bytes, or a memoryview or array of bytes; ``ends``: an array or memoryview
         of 32-bit items. ValueError when ``ends`` do not rise to the end of ``text`` or cut a
         character, or ``text`` is not UTF-8 (lone surrogates allowed, as Python writes them)."""
-        try:
-            self._text = text
-        except (ValueError, TypeError, BufferError):
-            raise ValueError("text: not bytes") from None
-        self._ends = _u32s(ends, "texts")
+        self._text, self._ends = _u8s(text, "text"), _u32s(ends, "texts")
         cdef Py_ssize_t size = self._text.shape[0]
         _checked_ends(self._ends, size, "texts")
         self._t, self._e, self._n = &self._text[0], _at(self._ends), self._ends.shape[0]
@@ -471,6 +474,12 @@ cdef class _KeyMap:
     def items(self):
         return list(zip(self._keys, self.values()))
 
+    def __eq__(self, other):
+        # by content, whatever the order, as dicts compare
+        if isinstance(other, (type(self), dict)):
+            return len(other) == len(self) and all(self.get(k) == v for k, v in other.items())
+        return NotImplemented
+
 
 cdef class Numbered(_KeyMap):
     """Distinct strings, each mapped to its number (its place in order), held in place: a cached
@@ -483,11 +492,6 @@ cdef class Numbered(_KeyMap):
 
     cdef object _value(self, Py_ssize_t i):
         return i
-
-    def __eq__(self, other):
-        if isinstance(other, (Numbered, dict)):
-            return len(other) == len(self) and all(self.get(k) == v for k, v in other.items())
-        return NotImplemented
 
     def __repr__(self):
         return f"Numbered({len(self)} strings)"
@@ -746,7 +750,7 @@ cdef array _ends(object counts, str what):
     except TypeError:
         itemsize = 0
     if itemsize == 1:
-        bytes_view = counts
+        bytes_view = _u8s(counts, what)
         small, n = &bytes_view[0], bytes_view.shape[0]
     elif itemsize == 4:
         u32_view = _u32s(counts, what)
@@ -835,10 +839,7 @@ cdef class Words(_Made):
         columns do not fit together, so that making a word later cannot fail."""
         cdef Py_ssize_t n = len(texts), j, a, b, m
         self._weights, self._costs = _u32s(weights, "words"), _u32s(costs, "words")
-        try:
-            self._arabic = arabic
-        except (ValueError, TypeError, BufferError):
-            raise ValueError("words: the script flags are not bytes") from None
+        self._arabic = _u8s(arabic, "words: the script flags")
         if not n == len(surfaces) == len(parts) == len(weights) == len(arabic) == len(key_counts) == len(code_counts):
             raise ValueError("words: columns of different lengths")
         self._key_ends, self._code_ends = _ends(key_counts, "keys"), _ends(code_counts, "codes")
@@ -877,9 +878,9 @@ cdef class Words(_Made):
         return f"Words({self._n} words)"
 
     def __reduce__(self):
-        return Words, (self._word, self._texts, self._surfaces, self._parts, _owned(self._weights.base),
-                       _owned(self._arabic.base), self._keys, _owned(self._costs.base), _counts(self._key_ends),
-                       self._key_slots, self._codes, _counts(self._code_ends))
+        return Words, (self._word, *map(_owned, (self._texts, self._surfaces, self._parts, self._weights.base,
+                                                 self._arabic.base, self._keys, self._costs.base)),
+                       _counts(self._key_ends), self._key_slots, self._codes, _counts(self._code_ends))
 
 
 cdef class Vocab(_KeyMap):
@@ -899,12 +900,6 @@ cdef class Vocab(_KeyMap):
 
     cdef object _value(self, Py_ssize_t i):
         return self.words[_at(self._numbers)[i]]
-
-    def __eq__(self, other):
-        # by content, whatever the order, as dicts compare
-        if isinstance(other, (Vocab, dict)):
-            return len(other) == len(self) and all(self.get(k) == v for k, v in other.items())
-        return NotImplemented
 
     def __repr__(self):
         return f"Vocab({len(self)} words)"
@@ -997,10 +992,9 @@ cdef class Aliases(_Made):
         # a pickle (the Spark broadcast, batch workers) carries the columns, not every alias made
         if self._words is None:
             return Aliases, (self._alias, self._type_names, list(self._made))
-        return _columns, (self._alias, self._type_names, *map(_owned, (self._entries.base, self._types.base,
-                                                                          self._langs.base)), self._lang_names,
-                          self._names, self._keys, *map(_owned, (self._trusts.base, self._lengths.base, self._refs.base)),
-                          self._heard, _owned(self._heard_counts.base), self._words)
+        return _columns, (self._alias, self._type_names, *map(_owned, (
+            self._entries.base, self._types.base, self._langs.base, self._lang_names, self._names, self._keys,
+            self._trusts.base, self._lengths.base, self._refs.base, self._heard, self._heard_counts.base)), self._words)
 
     @property
     def entry_numbers(self):

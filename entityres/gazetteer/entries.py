@@ -82,11 +82,14 @@ class Entries(Sequence[Entry]):
         n = self.position.get(entry_id)
         return None if n is None else self[n]
 
+    def _run(self, n: int) -> memoryview:
+        """Entry ``n``'s run of msgpack."""
+        return self._packed[self._ends[n - 1] if n else 0:self._ends[n]]
+
     def _validated(self, n: int) -> Entry:
         n = range(len(self._made))[n]
-        start = self._ends[n - 1] if n else 0
         try:
-            entry = Entry.model_validate(msgpack.unpackb(self._packed[start:self._ends[n]], raw=False))
+            entry = Entry.model_validate(msgpack.unpackb(self._run(n), raw=False))
             if entry.id != self.ids[n]:
                 raise ValueError(f"it holds {entry.id!r}")
         except (ValidationError, ValueError, TypeError, msgpack.UnpackException) as err:
@@ -102,8 +105,7 @@ class Entries(Sequence[Entry]):
         for entries given as :class:`Entry`. Valid while the entries are."""
         if not len(self._ends):
             return {}
-        return {id(entry): self._packed[self._ends[n - 1] if n else 0:self._ends[n]]
-                for n, entry in enumerate(self._made) if entry is not None}
+        return {id(entry): self._run(n) for n, entry in enumerate(self._made) if entry is not None}
 
     def _discard(self) -> None:
         try:

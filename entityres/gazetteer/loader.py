@@ -427,7 +427,8 @@ def load_gazetteer(paths: Iterable[str | Path] = (), bundled: bool = True, cache
         paths = [paths]
     files = [f for p in paths for f in _files(p)]
     split = cache and cache_dir() is not None  # layers of their own only to be cached
-    every = (bundled_files() if bundled else []) + files
+    shipped = bundled_files() if bundled else []
+    every = shipped + files
     seen = _stat_key(every, bundled) if split else None  # taken before any file is read
     # Settled: the entries, read or built, are frozen, so that the index's own pause
     # (Gazetteer.index) does not collect over them again: about 1 s of a 258,000-entry gazetteer's start.
@@ -435,7 +436,7 @@ def load_gazetteer(paths: Iterable[str | Path] = (), bundled: bool = True, cache
         gazetteer = _unchanged(seen, every)
         if gazetteer is None:
             mine = _sources(files)
-            layers = ([_sources(bundled_files())] if bundled else []) + (_user_layers(mine, max_bytes()) if split else [mine])
+            layers = ([_sources(shipped)] if bundled else []) + (_user_layers(mine, max_bytes()) if split else [mine])
             layers = [files for files in layers if files] or [[]]
             gazetteer, _ = _layered(layers, bundled, cache)
             if seen is not None and gazetteer._content_key is not None:
@@ -531,8 +532,7 @@ def _layered(layers: list[list[tuple[Path, bytes]]], bundled: bool, cache: bool)
             digest.update(data)  # not joined to the above: a copy of a 50 MB file
     key = digest.hexdigest()
     names = [str(f) for files in layers for f, _ in files]
-    path = cache_path("gazetteer", key) if cache else None
-    found = read_cache(path, lambda data: _decode(data, names, cache, key, path))
+    found = _cached(key, names, cache)
     if found is not None:
         return found
     # A large layer of the user's files by path (with the layers below by content): their last
@@ -555,8 +555,8 @@ def _layered(layers: list[list[tuple[Path, bytes]]], bundled: bool, cache: bool)
         keyed.append(_share(previous.gazetteer, previous.keyed, loader.entries))
         bases = (previous.gazetteer, *bases) if previous.indexed else bases
     gazetteer = loader.finish(cache, key, bases, keyed)
-    if path is not None:
-        write_cache(path, _encode(gazetteer, names, loader.keyed))
+    if cache:
+        write_cache(cache_path("gazetteer", key), _encode(gazetteer, names, loader.keyed))
         write_cache(version, key)
     return gazetteer, loader.keyed
 
@@ -590,11 +590,15 @@ def _unchanged(seen: str | None, files: list[Path]) -> Gazetteer | None:
     :func:`_stat_key` ``seen``), without reading them: reading and hashing a 58 MB import were a
     quarter of its cached start. None when any may have changed, or nothing is cached."""
     key = read_cache(cache_path("stat", seen), _key) if seen is not None else None
-    if key is None:
-        return None
-    path = cache_path("gazetteer", key)
-    found = read_cache(path, lambda data: _decode(data, [str(f) for f in files], True, key, path))
+    found = _cached(key, [str(f) for f in files], True)
     return None if found is None else found[0]
+
+
+def _cached(key: str | None, names: list[str], cache: bool) -> tuple[Gazetteer, Keyed] | None:
+    """The gazetteer cached under ``key``, of the files ``names``, with its entries' keys; None on
+    a miss (or with no key, or ``cache`` off)."""
+    path = cache_path("gazetteer", key) if key is not None and cache else None
+    return read_cache(path, lambda data: _decode(data, names, cache, key, path))
 
 
 def _share(old: Gazetteer, keyed: Keyed, entries: Mapping[str, Entry]) -> Keyed:
@@ -626,8 +630,7 @@ def _previous(version: Path | None, names: list[str], cache: bool) -> _Version |
     """The last cached version of a layer's files (its key at ``version``): an edit of a large file
     then extends its index instead of compiling every entry again."""
     key = read_cache(version, _key)
-    path = None if key is None else cache_path("gazetteer", key)
-    found = read_cache(path, lambda data: _decode(data, names, cache, key, path))
+    found = _cached(key, names, cache)
     if found is None:
         return None
     index = cache_path("index", key)

@@ -863,8 +863,8 @@ cdef void _mark(list groups, int bit, const unsigned int[::1] numbers, uint64_t 
 
 
 def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsigned int[::1] numbers, Py_ssize_t n,
-                    const unsigned char[::1] types, int want_type, const unsigned char[::1] words, Py_ssize_t query_words, Py_ssize_t small, double second,
-                    Py_ssize_t limit):
+                    const unsigned char[::1] types, int want_type, const unsigned char[::1] words,
+                    Py_ssize_t query_words, Py_ssize_t small, double second, Py_ssize_t limit):
     """The candidates of a query from its postings, ``(-(hit + exact bonus), word-count gap, alias)``,
     sorted, the first ``limit``.
 

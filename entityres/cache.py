@@ -2,7 +2,7 @@
 
 The cache is data, never code (docs/reliability.md):
 
-* A file is a header (magic, build, kind, key, SHA-256 of the body) and a body of plain lists,
+* A file is a header (magic, build, kind, key, checksum of the body) and a body of plain lists,
   maps, strings, numbers and bytes: msgpack, its large bytes values laid after it. A file is
   memory-mapped, not read: those values are read in place (a memoryview of the file), and its
   pages are shared by every process that opens it. Each reader checks the shape and types of what
@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, TypeVar
 
 import msgpack
+import xxhash
 
 from . import __version__
 
@@ -201,7 +202,7 @@ def cache_path(kind: str, content: str) -> Path | None:
 
 
 def _header(kind: str, key: str) -> bytes:
-    """A file's header, but the SHA-256 of its body that follows it."""
+    """A file's header, but the checksum of its body that follows it (:func:`_checksum`)."""
     return MAGIC + f"{build_id()}\0{kind}\0{key}\0".encode()
 
 
@@ -251,22 +252,16 @@ def _read(path: Path, decode: Callable[[object], T], shipped: bool) -> tuple[T, 
         kind, key = path.name.removesuffix(SUFFIX).split("-")[0], path.name.removesuffix(SUFFIX)
         header = _header(kind, key)
         view = memoryview(mapped)
-        if len(view) < len(header) + 32 or view[:len(header)] != header:
-            return None
-        body = view[len(header) + 32:]
-        digest: list[bytes] = []
-        check = _digest_of(body, digest)
+        at = len(header) + CHECKSUM
+        if len(view) < at or view[:len(header)] != header or _checksum([view[at:]]) != view[len(header):at]:
+            return None  # another file's, or damaged
         collecting = gc.isenabled()
         gc.disable()  # many small containers: the collector would run over them again and again
         try:
-            value = decode(_unpacked(body, len(header) + 32))
+            value = decode(_unpacked(view[at:], at))
         finally:
             if collecting:
                 gc.enable()
-            if check is not None:
-                check.join()
-        if digest != [view[len(header):len(header) + 32]]:
-            return None  # damaged: what was decoded is dropped
     except (OSError, ValueError, TypeError, KeyError, IndexError, msgpack.UnpackException) as err:
         log.info("entityres: cache file %s not used (%s): rebuilding", path, err)
         return None
@@ -287,20 +282,18 @@ def _mapped(f: BinaryIO) -> mmap.mmap | bytes:
         return f.read()
 
 
-THREADED_DIGEST = 4 * 1024 * 1024  # a body this large is hashed on a thread of its own, while it is decoded
+CHECKSUM = 16  # bytes of a body's checksum, after the header
 
 
-def _digest_of(body: memoryview, out: list[bytes]) -> threading.Thread | None:
-    """Append the SHA-256 of ``body`` to ``out``: at once, or for a large body on a thread
-    (returned, to be joined) while the caller decodes it. hashlib lets go of the interpreter while
-    it hashes, so the two run on two cores: the digest was a third of a large cached open (0.16 s
-    of an index's 150 MB). Nothing decoded is used before the digest is compared."""
-    if len(body) < THREADED_DIGEST:
-        out.append(hashlib.sha256(body).digest())
-        return None
-    thread = threading.Thread(target=lambda: out.append(hashlib.sha256(body).digest()), daemon=True)
-    thread.start()
-    return thread
+def _checksum(parts: Iterable) -> bytes:
+    """The checksum of a body given in ``parts`` (buffers): XXH3's 128 bits, which find a damaged
+    or cut file as a cryptographic digest would, ten times faster (0.02 s, not 0.2, for a 258,000-entry
+    import's 240 MB; SHA-256 was a third of its cached open). Not a seal against a forger: the
+    folder and its files are the user's own (:func:`_unsafe`), and nothing in them can run code."""
+    digest = xxhash.xxh3_128()
+    for part in parts:
+        digest.update(part)
+    return digest.digest()
 
 
 # A body is the length of its head (8 bytes), the head (msgpack), then each large bytes value of the
@@ -414,14 +407,11 @@ def write_cache(path: Path | None, data: object) -> None:
     kind = name.split("-")[0]
     header = _header(kind, name)
     try:
-        body = _packed(data, len(header) + 32)
+        body = _packed(data, len(header) + CHECKSUM)
     except (ValueError, TypeError, OverflowError) as err:
         log.info("entityres: cache file %s not written (%s)", path, err)
         return
-    digest = hashlib.sha256()
-    for part in body:
-        digest.update(part)
-    _write_blob(path, [header, digest.digest(), *body])
+    _write_blob(path, [header, _checksum(body), *body])
 
 
 def _write_blob(path: Path, parts: list) -> None:

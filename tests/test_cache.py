@@ -8,6 +8,7 @@ import time
 from importlib import resources
 
 import msgpack
+import xxhash
 import pytest
 
 from entityres import Gazetteer, Resolver, cache, cli, load_gazetteer
@@ -63,13 +64,13 @@ def _plants(path, marker):
     """Hostile stand-ins for the cache file at ``path``."""
     key = path.name.removesuffix(cache.SUFFIX)
     header = cache._header(key.split("-")[0], key)
-    body = b"".join(cache._packed({"نه": "1.0", "entries": [pickle.dumps(Evil(marker))]}, len(header) + 32))
+    body = b"".join(cache._packed({"نه": "1.0", "entries": [pickle.dumps(Evil(marker))]}, len(header) + cache.CHECKSUM))
     return {
         "pickle": pickle.dumps(Evil(marker)),
         "plain msgpack": msgpack.packb({"گفت": 0.5, "روز": 0.5}),
-        "header and pickle": header + b"\0" * 32 + pickle.dumps(Evil(marker)),
-        "right digest, wrong shape": header + cache.hashlib.sha256(body).digest() + body,
-        "other key": cache._header("zipf", "zipf-0-0-0") + cache.hashlib.sha256(body).digest() + body,
+        "header and pickle": header + b"\0" * cache.CHECKSUM + pickle.dumps(Evil(marker)),
+        "right checksum, wrong shape": header + cache._checksum([body]) + body,
+        "other key": cache._header("zipf", "zipf-0-0-0") + cache._checksum([body]) + body,
         "empty": b"",
     }
 
@@ -244,14 +245,12 @@ def test_a_file_that_cannot_be_mapped_is_read(folder, monkeypatch):
     assert got == data and type(got["large"]) is memoryview and type(got["large"].obj) is bytes
 
 
-@pytest.mark.parametrize("threaded", [False, True])
-def test_a_mapped_file_that_points_outside_itself_or_is_damaged_is_a_miss(folder, monkeypatch, threaded):
-    if threaded:  # the digest on its own thread, as for a large file
-        monkeypatch.setattr(cache, "THREADED_DIGEST", 0)
+def test_a_mapped_file_that_points_outside_itself_or_is_damaged_is_a_miss(folder):
     path, data = _mapped_file(folder)
     sound = path.read_bytes()
     header = cache._header("zipf", path.name.removesuffix(cache.SUFFIX))
-    body = sound[len(header) + 32:]
+    at = len(header) + cache.CHECKSUM
+    body = sound[at:]
     head_end = 8 + int.from_bytes(body[:8], "little")
     head = msgpack.unpackb(body[8:head_end])
     decoded = []
@@ -260,18 +259,28 @@ def test_a_mapped_file_that_points_outside_itself_or_is_damaged_is_a_miss(folder
                          {**head, "large": msgpack.ExtType(cache.BLOB, b"\0" * 3)}):  # not an offset and length
         packed = msgpack.packb(damaged_head, use_bin_type=True)
         new = len(packed).to_bytes(8, "little") + packed
-        new += bytes(-(len(header) + 32 + len(new)) % 8) + body[head_end + -(len(header) + 32 + head_end) % 8:]
-        path.write_bytes(header + cache.hashlib.sha256(new).digest() + new)
+        new += bytes(-(at + len(new)) % 8) + body[head_end + -(at + head_end) % 8:]
+        path.write_bytes(header + cache._checksum([new]) + new)
         assert cache.read_cache(path, lambda d: decoded.append(d) or d) is None
-    flipped = bytearray(sound)
-    flipped[sound.index(data["large"]) + 100] ^= 1  # a bit of a large value: its digest fails
-    path.write_bytes(bytes(flipped))
-    assert cache.read_cache(path, lambda d: decoded.append(d) or d) is None and decoded  # decoded, then dropped
-    for short in (sound[:len(header) + 32 + 4], sound[:len(header) + 40 + 2]):  # no head's length; a head cut short
+    assert decoded == []  # each rejected as it was unpacked, before the decoder saw it
+    # a bit of a large value, of the head, of the checksum itself: the checksum fails
+    for where, bit in ((sound.index(data["large"]) + 100, 0), (at + 9, 1), (len(header) + 3, 7)):
+        flipped = bytearray(sound)
+        flipped[where] ^= 1 << bit
+        path.write_bytes(bytes(flipped))
+        assert cache.read_cache(path, lambda d: decoded.append(d) or d) is None
+    assert decoded == []  # a damaged file is never decoded
+    for short in (sound[:at + 4], sound[:at + 8 + 2], sound[:-1]):  # no head's length; a head cut short; the last byte lost
         path.write_bytes(short)
         assert cache.read_cache(path, lambda d: d) is None
     path.write_bytes(sound)
     assert cache.read_cache(path, lambda d: d) == data
+
+
+def test_the_checksum_is_xxh3_128_of_the_body_in_parts():
+    parts = [b"entityres", memoryview(b"\0" * 5000), bytearray(b"\xd8\xa8")]
+    assert cache._checksum(parts) == cache._checksum([b"".join(parts)]) == xxhash.xxh3_128_digest(b"".join(parts))
+    assert len(cache._checksum([])) == cache.CHECKSUM and cache._checksum([b"a"]) != cache._checksum([b"b"])
 
 
 def test_a_cached_index_reads_its_columns_in_place_and_pickles_them(folder, monkeypatch):

@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 
 MAGIC = b"entityres-cache\n"
 SUFFIX = ".msgpack"
-DEFAULT_MAX_MB = 512  # size cap of the folder; $ENTITYRES_CACHE_MAX_MB overrides it
+DEFAULT_MAX_MB = 1024  # size cap of the folder (two layers of a 258,000-entry import: 550 MB); $ENTITYRES_CACHE_MAX_MB overrides it
 KINDS = ("gazetteer", "index", "stat", "version", "zipf")
 
 T = TypeVar("T")
@@ -142,7 +142,7 @@ def _unsafe(info: os.stat_result, directory: bool, installed: bool = False) -> s
 
 
 def max_bytes() -> int:
-    """The size cap of the cache folder in bytes (``$ENTITYRES_CACHE_MAX_MB``, default 512 MB)."""
+    """The size cap of the cache folder in bytes (``$ENTITYRES_CACHE_MAX_MB``, default 1 GB)."""
     value = os.environ.get("ENTITYRES_CACHE_MAX_MB", "")
     try:
         mb = float(value) if value else DEFAULT_MAX_MB

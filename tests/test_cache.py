@@ -530,18 +530,21 @@ def test_index_round_trips_through_the_cache(folder):
 def test_an_index_file_of_another_layout_or_out_of_range_is_a_miss(folder):
     entries = list(Gazetteer.from_entries(PEOPLE, cache=False))
     data = Index._compile(entries)._encode()
-    text, key_ends, run_ends, numbers = data["postings"]
+    text, key_ends, table, run_ends, numbers = data["postings"]
     past_the_end = len(data["aliases"]["type"]).to_bytes(4, "little")  # a type code per alias
-    for damaged in ({**data, "layout": 1}, {**data, "postings": [text, key_ends, run_ends, numbers[:-4] + past_the_end]},
-                    {**data, "postings": [text, key_ends, run_ends, numbers[:-1]]},
-                    {**data, "postings": [text, key_ends, run_ends, numbers[:-4]]},  # the runs past the numbers
-                    {**data, "postings": [text + b"X", key_ends, run_ends, numbers]},
-                    {**data, "exact": [text, key_ends, run_ends]},
-                    {**data, "prefixes": [data["prefixes"][0], data["prefixes"][1][:-4]]},  # a key short
+    for damaged in ({**data, "layout": 1}, {**data, "postings": [text, key_ends, table, run_ends, numbers[:-4] + past_the_end]},
+                    {**data, "postings": [text, key_ends, table, run_ends, numbers[:-1]]},
+                    {**data, "postings": [text, key_ends, table, run_ends, numbers[:-4]]},  # the runs past the numbers
+                    {**data, "postings": [text + b"X", key_ends, table, run_ends, numbers]},
+                    {**data, "postings": [text, key_ends, table[:-4], run_ends, numbers]},  # a hash table of another size
+                    {**data, "exact": [text, key_ends, table, run_ends]},
+                    {**data, "prefixes": [data["prefixes"][0], data["prefixes"][1][:-4], data["prefixes"][2]]},  # a key short
+                    {**data, "prefixes": [*data["prefixes"][:2], bytes(len(data["prefixes"][2]))]},  # a table of no keys
                     {**data, "ambiguous": data["prefixes"][:1]},
-                    {**data, "prefixes": [b"ab" * 2, cache.pack_u32([2, 4])]},  # a key twice
-                    {**data, "vocab_postings": [*data["vocab_postings"][:3],  # a word past the vocabulary
-                                                cache.pack_u32([len(data["vocab"][2]) // 4]) + data["vocab_postings"][3][4:]]},
+                    {**data, "prefixes": [b"ab" * 2, cache.pack_u32([2, 4])]},  # no hash table
+                    {**data, "prefixes": [b"ab" * 2, cache.pack_u32([2, 4]), cache.pack_u32([1, 1, 0, 0])]},  # a key twice
+                    {**data, "vocab_postings": [*data["vocab_postings"][:4],  # a word past the vocabulary
+                                                cache.pack_u32([len(data["vocab"][3]) // 4]) + data["vocab_postings"][4][4:]]},
                     {**data, "words": {**data["words"], "slots": data["words"]["slots"][:-4]}},
                     *({**data, "words": {**data["words"], column: value}} for column, value in (
                         ("keys", [data["words"]["keys"][0] + b"X", data["words"]["keys"][1][:-4] + (
@@ -549,8 +552,8 @@ def test_an_index_file_of_another_layout_or_out_of_range_is_a_miss(folder):
                         ("arabic", b"\x02" + data["words"]["arabic"][1:]),  # a script flag of neither script
                         ("code_counts", cache.pack_u32([9] * len(data["words"]["arabic"]))),  # more codes than written
                         ("text", data["words"]["text"][:1]))),
-                    {**data, "vocab": [*data["vocab"][:2], data["vocab"][2][:-4]]},  # a word without its number
-                    {**data, "vocab": [*data["vocab"][:2], cache.pack_u32([len(data["words"]["arabic"])]) + data["vocab"][2][4:]]},
+                    {**data, "vocab": [*data["vocab"][:3], data["vocab"][3][:-4]]},  # a word without its number
+                    {**data, "vocab": [*data["vocab"][:3], cache.pack_u32([len(data["words"]["arabic"])]) + data["vocab"][3][4:]]},
                     *({**data, "aliases": {**data["aliases"], column: value}} for column, value in (
                         ("type", b"\x07" + data["aliases"]["type"][1:]),  # no such type
                         ("length", data["aliases"]["length"][:-1]),  # a column of another length

@@ -266,7 +266,8 @@ def test_runs_map_keys_to_their_numbers_in_place():
         assert missing not in runs and runs.get(missing) is None and runs.get(missing, ()) == () and runs.span(missing) is None
         with pytest.raises(KeyError):
             runs[missing]  # noqa: B018
-    assert pickle.loads(pickle.dumps(runs)) == runs and Runs(*runs.columns()) == runs
+    keys, run_ends, numbers, table = runs.columns()
+    assert pickle.loads(pickle.dumps(runs)) == runs and Runs(keys, run_ends, numbers, table=table) == runs
     assert runs != {**{k: tuple(v) for k, v in RUNS.items()}, "HPTL": (2,)} and runs != {"HPTLA": (0, 4, 9)}
 
 
@@ -281,6 +282,26 @@ def test_keys_are_a_set_of_strings_in_place():
     assert Keys.of([]) == set() and "" not in Keys.of([])
     with pytest.raises(ValueError, match="key 2 comes twice"):
         Keys.of(["ab", "cd", "ab"])
+
+
+def test_a_key_table_given_is_used_as_it_is_and_checked_for_its_shape():
+    keys = Keys.of(RUNS)
+    texts, table = keys.columns()
+    size = len(table)
+    assert size == 32 and sorted(table) == [0] * (size - len(RUNS)) + list(range(1, len(RUNS) + 1))  # twice the keys, a power of 2
+    in_place = memoryview(table.tobytes()).cast(U32)  # as a cache file holds it
+    read = Keys(texts, in_place)
+    assert read == keys and read.table is in_place and all(key in read for key in RUNS)
+    assert Numbered(texts, in_place) == {k: n for n, k in enumerate(RUNS)} and Numbered(texts, in_place).table is in_place
+    for bad in (array(U32, table[:8]),  # not the size of the table of these keys
+                array(U32, [0] * size),  # no key in it
+                array(U32, [len(RUNS) + 1 if x == 1 else x for x in table]),  # a number that is no key's
+                array(U32, [1 if x == 0 and i == 0 else x for i, x in enumerate(table)])):  # a key twice: one slot too many
+        with pytest.raises(ValueError, match="key table"):
+            Keys(texts, bad)
+    # a table of the right shape that is wrong (written by hand): keys missed, never a hang or a read outside
+    shuffled = Keys(texts, array(U32, [table[(i + 3) % size] for i in range(size)]))
+    assert [key in shuffled for key in RUNS].count(False) > 0 and "HPT" not in shuffled
 
 
 def test_numbered_maps_each_string_to_its_place():
@@ -300,7 +321,7 @@ def test_numbered_maps_each_string_to_its_place():
 
 
 def test_runs_that_do_not_fit_together_are_refused():
-    keys, run_ends, numbers = Runs.collect({"ab": [1], "cd": [2, 3], "é": [4]}).columns()
+    keys, run_ends, numbers, _ = Runs.collect({"ab": [1], "cd": [2, 3], "é": [4]}).columns()
     for bad in ((keys, array(U32, [1, 3]), numbers),  # two runs for three keys
                 (keys, array(U32, [1, 3, 5]), numbers),  # runs past the numbers
                 (keys, array(U32, [3, 1, 4]), numbers),  # ends that fall

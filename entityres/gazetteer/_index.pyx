@@ -359,37 +359,61 @@ def all_below(numbers, below) -> bool:
     return True
 
 
+cdef Py_ssize_t _table_size(Py_ssize_t n) noexcept:
+    """The slots of the hash table of ``n`` keys: a power of two at least twice ``n``."""
+    cdef Py_ssize_t size = 1
+    while size < 2 * n:
+        size *= 2
+    return size
+
+
 cdef class Keys:
     """A read-only set of strings, held in place: the strings as :class:`Texts` and a hash table of
-    their numbers, made again in C on opening (never read from a file). Each key is known by its
-    number, its place in order. The keys of :class:`Runs`, and the index's prefixes and ambiguous
-    keys: as frozensets, msgpack made 312,000 strings and Python hashed each on opening a
-    258,000-entry import."""
+    their numbers (open addressing on a 64-bit FNV-1a hash, the same on every machine). Each key is
+    known by its number, its place in order. The keys of :class:`Runs`, and the index's prefixes
+    and ambiguous keys: as frozensets, msgpack made 312,000 strings and Python hashed each on
+    opening a 258,000-entry import. A cache file holds the table too: made again on opening, the
+    tables were a fifth of a large index's open."""
     cdef Texts _texts
-    cdef array _table
+    cdef const uint32_t[::1] _table
     cdef Py_ssize_t _n
     cdef uint64_t _mask
 
-    def __init__(self, Texts texts):
-        """ValueError when a key comes twice."""
+    def __init__(self, Texts texts, table=None):
+        """``table``: the table as :attr:`table` gave it (an array or memoryview of 32-bit items),
+        to be used as it is; else it is made. ValueError when a key comes twice, or when a table
+        given has not this one's size or does not hold each key's number once; a table of that
+        shape that is still wrong (only a file written by hand holds one) can make a key missed,
+        never read outside the keys or loop."""
         self._texts, self._n = texts, len(texts)
-        cdef Py_ssize_t size = 1, i, slot
-        while size < 2 * self._n:
-            size *= 2
-        self._table = clone(array(_U32), size, True)
+        cdef Py_ssize_t size = _table_size(self._n)
         self._mask = size - 1
-        cdef uint32_t *table = _u32(self._table)
+        if table is not None:
+            self._table = _u32s(table, "key table")
+            if self._table.shape[0] != size or not _numbers_each_once(self._table, self._n):
+                raise ValueError(f"key table: not the table of {self._n} keys")
+            return
+        made = clone(array(_U32), size, True)
+        cdef uint32_t *slots = _u32(made)
         cdef const unsigned char *t = texts._t
         cdef const uint32_t *k = texts._e
         cdef uint32_t a, b
+        cdef Py_ssize_t i, slot
         for i in range(self._n):
             a, b = texts._start(i), k[i]
             slot = _fnv(t + a, b - a) & self._mask
-            while table[slot]:
-                if texts._same(table[slot] - 1, t + a, b - a):
+            while slots[slot]:
+                if texts._same(slots[slot] - 1, t + a, b - a):
                     raise ValueError(f"key {i} comes twice")
                 slot = (slot + 1) & self._mask
-            table[slot] = i + 1
+            slots[slot] = i + 1
+        self._table = made
+
+    @property
+    def table(self):
+        """The hash table: each slot the number of a key plus one, 0 where empty (an array, or a
+        memoryview of the file it was read from)."""
+        return self._table.base
 
     @classmethod
     def of(cls, strings):
@@ -404,7 +428,7 @@ cdef class Keys:
         cdef const unsigned char *s
         cdef Py_ssize_t n, slot
         cdef bytes raw = _utf8_view(key, buf, &s, &n)
-        cdef const uint32_t *table = _u32(self._table)
+        cdef const uint32_t *table = _at(self._table)
         slot = _fnv(s, n) & self._mask
         while table[slot]:
             if self._texts._same(table[slot] - 1, s, n):
@@ -431,11 +455,26 @@ cdef class Keys:
         return f"Keys({self._n} strings)"
 
     def columns(self) -> tuple:
-        """``(texts,)``: what :class:`Keys` is made of, to write."""
-        return (self._texts,)
+        """``(texts, table)``: what :class:`Keys` is made of, to write."""
+        return self._texts, self.table
 
     def __reduce__(self):
-        return Keys, self.columns()
+        return Keys, (self._texts, _owned(self.table))
+
+
+cdef bint _numbers_each_once(const uint32_t[::1] table, Py_ssize_t n) except -1:
+    """Whether ``table`` holds each of ``1..n`` once, and 0 in its other slots."""
+    cdef Py_ssize_t i, filled = 0
+    cdef const uint32_t *x = _at(table)
+    cdef bytearray seen = bytearray(n + 1)
+    cdef unsigned char *s = seen
+    for i in range(table.shape[0]):
+        if x[i]:
+            if x[i] > <uint64_t> n or s[x[i]]:
+                return False
+            s[x[i]] = 1
+            filled += 1
+    return filled == n
 
 
 cdef class _KeyMap:
@@ -474,6 +513,11 @@ cdef class _KeyMap:
     def items(self):
         return list(zip(self._keys, self.values()))
 
+    @property
+    def table(self):
+        """The keys' hash table (:attr:`Keys.table`)."""
+        return self._keys.table
+
     def __eq__(self, other):
         # by content, whatever the order, as dicts compare
         if isinstance(other, (type(self), dict)):
@@ -486,9 +530,9 @@ cdef class Numbered(_KeyMap):
     gazetteer's entry IDs (``Entries.position``). A dict of 258,000 IDs was a sixth of a large
     import's cached open."""
 
-    def __init__(self, Texts texts):
-        """ValueError when a string comes twice."""
-        self._keys = Keys(texts)
+    def __init__(self, Texts texts, table=None):
+        """ValueError when a string comes twice; ``table``: as :class:`Keys` takes it."""
+        self._keys = Keys(texts, table)
 
     cdef object _value(self, Py_ssize_t i):
         return i
@@ -497,7 +541,7 @@ cdef class Numbered(_KeyMap):
         return f"Numbered({len(self)} strings)"
 
     def __reduce__(self):
-        return Numbered, (self._keys._texts,)
+        return Numbered, (self._keys._texts, _owned(self.table))
 
 
 cdef class Runs(_KeyMap):
@@ -508,21 +552,21 @@ cdef class Runs(_KeyMap):
 
     The index's postings and exact keys are maps of a million keys: as Python dicts of strings
     they were most of a large cached index's open (made key by key) and a fifth of its memory. A
-    cached index reads the bytes and arrays as they are and hashes the keys again, in C.
+    cached index reads the bytes and arrays as they are, the keys' hash table among them.
     """
     cdef const uint32_t[::1] _run_ends, _numbers
 
-    def __init__(self, Texts keys, run_ends, numbers, below=None):
+    def __init__(self, Texts keys, run_ends, numbers, below=None, table=None):
         """The runs of ``keys`` are ``numbers`` cut at ``run_ends`` (arrays or memoryviews of
         32-bit items); ValueError when they do not fit together, a key comes twice, or a number
-        is not under ``below`` (when given)."""
+        is not under ``below`` (when given). ``table``: the keys' hash table, as :class:`Keys` takes it."""
         self._numbers, self._run_ends = _u32s(numbers, "numbers"), _u32s(run_ends, "runs")
         if below is not None and not all_below(numbers, below):
             raise ValueError(f"a number is not under {below}")
         if len(keys) != self._run_ends.shape[0]:
             raise ValueError(f"{len(keys)} keys but {self._run_ends.shape[0]} runs")
         _checked_ends(self._run_ends, self._numbers.shape[0], "runs")
-        self._keys = Keys(keys)
+        self._keys = Keys(keys, table)
 
     @property
     def numbers(self):
@@ -582,12 +626,12 @@ cdef class Runs(_KeyMap):
         return f"Runs({len(self)} keys, {self._numbers.shape[0]} numbers)"
 
     def columns(self) -> tuple:
-        """``(keys, run_ends, numbers)``: what :class:`Runs` is made of, to write."""
-        return self._keys._texts, self._run_ends.base, self._numbers.base
+        """``(keys, run_ends, numbers, table)``: what :class:`Runs` is made of, to write."""
+        return self._keys._texts, self._run_ends.base, self._numbers.base, self.table
 
     def __reduce__(self):
-        keys, run_ends, numbers = self.columns()
-        return Runs, (keys, _owned(run_ends), _owned(numbers))
+        keys, run_ends, numbers, table = self.columns()
+        return Runs, (keys, _owned(run_ends), _owned(numbers), None, _owned(table))
 
 
 cdef inline void _push(array a, uint32_t value):
@@ -890,13 +934,13 @@ cdef class Vocab(_KeyMap):
     cdef const uint32_t[::1] _numbers
     cdef readonly object words  # the sequence the numbers index
 
-    def __init__(self, Texts keys, numbers, words):
+    def __init__(self, Texts keys, numbers, words, table=None):
         """``numbers``: an array or memoryview of 32-bit items. ValueError when a word comes
-        twice or its number is not one of ``words``."""
+        twice or its number is not one of ``words``; ``table``: as :class:`Keys` takes it."""
         self._numbers = _u32s(numbers, "vocabulary")
         if len(keys) != self._numbers.shape[0] or not all_below(numbers, len(words)):
             raise ValueError("vocabulary: a word without its number in the words")
-        self._keys, self.words = Keys(keys), words
+        self._keys, self.words = Keys(keys, table), words
 
     cdef object _value(self, Py_ssize_t i):
         return self.words[_at(self._numbers)[i]]
@@ -905,7 +949,7 @@ cdef class Vocab(_KeyMap):
         return f"Vocab({len(self)} words)"
 
     def __reduce__(self):
-        return Vocab, (self._keys._texts, _owned(self._numbers.base), self.words)
+        return Vocab, (self._keys._texts, _owned(self._numbers.base), self.words, _owned(self.table))
 
 
 def byte_stats(const unsigned char[::1] data):

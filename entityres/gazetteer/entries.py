@@ -41,11 +41,13 @@ class Entries(Sequence[Entry]):
         return entries if isinstance(entries, Entries) else cls(entries)
 
     @classmethod
-    def packed(cls, ids: Texts, packed: bytes | memoryview, ends: array | memoryview, source: str) -> "Entries":
+    def packed(cls, ids: Texts, table: array | memoryview | None, packed: bytes | memoryview,
+               ends: array | memoryview, source: str) -> "Entries":
         """Entries not yet validated: entry n is the msgpack of ``packed[ends[n - 1]:ends[n]]``
         (its ``model_dump(mode="json")``), with the ID ``ids[n]``; ``ends`` is an array of 32-bit
         items; ``source`` names the file. The IDs are kept as they are read, and found by a hash
-        table made in C (:class:`~entityres.gazetteer._index.Numbered`)."""
+        table in C (:class:`~entityres.gazetteer._index.Numbered`): ``table``, as the file holds
+        it, or made (None)."""
         try:
             checked_ends(ends, len(packed), "the entries' runs of bytes")
         except ValueError as err:
@@ -55,9 +57,9 @@ class Entries(Sequence[Entry]):
         out = cls()
         out.ids, out._made = ids, [None] * len(ids)  # type: ignore[assignment]
         try:
-            out.position = Numbered(ids)  # type: ignore[assignment]
-        except ValueError:
-            raise CacheFormatError("distinct entry IDs") from None
+            out.position = Numbered(ids, table)  # type: ignore[assignment]
+        except ValueError as err:
+            raise CacheFormatError(f"distinct entry IDs and their hash table ({err})") from None
         out._packed, out._ends, out._source = memoryview(packed), ends, source
         return out
 

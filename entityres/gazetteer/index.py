@@ -32,6 +32,7 @@ its vocabulary are read in place (:class:`~entityres.gazetteer._index.Runs`,
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Collection, Container, Mapping, Sequence
 from functools import cached_property, lru_cache
@@ -52,7 +53,7 @@ KEYS_PER_WORD = 3  # blocking keys kept per word: the likeliest readings meet; r
 MAX_COST = 1  # second-choice letter classes a blocking key may take
 MAX_WORDS = 8  # longer "names" are descriptions, not names
 MIN_SKELETON = 2
-LAYOUT = 6  # of the index's on-disk form: a file of another layout is a cache miss
+LAYOUT = 7  # of the index's on-disk form: a file of another layout is a cache miss
 PROGRESS_ENTRIES = 20_000  # more entries show a progress bar (on a terminal) as they are read and indexed
 TYPE_CODES = {"person": 0, "place": 1}  # an alias's type as the blocking kernel reads it
 TYPE_NAMES = tuple(TYPE_CODES)
@@ -325,12 +326,12 @@ class Index:
                              "heard": texts_data(Texts.of([c for a in value for c in a.heard])),
                              "heard_counts": bytes(len(a.heard) for a in value), "langs": list(langs)}
             elif kind == "Mapping[str, Word]":  # the words, and each one's number
-                out[name] = [*texts_data(Texts.of(list(value))), pack_u32([word(w) for w in value.values()])]
+                out[name] = [*keys_data(Keys.of(list(value))), pack_u32([word(w) for w in value.values()])]
             elif kind == "Keys":
-                out[name] = texts_data(*value.columns())
+                out[name] = keys_data(value)
             elif kind == "Runs":  # the keys, where each run ends, the runs
-                keys, run_ends, numbers = value.columns()
-                out[name] = [*texts_data(keys), u32_bytes(run_ends), u32_bytes(numbers)]
+                keys, run_ends, numbers, table = value.columns()
+                out[name] = [*texts_data(keys), u32_bytes(table), u32_bytes(run_ends), u32_bytes(numbers)]
             elif kind == "float":
                 out[name] = value
             else:
@@ -696,11 +697,12 @@ def _words(value: object, slots: list[tuple[str, ...]]) -> Words:
 
 
 def _vocab(value: object, words: Words) -> Vocab:
-    """The vocabulary from ``[UTF-8, ends, word numbers]`` (:meth:`Index._encode`), checked."""
+    """The vocabulary from ``[UTF-8, ends, hash table, word numbers]`` (:meth:`Index._encode`), checked."""
     value = _list(value)
-    expect(len(value) == 3, "the vocabulary's words and their numbers")
+    expect(len(value) == 4, "the vocabulary's words and their numbers")
     try:
-        return Vocab(read_texts(value[:2]), u32_array(value[2]), words)
+        texts, table = read_keys(value[:3])
+        return Vocab(texts, u32_array(value[3]), words, table)
     except ValueError as err:
         raise CacheFormatError(f"expected a vocabulary: {err}") from None
 
@@ -725,21 +727,37 @@ def read_texts(value: object) -> Texts:
         raise CacheFormatError(f"expected strings: {err}") from None
 
 
+def keys_data(keys: Keys) -> list:
+    """:class:`Keys` as a cache file holds them: ``[UTF-8, ends, hash table]``. The table is
+    written too: made again on opening, the tables were a fifth of a large index's open."""
+    texts, table = keys.columns()
+    return [*texts_data(texts), u32_bytes(table)]
+
+
+def read_keys(value: object) -> tuple[Texts, array | memoryview]:
+    """The strings and the hash table of keys written by :func:`keys_data`, the strings checked
+    (the table is checked by :class:`Keys`)."""
+    value = _list(value)
+    expect(len(value) == 3, "keys, their ends and their hash table")
+    return read_texts(value[:2]), u32_array(value[2])
+
+
 def _keys(value: object) -> Keys:
-    """:class:`Keys` from ``[UTF-8, ends]`` (:func:`texts_data`), checked."""
+    """:class:`Keys` from :func:`keys_data`, checked."""
     try:
-        return Keys(read_texts(value))
+        return Keys(*read_keys(value))
     except ValueError as err:
         raise CacheFormatError(f"expected a set of keys: {err}") from None
 
 
 def _runs(value: object, below: int) -> Runs:
-    """:class:`Runs` from ``[text, key ends, run ends, numbers]`` (:meth:`Index._encode`), each
-    number under ``below``."""
+    """:class:`Runs` from ``[text, key ends, hash table, run ends, numbers]`` (:meth:`Index._encode`),
+    each number under ``below``."""
     value = _list(value)
-    expect(len(value) == 4, "keys, their ends, the runs' ends and the runs")
+    expect(len(value) == 5, "keys, their ends, their hash table, the runs' ends and the runs")
     try:
-        return Runs(read_texts(value[:2]), u32_array(value[2]), u32_array(value[3]), below)
+        texts, table = read_keys(value[:3])
+        return Runs(texts, u32_array(value[3]), u32_array(value[4]), below, table)
     except ValueError as err:
         raise CacheFormatError(f"expected a map of keys to runs: {err}") from None
 

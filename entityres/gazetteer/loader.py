@@ -37,8 +37,8 @@ from pydantic import ValidationError
 from ..memo import once
 from ..cache import U32, CacheFormatError, cache_dir, cache_path, expect, is_bytes, max_bytes, owned, pack_u32, read_cache, str_list, str_map, u32_array, write_cache
 from .entries import Entries
-from ._index import Texts, checked_ends
-from .index import PROGRESS_ENTRIES, Index, Keyed, progress_bar, read_texts, shared_aliases, texts_data
+from ._index import Keys, Texts, checked_ends
+from .index import PROGRESS_ENTRIES, Index, Keyed, keys_data, progress_bar, read_keys, read_texts, shared_aliases, texts_data
 from . import block_yaml
 from .schema import Entry, GazetteerFile
 from .yaml_source import SourceError, decode, field_name, line_of, load_yaml, read_source
@@ -467,7 +467,7 @@ def match(name: str, lang: str | None = None, type: str | None = None, limit: in
 
 
 LAYER_BYTES = 8 * 1024 * 1024  # a user's file this large (an import: ~40,000 entries) is cached by itself
-CACHE_PER_BYTE = 4  # bytes of cache (gazetteer and index) per byte of YAML: 228 MB for GeoNames' 58 MB
+CACHE_PER_BYTE = 5  # bytes of cache (gazetteer and index) per byte of YAML: 274 MB for GeoNames' 58 MB
 
 
 def _user_layers(files: list[tuple[Path, bytes]], room: int) -> list[list[tuple[Path, bytes]]]:
@@ -650,7 +650,7 @@ def _encode(gazetteer: Gazetteer, files: list[str], keyed: Keyed) -> dict:
     for base in gazetteer._bases:
         read.update(base._entries.runs())
     runs = [read.get(id(e)) or pack(e.model_dump(mode="json", exclude_defaults=True)) for e in gazetteer]
-    return {"ids": texts_data(Texts.of([e.id for e in gazetteer])), "entries": b"".join(runs), "ends": pack_u32(accumulate(map(len, runs))),
+    return {"ids": keys_data(Keys.of([e.id for e in gazetteer])), "entries": b"".join(runs), "ends": pack_u32(accumulate(map(len, runs))),
             # column by column (kinds, severities, entry IDs, messages, files, lines): 40,000 issues
             # at 258,000 entries, checked a column at a time on opening
             "issues": [[getattr(i, f) for i in gazetteer.issues] for f in ("kind", "severity", "entry_id", "message")]
@@ -683,7 +683,7 @@ def _decode(data: object, files: list[str], cache: bool, key: str, path: Path | 
     expect(set(data) == {"ids", "entries", "ends", "issues", "origin", "keys"} and is_bytes(data["entries"])
            and type(data["issues"]) is list and type(data["origin"]) is list and len(data["origin"]) == 2
            and type(data["keys"]) is list, "a gazetteer's entries, issues, origins and keys")
-    entries = Entries.packed(read_texts(data["ids"]), data["entries"], u32_array(data["ends"]), str(path))
+    entries = Entries.packed(*read_keys(data["ids"]), data["entries"], u32_array(data["ends"]), str(path))
     keys = data["keys"]
     expect(len(keys) == 3, "the exact keys of each entry's names")
     texts, ends = read_texts(keys[:2]), u32_array(keys[2])

@@ -463,7 +463,8 @@ def test_a_cached_gazetteer_whose_entries_are_not_laid_out_as_written_is_a_miss(
     ends, keys_end = list(cache.u32_array(data["ends"])), list(cache.u32_array(data["keys"][2]))
     for damaged in ({**data, "ends": cache.pack_u32(ends[:-1])}, {**data, "ends": cache.pack_u32([*ends[:-1], ends[-1] + 1])},
                     {**data, "ends": cache.pack_u32([ends[-1], *ends[1:]])},
-                    {**data, "ids": index_module.texts_data(index_module.Texts.of([gz[expected[0]["id"]].id] * len(ends)))},
+                    {**data, "ids": data["ids"][:2]},  # no hash table
+                    {**data, "ids": [*data["ids"][:2], data["ids"][2][:-4]]},  # a table of another size
                     {**data, "ids": data["ids"][:1]}, {**data, "entries": [data["entries"]]},
                     # each entry's exact keys: a key past the text, an entry short, not the three columns
                     {**data, "keys": [*data["keys"][:2], cache.pack_u32([*keys_end[:-1], keys_end[-1] + 1])]},
@@ -471,6 +472,15 @@ def test_a_cached_gazetteer_whose_entries_are_not_laid_out_as_written_is_a_miss(
                     {**data, "keys": data["keys"][:2]}, {**data, "keys": [["x"]] * len(ends)}):
         cache.write_cache(path, damaged)
         assert [e.model_dump() for e in load_gazetteer([source], bundled=False)] == expected
+    # One ID for every entry, with a hash table of the right shape (only a file written by hand:
+    # the table is read, not made, so the IDs are not hashed again): caught when an entry is used.
+    same = index_module.texts_data(index_module.Texts.of([expected[0]["id"]] * len(ends)))
+    table = cache.u32_bytes(index_module.Keys.of([f"x{n}" for n in range(len(ends))]).table)
+    cache.write_cache(path, {**data, "ids": [*same, table]})
+    with pytest.raises(cache.CacheFormatError, match=f"{path}: entry .* is damaged"):
+        list(load_gazetteer([source], bundled=False))
+    assert not path.exists()
+    assert [e.model_dump() for e in load_gazetteer([source], bundled=False)] == expected
 
 
 def test_cached_entries_are_validated_once_and_pickle_still_packed(folder, tmp_path):

@@ -114,19 +114,23 @@ cdef Py_ssize_t _utf8_error(const unsigned char *s, Py_ssize_t n) noexcept:
     cdef uint64_t w
     cdef unsigned char c, lo, hi
     while i < n:
-        if i + 8 <= n:  # ASCII eight bytes a step
-            memcpy(&w, s + i, 8)
-            if not w & 0x8080808080808080ULL:
-                i += 8
-                continue
         c = s[i]
-        if c < 0x80:
-            i += 1
+        if c < 0x80:  # ASCII: eight bytes a step while they are, then a byte at a time
+            while i + 8 <= n:
+                memcpy(&w, s + i, 8)
+                if w & 0x8080808080808080ULL:
+                    break
+                i += 8
+            while i < n and s[i] < 0x80:
+                i += 1
+            continue
+        if 0xC2 <= c <= 0xDF:  # two bytes (Arabic script's letters): the common case, checked first
+            if i + 1 >= n or s[i + 1] & 0xC0 != 0x80:
+                return i
+            i += 2
             continue
         lo, hi = 0x80, 0xBF  # the range of the byte after the first
-        if 0xC2 <= c <= 0xDF:
-            need = 1
-        elif 0xE0 <= c <= 0xEF:
+        if 0xE0 <= c <= 0xEF:
             need = 2
             if c == 0xE0:
                 lo = 0xA0

@@ -326,12 +326,12 @@ class Index:
                              "heard": texts_data(Texts.of([c for a in value for c in a.heard])),
                              "heard_counts": bytes(len(a.heard) for a in value), "langs": list(langs)}
             elif kind == "Mapping[str, Word]":  # the words, and each one's number
-                out[name] = [*keys_data(Keys.of(list(value))), pack_u32([word(w) for w in value.values()])]
+                out[name] = [*keys_data(*Keys.of(list(value)).columns()), pack_u32([word(w) for w in value.values()])]
             elif kind == "Keys":
-                out[name] = keys_data(value)
+                out[name] = keys_data(*value.columns())
             elif kind == "Runs":  # the keys, where each run ends, the runs
                 keys, run_ends, numbers, table = value.columns()
-                out[name] = [*texts_data(keys), u32_bytes(table), u32_bytes(run_ends), u32_bytes(numbers)]
+                out[name] = [*keys_data(keys, table), u32_bytes(run_ends), u32_bytes(numbers)]
             elif kind == "float":
                 out[name] = value
             else:
@@ -727,10 +727,10 @@ def read_texts(value: object) -> Texts:
         raise CacheFormatError(f"expected strings: {err}") from None
 
 
-def keys_data(keys: Keys) -> list:
-    """:class:`Keys` as a cache file holds them: ``[UTF-8, ends, hash table]``. The table is
-    written too: made again on opening, the tables were a fifth of a large index's open."""
-    texts, table = keys.columns()
+def keys_data(texts: Texts, table: array | memoryview) -> list:
+    """Keys (:class:`Keys`, or those of a map of keys) and their hash table as a cache file holds
+    them: ``[UTF-8, ends, hash table]`` (:func:`read_keys`). The table is written too: made again
+    on opening, the tables were a fifth of a large index's open."""
     return [*texts_data(texts), u32_bytes(table)]
 
 

@@ -650,7 +650,7 @@ def _encode(gazetteer: Gazetteer, files: list[str], keyed: Keyed) -> dict:
     for base in gazetteer._bases:
         read.update(base._entries.runs())
     runs = [read.get(id(e)) or pack(e.model_dump(mode="json", exclude_defaults=True)) for e in gazetteer]
-    return {"ids": keys_data(Keys.of([e.id for e in gazetteer])), "entries": b"".join(runs), "ends": pack_u32(accumulate(map(len, runs))),
+    return {"ids": keys_data(*Keys.of([e.id for e in gazetteer]).columns()), "entries": b"".join(runs), "ends": pack_u32(accumulate(map(len, runs))),
             # column by column (kinds, severities, entry IDs, messages, files, lines): 40,000 issues
             # at 258,000 entries, checked a column at a time on opening
             "issues": [[getattr(i, f) for i in gazetteer.issues] for f in ("kind", "severity", "entry_id", "message")]

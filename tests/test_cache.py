@@ -406,9 +406,15 @@ def test_issues_of_a_cached_gazetteer_come_back_as_found_and_damaged_columns_are
     source = tmp_path / "a.yaml"  # the entry twice (an error) and an alias two entries share (info)
     source.write_text(GAZETTEER + GAZETTEER.split("\n", 1)[1] + "  - id: person:other\n    type: person\n"
                       "    name: Other\n    names: {fa: [رستم عمروف]}\n", encoding="utf-8")
-    found = load_gazetteer([source], bundled=False).issues
+    built = load_gazetteer([source], bundled=False)
+    found = built.issues
     assert {i.severity for i in found} == {"error", "info"} and any(i.line for i in found)
-    assert load_gazetteer([source], bundled=False).issues == found  # from the cache
+    cached = load_gazetteer([source], bundled=False)
+    assert isinstance(cached._issues, loader.IssueColumns)  # read as columns, not yet made
+    assert cached.errors() == built.errors() == [i for i in found if i.severity == "error"] and cached.errors()
+    assert isinstance(cached._issues, loader.IssueColumns)  # the errors alone were made
+    assert cached.issues == found and type(cached.issues) is tuple  # from the cache, made when asked for
+    assert pickle.loads(pickle.dumps(load_gazetteer([source], bundled=False))).issues == found
     (path,) = folder.glob("gazetteer-*")
     gz = load_gazetteer([source], bundled=False)
     data = loader._encode(gz, [str(source)], index_module.shared_aliases(list(gz))[1])

@@ -19,7 +19,8 @@ from hypothesis import given, settings, strategies as st
 
 from entityres import Gazetteer
 from entityres.cache import U32
-from entityres.gazetteer._index import Collector, Keys, Numbered, Runs, Texts, Vocab, all_below, byte_stats, pack_runs, utf8_error
+from entityres.gazetteer._index import (Collector, Keys, Numbered, Runs, Texts, Vocab, all_below, byte_stats, key_pieces, pack_runs,
+                                         utf8_error)
 from entityres.gazetteer.index import (MAX_COST, MAX_WORDS, TYPE_CODES, Alias, Index, alias_title, cheap_key_slots, exact_keys, joined_codes, pair_blocking_keys,
                                        word_blocking_keys)
 from entityres.text.keys import name_words
@@ -282,6 +283,43 @@ def test_keys_are_a_set_of_strings_in_place():
     assert Keys.of([]) == set() and "" not in Keys.of([])
     with pytest.raises(ValueError, match="key 2 comes twice"):
         Keys.of(["ab", "cd", "ab"])
+
+
+def _pieces(keys: list[str], how: str, codes: bytes | None = None, code: int = -1) -> list[str]:
+    """What key_pieces makes, in Python."""
+    chosen = [k for k, c in zip(keys, codes or bytes(len(keys))) if codes is None or c == code]
+    if how == "pairs":
+        made = [" ".join(w[i:i + 2]) for k in chosen for w in (k.split(" "),) for i in range(len(w) - 1)]
+    else:
+        made = [w for k in chosen for w in k.split(" ")] if how == "words" else [k.replace(" ", "") for k in chosen]
+    return list(dict.fromkeys(made))
+
+
+def test_key_pieces_are_the_pairs_words_or_joined_keys_each_once_in_order():
+    keys = ["نعمت الله خان", "alpha beta", "خان", "نعمت الله", "beta alpha", "a  b", ""]
+    texts = Texts.of(keys)
+    assert list(key_pieces(texts, "pairs")) == ["نعمت الله", "الله خان", "alpha beta", "beta alpha", "a ", " b"]
+    assert list(key_pieces(texts, "words")) == ["نعمت", "الله", "خان", "alpha", "beta", "a", "", "b"]
+    codes = bytes([1, 0, 1, 1, 0, 0, 1])
+    assert list(key_pieces(texts, "joined", codes, 1)) == ["نعمتاللهخان", "خان", "نعمتالله", ""]
+    assert list(key_pieces(texts, "words", codes, 0)) == ["alpha", "beta", "a", "", "b"]
+    pairs = key_pieces(texts, "pairs")
+    assert isinstance(pairs, Keys) and "الله خان" in pairs and "نعمت خان" not in pairs and "alpha" not in pairs
+    assert key_pieces(Texts.of([]), "words") == set() and key_pieces(texts, "joined", codes, 2) == set()
+    with pytest.raises(ValueError, match="how is one of pairs, words, joined"):
+        key_pieces(texts, "letters")
+    with pytest.raises(ValueError, match="one code for each key"):
+        key_pieces(texts, "words", codes[:3], 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab بپ \u200c😀é", max_size=8), max_size=12), st.data())
+def test_key_pieces_are_those_python_makes(keys, data):
+    codes = bytes(data.draw(st.lists(st.integers(0, 2), min_size=len(keys), max_size=len(keys))))
+    texts = Texts.of(keys)
+    for how in ("pairs", "words", "joined"):
+        assert list(key_pieces(texts, how)) == _pieces(keys, how)
+        assert list(key_pieces(texts, how, codes, 1)) == _pieces(keys, how, codes, 1)
 
 
 def test_a_key_table_given_is_used_as_it_is_and_checked_for_its_shape():

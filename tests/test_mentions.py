@@ -232,3 +232,20 @@ def test_a_surname_that_is_a_given_name_or_a_common_noun_needs_support():
 def test_a_person_inside_a_facilitys_name_is_no_mention():
     assert "person:ruhollah-khomeini" not in ids("هواپیما در فرودگاه امام خمینی نشست.", "fa")
     assert "person:ruhollah-khomeini" in ids("امام خمینی در سال ۱۳۶۸ درگذشت.", "fa")
+
+
+def test_the_sets_of_a_whole_index_are_its_alias_keys_pieces_held_in_c():
+    import gc
+
+    from entityres.gazetteer.index import TYPE_CODES
+    from entityres.gazetteer.loader import bundled_gazetteer
+    from entityres.resolve.mentions import _person_words, _place_names, _word_pairs
+
+    index = bundled_gazetteer().index
+    keys, types = list(index.aliases.keys), index.alias_types
+    assert _word_pairs(index) == {" ".join(w[i:i + 2]) for k in keys for w in (k.split(" "),) for i in range(len(w) - 1)}
+    assert _place_names(index) == {k.replace(" ", "") for k, c in zip(keys, types) if c == TYPE_CODES["place"]}
+    assert _person_words(index) == {w for k, c in zip(keys, types) if c == TYPE_CODES["person"] for w in k.split(" ")}
+    assert "نعمت الله" not in _place_names(index) and len(_word_pairs(index)) > 100
+    # the cycle collector sees a few objects, not every string of the set
+    assert all(len(gc.get_referents(s)) <= 2 for s in (_word_pairs(index), _place_names(index), _person_words(index)))

@@ -481,6 +481,94 @@ cdef bint _numbers_each_once(const uint32_t[::1] table, Py_ssize_t n) except -1:
     return filled == n
 
 
+_PIECES = {"pairs": 0, "words": 1, "joined": 2}
+
+
+def key_pieces(Texts keys, str how, codes=None, int code=-1):
+    """The distinct pieces of ``keys`` (each words parted by single spaces) as :class:`Keys`, in
+    the order first met. ``how``: ``"pairs"``, every two adjacent words of a key of two words or
+    more (``"a b c"`` gives ``"a b"``, ``"b c"``); ``"words"``, every word (``key.split(" ")``);
+    ``"joined"``, the key without its spaces. With ``codes`` (a byte per key), only the keys whose
+    code is ``code``. Made from the keys' UTF-8 with no string object: a frozenset of a million
+    names was a second to make and was walked by every full collection of the cycle collector."""
+    if how not in _PIECES:
+        raise ValueError(f"key_pieces: how is one of {', '.join(_PIECES)}, not {how!r}")
+    cdef int mode = _PIECES[how]
+    cdef Py_ssize_t n = keys._n, i, a, b, p, q, w, total = 0, m = 0, pieces = 0, size = 0
+    cdef const unsigned char[::1] chosen
+    cdef const unsigned char *c = NULL
+    if codes is not None:
+        chosen = _u8s(codes, "codes")
+        if chosen.shape[0] != n:
+            raise ValueError("key_pieces: one code for each key")
+        c = &chosen[0] if n else NULL
+    cdef const unsigned char *t = keys._t
+    cdef const uint32_t *e = keys._e
+    for i in range(n):  # the pieces and their bytes at most, repeats counted
+        if c != NULL and c[i] != code:
+            continue
+        a, b = keys._start(i), e[i]
+        w = 0
+        for p in range(a, b):
+            w += t[p] == 32
+        pieces += w if mode == 0 else w + 1 if mode == 1 else 1
+        size += 2 * (b - a) if mode == 0 else b - a
+    cdef bytearray out = bytearray(size)
+    cdef unsigned char *o = out
+    cdef array ends = clone(array(_U32), pieces, False)
+    cdef uint32_t *x = _u32(ends)
+    cdef array table = clone(array(_U32), _table_size(pieces), True)
+    cdef uint32_t *slots = _u32(table)
+    cdef uint64_t mask = len(table) - 1
+    for i in range(n):
+        if c != NULL and c[i] != code:
+            continue
+        a, b = keys._start(i), e[i]
+        if mode == 2:  # the key's bytes but its spaces
+            q = total
+            for p in range(a, b):
+                if t[p] != 32:
+                    o[q] = t[p]
+                    q += 1
+            m, total = _piece(o, x, m, total, q, slots, mask)
+            continue
+        p = a  # where the current word begins
+        w = -1  # where the word before it began (pairs)
+        for q in range(a, b + 1):
+            if q < b and t[q] != 32:
+                continue
+            if mode == 1:
+                memcpy(o + total, t + p, q - p)
+                m, total = _piece(o, x, m, total, total + q - p, slots, mask)
+            elif w >= 0:
+                memcpy(o + total, t + w, q - w)
+                m, total = _piece(o, x, m, total, total + q - w, slots, mask)
+            w, p = p, q + 1
+    resize_smart(ends, m)
+    # the table is the one Keys would make when it has that size: the same hash, order and probing
+    return Keys(Texts(PyBytes_FromStringAndSize(<const char *> o, total), ends),
+                table if len(table) == _table_size(m) else None)
+
+
+cdef inline (Py_ssize_t, Py_ssize_t) _piece(const unsigned char *o, uint32_t *ends, Py_ssize_t m,
+                                            Py_ssize_t start, Py_ssize_t end, uint32_t *slots,
+                                            uint64_t mask) noexcept:
+    """The piece written at ``o[start:end]`` kept as piece ``m`` unless it is one already:
+    the pieces and the bytes written after it."""
+    cdef Py_ssize_t n = end - start, j
+    cdef uint32_t a
+    cdef uint64_t slot = _fnv(o + start, n) & mask
+    while slots[slot]:
+        j = slots[slot] - 1
+        a = _start(ends, j)
+        if ends[j] - a == n and memcmp(o + a, o + start, n) == 0:
+            return m, start
+        slot = (slot + 1) & mask
+    slots[slot] = m + 1
+    ends[m] = end
+    return m + 1, end
+
+
 cdef class _KeyMap:
     """A read-only mapping of the strings of :class:`Keys` to a value each, found by the key's
     number (``_value``, by the subclass). It reads as the dict it replaces."""

@@ -63,7 +63,7 @@ def _candidates(aliases: tuple[int, ...], kind: str, cost: float, text: str, lan
     out: dict[int, tuple[float, int]] = {}
     entries = {index.aliases[a].entry for a in aliases}
     # A surname several people share is not ambiguous when one of them alone is prominent (ترامپ).
-    known = prominent(index, aliases) if kind == "part" else frozenset()
+    known = prominent(aliases, index) if kind == "part" else frozenset()
     for a in aliases:
         alias = index.aliases[a]
         if kind == "alias":
@@ -95,7 +95,7 @@ def link(spans: list[Span], text: str, lang: str | None, index: Index) -> list[L
             continue
         scored = []
         types = {index.entries[e].type for e in cand}
-        known = prominent(index, span.aliases) if span.kind == "part" else frozenset()
+        known = prominent(span.aliases, index) if span.kind == "part" else frozenset()
         for entry, (score, alias) in cand.items():
             how = "exact" if span.kind == "alias" and span.cost == 0 else "corrected" if span.kind == "alias" else "part"
             etype = index.entries[entry].type

@@ -231,7 +231,7 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
                     common = zipf(word, lang) >= PART_ZIPF.get(lang, 4.5)
                     # Whoever bears it, a surname that is also a given name (حسین, عباس) or a common
                     # noun (جناح "faction", مرز "border") says nothing on its own.
-                    weak = ((common and not prominent(index, parts[f.key])) or f.key in given
+                    weak = ((common and not prominent(parts[f.key], index)) or f.key in given
                             or cues.is_common_noun(word, lang))
                     out.append(span(i, i, f, f, "part", parts[f.key], f.cost, f.key, weak))
                 elif f.key in given:
@@ -241,9 +241,11 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
     return out
 
 
-def prominent(index: Index, aliases: tuple[int, ...]) -> frozenset[int]:
+@per_index(SMALL)
+def prominent(aliases: tuple[int, ...], index: Index) -> frozenset[int]:
     """The entries of ``aliases`` known well enough (``prominence`` ≥ ``SURNAME_PROMINENCE``) for
-    news to name them by surname alone (ترامپ گفت ...)."""
+    news to name them by surname alone (ترامپ گفت ...). Memoised: each surname in a text asks,
+    and the linker asks again."""
     return frozenset(e for a in aliases if (index.entries[e := index.aliases[a].entry].prominence or 0.0) >= SURNAME_PROMINENCE)
 
 

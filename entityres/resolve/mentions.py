@@ -226,14 +226,15 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
                 # an everyday word (اسلامی, سريع, العدل), only where the text supports it (weak).
                 if (f.key in parts or f.key in given) and titles[i]:
                     continue  # a title is no part of a name on its own (الشيخ)
-                if f.key in parts:
+                run = parts.get(f.key)
+                if run is not None:
                     word = words[i][f.start:f.end].replace(ZWNJ, "")
                     common = zipf(word, lang) >= PART_ZIPF.get(lang, 4.5)
                     # Whoever bears it, a surname that is also a given name (حسین, عباس) or a common
                     # noun (جناح "faction", مرز "border") says nothing on its own.
-                    weak = ((common and not prominent(parts[f.key], index)) or f.key in given
+                    weak = ((common and not prominent(run, index)) or f.key in given
                             or cues.is_common_noun(word, lang))
-                    out.append(span(i, i, f, f, "part", parts[f.key], f.cost, f.key, weak))
+                    out.append(span(i, i, f, f, "part", run, f.cost, f.key, weak))
                 elif f.key in given:
                     out.append(span(i, i, f, f, "part", given[f.key], f.cost, f.key, True))
         for f, g in pieces.get(i, ()):  # a name written apart, a short piece split off

@@ -272,6 +272,16 @@ def test_runs_map_keys_to_their_numbers_in_place():
     assert runs != {**{k: tuple(v) for k, v in RUNS.items()}, "HPTL": (2,)} and runs != {"HPTLA": (0, 4, 9)}
 
 
+def test_numbers_where_filters_the_runs_of_keys_by_a_byte_each():
+    runs = Runs.collect({"a": [0, 2, 3], "ب": [1, 2], "c": [], "d": [4]})
+    flags = bytes([1, 0, 1, 1, 0])
+    assert runs.numbers_where(["a", "ب", "missing", "c"], flags, 1) == [0, 2, 3, 2]  # run after run, 2 twice
+    assert runs.numbers_where(["ب", "d"], flags, 0) == [1, 4] and runs.numbers_where([], flags, 1) == []
+    assert runs.numbers_where(["a"], memoryview(flags), 2) == [] and runs.numbers_where([5, None], flags, 1) == []
+    with pytest.raises(IndexError, match="number 4 has no flag"):
+        runs.numbers_where(["d"], flags[:4], 1)
+
+
 def test_keys_are_a_set_of_strings_in_place():
     keys = Keys.of(RUNS)
     assert len(keys) == len(RUNS) and list(keys) == list(RUNS) and keys == set(RUNS) and keys == frozenset(RUNS)

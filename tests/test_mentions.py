@@ -249,3 +249,36 @@ def test_the_sets_of_a_whole_index_are_its_alias_keys_pieces_held_in_c():
     assert "نعمت الله" not in _place_names(index) and len(_word_pairs(index)) > 100
     # the cycle collector sees a few objects, not every string of the set
     assert all(len(gc.get_referents(s)) <= 2 for s in (_word_pairs(index), _place_names(index), _person_words(index)))
+
+
+def _corrections_in_python(word, lang, index):
+    """corrections() as it was written before its filter moved into C."""
+    from rapidfuzz.distance import Indel
+
+    from entityres.gazetteer.index import word_blocking_keys
+    from entityres.resolve.mentions import FUZZY_WORD, MAX_CORRECTIONS, SAME_LETTERS
+    from entityres.text.similarity import word_profile, word_similarity
+
+    profile = word_profile(word, lang)
+    vocab, words = index.vocab, index.vocab_words
+    found = {v for key in word_blocking_keys(profile, query=True) for i in index.vocab_postings.get(key, ())
+             if vocab[v := words[i]].arabic == profile.arabic}
+    scored = sorted(((word_similarity(profile, vocab[v]), v) for v in found
+                     if Indel.normalized_similarity(profile.surface, vocab[v].surface) >= SAME_LETTERS), reverse=True)
+    return tuple((v, s) for s, v in scored[:MAX_CORRECTIONS] if s >= FUZZY_WORD)
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_spelling_corrections_are_those_of_the_vocabulary_in_the_same_script(cached):
+    from entityres.gazetteer.loader import bundled_gazetteer
+    from entityres.resolve.mentions import _vocab_arabic, corrections
+
+    bundled = bundled_gazetteer()
+    index = bundled.index if cached else Gazetteer.from_entries(list(bundled), cache=False).index
+    assert _vocab_arabic(index) == bytes(w.arabic for w in index.vocab.values())
+    words = [("ترامب", "ar"), ("ترمپ", "fa"), ("پوتبن", "fa"), ("الاسكا", "ar"), ("Trumpp", None), ("Pottin", None),
+             ("آلاسکاا", "fa"), ("زلنسکى", "fa")]
+    made = [corrections(w, lang, index) for w, lang in words]
+    assert made == [_corrections_in_python(w, lang, index) for w, lang in words]
+    assert any(made)
+    assert all(w[0].isascii() == v.isascii() for (w, _), found in zip(words, made) for v, _ in found)

@@ -665,6 +665,27 @@ cdef class Runs(_KeyMap):
         """Every run in one array (or a memoryview of the file it was read from)."""
         return self._numbers.base
 
+    def numbers_where(self, keys, flags, int want):
+        """The numbers in the runs of ``keys`` (a key absent gives none) whose byte in ``flags``
+        is ``want``, run after run (a number in two runs comes twice). IndexError for a number
+        with no byte. The filter of long runs in C: at a million entries, a rare word's
+        corrections met thousands of words in another script, each looked up in Python."""
+        cdef const unsigned char[::1] f = _u8s(flags, "flags")
+        cdef const uint32_t *r = _at(self._run_ends)
+        cdef const uint32_t *numbers = _at(self._numbers)
+        cdef Py_ssize_t i, j, size = f.shape[0]
+        cdef list out = []
+        for key in keys:
+            i = self._keys._find(key)
+            if i < 0:
+                continue
+            for j in range(_start(r, i), r[i]):
+                if numbers[j] >= size:
+                    raise IndexError(f"numbers_where: number {numbers[j]} has no flag ({size} flags)")
+                if f[numbers[j]] == want:
+                    out.append(numbers[j])
+        return out
+
     cdef object _value(self, Py_ssize_t i):  # the run, as a tuple
         cdef const uint32_t *r = _at(self._run_ends)
         cdef const uint32_t *numbers = _at(self._numbers)
@@ -1036,6 +1057,20 @@ cdef class Vocab(_KeyMap):
 
     cdef object _value(self, Py_ssize_t i):
         return self.words[_at(self._numbers)[i]]
+
+    def arabic(self):
+        """A byte per word, in order: 1 where its profile is of Arabic script (``Word.arabic``).
+        From the words' column when they are :class:`Words`, no profile made."""
+        cdef Py_ssize_t i, n = len(self)
+        cdef const uint32_t *numbers = _at(self._numbers)
+        if not isinstance(self.words, Words):
+            return bytes([self.words[numbers[i]].arabic for i in range(n)])
+        cdef const unsigned char[::1] column = (<Words> self.words)._arabic
+        out = PyBytes_FromStringAndSize(NULL, n)
+        cdef char *o = PyBytes_AS_STRING(out)
+        for i in range(n):
+            o[i] = column[numbers[i]] == 1
+        return out
 
     def __repr__(self):
         return f"Vocab({len(self)} words)"

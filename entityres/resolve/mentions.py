@@ -38,7 +38,7 @@ from ..text import cues
 from ..text.frequency import zipf
 from ..text.keys import ARTICLE
 from ..gazetteer.index import TYPE_CODES, Index, fold_word, word_blocking_keys
-from ..gazetteer._index import Keys, key_pieces
+from ..gazetteer._index import Keys, Vocab, key_pieces
 from ..text.langs import ARABIC_LETTER
 from ..text.normalize import ZWNJ, Normalized
 from ..text.similarity import word_profile, word_similarity
@@ -105,11 +105,18 @@ def corrections(word: str, lang: str | None, index: Index) -> tuple[tuple[str, f
     profile = word_profile(word, lang)
     vocab, words = index.vocab, index.vocab_words
     # Only spellings in the same script: a Persian word is not a misspelt Latin one.
-    found = {v for key in word_blocking_keys(profile, query=True) for i in index.vocab_postings.get(key, ())
-             if vocab[v := words[i]].arabic == profile.arabic}
+    found = set(map(words.__getitem__, index.vocab_postings.numbers_where(
+        word_blocking_keys(profile, query=True), _vocab_arabic(index), profile.arabic)))
     scored = sorted(((word_similarity(profile, vocab[v]), v) for v in found
                      if Indel.normalized_similarity(profile.surface, vocab[v].surface) >= SAME_LETTERS), reverse=True)
     return tuple((v, s) for s, v in scored[:MAX_CORRECTIONS] if s >= FUZZY_WORD)
+
+
+@per_index(None)
+def _vocab_arabic(index: Index) -> bytes:
+    """A byte per vocabulary word (:attr:`Index.vocab_words`' order), 1 for Arabic script."""
+    vocab = index.vocab
+    return vocab.arabic() if isinstance(vocab, Vocab) else bytes([w.arabic for w in vocab.values()])
 
 
 # The sets of a whole index's keys below are made in C and held there (Keys): as frozensets, at a

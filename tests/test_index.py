@@ -282,6 +282,13 @@ def test_numbers_where_filters_the_runs_of_keys_by_a_byte_each():
         runs.numbers_where(["d"], flags[:4], 1)
 
 
+def test_a_vocabulary_gives_a_script_byte_per_word_in_its_order():
+    profiles = [word_profile("Trump", None), word_profile("ترامپ", "fa"), word_profile("پوتین", "fa")]
+    vocab = Vocab(Texts.of(["trump", "ترامپ", "پوتین"]), array(U32, [1, 0, 2]), profiles)  # any sequence of words
+    assert vocab.arabic() == bytes([1, 0, 1]) == bytes(w.arabic for w in vocab.values())
+    assert Vocab(Texts.of([]), array(U32), profiles).arabic() == b""
+
+
 def test_keys_are_a_set_of_strings_in_place():
     keys = Keys.of(RUNS)
     assert len(keys) == len(RUNS) and list(keys) == list(RUNS) and keys == set(RUNS) and keys == frozenset(RUNS)

@@ -17,7 +17,12 @@ articles (fa, prs, ar; 217 person/place mentions linked to English canonical nam
    ``Gazetteer.from_entries(..., cache=False)``. Reported: load and index build seconds, Resolver
    construction, the first article's latency after construction, then articles and characters
    per second over all the articles; the bundled gazetteer also with ``Resolver(tagger=None)``
-   (no name tagger), side by side.
+   (no name tagger), side by side. Then new text, which the seeds' cycle hides (after its first
+   cycle every memo is warm): --new-docs (400) documents of 300 tokens, alternately Arabic
+   (ANERcorp's training tokens) and Persian (ArmanPersoNER's first test fold), from
+   ../shared/bench/ner (read at run time, for evaluation only), each resolved once on the bundled
+   gazetteer and on the one with distractors; the process's memos of words are emptied before each
+   (the index's own memos start empty with the index), so every word is new to each.
 3. Start-up, in fresh subprocesses (median of --startup-runs): ``import entityres`` alone; the
    first ``entityres.resolve()`` of a seed article with a warm on-disk cache (warmed by one run
    beforehand) and with a cold one (``ENTITYRES_CACHE_DIR`` a fresh temporary directory each run).
@@ -31,7 +36,7 @@ Targets: mention F1 >= 0.95, linking accuracy >= 0.95, CEAFm F1 >= 0.93, >= 1,00
 bundled gazetteer.
 
 Usage: python benchmarks/resolve.py [--quick] [--no-scale] [--errors N] [--articles N]
-       [--distractors N] [--startup-runs N] [--startup-only] [--seed S] [--json PATH]
+       [--distractors N] [--new-docs N] [--startup-runs N] [--startup-only] [--seed S] [--json PATH]
 """
 from __future__ import annotations
 
@@ -49,7 +54,10 @@ from pathlib import Path
 import entityres
 from entityres.evaluate import evaluate, load_gold
 
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "seeds.jsonl"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SEEDS = SHARED / "corpus" / "seeds.jsonl"
+NEWS = {"ar": SHARED / "bench" / "ner" / "ar_anercorp" / "derived_PER_LOC.train.conll",
+        "fa": SHARED / "bench" / "ner" / "fa_arman" / "test_fold1.txt"}
 TARGETS = {"mention F1": 0.95, "linking accuracy": 0.95, "CEAFm F1": 0.93, "articles/s (bundled)": 1000}
 STARTUP = """
 import sys, time
@@ -115,6 +123,38 @@ def throughput(resolver: entityres.Resolver, docs: list[dict]) -> dict:
             "chars_per_s": chars / seconds}
 
 
+def new_text(n_docs: int, size: int = 300) -> list[tuple[str, str]]:
+    """``n_docs`` documents of ``size`` tokens (the first column of the NER files), by turns in each
+    language of ``NEWS``; empty when a file is absent."""
+    if n_docs <= 0 or not all(path.exists() for path in NEWS.values()):
+        return []
+    docs = {}
+    for lang, path in NEWS.items():
+        with path.open(encoding="utf-8") as f:
+            tokens = [line.split()[0] for line in f if line.strip()]
+        docs[lang] = [" ".join(tokens[i:i + size]) for i in range(0, len(tokens) - size + 1, size)]
+    turns = [(docs[lang][i], lang) for i in range(max(map(len, docs.values()))) for lang in docs if i < len(docs[lang])]
+    return turns[:n_docs]
+
+
+def forget_words() -> None:
+    """Empty the process's bounded memos of words (entityres.memo), so new text is new again."""
+    for module in [m for name, m in sys.modules.items() if name.startswith("entityres.")]:
+        for fn in vars(module).values():
+            if hasattr(fn, "cache_clear") and fn.cache_info().maxsize is not None:
+                fn.cache_clear()
+
+
+def new_text_speed(resolver: entityres.Resolver, docs: list[tuple[str, str]]) -> dict:
+    forget_words()
+    cpu = time.process_time()
+    for text, lang in docs:
+        resolver.resolve(text, lang)
+    cpu_seconds = time.process_time() - cpu
+    return {"new_docs": len(docs), "new_tokens": sum(len(t.split()) for t, _ in docs),
+            "new_cpu_docs_per_s": len(docs) / cpu_seconds}
+
+
 def timed(fn, *args, **kwargs):
     started = time.perf_counter()
     value = fn(*args, **kwargs)
@@ -130,13 +170,15 @@ def distractor_entries(count: int, seed: int, bundled: entityres.Gazetteer) -> l
     return names.distractors(count, names.harvest_tokens(), real, seed)
 
 
-def speed(docs: list[dict], bundled: entityres.Gazetteer, scale: bool, n_distractors: int, seed: int) -> dict:
+def speed(docs: list[dict], bundled: entityres.Gazetteer, scale: bool, n_distractors: int, seed: int,
+          n_new: int) -> dict:
     pinned = pin_one_cpu()
     chars = sum(len(d["text"]) for d in docs)
+    fresh = new_text(n_new)
     print(f"\n2. Speed: the {len(set(d['id'] for d in docs))} seeds cycled to {len(docs):,} articles "
           f"({chars:,} characters), Resolver.resolve per article; {pinned}")
     print(f"  {'gazetteer':<28}{'entries':>9}{'load s':>8}{'index s':>9}{'ctor s':>8}{'first s':>9}"
-          f"{'articles/s':>12}{'CPU art/s':>11}{'chars/s':>12}")
+          f"{'articles/s':>12}{'CPU art/s':>11}{'chars/s':>12}{'new docs/s':>12}")
     out: dict = {"pinned": pinned}
     resolver, ctor = timed(entityres.Resolver)
     runs = [("bundled", len(bundled), None, None, ctor, resolver)]
@@ -151,12 +193,20 @@ def speed(docs: list[dict], bundled: entityres.Gazetteer, scale: bool, n_distrac
         runs.append((f"bundled + {n_distractors:,} distractors", len(gz), load_s, index_s, ctor_big, resolver_big))
     for name, n, load_s, index_s, ctor_s, res in runs:
         r = {"entries": n, "load_s": load_s, "index_build_s": index_s, "construct_s": ctor_s, **throughput(res, docs)}
+        if fresh and res is not resolver_off:  # it shares the bundled index, whose memos the run before filled
+            r.update(new_text_speed(res, fresh))
         out[name] = r
-        fmt = lambda v: "—" if v is None else f"{v:.2f}"  # noqa: E731
+        fmt = lambda v, p=2: "—" if v is None else f"{v:.{p}f}"  # noqa: E731
         print(f"  {name:<28}{n:>9,}{fmt(load_s):>8}{fmt(index_s):>9}{ctor_s:>8.2f}{r['first_article_s']:>9.3f}"
-              f"{r['articles_per_s']:>12.1f}{r['cpu_articles_per_s']:>11.1f}{r['chars_per_s']:>12,.0f}")
+              f"{r['articles_per_s']:>12.1f}{r['cpu_articles_per_s']:>11.1f}{r['chars_per_s']:>12,.0f}"
+              f"{fmt(r.get('new_cpu_docs_per_s'), 1):>12}")
     print("  (load: Gazetteer.from_entries; index: its index build; ctor: Resolver(...); first: the first "
           "article after construction; CPU art/s: by this process's CPU time, steadier on a shared machine)")
+    if fresh:
+        print(f"  (new docs/s: {len(fresh)} documents of 300 tokens of news, ar and fa by turns, each resolved once "
+              "with every memo of words empty at the start; CPU time)")
+    else:
+        print(f"  (new docs/s skipped: {' or '.join(str(p) for p in NEWS.values())} not found, or --new-docs 0)")
     return out
 
 
@@ -236,6 +286,8 @@ def main() -> int:
     parser.add_argument("--distractors", type=int, default=100_000)
     parser.add_argument("--startup-runs", type=int, default=3)
     parser.add_argument("--startup-only", action="store_true", help="only the start-up figures (3.)")
+    parser.add_argument("--new-docs", type=int, default=None,
+                        help="documents of new text resolved once (default 400; 100 with --quick)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, default=None, help="write all figures to this file")
     args = parser.parse_args()
@@ -248,15 +300,16 @@ def main() -> int:
         startup(gold[0], args.startup_runs)
         return 0
     n_articles = args.articles or (100 if args.quick else 1000)
+    n_new = args.new_docs if args.new_docs is not None else (100 if args.quick else 400)
     scale = not (args.quick or args.no_scale)
     gz = entityres.load_gazetteer()
     print(f"entityres {entityres.__version__} end to end; bundled gazetteer {len(gz):,} entries; "
           f"{len(gold)} seed articles, {sum(len(d['entities']) for d in gold)} gold mentions")
-    result: dict = {"config": {"articles": n_articles, "distractors": args.distractors if scale else 0,
+    result: dict = {"config": {"articles": n_articles, "new_docs": n_new, "distractors": args.distractors if scale else 0,
                                "seed": args.seed, "startup_runs": args.startup_runs}}
     result["accuracy"] = accuracy(gold, gz.id_of_name, args.errors)
     docs = [gold[i % len(gold)] for i in range(n_articles)]
-    result["speed"] = speed(docs, gz, scale, args.distractors, args.seed)
+    result["speed"] = speed(docs, gz, scale, args.distractors, args.seed, n_new)
     result["startup"] = startup(gold[0], args.startup_runs)
 
     report = result["accuracy"]["report"]

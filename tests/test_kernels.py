@@ -862,3 +862,73 @@ def test_top_key_is_the_first_of_word_keys(word):
 @pytest.mark.parametrize("word", ["القرم", "السودانية", "ترامپ", "خامنه‌ای", "Trump", "Zaporizhzhia", "۱۴۰۳", "ء"])
 def test_top_key_of_real_words(word):
     assert keys_module.top_key(word) == keys_module.word_keys(word)[0][0]
+
+
+# --- the cue phrases' walks (entityres.text.cues.rows) --------------------------------------------
+
+def _walk_reference(parts, root, forward, found):
+    """The Python walk that walk_phrases replaced, from every word."""
+    for i in range(len(parts)):
+        node, k, n = root, i, 0
+        while 0 <= k < len(parts) and parts[k]:
+            for part in (parts[k] if forward else parts[k][::-1]):
+                node = node.get(part)
+                if node is None:
+                    break
+            if node is None:
+                break
+            k, n = k + (1 if forward else -1), n + 1
+            for g in node.get("", ()):
+                found[g][i if forward else i + 1] = n
+
+
+def _tree(phrases):
+    """A tree of (group, pieces) phrases as cues._trie makes it, forward and backward."""
+    forward, backward = {}, {}
+    for g, pieces in phrases:
+        for root, seq in ((forward, pieces), (backward, pieces[::-1])):
+            node = root
+            for piece in seq:
+                node = node.setdefault(piece, {})
+            node[""] = (*node.get("", ()), g)
+    return forward, backward
+
+
+def test_walk_phrases_takes_the_longest_phrase_of_each_group_over_whole_words():
+    # group 0: "a" and "a b c"; group 1: "b c" and the one word of two pieces "x|y"
+    forward, backward = _tree([(0, ("a",)), (0, ("a", "b", "c")), (1, ("b", "c")), (1, ("x", "y"))])
+    parts = [("a",), ("b",), ("c",), ("x", "y"), ("x",), ("a",), (), ("b",), ("c",)]
+    at, before = [[0] * 9 for _ in range(2)], [[0] * 10 for _ in range(2)]
+    _kernels.walk_phrases(parts, forward, True, at)
+    _kernels.walk_phrases(parts, backward, False, before)
+    assert at == [[3, 0, 0, 0, 0, 1, 0, 0, 0], [0, 2, 0, 1, 0, 0, 0, 2, 0]]
+    # before[g][j]: the phrase that ends at word j - 1; the empty word (no pieces) ends every walk
+    assert before == [[0, 1, 0, 3, 0, 0, 1, 0, 0, 0], [0, 0, 0, 2, 1, 0, 0, 0, 0, 2]]
+
+
+def test_walk_phrases_leaves_other_items_alone_and_refuses_wrong_types():
+    forward, _ = _tree([(0, ("a",))])
+    found = [[7, 7, 7]]
+    _kernels.walk_phrases([("z",), ("a",), ("z",)], forward, True, found)
+    assert found == [[7, 1, 7]]
+    with pytest.raises(TypeError):
+        _kernels.walk_phrases([["a"]], forward, True, found)  # a word's pieces are a tuple
+    with pytest.raises(TypeError):
+        _kernels.walk_phrases([("a",)], forward, True, (found[0],))
+    with pytest.raises(ValueError, match="a row of 3 items for 3 words"):
+        _kernels.walk_phrases([("a",)] * 3, _tree([(0, ("a",))])[1], False, found)  # back: one more
+    with pytest.raises(ValueError, match="group 1 has no row"):
+        _kernels.walk_phrases([("b",)], _tree([(1, ("b",))])[0], True, [[0]])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.lists(st.sampled_from("abcd"), min_size=1, max_size=3).map(tuple)),
+                max_size=8),
+       st.lists(st.lists(st.sampled_from("abcde"), max_size=2).map(tuple), max_size=12))
+def test_walk_phrases_equals_the_python_walk(phrases, parts):
+    forward, backward = _tree(phrases)
+    for root, is_forward, extra in ((forward, True, 0), (backward, False, 1)):
+        expected, got = ([[0] * (len(parts) + extra) for _ in range(3)] for _ in range(2))
+        _walk_reference(parts, root, is_forward, expected)
+        _kernels.walk_phrases(parts, root, is_forward, got)
+        assert got == expected

@@ -6,7 +6,9 @@ function here computes exactly what the readable Python it replaces computed, to
 (tests/test_kernels.py compares them). Arithmetic is done in the same order as that Python, so
 scores, and hence rankings and ties, do not move.
 """
+from cpython.dict cimport PyDict_GetItem
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.ref cimport PyObject
 from libc.math cimport INFINITY, fabs, log
 from libc.stdint cimport int32_t, uint32_t, uint64_t
 from libc.stdlib cimport qsort
@@ -2066,3 +2068,45 @@ cdef object _position_options(rule, str word, Py_ssize_t i, Py_ssize_t size, vow
     if i + size < len(word) and word[i + size] in vowels and "before_vowel" in rule:
         return rule["before_vowel"]
     return rule.get("default")
+
+
+def walk_phrases(list parts, dict root, bint forward, list found):
+    """The walks of :func:`entityres.text.cues.rows` through a tree of phrases, from every word.
+
+    ``parts``: each word's pieces (tuples of strings; an empty one ends every walk); ``root``: a
+    tree of dicts, piece → node, where a node's ``""`` holds the numbers of the groups whose
+    phrases end there. From word i on (``forward``) or back, reading each word's pieces in that
+    direction, ``found[g][i]`` (forward) or ``found[g][i + 1]`` (back) is set to the words covered
+    by the longest phrase of group g that fits whole words; other items are left alone. ValueError
+    when a list of ``found`` is shorter than ``len(parts)`` (forward) or ``len(parts) + 1``, or a
+    group has no list."""
+    cdef Py_ssize_t i, j, k, m, n, g, nparts = len(parts), step = 1 if forward else -1
+    cdef Py_ssize_t shift = 0 if forward else 1
+    cdef PyObject *node
+    cdef PyObject *ended
+    cdef tuple word
+    for row in found:
+        if len(<list?> row) < nparts + shift:
+            raise ValueError(f"walk_phrases: a row of {len(row)} items for {nparts} words")
+    for i in range(nparts):
+        node, k, n = <PyObject *> root, i, 0
+        while 0 <= k < nparts:
+            word = <tuple?> parts[k]
+            m = len(word)
+            if m == 0:
+                break
+            for j in range(m):
+                node = PyDict_GetItem(<object> node, word[j] if forward else word[m - 1 - j])
+                if node is NULL:
+                    break
+            if node is NULL:
+                break
+            k, n = k + step, n + 1
+            ended = PyDict_GetItem(<object> node, "")
+            if ended is not NULL:  # deeper phrases come later: the longest wins
+                for group in <tuple?> ended:
+                    g = group
+                    if not 0 <= g < len(found):
+                        raise ValueError(f"walk_phrases: group {g} has no row")
+                    (<list> found[g])[i + shift] = n
+

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Container, Sequence
 from functools import lru_cache
-from itertools import compress, count
-from operator import itemgetter
 from typing import NamedTuple
 
 from . import tables
+from ._kernels import walk_phrases
 from ..memo import WORDS
 from .frequency import zipf
 from .langs import READ_LANGS, canonical_lang, is_arabic_script
@@ -280,45 +279,18 @@ def _trie(lang: str | None) -> _Trie:
     return _Trie(groups, forward, backward)
 
 
-def _walk(parts: list[Phrase], i: int, step: int, root: dict, found: list[list[int]], at: int) -> None:
-    """From word ``i`` on (step 1) or back (-1), set ``found[g][at]`` to the tokens covered by the
-    longest phrase of each group g that fits whole tokens."""
-    node, k, n = root, i, 0
-    while 0 <= k < len(parts) and parts[k]:
-        for part in (parts[k] if step > 0 else parts[k][::-1]):
-            node = node.get(part)
-            if node is None:
-                return
-        k, n = k + step, n + 1
-        for g in node.get("", ()):  # deeper phrases come later: the longest wins
-            found[g][at] = n
-
-
 def rows(words: Sequence[str], lang: str | None = None) -> Rows:
     """Every phrase group's :func:`match_at` and :func:`match_before` at every position, in one
-    pass over the words: a walk through a tree of all groups' phrases, which stops at the first
-    word of most positions."""
+    pass over the words: a walk through a tree of all groups' phrases from each word, in C
+    (:func:`entityres.text._kernels.walk_phrases`), which stops at the first word of most."""
     trie = _trie(canonical_lang(lang))
     parts = list(map(_parts, words))
-    edges = list(map(_edges, words))
     n = len(words)
     at = [[0] * n for _ in trie.groups]
     before = [[0] * (n + 1) for _ in trie.groups]
-    forward, backward = trie.forward, trie.backward
-    # The walks write apart (at[g][i], before[g][i + 1]): the words that begin or end a phrase,
-    # picked out in C, each walked from.
-    for i in compress(count(), map(forward.__contains__, map(itemgetter(0), edges))):
-        _walk(parts, i, 1, forward, at, i)
-    for i in compress(count(), map(backward.__contains__, map(itemgetter(1), edges))):
-        _walk(parts, i, -1, backward, before, i + 1)
+    walk_phrases(parts, trie.forward, True, at)
+    walk_phrases(parts, trie.backward, False, before)
     return Rows(dict(zip(trie.groups, at)), dict(zip(trie.groups, before)))
-
-
-@lru_cache(maxsize=WORDS)
-def _edges(word: str) -> tuple[str | None, str | None]:
-    """The first and last piece of a word (:func:`_parts`), None for a word of none."""
-    p = _parts(word)
-    return (p[0], p[-1]) if p else (None, None)
 
 
 @lru_cache(maxsize=None)

@@ -1,4 +1,6 @@
 """Tokens keep exact offsets; clitics and affixes yield stems as alternatives, never replacements."""
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -103,3 +105,53 @@ def test_stem_cuts_equal_every_affix_tried(word, lang):
     if ZWNJ in word:
         cuts.add((0, word.index(ZWNJ)))
     assert stem_cuts(word, lang) == tuple(sorted(cuts, key=lambda c: (c != (0, len(word)), c)))
+
+
+# --- the tokens kernel against the regular expression that defines a token --------------------
+
+TOKEN = re.compile(r"[^\W_]+(?:['\u200c][^\W_]+)*")  # letters and digits; ' or ZWNJ between two
+# letters, digits and marks of the scripts we read, the joints, and what is no part of a token
+ALPHABET = "ab9_ '\u200c\u200d-.،؟ابپی٣۴\u064e\u0670ـ\u00b2\u2163\U0001d400\U0001f600\ud800"
+
+
+def _expected(text, starts=None, ends=None):
+    return [(m.group(), starts[m.start()] if starts else m.start(), ends[m.end() - 1] if ends else m.end(),
+             m.start(), m.end()) for m in TOKEN.finditer(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=40))
+def test_tokens_kernel_equals_the_regular_expression(text):
+    from array import array
+
+    from entityres.text._kernels import tokens
+    from entityres.text.tokens import Token
+
+    got = tokens(Token, text)
+    assert got == _expected(text) and all(type(t) is Token for t in got)
+    starts, ends = array("q", range(3, 3 + 2 * len(text), 2)), array("q", range(4, 4 + 2 * len(text), 2))
+    assert tokens(Token, text, starts, ends) == _expected(text, list(starts), list(ends))
+
+
+@given(st.text(max_size=60))
+def test_tokenize_equals_the_regular_expression_on_any_text(text):
+    norm = normalize(text)
+    starts, ends = norm.offsets()
+    assert tokenize(norm) == _expected(norm.text, list(starts), list(ends))
+
+
+def test_tokens_kernel_refuses_what_it_cannot_make():
+    from array import array
+
+    from entityres.text._kernels import tokens
+    from entityres.text.tokens import Stem, Token
+
+    with pytest.raises(TypeError, match="named tuple of text, start, end, nstart, nend"):
+        tokens(Stem, "ab")  # five items, other fields
+    with pytest.raises(TypeError):
+        tokens(list, "ab")
+    with pytest.raises(TypeError, match="starts and ends, or neither"):
+        tokens(Token, "ab", array("q", [0, 1]))
+    with pytest.raises(ValueError, match="offsets of 1 and 2 characters for a text of 2"):
+        tokens(Token, "ab", array("q", [0]), array("q", [1, 2]))
+    assert tokens(Token, "") == [] and tokens(Token, " _ ") == []

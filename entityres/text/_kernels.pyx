@@ -8,14 +8,21 @@ scores, and hence rankings and ties, do not move.
 """
 from cpython.dict cimport PyDict_GetItem
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc, PyMem_Realloc
-from cpython.ref cimport PyObject
+from cpython.ref cimport Py_DECREF, Py_INCREF, PyObject
+from cpython.tuple cimport PyTuple_SET_ITEM
 from libc.math cimport INFINITY, fabs, log
-from libc.stdint cimport int32_t, uint32_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport qsort
 from libc.string cimport memcmp, memcpy, memset
 
 from rapidfuzz.distance import Levenshtein as _Levenshtein
-from cpython.unicode cimport PyUnicode_4BYTE_KIND, PyUnicode_FromKindAndData, PyUnicode_GET_LENGTH, PyUnicode_READ_CHAR
+from cpython.unicode cimport (Py_UNICODE_ISALNUM, PyUnicode_4BYTE_KIND, PyUnicode_DATA, PyUnicode_FromKindAndData,
+                              PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_READ, PyUnicode_READ_CHAR, PyUnicode_Substring)
+
+
+cdef extern from "Python.h":
+    ctypedef struct _Type "PyTypeObject":  # only the slot a tuple subclass's instances are made by
+        PyObject *(*tp_alloc)(_Type *, Py_ssize_t)
 
 
 cdef enum:
@@ -2110,3 +2117,60 @@ def walk_phrases(list parts, dict root, bint forward, list found):
                         raise ValueError(f"walk_phrases: group {g} has no row")
                     (<list> found[g])[i + shift] = n
 
+
+cdef inline bint _joint(Py_UCS4 c) noexcept:
+    return c == 0x27 or c == 0x200C  # an apostrophe or a ZWNJ may join two runs of a token
+
+
+def tokens(type cls, str text, starts=None, ends=None):
+    """The tokens of a normalised text, in order, as ``cls`` tuples ``(text, start, end, nstart,
+    nend)``: the matches of ``[^\\W_]+(?:['\\u200c][^\\W_]+)*`` (letters and digits as ``re``
+    reads them, an apostrophe or ZWNJ allowed between two), ``nstart``/``nend`` in ``text``, and
+    ``start``/``end`` in the original read from ``starts`` and ``ends`` (where each character of
+    ``text`` starts and ends there, 64-bit items; None: one-to-one). ``cls``: a subclass of tuple
+    whose instances hold five items (a named tuple), made without calling it."""
+    cdef Py_ssize_t n = len(text), i = 0, a
+    cdef const int64_t[::1] s
+    cdef const int64_t[::1] e
+    cdef bint mapped = starts is not None
+    if (starts is None) != (ends is None):
+        raise TypeError("tokens: starts and ends, or neither")
+    if not issubclass(cls, tuple) or getattr(cls, "_fields", ()) != ("text", "start", "end", "nstart", "nend"):
+        raise TypeError("tokens: cls must be a named tuple of text, start, end, nstart, nend")
+    if mapped:
+        s, e = starts, ends
+        if s.shape[0] != n or e.shape[0] != n:
+            raise ValueError(f"tokens: offsets of {s.shape[0]} and {e.shape[0]} characters for a text of {n}")
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void *data = PyUnicode_DATA(text)
+    cdef list out = []
+    cdef PyObject *made
+    while i < n:
+        if not Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, i)):
+            i += 1
+            continue
+        a, i = i, i + 1
+        while True:
+            while i < n and Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, i)):
+                i += 1
+            if i + 1 < n and _joint(PyUnicode_READ(kind, data, i)) and Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, i + 1)):
+                i += 2
+                continue
+            break
+        made = (<_Type *> cls).tp_alloc(<_Type *> cls, 5)
+        if made is NULL:
+            raise MemoryError()
+        token = <object> made
+        Py_DECREF(token)  # the cast took a reference of its own
+        _put(token, 0, PyUnicode_Substring(text, a, i))
+        _put(token, 1, s[a] if mapped else a)
+        _put(token, 2, e[i - 1] if mapped else i)
+        _put(token, 3, a)
+        _put(token, 4, i)
+        out.append(token)
+    return out
+
+
+cdef inline void _put(object t, Py_ssize_t k, object item) noexcept:
+    Py_INCREF(item)  # PyTuple_SET_ITEM steals it
+    PyTuple_SET_ITEM(t, k, item)

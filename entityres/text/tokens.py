@@ -10,20 +10,16 @@ alternatives: the token is always the first, and the matcher decides which one n
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
-from itertools import accumulate, product, repeat
-from operator import sub
+from itertools import product
 from typing import Iterable, NamedTuple
 
 from . import tables
 from ._kernels import stem_cuts as _stem_cuts
+from ._kernels import tokens as _tokens
 from ..memo import WORDS
 from .langs import canonical_lang
 from .normalize import ZWNJ, Normalized, normalize
-
-_TOKEN = re.compile(r"[^\W_]+(?:['\u200c][^\W_]+)*")
-_SPLIT = re.compile(f"({_TOKEN.pattern})")  # split() keeps the tokens between the gaps
 
 
 class Token(NamedTuple):
@@ -43,21 +39,13 @@ class Stem(NamedTuple):
 
 
 def tokenize(text: str | Normalized) -> list[Token]:
-    """Tokens of ``text`` (a string, or the result of :func:`normalize`)."""
+    """Tokens of ``text`` (a string, or the result of :func:`normalize`): the hot loop of every
+    text, in C (:func:`entityres.text._kernels.tokens`)."""
     norm = text if isinstance(text, Normalized) else normalize(text)
-    # The hot loop of every text, in C but the last line: the text split into gaps and tokens
-    # (gap, token, gap, ..., gap), where each piece ends, and the named tuples built without a
-    # Python frame each.
-    pieces = _SPLIT.split(norm.text)
-    bounds = list(accumulate(map(len, pieces)))
-    nstarts, nends = bounds[:-1:2], bounds[1::2]
     starts, ends = norm.offsets()
     if isinstance(starts, range):  # offsets one-to-one
-        starts, ends = nstarts, nends
-    else:
-        starts, ends = map(starts.__getitem__, nstarts), map(ends.__getitem__, map(sub, nends, repeat(1)))
-    new = tuple.__new__
-    return [new(Token, t) for t in zip(pieces[1::2], starts, ends, nstarts, nends)]
+        return _tokens(Token, norm.text)
+    return _tokens(Token, norm.text, starts, ends)
 
 
 @lru_cache(maxsize=64)

@@ -245,3 +245,24 @@ def test_the_default_resolver_is_built_once_across_threads():
     with ThreadPoolExecutor(8) as pool:
         got = list(pool.map(lambda _: build(), range(64)))
     assert len(calls) == 1 and all(g is got[0] for g in got)
+
+
+def test_resolving_a_text_makes_no_reference_cycles():
+    """A text's tokens and spans are freed with its result, not when the cycle collector next runs:
+    garbage in cycles made every full collection slower (a tenth of resolve()'s time)."""
+    import gc
+
+    texts = [("وزیر امور خارجه ایران روز دوشنبه با دونالد ترامپ در واشنگتن دیدار کرد.", "fa"),
+             ("خبرنگار ما از کابل گزارش داد که آقای نوراحمد کریمی‌زاده به هرات رفت.", "prs"),
+             ("قال الرئيس الأمريكي ترامب إن المبعوث سيزور بغداد والقاهرة الأسبوع المقبل.", "ar")]
+    resolver = Resolver()
+    for text, lang in texts:  # memos filled
+        resolver.resolve(text, lang)
+    gc.collect()
+    gc.disable()
+    try:
+        results = [resolver.resolve(text, lang) for text, lang in texts * 3]
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    assert all(r.mentions for r in results)

@@ -186,28 +186,36 @@ class _Doc(NamedTuple):
     before: dict[str, list[int]]  # per cue group, the phrase that ends right before each position
 
 
+def _span(doc: _Doc, i: int, j: int, fi: Form, fj: Form, kind: str, aliases, cost: float, key: str,
+          weak: bool = False) -> Span:
+    """A gazetteer span of tokens i..j, from form ``fi`` of the first to form ``fj`` of the last."""
+    norm, tokens = doc.norm, doc.tokens
+    # the article is part of an Arabic name, though the alias met may leave it out (المدينة, not مدينة)
+    a = fi.start - len(ARTICLE) if doc.words[i][:fi.start].endswith(ARTICLE) else fi.start
+    start = norm.span(tokens[i].nstart + a, tokens[i].nstart + fi.end)[0]
+    end = norm.span(tokens[j].nstart + fj.start, tokens[j].nstart + fj.end)[1]
+    return Span(i, j, start, end, kind, aliases, cost, None, None, weak, key)
+
+
+def _walk(doc: _Doc, out: list[Span], i: int, j: int, key: str, cost: float, first: Form | None) -> None:
+    """The aliases that begin at token i and go on through token j, with ``key`` read so far."""
+    forms, segs, exact, prefixes = doc.forms, doc.segs, doc.index.exact, doc.index.prefixes
+    for f in forms[j]:
+        if j > i and f.starts_only:
+            continue
+        k = f"{key} {f.key}" if key else f.key
+        if k in exact:
+            out.append(_span(doc, i, j, first or f, f, "alias", exact[k], cost + f.cost, k))
+        if k in prefixes and not f.ends_only and j + 1 < len(forms) and segs[j + 1] == segs[i]:
+            _walk(doc, out, i, j + 1, k, cost + f.cost, first or f)
+
+
+# Module functions, not closures: a recursive closure is a reference cycle that kept each text's
+# tokens and spans alive until the cycle collector ran, and made its full collections slow.
 def _gazetteer_spans(doc: _Doc) -> list[Span]:
-    index, forms, segs, tokens, norm = doc.index, doc.forms, doc.segs, doc.tokens, doc.norm
-    exact, prefixes, parts, given = index.exact, index.prefixes, index.parts, index.given
+    index, forms, segs = doc.index, doc.forms, doc.segs
+    exact, parts, given = index.exact, index.parts, index.given
     out: list[Span] = []
-
-    def span(i: int, j: int, fi: Form, fj: Form, kind: str, aliases, cost: float, key: str, weak: bool = False) -> Span:
-        # the article is part of an Arabic name, though the alias met may leave it out (المدينة, not مدينة)
-        a = fi.start - len(ARTICLE) if doc.words[i][:fi.start].endswith(ARTICLE) else fi.start
-        start = norm.span(tokens[i].nstart + a, tokens[i].nstart + fi.end)[0]
-        end = norm.span(tokens[j].nstart + fj.start, tokens[j].nstart + fj.end)[1]
-        return Span(i, j, start, end, kind, aliases, cost, None, None, weak, key)
-
-    def walk(i: int, j: int, key: str, cost: float, first: Form | None) -> None:
-        for f in forms[j]:
-            if j > i and f.starts_only:
-                continue
-            k = f"{key} {f.key}" if key else f.key
-            if k in exact:
-                out.append(span(i, j, first or f, f, "alias", exact[k], cost + f.cost, k))
-            if k in prefixes and not f.ends_only and j + 1 < len(forms) and segs[j + 1] == segs[i]:
-                walk(i, j + 1, k, cost + f.cost, first or f)
-
     words, titles, lang = doc.words, doc.at["person_titles"], doc.lang
     hot = _bounded(_hot_words(lang, index))
     may = list(map(hot.get, words))
@@ -227,7 +235,7 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
             pieces[i] = found
     for i in sorted(set(compress(count(), may)).union(pieces)):
         if may[i]:
-            walk(i, i, "", 0.0, None)
+            _walk(doc, out, i, i, "", 0.0, None)
             for f in forms[i]:
                 # A surname alone names its person; a given name alone, or a surname that is also
                 # an everyday word (اسلامی, سريع, العدل), only where the text supports it (weak).
@@ -241,11 +249,12 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
                     # noun (جناح "faction", مرز "border") says nothing on its own.
                     weak = ((common and not prominent(run, index)) or f.key in given
                             or cues.is_common_noun(word, lang))
-                    out.append(span(i, i, f, f, "part", run, f.cost, f.key, weak))
+                    out.append(_span(doc, i, i, f, f, "part", run, f.cost, f.key, weak))
                 elif f.key in given:
-                    out.append(span(i, i, f, f, "part", given[f.key], f.cost, f.key, True))
+                    out.append(_span(doc, i, i, f, f, "part", given[f.key], f.cost, f.key, True))
         for f, g in pieces.get(i, ()):  # a name written apart, a short piece split off
-            out.append(span(i, i + 1, f, g, "alias", exact[f.key + g.key], f.cost + g.cost + STRIP_COST, f.key + g.key))
+            out.append(_span(doc, i, i + 1, f, g, "alias", exact[f.key + g.key], f.cost + g.cost + STRIP_COST,
+                             f.key + g.key))
     return out
 
 

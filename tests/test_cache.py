@@ -15,6 +15,7 @@ from entityres import Gazetteer, Resolver, cache, cli, load_gazetteer
 from entityres.gazetteer import index as index_module, loader
 from entityres.gazetteer.index import Index
 from entityres.text import frequency
+from entityres.text.normalize import ZWNJ, normalize_text
 
 PEOPLE = [
     {"id": "person:rostam-omarov", "type": "person", "name": "Rostam Omarov",
@@ -353,6 +354,26 @@ def test_zipf_key_has_the_normalisation_rules(folder, monkeypatch, fresh_tables)
     frequency._tables.clear()
     frequency.table("fa")
     assert len({p.name for p in folder.glob("zipf-*")} - first) == 1
+
+
+@pytest.mark.parametrize("lang", ["fa", "ar"])
+def test_zipf_table_from_wordfreq_leaves_nothing_of_wordfreq_alive(lang):
+    """Built from wordfreq's frequency dict, word by word, and wordfreq's memo stays empty: its lists
+    would live as long as the process, walked by every full collection of the cycle collector."""
+    import math
+
+    import wordfreq
+
+    wordfreq.get_frequency_list.cache_clear()
+    table = frequency._build(lang, cache=False)
+    assert wordfreq.get_frequency_list.cache_info().currsize == 0
+    expected: dict[str, float] = {}
+    for word, freq in wordfreq.get_frequency_dict(lang).items():
+        if freq >= 10 ** (frequency.MIN_ZIPF - 9):
+            key = normalize_text(word).replace(ZWNJ, "")
+            expected[key] = expected.get(key, 0.0) + freq
+    assert table == {w: float(round(math.log10(f) + 9, 2)) for w, f in expected.items()}
+    assert len(table) > 20_000
 
 
 @pytest.mark.parametrize("env, expect", [

@@ -58,11 +58,15 @@ def _build(source: str, cache: bool) -> dict[str, float]:
 
     floor = 10 ** (MIN_ZIPF - 9)
     out: dict[str, float] = {}
-    for word, freq in wordfreq.get_frequency_dict(source).items():
+    # wordfreq's words by frequency bucket, read past its memo: kept, they stayed alive for the
+    # process's life, and every full collection of the cycle collector walked their 640,000 strings.
+    for bucket, words in enumerate(wordfreq.get_frequency_list.__wrapped__(source)):
+        freq = wordfreq.cB_to_freq(-bucket)
         if freq < floor:
-            continue
-        key = normalize_text(word).replace(ZWNJ, "")
-        out[key] = out.get(key, 0.0) + freq
+            break  # buckets go from the most common down
+        for word in words:
+            key = normalize_text(word).replace(ZWNJ, "")
+            out[key] = out.get(key, 0.0) + freq
     out = {w: float(round(math.log10(f) + 9, 2)) for w, f in out.items()}
     write_cache(path, out)
     return out

@@ -419,7 +419,8 @@ class Tagger:
         gaps = text_gaps(norm, tokens)
         ends = array("i", sentence_ends(gaps))
         before = (cue_rows or cues.rows(words, lang)).before  # once per text: most words end no cue
-        ids, id_starts = _local_features(words, list(map(_gap, gaps)), keys, [before[g] for g in CUE_GROUPS], ends,
+        marks = ["" if g == " " else _gap(g) for g in gaps]  # most words stand one space apart: no call
+        ids, id_starts = _local_features(words, marks, keys, [before[g] for g in CUE_GROUPS], ends,
                                          index.prefixes, index.exact, self._numbered, pairs, MAX_MEMO)
         return list(map(self.labels_.__getitem__, decode(table, slots, self._weights, array("i", ids), id_starts,
                                                           self._into, ends, len(self.labels_))))

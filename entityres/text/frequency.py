@@ -60,7 +60,8 @@ def _build(source: str, cache: bool) -> dict[str, float]:
     out: dict[str, float] = {}
     # wordfreq's words by frequency bucket, read past its memo: kept, they stayed alive for the
     # process's life, and every full collection of the cycle collector walked their 640,000 strings.
-    for bucket, words in enumerate(wordfreq.get_frequency_list.__wrapped__(source)):
+    read = getattr(wordfreq.get_frequency_list, "__wrapped__", wordfreq.get_frequency_list)
+    for bucket, words in enumerate(read(source)):
         freq = wordfreq.cB_to_freq(-bucket)
         if freq < floor:
             break  # buckets go from the most common down

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from rapidfuzz.distance import Indel, Levenshtein
 
 from entityres.text import _kernels, tables
+from entityres.text.cues import _phrase_trees
 from entityres.text import keys as keys_module
 from entityres.text import similarity as S
 from entityres.text.keys import compare_table, key_similarity
@@ -882,21 +883,9 @@ def _walk_reference(parts, root, forward, found):
                 found[g][i if forward else i + 1] = n
 
 
-def _tree(phrases):
-    """A tree of (group, pieces) phrases as cues._trie makes it, forward and backward."""
-    forward, backward = {}, {}
-    for g, pieces in phrases:
-        for root, seq in ((forward, pieces), (backward, pieces[::-1])):
-            node = root
-            for piece in seq:
-                node = node.setdefault(piece, {})
-            node[""] = (*node.get("", ()), g)
-    return forward, backward
-
-
 def test_walk_phrases_takes_the_longest_phrase_of_each_group_over_whole_words():
     # group 0: "a" and "a b c"; group 1: "b c" and the one word of two pieces "x|y"
-    forward, backward = _tree([(0, ("a",)), (0, ("a", "b", "c")), (1, ("b", "c")), (1, ("x", "y"))])
+    forward, backward = _phrase_trees([(0, ("a",)), (0, ("a", "b", "c")), (1, ("b", "c")), (1, ("x", "y"))])
     parts = [("a",), ("b",), ("c",), ("x", "y"), ("x",), ("a",), (), ("b",), ("c",)]
     at, before = [[0] * 9 for _ in range(2)], [[0] * 10 for _ in range(2)]
     _kernels.walk_phrases(parts, forward, True, at)
@@ -907,7 +896,7 @@ def test_walk_phrases_takes_the_longest_phrase_of_each_group_over_whole_words():
 
 
 def test_walk_phrases_leaves_other_items_alone_and_refuses_wrong_types():
-    forward, _ = _tree([(0, ("a",))])
+    forward, _ = _phrase_trees([(0, ("a",))])
     found = [[7, 7, 7]]
     _kernels.walk_phrases([("z",), ("a",), ("z",)], forward, True, found)
     assert found == [[7, 1, 7]]
@@ -916,9 +905,9 @@ def test_walk_phrases_leaves_other_items_alone_and_refuses_wrong_types():
     with pytest.raises(TypeError):
         _kernels.walk_phrases([("a",)], forward, True, (found[0],))
     with pytest.raises(ValueError, match="a row of 3 items for 3 words"):
-        _kernels.walk_phrases([("a",)] * 3, _tree([(0, ("a",))])[1], False, found)  # back: one more
+        _kernels.walk_phrases([("a",)] * 3, _phrase_trees([(0, ("a",))])[1], False, found)  # back: one more
     with pytest.raises(ValueError, match="group 1 has no row"):
-        _kernels.walk_phrases([("b",)], _tree([(1, ("b",))])[0], True, [[0]])
+        _kernels.walk_phrases([("b",)], _phrase_trees([(1, ("b",))])[0], True, [[0]])
 
 
 @settings(max_examples=300, deadline=None)
@@ -926,7 +915,7 @@ def test_walk_phrases_leaves_other_items_alone_and_refuses_wrong_types():
                 max_size=8),
        st.lists(st.lists(st.sampled_from("abcde"), max_size=2).map(tuple), max_size=12))
 def test_walk_phrases_equals_the_python_walk(phrases, parts):
-    forward, backward = _tree(phrases)
+    forward, backward = _phrase_trees(phrases)
     for root, is_forward, extra in ((forward, True, 0), (backward, False, 1)):
         expected, got = ([[0] * (len(parts) + extra) for _ in range(3)] for _ in range(2))
         _walk_reference(parts, root, is_forward, expected)

@@ -16,7 +16,7 @@ serves a language through the sets that list it; other codes get no entries, as 
 """
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
+from collections.abc import Container, Iterable, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -267,16 +267,23 @@ def phrase_groups() -> tuple[str, ...]:
 @lru_cache(maxsize=None)
 def _trie(lang: str | None) -> _Trie:
     groups = phrase_groups()
+    phrases = ((g, ph) for g, group in enumerate(groups)
+               for ph in {ph for phs in _index(group, lang).by_first.values() for ph in phs})
+    return _Trie(groups, *_phrase_trees(phrases))
+
+
+def _phrase_trees(phrases: Iterable[tuple[int, Phrase]]) -> tuple[dict, dict]:
+    """The trees of ``(group number, pieces)`` phrases that :func:`rows` walks, forward and over
+    the pieces read backwards: piece → node, and a node's ``""`` → the groups that end there."""
     forward: dict = {}
     backward: dict = {}
-    for g, group in enumerate(groups):
-        for ph in {ph for phs in _index(group, lang).by_first.values() for ph in phs}:
-            for root, parts in ((forward, ph), (backward, ph[::-1])):
-                node = root
-                for part in parts:
-                    node = node.setdefault(part, {})
-                node[""] = (*node.get("", ()), g)
-    return _Trie(groups, forward, backward)
+    for g, ph in phrases:
+        for root, parts in ((forward, ph), (backward, ph[::-1])):
+            node = root
+            for part in parts:
+                node = node.setdefault(part, {})
+            node[""] = (*node.get("", ()), g)
+    return forward, backward
 
 
 def rows(words: Sequence[str], lang: str | None = None) -> Rows:

@@ -921,3 +921,28 @@ def test_walk_phrases_equals_the_python_walk(phrases, parts):
         _walk_reference(parts, root, is_forward, expected)
         _kernels.walk_phrases(parts, root, is_forward, got)
         assert got == expected
+
+
+# --- positions that detection looks at closely, against the Python that picked them ----------
+
+@given(st.lists(st.text(alphabet="aاﻻAÉzال", min_size=1, max_size=5), max_size=12), st.data())
+def test_position_kernels_equal_their_python(words, data):
+    segs = sorted(data.draw(st.lists(st.integers(0, 3), min_size=len(words), max_size=len(words))))
+    longest = data.draw(st.integers(0, 4))
+    assert _kernels.short_pairs(words, segs, longest) == [
+        i for i in range(len(words) - 1) if segs[i] == segs[i + 1] and min(len(words[i]), len(words[i + 1])) <= longest]
+    assert _kernels.starting(words, "ال", 1) == [i + 1 for i, w in enumerate(words) if w.startswith("ال")]
+    assert _kernels.starting(words, "", 0) == list(range(len(words)))
+    assert _kernels.capitalised(words) == [i for i, w in enumerate(words) if w[:1].isupper()]
+
+
+def test_position_kernels_refuse_what_they_cannot_read():
+    with pytest.raises(ValueError, match="short_pairs: 1 segments for 2 words"):
+        _kernels.short_pairs(["a", "b"], [0], 3)
+    with pytest.raises(TypeError):
+        _kernels.short_pairs(["a", 5], [0, 0], 3)
+    with pytest.raises(TypeError):
+        _kernels.starting(["a", None], "a", 0)
+    with pytest.raises(TypeError):
+        _kernels.capitalised([b"A"])
+    assert _kernels.capitalised(["", "Ab", "ǅ", "aB"]) == [1]  # title case is not upper case, as str.isupper

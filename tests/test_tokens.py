@@ -155,3 +155,36 @@ def test_tokens_kernel_refuses_what_it_cannot_make():
     with pytest.raises(ValueError, match="offsets of 1 and 2 characters for a text of 2"):
         tokens(Token, "ab", array("q", [0]), array("q", [1, 2]))
     assert tokens(Token, "") == [] and tokens(Token, " _ ") == []
+
+
+# --- what stands between tokens (the gaps kernel) against slicing ----------------------------
+
+@given(st.text(alphabet=ALPHABET + "  ;\n", max_size=40))
+def test_text_gaps_and_squeezed_gaps_equal_slices_of_the_text(text):
+    from entityres.text.tokens import squeezed_gaps, text_gaps
+
+    norm = normalize(text)
+    tokens, t = tokenize(norm), norm.text
+    bounds = [0] + [b for tok in tokens for b in (tok.nstart, tok.nend)] + [len(t)]
+    between = [t[a:b] for a, b in zip(bounds[::2], bounds[1::2])] if tokens else []
+    assert text_gaps(norm, tokens) == between
+    if tokens:  # the gaps and tokens make the text again
+        assert "".join(g + tok.text for g, tok in zip(between, tokens)) + between[-1] == t
+    assert squeezed_gaps(norm, tokens) == [""] * bool(tokens) + [g.replace(" ", "") for g in between[1:-1]]
+
+
+def test_gaps_kernel_refuses_tokens_out_of_order():
+    from entityres.text._kernels import gaps
+    from entityres.text.tokens import Token
+
+    assert gaps("ab cd", [Token("ab", 0, 2, 0, 2), Token("cd", 3, 5, 3, 5)], False) == ["", " ", ""]
+    assert gaps("ab , cd", [Token("ab", 0, 2, 0, 2), Token("cd", 5, 7, 5, 7)], True) == ["", ","]
+    assert gaps("", [], False) == [] and gaps("", [], True) == []
+    with pytest.raises(ValueError, match="token 1 at 1:2 is out of order in a text of 5 characters"):
+        gaps("ab cd", [Token("ab", 0, 2, 0, 2), Token("b", 1, 2, 1, 2)], False)
+    with pytest.raises(ValueError, match="token 0 at 4:9 is out of order"):
+        gaps("ab cd", [Token("x", 4, 9, 4, 9)], True)
+    with pytest.raises(ValueError, match="token 0 is not a tuple"):
+        gaps("ab", [["ab", 0, 2, 0, 2]], False)
+    with pytest.raises(ValueError, match="token 0 is not a tuple"):
+        gaps("ab", [("ab", 0, 2)], False)

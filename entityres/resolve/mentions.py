@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from itertools import accumulate, compress, count, repeat
-from operator import and_, eq, itemgetter, methodcaller
+from operator import itemgetter
 from typing import NamedTuple, Sequence
 
 from rapidfuzz.distance import Indel
@@ -42,7 +42,8 @@ from ..gazetteer._index import Keys, Vocab, key_pieces
 from ..text.langs import ARABIC_LETTER
 from ..text.normalize import ZWNJ, Normalized
 from ..text.similarity import word_profile, word_similarity
-from ..text.tokens import Token, stem_cuts
+from ..text._kernels import capitalised, short_pairs, starting
+from ..text.tokens import Token, squeezed_gaps, stem_cuts
 
 STRIP_COST = 0.02  # a stem loses ties to the word as written
 RARE_ZIPF = 3.0  # rarer words may be misspelt names: look for the closest gazetteer word
@@ -165,11 +166,8 @@ def token_forms(word: str, lang: str | None, index: Index) -> tuple[Form, ...]:
 def _gaps(norm: Normalized, tokens: list[Token]) -> tuple[list[str], list[int]]:
     """What stands before each token (spaces removed), and its segment number: names never cross
     punctuation or a line break."""
-    text = norm.text
-    # most words stand one space apart
-    gaps = [""] + ["" if (g := text[a.nend:b.nstart]) == " " else g.replace(" ", "") for a, b in zip(tokens, tokens[1:])]
-    segs = list(accumulate(map(bool, gaps)))
-    return gaps, segs
+    gaps = squeezed_gaps(norm, tokens)
+    return gaps, list(accumulate(map(bool, gaps)))
 
 
 class _Doc(NamedTuple):
@@ -224,8 +222,7 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
     apart = _bounded(_apart_memo(lang, index))
     pieces = {}  # i → names written apart (کی یف for کییف) whose first piece is token i: (f, g) form pairs
     # Only where one word of two adjacent ones is short (SPLIT_PIECE) and no punctuation parts them.
-    lengths = list(map(len, words))
-    for i in compress(count(), map(and_, map(eq, segs, segs[1:]), map(SPLIT_PIECE.__ge__, map(min, lengths, lengths[1:])))):
+    for i in short_pairs(words, segs, SPLIT_PIECE):
         pair = (words[i], words[i + 1])
         found = apart.get(pair)
         if found is None:
@@ -458,12 +455,11 @@ def _new_spans(doc: _Doc, known: list[Span]) -> list[Span]:
     starts = {s.last + 1: s.first for s in known if _is_place(doc, s)}
     ends = {group: doc.before[group] for group, _, _ in _NEW_CUES}
     # Most tokens have no cue, capital or byline before them: only these positions are looked at closely.
-    # (positions picked out in C: compress over the rows and flags)
+    # (positions picked out in C: compress over the rows, the kernels over the words)
     cued = set(starts).union(*(compress(count(), row) for row in ends.values()), map((1).__add__, doc.orgs),
-                             compress(count(1), map(methodcaller("startswith", "ال"), doc.words)))
-    # tokens are never empty: the first letter of each is word[0]
-    latin = set(compress(count(), map(str.isupper, map(itemgetter(0), doc.words)))) if ARABIC_LETTER.search(text, 0, 2000) else set()
-    bylines = set(compress(count(), map(methodcaller("__contains__", ";"), doc.gaps)))
+                             starting(doc.words, "ال", 1))
+    latin = set(capitalised(doc.words)) if ARABIC_LETTER.search(text, 0, 2000) else set()
+    bylines = {i for i in compress(count(), doc.gaps) if ";" in doc.gaps[i]}  # most gaps are empty
     free = 0  # the tokens before it are in a new name already
     for i in sorted((cued | latin | bylines) - taken):
         if i < free or i >= len(tokens):

@@ -32,8 +32,8 @@ import weakref
 from array import array
 from functools import lru_cache
 from importlib.resources import files
-from itertools import chain, compress
-from operator import attrgetter, itemgetter, not_
+from itertools import compress
+from operator import itemgetter, not_
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, Sequence
 
@@ -46,7 +46,7 @@ from ..text import cues
 from ..text import frequency
 from ..text.keys import top_key
 from ..text.normalize import Normalized, normalize
-from ..text.tokens import Token, stem_cuts, tokenize
+from ..text.tokens import Token, stem_cuts, text_gaps, tokenize
 from ._decode import SEEN_MARKS, decode, local_features as _local_features, new_word_scores, split_attributes
 from ._decode import word_features as _c_word_features
 from .cluster import compound_parts
@@ -180,17 +180,6 @@ def sentence_features(words: Sequence[str], gaps: Sequence[str], lang: str | Non
                 f += per_word[i + o].seen[slot]
         out.append(f)
     return out
-
-
-def text_gaps(norm: Normalized, tokens: list[Token]) -> list[str]:
-    """What stands before each token of a tokenised text, and after the last (one more than the
-    tokens; none for no tokens)."""
-    if not tokens:
-        return []
-    text = norm.text
-    # text[:first start], text[end:next start] ..., text[last end:], sliced in C
-    return list(map(text.__getitem__, map(slice, chain((0,), map(attrgetter("nend"), tokens)),
-                                          chain(map(attrgetter("nstart"), tokens), (len(text),)))))
 
 
 def sentence_ends(gaps: Sequence[str]) -> list[int]:

@@ -16,8 +16,9 @@ from libc.stdlib cimport qsort
 from libc.string cimport memcmp, memcpy, memset
 
 from rapidfuzz.distance import Levenshtein as _Levenshtein
-from cpython.unicode cimport (Py_UNICODE_ISALNUM, PyUnicode_4BYTE_KIND, PyUnicode_DATA, PyUnicode_FromKindAndData,
-                              PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_READ, PyUnicode_READ_CHAR, PyUnicode_Substring)
+from cpython.unicode cimport (Py_UNICODE_ISALNUM, Py_UNICODE_ISUPPER, PyUnicode_4BYTE_KIND, PyUnicode_DATA, PyUnicode_FromKindAndData,
+                              PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_READ, PyUnicode_READ_CHAR, PyUnicode_Substring,
+                              PyUnicode_Tailmatch)
 
 
 cdef extern from "Python.h":
@@ -2174,3 +2175,72 @@ def tokens(type cls, str text, starts=None, ends=None):
 cdef inline void _put(object t, Py_ssize_t k, object item) noexcept:
     Py_INCREF(item)  # PyTuple_SET_ITEM steals it
     PyTuple_SET_ITEM(t, k, item)
+
+
+def gaps(str text, list tokens, bint squeeze):
+    """What stands between the tokens of ``text`` (tuples whose items 3 and 4 are ``nstart`` and
+    ``nend`` in it, in order): the text before the first, between each two, and after the last
+    (one more string than tokens; none for none). ``squeeze``: one string per token instead, what
+    stands before it with its spaces removed, the first ``""``. ValueError when the tokens' offsets
+    are not in order within the text."""
+    cdef Py_ssize_t n = len(tokens), size = len(text), k, a, b, prev = 0
+    cdef list out = []
+    cdef object gap
+    for k in range(n + (0 if squeeze or n == 0 else 1)):
+        if k < n:
+            token = tokens[k]
+            if not isinstance(token, tuple) or len(<tuple> token) < 5:
+                raise ValueError(f"gaps: token {k} is not a tuple (text, start, end, nstart, nend): {token!r}")
+            a, b = (<tuple> token)[3], (<tuple> token)[4]
+        else:
+            a = b = size
+        if not prev <= a <= b <= size:
+            raise ValueError(f"gaps: token {k} at {a}:{b} is out of order in a text of {size} characters")
+        if squeeze and k == 0:
+            gap = ""
+        elif squeeze and a - prev == 1 and PyUnicode_READ_CHAR(text, prev) == 0x20:
+            gap = ""  # most words stand one space apart
+        else:
+            gap = PyUnicode_Substring(text, prev, a)
+            if squeeze and " " in gap:
+                gap = gap.replace(" ", "")
+        out.append(gap)
+        prev = b
+    return out
+
+
+def short_pairs(list words, list segs, Py_ssize_t longest):
+    """The positions i of two adjacent words in one segment (``segs[i] == segs[i + 1]``), one of
+    them at most ``longest`` characters long. ValueError when ``segs`` is shorter than ``words``."""
+    cdef Py_ssize_t i, n = len(words), before = 0, size
+    cdef list out = []
+    if len(segs) < n:
+        raise ValueError(f"short_pairs: {len(segs)} segments for {n} words")
+    for i in range(n):
+        size = len(<str?> words[i])
+        if i and (before <= longest or size <= longest) and segs[i - 1] == segs[i]:
+            out.append(i - 1)
+        before = size
+    return out
+
+
+def starting(list words, str prefix, Py_ssize_t shift):
+    """``i + shift`` for each position i of a word that starts with ``prefix``."""
+    cdef Py_ssize_t i, m = len(prefix)
+    cdef list out = []
+    for i in range(len(words)):
+        word = <str?> words[i]
+        if len(word) >= m and PyUnicode_Tailmatch(word, prefix, 0, m, -1) == 1:
+            out.append(i + shift)
+    return out
+
+
+def capitalised(list words):
+    """The positions of the words whose first character is upper case (``str.isupper``)."""
+    cdef Py_ssize_t i
+    cdef list out = []
+    for i in range(len(words)):
+        word = <str?> words[i]
+        if len(word) and Py_UNICODE_ISUPPER(PyUnicode_READ_CHAR(word, 0)):
+            out.append(i)
+    return out

@@ -15,6 +15,7 @@ from itertools import product
 from typing import Iterable, NamedTuple
 
 from . import tables
+from ._kernels import gaps as _gaps
 from ._kernels import stem_cuts as _stem_cuts
 from ._kernels import tokens as _tokens
 from ..memo import WORDS
@@ -46,6 +47,18 @@ def tokenize(text: str | Normalized) -> list[Token]:
     if isinstance(starts, range):  # offsets one-to-one
         return _tokens(Token, norm.text)
     return _tokens(Token, norm.text, starts, ends)
+
+
+def text_gaps(norm: Normalized, tokens: list[Token]) -> list[str]:
+    """What stands before each token of a tokenised text, and after the last (one more than the
+    tokens; none for no tokens). In C (:func:`entityres.text._kernels.gaps`)."""
+    return _gaps(norm.text, tokens, False)
+
+
+def squeezed_gaps(norm: Normalized, tokens: list[Token]) -> list[str]:
+    """What stands before each token, its spaces removed (one per token, the first ``""``): the
+    punctuation that parts two words, if any."""
+    return _gaps(norm.text, tokens, True)
 
 
 @lru_cache(maxsize=64)

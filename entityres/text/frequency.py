@@ -37,6 +37,10 @@ def table(lang: str | None, cache: bool = True) -> dict[str, float]:
     Built once per process; with ``cache`` read from (and written to) the on-disk cache, without it
     no cache file is touched.
     """
+    # a language as detection passes it (fa, prs, ar) finds its table without being canonicalised
+    found = _tables.get(_WORDFREQ_LANG.get(lang)) if type(lang) is str else None
+    if found is not None:
+        return found
     source = _WORDFREQ_LANG.get(canonical_lang(lang) or "")
     if source is None:
         return {}

@@ -480,3 +480,63 @@ def test_a_large_build_shows_its_progress_on_a_terminal(monkeypatch, capsys):
     Index._compile(entries)
     shown = capsys.readouterr().err
     assert shown.lstrip("\r").startswith("index:") and f"0/{len(entries)}" in shown
+
+
+# --- the alias walk of detection, against the Python walk it replaced -----------------------
+
+def _walks_reference(forms, segs, starts, exact, prefixes):
+    out = []
+
+    def walk(i, j, key, cost, first):
+        for f in forms[j]:
+            if j > i and f[4]:
+                continue
+            k = f"{key} {f[0]}" if key else f[0]
+            if k in exact:
+                out.append((i, j, first or f, f, cost + f[3], k, exact[k]))
+            if k in prefixes and not f[5] and j + 1 < len(forms) and segs[j + 1] == segs[i]:
+                walk(i, j + 1, k, cost + f[3], first or f)
+
+    for i in starts:
+        walk(i, i, "", 0.0, None)
+    return out
+
+
+_FORM = st.tuples(st.sampled_from(["a", "b", "ab", "c"]), st.just(0), st.just(1),
+                  st.sampled_from([0.0, 0.1, 0.25, 0.7]), st.booleans(), st.booleans())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_FORM, max_size=3).map(tuple), max_size=7), st.data())
+def test_alias_walks_equal_the_python_walk(forms, data):
+    from entityres.gazetteer._index import alias_walks
+
+    segs = sorted(data.draw(st.lists(st.integers(0, 2), min_size=len(forms), max_size=len(forms))))
+    starts = sorted(data.draw(st.sets(st.integers(0, max(len(forms) - 1, 0)))) if forms else [])
+    names = data.draw(st.lists(st.sampled_from(["a", "b", "ab", "a b", "b a", "a b c", "ab c", "c c"]), max_size=6, unique=True))
+    collector = Collector()
+    for n, name in enumerate(names):
+        collector.add(((name,),), n)
+    exact = collector.runs()
+    prefixes = Keys.of(sorted({" ".join(name.split()[:k]) for name in names for k in range(1, name.count(" ") + 2)}))
+    got = alias_walks(forms, segs, starts, exact, prefixes)
+    assert got == _walks_reference(forms, segs, starts, exact, prefixes)
+    assert all(type(g[6]) is tuple and exact[g[5]] == g[6] for g in got)
+
+
+def test_alias_walks_read_an_alias_over_tokens_and_refuse_what_they_cannot_read():
+    from entityres.gazetteer._index import alias_walks
+
+    collector = Collector()
+    collector.add((("nur sultan",), ("sultan",)), 0)
+    exact, prefixes = collector.runs(), Keys.of(["nur", "nur sultan", "sultan"])
+    nur, sultan = ("nur", 0, 3, 0.0, False, False), ("sultan", 0, 6, 0.5, False, False)
+    assert alias_walks([(nur,), (sultan,)], [0, 0], [0, 1], exact, prefixes) == [
+        (0, 1, nur, sultan, 0.5, "nur sultan", (0,)), (1, 1, sultan, sultan, 0.5, "sultan", (0,))]
+    assert alias_walks([(nur,), (sultan,)], [0, 1], [0], exact, prefixes) == []  # punctuation parts them
+    with pytest.raises(ValueError, match="1 segments for 2 tokens"):
+        alias_walks([(nur,), (sultan,)], [0], [0], exact, prefixes)
+    with pytest.raises(ValueError, match="no token 2 of 2"):
+        alias_walks([(nur,), (sultan,)], [0, 0], [2], exact, prefixes)
+    with pytest.raises(TypeError, match="a form is a tuple of 6 items"):
+        alias_walks([(("nur", 0, 3),)], [0], [0], exact, prefixes)

@@ -1199,3 +1199,41 @@ cdef class Aliases(_Made):
 
 def _columns(*args):
     return Aliases.columns(*args)
+
+
+def alias_walks(list forms, list segs, starts, exact, prefixes):
+    """The aliases that begin at each token of ``starts`` and go on through later tokens of its
+    segment (``segs``), read from each token's forms (``forms[i]``: tuples ``(key, start, end,
+    cost, starts_only, ends_only)``) joined by spaces: ``(i, j, first form, last form, cost,
+    key, exact[key])`` for each key in ``exact`` (a map), going on while the key is in
+    ``prefixes``; a form that only starts a name is not read after the first token, one that only
+    ends it ends the walk. In the order a depth-first walk over the forms meets them.
+    ValueError when ``segs`` is shorter than ``forms`` or a start is not a token."""
+    cdef Py_ssize_t n = len(forms)
+    cdef list out = []
+    if len(segs) < n:
+        raise ValueError(f"alias_walks: {len(segs)} segments for {n} tokens")
+    for i in starts:
+        if not 0 <= i < n:
+            raise ValueError(f"alias_walks: no token {i} of {n}")
+        _walk(forms, segs, exact, prefixes, i, i, "", 0.0, None, out)
+    return out
+
+
+cdef void _walk(list forms, list segs, exact, prefixes, Py_ssize_t i, Py_ssize_t j, str key, double cost,
+                object first, list out) except *:
+    cdef tuple form
+    cdef str k
+    cdef double c
+    for f in forms[j]:
+        if not isinstance(f, tuple) or len(<tuple> f) < 6:
+            raise TypeError(f"alias_walks: a form is a tuple of 6 items, not {f!r}")
+        form = <tuple> f
+        if j > i and form[4]:
+            continue
+        k = key + " " + <str?> form[0] if key else <str?> form[0]
+        c = cost + <double> form[3]
+        if k in exact:
+            out.append((i, j, form if first is None else first, form, c, k, exact[k]))
+        if k in prefixes and not form[5] and j + 1 < len(forms) and segs[j + 1] == segs[i]:
+            _walk(forms, segs, exact, prefixes, i, j + 1, k, c, form if first is None else first, out)

@@ -38,7 +38,7 @@ from ..text import cues
 from ..text.frequency import zipf
 from ..text.keys import ARTICLE
 from ..gazetteer.index import TYPE_CODES, Index, fold_word, word_blocking_keys
-from ..gazetteer._index import Keys, Vocab, key_pieces
+from ..gazetteer._index import Keys, Vocab, alias_walks, key_pieces
 from ..text.langs import ARABIC_LETTER
 from ..text.normalize import ZWNJ, Normalized
 from ..text.similarity import word_profile, word_similarity
@@ -195,25 +195,9 @@ def _span(doc: _Doc, i: int, j: int, fi: Form, fj: Form, kind: str, aliases, cos
     return Span(i, j, start, end, kind, aliases, cost, None, None, weak, key)
 
 
-def _walk(doc: _Doc, out: list[Span], i: int, j: int, key: str, cost: float, first: Form | None) -> None:
-    """The aliases that begin at token i and go on through token j, with ``key`` read so far."""
-    forms, segs, exact, prefixes = doc.forms, doc.segs, doc.index.exact, doc.index.prefixes
-    for f in forms[j]:
-        if j > i and f.starts_only:
-            continue
-        k = f"{key} {f.key}" if key else f.key
-        if k in exact:
-            out.append(_span(doc, i, j, first or f, f, "alias", exact[k], cost + f.cost, k))
-        if k in prefixes and not f.ends_only and j + 1 < len(forms) and segs[j + 1] == segs[i]:
-            _walk(doc, out, i, j + 1, k, cost + f.cost, first or f)
-
-
-# Module functions, not closures: a recursive closure is a reference cycle that kept each text's
-# tokens and spans alive until the cycle collector ran, and made its full collections slow.
 def _gazetteer_spans(doc: _Doc) -> list[Span]:
     index, forms, segs = doc.index, doc.forms, doc.segs
     exact, parts, given = index.exact, index.parts, index.given
-    out: list[Span] = []
     words, titles, lang = doc.words, doc.at["person_titles"], doc.lang
     hot = _bounded(_hot_words(lang, index))
     may = list(map(hot.get, words))
@@ -230,9 +214,13 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
                                         if not g.starts_only and (f.key + g.key) in exact)
         if found:
             pieces[i] = found
-    for i in sorted(set(compress(count(), may)).union(pieces)):
+    starts = list(compress(count(), may))
+    # The aliases read from token i on, in C; the part and apart spans of each i come after them, as
+    # select() needs (of two spans it ranks alike, the first in this list wins; both begin at i).
+    out = [_span(doc, i, j, fi, fj, "alias", aliases, cost, k)
+           for i, j, fi, fj, cost, k, aliases in alias_walks(forms, segs, starts, exact, index.prefixes)]
+    for i in sorted(set(starts).union(pieces)):
         if may[i]:
-            _walk(doc, out, i, i, "", 0.0, None)
             for f in forms[i]:
                 # A surname alone names its person; a given name alone, or a surname that is also
                 # an everyday word (اسلامی, سريع, العدل), only where the text supports it (weak).

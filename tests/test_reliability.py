@@ -266,6 +266,7 @@ def test_the_word_memo_of_detection_is_bounded(monkeypatch):
     for n in range(0, 200, 20):
         resolver.resolve(" ".join(words[n:n + 20]), "fa")
     assert len(mentions._hot_words("fa", resolver.index)) <= 50 + 20
+    assert 20 <= len(mentions._forms_memo("fa", resolver.index)) <= 50 + 20  # in use, and bounded
 
 
 def test_a_dropped_resolver_frees_its_index():

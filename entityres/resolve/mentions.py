@@ -37,11 +37,11 @@ from ..memo import SMALL, WORDS, per_index
 from ..text import cues
 from ..text.frequency import zipf
 from ..text.keys import ARTICLE
-from ..gazetteer.index import TYPE_CODES, Index, fold_word, word_blocking_keys
+from ..gazetteer.index import TYPE_CODES, Index, blocking_keys, fold_word
 from ..gazetteer._index import Keys, Vocab, alias_walks, key_pieces
 from ..text.langs import ARABIC_LETTER
 from ..text.normalize import ZWNJ, Normalized
-from ..text.similarity import word_profile, word_similarity
+from ..text.similarity import word_profile, word_similarity, word_sketch
 from ..text._kernels import capitalised, short_pairs, starting
 from ..text.tokens import Token, squeezed_gaps, stem_cuts
 
@@ -104,13 +104,16 @@ def _fold(text: str) -> str:
 @per_index(WORDS)
 def corrections(word: str, lang: str | None, index: Index) -> tuple[tuple[str, float], ...]:
     """Gazetteer words that a rare word is probably a spelling of, with their similarity."""
-    profile = word_profile(word, lang)
+    sketch = word_sketch(word)
     vocab, words = index.vocab, index.vocab_words
     # Only spellings in the same script: a Persian word is not a misspelt Latin one.
     found = set(map(words.__getitem__, index.vocab_postings.numbers_where(
-        word_blocking_keys(profile, query=True), _vocab_arabic(index), profile.arabic)))
-    scored = sorted(((word_similarity(profile, vocab[v]), v) for v in found
-                     if Indel.normalized_similarity(profile.surface, vocab[v].surface) >= SAME_LETTERS), reverse=True)
+        blocking_keys(sketch.keys, query=True), _vocab_arabic(index), sketch.arabic)))
+    near = [v for v in found if Indel.normalized_similarity(sketch.surface, vocab[v].surface) >= SAME_LETTERS]
+    if not near:  # the word's readings, most of its profile's cost, only where they are compared
+        return ()
+    profile = word_profile(word, lang)
+    scored = sorted(((word_similarity(profile, vocab[v]), v) for v in near), reverse=True)
     return tuple((v, s) for s, v in scored[:MAX_CORRECTIONS] if s >= FUZZY_WORD)
 
 

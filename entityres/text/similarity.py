@@ -128,6 +128,15 @@ class Sketch(NamedTuple):
     part: str | None
 
 
+def word_sketch(word: str) -> Sketch:
+    """The sketch of one normalised word: its profile's keys, weight, surface and part
+    (:func:`word_profile`), without the readings that are most of a profile's cost."""
+    keys = word_keys(word)
+    arabic = is_arabic_script(word)
+    surface = _surface(word, arabic)
+    return Sketch(word, keys, _weight(keys), arabic, surface, part_symbol(surface))
+
+
 class NameSketch(NamedTuple):
     """A name's words sketched, each two adjacent words read as one, and each word's evidence."""
 
@@ -139,12 +148,7 @@ class NameSketch(NamedTuple):
 def name_sketch(words: list[str] | tuple[str, ...]) -> NameSketch:
     """The sketch of a name's normalised words: the same keys, weights, surfaces and parts as
     their profiles (:func:`word_profile`, :func:`join_profiles`), and the same joined keys."""
-    sketches = []
-    for word in words:
-        keys = word_keys(word)
-        arabic = is_arabic_script(word)
-        surface = _surface(word, arabic)
-        sketches.append(Sketch(word, keys, _weight(keys), arabic, surface, part_symbol(surface)))
+    sketches = list(map(word_sketch, words))
     joined = tuple(Sketch(x.text + y.text, join_keys([x.keys, y.keys]), x.weight + y.weight, x.arabic,
                           x.surface + y.surface, _joined_part([x.surface, y.surface]))
                    for x, y in zip(sketches, sketches[1:]))

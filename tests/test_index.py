@@ -540,3 +540,12 @@ def test_alias_walks_read_an_alias_over_tokens_and_refuse_what_they_cannot_read(
         alias_walks([(nur,), (sultan,)], [0, 0], [2], exact, prefixes)
     with pytest.raises(TypeError, match="a form is a tuple of 6 items"):
         alias_walks([(("nur", 0, 3),)], [0], [0], exact, prefixes)
+
+
+def test_vocab_surfaces_are_the_words_surfaces_without_making_them(index):
+    vocab = Index._decode(index._encode(), index.entries).vocab
+    n = len(index.vocab_words)
+    assert vocab.surfaces([n - 1, 0, 0]) == [index.vocab[index.vocab_words[i]].surface for i in (n - 1, 0, 0)]
+    assert vocab.words.made() == 0  # read from the column
+    with pytest.raises(IndexError, match=f"no word {n} of {n}"):
+        vocab.surfaces([n])

@@ -946,3 +946,20 @@ def test_position_kernels_refuse_what_they_cannot_read():
     with pytest.raises(TypeError):
         _kernels.capitalised([b"A"])
     assert _kernels.capitalised(["", "Ab", "ǅ", "aB"]) == [1]  # title case is not upper case, as str.isupper
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcاب\U0001d400é", max_size=9), st.lists(st.text(alphabet="abcاب\U0001d400é", max_size=9), max_size=6),
+       st.sampled_from([0.0, 0.5, 0.8, 0.9, 1.0]))
+def test_near_letters_equals_rapidfuzz_indel(word, strings, cutoff):
+    assert _kernels.near_letters(strings, word, cutoff) == [
+        k for k, s in enumerate(strings) if Indel.normalized_similarity(word, s) >= cutoff]
+
+
+def test_near_letters_at_the_cutoff_and_on_wrong_types():
+    # 5 + 5 letters, 2 edits: 0.8 exactly, as rapidfuzz computes it
+    assert Indel.normalized_similarity("abcde", "abcdx") == 0.8
+    assert _kernels.near_letters(["abcdx", "abxyz", "", "abcde"], "abcde", 0.8) == [0, 3]
+    assert _kernels.near_letters(["", "a"], "", 1.0) == [0]
+    with pytest.raises(TypeError):
+        _kernels.near_letters([b"abc"], "abc", 0.8)

@@ -1072,6 +1072,21 @@ cdef class Vocab(_KeyMap):
             o[i] = column[numbers[i]] == 1
         return out
 
+    def surfaces(self, numbers):
+        """The surfaces (``Word.surface``) of the words numbered ``numbers`` (their places in
+        order), read from the words' column when they are :class:`Words`, no profile made.
+        IndexError for a number that is no word's."""
+        cdef Py_ssize_t i, n = len(self)
+        cdef const uint32_t *at = _at(self._numbers)
+        cdef list out = []
+        cdef bint column = isinstance(self.words, Words)
+        for number in numbers:
+            i = number
+            if not 0 <= i < n:
+                raise IndexError(f"surfaces: no word {i} of {n}")
+            out.append((<Words> self.words)._surfaces._get(at[i]) if column else self.words[at[i]].surface)
+        return out
+
     def __repr__(self):
         return f"Vocab({len(self)} words)"
 

@@ -30,8 +30,6 @@ from itertools import accumulate, compress, count
 from operator import itemgetter
 from typing import Callable, NamedTuple, Sequence, TypeVar
 
-from rapidfuzz.distance import Indel
-
 from ..limits import MAX_WORD_CHARS
 from ..memo import SMALL, WORDS, per_index
 from ..text import cues
@@ -42,7 +40,7 @@ from ..gazetteer._index import Keys, Vocab, alias_walks, key_pieces
 from ..text.langs import ARABIC_LETTER
 from ..text.normalize import ZWNJ, Normalized
 from ..text.similarity import word_profile, word_similarity, word_sketch
-from ..text._kernels import capitalised, short_pairs, starting
+from ..text._kernels import capitalised, near_letters, short_pairs, starting
 from ..text.tokens import Token, squeezed_gaps, stem_cuts
 
 T = TypeVar("T")
@@ -107,14 +105,23 @@ def corrections(word: str, lang: str | None, index: Index) -> tuple[tuple[str, f
     sketch = word_sketch(word)
     vocab, words = index.vocab, index.vocab_words
     # Only spellings in the same script: a Persian word is not a misspelt Latin one.
-    found = set(map(words.__getitem__, index.vocab_postings.numbers_where(
+    found = list(dict.fromkeys(index.vocab_postings.numbers_where(
         blocking_keys(sketch.keys, query=True), _vocab_arabic(index), sketch.arabic)))
-    near = [v for v in found if Indel.normalized_similarity(sketch.surface, vocab[v].surface) >= SAME_LETTERS]
+    near = [words[found[k]] for k in near_letters(_surfaces(found, index), sketch.surface, SAME_LETTERS)]
     if not near:  # the word's readings, most of its profile's cost, only where they are compared
         return ()
     profile = word_profile(word, lang)
     scored = sorted(((word_similarity(profile, vocab[v]), v) for v in near), reverse=True)
     return tuple((v, s) for s, v in scored[:MAX_CORRECTIONS] if s >= FUZZY_WORD)
+
+
+def _surfaces(numbers: list[int], index: Index) -> list[str]:
+    """The surfaces of the vocabulary words numbered ``numbers`` (:attr:`Index.vocab_words`' order)."""
+    vocab = index.vocab
+    if isinstance(vocab, Vocab):
+        return vocab.surfaces(numbers)
+    words = index.vocab_words
+    return [vocab[words[n]].surface for n in numbers]
 
 
 @per_index(None)

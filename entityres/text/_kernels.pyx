@@ -2244,3 +2244,42 @@ def capitalised(list words):
         if len(word) and Py_UNICODE_ISUPPER(PyUnicode_READ_CHAR(word, 0)):
             out.append(i)
     return out
+
+
+def near_letters(list strings, str word, double cutoff):
+    """The positions of ``strings`` as close to ``word`` in their letters as ``cutoff`` or closer:
+    rapidfuzz's ``Indel.normalized_similarity`` (one minus the insertions and deletions that make
+    one the other, over both lengths), computed the same way, without a call per string."""
+    cdef Py_ssize_t m = len(word), n, i, j, k, lcs, diag, up
+    cdef Py_ssize_t *row = <Py_ssize_t *> PyMem_Malloc((m + 1) * sizeof(Py_ssize_t))
+    cdef list out = []
+    cdef str other
+    cdef int wkind = PyUnicode_KIND(word), okind
+    cdef void *wdata = PyUnicode_DATA(word)
+    cdef void *odata
+    cdef Py_UCS4 c
+    if row is NULL:
+        raise MemoryError()
+    try:
+        for k in range(len(strings)):
+            other = <str?> strings[k]
+            n = len(other)
+            okind, odata = PyUnicode_KIND(other), PyUnicode_DATA(other)
+            # the longest common subsequence, one row of the table at a time
+            for j in range(m + 1):
+                row[j] = 0
+            for i in range(n):
+                c, diag = PyUnicode_READ(okind, odata, i), 0
+                for j in range(1, m + 1):
+                    up = row[j]
+                    if PyUnicode_READ(wkind, wdata, j - 1) == c:
+                        row[j] = diag + 1
+                    elif row[j - 1] > up:
+                        row[j] = row[j - 1]
+                    diag = up
+            lcs = row[m]
+            if m + n == 0 or 1.0 - <double> (m + n - 2 * lcs) / <double> (m + n) >= cutoff:
+                out.append(k)
+    finally:
+        PyMem_Free(row)
+    return out

@@ -11,7 +11,7 @@ from entityres.gazetteer.loader import load_gazetteer
 from entityres.resolve import tagger
 from entityres.resolve.conll import GoldSpan, fold_type, read_corpus, read_tokens, to_sentence
 from entityres.text.normalize import normalize
-from entityres.text.tokens import tokenize
+from entityres.text.tokens import text_gaps, tokenize
 
 GIVEN = ["کامران", "شهرام", "بهزاد", "فرهاد", "نوید", "آرش", "سیاوش", "مهرداد"]
 FAMILY = ["پورکند", "نیک‌خواه", "دلاوری", "زرین‌کوب", "شاهرخی", "کیانفر", "مستوفی", "رادمنش"]
@@ -144,7 +144,7 @@ def test_tagging_numbers_the_local_features_that_training_names(model, index):
     norm = normalize("رئیس‌جمهور ولادیمیر پوتین گفت، «کامران» در شهر یزد آمد. سخنگوی دولت گفت")
     tokens = tokenize(norm)
     words = [w.text for w in tokens]
-    gaps = tagger.text_gaps(norm, tokens)
+    gaps = text_gaps(norm, tokens)
     before = cues.rows(words, "fa").before
     ids, starts = local_features(words, [tagger._gap(g) for g in gaps],
                                  [tagger.word_features(w, "fa", index).key for w in words],
@@ -172,7 +172,7 @@ def test_a_cue_phrase_counts_only_within_its_sentence(index):
     words = [w.text for w in tokens]
     before = cues.rows(words, "fa").before
     assert before["person_titles"][4] == 3  # in the text as a whole
-    gaps = tagger.text_gaps(norm, tokens)
+    gaps = text_gaps(norm, tokens)
     out, starts = local_features(words, [tagger._gap(g) for g in gaps], [""] * len(words),
                                  [before[g] for g in tagger.CUE_GROUPS], array("i", [2, 5]),
                                  index.prefixes, index.exact, tagger.FEATURE_NAMES)
@@ -625,7 +625,7 @@ def test_the_pair_memo_gives_the_features_it_saves(model, index):
         norm = normalize(text)
         tokens = tokenize(norm)
         words = [w.text for w in tokens]
-        gaps = tagger.text_gaps(norm, tokens)
+        gaps = text_gaps(norm, tokens)
         before = cues.rows(words, "fa").before
         args = (words, [tagger._gap(g) for g in gaps], [tagger.word_features(w, "fa", index).key for w in words],
                 [before[g] for g in tagger.CUE_GROUPS], array("i", tagger.sentence_ends(gaps)), index.prefixes,

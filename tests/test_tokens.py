@@ -184,7 +184,7 @@ def test_gaps_kernel_refuses_tokens_out_of_order():
         gaps("ab cd", [Token("ab", 0, 2, 0, 2), Token("b", 1, 2, 1, 2)], False)
     with pytest.raises(ValueError, match="token 0 at 4:9 is out of order"):
         gaps("ab cd", [Token("x", 4, 9, 4, 9)], True)
-    with pytest.raises(ValueError, match="token 0 is not a tuple"):
+    with pytest.raises(TypeError, match="token 0 is not a tuple"):
         gaps("ab", [["ab", 0, 2, 0, 2]], False)
-    with pytest.raises(ValueError, match="token 0 is not a tuple"):
+    with pytest.raises(TypeError, match="token 0 is not a tuple"):
         gaps("ab", [("ab", 0, 2)], False)

@@ -2182,7 +2182,7 @@ def gaps(str text, list tokens, bint squeeze):
     ``nend`` in it, in order): the text before the first, between each two, and after the last
     (one more string than tokens; none for none). ``squeeze``: one string per token instead, what
     stands before it with its spaces removed, the first ``""``. ValueError when the tokens' offsets
-    are not in order within the text."""
+    are not in order within the text, TypeError for a token that is no such tuple."""
     cdef Py_ssize_t n = len(tokens), size = len(text), k, a, b, prev = 0
     cdef list out = []
     cdef object gap
@@ -2190,7 +2190,7 @@ def gaps(str text, list tokens, bint squeeze):
         if k < n:
             token = tokens[k]
             if not isinstance(token, tuple) or len(<tuple> token) < 5:
-                raise ValueError(f"gaps: token {k} is not a tuple (text, start, end, nstart, nend): {token!r}")
+                raise TypeError(f"gaps: token {k} is not a tuple (text, start, end, nstart, nend): {token!r}")
             a, b = (<tuple> token)[3], (<tuple> token)[4]
         else:
             a = b = size

@@ -376,6 +376,15 @@ def test_zipf_table_from_wordfreq_leaves_nothing_of_wordfreq_alive(lang):
     assert len(table) > 20_000
 
 
+def test_zipf_tables_by_language_however_it_is_written():
+    fa, ar = frequency.table("fa"), frequency.table("ar")
+    assert fa and ar and fa is not ar
+    assert all(frequency.table(lang) is fa for lang in ("prs", "fa-AF", "FA", "fa-IR", "prs"))
+    assert frequency.table("ar-EG") is ar and frequency.table("en") == {} and frequency.table(None) == {}
+    with pytest.raises(ValueError, match="not a language code"):
+        frequency.table(["fa"])  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("env, expect", [
     ({"HOME": None, "XDG_CACHE_HOME": None}, None),  # no HOME, no passwd entry
     ({"HOME": "", "XDG_CACHE_HOME": None}, None),  # not /.cache

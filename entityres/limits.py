@@ -14,6 +14,11 @@ MAX_NAME_WORDS = 16
 MAX_TEXT_CHARS = 1_000_000
 
 
+def within_name_limits(words: list[str]) -> bool:
+    """Would :func:`check_name_words` take ``words``?"""
+    return len(words) <= MAX_NAME_WORDS and all(len(w) <= MAX_WORD_CHARS for w in words)
+
+
 def check_name_words(words: list[str], what: str) -> list[str]:
     """``words`` of a name, or ValueError when a limit is passed."""
     if len(words) > MAX_NAME_WORDS:

@@ -2,6 +2,7 @@
 import base64
 import importlib
 import os
+from pathlib import Path
 
 import pytest
 
@@ -9,6 +10,7 @@ import entityres
 from entityres import GazetteerError, Resolver, canonical_lang, limits, load_gazetteer, similarity
 from entityres.gazetteer import read_file, yaml_source
 from entityres.resolve import cluster
+from entityres.text.normalize import normalize_text
 from entityres.text.transliterate import latin_forms
 
 ENTRY = "entries:\n  - id: person:a\n    type: person\n    name: A Person\n"
@@ -315,3 +317,18 @@ def test_new_names_show_known_parts_as_the_table_spells_them():
     assert shown[0] == "Behrouz" and shown[1] == entityres.latin_reading("کمالوندی", "fa")
     assert cluster.display_name("محمد", "ar") == cluster.display_name("محمّد", "fa") == "Mohammad"
     assert cluster.display_name("Farhad danesh", "fa") == "Farhad Danesh"
+
+
+def test_a_new_name_whose_words_punctuation_joins_past_the_word_limit_is_shown_as_written():
+    # A tagged name may take in two tokens and what stands between them; with no space there,
+    # its "word" between spaces can pass the word limit that readings() refuses (the fuzzer's find).
+    joined = "علی" + "-" * 40 + "رضایی"
+    shown = cluster.display_name(f"بهروز {joined}", "fa").split()
+    assert shown == ["Behrouz", joined]
+    text = (Path(__file__).parent / "fuzz" / "corpus" / "punct_joined.txt").read_text(encoding="utf-8")
+    for lang in ("fa", "prs", "ar", "auto"):
+        result = entityres.resolve(text, lang)
+        assert all(m.text == text[m.start:m.end] for m in result.mentions)
+    # the case itself: a word of a new name past the limit once normalised (㈈ is three characters then)
+    assert any(len(normalize_text(w)) > limits.MAX_WORD_CHARS for m in entityres.resolve(text, "fa").mentions
+               for w in m.text.split())

@@ -24,11 +24,13 @@ from __future__ import annotations
 from functools import lru_cache
 from itertools import combinations
 
+from ..limits import within_name_limits
 from ..memo import WORDS
 from ..gazetteer.index import KEYS_PER_WORD, MAX_COST, coarse_skeleton
 from ..text import cues
 from ..text.keys import ARTICLE, name_words, word_keys
 from ..text.name_parts import part_symbol, shown_spellings, spelling_key
+from ..text.normalize import normalize_text
 from ..text.similarity import THRESHOLD, NameSketch, may_reach, name_sketch, name_similarity, word_profile, word_similarity
 from ..text.tokens import by_length
 from ..text.transliterate import latin_reading, readings
@@ -75,7 +77,10 @@ def display_name(name: str, lang: str | None) -> str:
     if name.isascii():
         return " ".join(w.capitalize() for w in name.split())
     known = shown_spellings()
-    shown = [known.get(part_symbol(spelling_key(w)) or "") or latin_reading(w, lang) for w in name.split()]
+    # A run between spaces past the limits of a name's word (tokens joined by punctuation, no
+    # space) has no reading: shown as written.
+    shown = [known.get(part_symbol(spelling_key(w)) or "")
+             or (latin_reading(w, lang) if within_name_limits(normalize_text(w).split()) else w) for w in name.split()]
     return " ".join(w for w in shown if w) or name
 
 

@@ -84,6 +84,20 @@ def test_read_file_errors_keep_their_lines(tmp_path):
     assert line == 3 and entry.names["fa"][0].source == "me"
 
 
+def test_flow_collections_nested_deep_are_left_to_pyyaml_which_names_the_line(tmp_path):
+    # The fuzzer's find: 566 unclosed "[" took the recursive flow reader past Python's recursion limit.
+    inside = block_yaml.FLOW_DEPTH
+    assert block_yaml.parse(f"x: {'[' * inside}a{']' * inside}\n")[0] == yaml.safe_load(f"x: {'[' * inside}a{']' * inside}")
+    assert block_yaml.parse(f"x: {'[' * (inside + 1)}a{']' * (inside + 1)}\n") is None
+    path = tmp_path / "g.yaml"
+    head = "source: me\nentries:\n  - id: person:x\n    type: person\n    name: X\n    names:\n      fa: "
+    for tail, error in [("[" * 600 + "a" + "]" * 600, r"g\.yaml:7: collections nested more than 64 deep"),
+                        ("[" * 600 + "a", r"g\.yaml:\d+: invalid YAML")]:
+        path.write_text(head + tail + "\n", encoding="utf-8")
+        with pytest.raises(Exception, match=error):
+            read_file(path)
+
+
 _SCALARS = st.one_of(st.text(max_size=12), st.integers(), st.floats(allow_nan=False), st.booleans(), st.none())
 _DOCS = st.recursive(_SCALARS, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(st.text(alphabet="abxyz_-.019 :", min_size=1, max_size=6), inner,

@@ -182,8 +182,12 @@ def _plain(text: str) -> object:
     return text
 
 
-def _flow(text: str, i: int) -> tuple[object, int]:
-    """The flow value starting at ``text[i]``; returns it and the index after it."""
+FLOW_DEPTH = 16  # flow collections inside flow collections read here (a gazetteer needs 2); deeper: PyYAML's
+
+
+def _flow(text: str, i: int, depth: int = 0) -> tuple[object, int]:
+    """The flow value starting at ``text[i]``, ``depth`` flow collections in; returns it and the
+    index after it."""
     ch = text[i]
     if ch == '"':
         return _double(text, i)
@@ -197,6 +201,8 @@ def _flow(text: str, i: int) -> tuple[object, int]:
                 return text[i + 1:end].replace("''", "'"), end + 1
             end += 2
     if ch in "[{":
+        if depth >= FLOW_DEPTH:
+            raise _GiveUp  # PyYAML refuses collections nested past yaml_source.MAX_DEPTH, naming the line
         close = "]" if ch == "[" else "}"
         out: list | dict = [] if ch == "[" else {}
         i += 1
@@ -205,13 +211,13 @@ def _flow(text: str, i: int) -> tuple[object, int]:
             if text[i:i + 1] == close and not out:
                 return out, i + 1
             if ch == "[":
-                value, i = _flow_item(text, i)
+                value, i = _flow_item(text, i, depth=depth + 1)
                 out.append(value)
             else:
-                key, i = _flow_item(text, i, key=True)
+                key, i = _flow_item(text, i, key=True, depth=depth + 1)
                 if text[i:i + 1] != ":" or text[i + 1:i + 2] not in (" ",) or not isinstance(key, str) or key in out:
                     raise _GiveUp
-                value, i = _flow_item(text, _skip_spaces(text, i + 1))
+                value, i = _flow_item(text, _skip_spaces(text, i + 1), depth=depth + 1)
                 out[key] = value
             i = _skip_spaces(text, i)
             if text[i:i + 1] == close:
@@ -224,13 +230,13 @@ def _flow(text: str, i: int) -> tuple[object, int]:
     raise _GiveUp
 
 
-def _flow_item(text: str, i: int, key: bool = False) -> tuple[object, int]:
+def _flow_item(text: str, i: int, key: bool = False, depth: int = 0) -> tuple[object, int]:
     if i >= len(text):
         raise _GiveUp
     if text[i] in "[{\"'":
         if key and text[i] in "[{":
             raise _GiveUp
-        return _flow(text, i)
+        return _flow(text, i, depth)
     m = _FLOW_END.search(text, i)
     end = m.start() if m else len(text)
     if key:

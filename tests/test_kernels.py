@@ -960,6 +960,8 @@ def test_near_letters_at_the_cutoff_and_on_wrong_types():
     # 5 + 5 letters, 2 edits: 0.8 exactly, as rapidfuzz computes it
     assert Indel.normalized_similarity("abcde", "abcdx") == 0.8
     assert _kernels.near_letters(["abcdx", "abxyz", "", "abcde"], "abcde", 0.8) == [0, 3]
+    # a misspelling detection must correct, exactly at the cutoff (Arabic ي for Persian ی)
+    assert Indel.normalized_similarity("ماسيو", "ماسیو") == 0.8 and _kernels.near_letters(["ماسیو"], "ماسيو", 0.8) == [0]
     assert _kernels.near_letters(["", "a"], "", 1.0) == [0]
     with pytest.raises(TypeError):
         _kernels.near_letters([b"abc"], "abc", 0.8)

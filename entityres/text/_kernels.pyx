@@ -2249,7 +2249,9 @@ def capitalised(list words):
 def near_letters(list strings, str word, double cutoff):
     """The positions of ``strings`` as close to ``word`` in their letters as ``cutoff`` or closer:
     rapidfuzz's ``Indel.normalized_similarity`` (one minus the insertions and deletions that make
-    one the other, over both lengths), computed the same way, without a call per string."""
+    one the other, over both lengths), computed the same way, without a call per string.
+    (rapidfuzz's ``process.extract`` with ``score_cutoff`` is as quick but drops pairs exactly at the
+    cutoff, such as ماسيو and ماسیو at 0.8, which ``normalized_similarity`` keeps.)"""
     cdef Py_ssize_t m = len(word), n, i, j, k, lcs, diag, up
     cdef Py_ssize_t *row = <Py_ssize_t *> PyMem_Malloc((m + 1) * sizeof(Py_ssize_t))
     cdef list out = []

@@ -19,8 +19,8 @@ from hypothesis import given, settings, strategies as st
 
 from entityres import Gazetteer
 from entityres.cache import U32
-from entityres.gazetteer._index import (Collector, Keys, Numbered, Runs, Texts, Vocab, all_below, byte_stats, key_pieces, pack_runs,
-                                         utf8_error)
+from entityres.gazetteer._index import (AliasColumns, Collector, Keys, Numbered, Runs, Texts, Vocab, WordColumns, all_below, byte_stats,
+                                         key_pieces, pack_runs, utf8_error)
 from entityres.gazetteer.index import (MAX_COST, MAX_WORDS, TYPE_CODES, Alias, Index, alias_title, cheap_key_slots, exact_keys, joined_codes, pair_blocking_keys,
                                        word_blocking_keys)
 from entityres.text.keys import name_words
@@ -137,7 +137,7 @@ def test_the_codes_heard_are_those_of_the_name_read_as_one(lang):
     profiles = [word_profile(w, lang) for w in WORDS[lang]]
     for n in (1, 2, 3):
         for words in product(profiles[:5], repeat=n):
-            assert joined_codes(words) == join_profiles(words).codes[:2], [w.text for w in words]
+            assert joined_codes([w.codes for w in words]) == join_profiles(words).codes[:2], [w.text for w in words]
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +170,68 @@ def test_the_aliases_columns_are_read_without_making_them(index):
     assert _columns(index.aliases) == ([a.entry for a in made], bytes(TYPE_CODES[a.type] for a in made),
                                        bytes(len(a.words) for a in made), [a.key for a in made])
     assert index.alias_types == index.aliases.type_codes and index.alias_lengths == index.aliases.word_counts
+
+
+def test_a_build_keeps_its_words_and_aliases_packed_and_makes_none():
+    # each profile is packed as it is made (WordColumns), not kept: an index built makes a word or
+    # an alias only when asked, as a cached one does
+    index = Index._compile(list(Gazetteer.from_entries(PEOPLE, cache=False)))
+    assert index.vocab.words.made() == 0 and index.aliases.made() == 0
+    assert index.aliases[0].words[0] is index.vocab[index.aliases[0].key.split(" ")[0]]
+    assert index.vocab.words.made() == len(set(index.aliases[0].words)) and index.aliases.made() == 1
+
+
+def test_word_columns_give_back_the_words_packed():
+    words = [word_profile(w, lang) for w, lang in (("عمروف", "fa"), ("Umerov", "en"), ("أوميروف", "ar"), ("عمروف", "fa"))]
+    columns = WordColumns()
+    assert [columns.add(w) for w in words] == [0, 1, 2, 3] and len(columns) == 4
+    made = columns.words(type(words[0]))
+    assert list(made) == words and made[0] == made[3] and made[0] is not made[3]
+    for bad in ("عمروف", ("a", (), ())):
+        with pytest.raises(TypeError):
+            WordColumns().add(bad)
+    with pytest.raises(ValueError):  # a vowel slot tuple for each key
+        WordColumns().add(words[0]._replace(slots=words[0].slots[1:]))
+
+
+def test_alias_columns_scale_trust_and_refuse_a_name_of_too_many_words():
+    columns = AliasColumns()
+    for n, trust in enumerate((0.5, 0.92, 1.0 + 1e-9)):
+        assert columns.add(n, 0, "fa", f"name {n}", f"key {n}", trust, [0, 1], ("abc",)) == n
+    assert columns.most_trusted(1.0 + 1e-9) == 0.92 and AliasColumns().most_trusted(1.0) is None
+    columns.scale(0.92)
+    aliases = columns.aliases(Alias, ("person", "place"), [word_profile("umerov")] * 2)
+    assert [a.trust for a in aliases] == [min(1.0, t / 0.92) for t in (0.5, 0.92, 1.0 + 1e-9)]
+    assert aliases[1] == Alias(1, "person", "fa", "name 1", "key 1", 1.0, (word_profile("umerov"),) * 2, ("abc",))
+    with pytest.raises(BufferError):  # handed over
+        columns.add(3, 0, None, "x", "x", 1.0, [0], ())
+    columns = AliasColumns()
+    with pytest.raises(ValueError):
+        columns.add(0, 0, None, "x", "x", 1.0, range(256), ())
+    assert len(columns) == 0  # nothing of it added
+
+
+def test_texts_are_equal_by_content_however_held():
+    text, ends = Texts.of(["ab", "é"]).columns()
+    assert Texts(array("B", text), array(U32, ends)) == Texts(bytes(text), memoryview(array(U32, ends))) == Texts.of(["ab", "é"])
+    assert Texts.of(["ab", "é"]) != Texts.of(["a", "bé"]) and Texts.of([]) == Texts.of([]) != Texts.of([""])
+
+
+def test_the_codes_heard_in_aliases_are_read_without_making_them(index, monkeypatch):
+    made = []
+    real = Alias._make
+    monkeypatch.setattr(Alias, "_make", classmethod(lambda cls, values: made.append(values[3]) or real(values)))
+    for aliases in (index.aliases, Index._decode(index._encode(), index.entries).aliases):
+        ranked = [(-1.0, 0, a) for a in reversed(range(len(aliases)))]
+        found = {words_too: aliases.heard(ranked, words_too) for words_too in (False, True)}
+        assert made == []
+        expected = [aliases[a] for *_, a in ranked]
+        assert found[False] == [a.heard for a in expected]
+        assert found[True] == [a.heard + tuple(w.codes[0] for w in a.words) for a in expected]
+        assert any(len(t) > len(f) for t, f in zip(found[True], found[False]))
+        made.clear()
+    with pytest.raises(IndexError):
+        index.aliases.heard([(-1.0, 0, len(index.aliases))], False)
 
 
 def test_a_decoded_index_makes_each_alias_when_first_asked(index, monkeypatch):

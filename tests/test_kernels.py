@@ -740,8 +740,13 @@ alias_st = st.builds(lambda heard, words: Alias(0, "person", None, "x", "x", 1.0
 def test_heard_order_equals_reference(aliases, data, codes, words_too, top):
     hits = st.sampled_from([-0.0, -1.5, -2.25, -100.0, -103.5]) | st.floats(-110, 0)
     ranked = data.draw(st.lists(st.tuples(hits, st.integers(0, 3), st.integers(0, len(aliases) - 1)), max_size=8))
-    assert _kernels.heard_order(ranked, tuple(aliases), codes, words_too, top, 0.2) == \
-        reference_heard_order(ranked, aliases, codes, words_too, top, 0.2)
+    heard = [aliases[a].heard + (tuple(w.codes[0] for w in aliases[a].words) if words_too else ()) for *_, a in ranked]
+    assert _kernels.heard_order(ranked, heard, codes, top, 0.2) == reference_heard_order(ranked, aliases, codes, words_too, top, 0.2)
+
+
+def test_heard_order_wants_the_codes_of_each_alias():
+    with pytest.raises(ValueError):
+        _kernels.heard_order([(-1.0, 0, 0), (-2.0, 0, 1)], [("abc",)], ("abc",), 1.0, 0.2)
 
 
 # --- Latin rules: the kernel's matcher against Python's re over the same patterns ----------------

@@ -333,8 +333,12 @@ cdef class Texts:
             yield self._get(i)
 
     def __eq__(self, other):
-        if isinstance(other, Texts):
-            return self.columns() == (<Texts> other).columns()
+        cdef Texts o
+        if isinstance(other, Texts):  # by content, whether held as bytes, an array or a mapped file
+            o = <Texts> other
+            return (self._n == o._n and self._text.shape[0] == o._text.shape[0]
+                    and (self._n == 0 or memcmp(self._e, o._e, self._n * sizeof(uint32_t)) == 0)
+                    and (self._text.shape[0] == 0 or memcmp(self._t, o._t, self._text.shape[0]) == 0))
         if isinstance(other, (list, tuple)):
             return list(self) == list(other)
         return NotImplemented
@@ -1034,10 +1038,13 @@ cdef class Words(_Made):
     def __repr__(self):
         return f"Words({self._n} words)"
 
+    def packed(self) -> tuple:
+        """The columns the words are made of, in the order :class:`Words` takes them after the class."""
+        return (self._texts, self._surfaces, self._parts, self._weights.base, self._arabic.base, self._keys,
+                self._costs.base, _counts(self._key_ends), self._key_slots, self._codes, _counts(self._code_ends))
+
     def __reduce__(self):
-        return Words, (self._word, *map(_owned, (self._texts, self._surfaces, self._parts, self._weights.base,
-                                                 self._arabic.base, self._keys, self._costs.base)),
-                       _counts(self._key_ends), self._key_slots, self._codes, _counts(self._code_ends))
+        return Words, (self._word, *map(_owned, self.packed()))
 
 
 cdef class Vocab(_KeyMap):
@@ -1090,6 +1097,10 @@ cdef class Vocab(_KeyMap):
     def __repr__(self):
         return f"Vocab({len(self)} words)"
 
+    def columns(self) -> tuple:
+        """``(keys, table, numbers)``: the words, their hash table and their numbers, to write."""
+        return self._keys._texts, self.table, self._numbers.base
+
     def __reduce__(self):
         return Vocab, (self._keys._texts, _owned(self._numbers.base), self.words, _owned(self.table))
 
@@ -1112,11 +1123,11 @@ def byte_stats(const unsigned char[::1] data):
 cdef class Aliases(_Made):
     """An index's aliases (``gazetteer.index.Alias``) in order, as a read-only sequence.
 
-    An index built in memory holds every alias made. A cached one keeps the columns it was read
-    from and makes an alias the first time it is asked for (then keeps it): at 774,000 aliases,
-    making them all was a third of the cached open, and a run of matching or linking asks for a
-    few thousand. The columns the index's kernels and sets need (entry numbers, type codes, word
-    counts, keys) are read without making any alias.
+    It keeps the columns it was read from (a cached index) or packed into (:class:`AliasColumns`,
+    a build) and makes an alias the first time it is asked for (then keeps it): at 774,000
+    aliases, making them all was a third of the cached open, and a run of matching or linking asks
+    for a few thousand. The columns the index's kernels and sets need (entry numbers, type codes,
+    word counts, keys) are read without making any alias.
     """
     cdef object _alias  # the Alias class
     cdef tuple _type_names  # type code -> the type as Alias.type holds it
@@ -1129,27 +1140,16 @@ cdef class Aliases(_Made):
     cdef Texts _names, _keys, _heard
     cdef array _word_ends, _heard_ends
 
-    def __init__(self, alias, tuple type_names, list made):
-        """``made``: every alias (an index built in memory), kept as it is."""
-        self._alias, self._type_names = alias, type_names
-        self._hold(made, "alias")
-        # the columns, made from the aliases when first asked for (a memoryview's None, not unset)
-        self._entries = None
-        self._refs = None
-        self._langs = None
-        self._trusts = None
-        self._types = None
-        self._lengths = None
-        self._heard_counts = None
-
     @classmethod
     def columns(cls, alias, tuple type_names, entries, types, langs, tuple lang_names, Texts names,
                 Texts keys, trusts, lengths, refs, Texts heard, heard_counts, words):
-        """The aliases of a cached index, column by column (as ``Index._encode`` writes them),
-        already checked; ``langs`` are numbers of ``lang_names``, ``trusts`` doubles, and ``refs``
-        numbers the ``words`` of every alias in turn. ``entries``, ``langs`` and ``refs`` are
-        arrays or memoryviews of 32-bit items, ``types``, ``lengths`` and ``heard_counts`` bytes."""
-        cdef Aliases self = cls(alias, type_names, [None] * len(names))
+        """The aliases, column by column (as ``Index._encode`` writes them), already checked;
+        ``langs`` are numbers of ``lang_names``, ``trusts`` doubles, and ``refs`` numbers the
+        ``words`` of every alias in turn. ``entries``, ``langs`` and ``refs`` are arrays or
+        memoryviews of 32-bit items, ``types``, ``lengths`` and ``heard_counts`` bytes."""
+        cdef Aliases self = Aliases.__new__(cls)
+        self._alias, self._type_names = alias, type_names
+        self._hold([None] * len(names), "alias")
         self._entries, self._langs, self._refs = (_u32s(entries, "entries"), _u32s(langs, "langs"),
                                                   _u32s(refs, "refs"))
         self._trusts = trusts
@@ -1174,46 +1174,211 @@ cdef class Aliases(_Made):
     def __repr__(self):
         return f"Aliases({self._n} aliases)"
 
+    def heard(self, list ranked, bint words_too) -> list:
+        """For each ``(-hit, gap, alias)`` of ``ranked`` (the matcher's candidates), the codes
+        heard in the alias (``Alias.heard``), then, with ``words_too``, the first code of each of
+        its words: what the pre-rank compares (``_kernels.heard_order``), read from the columns.
+        Making the few hundred aliases a query pre-ranks, and their words, to read them was a
+        sixth of ``match()`` on an index built or opened afresh."""
+        cdef list out = []
+        cdef const uint32_t *heard_ends = _u32(self._heard_ends)
+        cdef const uint32_t *word_ends = _u32(self._word_ends)
+        cdef const uint32_t *refs = _at(self._refs)
+        cdef Words words = self._words if isinstance(self._words, Words) else None
+        cdef const uint32_t *code_ends = _u32(words._code_ends) if words is not None else NULL
+        cdef Py_ssize_t k, r, w
+        cdef tuple found
+        for item in ranked:
+            k = _position((<tuple?> item)[2], self._n, "alias")
+            found = self._heard._range(_start(heard_ends, k), heard_ends[k])
+            if words_too:
+                firsts = []
+                for r in range(_start(word_ends, k), word_ends[k]):
+                    w = refs[r]
+                    if words is None:  # words given as a sequence of Word
+                        firsts.append(self._words[w][2][0])
+                    elif code_ends[w] == _start(code_ends, w):
+                        raise IndexError(f"word {w} has no codes")
+                    else:
+                        firsts.append(words._codes._get(_start(code_ends, w)))
+                found = found + tuple(firsts)
+            out.append(found)
+        return out
+
+    def packed(self) -> tuple:
+        """The columns the aliases are made of, in the order :meth:`columns` takes them after the
+        class and the type names (``words`` last)."""
+        return (self._entries.base, self._types.base, self._langs.base, self._lang_names, self._names, self._keys,
+                self._trusts.base, self._lengths.base, self._refs.base, self._heard, self._heard_counts.base, self._words)
+
     def __reduce__(self):
         # a pickle (the Spark broadcast, batch workers) carries the columns, not every alias made
-        if self._words is None:
-            return Aliases, (self._alias, self._type_names, list(self._made))
-        return _columns, (self._alias, self._type_names, *map(_owned, (
-            self._entries.base, self._types.base, self._langs.base, self._lang_names, self._names, self._keys,
-            self._trusts.base, self._lengths.base, self._refs.base, self._heard, self._heard_counts.base)), self._words)
+        *columns, words = self.packed()
+        return _columns, (self._alias, self._type_names, *map(_owned, columns), words)
 
     @property
     def entry_numbers(self):
         """Each alias's entry number (Alias.entry), an array, read without making the aliases."""
-        if self._entries is None:
-            self._entries = array(_U32, [a.entry for a in self._made])
         return self._entries.base
 
     @property
     def keys(self):
         """Each alias's exact key (Alias.key), read without making the aliases."""
-        if self._keys is None:
-            self._keys = Texts.of([a.key for a in self._made])
         return self._keys
 
     @property
     def type_codes(self):
         """Each alias's type code (its type's place in ``type_names``), one byte per alias."""
-        if self._types is None:
-            codes = {name: code for code, name in enumerate(self._type_names)}
-            self._types = bytes([codes[a.type] for a in self._made])
         return self._types.base
 
     @property
     def word_counts(self):
         """Each alias's number of words, one byte per alias."""
-        if self._lengths is None:
-            self._lengths = bytes([len(a.words) for a in self._made])
         return self._lengths.base
 
 
 def _columns(*args):
     return Aliases.columns(*args)
+
+
+cdef class TextColumn:
+    """Strings added one at a time, kept as :class:`Texts` keeps them (their UTF-8 on one array,
+    and where each ends): a column of an index as it is built, no str object kept per item."""
+    cdef array _text, _ends
+
+    def __init__(self):
+        self._text, self._ends = array("B"), array(_U32)
+
+    cdef int add(self, str s) except -1:
+        cdef unsigned char buf[_SHORT * 4]
+        cdef const unsigned char *p
+        cdef Py_ssize_t n, a = len(self._text)
+        cdef bytes raw = _utf8_view(s, buf, &p, &n)
+        if a + n > 0xFFFFFFFF:
+            raise ValueError("a column of more than 4 GB of text")
+        resize_smart(self._text, a + n)
+        memcpy(self._text.data.as_chars + a, p, n)
+        _push(self._ends, a + n)
+        return 0
+
+    cdef Texts texts(self):
+        return Texts(self._text, self._ends)
+
+
+cdef class WordColumns:
+    """Word profiles (``entityres.text.similarity.Word``) packed as an index is built, in the
+    columns :class:`Words` reads (``Index._encode``'s): what a build keeps of each word, instead
+    of the word. At 100,000 entries the words were a third of an index built in memory."""
+    cdef TextColumn _texts, _surfaces, _keys, _codes
+    cdef list _parts, _key_slots
+    cdef dict _slots  # each vowel slot tuple once: 150,000 keys have 14,000 distinct
+    cdef array _weights, _costs, _key_counts, _code_counts
+    cdef bytearray _arabic
+
+    def __init__(self):
+        self._texts, self._surfaces, self._keys, self._codes = TextColumn(), TextColumn(), TextColumn(), TextColumn()
+        self._parts, self._key_slots, self._slots = [], [], {}
+        self._weights, self._costs, self._key_counts, self._code_counts = (array(_U32), array(_U32), array(_U32),
+                                                                           array(_U32))
+        self._arabic = bytearray()
+
+    def add(self, w) -> int:
+        """Pack ``w`` (a Word); its number, counted from 0."""
+        if not isinstance(w, tuple) or len(<tuple> w) < 8:
+            raise TypeError("add: a Word")
+        cdef tuple word = <tuple> w
+        cdef Py_ssize_t n = len(self._weights)
+        cdef tuple keys = word[1], codes = word[2], slots = word[7]
+        if len(keys) != len(slots):
+            raise ValueError("add: a word has one vowel slot tuple per key")
+        self._texts.add(word[0])
+        self._surfaces.add(word[5])
+        self._parts.append(word[6])
+        _push(self._weights, word[3])
+        self._arabic.append(1 if word[4] else 0)
+        for key in keys:
+            self._keys.add((<tuple?> key)[0])
+            _push(self._costs, key[1])
+        _push(self._key_counts, len(keys))
+        for s in slots:
+            self._key_slots.append(self._slots.setdefault(s, s))
+        for c in codes:
+            self._codes.add(c)
+        _push(self._code_counts, len(codes))
+        return n
+
+    def __len__(self):
+        return len(self._weights)
+
+    def words(self, word) -> Words:
+        """The words packed, as :class:`Words` of the class ``word``; the columns are handed over
+        (no word can be added after)."""
+        return Words(word, self._texts.texts(), self._surfaces.texts(), self._parts, self._weights, bytes(self._arabic),
+                     self._keys.texts(), self._costs, self._key_counts, self._key_slots, self._codes.texts(),
+                     self._code_counts)
+
+
+cdef class AliasColumns:
+    """Aliases packed as an index is built, in the columns :meth:`Aliases.columns` takes: the
+    words of each by their numbers (:class:`WordColumns`), its trust as the build found it
+    (:meth:`scale` divides it later)."""
+    cdef array _entries, _langs, _refs, _trusts
+    cdef bytearray _types, _lengths, _heard_counts
+    cdef dict _lang_numbers
+    cdef TextColumn _names, _keys, _heard
+
+    def __init__(self):
+        self._entries, self._langs, self._refs, self._trusts = array(_U32), array(_U32), array(_U32), array("d")
+        self._types, self._lengths, self._heard_counts = bytearray(), bytearray(), bytearray()
+        self._lang_numbers = {}
+        self._names, self._keys, self._heard = TextColumn(), TextColumn(), TextColumn()
+
+    def add(self, entry, type_code, lang, str name, str key, double trust, refs, heard) -> int:
+        """Pack an alias: entry number, type code, language (a str or None), name, exact key, trust,
+        its words' numbers and the codes heard; its number, counted from 0."""
+        cdef Py_ssize_t n = len(self._entries)
+        cdef list words = list(refs), codes = list(heard)
+        if len(words) > 255 or len(codes) > 255:
+            raise ValueError("add: more than 255 words or codes")
+        _push(self._entries, entry)
+        self._types.append(type_code)
+        _push(self._langs, self._lang_numbers.setdefault(lang, len(self._lang_numbers)))
+        self._names.add(name)
+        self._keys.add(key)
+        self._trusts.append(trust)
+        for r in words:
+            _push(self._refs, r)
+        for c in codes:
+            self._heard.add(c)
+        self._lengths.append(len(words))
+        self._heard_counts.append(len(codes))
+        return n
+
+    def __len__(self):
+        return len(self._entries)
+
+    def most_trusted(self, double other_than):
+        """The highest trust but ``other_than``'s, or None when there is none."""
+        cdef double t, top = -1.0
+        cdef bint found = False
+        for t in self._trusts:
+            if t != other_than and (not found or t > top):
+                top, found = t, True
+        return top if found else None
+
+    def scale(self, double scale) -> None:
+        """Each trust as ``min(1.0, trust / scale)``, in place (``Index._compile``)."""
+        cdef Py_ssize_t i
+        cdef double *t = self._trusts.data.as_doubles
+        for i in range(len(self._trusts)):
+            t[i] = min(1.0, t[i] / scale)
+
+    def aliases(self, alias, tuple type_names, words) -> Aliases:
+        """The aliases packed, as :class:`Aliases` of the class ``alias`` whose words are ``words``;
+        the columns are handed over (no alias can be added after)."""
+        return Aliases.columns(alias, type_names, self._entries, bytes(self._types), self._langs,
+                               tuple(self._lang_numbers), self._names.texts(), self._keys.texts(), self._trusts,
+                               bytes(self._lengths), self._refs, self._heard.texts(), bytes(self._heard_counts), words)
 
 
 def alias_walks(list forms, list segs, starts, exact, prefixes):

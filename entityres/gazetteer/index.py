@@ -39,11 +39,12 @@ from functools import cached_property, lru_cache
 from typing import Iterable, NamedTuple
 
 from ..text import cues, normalize, tables
-from ..cache import CacheFormatError, cache_path, expect, f64_array, is_bytes, owned, pack_f64, pack_u32, read_cache, str_list, str_map, u32_array, u32_bytes, write_cache
+from ..cache import U32, CacheFormatError, cache_path, expect, f64_array, is_bytes, owned, pack_f64, pack_u32, read_cache, str_list, str_map, u32_array, u32_bytes, write_cache
 from ..memo import PAIRS, WORDS
-from ..text.keys import join_codes, join_key_slots, name_words
+from ..text.keys import JOINED_CODES, join_codes, join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
-from ._index import Aliases, Collector, Keys, Runs, Texts, Vocab, Words, all_below, byte_stats, cheap_key_slots as _cheap_key_slots
+from ._index import (AliasColumns, Aliases, Collector, Keys, Runs, Texts, Vocab, WordColumns, Words, all_below, byte_stats,
+                     cheap_key_slots as _cheap_key_slots)
 from .entries import Entries
 from .schema import Entry
 from ..text.similarity import Word, join_profiles, word_profile
@@ -95,9 +96,10 @@ def joined_whole(words: tuple[Word, ...]) -> Word:
     return joined_pairs(words)[0] if len(words) == 2 else join_profiles(words)
 
 
-def joined_codes(words: tuple[Word, ...]) -> tuple[str, ...]:
-    """``joined_whole(words).codes[:2]`` without the rest of that profile (its keys and slots)."""
-    return words[0].codes[:2] if len(words) == 1 else join_codes([w.codes for w in words])[:2]
+def joined_codes(codes: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
+    """``joined_whole(words).codes[:2]`` of words whose codes are ``codes``, without the rest of
+    that profile (its keys and slots)."""
+    return codes[0][:2] if len(codes) == 1 else join_codes(list(codes))[:2]
 
 
 @lru_cache(maxsize=WORDS)
@@ -304,29 +306,21 @@ class Index:
     # --- the on-disk form (entityres.cache: plain data, never code). Few large objects open fast:
     # numbers lists are packed arrays, each word's keys one flat list, vowel slots a shared table.
     def _encode(self) -> dict:
-        words: dict[Word, int] = {}
-        slots: dict[tuple[str, ...], int] = {}
-
-        def word(w: Word) -> int:
-            return words.setdefault(w, len(words))
-
+        # Aliases and the vocabulary refer to one table of words (Words), each column written as it is.
         out: dict[str, object] = {"layout": LAYOUT}
         for name, kind in type(self).__annotations__.items():
             value = self.__dict__[name]
             if name in ("entries", "by_id"):  # given by the caller, derived from the entries
                 continue
             if kind == "Aliases":
-                langs: dict[str | None, int] = {}
-                out[name] = {"entry": u32_bytes(value.entry_numbers), "type": value.type_codes,
-                             "lang": pack_u32([langs.setdefault(a.lang, len(langs)) for a in value]),
-                             "name": texts_data(Texts.of([a.name for a in value])),
-                             "key": texts_data(value.keys), "trust": pack_f64([a.trust for a in value]),
-                             "length": value.word_counts,
-                             "words": pack_u32([word(w) for a in value for w in a.words]),
-                             "heard": texts_data(Texts.of([c for a in value for c in a.heard])),
-                             "heard_counts": bytes(len(a.heard) for a in value), "langs": list(langs)}
+                entry, type_, lang, langs, names, keys, trust, length, refs, heard, heard_counts, _ = value.packed()
+                out[name] = {"entry": u32_bytes(entry), "type": bytes(type_), "lang": u32_bytes(lang),
+                             "name": texts_data(names), "key": texts_data(keys), "trust": pack_f64(trust),
+                             "length": bytes(length), "words": u32_bytes(refs), "heard": texts_data(heard),
+                             "heard_counts": bytes(heard_counts), "langs": list(langs)}
             elif kind == "Mapping[str, Word]":  # the words, and each one's number
-                out[name] = [*keys_data(*Keys.of(list(value)).columns()), pack_u32([word(w) for w in value.values()])]
+                texts, table, numbers = value.columns()
+                out[name] = [*keys_data(texts, table), u32_bytes(numbers)]
             elif kind == "Keys":
                 out[name] = keys_data(*value.columns())
             elif kind == "Runs":  # the keys, where each run ends, the runs
@@ -336,15 +330,13 @@ class Index:
                 out[name] = value
             else:
                 raise TypeError(f"Index.{name}: no on-disk form for {kind}")
-        out["words"] = {"text": texts_data(Texts.of([w.text for w in words])),
-                        "surface": texts_data(Texts.of([w.surface for w in words])),
-                        "part": [w.part for w in words], "weight": pack_u32([w.weight for w in words]),
-                        "arabic": bytes(w.arabic for w in words), "keys": texts_data(Texts.of([k for w in words for k, _ in w.keys])),
-                        "costs": pack_u32([c for w in words for _, c in w.keys]),
-                        "key_counts": pack_u32([len(w.keys) for w in words]),
-                        "slots": pack_u32([slots.setdefault(x, len(slots)) for w in words for x in w.slots]),
-                        "codes": texts_data(Texts.of([c for w in words for c in w.codes])),
-                        "code_counts": pack_u32([len(w.codes) for w in words])}
+        texts, surfaces, parts, weights, arabic, keys, costs, key_counts, key_slots, codes, code_counts = self.aliases.packed()[-1].packed()
+        slots: dict[tuple[str, ...], int] = {}
+        out["words"] = {"text": texts_data(texts), "surface": texts_data(surfaces), "part": list(parts),
+                        "weight": u32_bytes(weights), "arabic": bytes(arabic), "keys": texts_data(keys),
+                        "costs": u32_bytes(costs), "key_counts": u32_bytes(key_counts),
+                        "slots": pack_u32([slots.setdefault(x, len(slots)) for x in key_slots]),
+                        "codes": texts_data(codes), "code_counts": u32_bytes(code_counts)}
         out["slots"] = [list(x) for x in slots]
         return out
 
@@ -382,13 +374,17 @@ class Index:
     def _compile(cls, entries: list[Entry]) -> "Index":
         built = _build(entries, range(len(entries)))
         # Trust ranks sources against each other: a gazetteer of bulk names alone is not weaker for it.
-        scale = max((a.trust for a in built.aliases if a.trust != UNSOURCED), default=1.0)
+        scale = built.aliases.most_trusted(UNSOURCED) or 1.0
+        built.aliases.scale(scale)
         ordered = sorted(built.vocab.items())  # the same order however the words came
         vocab_postings = Collector()  # each word's number under its blocking keys
         for i, (_, (_, keys)) in enumerate(ordered):
-            vocab_postings.add((keys,), i)
-        return cls._assembled(entries, _trusted(built.aliases, scale), built.exact, built.postings, built.parts,
-                              built.given, {word: w for word, (w, _) in ordered}, vocab_postings.runs(), scale)
+            vocab_postings.add((_split_keys(keys),), i)
+        words = built.words.words(Word)
+        vocab = Vocab(Texts.of([word for word, _ in ordered]), array(U32, [n for _, (n, _) in ordered]), words)
+        del ordered
+        return cls._assembled(entries, built.aliases.aliases(Alias, TYPE_NAMES, words), vocab, built.exact,
+                              built.postings, built.parts, built.given, vocab_postings.runs(), scale)
 
     @classmethod
     def _extended(cls, base: "Index", entries: list[Entry], changed: set[int]) -> "Index | None":
@@ -401,7 +397,7 @@ class Index:
         # Trust is scaled by the most trusted source (_compile): base's scale holds while no alias
         # needs another, and base's alias that set it is kept or a new one sets it too; a new alias
         # trusted more (a user's own name beside GeoNames') sets it, and base's are scaled again.
-        scale = max((a.trust for a in built.aliases if a.trust != UNSOURCED), default=None)
+        scale = built.aliases.most_trusted(UNSOURCED)
         kept = base.aliases
         if scale is not None and scale > base.trust_scale:
             kept = _rescaled(base.aliases, base.entries, base.trust_scale, scale)
@@ -411,7 +407,9 @@ class Index:
             return None
         else:
             scale = base.trust_scale
-        fresh = _trusted(built.aliases, scale)
+        built.aliases.scale(scale)
+        fresh_words = built.words.words(Word)
+        fresh = list(built.aliases.aliases(Alias, TYPE_NAMES, fresh_words))
         # Both sets of aliases are in entry order, and an entry's aliases are all base's or all fresh.
         aliases: list[Alias] = []
         renumber_old, renumber_new = [-1] * len(kept), [0] * len(fresh)
@@ -467,37 +465,35 @@ class Index:
         for word, w in vocab.items():
             if word not in same:
                 new = built.vocab.get(word)
-                for key in new[1] if new is not None and new[0] is w else word_blocking_keys(w):
+                for key in _split_keys(new[1]) if new is not None and fresh_words[new[0]] is w else word_blocking_keys(w):
                     vocab_postings[key].add(word)
         vocab = dict(sorted(vocab.items()))  # the same order however the words came
         number = {word: i for i, word in enumerate(vocab)}
         for key, words in vocab_postings.items():  # in place: a copy would double them at the peak
             vocab_postings[key] = sorted(map(number.__getitem__, words))
-        return cls._assembled(entries, aliases, renumbered_map(base.exact, built.exact), postings,
+        return cls._assembled(entries, *_packed(aliases, vocab), renumbered_map(base.exact, built.exact), postings,
                               renumbered_map(base.parts, built.parts), renumbered_map(base.given, built.given),
-                              vocab, Runs.collect(vocab_postings), scale)
+                              Runs.collect(vocab_postings), scale)
 
     @classmethod
-    def _assembled(cls, entries: Sequence[Entry], aliases: list[Alias], exact: Runs, postings: Runs,
-                   parts: Runs, given: Runs, vocab: dict[str, Word], vocab_postings: Runs,
-                   scale: float) -> "Index":
-        """The index of ``entries``, from their aliases and runs of their numbers by key
-        (:class:`_Built`), and the vocabulary (sorted by word) with runs of its words' numbers by
-        key."""
+    def _assembled(cls, entries: Sequence[Entry], aliases: Aliases, vocab: Vocab, exact: Runs, postings: Runs,
+                   parts: Runs, given: Runs, vocab_postings: Runs, scale: float) -> "Index":
+        """The index of ``entries``, from their aliases and the vocabulary (sorted by word), both
+        packed, and runs of their numbers by key (:class:`_Built`)."""
         entries = Entries.of(entries)
         # A key is ambiguous when aliases of two entries have it: each key's first entry is kept,
-        # not a set of its entries (216 bytes a key).
+        # not a set of its entries (216 bytes a key). Read from the columns: no alias is made.
         first: dict[str, int] = {}
         ambiguous: set[str] = set()
         prefixes: set[str] = set()
-        for a in aliases:
-            if first.setdefault(a.key, a.entry) != a.entry:
-                ambiguous.add(a.key)
-            folded = a.key.split(" ")
+        for key, entry in zip(aliases.keys, aliases.entry_numbers):
+            if first.setdefault(key, entry) != entry:
+                ambiguous.add(key)
+            folded = key.split(" ")
             prefixes.update(" ".join(folded[:i]) for i in range(1, len(folded)))
-            prefixes.add(a.key)  # the whole key as it is, not a copy
+            prefixes.add(key)  # the whole key as it is, not a copy
         del first  # before the keys are sorted and packed
-        return cls(entries=entries, aliases=Aliases(Alias, TYPE_NAMES, list(aliases)), exact=exact, postings=postings,
+        return cls(entries=entries, aliases=aliases, exact=exact, postings=postings,
                    ambiguous=Keys.of(sorted(ambiguous)),
                    by_id=entries.position, prefixes=Keys.of(sorted(prefixes)),
                    parts=parts, given=given, vocab=vocab,
@@ -534,26 +530,43 @@ def _changed(old: Sequence[Entry], entries: list[Entry]) -> set[int] | None:
 
 class _Built(NamedTuple):
     """What :func:`_build` compiles of some entries: their aliases (trust not yet scaled), numbered
-    from 0, and runs of those numbers by key (collected by :class:`Collector`); the vocabulary in
-    the order its words first come, each word with its profile and blocking keys."""
+    from 0, packed with their words as they came, and runs of those numbers by key (collected by
+    :class:`Collector`); the vocabulary in the order its words first come, each word with its
+    number in ``words`` and its blocking keys."""
 
-    aliases: list[Alias]
+    aliases: AliasColumns
+    words: WordColumns
     exact: Runs
     postings: Runs
     parts: Runs
     given: Runs
-    vocab: dict[str, tuple[Word, list[str]]]
+    vocab: dict[str, tuple[int, str]]  # blocking keys joined by newlines
 
 
-def _trusted(aliases: list[Alias], scale: float) -> list[Alias]:
-    """``aliases`` with their trust scaled by the most trusted source's (:meth:`Index._compile`), in place."""
-    for i, a in enumerate(aliases):
-        aliases[i] = a._replace(trust=min(1.0, a.trust / scale))
-    return aliases
+def _split_keys(joined: str) -> list[str]:
+    """Blocking keys as a build keeps them, joined by newlines (no key has one), split again."""
+    return joined.split("\n") if joined else []
+
+
+def _packed(aliases: Iterable[Alias], vocab: dict[str, Word]) -> tuple[Aliases, Vocab]:
+    """``aliases`` and the vocabulary ``vocab`` (sorted by word) packed, with one table of their words."""
+    words, numbers, packed = WordColumns(), {}, AliasColumns()
+
+    def number(w: Word) -> int:
+        found = numbers.get(w)
+        if found is None:
+            found = numbers[w] = words.add(w)
+        return found
+
+    for a in aliases:
+        packed.add(a.entry, TYPE_CODES[a.type], a.lang, a.name, a.key, a.trust, [number(w) for w in a.words], a.heard)
+    refs = array(U32, [number(w) for w in vocab.values()])
+    made = words.words(Word)
+    return packed.aliases(Alias, TYPE_NAMES, made), Vocab(Texts.of(list(vocab)), refs, made)
 
 
 def _rescaled(aliases: Sequence[Alias], entries: Sequence[Entry], old: float, new: float) -> list[Alias] | None:
-    """``aliases`` trusted as if scaled by ``new``, not ``old`` (:func:`_trusted`): each trust traced
+    """``aliases`` trusted as if scaled by ``new``, not ``old`` (:meth:`AliasColumns.scale`): each trust traced
     back to its source's (``SOURCE_TRUST``), the canonical name of an entry without other names to
     ``UNSOURCED``; None when two sources' trusts would read the same."""
     sources = {r for r in (*SOURCE_TRUST.values(), 1.0) if r <= old}
@@ -579,17 +592,17 @@ def _unsourced(alias: Alias, entry: Entry) -> bool:
             and len(entry.aliases()) == 1)
 
 
-def _build(entries: list[Entry], numbers: Iterable[int]) -> _Built:
+def _build(entries: list[Entry], numbers: Sequence[int]) -> _Built:
     """The aliases of ``entries[n]`` for each of ``numbers`` (ascending), with their keys."""
-    aliases: list[Alias] = []
+    aliases, packed = AliasColumns(), WordColumns()
     exact, postings, parts, given = Collector(), Collector(), Collector(), Collector()
-    vocab: dict[str, tuple[Word, list[str]]] = {}
+    vocab: dict[str, tuple[int, str]] = {}
     particles = {fold_word(p[0]) for p in cues.phrases("name_particles") if len(p) == 1}
     # Memos of this build, unbounded while it runs: a word recurs in many names (100,000 names
     # have 256,000 words, 99,000 distinct), more than the shared memos of words keep.
     folds: dict[str, str] = {}
     named: dict[str, tuple[list[str], tuple[str, ...]]] = {}  # of one entry: its names are spelled twice
-    profiled: dict[tuple[str, str | None], tuple[Word, list[str]]] = {}
+    profiled: dict[str | None, dict[str, tuple[int, str, tuple, tuple[str, ...]]]] = {}  # by language, word
     paired: dict[tuple[str, str], list[str]] = {}  # of one entry: its names in fa and ar share words
 
     def fold(word: str) -> str:
@@ -611,23 +624,28 @@ def _build(entries: list[Entry], numbers: Iterable[int]) -> _Built:
         """A word as written between spaces, folded (خامنه‌ای: "خامنه ای")."""
         return " ".join(fold(x) for x in name_words(part))
 
-    def profile(word: str, lang: str | None) -> tuple[Word, list[str]]:
-        """A word's profile and blocking keys."""
-        found = profiled.get((word, lang))
+    def profile(word: str, lang: str | None) -> tuple[int, str, tuple, tuple[str, ...]]:
+        """What the build reads of a word's profile: its number (the profile is packed, not kept:
+        99,000 profiles were a third of a 100,000-entry build's peak), blocking keys (one string,
+        split where used: a list of strings was a sixth of the peak), cheap keys with their vowel
+        slots (for pairs) and the codes that words joined read (join_codes)."""
+        memo = profiled.get(lang)
+        if memo is None:
+            memo = profiled[lang] = {}
+        found = memo.get(word)
         if found is None:
             w = word_profile(word, lang)
-            found = profiled[word, lang] = (w, word_blocking_keys(w))
+            found = memo[word] = (packed.add(w), "\n".join(word_blocking_keys(w)), cheap_key_slots(w),
+                                  w.codes[:JOINED_CODES])
         return found
 
-    def pair_keys(a: Word, b: Word) -> list[str]:
-        """:func:`pair_blocking_keys` of two adjacent words. (Not kept with each word's profile:
-        its cheap keys for the whole build cost more memory than they save time.)"""
-        found = paired.get((a.text, b.text))
+    def pair_keys(a: str, b: str, slots_a: tuple, slots_b: tuple) -> list[str]:
+        """:func:`pair_blocking_keys` of two adjacent words, ``a`` and ``b``, by their cheap key slots."""
+        found = paired.get((a, b))
         if found is None:  # keys and slots are the spelling's, whatever the language
-            found = paired[a.text, b.text] = pair_blocking_keys(cheap_key_slots(a), cheap_key_slots(b))
+            found = paired[a, b] = pair_blocking_keys(slots_a, slots_b)
         return found
 
-    numbers = list(numbers)
     normalize.learn(name for n in numbers for _, name in entries[n].aliases())
     for n in progress_bar(numbers, "index", None if len(numbers) > PROGRESS_ENTRIES else False):
         entry = entries[n]
@@ -644,21 +662,20 @@ def _build(entries: list[Entry], numbers: Iterable[int]) -> _Built:
             if (keys[0], lang) in seen:
                 continue
             seen.add((keys[0], lang))
-            a = len(aliases)
             found = [profile(w, lang) for w in words]
-            profiles = tuple(w for w, _ in found)
             # The sound of the name after its title (Dr. Awda Al Rowaey), as a query's is heard:
             # the pre-rank compares the two (match.candidates).
-            heard = joined_codes(profiles[alias_title(words, lang):])
-            aliases.append(Alias(n, entry.type, lang, name, keys[0], trust[keys[0]], profiles, heard))
+            heard = joined_codes([f[3] for f in found[alias_title(words, lang):]])
+            a = aliases.add(n, TYPE_CODES[entry.type], lang, name, keys[0], trust[keys[0]], [f[0] for f in found], heard)
             exact.add((keys,), a)
             # Each key once, in the order the keys come (not a set's: the postings' key order,
             # and so the cache file, must not depend on the hash seed). Adjacent words joined,
             # so that عبد الله meets Abdullah.
-            postings.add([ks for _, ks in found] + [pair_keys(profiles[i], profiles[i + 1]) for i in range(len(profiles) - 1)], a)
-            for word, w in zip(keys[0].split(" "), found):
+            postings.add([_split_keys(f[1]) for f in found] + [pair_keys(words[i], words[i + 1], found[i][2], found[i + 1][2])
+                                                  for i in range(len(found) - 1)], a)
+            for word, f in zip(keys[0].split(" "), found):
                 if word not in vocab:  # posted under the blocking keys its profile came with
-                    vocab[word] = w
+                    vocab[word] = f
             # A surname or given name is a word as written between spaces: خامنه‌ای is one
             # (its key "خامنه ای"), so that the token خامنه‌ای alone finds its person.
             written = [w for part in name.split() if (w := written_as(part))]
@@ -668,7 +685,13 @@ def _build(entries: list[Entry], numbers: Iterable[int]) -> _Built:
                     parts.add(((written[-1],),), a)
                 if written[0] not in particles:
                     given.add(((written[0],),), a)
-    return _Built(aliases, exact.runs(), postings.runs(), parts.runs(), given.runs(), vocab)
+    # The memos go before the runs are made, and the vocabulary keeps only what it needs, word by word.
+    profiled.clear()
+    folds.clear()
+    written_as.cache_clear()
+    for word, f in vocab.items():
+        vocab[word] = f[:2]
+    return _Built(aliases, packed, exact.runs(), postings.runs(), parts.runs(), given.runs(), vocab)
 
 
 def _list(value: object) -> list:

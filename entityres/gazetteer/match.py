@@ -258,7 +258,7 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
 
         # In C: the closest of the codes heard in each alias, plus a fifth of its blocking hit;
         # a one-word query is compared with each word too: news names people by surname alone.
-        order = heard_order(ranked, aliases, codes, len(query.words) == 1, top, HIT_WEIGHT)
+        order = heard_order(ranked, aliases.heard(ranked, len(query.words) == 1), codes, top, HIT_WEIGHT)
         ranked = [item for _, item in sorted(zip(order, ranked), key=itemgetter(0))]
     out, per_entry = [], {}
     entry_of = aliases.entry_numbers

@@ -1606,24 +1606,19 @@ def name_may_reach(a, b, double threshold, double slack, Py_ssize_t max_keys, Sc
 
 # --- the matcher's pre-rank ------------------------------------------------------------------------
 
-def heard_order(list ranked, aliases, tuple codes, bint words_too, double top, double hit_weight) -> list:
+def heard_order(list ranked, list heard, tuple codes, double top, double hit_weight) -> list:
     """The matcher's pre-rank sort key of each ``(-hit, gap, alias)`` of ``ranked``: ``(exact hit
-    absent, -sound)``, where sound is the best Indel similarity of ``codes`` against the alias's
-    heard codes (and, with ``words_too``, its words' first codes) plus ``hit_weight * hit / top``.
-    ``aliases``, a sequence, are laid out as gazetteer.index.Alias (words 6, heard 7)."""
+    absent, -sound)``, where sound is the best Indel similarity of ``codes`` against the codes
+    heard in the alias (``heard``, a tuple for each item of ``ranked``:
+    ``gazetteer._index.Aliases.heard``) plus ``hit_weight * hit / top``."""
     cdef list out = []
-    cdef tuple item, heard
-    cdef object alias
+    cdef tuple item
     cdef double hit
-    for item in ranked:
-        alias = aliases[item[2]]
-        if not isinstance(alias, tuple):
-            raise TypeError("heard_order reads aliases laid out as gazetteer.index.Alias")
-        heard = (<tuple> alias)[7]
-        if words_too:
-            heard = heard + tuple([(<tuple> (<tuple> w)[2])[0] for w in <tuple> (<tuple> alias)[6]])
+    if len(heard) != len(ranked):
+        raise ValueError(f"heard_order: {len(heard)} codes heard for {len(ranked)} aliases")
+    for item, found in zip(ranked, heard):
         hit = item[0]
-        out.append((hit > -100.0, -(_best_indel_similarity(codes, heard) + hit_weight * (-hit / top))))
+        out.append((hit > -100.0, -(_best_indel_similarity(codes, <tuple?> found) + hit_weight * (-hit / top))))
     return out
 
 

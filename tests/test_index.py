@@ -21,7 +21,7 @@ from entityres import Gazetteer
 from entityres.cache import U32
 from entityres.gazetteer._index import (AliasColumns, Collector, Keys, Numbered, Runs, Texts, Vocab, WordColumns, all_below, byte_stats,
                                          key_pieces, pack_runs, utf8_error)
-from entityres.gazetteer.index import (MAX_COST, MAX_WORDS, TYPE_CODES, Alias, Index, alias_title, cheap_key_slots, exact_keys, joined_codes, pair_blocking_keys,
+from entityres.gazetteer.index import (MAX_COST, MAX_WORDS, TYPE_CODES, Alias, Index, alias_title, exact_keys, joined_codes, pair_blocking_keys,
                                        word_blocking_keys)
 from entityres.text.keys import name_words
 from entityres.text.similarity import join_profiles, word_profile
@@ -46,6 +46,12 @@ PEOPLE = [
 ]
 
 
+def cheap_key_slots(word):
+    """A word's cheap keys with their vowel slots, as a build reads them again from its columns."""
+    columns = WordColumns()
+    return columns.cheap_key_slots(columns.add(word), MAX_COST)
+
+
 @pytest.mark.parametrize("lang", sorted(WORDS, key=str))
 def test_a_pairs_blocking_keys_are_those_of_the_pair_read_as_one(lang):
     profiles = [word_profile(w, lang) for w in WORDS[lang]]
@@ -60,10 +66,21 @@ def test_a_words_posted_keys_are_its_spellings_whatever_the_language():
         assert len(found) == 1, word
 
 
-def test_a_words_cheap_keys_are_those_of_at_most_one_second_choice():
-    for word in [w for lang in WORDS for w in WORDS[lang]]:
-        profile = word_profile(word)
-        assert cheap_key_slots(profile) == tuple((k, c, s) for (k, c), s in zip(profile.keys, profile.slots) if c <= MAX_COST)
+def test_a_words_cheap_keys_and_codes_are_read_again_from_the_columns():
+    columns = WordColumns()
+    profiles = [word_profile(w, lang) for lang in WORDS for w in WORDS[lang]]
+    for n, profile in enumerate(profiles):
+        assert columns.add(profile) == n
+    for n, profile in enumerate(profiles):  # each word's, however many came after it
+        assert columns.cheap_key_slots(n, MAX_COST) == tuple((k, c, s) for (k, c), s in zip(profile.keys, profile.slots)
+                                                             if c <= MAX_COST)
+        assert columns.cheap_key_slots(n, 99) == tuple((k, c, s) for (k, c), s in zip(profile.keys, profile.slots))
+        assert columns.codes(n, 2) == profile.codes[:2] and columns.codes(n, 99) == profile.codes
+    for missing in (len(profiles), -1):
+        with pytest.raises(IndexError):
+            columns.cheap_key_slots(missing, MAX_COST)
+        with pytest.raises(IndexError):
+            columns.codes(missing, 1)
 
 
 def test_a_collector_posts_each_key_once_a_value_in_the_order_keys_come():

@@ -1,7 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
-"""The index's inner loops in C (entityres.gazetteer.index): what a word pair is posted under,
-the postings collected as a build goes (:class:`Collector`), and lists packed into one array. Each computes exactly what the
-Python it replaced did, in the same order, so the index and its cache file do not change
+"""The index's inner loops in C (entityres.gazetteer.index): the postings collected as a build
+goes (:class:`Collector`), its words and aliases packed as they come (:class:`WordColumns`,
+:class:`AliasColumns`), and lists packed into one array. Each computes exactly what the Python it
+replaced did, in the same order, so the index and its cache file do not change
 (tests/test_index.py). And the index's structures read in place: :class:`Texts` (strings as
 UTF-8), :class:`Keys` (a set of strings), :class:`Runs` (strings to runs of numbers: the postings,
 the exact keys), :class:`Vocab` (the vocabulary), and :class:`Aliases` and :class:`Words` (the
@@ -23,19 +24,6 @@ cdef extern from "Python.h":
     object PyBytes_FromStringAndSize(const char *data, Py_ssize_t size)
     str PyUnicode_DecodeUTF8(const char *data, Py_ssize_t size, const char *errors)
     char *PyBytes_AS_STRING(object data)
-
-
-def cheap_key_slots(tuple keys, tuple slots, long max_cost):
-    """``(key, cost, slots)`` of a word's keys ``(key, cost)`` and their vowel slots, those of at
-    most ``max_cost`` second choices (:func:`entityres.gazetteer.index.cheap_key_slots`)."""
-    cdef Py_ssize_t i, n = min(len(keys), len(slots))
-    cdef tuple kc
-    out = []
-    for i in range(n):
-        kc = keys[i]
-        if <long> kc[1] <= max_cost:
-            out.append((kc[0], kc[1], slots[i]))
-    return tuple(out)
 
 
 def pack_runs(lists, array numbers):
@@ -1261,6 +1249,11 @@ cdef class TextColumn:
         _push(self._ends, a + n)
         return 0
 
+    cdef str get(self, Py_ssize_t i):
+        cdef const uint32_t *e = _u32(self._ends)
+        cdef uint32_t a = _start(e, i)
+        return PyUnicode_DecodeUTF8(self._text.data.as_chars + a, e[i] - a, "surrogatepass")
+
     cdef Texts texts(self):
         return Texts(self._text, self._ends)
 
@@ -1272,7 +1265,8 @@ cdef class WordColumns:
     cdef TextColumn _texts, _surfaces, _keys, _codes
     cdef list _parts, _key_slots
     cdef dict _slots  # each vowel slot tuple once: 150,000 keys have 14,000 distinct
-    cdef array _weights, _costs, _key_counts, _code_counts
+    cdef array _weights, _costs, _key_counts, _code_counts, _key_firsts, _code_firsts  # firsts: where a word's begin
+    cdef Py_ssize_t _n_codes
     cdef bytearray _arabic
 
     def __init__(self):
@@ -1280,6 +1274,7 @@ cdef class WordColumns:
         self._parts, self._key_slots, self._slots = [], [], {}
         self._weights, self._costs, self._key_counts, self._code_counts = (array(_U32), array(_U32), array(_U32),
                                                                            array(_U32))
+        self._key_firsts, self._code_firsts = array(_U32), array(_U32)
         self._arabic = bytearray()
 
     def add(self, w) -> int:
@@ -1291,6 +1286,8 @@ cdef class WordColumns:
         cdef tuple keys = word[1], codes = word[2], slots = word[7]
         if len(keys) != len(slots):
             raise ValueError("add: a word has one vowel slot tuple per key")
+        _push(self._key_firsts, len(self._costs))
+        _push(self._code_firsts, self._n_codes)
         self._texts.add(word[0])
         self._surfaces.add(word[5])
         self._parts.append(word[6])
@@ -1305,10 +1302,32 @@ cdef class WordColumns:
         for c in codes:
             self._codes.add(c)
         _push(self._code_counts, len(codes))
+        self._n_codes += len(codes)
         return n
 
     def __len__(self):
         return len(self._weights)
+
+    cdef Py_ssize_t _number(self, Py_ssize_t n) except -1:
+        if not 0 <= n < len(self._weights):
+            raise IndexError(f"no word {n} of {len(self._weights)}")
+        return n
+
+    def cheap_key_slots(self, Py_ssize_t n, long max_cost) -> tuple:
+        """:func:`cheap_key_slots` of word ``n``, read from the columns: what a build reads of a
+        word again for each pair it is in, without keeping the word."""
+        cdef Py_ssize_t j, a = _u32(self._key_firsts)[self._number(n)]
+        cdef const uint32_t *costs = _u32(self._costs)
+        out = []
+        for j in range(a, a + _u32(self._key_counts)[n]):
+            if costs[j] <= max_cost:
+                out.append((self._keys.get(j), costs[j], self._key_slots[j]))
+        return tuple(out)
+
+    def codes(self, Py_ssize_t n, Py_ssize_t most) -> tuple:
+        """The first ``most`` codes of word ``n`` (``Word.codes``), read from the columns."""
+        cdef Py_ssize_t j, a = _u32(self._code_firsts)[self._number(n)]
+        return tuple([self._codes.get(j) for j in range(a, a + min(most, <Py_ssize_t> _u32(self._code_counts)[n]))])
 
     def words(self, word) -> Words:
         """The words packed, as :class:`Words` of the class ``word``; the columns are handed over

@@ -43,8 +43,7 @@ from ..cache import U32, CacheFormatError, cache_path, expect, f64_array, is_byt
 from ..memo import PAIRS, WORDS
 from ..text.keys import JOINED_CODES, join_codes, join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
-from ._index import (AliasColumns, Aliases, Collector, Keys, Runs, Texts, Vocab, WordColumns, Words, all_below, byte_stats,
-                     cheap_key_slots as _cheap_key_slots)
+from ._index import AliasColumns, Aliases, Collector, Keys, Runs, Texts, Vocab, WordColumns, Words, all_below, byte_stats
 from .entries import Entries
 from .schema import Entry
 from ..text.similarity import Word, join_profiles, word_profile
@@ -178,15 +177,9 @@ def blocking_keys(keys, query: bool = False) -> list[str]:
     return [k[0] for k in keys[:KEYS_PER_WORD] if k[1] <= MAX_COST and k[0]] + list(_coarse_keys(keys[0][0], query) if keys else ())
 
 
-def cheap_key_slots(word: Word) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
-    """A word's keys with their vowel slots, those of at most :data:`MAX_COST` second choices: what
-    a pair of words is posted under (:func:`pair_blocking_keys`). In C (``_index.cheap_key_slots``)."""
-    return _cheap_key_slots(word.keys, word.slots, MAX_COST)
-
-
 def pair_blocking_keys(a: tuple, b: tuple) -> list[str]:
-    """``word_blocking_keys(join_profiles((a, b)))`` of two words given by their
-    :func:`cheap_key_slots`, without the rest of that profile: only keys of at most
+    """``word_blocking_keys(join_profiles((a, b)))`` of two words given by their cheap keys with
+    their vowel slots (``WordColumns.cheap_key_slots``), without the rest of that profile: only keys of at most
     :data:`MAX_COST` second choices can be blocking keys, and a joined key costs its parts' sum, so
     the parts' dearer keys are left out of the join (the cheap ones come out the same, in the same
     order)."""
@@ -602,7 +595,7 @@ def _build(entries: list[Entry], numbers: Sequence[int]) -> _Built:
     # have 256,000 words, 99,000 distinct), more than the shared memos of words keep.
     folds: dict[str, str] = {}
     named: dict[str, tuple[list[str], tuple[str, ...]]] = {}  # of one entry: its names are spelled twice
-    profiled: dict[str | None, dict[str, tuple[int, str, tuple, tuple[str, ...]]]] = {}  # by language, word
+    profiled: dict[str | None, dict[str, tuple[int, str]]] = {}  # by language, word
     paired: dict[tuple[str, str], list[str]] = {}  # of one entry: its names in fa and ar share words
 
     def fold(word: str) -> str:
@@ -624,26 +617,25 @@ def _build(entries: list[Entry], numbers: Sequence[int]) -> _Built:
         """A word as written between spaces, folded (خامنه‌ای: "خامنه ای")."""
         return " ".join(fold(x) for x in name_words(part))
 
-    def profile(word: str, lang: str | None) -> tuple[int, str, tuple, tuple[str, ...]]:
-        """What the build reads of a word's profile: its number (the profile is packed, not kept:
-        99,000 profiles were a third of a 100,000-entry build's peak), blocking keys (one string,
-        split where used: a list of strings was a sixth of the peak), cheap keys with their vowel
-        slots (for pairs) and the codes that words joined read (join_codes)."""
+    def profile(word: str, lang: str | None) -> tuple[int, str]:
+        """A word's number and blocking keys. Its profile is packed (WordColumns), not kept: 99,000
+        profiles were a third of a 100,000-entry build's peak. Its keys are one string, split where
+        used (a list of strings was a sixth); what pairs and heard codes read of it is read again
+        from the columns."""
         memo = profiled.get(lang)
         if memo is None:
             memo = profiled[lang] = {}
         found = memo.get(word)
         if found is None:
             w = word_profile(word, lang)
-            found = memo[word] = (packed.add(w), "\n".join(word_blocking_keys(w)), cheap_key_slots(w),
-                                  w.codes[:JOINED_CODES])
+            found = memo[word] = (packed.add(w), "\n".join(word_blocking_keys(w)))
         return found
 
-    def pair_keys(a: str, b: str, slots_a: tuple, slots_b: tuple) -> list[str]:
-        """:func:`pair_blocking_keys` of two adjacent words, ``a`` and ``b``, by their cheap key slots."""
+    def pair_keys(a: str, b: str, na: int, nb: int) -> list[str]:
+        """:func:`pair_blocking_keys` of two adjacent words, ``a`` and ``b``, numbered ``na`` and ``nb``."""
         found = paired.get((a, b))
         if found is None:  # keys and slots are the spelling's, whatever the language
-            found = paired[a, b] = pair_blocking_keys(slots_a, slots_b)
+            found = paired[a, b] = pair_blocking_keys(packed.cheap_key_slots(na, MAX_COST), packed.cheap_key_slots(nb, MAX_COST))
         return found
 
     normalize.learn(name for n in numbers for _, name in entries[n].aliases())
@@ -665,13 +657,13 @@ def _build(entries: list[Entry], numbers: Sequence[int]) -> _Built:
             found = [profile(w, lang) for w in words]
             # The sound of the name after its title (Dr. Awda Al Rowaey), as a query's is heard:
             # the pre-rank compares the two (match.candidates).
-            heard = joined_codes([f[3] for f in found[alias_title(words, lang):]])
+            heard = joined_codes([packed.codes(f[0], JOINED_CODES) for f in found[alias_title(words, lang):]])
             a = aliases.add(n, TYPE_CODES[entry.type], lang, name, keys[0], trust[keys[0]], [f[0] for f in found], heard)
             exact.add((keys,), a)
             # Each key once, in the order the keys come (not a set's: the postings' key order,
             # and so the cache file, must not depend on the hash seed). Adjacent words joined,
             # so that عبد الله meets Abdullah.
-            postings.add([_split_keys(f[1]) for f in found] + [pair_keys(words[i], words[i + 1], found[i][2], found[i + 1][2])
+            postings.add([_split_keys(f[1]) for f in found] + [pair_keys(words[i], words[i + 1], found[i][0], found[i + 1][0])
                                                   for i in range(len(found) - 1)], a)
             for word, f in zip(keys[0].split(" "), found):
                 if word not in vocab:  # posted under the blocking keys its profile came with
@@ -685,12 +677,9 @@ def _build(entries: list[Entry], numbers: Sequence[int]) -> _Built:
                     parts.add(((written[-1],),), a)
                 if written[0] not in particles:
                     given.add(((written[0],),), a)
-    # The memos go before the runs are made, and the vocabulary keeps only what it needs, word by word.
-    profiled.clear()
+    profiled.clear()  # before the runs are made
     folds.clear()
     written_as.cache_clear()
-    for word, f in vocab.items():
-        vocab[word] = f[:2]
     return _Built(aliases, packed, exact.runs(), postings.runs(), parts.runs(), given.runs(), vocab)
 
 

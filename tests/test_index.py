@@ -234,6 +234,24 @@ def test_texts_are_equal_by_content_however_held():
     assert Texts.of(["ab", "é"]) != Texts.of(["a", "bé"]) and Texts.of([]) == Texts.of([]) != Texts.of([""])
 
 
+def test_aliases_and_words_are_copied_by_their_columns(index):
+    # what an index extended does with base's aliases and words: none made
+    source = Index._decode(index._encode(), index.entries).aliases
+    words = source.packed()[-1]
+    table = WordColumns()
+    assert table.extend(words) == 0 and table.extend(words) == len(words)  # twice: the second moved
+    columns = AliasColumns()
+    for k in range(len(source)):
+        assert columns.add_from(source, k, len(words) if k % 2 else 0, None if k % 3 else 0.5) == k
+    assert source.made() == 0 and words.made() == 0
+    assert all(tuple(words[n] for n in source.refs(k)) == source[k].words for k in range(len(source)))
+    copied = columns.aliases(Alias, ("person", "place"), table.words(type(words[0])))
+    assert [a._replace(trust=0.0) for a in copied] == [a._replace(trust=0.0) for a in index.aliases]
+    assert [a.trust for a in copied] == [a.trust if k % 3 else 0.5 for k, a in enumerate(index.aliases)]
+    with pytest.raises(IndexError):
+        columns.add_from(source, len(source))
+
+
 def test_the_codes_heard_in_aliases_are_read_without_making_them(index, monkeypatch):
     made = []
     real = Alias._make

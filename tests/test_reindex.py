@@ -111,8 +111,10 @@ def test_an_extended_index_is_the_compiled_one(edit, cached, base, tmp_path):
     entries = list(gazetteer.extended([path]))
     changed = _changed(list(gazetteer), entries)
     assert changed == CHANGED[edit]
+    made = base_index.aliases.made()
     extended = Index._extended(base_index, entries, changed)
     assert extended is not None
+    assert base_index.aliases.made() == made  # base's aliases were copied by their columns, none made
     assert content(extended) == content(Index._compile(entries))
 
 
@@ -368,7 +370,7 @@ def test_unsourced_is_what_alias_trust_finds(names):
                                    cache=False)["place:bare"]
     canonical = Index._compile([entry]).aliases[0]
     trust = index_module.alias_trust(entry.aliases(sources=True), index_module.alias_key)
-    assert index_module._unsourced(canonical, entry) == (trust[canonical.key] == index_module.UNSOURCED)
+    assert index_module._unsourced(canonical.name, entry) == (trust[canonical.key] == index_module.UNSOURCED)
 
 
 POOL = [("person:umerov", "person", "Rustem Umerov", "عمروف"), ("person:witkoff", "person", "Steve Witkoff", "ویتکاف"),

@@ -1162,6 +1162,13 @@ cdef class Aliases(_Made):
     def __repr__(self):
         return f"Aliases({self._n} aliases)"
 
+    def refs(self, i) -> tuple:
+        """The numbers of alias ``i``'s words in its table of words, read from the columns."""
+        cdef Py_ssize_t k = _position(i, self._n, self._what), r
+        cdef const uint32_t *word_ends = _u32(self._word_ends)
+        cdef const uint32_t *refs = _at(self._refs)
+        return tuple([refs[r] for r in range(_start(word_ends, k), word_ends[k])])
+
     def heard(self, list ranked, bint words_too) -> list:
         """For each ``(-hit, gap, alias)`` of ``ranked`` (the matcher's candidates), the codes
         heard in the alias (``Alias.heard``), then, with ``words_too``, the first code of each of
@@ -1249,6 +1256,22 @@ cdef class TextColumn:
         _push(self._ends, a + n)
         return 0
 
+    cdef int copy(self, Texts t, Py_ssize_t first, Py_ssize_t last) except -1:
+        """Add strings ``first`` to ``last`` (not included) of ``t``, as their bytes."""
+        cdef Py_ssize_t a = len(self._text), e0 = len(self._ends), i
+        cdef uint32_t b0 = t._start(first) if last > first else 0
+        cdef Py_ssize_t size = (t._e[last - 1] - b0) if last > first else 0
+        if a + size > 0xFFFFFFFF:
+            raise ValueError("a column of more than 4 GB of text")
+        resize_smart(self._text, a + size)
+        if size:
+            memcpy(self._text.data.as_chars + a, t._t + b0, size)
+        resize_smart(self._ends, e0 + last - first)
+        cdef uint32_t *e = _u32(self._ends)
+        for i in range(first, last):
+            e[e0 + i - first] = a + t._e[i] - b0
+        return 0
+
     cdef str get(self, Py_ssize_t i):
         cdef const uint32_t *e = _u32(self._ends)
         cdef uint32_t a = _start(e, i)
@@ -1308,14 +1331,39 @@ cdef class WordColumns:
     def __len__(self):
         return len(self._weights)
 
+    def extend(self, Words words) -> int:
+        """Add every word of ``words`` as its columns hold it, none made; the number of the first."""
+        cdef Py_ssize_t first = len(self._weights), n = words._n, i, k0 = len(self._costs)
+        cdef const uint32_t *key_ends = _u32(words._key_ends)
+        cdef const uint32_t *code_ends = _u32(words._code_ends)
+        cdef const uint32_t *costs = _at(words._costs) if words._costs.shape[0] else NULL
+        for column, source in ((self._texts, words._texts), (self._surfaces, words._surfaces),
+                               (self._keys, words._keys), (self._codes, words._codes)):
+            (<TextColumn> column).copy(<Texts> source, 0, len(source))
+        self._parts.extend(words._parts)
+        for i in range(n):
+            _push(self._weights, _at(words._weights)[i])
+            self._arabic.append(words._arabic[i])
+            _push(self._key_firsts, k0 + _start(key_ends, i))
+            _push(self._key_counts, key_ends[i] - _start(key_ends, i))
+            _push(self._code_firsts, self._n_codes + _start(code_ends, i))
+            _push(self._code_counts, code_ends[i] - _start(code_ends, i))
+        for i in range(words._costs.shape[0]):
+            _push(self._costs, costs[i])
+        for x in words._key_slots:
+            self._key_slots.append(self._slots.setdefault(x, x))
+        self._n_codes += _start(code_ends, n)
+        return first
+
     cdef Py_ssize_t _number(self, Py_ssize_t n) except -1:
         if not 0 <= n < len(self._weights):
             raise IndexError(f"no word {n} of {len(self._weights)}")
         return n
 
     def cheap_key_slots(self, Py_ssize_t n, long max_cost) -> tuple:
-        """:func:`cheap_key_slots` of word ``n``, read from the columns: what a build reads of a
-        word again for each pair it is in, without keeping the word."""
+        """``(key, cost, slots)`` of word ``n``'s keys with their vowel slots, those of at most
+        ``max_cost`` second choices: what a pair of words is posted under
+        (``index.pair_blocking_keys``), read again from the columns for each pair the word is in."""
         cdef Py_ssize_t j, a = _u32(self._key_firsts)[self._number(n)]
         cdef const uint32_t *costs = _u32(self._costs)
         out = []
@@ -1375,6 +1423,27 @@ cdef class AliasColumns:
 
     def __len__(self):
         return len(self._entries)
+
+    def add_from(self, Aliases aliases, i, Py_ssize_t shift=0, trust=None) -> int:
+        """Add alias ``i`` of ``aliases`` as its columns hold it, none made, its words' numbers
+        moved by ``shift``, its trust ``trust`` (else its own); its number, counted from 0."""
+        cdef Py_ssize_t k = _position(i, aliases._n, "alias"), n = len(self._entries), r
+        cdef const uint32_t *word_ends = _u32(aliases._word_ends)
+        cdef const uint32_t *heard_ends = _u32(aliases._heard_ends)
+        cdef const uint32_t *refs = _at(aliases._refs)
+        _push(self._entries, _at(aliases._entries)[k])
+        self._types.append(aliases._types[k])
+        lang = aliases._lang_names[_at(aliases._langs)[k]]
+        _push(self._langs, self._lang_numbers.setdefault(lang, len(self._lang_numbers)))
+        self._names.copy(aliases._names, k, k + 1)
+        self._keys.copy(aliases._keys, k, k + 1)
+        self._trusts.append(aliases._trusts[k] if trust is None else <double> trust)
+        for r in range(_start(word_ends, k), word_ends[k]):
+            _push(self._refs, refs[r] + shift)
+        self._heard.copy(aliases._heard, _start(heard_ends, k), heard_ends[k])
+        self._lengths.append(aliases._lengths[k])
+        self._heard_counts.append(aliases._heard_counts[k])
+        return n
 
     def most_trusted(self, double other_than):
         """The highest trust but ``other_than``'s, or None when there is none."""

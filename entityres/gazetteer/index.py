@@ -393,10 +393,10 @@ class Index:
         # needs another, and base's alias that set it is kept or a new one sets it too; a new alias
         # trusted more (a user's own name beside GeoNames') sets it, and base's are scaled again.
         scale = built.aliases.most_trusted(UNSOURCED)
-        kept = base.aliases
+        kept, trusts = base.aliases, None  # base's trusts as they are
         if scale is not None and scale > base.trust_scale:
-            kept = _rescaled(base.aliases, base.entries, base.trust_scale, scale)
-            if kept is None:
+            trusts = _rescaled(kept, base.entries, base.trust_scale, scale)
+            if trusts is None:
                 return None
         elif scale != base.trust_scale and (scale is not None or changed):
             return None
@@ -404,21 +404,36 @@ class Index:
             scale = base.trust_scale
         built.aliases.scale(scale)
         fresh_words = built.words.words(Word)
-        fresh = list(built.aliases.aliases(Alias, TYPE_NAMES, fresh_words))
-        # Both sets of aliases are in entry order, and an entry's aliases are all base's or all fresh.
-        aliases: list[Alias] = []
+        fresh = built.aliases.aliases(Alias, TYPE_NAMES, fresh_words)
+        # One table of words: base's, then the fresh ones, copied as their columns hold them. Both
+        # sets of aliases are in entry order, and an entry's aliases are all base's or all fresh:
+        # each is copied as the merge comes to it (none made: making base's, a 258,000-entry
+        # import's, cost its extension 300 MB), and the vocabulary takes each word's number where
+        # it first comes.
+        words = WordColumns()
+        words.extend(kept.packed()[-1])
+        offset = words.extend(fresh_words)
+        packed = AliasColumns()
+        vocab: dict[str, int] = {}
+
+        def copied(aliases: Aliases, k: int, shift: int, trust: float | None) -> int:
+            for word, n in zip(aliases.keys[k].split(" "), aliases.refs(k)):
+                if word not in vocab:
+                    vocab[word] = n + shift
+            return packed.add_from(aliases, k, shift, trust)
+
+        old_entry, new_entry = kept.entry_numbers, fresh.entry_numbers
         renumber_old, renumber_new = [-1] * len(kept), [0] * len(fresh)
         i = j = 0
         while i < len(kept) or j < len(fresh):
-            if j == len(fresh) or (i < len(kept) and kept[i].entry < fresh[j].entry):
-                if kept[i].entry not in changed:
-                    renumber_old[i] = len(aliases)
-                    aliases.append(kept[i])
+            if j == len(fresh) or (i < len(kept) and old_entry[i] < new_entry[j]):
+                if old_entry[i] not in changed:
+                    renumber_old[i] = copied(kept, i, 0, None if trusts is None else trusts[i])
                 i += 1
             else:
-                renumber_new[j] = len(aliases)
-                aliases.append(fresh[j])
+                renumber_new[j] = copied(fresh, j, offset, None)
                 j += 1
+        made = words.words(Word)
 
         renumbered = renumber_old.__getitem__
 
@@ -443,30 +458,25 @@ class Index:
 
         numbers = list(map(renumbered, base.postings.numbers))  # all at once
         postings = merged(((key, numbers[a:b]) for key, a, b in base.postings.runs()), base.postings, built.postings)
-        # The vocabulary, each word's profile where it first comes: base's posting of a word holds
-        # while its profile is the same.
-        vocab: dict[str, Word] = {}
-        for a in aliases:
-            for word, w in zip(a.key.split(" "), a.words):
-                if word not in vocab:
-                    vocab[word] = w
-        same = {word for word, w in base.vocab.items() if vocab.get(word) is w}
+        # base's posting of a word in the vocabulary holds while its profile is the same (its number)
+        same = {word for word, n in zip(base.vocab, base.vocab.columns()[2]) if vocab.get(word) == n}
         base_words = base.vocab_words
         vocab_postings: defaultdict = defaultdict(set)
         for key, numbers in base.vocab_postings.items():
             words = map(base_words.__getitem__, numbers)
             if still := set(words) if len(same) == len(base.vocab) else same.intersection(words):
                 vocab_postings[key] = still
-        for word, w in vocab.items():
+        for word, n in vocab.items():
             if word not in same:
                 new = built.vocab.get(word)
-                for key in _split_keys(new[1]) if new is not None and fresh_words[new[0]] is w else word_blocking_keys(w):
+                for key in _split_keys(new[1]) if new is not None and new[0] + offset == n else word_blocking_keys(made[n]):
                     vocab_postings[key].add(word)
         vocab = dict(sorted(vocab.items()))  # the same order however the words came
         number = {word: i for i, word in enumerate(vocab)}
         for key, words in vocab_postings.items():  # in place: a copy would double them at the peak
             vocab_postings[key] = sorted(map(number.__getitem__, words))
-        return cls._assembled(entries, *_packed(aliases, vocab), renumbered_map(base.exact, built.exact), postings,
+        return cls._assembled(entries, packed.aliases(Alias, TYPE_NAMES, made),
+                              Vocab(Texts.of(list(vocab)), array(U32, vocab.values()), made), renumbered_map(base.exact, built.exact), postings,
                               renumbered_map(base.parts, built.parts), renumbered_map(base.given, built.given),
                               Runs.collect(vocab_postings), scale)
 
@@ -543,47 +553,31 @@ def _split_keys(joined: str) -> list[str]:
     return joined.split("\n") if joined else []
 
 
-def _packed(aliases: Iterable[Alias], vocab: dict[str, Word]) -> tuple[Aliases, Vocab]:
-    """``aliases`` and the vocabulary ``vocab`` (sorted by word) packed, with one table of their words."""
-    words, numbers, packed = WordColumns(), {}, AliasColumns()
-
-    def number(w: Word) -> int:
-        found = numbers.get(w)
-        if found is None:
-            found = numbers[w] = words.add(w)
-        return found
-
-    for a in aliases:
-        packed.add(a.entry, TYPE_CODES[a.type], a.lang, a.name, a.key, a.trust, [number(w) for w in a.words], a.heard)
-    refs = array(U32, [number(w) for w in vocab.values()])
-    made = words.words(Word)
-    return packed.aliases(Alias, TYPE_NAMES, made), Vocab(Texts.of(list(vocab)), refs, made)
-
-
-def _rescaled(aliases: Sequence[Alias], entries: Sequence[Entry], old: float, new: float) -> list[Alias] | None:
-    """``aliases`` trusted as if scaled by ``new``, not ``old`` (:meth:`AliasColumns.scale`): each trust traced
-    back to its source's (``SOURCE_TRUST``), the canonical name of an entry without other names to
-    ``UNSOURCED``; None when two sources' trusts would read the same."""
+def _rescaled(aliases: Aliases, entries: Sequence[Entry], old: float, new: float) -> list[float] | None:
+    """The trust of each of ``aliases`` as if scaled by ``new``, not ``old`` (:meth:`AliasColumns.scale`): each
+    trust traced back to its source's (``SOURCE_TRUST``), the canonical name of an entry without other names to
+    ``UNSOURCED``; None when two sources' trusts would read the same. Read from the columns."""
     sources = {r for r in (*SOURCE_TRUST.values(), 1.0) if r <= old}
     raw = {min(1.0, r / old): r for r in sources}
     if len(raw) < len(sources):
         return None
     to = {t: min(1.0, r / new) for t, r in raw.items()}
+    _, _, _, _, names, _, trusts, *_ = aliases.packed()
     out = []
-    for a in aliases:
-        if a.trust == 1.0 and _unsourced(a, entries[a.entry]):
-            out.append(a)  # 1.0 whatever the scale
-        elif (trust := to.get(a.trust)) is None:
+    for trust, entry, name in zip(trusts, aliases.entry_numbers, names):
+        if trust == 1.0 and _unsourced(name, entries[entry]):
+            out.append(trust)  # 1.0 whatever the scale
+        elif (scaled := to.get(trust)) is None:
             return None
         else:
-            out.append(a if trust == a.trust else a._replace(trust=trust))
+            out.append(scaled)
     return out
 
 
-def _unsourced(alias: Alias, entry: Entry) -> bool:
-    """Whether ``alias`` is the canonical name of an entry without other names, trusted ``UNSOURCED``
+def _unsourced(name: str, entry: Entry) -> bool:
+    """Whether ``name`` is the canonical name of an entry without other names, trusted ``UNSOURCED``
     (:func:`alias_trust`). (Names in other languages rule it out before ``aliases()`` is listed.)"""
-    return (alias.name == entry.name and all(lang == "en" for lang, names in entry.names.items() if names)
+    return (name == entry.name and all(lang == "en" for lang, names in entry.names.items() if names)
             and len(entry.aliases()) == 1)
 
 

@@ -597,8 +597,12 @@ def pack_u32(numbers: Iterable[int]) -> bytes:
     return _little_endian(array(U32, numbers))
 
 
-def u32_bytes(packed: array) -> bytes:
-    """An array of 32-bit words as little-endian bytes."""
+def u32_bytes(packed: array | memoryview) -> bytes | memoryview:
+    """An array of 32-bit words (or a memoryview of one) as little-endian bytes: on a
+    little-endian machine a view of its own bytes, not a copy (an index's columns are written
+    from it as they are, :func:`write_cache`), else a swapped copy."""
+    if sys.byteorder == "little":
+        return memoryview(packed).cast("B")  # type: ignore[arg-type]
     return _little_endian(packed)
 
 

@@ -721,7 +721,7 @@ _OPTIONAL_STR = {str, type(None)}
 def texts_data(texts: Texts) -> list:
     """:class:`Texts` as a cache file holds them: ``[UTF-8, ends]``."""
     text, ends = texts.columns()
-    return [text if type(text) is bytes else bytes(text), u32_bytes(ends)]  # plain data: msgpack's own types
+    return [text if type(text) is bytes else memoryview(text).cast("B"), u32_bytes(ends)]  # bytes, or a view of them
 
 
 def read_texts(value: object) -> Texts:

@@ -250,6 +250,9 @@ def test_aliases_and_words_are_copied_by_their_columns(index):
     assert [a.trust for a in copied] == [a.trust if k % 3 else 0.5 for k, a in enumerate(index.aliases)]
     with pytest.raises(IndexError):
         columns.add_from(source, len(source))
+    with pytest.raises(ValueError):  # words moved out of 32-bit numbers
+        columns.add_from(source, 0, -1 - max(source.refs(0)))
+    assert len(columns) == len(source)  # nothing of it added
 
 
 def test_the_codes_heard_in_aliases_are_read_without_making_them(index, monkeypatch):

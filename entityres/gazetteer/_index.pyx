@@ -1336,6 +1336,8 @@ cdef class WordColumns:
         cdef Py_ssize_t first = len(self._weights), n = words._n, i, k0 = len(self._costs)
         cdef const uint32_t *key_ends = _u32(words._key_ends)
         cdef const uint32_t *code_ends = _u32(words._code_ends)
+        if first + n > 0xFFFFFFFF or k0 + _start(key_ends, n) > 0xFFFFFFFF or self._n_codes + _start(code_ends, n) > 0xFFFFFFFF:
+            raise ValueError("extend: more than 2 ** 32 words, keys or codes")
         cdef const uint32_t *costs = _at(words._costs) if words._costs.shape[0] else NULL
         for column, source in ((self._texts, words._texts), (self._surfaces, words._surfaces),
                                (self._keys, words._keys), (self._codes, words._codes)):
@@ -1431,6 +1433,9 @@ cdef class AliasColumns:
         cdef const uint32_t *word_ends = _u32(aliases._word_ends)
         cdef const uint32_t *heard_ends = _u32(aliases._heard_ends)
         cdef const uint32_t *refs = _at(aliases._refs)
+        for r in range(_start(word_ends, k), word_ends[k]):
+            if not 0 <= refs[r] + shift <= 0xFFFFFFFF:
+                raise ValueError(f"add_from: word {refs[r]} moved by {shift} is no 32-bit number")
         _push(self._entries, _at(aliases._entries)[k])
         self._types.append(aliases._types[k])
         lang = aliases._lang_names[_at(aliases._langs)[k]]

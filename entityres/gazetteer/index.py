@@ -410,9 +410,9 @@ class Index:
         # each is copied as the merge comes to it (none made: making base's, a 258,000-entry
         # import's, cost its extension 300 MB), and the vocabulary takes each word's number where
         # it first comes.
-        words = WordColumns()
-        words.extend(kept.packed()[-1])
-        offset = words.extend(fresh_words)
+        table = WordColumns()
+        table.extend(kept.packed()[-1])
+        offset = table.extend(fresh_words)
         packed = AliasColumns()
         vocab: dict[str, int] = {}
 
@@ -433,7 +433,7 @@ class Index:
             else:
                 renumber_new[j] = copied(fresh, j, offset, None)
                 j += 1
-        made = words.words(Word)
+        made = table.words(Word)
 
         renumbered = renumber_old.__getitem__
 
@@ -476,7 +476,8 @@ class Index:
         for key, words in vocab_postings.items():  # in place: a copy would double them at the peak
             vocab_postings[key] = sorted(map(number.__getitem__, words))
         return cls._assembled(entries, packed.aliases(Alias, TYPE_NAMES, made),
-                              Vocab(Texts.of(list(vocab)), array(U32, vocab.values()), made), renumbered_map(base.exact, built.exact), postings,
+                              Vocab(Texts.of(list(vocab)), array(U32, vocab.values()), made),
+                              renumbered_map(base.exact, built.exact), postings,
                               renumbered_map(base.parts, built.parts), renumbered_map(base.given, built.given),
                               Runs.collect(vocab_postings), scale)
 

@@ -419,16 +419,19 @@ cdef Py_ssize_t _lcs_length(str x, str y) except -1:
     cdef Py_ssize_t *cur
     cdef Py_ssize_t *buffer
     cdef Py_UCS4 a
+    cdef int xkind = PyUnicode_KIND(x), ykind = PyUnicode_KIND(y)  # read once, not per character
+    cdef void *xdata = PyUnicode_DATA(x)
+    cdef void *ydata = PyUnicode_DATA(y)
     buffer = prev = <Py_ssize_t *> _buffer(stack, sizeof(stack), 2 * (m + 1) * sizeof(Py_ssize_t))
     cur = prev + m + 1
     try:
         for j in range(m + 1):
             prev[j] = 0
         for i in range(n):
-            a = PyUnicode_READ_CHAR(x, i)
+            a = PyUnicode_READ(xkind, xdata, i)
             cur[0] = 0
             for j in range(m):
-                if a == PyUnicode_READ_CHAR(y, j):
+                if a == PyUnicode_READ(ykind, ydata, j):
                     cur[j + 1] = prev[j] + 1
                 else:
                     cur[j + 1] = prev[j + 1] if prev[j + 1] >= cur[j] else cur[j]
@@ -452,23 +455,27 @@ def best_indel_similarity(tuple a, tuple b) -> float:
     return _best_indel_similarity(a, b)
 
 
+cdef double _indel_from(str x, const uint64_t *pm, bint fits, str y) except -1.0:
+    """:func:`_indel_similarity` of ``x`` and ``y``, bit-parallel when ``x`` fits its pattern ``pm``
+    (:func:`_pattern`, made once for many ``y``)."""
+    cdef Py_ssize_t total
+    if not fits:
+        return _indel_similarity(x, y)
+    total = PyUnicode_GET_LENGTH(x) + PyUnicode_GET_LENGTH(y)
+    return 1.0 if total == 0 else 1.0 - <double> (total - 2 * _lcs_bits(pm, PyUnicode_GET_LENGTH(x), y)) / <double> total
+
+
 cdef double _best_indel_similarity(tuple a, tuple b) except -2.0:
     cdef double best = -1.0, s
     cdef str x, y
     cdef uint64_t pm[TABLE]
-    cdef Py_ssize_t total
     cdef bint fits
     if not a or not b:
         raise ValueError("best_indel_similarity needs at least one string on each side")
     for x in a:
         fits = _pattern(x, pm)
         for y in b:
-            if fits:
-                total = PyUnicode_GET_LENGTH(x) + PyUnicode_GET_LENGTH(y)
-                s = 1.0 if total == 0 else \
-                    1.0 - <double> (total - 2 * _lcs_bits(pm, PyUnicode_GET_LENGTH(x), y)) / <double> total
-            else:
-                s = _indel_similarity(x, y)
+            s = _indel_from(x, pm, fits, y)
             if s > best:
                 best = s
     return best
@@ -2247,36 +2254,11 @@ def near_letters(list strings, str word, double cutoff):
     one the other, over both lengths), computed the same way, without a call per string.
     (rapidfuzz's ``process.extract`` with ``score_cutoff`` is as quick but drops pairs exactly at the
     cutoff, such as ماسيو and ماسیو at 0.8, which ``normalized_similarity`` keeps.)"""
-    cdef Py_ssize_t m = len(word), n, i, j, k, lcs, diag, up
-    cdef Py_ssize_t *row = <Py_ssize_t *> PyMem_Malloc((m + 1) * sizeof(Py_ssize_t))
+    cdef uint64_t pm[TABLE]
+    cdef bint fits = _pattern(word, pm)
+    cdef Py_ssize_t k
     cdef list out = []
-    cdef str other
-    cdef int wkind = PyUnicode_KIND(word), okind
-    cdef void *wdata = PyUnicode_DATA(word)
-    cdef void *odata
-    cdef Py_UCS4 c
-    if row is NULL:
-        raise MemoryError()
-    try:
-        for k in range(len(strings)):
-            other = <str?> strings[k]
-            n = len(other)
-            okind, odata = PyUnicode_KIND(other), PyUnicode_DATA(other)
-            # the longest common subsequence, one row of the table at a time
-            for j in range(m + 1):
-                row[j] = 0
-            for i in range(n):
-                c, diag = PyUnicode_READ(okind, odata, i), 0
-                for j in range(1, m + 1):
-                    up = row[j]
-                    if PyUnicode_READ(wkind, wdata, j - 1) == c:
-                        row[j] = diag + 1
-                    elif row[j - 1] > up:
-                        row[j] = row[j - 1]
-                    diag = up
-            lcs = row[m]
-            if m + n == 0 or 1.0 - <double> (m + n - 2 * lcs) / <double> (m + n) >= cutoff:
-                out.append(k)
-    finally:
-        PyMem_Free(row)
+    for k in range(len(strings)):
+        if _indel_from(word, pm, fits, <str?> strings[k]) >= cutoff:
+            out.append(k)
     return out

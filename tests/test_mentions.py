@@ -271,13 +271,13 @@ def _corrections_in_python(word, lang, index):
 @pytest.mark.parametrize("cached", [True, False])
 def test_spelling_corrections_are_those_of_the_vocabulary_in_the_same_script(cached):
     from entityres.gazetteer.loader import bundled_gazetteer
-    from entityres.resolve.mentions import _surfaces, _vocab_arabic, corrections
+    from entityres.resolve.mentions import _vocab_arabic, corrections
 
     bundled = bundled_gazetteer()
     index = bundled.index if cached else Gazetteer.from_entries(list(bundled), cache=False).index
     assert _vocab_arabic(index) == bytes(w.arabic for w in index.vocab.values())
     some = [5, 0, len(index.vocab_words) - 1, 5]
-    assert _surfaces(some, index) == [index.vocab[index.vocab_words[n]].surface for n in some]
+    assert index.vocab.surfaces(some) == [index.vocab[index.vocab_words[n]].surface for n in some]
     words = [("ترامب", "ar"), ("ترمپ", "fa"), ("پوتبن", "fa"), ("الاسكا", "ar"), ("Trumpp", None), ("Pottin", None),
              ("آلاسکاا", "fa"), ("زلنسکى", "fa")]
     made = [corrections(w, lang, index) for w, lang in words]

@@ -256,7 +256,7 @@ class Index:
     prefixes: Keys  # every leading run of words of an exact key: where a name may go on
     parts: Runs  # last word (surname) of a multi-word person alias → aliases
     given: Runs  # first word (given name) of a multi-word person alias → aliases
-    vocab: Mapping[str, Word]  # every word of every alias (folded) → its profile, sorted by word (a dict, or Vocab)
+    vocab: Mapping[str, Word]  # every word of every alias (folded) → its profile, sorted by word (a Vocab)
     vocab_postings: Runs  # blocking key → vocabulary words, by their numbers in vocab (vocab_words)
     trust_scale: float  # the most trusted source's trust: each alias's trust is scaled by it
 

@@ -36,7 +36,7 @@ from ..text import cues
 from ..text.frequency import zipf
 from ..text.keys import ARTICLE
 from ..gazetteer.index import TYPE_CODES, Index, blocking_keys, fold_word
-from ..gazetteer._index import Keys, Vocab, alias_walks, key_pieces
+from ..gazetteer._index import Keys, alias_walks, key_pieces
 from ..text.langs import ARABIC_LETTER
 from ..text.normalize import ZWNJ, Normalized
 from ..text.similarity import word_profile, word_similarity, word_sketch
@@ -107,7 +107,7 @@ def corrections(word: str, lang: str | None, index: Index) -> tuple[tuple[str, f
     # Only spellings in the same script: a Persian word is not a misspelt Latin one.
     found = list(dict.fromkeys(index.vocab_postings.numbers_where(
         blocking_keys(sketch.keys, query=True), _vocab_arabic(index), sketch.arabic)))
-    near = [words[found[k]] for k in near_letters(_surfaces(found, index), sketch.surface, SAME_LETTERS)]
+    near = [words[found[k]] for k in near_letters(vocab.surfaces(found), sketch.surface, SAME_LETTERS)]
     if not near:  # the word's readings, most of its profile's cost, only where they are compared
         return ()
     profile = word_profile(word, lang)
@@ -115,20 +115,10 @@ def corrections(word: str, lang: str | None, index: Index) -> tuple[tuple[str, f
     return tuple((v, s) for s, v in scored[:MAX_CORRECTIONS] if s >= FUZZY_WORD)
 
 
-def _surfaces(numbers: list[int], index: Index) -> list[str]:
-    """The surfaces of the vocabulary words numbered ``numbers`` (:attr:`Index.vocab_words`' order)."""
-    vocab = index.vocab
-    if isinstance(vocab, Vocab):
-        return vocab.surfaces(numbers)
-    words = index.vocab_words
-    return [vocab[words[n]].surface for n in numbers]
-
-
 @per_index(None)
 def _vocab_arabic(index: Index) -> bytes:
     """A byte per vocabulary word (:attr:`Index.vocab_words`' order), 1 for Arabic script."""
-    vocab = index.vocab
-    return vocab.arabic() if isinstance(vocab, Vocab) else bytes([w.arabic for w in vocab.values()])
+    return index.vocab.arabic()
 
 
 # The sets of a whole index's keys below are made in C and held there (Keys): as frozensets, at a

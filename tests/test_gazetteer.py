@@ -236,3 +236,71 @@ def test_from_entries_validates():
     assert len(gz) == 1 and gz.get("person:q1").name == "Ada Example"
     with pytest.raises(ValueError):
         Gazetteer.from_entries([{"id": "person:q1", "type": "person"}], cache=False)
+
+
+# --- entries held in their stored form (entityres.gazetteer.entries.StoredEntry)
+
+STORED = [
+    {"id": "person:ada-example", "type": "person", "name": "Ada Example", "wikidata": "Q42", "prominence": 0.0,
+     "names": {"en": ["Ada Example", "A. Example"], "ar": [{"name": "آدا إكزامبل", "source": "newswire"}]}},
+    {"id": "place:exampleton", "type": "place", "name": "Exampleton", "kind": "city", "geonames": 123,
+     "parent": "place:examplestan", "country": "place:examplestan", "names": {"fa": ["اگزمپلتون"]}},
+    {"id": "place:examplestan", "type": "place", "name": "Examplestan", "kind": "country", "replace": True},
+]
+
+
+@pytest.mark.parametrize("raw", STORED, ids=lambda r: r["id"])
+def test_a_stored_entry_reads_and_makes_the_entry_it_was_made_from(raw):
+    from entityres.gazetteer.entries import StoredEntry, made, stored
+
+    entry = Entry.model_validate(raw)
+    held = stored(entry)
+    assert isinstance(held, StoredEntry) and stored(held) is held
+    for field in Entry.model_fields:
+        assert getattr(held, field) == getattr(entry, field), field
+    assert held.aliases() == entry.aliases() and held.aliases(sources=True) == entry.aliases(sources=True)
+    again = made(held)
+    assert type(again) is Entry and again == entry and again is not made(held)
+    assert again.model_fields_set == entry.model_fields_set  # what the merge of a user's entry reads
+    assert again.model_dump(mode="json", exclude_defaults=True) == entry.model_dump(mode="json", exclude_defaults=True)
+    assert held == entry and entry == held and held == stored(Entry.model_validate(raw))
+    other = entry.model_copy(update={"name": entry.name + " Jr"})
+    assert held != other and other != held and held != stored(other)
+    with pytest.raises(AttributeError):
+        held.nickname  # noqa: B018 - not a field
+
+
+def test_a_gazetteer_holds_stored_entries_and_makes_each_entry_once_when_asked():
+    from entityres.gazetteer.entries import StoredEntry
+
+    gz = Gazetteer.from_entries(STORED, cache=False)
+    gz.index  # noqa: B018 - the build reads the stored form
+    assert all(type(e) is StoredEntry for e in gz._entries._made)
+    assert [m.entry.id for m in gz.match("Exampleton", limit=1)] == ["place:exampleton"]
+    first = gz["place:exampleton"]
+    assert type(first) is Entry and gz["place:exampleton"] is first and first.geonames == 123
+    assert [e.id for e in gz] == [r["id"] for r in STORED]
+    assert gz.id_of_name("examplestan") == "place:examplestan"
+
+
+def test_stored_entries_are_smaller_than_models():
+    import tracemalloc
+
+    from entityres.gazetteer.entries import stored
+
+    raws = [{"id": f"person:p{i}", "type": "person", "name": f"Name {i} Example", "names": {"en": [f"Name {i} Example"]}}
+            for i in range(2000)]
+    entries = [Entry.model_validate(r) for r in raws]
+    tracemalloc.start()
+    try:
+        models = [Entry.model_validate(r) for r in raws]
+        as_models = tracemalloc.get_traced_memory()[0]
+        del models
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        held = [stored(e) for e in entries]
+        del entries  # the models go; their strings and aliases stay with the stored entries
+        as_held = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    assert len(held) == 2000 and as_held < as_models / 2

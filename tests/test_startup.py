@@ -57,8 +57,11 @@ def test_a_built_gazetteer_is_frozen_and_a_cached_one_makes_its_entries_when_use
     path = tmp_path / "mine.yaml"
     path.write_text("entries:\n  - id: person:a\n    type: person\n    name: Abbas Araghchi\n"
                     "    names: {fa: [عباس عراقچی]}\n", encoding="utf-8")
-    entries = list(load_gazetteer([path], bundled=False))  # built and cached
-    assert entries and not any(_watched(entries))  # the index's collection does not walk them again
+    built = load_gazetteer([path], bundled=False)  # built and cached
+    built.index
+    held = list(built._entries.held())  # as held until asked for (StoredEntry)
+    assert held and not any(_watched(held))  # the index's collection does not walk them again
+    entries = list(built)
     cached = load_gazetteer([path], bundled=False)
     assert cached._entries._made == [None]  # nothing to freeze: made (and kept) when first used
     assert list(cached) == entries

@@ -7,6 +7,11 @@ matching and linking never show: validating them all took more than half of its 
 (3.7 of 6.7 s) and a third of its peak memory. The file was checked whole (its digest) when it was read; an entry that still fails
 (a file written by hand) raises :class:`~entityres.cache.CacheFormatError` naming the entry and
 the file, which is removed so that the next start rebuilds it: never a wrong result.
+
+A gazetteer loaded from files or made in code keeps each entry as a :class:`StoredEntry` (its
+fields in a slotted object, 350 bytes for an entry of one name against a model's 900) and makes
+the :class:`Entry` the first time it is asked for. A million entries held as models were 888 MB,
+more than half of the peak of loading and indexing them; the index build reads the stored form.
 """
 from __future__ import annotations
 
@@ -20,15 +25,77 @@ from pydantic import ValidationError
 
 from ..cache import U32, CacheFormatError, owned
 from ._index import Numbered, Texts, checked_ends
-from .schema import Entry
+from .schema import Entry, listed_aliases
+
+
+# An entry's fields besides its ID, type, name and names, with their defaults (a StoredEntry keeps
+# those that differ).
+_OTHER_FIELDS = {f: info.default for f, info in Entry.model_fields.items() if f not in ("id", "type", "name", "names")}
+
+
+class StoredEntry:
+    """A validated :class:`Entry` as a gazetteer holds it until asked for (:meth:`entry`): what
+    the index build and the loader read (``id``, ``type``, ``name``, ``names``, :meth:`aliases`
+    and the other fields by name) without the model's dict of 13 fields. Equal to an entry (or a
+    stored entry) when the entries are equal. Made by :func:`stored` only: it trusts its fields."""
+
+    __slots__ = ("id", "type", "name", "_names", "_other", "_given")
+
+    def __init__(self, entry: Entry) -> None:
+        self.id, self.type, self.name = entry.id, entry.type, entry.name
+        self._names = tuple(entry.names.items())
+        self._other = tuple((f, v) for f, default in _OTHER_FIELDS.items() if (v := getattr(entry, f)) != default)
+        self._given = entry.model_fields_set  # shared by entries given the same fields (Entry._consistent)
+
+    def __getattr__(self, field: str):  # the fields kept only when set (called when no slot answers)
+        if field not in _OTHER_FIELDS:
+            raise AttributeError(field)
+        return next((v for f, v in self._other if f == field), _OTHER_FIELDS[field])
+
+    @property
+    def names(self) -> dict:
+        return dict(self._names)
+
+    def aliases(self, sources: bool = False) -> list[tuple]:
+        return listed_aliases(self.name, self._names, sources)
+
+    def entry(self) -> Entry:
+        """The entry (fields validated already: not again)."""
+        return Entry.model_construct(self._given, id=self.id, type=self.type, name=self.name, names=dict(self._names),
+                                     **dict(self._other))
+
+    def _fields(self) -> tuple:
+        return self.id, self.type, self.name, dict(self._names), self._other
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Entry):
+            other = StoredEntry(other)
+        return isinstance(other, StoredEntry) and self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"StoredEntry({self.id!r})"
+
+
+def stored(entry: "Entry | StoredEntry") -> StoredEntry:
+    """``entry`` as a gazetteer holds it: a :class:`StoredEntry`."""
+    return entry if isinstance(entry, StoredEntry) else StoredEntry(entry)
+
+
+def made(entry: "Entry | StoredEntry") -> Entry:
+    """``entry`` as an :class:`Entry` (made again from a stored one each time)."""
+    return entry.entry() if isinstance(entry, StoredEntry) else entry
 
 
 class Entries(Sequence[Entry]):
     """Entries in order (``entries[n]``), with ``ids`` and ``position`` (ID → n). Never changed
-    once made: an entry validated on first use is kept, and is the same on every call."""
+    once made: an entry validated or made on first use is kept, and is the same on every call;
+    :meth:`stored` and :meth:`held` read them as held, making none."""
 
-    def __init__(self, entries: Iterable[Entry] = ()) -> None:
-        self._made: list[Entry | None] = list(entries)
+    def __init__(self, entries: Iterable[Entry | StoredEntry] = ()) -> None:
+        # each entry as an Entry (made), a StoredEntry, or None (a run not yet validated)
+        self._made: list[Entry | StoredEntry | None] = list(entries)
         self.ids: list[str] = [e.id for e in self._made]  # type: ignore[union-attr]
         self.position: dict[str, int] = dict(zip(self.ids, count()))
         self._packed = memoryview(b"")
@@ -36,7 +103,7 @@ class Entries(Sequence[Entry]):
         self._source = ""
 
     @classmethod
-    def of(cls, entries: Iterable[Entry]) -> "Entries":
+    def of(cls, entries: Iterable[Entry | StoredEntry]) -> "Entries":
         """``entries`` as :class:`Entries` (the same object when they are already)."""
         return entries if isinstance(entries, Entries) else cls(entries)
 
@@ -70,13 +137,24 @@ class Entries(Sequence[Entry]):
         if isinstance(n, slice):
             return [self[i] for i in range(len(self._made))[n]]  # type: ignore[return-value]
         entry = self._made[n]
+        if isinstance(entry, StoredEntry):
+            entry = self._made[n] = entry.entry()  # kept: the same entry on every call
         return entry if entry is not None else self._validated(n)
 
     def __iter__(self) -> Iterator[Entry]:
         return map(self.__getitem__, range(len(self._made)))
 
+    def stored(self, n: int) -> Entry | StoredEntry:
+        """Entry ``n`` as held, not made into an :class:`Entry` (what an index build reads)."""
+        entry = self._made[n]
+        return entry if entry is not None else self._validated(n)
+
+    def held(self) -> Iterator[Entry | StoredEntry]:
+        """Every entry as held (:meth:`stored`): a pass over all of them keeps none made."""
+        return map(self.stored, range(len(self._made)))
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Entries) and self.ids == other.ids and all(map(Entry.__eq__, self, other))
+        return isinstance(other, Entries) and self.ids == other.ids and all(a == b for a, b in zip(self.held(), other.held()))
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -107,7 +185,7 @@ class Entries(Sequence[Entry]):
         for entries given as :class:`Entry`. Valid while the entries are."""
         if not len(self._ends):
             return {}
-        return {id(entry): self._run(n) for n, entry in enumerate(self._made) if entry is not None}
+        return {id(entry): self._run(n) for n, entry in enumerate(self._made) if isinstance(entry, Entry)}
 
     def _discard(self) -> None:
         try:

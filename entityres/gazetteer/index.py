@@ -46,7 +46,7 @@ from ..memo import PAIRS, WORDS
 from ..text.keys import JOINED_CODES, join_codes, join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
 from ._index import AliasColumns, Aliases, Collector, Keys, Runs, Texts, Vocab, WordColumns, Words, all_below, byte_stats
-from .entries import Entries
+from .entries import Entries, StoredEntry, made
 from .schema import Entry
 from ..text.similarity import Word, join_profiles, word_profile
 from ..text.transliterate import latin_forms
@@ -216,15 +216,15 @@ def progress_bar(items: list, desc: str, show: bool | None):
     return tqdm(items, desc=desc, unit=" entries", disable=None if show is None else False, leave=False)
 
 
-Keyed = Mapping[str, tuple[Entry, Collection[str]]]  # entry ID → the entry and the exact keys of its names
+Keyed = Mapping[str, tuple["Entry | StoredEntry", Collection[str]]]  # entry ID → the entry (as held) and the exact keys of its names
 
 
-def alias_keys(entry: Entry) -> frozenset[str]:
+def alias_keys(entry: Entry | StoredEntry) -> frozenset[str]:
     """The exact keys of an entry's names, its canonical name included (blank ones left out)."""
     return frozenset(alias_key(name) for _, name in entry.aliases()) - {""}
 
 
-def shared_aliases(entries: Collection[Entry], known: Sequence[Keyed] = ()) -> tuple[list[tuple[str, list[str]]], Keyed]:
+def shared_aliases(entries: Collection[Entry | StoredEntry], known: Sequence[Keyed] = ()) -> tuple[list[tuple[str, list[str]]], Keyed]:
     """Aliases (by exact key) that more than one entry claims, with the IDs, sorted; and each
     entry's keys, the first of ``known`` that holds an equal entry giving them (a layer's, merged
     again on top of it; the same files' before an edit)."""
@@ -281,7 +281,7 @@ class Index:
         entries = Entries.of(entries)
         path = None
         if cache:
-            digest = content_key or hashlib.sha256(b"".join(e.model_dump_json().encode() for e in entries)).hexdigest()
+            digest = content_key or hashlib.sha256(b"".join(made(e).model_dump_json().encode() for e in entries.held())).hexdigest()
             path = cache_path("index", digest)
         cached = read_cache(path, lambda data: cls._decode(data, entries))
         if cached is not None:
@@ -366,7 +366,8 @@ class Index:
         return cls(**fields)
 
     @classmethod
-    def _compile(cls, entries: list[Entry]) -> "Index":
+    def _compile(cls, entries: Sequence[Entry]) -> "Index":
+        entries = Entries.of(entries)
         built = _build(entries, range(len(entries)))
         # Trust ranks sources against each other: a gazetteer of bulk names alone is not weaker for it.
         scale = built.aliases.most_trusted(UNSOURCED) or 1.0
@@ -382,12 +383,13 @@ class Index:
                               built.postings, built.parts, built.given, vocab_postings.runs(), scale)
 
     @classmethod
-    def _extended(cls, base: "Index", entries: list[Entry], changed: set[int]) -> "Index | None":
+    def _extended(cls, base: "Index", entries: Sequence[Entry], changed: set[int]) -> "Index | None":
         """The index of ``entries`` made from ``base``, the index of the entries they begin with
         (:func:`_changed`): only the ``changed`` entries and the new ones are compiled, and
         ``base``'s records of the others are renumbered. It is what :meth:`_compile` makes of
         ``entries`` (tested), keys in another order; None where that is not assured (the alias
         ``base`` trusted most may be gone)."""
+        entries = Entries.of(entries)
         built = _build(entries, sorted(changed) + list(range(len(base.entries), len(entries))))
         # Trust is scaled by the most trusted source (_compile): base's scale holds while no alias
         # needs another, and base's alias that set it is kept or a new one sets it too; a new alias
@@ -524,13 +526,14 @@ class Index:
         return self.aliases.word_counts
 
 
-def _changed(old: Sequence[Entry], entries: list[Entry]) -> set[int] | None:
+def _changed(old: Sequence[Entry], entries: Sequence[Entry]) -> set[int] | None:
     """Which of ``entries`` differ from ``old``, when ``entries`` begin with ``old``'s IDs in their
     order (extended or replaced, as a user's files do to the bundled entries) and differ in fewer
     than half: an index of ``old`` is then worth extending (:meth:`Index._extended`); else None."""
-    if len(entries) < len(old) or any(e.id != b.id for e, b in zip(entries, old)):
+    old, entries = Entries.of(old), Entries.of(entries)
+    if len(entries) < len(old) or any(e != b for e, b in zip(entries.ids, old.ids)):
         return None
-    changed = {n for n, (e, b) in enumerate(zip(entries, old)) if e is not b and e != b}
+    changed = {n for n, (e, b) in enumerate(zip(entries.held(), old.held())) if e is not b and e != b}
     return changed if 2 * (len(changed) + len(entries) - len(old)) <= len(entries) else None
 
 
@@ -554,7 +557,7 @@ def _split_keys(joined: str) -> list[str]:
     return joined.split("\n") if joined else []
 
 
-def _rescaled(aliases: Aliases, entries: Sequence[Entry], old: float, new: float) -> list[float] | None:
+def _rescaled(aliases: Aliases, entries: Entries, old: float, new: float) -> list[float] | None:
     """The trust of each of ``aliases`` as if scaled by ``new``, not ``old`` (:meth:`AliasColumns.scale`): each
     trust traced back to its source's (``SOURCE_TRUST``), the canonical name of an entry without other names to
     ``UNSOURCED``; None when two sources' trusts would read the same. Read from the columns."""
@@ -566,7 +569,7 @@ def _rescaled(aliases: Aliases, entries: Sequence[Entry], old: float, new: float
     _, _, _, _, names, _, trusts, *_ = aliases.packed()
     out = []
     for trust, entry, name in zip(trusts, aliases.entry_numbers, names):
-        if trust == 1.0 and _unsourced(name, entries[entry]):
+        if trust == 1.0 and _unsourced(name, entries.stored(entry)):
             out.append(trust)  # 1.0 whatever the scale
         elif (scaled := to.get(trust)) is None:
             return None
@@ -575,14 +578,14 @@ def _rescaled(aliases: Aliases, entries: Sequence[Entry], old: float, new: float
     return out
 
 
-def _unsourced(name: str, entry: Entry) -> bool:
+def _unsourced(name: str, entry: Entry | StoredEntry) -> bool:
     """Whether ``name`` is the canonical name of an entry without other names, trusted ``UNSOURCED``
     (:func:`alias_trust`). (Names in other languages rule it out before ``aliases()`` is listed.)"""
     return (name == entry.name and all(lang == "en" for lang, names in entry.names.items() if names)
             and len(entry.aliases()) == 1)
 
 
-def _build(entries: list[Entry], numbers: Sequence[int]) -> _Built:
+def _build(entries: Entries, numbers: Sequence[int]) -> _Built:
     """The aliases of ``entries[n]`` for each of ``numbers`` (ascending), with their keys."""
     aliases, packed = AliasColumns(), WordColumns()
     exact, postings, parts, given = Collector(), Collector(), Collector(), Collector()
@@ -635,9 +638,9 @@ def _build(entries: list[Entry], numbers: Sequence[int]) -> _Built:
             found = paired[a, b] = pair_blocking_keys(packed.cheap_key_slots(na, MAX_COST), packed.cheap_key_slots(nb, MAX_COST))
         return found
 
-    normalize.learn(name for n in numbers for _, name in entries[n].aliases())
+    normalize.learn(name for n in numbers for _, name in entries.stored(n).aliases())
     for n in progress_bar(numbers, "index", None if len(numbers) > PROGRESS_ENTRIES else False):
-        entry = entries[n]
+        entry = entries.stored(n)
         seen = set()
         named.clear()
         paired.clear()

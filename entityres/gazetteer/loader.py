@@ -36,7 +36,7 @@ from pydantic import ValidationError
 
 from ..memo import once
 from ..cache import U32, CacheFormatError, cache_dir, cache_path, expect, is_bytes, max_bytes, owned, pack_u32, read_cache, str_list, str_map, u32_array, write_cache
-from .entries import Entries
+from .entries import Entries, StoredEntry, made, stored
 from ._index import Keys, Texts, checked_ends
 from .index import PROGRESS_ENTRIES, Index, Keyed, keys_data, progress_bar, read_keys, read_texts, shared_aliases, texts_data
 from . import block_yaml
@@ -282,8 +282,8 @@ class Gazetteer:
     def from_entries(cls, entries: Iterable[dict | Entry], cache: bool = True) -> "Gazetteer":
         """A gazetteer from entries given in code (dicts in the file format, or :class:`Entry`)."""
         loader = _Loader()
-        loader.add_layer([(e if isinstance(e, Entry) else Entry.model_validate(e), "<code>", i)
-                          for i, e in enumerate(entries)], user=True)
+        loader.add_layer([(stored(e if isinstance(e, Entry) else Entry.model_validate(e)), "<code>", i)
+                          for i, e in enumerate(entries)], user=True)  # a model not kept
         return loader.finish(cache)
 
     def extended(self, paths: Iterable[str | Path]) -> "Gazetteer":
@@ -317,9 +317,9 @@ class Gazetteer:
             return entry.id
         if self._names is None:
             names: dict[tuple[str, str], str] = {}
-            for entry in self:
+            for entry in self._entries.held():
                 names.setdefault((entry.name.casefold(), entry.type), entry.id)
-            for entry in self:
+            for entry in self._entries.held():
                 for alias in entry.names.get("en", ()):
                     names.setdefault((alias.name.casefold(), entry.type), entry.id)
             self._names = names
@@ -375,7 +375,7 @@ class _Loader:
     FINISHING = ("dangling_reference", "shared_alias")  # issues of the whole set, found by finish()
 
     def __init__(self) -> None:
-        self.entries: dict[str, Entry] = {}
+        self.entries: dict[str, Entry | StoredEntry] = {}  # as held (StoredEntry, or a cached layer's Entry)
         self.origin: dict[str, tuple[str, int]] = {}
         self.issues: list[Issue] = []
         self.mine: dict[str, tuple[str, int]] = {}  # where the user's layer so far first defined each ID
@@ -387,7 +387,7 @@ class _Loader:
         and its layers' issues. ``mine``: those of its files that begin the user's layer, which the
         next files continue (:func:`_user_layers`), so an ID they define again is a duplicate."""
         loader = cls()
-        loader.entries = dict(zip(gazetteer._entries.ids, gazetteer._entries))
+        loader.entries = dict(zip(gazetteer._entries.ids, gazetteer._entries.held()))
         origin = gazetteer._origin
         loader.origin = (dict(zip(loader.entries, zip(map(origin.files.__getitem__, origin.file), origin.line)))
                          if origin is not None else dict.fromkeys(loader.entries, ("<gazetteer>", 0)))
@@ -398,12 +398,12 @@ class _Loader:
                                if i.kind == "override" and i.file in mine)
         return loader
 
-    def extended(self, items: list[tuple[Entry, str, int]], cache: bool, base: Gazetteer) -> Gazetteer:
+    def extended(self, items: list[tuple[StoredEntry, str, int]], cache: bool, base: Gazetteer) -> Gazetteer:
         """The gazetteer of ``base``'s layers, loaded so far, and a user's layer ``items``."""
         self.add_layer(items, user=True)
         return self.finish(cache, bases=(base,))
 
-    def add_layer(self, items: list[tuple[Entry, str, int]], user: bool) -> None:
+    def add_layer(self, items: Iterable[tuple[Entry | StoredEntry, str, int]], user: bool) -> None:
         seen: dict[str, tuple[str, int]] = dict(self.mine) if user else {}
         for entry, file, line in items:
             prior = self.entries.get(entry.id)
@@ -418,7 +418,7 @@ class _Loader:
                 self.issues.append(Issue("override", "info", entry.id, f"{how} the entry of {base[0]}:{base[1]}",
                                          file, line))
             seen.setdefault(entry.id, (file, line))
-            self.entries[entry.id] = entry if prior is None else extend(prior, entry)
+            self.entries[entry.id] = entry if prior is None else stored(extend(made(prior), made(entry)))
             self.origin.setdefault(entry.id, (file, line))
         if user:
             self.mine = seen
@@ -527,12 +527,12 @@ def _sources(files: list[Path]) -> list[tuple[Path, bytes]]:
     return out
 
 
-def _read_all(files: list[tuple[Path, bytes]]) -> list[tuple[Entry, str, int]]:
+def _read_all(files: list[tuple[Path, bytes]]) -> list[tuple[StoredEntry, str, int]]:
     """The entries of ``files`` (with their bytes); every error of every file is collected before raising."""
     items, errors = [], []
     for f, data in files:
         try:
-            items.extend((entry, str(f), line) for entry, line in read_file(f, decode(f, data)))
+            items.extend((stored(entry), str(f), line) for entry, line in read_file(f, decode(f, data)))
         except SourceError as err:
             errors.append(err)
         except GazetteerError as err:
@@ -629,12 +629,12 @@ def _cached(key: str | None, names: list[str], cache: bool) -> tuple[Gazetteer, 
     return read_cache(path, lambda data: _decode(data, names, cache, key, path))
 
 
-def _share(old: Gazetteer, keyed: Keyed, entries: Mapping[str, Entry]) -> Keyed:
+def _share(old: Gazetteer, keyed: Keyed, entries: Mapping[str, Entry | StoredEntry]) -> Keyed:
     """``old``'s entries that ``entries`` holds unchanged replaced by those: one copy of each stays
     in memory while ``old``'s index is extended, and the extension finds them unchanged by identity;
     ``keyed`` (``old``'s keys) returned for the entries so shared, or left as they were."""
-    shared: dict[str, Entry] = {}
-    for e in old._entries:
+    shared: dict[str, Entry | StoredEntry] = {}
+    for e in old._entries.held():
         n = entries.get(e.id)
         shared[e.id] = n if n is not None and (n is e or n == e) else e
     old._entries = Entries(shared.values())
@@ -677,16 +677,17 @@ def _encode(gazetteer: Gazetteer, files: list[str], keyed: Keyed) -> dict:
     read = {}  # an entry a cached layer below validated: its run of msgpack as it was read, not dumped again
     for base in gazetteer._bases:
         read.update(base._entries.runs())
-    runs = [read.get(id(e)) or pack(e.model_dump(mode="json", exclude_defaults=True)) for e in gazetteer]
-    return {"ids": keys_data(*Keys.of([e.id for e in gazetteer]).columns()), "entries": b"".join(runs), "ends": pack_u32(accumulate(map(len, runs))),
+    held = gazetteer._entries
+    runs = [read.get(id(e)) or pack(made(e).model_dump(mode="json", exclude_defaults=True)) for e in held.held()]
+    return {"ids": keys_data(*Keys.of(held.ids).columns()), "entries": b"".join(runs), "ends": pack_u32(accumulate(map(len, runs))),
             # column by column (kinds, severities, entry IDs, messages, files, lines): 40,000 issues
             # at 258,000 entries, checked a column at a time on opening
             "issues": [[getattr(i, f) for i in gazetteer.issues] for f in ("kind", "severity", "entry_id", "message")]
                       + [[where.get(i.file, i.file) for i in gazetteer.issues], [i.line for i in gazetteer.issues]],
             "origin": [pack_u32([where[origin.files[n]] for n in origin.file]), pack_u32(origin.line)],
             # every entry's exact keys in turn, and where each entry's keys end
-            "keys": [*texts_data(Texts.of([k for e in gazetteer for k in sorted(keyed[e.id][1])])),
-                     pack_u32(accumulate(len(keyed[e.id][1]) for e in gazetteer))]}
+            "keys": [*texts_data(Texts.of([k for i in held.ids for k in sorted(keyed[i][1])])),
+                     pack_u32(accumulate(len(keyed[i][1]) for i in held.ids))]}
 
 
 class _CachedKeys(Mapping):

@@ -7,7 +7,7 @@ in a field name (``wikidta:``) would otherwise silently lose data.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic.dataclasses import dataclass
@@ -135,10 +135,15 @@ class Entry(BaseModel):
 
         With ``sources``, (language, name, source) triples.
         """
-        out = [("en", self.name, "canonical")]
-        for lang, aliases in self.names.items():
-            out.extend((lang, a.name, a.source) for a in aliases if (lang, a.name) != ("en", self.name))
-        return out if sources else [(lang, name) for lang, name, _ in out]
+        return listed_aliases(self.name, self.names.items(), sources)
+
+
+def listed_aliases(name: str, names: Iterable[tuple[str, tuple[Alias, ...]]], sources: bool) -> list[tuple]:
+    """:meth:`Entry.aliases` of the entry named ``name`` with ``names`` (its items)."""
+    out = [("en", name, "canonical")]
+    for lang, aliases in names:
+        out.extend((lang, a.name, a.source) for a in aliases if (lang, a.name) != ("en", name))
+    return out if sources else [(lang, n) for lang, n, _ in out]
 
 
 class GazetteerFile(BaseModel):

@@ -304,3 +304,20 @@ def test_stored_entries_are_smaller_than_models():
     finally:
         tracemalloc.stop()
     assert len(held) == 2000 and as_held < as_models / 2
+
+
+def test_shared_aliases_lists_each_key_claimed_by_more_than_one_entry_with_its_entries_in_order():
+    from entityres.gazetteer.entries import stored
+    from entityres.gazetteer.index import alias_key, shared_aliases
+
+    raws = [{"id": "place:springfield-a", "type": "place", "name": "Springfield", "names": {"en": ["Springfield", "SPRINGFIELD"]}},
+            {"id": "place:shelbyville", "type": "place", "name": "Shelbyville", "names": {"fa": ["شلبی‌ویل"]}},
+            {"id": "place:springfield-b", "type": "place", "name": "Springfield", "names": {"en": ["Capital City"]}},
+            {"id": "place:springfield-c", "type": "place", "name": "Springfield", "names": {"en": ["capital city"]}}]
+    entries = [stored(Entry.model_validate(r)) for r in raws]
+    shared, keyed = shared_aliases(entries)
+    spring, capital = alias_key("Springfield"), alias_key("Capital City")
+    assert shared == sorted([(spring, ["place:springfield-a", "place:springfield-b", "place:springfield-c"]),
+                             (capital, ["place:springfield-b", "place:springfield-c"])])
+    assert keyed["place:springfield-a"] == (entries[0], (spring,))  # one key for two spellings of it
+    assert keyed["place:shelbyville"][1] == tuple(sorted({alias_key("Shelbyville"), alias_key("شلبی‌ویل")}))

@@ -219,9 +219,10 @@ def progress_bar(items: list, desc: str, show: bool | None):
 Keyed = Mapping[str, tuple["Entry | StoredEntry", Collection[str]]]  # entry ID → the entry (as held) and the exact keys of its names
 
 
-def alias_keys(entry: Entry | StoredEntry) -> frozenset[str]:
-    """The exact keys of an entry's names, its canonical name included (blank ones left out)."""
-    return frozenset(alias_key(name) for _, name in entry.aliases()) - {""}
+def alias_keys(entry: Entry | StoredEntry) -> tuple[str, ...]:
+    """The exact keys of an entry's names, its canonical name included (blank ones left out), each
+    once, sorted. (A tuple: a million entries' frozensets were 216 MB.)"""
+    return tuple(sorted({alias_key(name) for _, name in entry.aliases()} - {""}))
 
 
 def shared_aliases(entries: Collection[Entry | StoredEntry], known: Sequence[Keyed] = ()) -> tuple[list[tuple[str, list[str]]], Keyed]:
@@ -230,14 +231,17 @@ def shared_aliases(entries: Collection[Entry | StoredEntry], known: Sequence[Key
     again on top of it; the same files' before an edit)."""
     normalize.learn(name for entry in entries for _, name in entry.aliases())
     keyed: Keyed = {}
-    owners: dict[str, list[str]] = defaultdict(list)
+    first: dict[str, str] = {}  # each key's first entry; the others of the keys shared below
+    shared: dict[str, list[str]] = {}
     for entry in entries:
         keys = next((found[1] for layer in known if (found := layer.get(entry.id)) is not None
                      and (found[0] is entry or found[0] == entry)), None)
         keyed[entry.id] = (entry, alias_keys(entry) if keys is None else keys)
         for key in keyed[entry.id][1]:
-            owners[key].append(entry.id)
-    return sorted((k, ids) for k, ids in owners.items() if len(ids) > 1), keyed
+            owner = first.setdefault(key, entry.id)
+            if owner != entry.id:
+                shared.setdefault(key, [owner]).append(entry.id)
+    return sorted(shared.items()), keyed
 
 
 Mapping.register(Runs)  # read as a mapping of keys to tuples of alias numbers

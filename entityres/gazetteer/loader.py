@@ -282,8 +282,8 @@ class Gazetteer:
     def from_entries(cls, entries: Iterable[dict | Entry], cache: bool = True) -> "Gazetteer":
         """A gazetteer from entries given in code (dicts in the file format, or :class:`Entry`)."""
         loader = _Loader()
-        loader.add_layer([(stored(e if isinstance(e, Entry) else Entry.model_validate(e)), "<code>", i)
-                          for i, e in enumerate(entries)], user=True)  # a model not kept
+        loader.add_layer(((stored(e if isinstance(e, Entry) else Entry.model_validate(e)), "<code>", i)
+                          for i, e in enumerate(entries)), user=True)  # one at a time: a model not kept
         return loader.finish(cache)
 
     def extended(self, paths: Iterable[str | Path]) -> "Gazetteer":
@@ -417,9 +417,10 @@ class _Loader:
                 how = "replaces" if entry.replace else "extends"
                 self.issues.append(Issue("override", "info", entry.id, f"{how} the entry of {base[0]}:{base[1]}",
                                          file, line))
-            seen.setdefault(entry.id, (file, line))
+            at = (file, line)  # one tuple for both: a million entries keep them
+            seen.setdefault(entry.id, at)
             self.entries[entry.id] = entry if prior is None else stored(extend(made(prior), made(entry)))
-            self.origin.setdefault(entry.id, (file, line))
+            self.origin.setdefault(entry.id, at)
         if user:
             self.mine = seen
 

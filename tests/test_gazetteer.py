@@ -321,3 +321,14 @@ def test_shared_aliases_lists_each_key_claimed_by_more_than_one_entry_with_its_e
                              (capital, ["place:springfield-b", "place:springfield-c"])])
     assert keyed["place:springfield-a"] == (entries[0], (spring,))  # one key for two spellings of it
     assert keyed["place:shelbyville"][1] == tuple(sorted({alias_key("Shelbyville"), alias_key("شلبی‌ویل")}))
+
+
+def test_a_loaded_file_holds_its_entries_stored_and_read_file_gives_models(tmp_path):
+    from entityres.gazetteer.entries import StoredEntry
+
+    path = tmp_path / "good.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    gz = load_gazetteer([path], bundled=False, cache=False)
+    assert gz._entries._made and all(type(e) is StoredEntry for e in gz._entries._made)
+    read = read_file(path)
+    assert all(type(e) is Entry for e, _ in read) and [e for e, _ in read] == list(gz)

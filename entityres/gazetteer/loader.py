@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from importlib import resources
 from itertools import accumulate
 from pathlib import Path
-from typing import TYPE_CHECKING, Collection, Iterable, Iterator, Mapping, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Callable, Collection, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 import msgpack
 from pydantic import ValidationError
@@ -118,6 +118,13 @@ def read_file(path: str | Path, text: str | None = None, progress: bool | None =
     block YAML are read by :mod:`.block_yaml` (fast); others, and any file with an error (for the
     line of each), by PyYAML. A large file shows a progress bar on a terminal (``progress=None``).
     """
+    return _read_file(path, text, progress, lambda entry: entry)
+
+
+def _read_file(path: str | Path, text: str | None, progress: bool | None,
+               hold: Callable[[Entry], Entry | StoredEntry] = stored) -> list[tuple]:
+    """:func:`read_file`, each entry kept as ``hold`` gives it: by default as a gazetteer holds it
+    (:class:`StoredEntry`), so that the models of a large file are not all kept while it is read."""
     name = str(path)
     try:
         text = decode(path, read_source(path)) if text is None else text
@@ -127,14 +134,14 @@ def read_file(path: str | Path, text: str | None = None, progress: bool | None =
         fast = block_yaml.parse(text)
         if fast is not None:
             try:
-                return _validate(name, *fast, progress)
+                return _validate(name, *fast, progress, hold)
             except GazetteerError:
                 pass  # read again by PyYAML, which knows the line of every field
         try:
             data, lines = load_yaml(path, text)
         except SourceError as err:
             raise GazetteerError([err]) from None
-        return _validate(name, data, lines, progress)
+        return _validate(name, data, lines, progress, hold)
 
 
 @contextmanager
@@ -170,7 +177,8 @@ def gc_paused(settle: bool = False) -> Iterator[None]:
             gc.enable()
 
 
-def _validate(name: str, data: object, lines: dict, progress: bool | None) -> list[tuple[Entry, int]]:
+def _validate(name: str, data: object, lines: dict, progress: bool | None,
+              hold: Callable[[Entry], Entry | StoredEntry]) -> list[tuple]:
     if data is None:
         data = {"entries": []}
     if isinstance(data, list):  # a bare list of entries is accepted too
@@ -190,7 +198,7 @@ def _validate(name: str, data: object, lines: dict, progress: bool | None) -> li
     show = progress if progress is not None else None if len(entries) > PROGRESS_ENTRIES else False
     for i, raw in enumerate(progress_bar(entries, Path(name).name, show)):
         try:
-            out.append((Entry.model_validate(raw, context=context), lines.get(("entries", i), 0)))
+            out.append((hold(Entry.model_validate(raw, context=context)), lines.get(("entries", i), 0)))
         except ValidationError as exc:
             errors.extend(_errors(name, data, lines, exc, ("entries", i)))
     if errors:
@@ -533,7 +541,7 @@ def _read_all(files: list[tuple[Path, bytes]]) -> list[tuple[StoredEntry, str, i
     items, errors = [], []
     for f, data in files:
         try:
-            items.extend((stored(entry), str(f), line) for entry, line in read_file(f, decode(f, data)))
+            items.extend((entry, str(f), line) for entry, line in _read_file(f, decode(f, data), None))
         except SourceError as err:
             errors.append(err)
         except GazetteerError as err:

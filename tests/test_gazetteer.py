@@ -268,6 +268,11 @@ def test_a_stored_entry_reads_and_makes_the_entry_it_was_made_from(raw):
     assert held != other and other != held and held != stored(other)
     with pytest.raises(AttributeError):
         held.nickname  # noqa: B018 - not a field
+    import copy
+    import pickle
+
+    for again in (pickle.loads(pickle.dumps(held)), copy.deepcopy(held)):  # to Spark's workers, batch processes
+        assert type(again) is StoredEntry and again == entry and made(again) == entry
 
 
 def test_a_gazetteer_holds_stored_entries_and_makes_each_entry_once_when_asked():
@@ -277,6 +282,9 @@ def test_a_gazetteer_holds_stored_entries_and_makes_each_entry_once_when_asked()
     gz.index  # noqa: B018 - the build reads the stored form
     assert all(type(e) is StoredEntry for e in gz._entries._made)
     assert [m.entry.id for m in gz.match("Exampleton", limit=1)] == ["place:exampleton"]
+    assert len(gz.match("Examplestan Exampleton", limit=3)) > 1
+    # matching reads the candidates as held: only the entries it returns are made
+    assert {e.id for e in gz._entries._made if type(e) is Entry} == {m.entry.id for m in gz.match("Examplestan Exampleton", limit=3)}
     first = gz["place:exampleton"]
     assert type(first) is Entry and gz["place:exampleton"] is first and first.geonames == 123
     assert [e.id for e in gz] == [r["id"] for r in STORED]
@@ -332,3 +340,15 @@ def test_a_loaded_file_holds_its_entries_stored_and_read_file_gives_models(tmp_p
     assert gz._entries._made and all(type(e) is StoredEntry for e in gz._entries._made)
     read = read_file(path)
     assert all(type(e) is Entry for e, _ in read) and [e for e, _ in read] == list(gz)
+
+
+def test_resolve_reads_the_entries_it_links_as_held_and_makes_none():
+    from entityres import Resolver
+
+    gz = Gazetteer.from_entries(STORED, cache=False)
+    resolver = Resolver(gazetteer=gz, cache=False, tagger=None)
+    place = resolver.resolve("شهردار اگزمپلتون دیروز سخنرانی کرد.", "fa")
+    person = resolver.resolve("قالت آدا إكزامبل إن الاجتماع انتهى.", "ar")
+    assert [m.entity_id for m in place.mentions] == ["place:exampleton"]
+    assert [(e.id, e.wikidata) for e in person.entities] == [("person:ada-example", "Q42")]
+    assert not any(type(e) is Entry for e in gz._entries._made)

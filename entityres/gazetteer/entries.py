@@ -48,9 +48,12 @@ class StoredEntry:
         self._given = entry.model_fields_set  # shared by entries given the same fields (Entry._consistent)
 
     def __getattr__(self, field: str):  # the fields kept only when set (called when no slot answers)
-        if field not in _OTHER_FIELDS:
+        if field not in _OTHER_FIELDS:  # first: _other itself is missing while pickle makes one
             raise AttributeError(field)
-        return next((v for f, v in self._other if f == field), _OTHER_FIELDS[field])
+        for f, v in self._other:
+            if f == field:
+                return v
+        return _OTHER_FIELDS[field]
 
     @property
     def names(self) -> dict:

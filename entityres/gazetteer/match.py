@@ -33,6 +33,7 @@ from .index import TYPE_CODES, Alias, Index, alias_title, exact_keys, profile_wo
 from ..text.keys import name_words, spelling_of, written_starts
 from ..text.langs import canonical_lang
 from ..text.normalize import require_str
+from .entries import StoredEntry
 from .schema import Entry
 from ..text.similarity import (DIFFERENT_NAME, GOOD_PAIR, Word, align_units, closest_key_pairs, compare_joined, different_names,
                                generations_differ, initial, join_profiles, joinable_pairs, word_similarities,
@@ -332,7 +333,7 @@ def match(index: Index, name: str, lang: str | None = None, type: str | None = N
         prior = best.get(alias.entry)
         if prior is None or score > prior.score:
             best[alias.entry] = _Best(score, a, aligned, how)
-    scored = [(b.score, _prominence(index.entries[e]), index.entries[e].id, e) for e, b in best.items()]
+    scored = [(b.score, _prominence(entry := index.entries.stored(e)), entry.id, e) for e, b in best.items()]  # none made
     ranked = rank_ties(scored)
     out = []
     for n, (score, prominence, _, entry) in enumerate(ranked[:limit]):
@@ -346,7 +347,7 @@ def match(index: Index, name: str, lang: str | None = None, type: str | None = N
     return out
 
 
-def _prominence(entry: Entry) -> float:
+def _prominence(entry: Entry | StoredEntry) -> float:
     return entry.prominence or 0.0
 
 

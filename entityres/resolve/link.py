@@ -94,21 +94,22 @@ def link(spans: list[Span], text: str, lang: str | None, index: Index) -> list[L
             taken.update(range(span.first, span.last + 1))
             continue
         scored = []
-        types = {index.entries[e].type for e in cand}
+        types = {index.entries.stored(e).type for e in cand}  # read as held: none made
         known = prominent(span.aliases, index) if span.kind == "part" else frozenset()
         for entry, (score, alias) in cand.items():
             how = "exact" if span.kind == "alias" and span.cost == 0 else "corrected" if span.kind == "alias" else "part"
-            etype = index.entries[entry].type
+            held = index.entries.stored(entry)
+            etype = held.type
             if span.cue and len(types) > 1 and (span.cue == "title") != (etype == "person"):
                 score *= CUE_FACTOR
             if span.kind == "part" and entry in known:
                 score = max(score, PROMINENT_SURNAME)
             if entry in named and (span.kind == "part" or len(cand) > 1 or span.weak):
                 score, how = max(score, CONTEXT_SCORE), "context"
-            elif len(cand) > 1 and _related(index.entries[entry], index, named):
+            elif len(cand) > 1 and _related(held, index, named):
                 score = min(1.0, score + RELATED_BONUS)  # طرابلس beside لبنان is Lebanon's Tripoli
                 how = "related"
-            scored.append((score, index.entries[entry].prominence or 0.0, len(index.entries[entry].names), -entry, alias, how))
+            scored.append((score, held.prominence or 0.0, len(held.names), -entry, alias, how))
         if not scored:
             continue
         scored.sort(reverse=True)

@@ -246,7 +246,7 @@ def prominent(aliases: tuple[int, ...], index: Index) -> frozenset[int]:
     """The entries of ``aliases`` known well enough (``prominence`` ≥ ``SURNAME_PROMINENCE``) for
     news to name them by surname alone (ترامپ گفت ...). Memoised: each surname in a text asks,
     and the linker asks again."""
-    return frozenset(e for a in aliases if (index.entries[e := index.aliases[a].entry].prominence or 0.0) >= SURNAME_PROMINENCE)
+    return frozenset(e for a in aliases if (index.entries.stored(e := index.aliases[a].entry).prominence or 0.0) >= SURNAME_PROMINENCE)
 
 
 @per_index(None)
@@ -333,7 +333,7 @@ def _is_weak(doc: _Doc, span: Span) -> bool:
     if span.kind != "alias" or span.first != span.last or " " in span.key:
         return False
     index = doc.index
-    if any(index.entries[index.aliases[a].entry].kind in NAME_KINDS for a in span.aliases):
+    if any(index.entries.stored(index.aliases[a].entry).kind in NAME_KINDS for a in span.aliases):
         return False
     text = doc.norm.text
     return cues.is_common_noun(text[doc.tokens[span.first].nstart:doc.tokens[span.last].nend].replace(ZWNJ, ""),

@@ -229,7 +229,7 @@ class Resolver:
                 why = _explanation("new", None, None, s.cue, False)
                 mtype = s.type
             else:
-                entry = self.index.entries[lk.entry]
+                entry = self.index.entries.stored(lk.entry)  # its fields read: no Entry made
                 eid, mtype = entry.id, entry.type
                 if eid not in entities:
                     entities[eid] = Entity(id=eid, type=entry.type, name=entry.name, in_gazetteer=True,

@@ -181,7 +181,7 @@ def _check(files: list[str], alone: bool) -> int:
     for issue in gz.issues:
         if issue.severity == "error" or issue.kind == "override":
             print(issue)
-    types = Counter(e.type for e in gz)
+    types = Counter(e.type for e in gz._entries.held())  # read as held: no Entry made for a count
     kinds = Counter(i.kind for i in gz.issues)
     notes = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "no issues"
     print(f"{len(gz)} entries ({types['person']} people, {types['place']} places); {notes}")

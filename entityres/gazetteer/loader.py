@@ -261,6 +261,10 @@ class Gazetteer:
     The index (:mod:`entityres.gazetteer.index`) is compiled on first use, once, and cached on disk keyed
     by the entries' content. A gazetteer that extends another (the bundled one extended by a user's
     files) extends that one's index, compiling only the entries that differ.
+
+    Entries are held compactly (:mod:`entityres.gazetteer.entries`) and each is made into an
+    :class:`Entry` the first time it is asked for (``gz[id]``, iteration, a match or a result that
+    returns it), the same object from then on; matching and resolving read the others as held.
     """
 
     _names: dict[tuple[str, str], str] | None = None  # built on first id_of_name()

@@ -9,7 +9,7 @@ matching and linking never show: validating them all took more than half of its 
 the file, which is removed so that the next start rebuilds it: never a wrong result.
 
 A gazetteer loaded from files or made in code keeps each entry as a :class:`StoredEntry` (its
-fields in a slotted object, 350 bytes for an entry of one name against a model's 900) and makes
+fields in a slotted object, 460 bytes for an entry of one name against a model's 900) and makes
 the :class:`Entry` the first time it is asked for. A million entries held as models were 888 MB,
 more than half of the peak of loading and indexing them; the index build reads the stored form.
 """
@@ -28,22 +28,23 @@ from ._index import Numbered, Texts, checked_ends
 from .schema import Entry, listed_aliases
 
 
-# An entry's fields besides its ID, type, name and names, with their defaults (a StoredEntry keeps
-# those that differ).
-_OTHER_FIELDS = {f: info.default for f, info in Entry.model_fields.items() if f not in ("id", "type", "name", "names")}
+# The fields a StoredEntry has a slot for: what the index build, matching and linking read. The
+# others, with their defaults, it keeps only when they differ.
+_SLOTS = ("id", "type", "name", "names", "prominence", "kind")
+_OTHER_FIELDS = {f: info.default for f, info in Entry.model_fields.items() if f not in _SLOTS}
 
 
 class StoredEntry:
-    """A validated :class:`Entry` as a gazetteer holds it until asked for (:meth:`entry`): what
-    the index build and the loader read (``id``, ``type``, ``name``, ``names``, :meth:`aliases`
-    and the other fields by name) without the model's dict of 13 fields. Equal to an entry (or a
-    stored entry) when the entries are equal. Made by :func:`stored` only: it trusts its fields."""
+    """A validated :class:`Entry` as a gazetteer holds it until asked for (:meth:`entry`): every
+    field read by name, :meth:`aliases` as the entry's, without the model's dict of 13 fields.
+    Equal to an entry (or a stored entry) when the entries are equal. Made by :func:`stored` only:
+    it trusts its fields."""
 
-    __slots__ = ("id", "type", "name", "_names", "_other", "_given")
+    __slots__ = (*_SLOTS, "_other", "_given")
 
     def __init__(self, entry: Entry) -> None:
-        self.id, self.type, self.name = entry.id, entry.type, entry.name
-        self._names = tuple(entry.names.items())
+        for field in _SLOTS:
+            setattr(self, field, getattr(entry, field))  # names: the model's own dict, not copied
         self._other = tuple((f, v) for f, default in _OTHER_FIELDS.items() if (v := getattr(entry, f)) != default)
         self._given = entry.model_fields_set  # shared by entries given the same fields (Entry._consistent)
 
@@ -55,20 +56,15 @@ class StoredEntry:
                 return v
         return _OTHER_FIELDS[field]
 
-    @property
-    def names(self) -> dict:
-        return dict(self._names)
-
     def aliases(self, sources: bool = False) -> list[tuple]:
-        return listed_aliases(self.name, self._names, sources)
+        return listed_aliases(self.name, self.names.items(), sources)
 
     def entry(self) -> Entry:
         """The entry (fields validated already: not again)."""
-        return Entry.model_construct(self._given, id=self.id, type=self.type, name=self.name, names=dict(self._names),
-                                     **dict(self._other))
+        return Entry.model_construct(self._given, **{f: getattr(self, f) for f in _SLOTS}, **dict(self._other))
 
     def _fields(self) -> tuple:
-        return self.id, self.type, self.name, dict(self._names), self._other
+        return (*(getattr(self, f) for f in _SLOTS), self._other)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Entry):

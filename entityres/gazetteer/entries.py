@@ -1,4 +1,4 @@
-"""A gazetteer's entries in their order, found by ID too, each validated when first used.
+"""A gazetteer's entries in their order, found by ID too, each made into an Entry when first used.
 
 A gazetteer read from the cache (:mod:`entityres.gazetteer.loader`) keeps its entries as the
 cache file's msgpack, one run of bytes each, and validates an entry into an :class:`Entry` the
@@ -9,9 +9,10 @@ matching and linking never show: validating them all took more than half of its 
 the file, which is removed so that the next start rebuilds it: never a wrong result.
 
 A gazetteer loaded from files or made in code keeps each entry as a :class:`StoredEntry` (its
-fields in a slotted object, 460 bytes for an entry of one name against a model's 900) and makes
-the :class:`Entry` the first time it is asked for. A million entries held as models were 888 MB,
-more than half of the peak of loading and indexing them; the index build reads the stored form.
+fields in a slotted object: about 600 bytes with its strings for an entry of one name, against a
+model's 1,050) and makes the :class:`Entry` the first time it is asked for. A million entries
+held as models were 888 MB, more than half of the peak of loading and indexing them; the index
+build reads the stored form.
 """
 from __future__ import annotations
 

@@ -267,8 +267,11 @@ def reference_blocking_ranked(slots, firsts, pairs, found, n, types, want_type, 
     return sorted(ranked)
 
 
-N_ALIASES = 40
-posting_st = st.lists(st.integers(0, N_ALIASES - 1), max_size=25).map(tuple)
+N_ALIASES = 200
+# Forty aliases, so that groups meet often, spread over four of the kernel's 64-alias bitmap words
+# with the words' edges among them.
+SPREAD = sorted({0, 1, 2, 5, 62, 63, 64, 65, 66, 127, 128, 129, 191, 192, 199} | set(range(3, 200, 7)))
+posting_st = st.lists(st.sampled_from(SPREAD), max_size=25).map(tuple)
 group_st = st.lists(posting_st, max_size=4)
 
 
@@ -313,6 +316,20 @@ def test_blocking_ranked_picks_the_first_of_thousands_as_a_full_sort_would():
         full = reference_blocking_ranked(*groups, found, *rest)
         for limit in (1, 17, 400, len(full)):
             assert _kernels.blocking_ranked(slots, firsts, pairs, found, numbers, *rest, limit) == full[:limit]
+
+
+def test_blocking_ranked_takes_the_longest_query_a_name_may_have():
+    rng = random.Random(11)
+    n, w = 300, 16  # 16 words: 16 slots, 16 firsts and 15 pairs, each a bitmap of its own
+    types, words = bytes(rng.randrange(2) for _ in range(n)), bytes(rng.randrange(1, 17) for _ in range(n))
+    for small in (2, 64):
+        groups = tuple([[tuple(rng.sample(range(n), rng.randrange(0, 90))) for _ in range(2)] for _ in range(k)]
+                       for k in (w, w, w - 1))
+        found = tuple(rng.sample(range(n), 3))
+        (slots, firsts, pairs), numbers = packed(groups)
+        rest = (n, types, -1, words, w, small, 0.6)
+        full = reference_blocking_ranked(*groups, found, *rest)
+        assert full and _kernels.blocking_ranked(slots, firsts, pairs, found, numbers, *rest, len(full)) == full
 
 
 def test_blocking_ranked_refuses_an_alias_or_a_span_out_of_range():

@@ -466,18 +466,24 @@ cdef double _indel_from(str x, const uint64_t *pm, bint fits, str y) except -1.0
 
 
 cdef double _best_indel_similarity(tuple a, tuple b) except -2.0:
-    cdef double best = -1.0, s
-    cdef str x, y
+    cdef double best = -1.0
+    cdef str x
     cdef uint64_t pm[TABLE]
-    cdef bint fits
     if not a or not b:
         raise ValueError("best_indel_similarity needs at least one string on each side")
     for x in a:
-        fits = _pattern(x, pm)
-        for y in b:
-            s = _indel_from(x, pm, fits, y)
-            if s > best:
-                best = s
+        best = _best_against(x, pm, _pattern(x, pm), b, best)
+    return best
+
+
+cdef inline double _best_against(str x, const uint64_t *pm, bint fits, tuple b, double best) except -2.0:
+    """The best of ``best`` and the Indel similarity of ``x`` (its pattern ``pm``) with each of ``b``."""
+    cdef double s
+    cdef str y
+    for y in b:
+        s = _indel_from(x, pm, fits, y)
+        if s > best:
+            best = s
     return best
 
 
@@ -1628,13 +1634,33 @@ def heard_order(list ranked, list heard, tuple codes, double top, double hit_wei
     ``gazetteer._index.Aliases.heard``) plus ``hit_weight * hit / top``."""
     cdef list out = []
     cdef tuple item
-    cdef double hit
+    cdef double hit, best
+    cdef Py_ssize_t n = len(codes), k
     if len(heard) != len(ranked):
         raise ValueError(f"heard_order: {len(heard)} codes heard for {len(ranked)} aliases")
-    for item, found in zip(ranked, heard):
-        hit = item[0]
-        out.append((hit > -100.0, -(_best_indel_similarity(codes, <tuple?> found) + hit_weight * (-hit / top))))
-    return out
+    if not ranked:
+        return out
+    # The query's codes' patterns, made once for the few hundred aliases.
+    cdef uint64_t *pm = <uint64_t *> PyMem_Malloc((n if n else 1) * TABLE * sizeof(uint64_t))
+    cdef unsigned char *fits = <unsigned char *> PyMem_Malloc(n if n else 1)
+    if pm == NULL or fits == NULL:
+        PyMem_Free(pm)
+        PyMem_Free(fits)
+        raise MemoryError()
+    try:
+        for k in range(n):
+            fits[k] = _pattern(<str?> codes[k], pm + k * TABLE)
+        for item, found in zip(ranked, heard):
+            if not n or not found:
+                raise ValueError("best_indel_similarity needs at least one string on each side")
+            hit, best = item[0], -1.0
+            for k in range(n):
+                best = _best_against(codes[k], pm + k * TABLE, fits[k], <tuple?> found, best)
+            out.append((hit > -100.0, -(best + hit_weight * (-hit / top))))
+        return out
+    finally:
+        PyMem_Free(pm)
+        PyMem_Free(fits)
 
 
 # --- Latin rules: a word's units ----------------------------------------------------------------

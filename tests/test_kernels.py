@@ -734,14 +734,14 @@ def test_unit_similarities_refuse_a_unit_without_alternatives():
         _kernels.unit_similarities(((),), (word_profile("ali"),), 6, 2, S._score_rules())
 
 
-def reference_heard_order(ranked, aliases, codes, words_too, top, weight):
-    """The matcher's pre-rank key as entityres.gazetteer.match had it in Python."""
+def reference_heard_ranked(ranked, aliases, codes, words_too, top, weight):
+    """The matcher's pre-rank as entityres.gazetteer.match had it in Python."""
     def sound(item) -> float:
         alias = aliases[item[2]]
         heard = alias.heard + (tuple(w.codes[0] for w in alias.words) if words_too else ())
         close = max(Indel.normalized_similarity(x, y) for x in codes for y in heard)
         return close + weight * (-item[0] / top)
-    return [(item[0] > -100.0, -sound(item)) for item in ranked]
+    return sorted(ranked, key=lambda item: (item[0] > -100.0, -sound(item)))
 
 
 # codes past 64 characters or off ASCII take the dynamic programme, not the bit-parallel one
@@ -754,16 +754,18 @@ alias_st = st.builds(lambda heard, words: Alias(0, "person", None, "x", "x", 1.0
 @settings(max_examples=300, deadline=None)
 @given(st.lists(alias_st, min_size=1, max_size=6), st.data(), codes_st, st.booleans(),
        st.sampled_from([1.0, 3.7, 104.2]))
-def test_heard_order_equals_reference(aliases, data, codes, words_too, top):
+def test_heard_ranked_equals_reference(aliases, data, codes, words_too, top):
     hits = st.sampled_from([-0.0, -1.5, -2.25, -100.0, -103.5]) | st.floats(-110, 0)
+    # the position makes each item distinct, so that the order of equal keys is checked too
     ranked = data.draw(st.lists(st.tuples(hits, st.integers(0, 3), st.integers(0, len(aliases) - 1)), max_size=8))
-    heard = [aliases[a].heard + (tuple(w.codes[0] for w in aliases[a].words) if words_too else ()) for *_, a in ranked]
-    assert _kernels.heard_order(ranked, heard, codes, top, 0.2) == reference_heard_order(ranked, aliases, codes, words_too, top, 0.2)
+    ranked = [item + (i,) for i, item in enumerate(ranked)]
+    heard = [aliases[a].heard + (tuple(w.codes[0] for w in aliases[a].words) if words_too else ()) for _, _, a, _ in ranked]
+    assert _kernels.heard_ranked(ranked, heard, codes, top, 0.2) == reference_heard_ranked(ranked, aliases, codes, words_too, top, 0.2)
 
 
-def test_heard_order_wants_the_codes_of_each_alias():
+def test_heard_ranked_wants_the_codes_of_each_alias():
     with pytest.raises(ValueError):
-        _kernels.heard_order([(-1.0, 0, 0), (-2.0, 0, 1)], [("abc",)], ("abc",), 1.0, 0.2)
+        _kernels.heard_ranked([(-1.0, 0, 0), (-2.0, 0, 1)], [("abc",)], ("abc",), 1.0, 0.2)
 
 
 # --- Latin rules: the kernel's matcher against Python's re over the same patterns ----------------

@@ -1172,7 +1172,7 @@ cdef class Aliases(_Made):
     def heard(self, list ranked, bint words_too) -> list:
         """For each ``(-hit, gap, alias)`` of ``ranked`` (the matcher's candidates), the codes
         heard in the alias (``Alias.heard``), then, with ``words_too``, the first code of each of
-        its words: what the pre-rank compares (``_kernels.heard_order``), read from the columns.
+        its words: what the pre-rank compares (``_kernels.heard_ranked``), read from the columns.
         Making the few hundred aliases a query pre-ranks, and their words, to read them was a
         sixth of ``match()`` on an index built or opened afresh."""
         cdef list out = []

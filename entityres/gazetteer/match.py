@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
@@ -28,7 +27,7 @@ from ..explanation import Explanation, Part
 from ..limits import check_name_words
 from ..memo import PAIRS
 from ..text import cues
-from ..text._kernels import blocking_ranked, heard_order
+from ..text._kernels import blocking_ranked, heard_ranked
 from .index import TYPE_CODES, Alias, Index, alias_title, exact_keys, profile_words, word_blocking_keys
 from ..text.keys import name_words, spelling_of, written_starts
 from ..text.langs import canonical_lang
@@ -259,8 +258,7 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
 
         # In C: the closest of the codes heard in each alias, plus a fifth of its blocking hit;
         # a one-word query is compared with each word too: news names people by surname alone.
-        order = heard_order(ranked, aliases.heard(ranked, len(query.words) == 1), codes, top, HIT_WEIGHT)
-        ranked = [item for _, item in sorted(zip(order, ranked), key=itemgetter(0))]
+        ranked = heard_ranked(ranked, aliases.heard(ranked, len(query.words) == 1), codes, top, HIT_WEIGHT)
     out, per_entry = [], {}
     entry_of = aliases.entry_numbers
     for *_, a in ranked:

@@ -1627,25 +1627,41 @@ def name_may_reach(a, b, double threshold, double slack, Py_ssize_t max_keys, Sc
 
 # --- the matcher's pre-rank ------------------------------------------------------------------------
 
-def heard_order(list ranked, list heard, tuple codes, double top, double hit_weight) -> list:
-    """The matcher's pre-rank sort key of each ``(-hit, gap, alias)`` of ``ranked``: ``(exact hit
-    absent, -sound)``, where sound is the best Indel similarity of ``codes`` against the codes
-    heard in the alias (``heard``, a tuple for each item of ``ranked``:
+cdef struct _Heard:
+    int absent  # no exact hit
+    double sound  # -(closest codes + a share of the blocking hit)
+    Py_ssize_t at  # the position in ranked: equal keys keep their order
+
+
+cdef int _compare_heard(const void *x, const void *y) noexcept nogil:
+    cdef const _Heard *a = <const _Heard *> x
+    cdef const _Heard *b = <const _Heard *> y
+    if a.absent != b.absent:
+        return a.absent - b.absent
+    if a.sound != b.sound:
+        return -1 if a.sound < b.sound else 1
+    return (a.at > b.at) - (a.at < b.at)
+
+
+def heard_ranked(list ranked, list heard, tuple codes, double top, double hit_weight) -> list:
+    """The matcher's pre-rank: ``ranked`` (its ``(-hit, gap, alias)`` candidates) sorted, stably,
+    by ``(exact hit absent, -sound)``, where sound is the best Indel similarity of ``codes``
+    against the codes heard in the alias (``heard``, a tuple for each item of ``ranked``:
     ``gazetteer._index.Aliases.heard``) plus ``hit_weight * hit / top``."""
-    cdef list out = []
-    cdef tuple item
     cdef double hit, best
-    cdef Py_ssize_t n = len(codes), k
+    cdef Py_ssize_t n = len(codes), k, i = 0
     if len(heard) != len(ranked):
-        raise ValueError(f"heard_order: {len(heard)} codes heard for {len(ranked)} aliases")
+        raise ValueError(f"heard_ranked: {len(heard)} codes heard for {len(ranked)} aliases")
     if not ranked:
-        return out
-    # The query's codes' patterns, made once for the few hundred aliases.
+        return []
+    # The query's codes' patterns are made once for the few hundred aliases.
     cdef uint64_t *pm = <uint64_t *> PyMem_Malloc((n if n else 1) * TABLE * sizeof(uint64_t))
     cdef unsigned char *fits = <unsigned char *> PyMem_Malloc(n if n else 1)
-    if pm == NULL or fits == NULL:
+    cdef _Heard *keys = <_Heard *> PyMem_Malloc(len(ranked) * sizeof(_Heard))
+    if pm == NULL or fits == NULL or keys == NULL:
         PyMem_Free(pm)
         PyMem_Free(fits)
+        PyMem_Free(keys)
         raise MemoryError()
     try:
         for k in range(n):
@@ -1653,14 +1669,17 @@ def heard_order(list ranked, list heard, tuple codes, double top, double hit_wei
         for item, found in zip(ranked, heard):
             if not n or not found:
                 raise ValueError("best_indel_similarity needs at least one string on each side")
-            hit, best = item[0], -1.0
+            hit, best = (<tuple?> item)[0], -1.0
             for k in range(n):
                 best = _best_against(codes[k], pm + k * TABLE, fits[k], <tuple?> found, best)
-            out.append((hit > -100.0, -(best + hit_weight * (-hit / top))))
-        return out
+            keys[i].absent, keys[i].sound, keys[i].at = hit > -100.0, -(best + hit_weight * (-hit / top)), i
+            i += 1
+        qsort(keys, i, sizeof(_Heard), _compare_heard)
+        return [ranked[keys[k].at] for k in range(i)]
     finally:
         PyMem_Free(pm)
         PyMem_Free(fits)
+        PyMem_Free(keys)
 
 
 # --- Latin rules: a word's units ----------------------------------------------------------------

@@ -255,13 +255,20 @@ def test_aliases_and_words_are_copied_by_their_columns(index):
     assert len(columns) == len(source)  # nothing of it added
 
 
+def unpacked_heard(packed) -> list[tuple[str, ...]]:
+    """The codes heard per alias from Aliases.heard's (UTF-8, code ends, item ends)."""
+    text, code_ends, item_ends = packed
+    codes = [text[a:b].decode() for a, b in zip([0, *code_ends], code_ends)]
+    return [tuple(codes[a:b]) for a, b in zip([0, *item_ends], item_ends)]
+
+
 def test_the_codes_heard_in_aliases_are_read_without_making_them(index, monkeypatch):
     made = []
     real = Alias._make
     monkeypatch.setattr(Alias, "_make", classmethod(lambda cls, values: made.append(values[3]) or real(values)))
     for aliases in (index.aliases, Index._decode(index._encode(), index.entries).aliases):
         ranked = [(-1.0, 0, a) for a in reversed(range(len(aliases)))]
-        found = {words_too: aliases.heard(ranked, words_too) for words_too in (False, True)}
+        found = {words_too: unpacked_heard(aliases.heard(ranked, words_too)) for words_too in (False, True)}
         assert made == []
         expected = [aliases[a] for *_, a in ranked]
         assert found[False] == [a.heard for a in expected]

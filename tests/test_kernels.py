@@ -6,6 +6,7 @@ float, to the bit, on any input (hypothesis), so that scores and rankings do not
 import heapq
 import random
 import re
+from array import array
 from collections import defaultdict
 from itertools import product
 
@@ -14,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Indel, Levenshtein
 
+from entityres.cache import U32
 from entityres.text import _kernels, tables
 from entityres.text.cues import _phrase_trees
 from entityres.text import keys as keys_module
@@ -760,12 +762,33 @@ def test_heard_ranked_equals_reference(aliases, data, codes, words_too, top):
     ranked = data.draw(st.lists(st.tuples(hits, st.integers(0, 3), st.integers(0, len(aliases) - 1)), max_size=8))
     ranked = [item + (i,) for i, item in enumerate(ranked)]
     heard = [aliases[a].heard + (tuple(w.codes[0] for w in aliases[a].words) if words_too else ()) for _, _, a, _ in ranked]
-    assert _kernels.heard_ranked(ranked, heard, codes, top, 0.2) == reference_heard_ranked(ranked, aliases, codes, words_too, top, 0.2)
+    assert _kernels.heard_ranked(ranked, packed_heard(heard), codes, top, 0.2) \
+        == reference_heard_ranked(ranked, aliases, codes, words_too, top, 0.2)
+
+
+def packed_heard(heard: list[tuple[str, ...]]) -> tuple:
+    """Codes heard per alias as Aliases.heard packs them: (UTF-8, code ends, item ends)."""
+    text, code_ends, item_ends = b"", array(U32), array(U32)
+    for codes in heard:
+        for code in codes:
+            text += code.encode()
+            code_ends.append(len(text))
+        item_ends.append(len(code_ends))
+    return text, code_ends, item_ends
 
 
 def test_heard_ranked_wants_the_codes_of_each_alias():
-    with pytest.raises(ValueError):
-        _kernels.heard_ranked([(-1.0, 0, 0), (-2.0, 0, 1)], [("abc",)], ("abc",), 1.0, 0.2)
+    ranked = [(-1.0, 0, 0), (-2.0, 0, 1)]
+    with pytest.raises(ValueError):  # codes for one alias of two
+        _kernels.heard_ranked(ranked, packed_heard([("abc",)]), ("abc",), 1.0, 0.2)
+    with pytest.raises(ValueError):  # an alias without codes
+        _kernels.heard_ranked(ranked, packed_heard([("abc",), ()]), ("abc",), 1.0, 0.2)
+    text, code_ends, item_ends = packed_heard([("abc",), ("ab",)])
+    code_ends[1] = len(text) + 1
+    with pytest.raises(ValueError):  # a code past the text
+        _kernels.heard_ranked(ranked, (text, code_ends, item_ends), ("abc",), 1.0, 0.2)
+    with pytest.raises(ValueError):  # no code of the query
+        _kernels.heard_ranked(ranked, packed_heard([("abc",), ("ab",)]), (), 1.0, 0.2)
 
 
 # --- Latin rules: the kernel's matcher against Python's re over the same patterns ----------------

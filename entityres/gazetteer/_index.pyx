@@ -235,6 +235,21 @@ cdef Py_ssize_t _position(object i, Py_ssize_t n, str what) except -1:
     return k
 
 
+cdef inline Py_ssize_t _note(uint32_t *ends, Py_ssize_t count, Py_ssize_t end) noexcept:
+    """Note ``end`` as the end of item ``count`` (when ``ends`` is given); the count after it."""
+    if ends != NULL:
+        ends[count] = <uint32_t> end
+    return count + 1
+
+
+cdef Py_ssize_t _put_text(str text, char *out, Py_ssize_t at) except -1:
+    """Copy ``text``'s UTF-8 to ``out`` at ``at`` (only count it when ``out`` is NULL); the end."""
+    cdef bytes b = text.encode("utf-8", "surrogatepass")
+    if out != NULL:
+        memcpy(out + at, PyBytes_AS_STRING(b), len(b))
+    return at + len(b)
+
+
 cdef class Texts:
     """Strings in order, held in place: their UTF-8 in one bytes object, cut at ``ends`` (an
     array of 32-bit items). A string is decoded when asked for. A cached index keeps the names,
@@ -298,6 +313,13 @@ cdef class Texts:
     cdef str _get(self, Py_ssize_t i):
         cdef uint32_t a = self._start(i)
         return PyUnicode_DecodeUTF8(<const char *> self._t + a, self._e[i] - a, "surrogatepass")
+
+    cdef inline Py_ssize_t _put(self, Py_ssize_t i, char *out, Py_ssize_t at) noexcept:
+        """Copy string ``i``'s UTF-8 to ``out`` at ``at`` (only count it when ``out`` is NULL); the end."""
+        cdef uint32_t a = self._start(i)
+        if out != NULL:
+            memcpy(out + at, self._t + a, self._e[i] - a)
+        return at + self._e[i] - a
 
     cdef tuple _range(self, Py_ssize_t a, Py_ssize_t b):
         cdef Py_ssize_t i
@@ -1169,36 +1191,52 @@ cdef class Aliases(_Made):
         cdef const uint32_t *refs = _at(self._refs)
         return tuple([refs[r] for r in range(_start(word_ends, k), word_ends[k])])
 
-    def heard(self, list ranked, bint words_too) -> list:
+    def heard(self, list ranked, bint words_too) -> tuple:
         """For each ``(-hit, gap, alias)`` of ``ranked`` (the matcher's candidates), the codes
         heard in the alias (``Alias.heard``), then, with ``words_too``, the first code of each of
-        its words: what the pre-rank compares (``_kernels.heard_ranked``), read from the columns.
+        its words: what the pre-rank compares (``_kernels.heard_ranked``), read from the columns
+        and packed as ``(UTF-8 of every code, where each code ends, where each item's codes end)``.
         Making the few hundred aliases a query pre-ranks, and their words, to read them was a
-        sixth of ``match()`` on an index built or opened afresh."""
-        cdef list out = []
+        sixth of ``match()`` on an index built or opened afresh; making a string of each code took
+        as long as comparing them."""
+        cdef Py_ssize_t n = len(ranked)
+        cdef array item_ends = clone(array(_U32), n, False)
+        cdef Py_ssize_t codes = 0, size = self._heard_walk(ranked, words_too, NULL, NULL, _u32(item_ends), &codes)
+        cdef array code_ends = clone(array(_U32), codes, False)
+        cdef bytes text = PyBytes_FromStringAndSize(NULL, size)
+        self._heard_walk(ranked, words_too, PyBytes_AS_STRING(text), _u32(code_ends), _u32(item_ends), &codes)
+        return text, code_ends, item_ends
+
+    cdef Py_ssize_t _heard_walk(self, list ranked, bint words_too, char *out, uint32_t *code_ends_out,
+                                uint32_t *item_ends_out, Py_ssize_t *codes) except -1:
+        """The bytes of the codes :meth:`heard` packs, and their count in ``codes``; with ``out``,
+        the codes are copied there and their ends noted in ``code_ends_out``."""
         cdef const uint32_t *heard_ends = _u32(self._heard_ends)
         cdef const uint32_t *word_ends = _u32(self._word_ends)
         cdef const uint32_t *refs = _at(self._refs)
         cdef Words words = self._words if isinstance(self._words, Words) else None
         cdef const uint32_t *code_ends = _u32(words._code_ends) if words is not None else NULL
-        cdef Py_ssize_t k, r, w
-        cdef tuple found
-        for item in ranked:
-            k = _position((<tuple?> item)[2], self._n, "alias")
-            found = self._heard._range(_start(heard_ends, k), heard_ends[k])
+        cdef Py_ssize_t i, k, r, w, c, size = 0, count = 0
+        for i in range(len(ranked)):
+            k = _position((<tuple?> ranked[i])[2], self._n, "alias")
+            for c in range(_start(heard_ends, k), heard_ends[k]):
+                size = self._heard._put(c, out, size)
+                count = _note(code_ends_out, count, size)
             if words_too:
-                firsts = []
                 for r in range(_start(word_ends, k), word_ends[k]):
                     w = refs[r]
                     if words is None:  # words given as a sequence of Word
-                        firsts.append(self._words[w][2][0])
+                        size = _put_text(self._words[w][2][0], out, size)
                     elif code_ends[w] == _start(code_ends, w):
                         raise IndexError(f"word {w} has no codes")
                     else:
-                        firsts.append(words._codes._get(_start(code_ends, w)))
-                found = found + tuple(firsts)
-            out.append(found)
-        return out
+                        size = words._codes._put(_start(code_ends, w), out, size)
+                    count = _note(code_ends_out, count, size)
+            if count > 0xFFFFFFFF or size > 0xFFFFFFFF:
+                raise OverflowError("the codes heard do not fit 32-bit ends")
+            item_ends_out[i] = <uint32_t> count
+        codes[0] = count
+        return size
 
     def packed(self) -> tuple:
         """The columns the aliases are made of, in the order :meth:`columns` takes them after the

@@ -16,7 +16,8 @@ from libc.stdlib cimport qsort
 from libc.string cimport memcmp, memcpy, memset
 
 from rapidfuzz.distance import Levenshtein as _Levenshtein
-from cpython.unicode cimport (Py_UNICODE_ISALNUM, Py_UNICODE_ISUPPER, PyUnicode_4BYTE_KIND, PyUnicode_DATA, PyUnicode_FromKindAndData,
+from cpython.unicode cimport (Py_UNICODE_ISALNUM, Py_UNICODE_ISUPPER, PyUnicode_1BYTE_KIND, PyUnicode_4BYTE_KIND, PyUnicode_DATA,
+                              PyUnicode_DecodeUTF8, PyUnicode_FromKindAndData,
                               PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_READ, PyUnicode_READ_CHAR, PyUnicode_Substring,
                               PyUnicode_Tailmatch)
 
@@ -190,12 +191,13 @@ cdef inline uint64_t _match(const uint64_t *pm, Py_UCS4 c) noexcept:
     return pm[c] if c < TABLE else 0
 
 
-cdef Py_ssize_t _lcs_bits(const uint64_t *pm, Py_ssize_t n, str y) noexcept:
-    """Length of the longest common subsequence (Hyyrö 2004) of the pattern and ``y``."""
+cdef Py_ssize_t _lcs_bits(const uint64_t *pm, Py_ssize_t n, int kind, const void *y, Py_ssize_t m) noexcept:
+    """Length of the longest common subsequence (Hyyrö 2004) of the pattern and ``y``, ``m``
+    characters of a string's ``kind`` (ASCII bytes are of the 1-byte kind)."""
     cdef uint64_t v = ~(<uint64_t> 0), u
     cdef Py_ssize_t j
-    for j in range(PyUnicode_GET_LENGTH(y)):
-        u = v & _match(pm, PyUnicode_READ_CHAR(y, j))
+    for j in range(m):
+        u = v & _match(pm, PyUnicode_READ(kind, y, j))
         v = (v + u) | (v - u)
     if n < 64:
         v |= ~(((<uint64_t> 1) << n) - 1)
@@ -458,11 +460,15 @@ def best_indel_similarity(tuple a, tuple b) -> float:
 cdef double _indel_from(str x, const uint64_t *pm, bint fits, str y) except -1.0:
     """:func:`_indel_similarity` of ``x`` and ``y``, bit-parallel when ``x`` fits its pattern ``pm``
     (:func:`_pattern`, made once for many ``y``)."""
-    cdef Py_ssize_t total
     if not fits:
         return _indel_similarity(x, y)
-    total = PyUnicode_GET_LENGTH(x) + PyUnicode_GET_LENGTH(y)
-    return 1.0 if total == 0 else 1.0 - <double> (total - 2 * _lcs_bits(pm, PyUnicode_GET_LENGTH(x), y)) / <double> total
+    return _indel_bits(pm, PyUnicode_GET_LENGTH(x), PyUnicode_KIND(y), PyUnicode_DATA(y), PyUnicode_GET_LENGTH(y))
+
+
+cdef inline double _indel_bits(const uint64_t *pm, Py_ssize_t n, int kind, const void *y, Py_ssize_t m) noexcept:
+    """The Indel similarity of a pattern's string of ``n`` characters and ``y`` (:func:`_lcs_bits`)."""
+    cdef Py_ssize_t total = n + m
+    return 1.0 if total == 0 else 1.0 - <double> (total - 2 * _lcs_bits(pm, n, kind, y, m)) / <double> total
 
 
 cdef double _best_indel_similarity(tuple a, tuple b) except -2.0:
@@ -1643,20 +1649,32 @@ cdef int _compare_heard(const void *x, const void *y) noexcept nogil:
     return (a.at > b.at) - (a.at < b.at)
 
 
-def heard_ranked(list ranked, list heard, tuple codes, double top, double hit_weight) -> list:
+def heard_ranked(list ranked, tuple heard, tuple codes, double top, double hit_weight) -> list:
     """The matcher's pre-rank: ``ranked`` (its ``(-hit, gap, alias)`` candidates) sorted, stably,
     by ``(exact hit absent, -sound)``, where sound is the best Indel similarity of ``codes``
-    against the codes heard in the alias (``heard``, a tuple for each item of ``ranked``:
-    ``gazetteer._index.Aliases.heard``) plus ``hit_weight * hit / top``."""
-    cdef double hit, best
-    cdef Py_ssize_t n = len(codes), k, i = 0
-    if len(heard) != len(ranked):
-        raise ValueError(f"heard_ranked: {len(heard)} codes heard for {len(ranked)} aliases")
+    against the codes heard in the alias plus ``hit_weight * hit / top``. ``heard`` holds those
+    codes as ``gazetteer._index.Aliases.heard`` packs them: ``(UTF-8, where each code ends, where
+    each item's codes end)``, read here without making a string of an ASCII code."""
+    cdef const unsigned char[::1] text
+    cdef const uint32_t[::1] code_ends, item_ends
+    cdef const unsigned char *t
+    cdef double hit, best, s
+    cdef Py_ssize_t n = len(codes), k, i, c, c0 = 0, b0 = 0, b1, j
+    cdef str x
+    cdef unsigned char ascii
+    if len(heard) != 3:
+        raise ValueError("heard_ranked: the codes heard are (UTF-8, code ends, item ends)")
+    text, code_ends, item_ends = heard
+    if item_ends.shape[0] != len(ranked):
+        raise ValueError(f"heard_ranked: the codes heard in {item_ends.shape[0]} aliases for {len(ranked)}")
     if not ranked:
         return []
+    if not n:
+        raise ValueError("heard_ranked needs at least one code of the query")
+    t = &text[0] if text.shape[0] else NULL
     # The query's codes' patterns are made once for the few hundred aliases.
-    cdef uint64_t *pm = <uint64_t *> PyMem_Malloc((n if n else 1) * TABLE * sizeof(uint64_t))
-    cdef unsigned char *fits = <unsigned char *> PyMem_Malloc(n if n else 1)
+    cdef uint64_t *pm = <uint64_t *> PyMem_Malloc(n * TABLE * sizeof(uint64_t))
+    cdef unsigned char *fits = <unsigned char *> PyMem_Malloc(n)
     cdef _Heard *keys = <_Heard *> PyMem_Malloc(len(ranked) * sizeof(_Heard))
     if pm == NULL or fits == NULL or keys == NULL:
         PyMem_Free(pm)
@@ -1666,16 +1684,31 @@ def heard_ranked(list ranked, list heard, tuple codes, double top, double hit_we
     try:
         for k in range(n):
             fits[k] = _pattern(<str?> codes[k], pm + k * TABLE)
-        for item, found in zip(ranked, heard):
-            if not n or not found:
-                raise ValueError("best_indel_similarity needs at least one string on each side")
-            hit, best = (<tuple?> item)[0], -1.0
-            for k in range(n):
-                best = _best_against(codes[k], pm + k * TABLE, fits[k], <tuple?> found, best)
+        for i in range(len(ranked)):
+            if item_ends[i] <= c0 or item_ends[i] > code_ends.shape[0]:
+                raise ValueError(f"heard_ranked: alias {i} has no codes heard, or codes past the last")
+            best = -1.0
+            for c in range(c0, item_ends[i]):
+                b1 = code_ends[c]
+                if b1 < b0 or b1 > text.shape[0]:
+                    raise ValueError(f"heard_ranked: code {c} ends at {b1}, not in {b0}..{text.shape[0]}")
+                ascii = 0
+                for j in range(b0, b1):
+                    ascii |= t[j]
+                for k in range(n):
+                    x = codes[k]
+                    if fits[k] and ascii < 128:
+                        s = _indel_bits(pm + k * TABLE, PyUnicode_GET_LENGTH(x), PyUnicode_1BYTE_KIND, t + b0, b1 - b0)
+                    else:  # a code off ASCII, or too long for a pattern: as a string
+                        s = _indel_from(x, pm + k * TABLE, fits[k], PyUnicode_DecodeUTF8(<const char *> t + b0, b1 - b0, "surrogatepass"))
+                    if s > best:
+                        best = s
+                b0 = b1
+            c0 = item_ends[i]
+            hit = (<tuple?> ranked[i])[0]
             keys[i].absent, keys[i].sound, keys[i].at = hit > -100.0, -(best + hit_weight * (-hit / top)), i
-            i += 1
-        qsort(keys, i, sizeof(_Heard), _compare_heard)
-        return [ranked[keys[k].at] for k in range(i)]
+        qsort(keys, len(ranked), sizeof(_Heard), _compare_heard)
+        return [ranked[keys[k].at] for k in range(len(ranked))]
     finally:
         PyMem_Free(pm)
         PyMem_Free(fits)

@@ -228,8 +228,8 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
     def posted(keys) -> list[int]:
         return [p for k in keys if (p := span(k)) is not None]
 
-    # The postings are counted into one bit mask per alias in C (blocking_ranked): unions and
-    # intersections of Python sets of thousands of aliases cost more than the scoring at 100k entries.
+    # The postings are counted in C, into a bitmap over the aliases per group (blocking_ranked): unions
+    # and intersections of Python sets of thousands of aliases cost more than the scoring at 100k entries.
     slots = [posted({k for w, _ in alts for k in word_blocking_keys(w, query=True)}) for alts in query.alternatives]
     firsts = [posted({w.keys[0][0] for w, _ in alts if w.keys}) for alts in query.alternatives]
     # Two words written as one in the gazetteer (هدايت الله / Hidayatullah) are found by the pair.

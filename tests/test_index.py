@@ -266,7 +266,9 @@ def test_the_codes_heard_in_aliases_are_read_without_making_them(index, monkeypa
     made = []
     real = Alias._make
     monkeypatch.setattr(Alias, "_make", classmethod(lambda cls, values: made.append(values[3]) or real(values)))
-    for aliases in (index.aliases, Index._decode(index._encode(), index.entries).aliases):
+    make, args = index.aliases.__reduce__()
+    words_listed = make(*args[:-1], list(args[-1]))  # words as a plain sequence of profiles
+    for aliases in (index.aliases, Index._decode(index._encode(), index.entries).aliases, words_listed):
         ranked = [(-1.0, 0, a) for a in reversed(range(len(aliases)))]
         found = {words_too: unpacked_heard(aliases.heard(ranked, words_too)) for words_too in (False, True)}
         assert made == []

@@ -472,24 +472,18 @@ cdef inline double _indel_bits(const uint64_t *pm, Py_ssize_t n, int kind, const
 
 
 cdef double _best_indel_similarity(tuple a, tuple b) except -2.0:
-    cdef double best = -1.0
-    cdef str x
+    cdef double best = -1.0, s
+    cdef str x, y
     cdef uint64_t pm[TABLE]
+    cdef bint fits
     if not a or not b:
         raise ValueError("best_indel_similarity needs at least one string on each side")
     for x in a:
-        best = _best_against(x, pm, _pattern(x, pm), b, best)
-    return best
-
-
-cdef inline double _best_against(str x, const uint64_t *pm, bint fits, tuple b, double best) except -2.0:
-    """The best of ``best`` and the Indel similarity of ``x`` (its pattern ``pm``) with each of ``b``."""
-    cdef double s
-    cdef str y
-    for y in b:
-        s = _indel_from(x, pm, fits, y)
-        if s > best:
-            best = s
+        fits = _pattern(x, pm)
+        for y in b:
+            s = _indel_from(x, pm, fits, y)
+            if s > best:
+                best = s
     return best
 
 
@@ -906,9 +900,10 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
     # Each group of postings is a bitmap over the aliases (a million aliases: 125 kB, held in the
     # CPU's cache, where a mask per alias read at random was not). The pool is read from the bitmaps
     # a word of 64 aliases at a time: the groups' union where a group pools alone, and aliases in two.
-    cdef Py_ssize_t n_slots = len(slots), n_pairs = len(pairs), i, t, g, w, lack, total = 0
-    cdef Py_ssize_t n_rows = 2 * n_slots + n_pairs + 1, pair_row = 2 * n_slots, found_row = n_rows - 1
-    cdef Py_ssize_t n_words = (n + 63) >> 6, lo = n_words, hi = -1, n_kept = 0, found_size = 0
+    # Rows: the slots, the pairs (the two counted by the two-of rule), the firsts, the exact hits.
+    cdef Py_ssize_t n_slots = len(slots), n_pairs = len(pairs), i, t, g, w, lack, total = len(found)
+    cdef Py_ssize_t pair_row = n_slots, first_row = n_slots + n_pairs, found_row = 2 * n_slots + n_pairs
+    cdef Py_ssize_t n_rows = found_row + 1, n_words = (n + 63) >> 6, lo = n_words, hi = -1, n_kept = 0
     cdef Py_ssize_t sizes[3 * GROUP + 1]
     cdef double idf[GROUP]
     cdef double h1, h2
@@ -931,17 +926,16 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
         raise MemoryError()
     try:
         _mark(slots, numbers, rows, n_words, n, sizes, &lo, &hi)
-        _mark(firsts, numbers, rows + n_slots * n_words, n_words, n, sizes + n_slots, &lo, &hi)
         _mark(pairs, numbers, rows + pair_row * n_words, n_words, n, sizes + pair_row, &lo, &hi)
+        _mark(firsts, numbers, rows + first_row * n_words, n_words, n, sizes + first_row, &lo, &hi)
         for item in found:
             t = item
             if t < 0 or t >= n:
                 raise IndexError(f"alias {t} is not under {n}")
             w, b = t >> 6, (<uint64_t> 1) << (t & 63)
-            found_size += (rows[found_row * n_words + w] & b) == 0
             rows[found_row * n_words + w] |= b
             lo, hi = min(lo, w), max(hi, w)
-        for g in range(n_rows - 1):
+        for g in range(found_row):
             total += sizes[g]
         for i in range(n_slots):
             idf[i] = log(<double> n / <double> (1 + sizes[i])) + 1.0
@@ -951,22 +945,18 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
         for i in range(n_slots):
             if sizes[i] <= small or n_slots == 1:
                 alone |= (<uint64_t> 1) << i
-            elif sizes[n_slots + i] <= small * 4:
-                alone |= (<uint64_t> 1) << (n_slots + i)
+            elif sizes[first_row + i] <= small * 4:
+                alone |= (<uint64_t> 1) << (first_row + i)
         for i in range(n_pairs):
             if sizes[pair_row + i] <= small * 4:
                 alone |= (<uint64_t> 1) << (pair_row + i)
-        kept = <_Ranked *> PyMem_Malloc((total + found_size + 1) * sizeof(_Ranked))
+        kept = <_Ranked *> PyMem_Malloc((total + 1) * sizeof(_Ranked))
         if kept == NULL:
             raise MemoryError()
         for w in range(lo, hi + 1):
             ones, twos, pool = 0, 0, 0
             # Two words, or a word and two written as one (أحمد داود أوغلو, Ahmet Davutoğlu).
-            for g in range(n_slots):
-                x = rows[g * n_words + w]
-                twos |= ones & x
-                ones |= x
-            for g in range(pair_row, found_row):
+            for g in range(first_row):
                 x = rows[g * n_words + w]
                 twos |= ones & x
                 ones |= x
@@ -983,7 +973,7 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
                 h1 = 0.0
                 for i in range(n_slots):
                     if _has(rows, n_words, i, w, b):
-                        h1 += idf[i] * (1.0 if _has(rows, n_words, n_slots + i, w, b) else second)
+                        h1 += idf[i] * (1.0 if _has(rows, n_words, first_row + i, w, b) else second)
                 h2 = 0.0
                 for i in range(n_pairs):
                     if _has(rows, n_words, pair_row + i, w, b):
@@ -1661,6 +1651,7 @@ def heard_ranked(list ranked, tuple heard, tuple codes, double top, double hit_w
     cdef double hit, best, s
     cdef Py_ssize_t n = len(codes), k, i, c, c0 = 0, b0 = 0, b1, j
     cdef str x
+    cdef object y
     cdef unsigned char ascii
     if len(heard) != 3:
         raise ValueError("heard_ranked: the codes heard are (UTF-8, code ends, item ends)")
@@ -1692,15 +1683,17 @@ def heard_ranked(list ranked, tuple heard, tuple codes, double top, double hit_w
                 b1 = code_ends[c]
                 if b1 < b0 or b1 > text.shape[0]:
                     raise ValueError(f"heard_ranked: code {c} ends at {b1}, not in {b0}..{text.shape[0]}")
-                ascii = 0
+                ascii, y = 0, None
                 for j in range(b0, b1):
                     ascii |= t[j]
                 for k in range(n):
                     x = codes[k]
                     if fits[k] and ascii < 128:
                         s = _indel_bits(pm + k * TABLE, PyUnicode_GET_LENGTH(x), PyUnicode_1BYTE_KIND, t + b0, b1 - b0)
-                    else:  # a code off ASCII, or too long for a pattern: as a string
-                        s = _indel_from(x, pm + k * TABLE, fits[k], PyUnicode_DecodeUTF8(<const char *> t + b0, b1 - b0, "surrogatepass"))
+                    else:  # a code off ASCII, or a query code too long for a pattern: as strings
+                        if y is None:
+                            y = PyUnicode_DecodeUTF8(<const char *> t + b0, b1 - b0, "surrogatepass")
+                        s = _indel_from(x, pm + k * TABLE, fits[k], <str> y)
                     if s > best:
                         best = s
                 b0 = b1

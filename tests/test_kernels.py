@@ -611,6 +611,18 @@ def test_join_key_slots_equals_reference(parts, max_keys):
     assert _kernels.join_key_slots(parts, max_keys, keys_module.JOINT) == reference_join_key_slots(parts, max_keys)
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet="AKTS", max_size=5), max_size=6).map(tuple), max_size=4),
+       st.sampled_from([16, 3]), st.sampled_from([4, 2]))
+def test_join_codes_and_keys_equal_the_reference(parts, max_keys, max_codes):
+    # codes: the first max_codes of each word joined as keys of no cost; keys: joined without slots
+    codes = reference_join_key_slots([tuple((c, 0, ("",) * (len(c) + 1)) for c in p[:max_codes]) for p in parts], max_keys)
+    assert _kernels.join_codes(parts, max_keys, max_codes) == tuple(k for k, _, _ in codes)
+    costed = [tuple((k, i % 3) for i, k in enumerate(p)) for p in parts]
+    keys = reference_join_key_slots([tuple((k, c, ("",) * (len(k) + 1)) for k, c in p) for p in costed], max_keys)
+    assert _kernels.join_keys(costed, max_keys) == tuple((k, c) for k, c, _ in keys)
+
+
 def reference_join_profiles(parts):
     found = reference_join_key_slots([tuple((k, c, s) for (k, c), s in zip(p.keys, p.slots)) for p in parts], keys_module.MAX_KEYS)
     codes = reference_join_key_slots([tuple((c, 0, ("",) * (len(c) + 1)) for c in p.codes[:4]) for p in parts], keys_module.MAX_KEYS)

@@ -9,7 +9,7 @@ scores, and hence rankings and ties, do not move.
 from cpython.dict cimport PyDict_GetItem
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.ref cimport Py_DECREF, Py_INCREF, PyObject
-from cpython.tuple cimport PyTuple_SET_ITEM
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.math cimport INFINITY, fabs, log
 from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport qsort
@@ -1935,31 +1935,56 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
     return tuple([(k_, c_, s_) for c_, k_, s_ in ranked])
 
 
-cdef inline tuple _tuple_slice(tuple t, Py_ssize_t start, Py_ssize_t stop):
-    """``t[start:stop]`` with Python's clamping of a stop past either end (start >= 0)."""
-    cdef Py_ssize_t n = len(t)
-    if stop < 0:
-        stop += n
-    stop = 0 if stop < 0 else (n if stop > n else stop)
-    start = n if start > n else start
-    return t[start:stop] if start < stop else ()
+cdef enum:  # how two keys meet when written as one (_joint_shape)
+    DROP_LAST = 1  # the first ends in an edge vowel A, which is no longer at an edge
+    DROP_FIRST = 2  # the second starts with one
+    ONE_LETTER = 4  # the classes either side of the joint are one letter written apart
 
 
-cdef tuple _join_slots(str k1, tuple s1, str k2, tuple s2, str joint):
-    """The key and slots of two words written as one (:func:`entityres.text.keys.join_key_slots`)."""
-    cdef Py_ssize_t n1 = PyUnicode_GET_LENGTH(k1), n2
-    if n1 == 0:
-        return k2, s2
+cdef int _joint_shape(str k1, str k2) noexcept:
+    """How non-empty ``k1`` and ``k2`` join (DROP_LAST, DROP_FIRST, ONE_LETTER): the one rule of
+    :func:`_join_text` and :func:`_join_slots`."""
+    cdef Py_ssize_t n1 = PyUnicode_GET_LENGTH(k1), n2 = PyUnicode_GET_LENGTH(k2)
+    cdef int shape = 0
     if PyUnicode_READ_CHAR(k1, n1 - 1) == u'A':
-        k1, s1 = k1[:n1 - 1], _tuple_slice(s1, 0, -2) + (joint,)
+        shape |= DROP_LAST
         n1 -= 1
-    n2 = PyUnicode_GET_LENGTH(k2)
     if n2 and PyUnicode_READ_CHAR(k2, 0) == u'A':
-        k2, s2 = k2[1:], (joint,) + _tuple_slice(s2, 2, len(s2))
-        n2 -= 1
-    if n1 and n2 and PyUnicode_READ_CHAR(k1, n1 - 1) == PyUnicode_READ_CHAR(k2, 0):
-        return k1 + k2[1:], _tuple_slice(s1, 0, -1) + _tuple_slice(s2, 1, len(s2))
-    return k1 + k2, _tuple_slice(s1, 0, -1) + (joint,) + _tuple_slice(s2, 1, len(s2))
+        shape |= DROP_FIRST
+    if n1 and n2 - (shape & DROP_FIRST != 0) > 0 and \
+            PyUnicode_READ_CHAR(k1, n1 - 1) == PyUnicode_READ_CHAR(k2, 1 if shape & DROP_FIRST else 0):
+        shape |= ONE_LETTER
+    return shape
+
+
+cdef str _join_text(str k1, str k2, int shape):
+    """The key of ``k1`` and ``k2`` written as one, joined as ``shape`` says (:func:`_joint_shape`)."""
+    cdef Py_ssize_t n1 = PyUnicode_GET_LENGTH(k1) - (shape & DROP_LAST != 0)
+    cdef Py_ssize_t skip = (shape & DROP_FIRST != 0) + (shape & ONE_LETTER != 0)
+    return (k1[:n1] if n1 < PyUnicode_GET_LENGTH(k1) else k1) + (k2[skip:] if skip else k2)
+
+
+cdef tuple _join_slots(tuple s1, tuple s2, int shape, str joint):
+    """The vowel slots of two keys written as one, joined as ``shape`` says (:func:`_joint_shape`):
+    ``s1`` without its last slot (its last two when its edge vowel goes), the joint unless one
+    letter was written apart, then ``s2`` without its first slot (its first two likewise); made
+    as one tuple, without the slices Python would make."""
+    cdef Py_ssize_t n1 = len(s1) - (2 if shape & DROP_LAST else 1), skip = 2 if shape & DROP_FIRST else 1
+    cdef Py_ssize_t n2 = len(s2) - skip, i, at = 0
+    cdef bint mid = not shape & ONE_LETTER
+    n1 = 0 if n1 < 0 else n1
+    n2 = 0 if n2 < 0 else n2
+    cdef tuple slots = PyTuple_New(n1 + mid + n2)
+    for i in range(n1):
+        _put(slots, at, s1[i])
+        at += 1
+    if mid:
+        _put(slots, at, joint)
+        at += 1
+    for i in range(n2):
+        _put(slots, at, s2[skip + i])
+        at += 1
+    return slots
 
 
 def join_key_slots(list parts, Py_ssize_t max_keys, str joint):
@@ -1969,58 +1994,62 @@ def join_key_slots(list parts, Py_ssize_t max_keys, str joint):
 
 
 cdef tuple _join_key_slots(list parts, Py_ssize_t max_keys, str joint):
+    # Each distinct joined key keeps its cheapest combination (the first of equal cost); its slots
+    # are made only then (joint None: keys without slots, each None). Then the max_keys cheapest (by cost, then key) go on to the next word.
     cdef list combos = [("", 0, ("",))]
     cdef dict nxt
-    cdef tuple part, joined, best
-    cdef str k1, k2
+    cdef tuple part, best
+    cdef str k1, k2, k
     cdef long c1, c2
+    cdef int shape
     for part in parts:
         nxt = {}
         for k1, c1, s1 in combos:
             for k2, c2, s2 in part:
-                joined = _join_slots(k1, s1, k2, s2, joint)
-                best = nxt.get(joined[0])
+                shape = _joint_shape(k1, k2) if PyUnicode_GET_LENGTH(k1) else -1
+                k = k2 if shape < 0 else _join_text(k1, k2, shape)
+                best = nxt.get(k)
                 if best is None or c1 + c2 < <long> best[0]:
-                    nxt[joined[0]] = (c1 + c2, joined[1])
+                    nxt[k] = (c1 + c2, s2 if shape < 0 or joint is None else _join_slots(s1, s2, shape, joint))
         combos = [(k, c, s) for c, k, s in sorted([(c, k, s) for k, (c, s) in nxt.items()])[:max_keys]]
     return tuple(combos)
 
 
-cdef list _NO_SLOTS = []  # _NO_SLOTS[n]: the slots of a key of n classes with no vowel written
-
-
-cdef tuple _no_slots(Py_ssize_t classes):
-    while len(_NO_SLOTS) <= classes:
-        _NO_SLOTS.append(("",) * (len(_NO_SLOTS) + 1))
-    return <tuple> _NO_SLOTS[classes]
-
-
-cdef tuple _coded(tuple codes, Py_ssize_t max_codes):
-    """A word's first ``max_codes`` codes as keys of no cost and no vowel slots."""
-    cdef Py_ssize_t i, n = min(len(codes), max_codes)
-    cdef str c
-    out = []
-    for i in range(n):
-        c = <str> codes[i]
-        out.append((c, 0, _no_slots(PyUnicode_GET_LENGTH(c))))
-    return tuple(out)
-
-
-def join_keys(list parts, Py_ssize_t max_keys, str joint):
+def join_keys(list parts, Py_ssize_t max_keys):
     """Keys ``(key, cost)`` of words written together, without their slots
-    (:func:`entityres.text.keys.join_keys`): each word's keys joined as keys with no vowel slots."""
-    return tuple([(k, c) for k, c, _ in _join_key_slots(
-        [tuple([(k, c, _no_slots(PyUnicode_GET_LENGTH(k))) for k, c in p]) for p in parts], max_keys, joint)])
+    (:func:`entityres.text.keys.join_keys`): each word's keys joined as keys, no slots made."""
+    return tuple([(k, c) for k, c, _ in _join_key_slots([tuple([(k, c, None) for k, c in p]) for p in parts],
+                                                        max_keys, None)])
 
 
-def join_codes(list parts, Py_ssize_t max_keys, str joint, Py_ssize_t max_codes):
+def join_codes(list parts, Py_ssize_t max_keys, Py_ssize_t max_codes):
     """The codes of words written together (:func:`entityres.text.keys.join_codes`): each word's
     first ``max_codes`` joined as keys with no vowel slots."""
-    return _join_codes(parts, max_keys, joint, max_codes)
+    return _join_codes(parts, max_keys, max_codes)
 
 
-cdef tuple _join_codes(list parts, Py_ssize_t max_keys, str joint, Py_ssize_t max_codes):
-    return tuple([k for k, _, _ in _join_key_slots([_coded(<tuple> p, max_codes) for p in parts], max_keys, joint)])
+cdef tuple _join_codes(list parts, Py_ssize_t max_keys, Py_ssize_t max_codes):
+    # Codes cost nothing and have no slots: the combinations are the distinct joined texts, sorted
+    # (as _join_key_slots orders keys of one cost), the first max_keys going on to the next word.
+    cdef list combos = [""], found
+    cdef set seen
+    cdef tuple codes
+    cdef str k1, k2, k
+    cdef Py_ssize_t i, n
+    for p in parts:
+        codes = <tuple> p
+        n = min(len(codes), max_codes)
+        found, seen = [], set()
+        for k1 in combos:
+            for i in range(n):
+                k2 = <str> codes[i]
+                k = k2 if PyUnicode_GET_LENGTH(k1) == 0 else _join_text(k1, k2, _joint_shape(k1, k2))
+                if k not in seen:
+                    seen.add(k)
+                    found.append(k)
+        found.sort()
+        combos = found[:max_keys] if len(found) > max_keys else found
+    return tuple(combos)
 
 
 def join_words(tuple parts, Py_ssize_t max_keys, str joint, Py_ssize_t max_codes):
@@ -2043,7 +2072,7 @@ def join_words(tuple parts, Py_ssize_t max_keys, str joint, Py_ssize_t max_codes
         else:
             pieces.append(w[6])
     found = _join_key_slots(key_parts, max_keys, joint)
-    return ("".join(texts), tuple([(k, c) for k, c, _ in found]), _join_codes(codes, max_keys, joint, max_codes),
+    return ("".join(texts), tuple([(k, c) for k, c, _ in found]), _join_codes(codes, max_keys, max_codes),
             weight, "".join(surfaces), tuple([s_ for _, _, s_ in found]), tuple(pieces))
 
 

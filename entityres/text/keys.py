@@ -209,13 +209,13 @@ def join_key_slots(parts: list[tuple[tuple[str, int, Slots], ...]]) -> tuple[tup
 
 def join_keys(parts: list[tuple[tuple[str, int], ...]]) -> tuple[tuple[str, int], ...]:
     """Keys of words written together, without their slots (in C)."""
-    return _join_keys(list(parts), MAX_KEYS, JOINT)
+    return _join_keys(list(parts), MAX_KEYS)
 
 
 def join_codes(parts: list[tuple[str, ...]]) -> tuple[str, ...]:
     """Codes (:func:`latin_codes`) of words written together: the first :data:`JOINED_CODES` of
     each word joined as keys with no vowel slots (in C)."""
-    return _join_codes(list(parts), MAX_KEYS, JOINT, JOINED_CODES)
+    return _join_codes(list(parts), MAX_KEYS, JOINED_CODES)
 
 
 def name_words(name: str) -> list[str]:

@@ -77,6 +77,12 @@ class Query(NamedTuple):
     pairs: tuple[Word, ...]  # adjacent words written as one
     joined: Word | None  # all the words written as one
     written: int  # words as written: خامنه‌ای is one word of two pieces
+    # What every alias's score reads of the query, made once: each word as written, its weight and
+    # whether it is an initial, and the units of two words written apart (None where not joinable)
+    plain: tuple[Word, ...]
+    weights: tuple[int, ...]
+    initials: tuple[bool, ...]
+    pair_units: tuple[tuple[tuple[Word, float], ...] | None, ...]
 
 
 class Match(BaseModel):
@@ -109,10 +115,12 @@ def make_query(name: str, lang: str | None = None) -> Query:
         forms = word_stems(w, lang)
         alternatives.append(tuple((p, STRIP_PENALTY if i else 0.0)
                                   for i, p in enumerate(profile_words(forms, lang, spelling))))
-    plain = [alts[0][0] for alts in alternatives]
+    plain = tuple(alts[0][0] for alts in alternatives)
     pairs = tuple(join_profiles(plain[i:i + 2]) for i in range(len(plain) - 1))
     return Query(name, lang, tuple(words), title_words, tuple(alternatives), exact_keys(words) if words else (),
-                 pairs, join_profiles(plain) if plain else None, sum(written_starts(name)[title:]))
+                 pairs, join_profiles(plain) if plain else None, sum(written_starts(name)[title:]), plain,
+                 tuple(w.weight for w in plain), tuple(map(initial, plain)),
+                 tuple(p and ((p, 0.0),) for p in joinable_pairs(plain, pairs.__getitem__)))
 
 
 @lru_cache(maxsize=PAIRS)
@@ -127,12 +135,10 @@ def _alignment(query: Query, alias: Alias):
     scores is one call to C (similarity.word_similarities); the likeliest few keys of each word
     decide: the rarest readings of an Arabic-script word (up to 16) only cost time here."""
     alts, words = query.alternatives, alias.words
-    plain = [a[0][0] for a in alts]
     # An initial is a word of its own (-1: below the floor), never one of two written apart. Units
     # below the floor are never taken, and many are far enough below it that their lengths say so.
     return align_units(len(alts), len(words), word_similarities(alts, words, WORD_KEYS, SHORTLIST, PAIR_FLOOR),
-                       lambda: word_similarities(tuple(p and ((p, 0.0),) for p in joinable_pairs(plain, query.pairs.__getitem__)),
-                                                 words, WORD_KEYS, SHORTLIST, PAIR_FLOOR),
+                       lambda: word_similarities(query.pair_units, words, WORD_KEYS, SHORTLIST, PAIR_FLOOR),
                        # the alias's pairs are profiled (Alias.pairs) only when one may be joined
                        lambda: word_similarities(alts, joinable_pairs(words, lambda i: alias.pairs[i]), WORD_KEYS, SHORTLIST,
                                                  PAIR_FLOOR),
@@ -160,7 +166,7 @@ def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
         return 0.0, [], "aligned"
     if alias.key in query.exact:
         return 1.0, [(1.0, tuple(range(len(query.words))), tuple(range(len(alias.words))))], "exact"
-    qw = [alts[0][0].weight for alts in query.alternatives]
+    qw, qp = query.weights, query.plain
     aw = [w.weight for w in alias.words]
     aligned = _alignment(query, alias)
     used_q = {i for _, ia, _ in aligned for i in ia}
@@ -174,11 +180,10 @@ def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
     # name that lists leave out (محمد ناصر الجبري, Mohammed Al Jabri): it costs as the alias's would.
     # A middle initial the alias lacks costs a whole word: a list gives the initial of a person known
     # by it, and a name without it is as often a father or a namesake (Duncan D. Hunter, Duncan Hunter).
-    qp = [alts[0][0] for alts in query.alternatives]
     unit = sum(aw[j] for j in used_a) / len(used_a) if used_a else 0.0
     unit_q = sum(qw[i] for i in used_q) / len(used_q) if used_q else 0.0
     total = sum(w if i in used_q or not (in_order and 0 < i < len(qw) - 1)
-                else (unit_q or w) * (1.0 if initial(qp[i]) else INNER_WEIGHT) for i, w in enumerate(qw))
+                else (unit_q or w) * (1.0 if query.initials[i] else INNER_WEIGHT) for i, w in enumerate(qw))
     # A title the alias starts with (Dr., Sheikh) costs nothing when the query leaves it out, as
     # the query's own title is left out: the name starts after it.
     t = _leading_title(alias.key, alias.lang)
@@ -195,7 +200,8 @@ def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
     # names of other word counts or a query that spells one known part.
     if score < JOINED_BELOW and (len(query.words) != len(alias.words) or query.joined.part is not None) \
             and compare_joined(query.joined, alias.joined, len(query.words), len(alias.words)) \
-            and not any(map(initial, qp + list(alias.words))) and not generations_differ(qp, alias.words):
+            and not any(query.initials) and not any(map(initial, alias.words)) \
+            and not generations_differ(qp, alias.words):
         joined = _joined_sim(query.joined, alias.joined)
         if joined > score:
             score, how = joined, "joined"
@@ -251,8 +257,7 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
                                 PRERANKED_OUTER)
         seen = {a for *_, a in ranked}
         ranked += [item for item in outer if item[2] not in seen]
-        plain = [alts[0][0] for alts in query.alternatives]
-        codes += join_profiles([plain[0], plain[-1]]).codes[:3]
+        codes += join_profiles([query.plain[0], query.plain[-1]]).codes[:3]
     if len(ranked) > RESCORED and codes:
         top = -ranked[0][0] or 1.0
 
@@ -287,7 +292,7 @@ def _best_keys(a: Word, b: Word) -> tuple[str, str]:
 
 
 def _explain(query: Query, alias: Alias, aligned: list, how: str, ambiguous: bool) -> Explanation:
-    plain = tuple(alts[0][0] for alts in query.alternatives)
+    plain = query.plain
     parts = []
     for s, ia, ja in aligned:
         text = " ".join(query.words[i] for i in ia)

@@ -733,6 +733,24 @@ def test_unit_similarities_keep_every_spelling_that_reaches_the_floor():
     assert left_out > 0
 
 
+def test_unit_similarities_leave_out_words_of_one_length_that_score_below_the_floor():
+    # Lengths cannot tell mahmoud from krasnov; their keys and readings can, before the written vowels
+    # are compared: the cell is -1 with a floor, and the score as before without one.
+    units, targets = (((word_profile("mahmoud"), 0.0),),), (word_profile("krasnov"), word_profile("mahmood"))
+    full = _kernels.unit_similarities(units, targets, 6, 2, S._score_rules())
+    assert full[0] < 0.55 <= full[1]
+    assert _kernels.unit_similarities(units, targets, 6, 2, S._score_rules(), 0.55) == [-1.0, full[1]]
+
+
+def test_unit_similarities_score_a_later_alternative_only_where_it_may_beat_the_best():
+    # the stripped reading (a penalty) of a word that already matched as written changes nothing
+    word = word_profile("hnatov")
+    units = (((word_profile("گاناتوف", "fa"), 0.0), (word_profile("hnatov"), 0.3)), ((word_profile("krasnov"), 0.0), (word, 0.02)))
+    full = _kernels.unit_similarities(units, (word,), 6, 2, S._score_rules())
+    assert _kernels.unit_similarities(units, (word,), 6, 2, S._score_rules(), 0.55) == full
+    assert full[1] == 1.0 - 0.02 and full[0] > 0.7
+
+
 def test_unit_similarities_leave_out_words_whose_lengths_keep_them_below_the_floor():
     # a pair far apart in length (one short word against two long ones read as one) is not compared
     short, joined = word_profile("ali"), S.join_profiles([word_profile("abdulrahman"), word_profile("nematollahi")])

@@ -32,6 +32,10 @@ cdef enum:
     STACK = 64  # strings up to about this long use buffers on the stack
     EDGE_RULES = 16  # rules of each kind of edge (written_for, consonant_of) at most (VowelRules)
 
+# A bound is worked out in another order of operations than the score it bounds: what it rules out
+# is left out only when the bound is this far below what it must reach.
+cdef double BOUND_SLACK = 1e-9
+
 
 cdef class CostTable:
     """Deletion weights per class and substitution costs between classes, as C arrays.
@@ -1356,15 +1360,21 @@ def vowel_swaps(str a, str b, str vowels) -> int:
     return _vowel_swaps(a, b, vowels)
 
 
-cdef double _fuzzy_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules r) except -2.0:
+cdef double _fuzzy_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules r,
+                              double need=-INFINITY) except -2.0:
     # a and b are laid out as similarity.Word (a tuple): text, keys, codes, weight, arabic, surface, part, slots.
+    # With need: -1.0 as soon as the keys' and readings' scores bound the score below need (the
+    # written vowels, most of the work, only lower the keys' score), for callers that drop it.
     cdef bint a_arabic = a[4], b_arabic = b[4]
     cdef double key_sim, read_sim, score
     cdef long weight_a = a[3], weight_b = b[3]
     key_sim = _best_key_similarity(a[1], b[1], max_keys, shortlist, r.alt_class, r.compare)
+    read_sim = _best_indel_similarity(a[2], b[2])
+    if need > -INFINITY and _score_bound(key_sim, read_sim, _length_share(a[5], b[5]), a_arabic == b_arabic, weight_a,
+                                         weight_b, r) < need - BOUND_SLACK:
+        return -1.0
     if key_sim > 0.0 and not (a_arabic and b_arabic):
         key_sim = _written_vowels(a[1], a[7], a_arabic, a[5], b[1], b[7], b_arabic, b[5], key_sim, max_keys, r)
-    read_sim = _best_indel_similarity(a[2], b[2])
     score = r.key_weight * key_sim + (1 - r.key_weight) * read_sim
     if not score > 0.0:
         score = 0.0
@@ -1384,7 +1394,8 @@ def fuzzy_similarity(a, b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules
     return _fuzzy_similarity(<tuple> a, <tuple> b, max_keys, shortlist, rules)
 
 
-cdef double _word_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules r) except -2.0:
+cdef double _word_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules r,
+                             double need=-INFINITY) except -2.0:
     # Word fields: text 0, part 6, pieces 8. One text or one known part is the same name; two known
     # parts that differ, or words written apart that do not split between the other's compound
     # parts, are at most different_part, whatever the fuzzy signals say.
@@ -1393,7 +1404,7 @@ cdef double _word_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t s
     cdef double score
     if a[0] == b[0] or (part_a is not None and part_a == part_b):
         return 1.0
-    score = _fuzzy_similarity(a, b, max_keys, shortlist, r)
+    score = _fuzzy_similarity(a, b, max_keys, shortlist, r, need)
     if (part_a is not None and part_b is not None and r.parts_differ(part_a, part_b)) \
             or (part_a is not None and pieces_b and not r.joins_into(pieces_b, part_a)) \
             or (part_b is not None and pieces_a and not r.joins_into(pieces_a, part_b)):
@@ -1453,24 +1464,20 @@ cdef double _word_bound(tuple a, tuple b, Py_ssize_t max_keys, ScoreRules r) exc
                         _length_share(a[5], b[5]), a[4] == b[4], a[3], b[3], r)
 
 
-# A bound is worked out in another order of operations than the score it bounds: a cell is left
-# out only when its bound is this far below the floor.
-cdef double BOUND_SLACK = 1e-9
-
-
 def unit_similarities(tuple units, tuple targets, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules rules,
                       double floor=-INFINITY) -> list:
     """The scores of every unit against every target, row by row (unit i, target j at
     ``i * len(targets) + j``): the best over the unit's ``(word, penalty)`` alternatives of
     :func:`word_similarity` less the penalty, as Python's ``max`` finds it; -1.0 for a unit or a
-    target None (one that may not be formed), and, for a balanced table, for a unit whose every
-    alternative is bounded (:func:`_word_bound`) below ``floor`` (less a margin for rounding): it
-    would score below ``floor`` too, and is not scored."""
+    target None (one that may not be formed), and, with ``floor``, for a unit that scores below
+    it: for a balanced table, one whose every alternative is bounded (:func:`_word_bound`) below
+    ``floor`` (less a margin for rounding) is not scored, and an alternative is scored only as far
+    as it may still reach ``floor`` and beat the unit's best (:func:`_fuzzy_similarity`'s need)."""
     cdef Py_ssize_t i, j, k, na = len(units), nb = len(targets)
     cdef tuple alternatives, alternative
     cdef object target
-    cdef double best, s
-    cdef bint bounded = floor > -INFINITY and rules.compare.balanced
+    cdef double best, s, penalty
+    cdef bint floored = floor > -INFINITY, bounded = floored and rules.compare.balanced
     cdef list out = []
     for i in range(na):
         if units[i] is None:
@@ -1497,11 +1504,13 @@ def unit_similarities(tuple units, tuple targets, Py_ssize_t max_keys, Py_ssize_
                     continue
             for k in range(len(alternatives)):
                 alternative = alternatives[k]
-                s = _word_similarity(<tuple> alternative[0], <tuple> target, max_keys, shortlist, rules) \
-                    - <double> alternative[1]
+                penalty = alternative[1]
+                s = _word_similarity(<tuple> alternative[0], <tuple> target, max_keys, shortlist, rules,
+                                     ((floor if k == 0 or best < floor else best) + penalty) if floored else -INFINITY) \
+                    - penalty
                 if k == 0 or s > best:
                     best = s
-            out.append(best)
+            out.append(-1.0 if floored and best < floor else best)
     return out
 
 

@@ -1363,15 +1363,24 @@ def vowel_swaps(str a, str b, str vowels) -> int:
 cdef double _fuzzy_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules r,
                               double need=-INFINITY) except -2.0:
     # a and b are laid out as similarity.Word (a tuple): text, keys, codes, weight, arabic, surface, part, slots.
-    # With need: -1.0 as soon as the keys' and readings' scores bound the score below need (the
-    # written vowels, most of the work, only lower the keys' score), for callers that drop it.
-    cdef bint a_arabic = a[4], b_arabic = b[4]
-    cdef double key_sim, read_sim, score
+    # With need, for callers that drop a score below it: -1.0 as soon as a bound says the score is,
+    # from the lengths (the keys' weights for a balanced table, the readings', the surfaces'), then
+    # the readings' score, then the keys' (the written vowels, the most work, only lower it).
+    cdef bint a_arabic = a[4], b_arabic = b[4], same = a_arabic == b_arabic, cut = need > -INFINITY
+    cdef double key_sim = 1.0, read_sim, score, surface = 1.0
     cdef long weight_a = a[3], weight_b = b[3]
-    key_sim = _best_key_similarity(a[1], b[1], max_keys, shortlist, r.alt_class, r.compare)
+    need -= BOUND_SLACK
+    if cut:
+        surface = _length_share(a[5], b[5])
+        if r.compare.balanced:
+            key_sim = _length_bound(a[1], b[1], max_keys, r.alt_class, r.compare)
+        if _score_bound(key_sim, _lengths_bound(a[2], b[2]), surface, same, weight_a, weight_b, r) < need:
+            return -1.0
     read_sim = _best_indel_similarity(a[2], b[2])
-    if need > -INFINITY and _score_bound(key_sim, read_sim, _length_share(a[5], b[5]), a_arabic == b_arabic, weight_a,
-                                         weight_b, r) < need - BOUND_SLACK:
+    if cut and _score_bound(key_sim, read_sim, surface, same, weight_a, weight_b, r) < need:
+        return -1.0
+    key_sim = _best_key_similarity(a[1], b[1], max_keys, shortlist, r.alt_class, r.compare)
+    if cut and _score_bound(key_sim, read_sim, surface, same, weight_a, weight_b, r) < need:
         return -1.0
     if key_sim > 0.0 and not (a_arabic and b_arabic):
         key_sim = _written_vowels(a[1], a[7], a_arabic, a[5], b[1], b[7], b_arabic, b[5], key_sim, max_keys, r)
@@ -1454,30 +1463,19 @@ cdef double _score_bound(double key_sim, double read_sim, double surface_sim, bi
     return score
 
 
-cdef double _word_bound(tuple a, tuple b, Py_ssize_t max_keys, ScoreRules r) except -2.0:
-    """At least :func:`word_similarity` of two profiled words (Word fields: text 0, keys 1, codes 2,
-    weight 3, arabic 4, surface 5, part 6) from lengths alone, for a balanced table: the keys' score
-    by their weights (:func:`_length_bound`), the readings' and the surfaces' by their lengths."""
-    if a[0] == b[0] or (a[6] is not None and a[6] == b[6]):
-        return 1.0
-    return _score_bound(_length_bound(a[1], b[1], max_keys, r.alt_class, r.compare), _lengths_bound(a[2], b[2]),
-                        _length_share(a[5], b[5]), a[4] == b[4], a[3], b[3], r)
-
-
 def unit_similarities(tuple units, tuple targets, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules rules,
                       double floor=-INFINITY) -> list:
     """The scores of every unit against every target, row by row (unit i, target j at
     ``i * len(targets) + j``): the best over the unit's ``(word, penalty)`` alternatives of
     :func:`word_similarity` less the penalty, as Python's ``max`` finds it; -1.0 for a unit or a
     target None (one that may not be formed), and, with ``floor``, for a unit that scores below
-    it: for a balanced table, one whose every alternative is bounded (:func:`_word_bound`) below
-    ``floor`` (less a margin for rounding) is not scored, and an alternative is scored only as far
-    as it may still reach ``floor`` and beat the unit's best (:func:`_fuzzy_similarity`'s need)."""
+    it: an alternative is scored only as far as bounds say it may still reach ``floor`` and beat
+    the unit's best (:func:`_fuzzy_similarity`'s need, less a margin for rounding)."""
     cdef Py_ssize_t i, j, k, na = len(units), nb = len(targets)
     cdef tuple alternatives, alternative
     cdef object target
     cdef double best, s, penalty
-    cdef bint floored = floor > -INFINITY, bounded = floored and rules.compare.balanced
+    cdef bint floored = floor > -INFINITY
     cdef list out = []
     for i in range(na):
         if units[i] is None:
@@ -1493,15 +1491,6 @@ def unit_similarities(tuple units, tuple targets, Py_ssize_t max_keys, Py_ssize_
                 continue
             if not isinstance(target, tuple):
                 raise TypeError("unit_similarities compares profiled words (similarity.Word)")
-            if bounded:
-                for k in range(len(alternatives)):
-                    alternative = alternatives[k]
-                    s = _word_bound(<tuple> alternative[0], <tuple> target, max_keys, rules) - <double> alternative[1]
-                    if k == 0 or s > best:
-                        best = s
-                if best < floor - BOUND_SLACK:
-                    out.append(-1.0)
-                    continue
             for k in range(len(alternatives)):
                 alternative = alternatives[k]
                 penalty = alternative[1]

@@ -262,37 +262,32 @@ def unpacked_heard(packed) -> list[tuple[str, ...]]:
     return [tuple(codes[a:b]) for a, b in zip([0, *item_ends], item_ends)]
 
 
-def test_the_codes_heard_in_aliases_are_read_without_making_them(index, monkeypatch):
-    made = []
-    real = Alias._make
-    monkeypatch.setattr(Alias, "_make", classmethod(lambda cls, values: made.append(values[3]) or real(values)))
+def test_the_codes_heard_in_aliases_are_read_without_making_them(index):
     make, args = index.aliases.__reduce__()
     words_listed = make(*args[:-1], list(args[-1]))  # words as a plain sequence of profiles
-    for aliases in (index.aliases, Index._decode(index._encode(), index.entries).aliases, words_listed):
+    for aliases in (make(*args), Index._decode(index._encode(), index.entries).aliases, words_listed):
         ranked = [(-1.0, 0, a) for a in reversed(range(len(aliases)))]
         found = {words_too: unpacked_heard(aliases.heard(ranked, words_too)) for words_too in (False, True)}
-        assert made == []
+        assert aliases.made() == 0
         expected = [aliases[a] for *_, a in ranked]
+        assert aliases.made() == len(aliases)
         assert found[False] == [a.heard for a in expected]
         assert found[True] == [a.heard + tuple(w.codes[0] for w in a.words) for a in expected]
         assert any(len(t) > len(f) for t, f in zip(found[True], found[False]))
-        made.clear()
     with pytest.raises(IndexError):
         index.aliases.heard([(-1.0, 0, len(index.aliases))], False)
 
 
-def test_a_decoded_index_makes_each_alias_when_first_asked(index, monkeypatch):
-    made = []
-    real = Alias._make
-    monkeypatch.setattr(Alias, "_make", classmethod(lambda cls, values: made.append(values[3]) or real(values)))
+def test_a_decoded_index_makes_each_alias_when_first_asked(index):
     decoded = Index._decode(index._encode(), index.entries)
     aliases = decoded.aliases
-    assert made == [] and len(aliases) == len(index.aliases)
-    assert _columns(aliases) == _columns(index.aliases) and made == []  # the columns make none
-    assert aliases[3] == index.aliases[3] and aliases[3] is aliases[3] and made == [index.aliases[3].name]
+    assert aliases.made() == 0 and len(aliases) == len(index.aliases)
+    assert _columns(aliases) == _columns(index.aliases) and aliases.made() == 0  # the columns make none
+    assert aliases[3] == index.aliases[3] and aliases[3] is aliases[3] and aliases.made() == 1
+    assert type(aliases[3]) is Alias and aliases[3].pairs == index.aliases[3].pairs
     assert aliases[-1] == index.aliases[-1] and aliases[1:4] == index.aliases[1:4] == tuple(index.aliases)[1:4]
     assert list(aliases) == list(index.aliases) and aliases == index.aliases
-    assert len(made) == len(index.aliases)  # each made once, however often asked for
+    assert aliases.made() == len(index.aliases)  # each made once, however often asked for
     for i in (len(aliases), -len(aliases) - 1):
         with pytest.raises(IndexError):
             aliases[i]  # noqa: B018

@@ -1174,12 +1174,16 @@ cdef class Aliases(_Made):
         cdef const uint32_t *heard_ends = _u32(self._heard_ends)
         cdef const uint32_t *refs = _at(self._refs)
         cdef Py_ssize_t r, w0 = _start(word_ends, k), h0 = _start(heard_ends, k)
-        words = tuple([self._words[refs[r]] for r in range(w0, word_ends[k])])
+        # a cached or built index's words are Words: read without the sequence protocol (a number
+        # past them still goes through it, to its IndexError)
+        cdef Words table = self._words if type(self._words) is Words else None
+        cdef Py_ssize_t n_words = table._n if table is not None else 0
+        words = tuple([table._get(refs[r]) if refs[r] < n_words else self._words[refs[r]] for r in range(w0, word_ends[k])])
         cdef const uint32_t *entries = _at(self._entries)
         cdef const uint32_t *langs = _at(self._langs)
-        return self._alias._make((entries[k], self._type_names[self._types[k]], self._lang_names[langs[k]],
-                                  self._names._get(k), self._keys._get(k), self._trusts[k], words,
-                                  self._heard._range(h0, heard_ends[k])))
+        return tuple.__new__(self._alias, (entries[k], self._type_names[self._types[k]], self._lang_names[langs[k]],
+                                           self._names._get(k), self._keys._get(k), self._trusts[k], words,
+                                           self._heard._range(h0, heard_ends[k])))
 
     def __repr__(self):
         return f"Aliases({self._n} aliases)"

@@ -821,6 +821,33 @@ def test_heard_ranked_wants_the_codes_of_each_alias():
         _kernels.heard_ranked(ranked, packed_heard([("abc",), ("ab",)]), (), 1.0, 0.2)
 
 
+def reference_per_entry(ranked, entry_of, most, entries):
+    out, per_entry = [], {}
+    for *_, a in ranked:
+        e = entry_of[a]
+        if per_entry.get(e, 0) < most and (e in per_entry or len(per_entry) < entries):
+            per_entry[e] = per_entry.get(e, 0) + 1
+            out.append(a)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 5), min_size=1, max_size=40), st.data(), st.integers(0, 4), st.integers(0, 6))
+def test_per_entry_equals_reference(entry_of, data, most, entries):
+    # aliases of few entries, ranked in any order (an alias may come twice, as from two blockings)
+    aliases = data.draw(st.lists(st.integers(0, len(entry_of) - 1), max_size=60))
+    ranked = [(-float(i), i % 3, a) for i, a in enumerate(aliases)]
+    numbers = array(U32, entry_of)
+    assert _kernels.per_entry(ranked, numbers, most, entries) == reference_per_entry(ranked, entry_of, most, entries)
+
+
+def test_per_entry_refuses_an_alias_past_the_entries_and_negative_limits():
+    with pytest.raises(IndexError):
+        _kernels.per_entry([(-1.0, 0, 3)], array(U32, [0, 0, 1]), 3, 24)
+    with pytest.raises(ValueError):
+        _kernels.per_entry([(-1.0, 0, 0)], array(U32, [0]), -1, 24)
+
+
 # --- Latin rules: the kernel's matcher against Python's re over the same patterns ----------------
 
 def reference_latin_units(word, rules):

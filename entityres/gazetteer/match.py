@@ -27,7 +27,7 @@ from ..explanation import Explanation, Part
 from ..limits import check_name_words
 from ..memo import PAIRS
 from ..text import cues
-from ..text._kernels import blocking_ranked, heard_ranked
+from ..text._kernels import blocking_ranked, heard_ranked, per_entry
 from .index import TYPE_CODES, Alias, Index, alias_title, exact_keys, profile_words, word_blocking_keys
 from ..text.keys import name_words, spelling_of, written_starts
 from ..text.langs import canonical_lang
@@ -264,14 +264,7 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
         # In C: the closest of the codes heard in each alias, plus a fifth of its blocking hit;
         # a one-word query is compared with each word too: news names people by surname alone.
         ranked = heard_ranked(ranked, aliases.heard(ranked, len(query.words) == 1), codes, top, HIT_WEIGHT)
-    out, per_entry = [], {}
-    entry_of = aliases.entry_numbers
-    for *_, a in ranked:
-        e = entry_of[a]
-        if per_entry.get(e, 0) < ALIASES_PER_ENTRY and (e in per_entry or len(per_entry) < RESCORED):
-            per_entry[e] = per_entry.get(e, 0) + 1
-            out.append(a)
-    return out
+    return per_entry(ranked, aliases.entry_numbers, ALIASES_PER_ENTRY, RESCORED)
 
 
 def _unit(words: tuple[Word, ...], name: Query | Alias, positions: tuple[int, ...]) -> Word:

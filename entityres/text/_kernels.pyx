@@ -1706,6 +1706,46 @@ def heard_ranked(list ranked, tuple heard, tuple codes, double top, double hit_w
         PyMem_Free(keys)
 
 
+def per_entry(list ranked, const unsigned int[::1] entry_of, Py_ssize_t most, Py_ssize_t entries) -> list:
+    """The aliases of ``ranked`` (the last item of each, in order) kept as the matcher rescores
+    them: at most ``most`` of one entry (``entry_of[alias]``), and only of the first ``entries``
+    entries met."""
+    cdef Py_ssize_t i, k, n = 0, alias
+    cdef unsigned int e
+    cdef list out = []
+    cdef tuple item
+    if most < 0 or entries < 0:
+        raise ValueError("per_entry: negative limits")
+    cdef unsigned int *met = <unsigned int *> PyMem_Malloc((entries + 1) * sizeof(unsigned int))
+    cdef Py_ssize_t *kept = <Py_ssize_t *> PyMem_Malloc((entries + 1) * sizeof(Py_ssize_t))
+    if met == NULL or kept == NULL:
+        PyMem_Free(met)
+        PyMem_Free(kept)
+        raise MemoryError()
+    try:
+        for i in range(len(ranked)):
+            item = <tuple?> ranked[i]
+            alias = item[len(item) - 1]
+            if not 0 <= alias < entry_of.shape[0]:
+                raise IndexError(f"alias {alias} is not under {entry_of.shape[0]}")
+            e = entry_of[alias]
+            k = 0  # the entries met are few (RESCORED): a scan finds one
+            while k < n and met[k] != e:
+                k += 1
+            if k == n:
+                if n == entries or most == 0:
+                    continue
+                met[k], kept[k] = e, 0
+                n += 1
+            if kept[k] < most:
+                kept[k] += 1
+                out.append(alias)
+        return out
+    finally:
+        PyMem_Free(met)
+        PyMem_Free(kept)
+
+
 # --- Latin rules: a word's units ----------------------------------------------------------------
 
 cpdef enum RuleItem:  # the kinds of a Latin rule's items (keys._rule_items)

@@ -136,7 +136,7 @@ def _alignment(query: Query, alias: Alias):
     decide: the rarest readings of an Arabic-script word (up to 16) only cost time here."""
     alts, words = query.alternatives, alias.words
     # An initial is a word of its own (-1: below the floor), never one of two written apart. Units
-    # below the floor are never taken, and many are far enough below it that their lengths say so.
+    # below the floor are never taken, so the kernel scores a unit only until a bound says it is.
     return align_units(len(alts), len(words), word_similarities(alts, words, WORD_KEYS, SHORTLIST, PAIR_FLOOR),
                        lambda: word_similarities(query.pair_units, words, WORD_KEYS, SHORTLIST, PAIR_FLOOR),
                        # the alias's pairs are profiled (Alias.pairs) only when one may be joined

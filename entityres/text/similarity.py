@@ -229,8 +229,9 @@ def word_similarities(units: tuple[tuple[tuple[Word, float], ...], ...], targets
     """:func:`word_similarity` of every unit against every target, row by row (unit i, target j at
     ``i * len(targets) + j``), in one call to C: a unit is its ``(word, penalty)`` alternatives and
     scores the best of ``word_similarity - penalty``; a unit or a target None scores -1 (one that
-    may not be formed). With ``floor``, a pair whose lengths alone keep it below ``floor`` scores
-    -1 without being compared: for callers that drop what scores below it (:func:`align_units`)."""
+    may not be formed). With ``floor``, a unit that scores below ``floor`` scores -1, each
+    alternative compared only until a bound (lengths, then the readings', then the keys' score)
+    says it cannot reach ``floor``: for callers that drop what scores below it (:func:`align_units`)."""
     return unit_similarities(units, targets, max_keys, shortlist, _score_rules(), floor)
 
 

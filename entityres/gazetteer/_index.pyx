@@ -1176,7 +1176,7 @@ cdef class Aliases(_Made):
         cdef Py_ssize_t r, w0 = _start(word_ends, k), h0 = _start(heard_ends, k)
         # a cached or built index's words are Words: read without the sequence protocol (a number
         # past them still goes through it, to its IndexError)
-        cdef Words table = self._words if type(self._words) is Words else None
+        cdef Words table = self._table()
         cdef Py_ssize_t n_words = table._n if table is not None else 0
         words = tuple([table._get(refs[r]) if refs[r] < n_words else self._words[refs[r]] for r in range(w0, word_ends[k])])
         cdef const uint32_t *entries = _at(self._entries)
@@ -1184,6 +1184,11 @@ cdef class Aliases(_Made):
         return tuple.__new__(self._alias, (entries[k], self._type_names[self._types[k]], self._lang_names[langs[k]],
                                            self._names._get(k), self._keys._get(k), self._trusts[k], words,
                                            self._heard._range(h0, heard_ends[k])))
+
+    cdef Words _table(self):
+        """The aliases' words when they are :class:`Words` (a cached or built index's), read in
+        place; None for a plain sequence of profiles."""
+        return self._words if isinstance(self._words, Words) else None
 
     def __repr__(self):
         return f"Aliases({self._n} aliases)"
@@ -1218,7 +1223,7 @@ cdef class Aliases(_Made):
         cdef const uint32_t *heard_ends = _u32(self._heard_ends)
         cdef const uint32_t *word_ends = _u32(self._word_ends)
         cdef const uint32_t *refs = _at(self._refs)
-        cdef Words words = self._words if isinstance(self._words, Words) else None
+        cdef Words words = self._table()
         cdef const uint32_t *code_ends = _u32(words._code_ends) if words is not None else NULL
         cdef Py_ssize_t i, k, r, w, c, size = 0, count = 0
         for i in range(len(ranked)):

@@ -823,7 +823,7 @@ def test_heard_ranked_wants_the_codes_of_each_alias():
 
 def reference_per_entry(ranked, entry_of, most, entries):
     out, per_entry = [], {}
-    for *_, a in ranked:
+    for _, _, a in ranked:
         e = entry_of[a]
         if per_entry.get(e, 0) < most and (e in per_entry or len(per_entry) < entries):
             per_entry[e] = per_entry.get(e, 0) + 1

@@ -1707,13 +1707,12 @@ def heard_ranked(list ranked, tuple heard, tuple codes, double top, double hit_w
 
 
 def per_entry(list ranked, const unsigned int[::1] entry_of, Py_ssize_t most, Py_ssize_t entries) -> list:
-    """The aliases of ``ranked`` (the last item of each, in order) kept as the matcher rescores
-    them: at most ``most`` of one entry (``entry_of[alias]``), and only of the first ``entries``
+    """The aliases of ``ranked`` (its ``(-hit, gap, alias)`` candidates, in order) kept as the
+    matcher rescores them: at most ``most`` of one entry (``entry_of[alias]``), and only of the first ``entries``
     entries met."""
     cdef Py_ssize_t i, k, n = 0, alias
     cdef unsigned int e
     cdef list out = []
-    cdef tuple item
     if most < 0 or entries < 0:
         raise ValueError("per_entry: negative limits")
     cdef unsigned int *met = <unsigned int *> PyMem_Malloc((entries + 1) * sizeof(unsigned int))
@@ -1724,8 +1723,7 @@ def per_entry(list ranked, const unsigned int[::1] entry_of, Py_ssize_t most, Py
         raise MemoryError()
     try:
         for i in range(len(ranked)):
-            item = <tuple?> ranked[i]
-            alias = item[len(item) - 1]
+            alias = (<tuple?> ranked[i])[2]
             if not 0 <= alias < entry_of.shape[0]:
                 raise IndexError(f"alias {alias} is not under {entry_of.shape[0]}")
             e = entry_of[alias]
@@ -1980,10 +1978,12 @@ cdef enum:  # how two keys meet when written as one (_joint_shape)
 
 
 cdef int _joint_shape(str k1, str k2) noexcept:
-    """How non-empty ``k1`` and ``k2`` join (DROP_LAST, DROP_FIRST, ONE_LETTER): the one rule of
-    :func:`_join_text` and :func:`_join_slots`."""
+    """How ``k1`` and ``k2`` join (DROP_LAST, DROP_FIRST, ONE_LETTER), or -1 when ``k1`` is empty
+    (the first word: ``k2`` as it is): the one rule of :func:`_join_text` and :func:`_join_slots`."""
     cdef Py_ssize_t n1 = PyUnicode_GET_LENGTH(k1), n2 = PyUnicode_GET_LENGTH(k2)
     cdef int shape = 0
+    if n1 == 0:
+        return -1
     if PyUnicode_READ_CHAR(k1, n1 - 1) == u'A':
         shape |= DROP_LAST
         n1 -= 1
@@ -1997,6 +1997,8 @@ cdef int _joint_shape(str k1, str k2) noexcept:
 
 cdef str _join_text(str k1, str k2, int shape):
     """The key of ``k1`` and ``k2`` written as one, joined as ``shape`` says (:func:`_joint_shape`)."""
+    if shape < 0:
+        return k2
     cdef Py_ssize_t n1 = PyUnicode_GET_LENGTH(k1) - (shape & DROP_LAST != 0)
     cdef Py_ssize_t skip = (shape & DROP_FIRST != 0) + (shape & ONE_LETTER != 0)
     return (k1[:n1] if n1 < PyUnicode_GET_LENGTH(k1) else k1) + (k2[skip:] if skip else k2)
@@ -2033,7 +2035,8 @@ def join_key_slots(list parts, Py_ssize_t max_keys, str joint):
 
 cdef tuple _join_key_slots(list parts, Py_ssize_t max_keys, str joint):
     # Each distinct joined key keeps its cheapest combination (the first of equal cost); its slots
-    # are made only then (joint None: keys without slots, each None). Then the max_keys cheapest (by cost, then key) go on to the next word.
+    # are made only then (joint None: keys without slots, each None). Then the max_keys cheapest
+    # (by cost, then key) go on to the next word.
     cdef list combos = [("", 0, ("",))]
     cdef dict nxt
     cdef tuple part, best
@@ -2044,8 +2047,8 @@ cdef tuple _join_key_slots(list parts, Py_ssize_t max_keys, str joint):
         nxt = {}
         for k1, c1, s1 in combos:
             for k2, c2, s2 in part:
-                shape = _joint_shape(k1, k2) if PyUnicode_GET_LENGTH(k1) else -1
-                k = k2 if shape < 0 else _join_text(k1, k2, shape)
+                shape = _joint_shape(k1, k2)
+                k = _join_text(k1, k2, shape)
                 best = nxt.get(k)
                 if best is None or c1 + c2 < <long> best[0]:
                     nxt[k] = (c1 + c2, s2 if shape < 0 or joint is None else _join_slots(s1, s2, shape, joint))
@@ -2081,7 +2084,7 @@ cdef tuple _join_codes(list parts, Py_ssize_t max_keys, Py_ssize_t max_codes):
         for k1 in combos:
             for i in range(n):
                 k2 = <str> codes[i]
-                k = k2 if PyUnicode_GET_LENGTH(k1) == 0 else _join_text(k1, k2, _joint_shape(k1, k2))
+                k = _join_text(k1, k2, _joint_shape(k1, k2))
                 if k not in seen:
                     seen.add(k)
                     found.append(k)

@@ -21,7 +21,9 @@ from entityres.text.cues import _phrase_trees
 from entityres.text import keys as keys_module
 from entityres.text import similarity as S
 from entityres.text.keys import compare_table, key_similarity
+from entityres.gazetteer import match as M
 from entityres.gazetteer.index import Alias, Runs
+from entityres.text import name_parts
 from entityres.text.name_parts import joins_into, parts_differ
 from entityres.text.similarity import ALT_CLASS_PENALTY, word_profile, word_similarity
 
@@ -223,6 +225,141 @@ def test_align_units_equals_reference(n_a, n_b, data, floor, good):
 def test_align_units_refuses_scores_of_another_shape():
     with pytest.raises(ValueError):
         _kernels.align_units(2, 2, [1.0, 0.5, 0.2], list, list, 0.0, 0.85)
+
+
+# --- a name's score after the alignment (match.score_alias, similarity.different_names) ----------
+
+def reference_lacks_word(words, aligned, floor):
+    best = {i: s for s, positions in aligned for i in positions}
+    return any(best.get(i, 0.0) < floor and len(w.surface) > 1 and not (w.part is not None and name_parts.is_particle(w.part))
+               for i, w in enumerate(words))
+
+
+def reference_lineage_cut(words):
+    return next((i for i, w in enumerate(words[1:-1], 1) if w.part is not None and name_parts.is_lineage(w.part)), None)
+
+
+def reference_generations_differ(a, b):
+    def generations(words):
+        return {w.part for w in words if w.part is not None and name_parts.is_generation(w.part)}
+    return generations(a) != generations(b)
+
+
+def reference_different_names(a, b, aligned):
+    """similarity.different_names as it was in Python."""
+    def different_parts(x, y):
+        return (x.part is not None and y.part is not None and not name_parts.is_particle(x.part)
+                and not name_parts.is_particle(y.part) and parts_differ(x.part, y.part))
+    if any(len(ia) == len(ja) == 1 and different_parts(a[ia[0]], b[ja[0]]) for _, ia, ja in aligned):
+        return True
+    cut_a, cut_b = reference_lineage_cut(a), reference_lineage_cut(b)
+    if cut_a is not None and cut_b is not None and any(
+            len(ia) == len(ja) == 1 and ia[0] != cut_a and ja[0] != cut_b and (ia[0] < cut_a) != (ja[0] < cut_b)
+            for _, ia, ja in aligned):
+        return True
+    if reference_generations_differ(a, b):
+        return True
+    floor = S.LACKING if a[0].arabic == b[0].arabic else S.LACKING_ACROSS
+    return reference_lacks_word(a, [(s, ia) for s, ia, _ in aligned], floor) and \
+        reference_lacks_word(b, [(s, ja) for s, _, ja in aligned], floor)
+
+
+def reference_aligned_score(qp, written, words, aligned, t):
+    """match.score_alias's arithmetic after the alignment as it was in Python."""
+    qw, aw = [w.weight for w in qp], [w.weight for w in words]
+    used_q = {i for _, ia, _ in aligned for i in ia}
+    used_a = {j for _, _, ja in aligned for j in ja}
+    matched = sum(s * (sum(qw[i] for i in ia) + sum(aw[j] for j in ja)) for s, ia, ja in aligned)
+    firsts = [ja[0] for _, ia, ja in sorted(aligned, key=lambda u: u[1])]
+    in_order = firsts == sorted(firsts)
+    unit = sum(aw[j] for j in used_a) / len(used_a) if used_a else 0.0
+    unit_q = sum(qw[i] for i in used_q) / len(used_q) if used_q else 0.0
+    total = sum(w if i in used_q or not (in_order and 0 < i < len(qw) - 1)
+                else (unit_q or w) * (1.0 if S.initial(qp[i]) else M.INNER_WEIGHT) for i, w in enumerate(qw))
+
+    def missing_weight(j, n, query_words):
+        if n == 1:
+            return 1.0
+        if 0 < j < n - 1:
+            return M.INNER_WEIGHT
+        if query_words > 1:
+            return 1.0
+        return M.FIRST_WEIGHT if j == 0 else M.LAST_WEIGHT
+    total += sum(w if j in used_a else 0.0 if j < t else (unit or w) * missing_weight(j - t, len(aw) - t, written)
+                 for j, w in enumerate(aw))
+    score = matched / total
+    if not in_order:
+        score *= M.ORDER_FACTOR
+    at = next((ia[0] for _, ia, ja in aligned if ja[0] == 0), None)
+    son = len(qw) >= M.CHAIN and at is not None and at > 0 and all(i >= at for _, ia, _ in aligned for i in ia)
+    if reference_different_names(list(qp), list(words), aligned) or son:
+        score = min(score, S.DIFFERENT_NAME)
+    return score
+
+
+# Words that make names differ or not: known parts that differ (Hassan, Hussein) or are one
+# (Mohammad, محمد), particles, the lineage particle, generations, initials, and plain words.
+_NAME_WORDS = [word_profile(w, lang) for w, lang in [
+    ("Hassan", None), ("Hussein", None), ("Mohammad", None), ("محمد", "fa"), ("bin", None), ("بن", "ar"),
+    ("al", None), ("Jr", None), ("III", None), ("K.", None), ("Tikriti", None), ("Mosuli", None), ("تكريتي", "ar"),
+    ("Barzan", None), ("عبد", "ar"), ("Ali", None), ("Zarif", None), ("ظريف", "fa")]]
+name_st = st.lists(st.sampled_from(_NAME_WORDS), min_size=1, max_size=6).map(tuple)
+
+
+@st.composite
+def aligned_names(draw):
+    """Two names and an alignment of them: units of one word or two adjacent, none sharing a word."""
+    a, b = draw(name_st), draw(name_st)
+    aligned, used_a, used_b = [], set(), set()
+    for _ in range(draw(st.integers(0, 6))):
+        i, j = draw(st.integers(0, len(a) - 1)), draw(st.integers(0, len(b) - 1))
+        ia = (i, i + 1) if i + 1 < len(a) and draw(st.integers(0, 4)) == 0 else (i,)
+        ja = (j, j + 1) if len(ia) == 1 and j + 1 < len(b) and draw(st.integers(0, 4)) == 0 else (j,)
+        if used_a.isdisjoint(ia) and used_b.isdisjoint(ja):
+            used_a.update(ia)
+            used_b.update(ja)
+            aligned.append((draw(st.sampled_from([0.55, 0.6, 0.7, 0.85, 1.0]) | st.floats(0.55, 1.0)), ia, ja))
+    return a, b, aligned
+
+
+@settings(max_examples=1000, deadline=None)
+@given(aligned_names(), st.integers(0, 6), st.integers(1, 6))
+def test_aligned_score_equals_reference(names, title, written):
+    a, b, aligned = names
+    got = _kernels.aligned_score(a, written, b, aligned, title, M._rules())
+    assert got == reference_aligned_score(a, written, b, aligned, title)
+    assert _kernels.different_names(a, b, aligned, S.name_rules()) == reference_different_names(a, b, aligned)
+    assert _kernels.generations_differ(a, b, S.name_rules()) == reference_generations_differ(a, b)
+
+
+def test_aligned_score_caps_different_names_and_a_son():
+    hassan, hussein, ali, bin_, tikriti = (word_profile(w) for w in ("Hassan", "Hussein", "Ali", "bin", "Tikriti"))
+    rules = M._rules()
+    # Hassan bin Ali against Hussein bin Ali: every word aligned, two different known parts
+    aligned = [(0.6, (0,), (0,)), (1.0, (1,), (1,)), (1.0, (2,), (2,))]
+    assert _kernels.aligned_score((hassan, bin_, ali), 3, (hussein, bin_, ali), aligned, 0, rules) == S.DIFFERENT_NAME
+    # a chain of four words that puts two of its own before the alias's first name names a son
+    chain = tuple(word_profile(w) for w in ("Omar", "Sabawi", "Ibrahim", "Tikriti"))
+    aligned = [(1.0, (1,), (0,)), (1.0, (2,), (1,)), (1.0, (3,), (2,))]
+    alias = tuple(word_profile(w) for w in ("Sabawi", "Ibrahim", "Tikriti"))
+    assert _kernels.aligned_score(chain, 4, alias, aligned, 0, rules) == S.DIFFERENT_NAME
+    assert _kernels.aligned_score(chain[1:], 3, alias, [(1.0, (0,), (0,)), (1.0, (1,), (1,)), (1.0, (2,), (2,))], 0,
+                                  rules) == 1.0
+    assert _kernels.aligned_score((tikriti,), 1, (ali, tikriti), [(1.0, (0,), (1,))], 0, rules) == \
+        pytest.approx((2 * tikriti.weight) / (2 * tikriti.weight + tikriti.weight * M.FIRST_WEIGHT))
+
+
+def test_aligned_score_refuses_what_is_not_an_alignment_of_the_names():
+    ali, zarif = word_profile("Ali"), word_profile("Zarif")
+    rules = M._rules()
+    with pytest.raises(IndexError):
+        _kernels.aligned_score((ali,), 1, (zarif,), [(1.0, (0,), (1,))], 0, rules)
+    with pytest.raises(IndexError):
+        _kernels.different_names((ali,), (zarif,), [(1.0, (2,), (0,))], S.name_rules())
+    with pytest.raises(TypeError):
+        _kernels.aligned_score((ali,), 1, ("Zarif",), [], 0, rules)
+    with pytest.raises(ValueError):
+        _kernels.aligned_score((), 1, (zarif,), [], 0, rules)
 
 
 @settings(max_examples=500, deadline=None)
@@ -764,6 +901,43 @@ def test_unit_similarities_leave_out_words_whose_lengths_keep_them_below_the_flo
 def test_unit_similarities_refuse_a_unit_without_alternatives():
     with pytest.raises(ValueError):
         _kernels.unit_similarities(((),), (word_profile("ali"),), 6, 2, S._score_rules())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(unit_alternatives_st, min_size=1, max_size=4).map(tuple), st.lists(any_word_st, min_size=1, max_size=4).map(tuple),
+       st.sampled_from([(6, 2), (4, 2)]), st.sampled_from([0.55, 0.0]), st.sampled_from([0.85, 0.0]))
+def test_align_names_equals_the_units_aligned_one_call_at_a_time(units, words, keys_shortlist, floor, good):
+    plain = [alts[0][0] for alts in units]
+    pair_units = tuple(p and ((p, 0.0),) for p in S.joinable_pairs(plain, lambda i: S.join_profiles(plain[i:i + 2])))
+    pairs = tuple(S.join_profiles(words[i:i + 2]) for i in range(len(words) - 1))
+    rules = S._score_rules()
+    expected = _kernels.align_units(
+        len(units), len(words), _kernels.unit_similarities(units, words, *keys_shortlist, rules, floor),
+        lambda: _kernels.unit_similarities(pair_units, words, *keys_shortlist, rules, floor),
+        lambda: _kernels.unit_similarities(units, S.joinable_pairs(words, pairs.__getitem__), *keys_shortlist, rules, floor),
+        floor, good)
+    asked = []
+    got = _kernels.align_names(units, pair_units, words, lambda: asked.append(1) or pairs, *keys_shortlist, rules, floor,
+                               good)
+    assert got == expected
+    # the words' pairs are asked for at most once, and only where two words may be joined
+    assert len(asked) <= 1 and (not asked or any(x is not None for x in S.joinable_pairs(words, pairs.__getitem__)))
+
+
+def test_align_names_refuses_pairs_of_another_count():
+    units = tuple(((word_profile(w), 0.0),) for w in ("Abdul", "Rahman"))
+    words = tuple(word_profile(w) for w in ("Abdul", "Rahman", "Khan"))
+    with pytest.raises(ValueError):
+        _kernels.align_names(units, (), words, tuple, 6, 2, S._score_rules(), 0.55, 0.85)
+    with pytest.raises(ValueError):  # the words' pairs are asked for: two words do not pair with "Abdulrahman"
+        _kernels.align_names(tuple(((word_profile("Abdulrahman"), 0.0),) for _ in range(1)), (), words,
+                             lambda: (word_profile("x"),), 6, 2, S._score_rules(), 0.55, 0.85)
+
+
+@given(st.sampled_from(_NAME_WORDS + _TO_JOIN))
+def test_initial_is_one_letter_or_a_dotted_word(word):
+    assert _kernels.initial(word) == (len(word.surface) <= 1 or word.text.endswith("."))
+    assert _kernels.joinable(word, _NAME_WORDS[0]) == (not _kernels.initial(word))
 
 
 def reference_heard_ranked(ranked, aliases, codes, words_too, top, weight):

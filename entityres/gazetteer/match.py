@@ -27,16 +27,15 @@ from ..explanation import Explanation, Part
 from ..limits import check_name_words
 from ..memo import PAIRS
 from ..text import cues
-from ..text._kernels import blocking_ranked, heard_ranked, per_entry
+from ..text._kernels import AliasRules, aligned_score, blocking_ranked, heard_ranked, per_entry
 from .index import TYPE_CODES, Alias, Index, alias_title, exact_keys, profile_words, word_blocking_keys
 from ..text.keys import name_words, spelling_of, written_starts
 from ..text.langs import canonical_lang
 from ..text.normalize import require_str
 from .entries import StoredEntry
 from .schema import Entry
-from ..text.similarity import (DIFFERENT_NAME, GOOD_PAIR, Word, align_units, closest_key_pairs, compare_joined, different_names,
-                               generations_differ, initial, join_profiles, joinable_pairs, word_similarities,
-                               word_similarity)
+from ..text.similarity import (DIFFERENT_NAME, GOOD_PAIR, Word, align_names, closest_key_pairs, compare_joined,
+                               generations_differ, initial, join_profiles, joinable_pairs, name_rules, word_similarity)
 from ..text.tokens import word_stems
 from ..text.transliterate import latin_reading
 
@@ -77,10 +76,9 @@ class Query(NamedTuple):
     pairs: tuple[Word, ...]  # adjacent words written as one
     joined: Word | None  # all the words written as one
     written: int  # words as written: خامنه‌ای is one word of two pieces
-    # What every alias's score reads of the query, made once: each word as written, its weight and
-    # whether it is an initial, and the units of two words written apart (None where not joinable)
+    # What every alias's score reads of the query, made once: each word as written, whether it is
+    # an initial, and the units of two words written apart (None where not joinable)
     plain: tuple[Word, ...]
-    weights: tuple[int, ...]
     initials: tuple[bool, ...]
     pair_units: tuple[tuple[tuple[Word, float], ...] | None, ...]
 
@@ -119,7 +117,7 @@ def make_query(name: str, lang: str | None = None) -> Query:
     pairs = tuple(join_profiles(plain[i:i + 2]) for i in range(len(plain) - 1))
     return Query(name, lang, tuple(words), title_words, tuple(alternatives), exact_keys(words) if words else (),
                  pairs, join_profiles(plain) if plain else None, sum(written_starts(name)[title:]), plain,
-                 tuple(w.weight for w in plain), tuple(map(initial, plain)),
+                 tuple(map(initial, plain)),
                  tuple(p and ((p, 0.0),) for p in joinable_pairs(plain, pairs.__getitem__)))
 
 
@@ -131,17 +129,12 @@ def _joined_sim(a: Word, b: Word) -> float:
 
 def _alignment(query: Query, alias: Alias):
     """Word-for-word first; units of two words written as one are tried only where a word was
-    left without a good partner (عبد الله / Abdullah), which saves most of the work. Each set of
-    scores is one call to C (similarity.word_similarities); the likeliest few keys of each word
-    decide: the rarest readings of an Arabic-script word (up to 16) only cost time here."""
-    alts, words = query.alternatives, alias.words
-    # An initial is a word of its own (-1: below the floor), never one of two written apart. Units
-    # below the floor are never taken, so the kernel scores a unit only until a bound says it is.
-    return align_units(len(alts), len(words), word_similarities(alts, words, WORD_KEYS, SHORTLIST, PAIR_FLOOR),
-                       lambda: word_similarities(query.pair_units, words, WORD_KEYS, SHORTLIST, PAIR_FLOOR),
-                       # the alias's pairs are profiled (Alias.pairs) only when one may be joined
-                       lambda: word_similarities(alts, joinable_pairs(words, lambda i: alias.pairs[i]), WORD_KEYS, SHORTLIST,
-                                                 PAIR_FLOOR),
+    left without a good partner (عبد الله / Abdullah), which saves most of the work. One call to C
+    (similarity.align_names); the likeliest few keys of each word decide: the rarest readings of an
+    Arabic-script word (up to 16) only cost time here. Units below the floor are never taken, so
+    the kernel scores a unit only until a bound says it is; an initial is a word of its own."""
+    # the alias's pairs are profiled (Alias.pairs) only when one may be joined
+    return align_names(query.alternatives, query.pair_units, alias.words, lambda: alias.pairs, WORD_KEYS, SHORTLIST,
                        PAIR_FLOOR, GOOD_PAIR)
 
 
@@ -150,74 +143,55 @@ def _leading_title(key: str, lang: str | None) -> int:
     return alias_title(key.split(" "), lang)
 
 
-def _missing_weight(j: int, n: int, query_words: int) -> float:
-    if n == 1:
-        return 1.0
-    if 0 < j < n - 1:
-        return INNER_WEIGHT
-    if query_words > 1:  # a full name that lacks the entry's first or last name is someone else's
-        return 1.0
-    return FIRST_WEIGHT if j == 0 else LAST_WEIGHT
+@lru_cache(maxsize=None)
+def _rules() -> AliasRules:
+    return AliasRules(FIRST_WEIGHT, INNER_WEIGHT, LAST_WEIGHT, ORDER_FACTOR, DIFFERENT_NAME, CHAIN, name_rules())
 
 
 def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
-    """The score of ``alias`` for ``query``, the aligned units, and how it matched."""
+    """The score of ``alias`` for ``query``, the aligned units, and how it matched.
+
+    Aligned words count by their weight times their similarity, against both names' weight (in
+    C: ``_kernels.aligned_score``):
+
+    * a missing word costs by its position (:data:`FIRST_WEIGHT`, :data:`INNER_WEIGHT`,
+      :data:`LAST_WEIGHT`), in units of the words that did align, not of its own length: a long
+      given name left out costs no more than a short one;
+    * an inner word the query has and the alias lacks, between words aligned in order, is a
+      father's or a middle name that lists leave out (محمد ناصر الجبري, Mohammed Al Jabri): it
+      costs as the alias's would. A middle initial the alias lacks costs a whole word: a list gives
+      the initial of a person known by it, and a name without it is as often a father or a
+      namesake (Duncan D. Hunter, Duncan Hunter);
+    * a title the alias starts with (Dr., Sheikh) costs nothing when the query leaves it out, as
+      the query's own title is left out;
+    * words aligned in another order lose :data:`ORDER_FACTOR`: names keep their order across
+      scripts (Rand Paul is not Paul Reynaud);
+    * different names (similarity.different_names) score at most DIFFERENT_NAME, and so does a
+      name chain of :data:`CHAIN` words or more that puts words of its own before the alias's first
+      name: the chain goes own name, father's, grandfather's, so it names a son of the alias's
+      person (Omar Sabawi Ibrahim Hasan al-Tikriti, son of Sab'awi Ibrahim Hassan al-Tikriti).
+      Shorter names are left alone: Mohammad Javad Zarif is Javad Zarif.
+
+    Names of other word counts are also compared without their spaces ("joined").
+    """
     if not query.words or not alias.words:
         return 0.0, [], "aligned"
     if alias.key in query.exact:
         return 1.0, [(1.0, tuple(range(len(query.words))), tuple(range(len(alias.words))))], "exact"
-    qw, qp = query.weights, query.plain
-    aw = [w.weight for w in alias.words]
     aligned = _alignment(query, alias)
-    used_q = {i for _, ia, _ in aligned for i in ia}
-    used_a = {j for _, _, ja in aligned for j in ja}
-    matched = sum(s * (sum(qw[i] for i in ia) + sum(aw[j] for j in ja)) for s, ia, ja in aligned)
-    firsts = [ja[0] for _, ia, ja in sorted(aligned, key=lambda t: t[1])]
-    in_order = firsts == sorted(firsts)
-    # A missing word costs by its position, in units of the words that did align (not of its own
-    # length, so that a long given name left out costs no more than a short one). An inner word
-    # the query has and the alias lacks, between words aligned in order, is a father's or a middle
-    # name that lists leave out (محمد ناصر الجبري, Mohammed Al Jabri): it costs as the alias's would.
-    # A middle initial the alias lacks costs a whole word: a list gives the initial of a person known
-    # by it, and a name without it is as often a father or a namesake (Duncan D. Hunter, Duncan Hunter).
-    unit = sum(aw[j] for j in used_a) / len(used_a) if used_a else 0.0
-    unit_q = sum(qw[i] for i in used_q) / len(used_q) if used_q else 0.0
-    total = sum(w if i in used_q or not (in_order and 0 < i < len(qw) - 1)
-                else (unit_q or w) * (1.0 if query.initials[i] else INNER_WEIGHT) for i, w in enumerate(qw))
-    # A title the alias starts with (Dr., Sheikh) costs nothing when the query leaves it out, as
-    # the query's own title is left out: the name starts after it.
-    t = _leading_title(alias.key, alias.lang)
-    total += sum(w if j in used_a else 0.0 if j < t else (unit or w) * _missing_weight(j - t, len(aw) - t, query.written)
-                 for j, w in enumerate(aw))
-    score = matched / total
-    if not in_order:  # names keep their order across scripts: Rand Paul is not Paul Reynaud
-        score *= ORDER_FACTOR
-    if different_names(qp, list(alias.words), aligned) \
-            or _names_a_son(len(qw), aligned):
-        score = min(score, DIFFERENT_NAME)
+    score = aligned_score(query.plain, query.written, alias.words, aligned, _leading_title(alias.key, alias.lang), _rules())
     how = "aligned"
     # alias.joined is made when asked for (index.Alias): ask only where compare_joined can hold,
     # names of other word counts or a query that spells one known part.
     if score < JOINED_BELOW and (len(query.words) != len(alias.words) or query.joined.part is not None) \
             and compare_joined(query.joined, alias.joined, len(query.words), len(alias.words)) \
             and not any(query.initials) and not any(map(initial, alias.words)) \
-            and not generations_differ(qp, alias.words):
+            and not generations_differ(query.plain, alias.words):
         joined = _joined_sim(query.joined, alias.joined)
         if joined > score:
             score, how = joined, "joined"
             aligned = [(joined, tuple(range(len(query.words))), tuple(range(len(alias.words))))]
     return min(1.0, score), aligned, how
-
-
-def _names_a_son(query_words: int, aligned) -> bool:
-    """Whether a name chain of :data:`CHAIN` words or more puts words of its own before the
-    alias's first name: the chain goes own name, father's, grandfather's, so the query names a son
-    of the alias's person (Omar Sabawi Ibrahim Hasan al-Tikriti, son of Sab'awi Ibrahim Hassan
-    al-Tikriti). Shorter names are left alone: Mohammad Javad Zarif is Javad Zarif."""
-    if query_words < CHAIN:
-        return False
-    at = next((ia[0] for _, ia, ja in aligned if ja[0] == 0), None)
-    return at is not None and at > 0 and all(i >= at for _, ia, _ in aligned for i in ia)
 
 
 def candidates(index: Index, query: Query, type: str | None = None) -> list[int]:

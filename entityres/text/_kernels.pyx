@@ -816,6 +816,10 @@ def align_units(Py_ssize_t n_a, Py_ssize_t n_b, list sims, pair_a, pair_b, doubl
     (higher similarity, then fewer words, then by positions); one is taken when none of its
     positions is taken yet and its similarity reaches ``floor``. ``pair_b()`` and ``pair_a()`` are
     called only when a word is left without a ``good`` partner."""
+    return _align_units(n_a, n_b, sims, pair_a, pair_b, floor, good)
+
+
+cdef list _align_units(Py_ssize_t n_a, Py_ssize_t n_b, list sims, pair_a, pair_b, double floor, double good):
     cdef Py_ssize_t n, total
     cdef list aligned
     cdef object s
@@ -1471,6 +1475,11 @@ def unit_similarities(tuple units, tuple targets, Py_ssize_t max_keys, Py_ssize_
     target None (one that may not be formed), and, with ``floor``, for a unit that scores below
     it: an alternative is scored only as far as bounds say it may still reach ``floor`` and beat
     the unit's best (:func:`_fuzzy_similarity`'s need, less a margin for rounding)."""
+    return _unit_similarities(units, targets, max_keys, shortlist, rules, floor)
+
+
+cdef list _unit_similarities(tuple units, tuple targets, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules rules,
+                             double floor):
     cdef Py_ssize_t i, j, k, na = len(units), nb = len(targets)
     cdef tuple alternatives, alternative
     cdef object target
@@ -1501,6 +1510,319 @@ def unit_similarities(tuple units, tuple targets, Py_ssize_t max_keys, Py_ssize_
                     best = s
             out.append(-1.0 if floored and best < floor else best)
     return out
+
+
+def align_names(tuple units, tuple pair_units, tuple words, pairs, Py_ssize_t max_keys, Py_ssize_t shortlist,
+                ScoreRules rules, double floor, double good) -> list:
+    """:func:`align_units` of a name given as ``units`` (each its ``(word, penalty)`` alternatives,
+    as :func:`unit_similarities` takes them; ``pair_units``: its adjacent words written as one, None
+    where they may not be) against profiled ``words``, every score as :func:`unit_similarities`
+    gives it with ``floor``. ``pairs()`` gives the words' adjacent pairs written as one; it is asked
+    for only when a pair of words is needed and one is :func:`joinable`."""
+    cdef Py_ssize_t n_b = len(words)
+    _check_words(words)
+    if len(pair_units) != max(len(units) - 1, 0):
+        raise ValueError(f"{len(units)} units have {len(units) - 1} pairs, not {len(pair_units)}")
+
+    def pair_a():
+        return _unit_similarities(pair_units, words, max_keys, shortlist, rules, floor)
+
+    def pair_b():
+        return _unit_similarities(units, _joinable_pairs(words, pairs), max_keys, shortlist, rules, floor)
+
+    return _align_units(len(units), n_b, _unit_similarities(units, words, max_keys, shortlist, rules, floor),
+                        pair_a, pair_b, floor, good)
+
+
+cdef tuple _joinable_pairs(tuple words, pairs):
+    """``pairs()[i]`` where words i and i + 1 are :func:`joinable`, else None; ``pairs()`` only if one is."""
+    cdef Py_ssize_t i, n = len(words) - 1
+    cdef tuple joined = None
+    cdef list out = []
+    for i in range(n):
+        if _initial(<tuple> words[i]) or _initial(<tuple> words[i + 1]):
+            out.append(None)
+            continue
+        if joined is None:
+            joined = <tuple?> pairs()
+            if len(joined) != n:
+                raise ValueError(f"{n + 1} words have {n} pairs, not {len(joined)}")
+        out.append(joined[i])
+    return tuple(out)
+
+
+cdef inline tuple _word(object word):
+    if not isinstance(word, tuple) or len(<tuple> word) < 9:
+        raise TypeError("expected a profiled word (similarity.Word)")
+    return <tuple> word
+
+
+cdef int _check_words(tuple words) except -1:
+    for w in words:
+        _word(w)
+    return 0
+
+
+cdef inline bint _initial(tuple word) except -1:
+    # Word fields: text 0, surface 5
+    return PyUnicode_GET_LENGTH(<str?> word[5]) <= 1 or (<str?> word[0]).endswith(".")
+
+
+def initial(word) -> bool:
+    """:func:`entityres.text.similarity.initial` of a profiled word: its letters one at most, or its
+    text ending with an abbreviation dot."""
+    return _initial(_word(word))
+
+
+def joinable(x, y) -> bool:
+    """:func:`entityres.text.similarity.joinable`: neither word is an initial."""
+    return not (_initial(_word(x)) or _initial(_word(y)))
+
+
+# --- a name's score after the alignment ----------------------------------------------------------
+
+cdef class NameRules:
+    """The name parts' groups and the floors :func:`different_names` reads
+    (:func:`entityres.text.similarity.different_names`)."""
+
+    cdef frozenset particles, lineages, generations
+    cdef object parts_differ
+    cdef double lacking, lacking_across
+
+    def __init__(self, particles, lineages, generations, parts_differ, double lacking, double lacking_across):
+        self.particles, self.lineages, self.generations = frozenset(particles), frozenset(lineages), frozenset(generations)
+        # name_parts.parts_differ(a, b): two known parts that name different people (rare: left in Python)
+        self.parts_differ, self.lacking, self.lacking_across = parts_differ, lacking, lacking_across
+
+
+cdef class AliasRules:
+    """The weights of :func:`entityres.gazetteer.match.score_alias` after the alignment (:func:`aligned_score`)."""
+
+    cdef double first, inner, last, order, different
+    cdef Py_ssize_t chain
+    cdef NameRules names
+
+    def __init__(self, double first, double inner, double last, double order, double different, Py_ssize_t chain,
+                 NameRules names):
+        self.first, self.inner, self.last, self.order, self.different = first, inner, last, order, different
+        self.chain, self.names = chain, names
+
+
+cdef inline bint _grouped(object part, frozenset group) except -1:
+    return part is not None and part in group
+
+
+cdef int _read_aligned(list aligned, Py_ssize_t n_a, Py_ssize_t n_b) except -1:
+    """Check that every position of ``aligned`` (``(similarity, positions in a, positions in b)``)
+    is a word of its name."""
+    cdef tuple item
+    for item in aligned:
+        for i in <tuple?> item[1]:
+            if not 0 <= <Py_ssize_t?> i < n_a:
+                raise IndexError(f"position {i} is not a word of a name of {n_a}")
+        for j in <tuple?> item[2]:
+            if not 0 <= <Py_ssize_t?> j < n_b:
+                raise IndexError(f"position {j} is not a word of a name of {n_b}")
+    return 0
+
+
+cdef Py_ssize_t _lineage_cut(tuple words, frozenset lineages) except -2:
+    """The position of a name's first lineage particle with a word on each side, or -1: one at an
+    edge links nothing (a name with its words shuffled)."""
+    cdef Py_ssize_t i
+    for i in range(1, len(words) - 1):
+        if _grouped((<tuple> words[i])[6], lineages):
+            return i
+    return -1
+
+
+cdef bint _generations_differ(tuple a, tuple b, frozenset generations) except -1:
+    """Whether the generations (Jr, III) of one name are not those of the other, as sets."""
+    return _generations_missing(a, b, generations) or _generations_missing(b, a, generations)
+
+
+cdef bint _generations_missing(tuple a, tuple b, frozenset generations) except -1:
+    cdef object part
+    for w in a:
+        part = (<tuple> w)[6]
+        if _grouped(part, generations) and not any([(<tuple> v)[6] == part for v in b]):
+            return True
+    return False
+
+
+def generations_differ(tuple a, tuple b, NameRules rules) -> bool:
+    """:func:`entityres.text.similarity.generations_differ` of two names' profiled words."""
+    _check_words(a)
+    _check_words(b)
+    return _generations_differ(a, b, rules.generations)
+
+
+cdef bint _lacks_word(tuple words, list aligned, Py_ssize_t side, double floor, frozenset particles) except -1:
+    """Whether a word of ``words`` (side 1 or 2 of ``aligned``) found no partner scoring ``floor``
+    or more; particles and initials say too little to count."""
+    cdef Py_ssize_t i, n = len(words)
+    cdef double stack[STACK]
+    cdef double *best = <double *> _buffer(stack, sizeof(stack), n * sizeof(double))
+    cdef tuple item, w
+    try:
+        for i in range(n):
+            best[i] = 0.0
+        for item in aligned:
+            for i in <tuple> item[side]:
+                best[i] = item[0]
+        for i in range(n):
+            w = <tuple> words[i]
+            if best[i] < floor and PyUnicode_GET_LENGTH(<str?> w[5]) > 1 and not _grouped(w[6], particles):
+                return True
+        return False
+    finally:
+        if best != stack:
+            PyMem_Free(best)
+
+
+cdef bint _different_names(tuple a, tuple b, list aligned, NameRules r) except -1:
+    # Word fields: arabic 4, surface 5, part 6
+    cdef tuple item, ia, ja
+    cdef Py_ssize_t cut_a, cut_b
+    cdef object part_a, part_b
+    if not a or not b:
+        raise ValueError("different_names compares two names of one word or more")
+    for item in aligned:  # two aligned words that are different known parts, neither a particle
+        ia, ja = item[1], item[2]
+        if len(ia) == 1 and len(ja) == 1:
+            part_a, part_b = (<tuple> a[<Py_ssize_t> ia[0]])[6], (<tuple> b[<Py_ssize_t> ja[0]])[6]
+            # a part does not differ from itself: parts_differ is asked only of two
+            if part_a is not None and part_b is not None and part_a != part_b and part_a not in r.particles \
+                    and part_b not in r.particles and r.parts_differ(part_a, part_b):
+                return True
+    cut_a, cut_b = _lineage_cut(a, r.lineages), _lineage_cut(b, r.lineages)
+    if cut_a >= 0 and cut_b >= 0:  # a word before bin in one name aligned with one after it in the other
+        for item in aligned:
+            ia, ja = item[1], item[2]
+            if len(ia) == 1 and len(ja) == 1 and ia[0] != cut_a and ja[0] != cut_b \
+                    and (<Py_ssize_t> ia[0] < cut_a) != (<Py_ssize_t> ja[0] < cut_b):
+                return True
+    if _generations_differ(a, b, r.generations):
+        return True
+    cdef double floor = r.lacking if bool((<tuple> a[0])[4]) == bool((<tuple> b[0])[4]) else r.lacking_across
+    return _lacks_word(a, aligned, 1, floor, r.particles) and _lacks_word(b, aligned, 2, floor, r.particles)
+
+
+def different_names(tuple a, tuple b, list aligned, NameRules rules) -> bool:
+    """:func:`entityres.text.similarity.different_names` of two names' profiled words and their
+    alignment (as :func:`align_units` gives it)."""
+    _check_words(a)
+    _check_words(b)
+    _read_aligned(aligned, len(a), len(b))
+    return _different_names(a, b, aligned, rules)
+
+
+cdef inline double _missing_weight(Py_ssize_t j, Py_ssize_t n, Py_ssize_t query_words, AliasRules r) noexcept:
+    if n == 1:
+        return 1.0
+    if 0 < j < n - 1:
+        return r.inner
+    if query_words > 1:
+        return 1.0
+    return r.first if j == 0 else r.last
+
+
+def aligned_score(tuple query, Py_ssize_t written, tuple words, list aligned, Py_ssize_t title,
+                  AliasRules rules) -> float:
+    """The score of an alias's profiled ``words``, the first ``title`` of them a title, for a
+    query's (``query``; ``written``: its words as written) aligned as ``aligned`` (:func:`align_names`):
+    the share of both names' weight that aligned, lowered for another order and capped for
+    different names (:func:`entityres.gazetteer.match.score_alias` says how). Word fields: weight 3."""
+    cdef Py_ssize_t nq = len(query), na = len(words), i, j, k, n_aligned = len(aligned)
+    cdef Py_ssize_t sum_q = 0, count_q = 0, sum_a = 0, count_a = 0, w
+    cdef double matched = 0.0, total = 0.0, rest = 0.0, unit, unit_q, score
+    cdef bint in_order = True
+    cdef tuple item
+    if not nq or not na:
+        raise ValueError("aligned_score scores names of one word or more")
+    _check_words(query)
+    _check_words(words)
+    _read_aligned(aligned, nq, na)
+    cdef unsigned char stack[2 * STACK]
+    cdef unsigned char *used_q = <unsigned char *> _buffer(stack, sizeof(stack), nq + na)
+    cdef unsigned char *used_a = used_q + nq
+    cdef Py_ssize_t order_stack[2 * STACK]
+    cdef Py_ssize_t *firsts = <Py_ssize_t *> _buffer(order_stack, sizeof(order_stack), 2 * n_aligned * sizeof(Py_ssize_t))
+    try:
+        memset(used_q, 0, nq + na)
+        for k in range(n_aligned):
+            item = aligned[k]
+            w = 0
+            for i in <tuple> item[1]:
+                w += <Py_ssize_t?> (<tuple> query[<Py_ssize_t> i])[3]
+                used_q[<Py_ssize_t> i] = 1
+            for j in <tuple> item[2]:
+                w += <Py_ssize_t?> (<tuple> words[<Py_ssize_t> j])[3]
+                used_a[<Py_ssize_t> j] = 1
+            matched += <double?> item[0] * <double> w
+            # each unit's first positions: in order when sorted by the query's, the alias's rise
+            firsts[2 * k], firsts[2 * k + 1] = (<tuple> item[1])[0], (<tuple> item[2])[0]
+        for k in range(n_aligned):
+            for i in range(k + 1, n_aligned):
+                if (firsts[2 * i] < firsts[2 * k]) != (firsts[2 * i + 1] < firsts[2 * k + 1]):
+                    in_order = False
+        for i in range(nq):
+            if used_q[i]:
+                sum_q += <Py_ssize_t?> (<tuple> query[i])[3]
+                count_q += 1
+        for j in range(na):
+            if used_a[j]:
+                sum_a += <Py_ssize_t?> (<tuple> words[j])[3]
+                count_a += 1
+        unit = <double> sum_a / <double> count_a if count_a else 0.0
+        unit_q = <double> sum_q / <double> count_q if count_q else 0.0
+        # A missing word costs by its position, in units of the words that did align
+        for i in range(nq):
+            w = <Py_ssize_t?> (<tuple> query[i])[3]
+            if used_q[i] or not (in_order and 0 < i < nq - 1):
+                total += <double> w
+            else:  # an inner word the alias lacks costs as the alias's would; a middle initial a whole word
+                total += (unit_q if unit_q != 0.0 else <double> w) * (1.0 if _initial(<tuple> query[i]) else rules.inner)
+        for j in range(na):
+            w = <Py_ssize_t?> (<tuple> words[j])[3]
+            if used_a[j]:
+                rest += <double> w
+            elif j >= title:
+                rest += (unit if unit != 0.0 else <double> w) * _missing_weight(j - title, na - title, written, rules)
+        total += rest
+        if total == 0.0:
+            raise ZeroDivisionError("the names weigh nothing")
+        score = matched / total
+        if not in_order:
+            score *= rules.order
+        if _different_names(query, words, aligned, rules.names) or _names_a_son(nq, aligned, rules.chain):
+            score = rules.different if rules.different < score else score
+        return score
+    finally:
+        if used_q != stack:
+            PyMem_Free(used_q)
+        if firsts != order_stack:
+            PyMem_Free(firsts)
+
+
+cdef bint _names_a_son(Py_ssize_t query_words, list aligned, Py_ssize_t chain) except -1:
+    """Whether a name chain of ``chain`` words or more puts words of its own before the alias's
+    first name (:func:`entityres.gazetteer.match.score_alias`)."""
+    cdef Py_ssize_t at = -1
+    cdef tuple item
+    if query_words < chain:
+        return False
+    for item in aligned:
+        if (<tuple> item[2])[0] == 0:
+            at = (<tuple> item[1])[0]
+            break
+    if at <= 0:
+        return False
+    for item in aligned:
+        for i in <tuple> item[1]:
+            if <Py_ssize_t> i < at:
+                return False
+    return True
 
 
 # --- the merge's bound ---------------------------------------------------------------------------

@@ -69,22 +69,25 @@ def part_symbol(surface: str) -> str | None:
 
 
 @lru_cache(maxsize=None)
+def group(name: str) -> frozenset[str]:
+    """The symbols of a group of name_parts.yaml: particles, lineage or generations."""
+    return frozenset(tables.load("name_parts")[name])
+
+
 def is_particle(symbol: str) -> bool:
     """A part that only joins others (al, bin, abd, ud-din): it says nothing alone about who is named."""
-    return symbol in tables.load("name_parts")["particles"]
+    return symbol in group("particles")
 
 
-@lru_cache(maxsize=None)
 def is_lineage(symbol: str) -> bool:
     """A particle that puts a father's name after a child's (bin, bint): the words either side of
     it are not interchangeable."""
-    return symbol in tables.load("name_parts")["lineage"]
+    return symbol in group("lineage")
 
 
-@lru_cache(maxsize=None)
 def is_generation(symbol: str) -> bool:
     """A part that tells generations of one name apart (Jr, III): name_parts.yaml, generations."""
-    return symbol in tables.load("name_parts")["generations"]
+    return symbol in group("generations")
 
 
 @lru_cache(maxsize=None)

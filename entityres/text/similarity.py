@@ -33,8 +33,13 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
-from ._kernels import ScoreRules, name_may_reach, unit_similarities, vowel_swaps
+from ._kernels import NameRules, ScoreRules, name_may_reach, unit_similarities, vowel_swaps
+from ._kernels import align_names as _align_names
 from ._kernels import align_units as _align_units
+from ._kernels import different_names as _different_names
+from ._kernels import generations_differ as _generations_differ
+from ._kernels import initial as _initial
+from ._kernels import joinable as _joinable
 from ._kernels import join_words as _join_words
 from ._kernels import word_similarity as _word_similarity
 from ..limits import check_name_words
@@ -42,7 +47,7 @@ from ..memo import WORDS
 from .keys import (JOINED_CODES, JOINT, MAX_KEYS, Slots, compare_table, join_keys, latin_codes, name_words,
                    spelling_of, vowel_rules, word_key_slots, word_keys)
 from .langs import canonical_lang, is_arabic_script
-from .name_parts import is_generation, is_lineage, is_particle, joins_into, part_symbol, parts_differ, spelling_key
+from .name_parts import group, joins_into, part_symbol, parts_differ, spelling_key
 from .normalize import ZWNJ, require_str
 from .transliterate import K_BEST, latin_forms, word_readings
 
@@ -266,13 +271,23 @@ def align_units(n_a: int, n_b: int, sims: list[float], pair_a, pair_b, floor: fl
     return _align_units(n_a, n_b, sims, pair_a, pair_b, floor, good)
 
 
+def align_names(units: tuple[tuple[tuple[Word, float], ...], ...], pair_units: tuple[tuple[tuple[Word, float], ...] | None, ...],
+                words: tuple[Word, ...], pairs, max_keys: int = MAX_KEYS, shortlist: int = 0, floor: float = 0.0,
+                good: float = GOOD_PAIR) -> list[tuple[float, tuple[int, ...], tuple[int, ...]]]:
+    """:func:`align_units` of a name given as ``units`` (each word's ``(profile, penalty)``
+    alternatives; ``pair_units``: its adjacent words written as one, None where not
+    :func:`joinable`) against profiled ``words``, scored as :func:`word_similarities` scores with
+    ``floor``, in one call to C. ``pairs()`` gives the words' adjacent pairs written as one
+    (``pairs()[i]``: words i and i + 1), asked for only when a word is left without a good partner
+    and two words are joinable."""
+    return _align_names(units, pair_units, words, pairs, max_keys, shortlist, _score_rules(), floor, good)
+
+
 def name_similarity(a: list[Word], b: list[Word]) -> float:
     """Similarity of two names given as profiled words; order-free, partial names score lower.
     Each word counts by its length, a common given name less (:func:`_evidence`).
 
-    Different names score at most :data:`DIFFERENT_NAME`: two aligned words are different known
-    parts, a word before bin in one is after it in the other, or each name has a word the other
-    lacks (:func:`lacks_word`)."""
+    Different names (:func:`different_names`) score at most :data:`DIFFERENT_NAME`."""
     if not a or not b:
         return 0.0
     # Adjacent words are joined only when align_units asks for them (a word left without a good partner).
@@ -296,40 +311,42 @@ def _evidence(word: Word) -> float:
 
 
 def different_names(a: list[Word], b: list[Word], aligned: list[tuple[float, tuple[int, ...], tuple[int, ...]]]) -> bool:
-    """Whether two aligned names are different names, however much of the rest they share: two
-    aligned words are different known parts (Hassan bin Ali, Hussein bin Ali), a word before bin in
-    one is after it in the other, one carries a generation the other lacks or writes otherwise
-    (John Smith, John Smith III: father and son), or each has a word the other lacks (Barzan
-    Ibrahim al-Tikriti, Barzan Ibrahim al-Mosuli)."""
-    if any(len(ia) == len(ja) == 1 and _different_parts(a[ia[0]], b[ja[0]]) for _, ia, ja in aligned):
-        return True
-    if _lineage_crossed(a, b, aligned) or generations_differ(a, b):
-        return True
-    floor = LACKING if a[0].arabic == b[0].arabic else LACKING_ACROSS
-    return lacks_word(a, [(s, ia) for s, ia, _ in aligned], floor) and lacks_word(b, [(s, ja) for s, _, ja in aligned], floor)
+    """Whether two aligned names are different names, however much of the rest they share (in C):
+
+    * two aligned words are different known parts, neither a particle (Hassan bin Ali, Hussein bin Ali);
+    * a word before the lineage particle (bin, ibn) of one name, with a word on each side of it, is
+      aligned with a word after it in the other: Salman bin Muhammad is Muhammad bin Salman's father;
+    * one carries a generation the other lacks or writes otherwise (:func:`generations_differ`);
+    * each has a word that found no partner scoring :data:`LACKING` (:data:`LACKING_ACROSS` across
+      scripts, where true pairs score lower), particles and initials aside (Barzan Ibrahim
+      al-Tikriti, Barzan Ibrahim al-Mosuli).
+    """
+    return _different_names(tuple(a), tuple(b), aligned, name_rules())
 
 
 def generations_differ(a: list[Word], b: list[Word]) -> bool:
     """Whether one name carries a generation (Jr, III: name_parts.yaml, generations) the other
     lacks or writes otherwise: then however the rest reads, even without spaces, it may be the
     father as well as the son."""
-    return _generations(a) != _generations(b)
+    return _generations_differ(tuple(a), tuple(b), name_rules())
 
 
-def _generations(words: list[Word]) -> set[str]:
-    return {w.part for w in words if w.part is not None and is_generation(w.part)}
+@lru_cache(maxsize=None)
+def name_rules() -> NameRules:
+    """What :func:`different_names` reads, for the kernels."""
+    return NameRules(group("particles"), group("lineage"), group("generations"), parts_differ, LACKING, LACKING_ACROSS)
 
 
 def initial(word: Word) -> bool:
     """A one-letter word (K.), or a word written with an abbreviation dot (دی., a letter's name):
     a word of its own, never part of another written apart (Danny K. Davis is not Danny Kdavis).
     Spelled initials without the dot are not meant: دی is D and the De of DeSantis."""
-    return len(word.surface) <= 1 or word.text.endswith(".")
+    return _initial(word)
 
 
 def joinable(x: Word, y: Word) -> bool:
     """Whether two adjacent words may be one written apart (عبد الله): not when either is an initial."""
-    return not (initial(x) or initial(y))
+    return _joinable(x, y)
 
 
 def joinable_pairs(words, pair) -> tuple[Word | None, ...]:
@@ -350,37 +367,6 @@ def compare_joined(a: Word, b: Word, words_a: int, words_b: int) -> bool:
 def _joined_pair(x: Word, y: Word) -> Word:
     # Cached: the cross-document merge compares each name with many others.
     return join_profiles((x, y))
-
-
-def lacks_word(words: list[Word], aligned: list[tuple[float, tuple[int, ...]]], floor: float = LACKING) -> bool:
-    """Whether a name has a word that found no partner in the other name scoring ``floor`` or
-    more. Particles (al, bin) and initials say too little to count."""
-    best = {i: s for s, positions in aligned for i in positions}
-    return any(best.get(i, 0.0) < floor and len(w.surface) > 1 and not (w.part is not None and is_particle(w.part))
-               for i, w in enumerate(words))
-
-
-def _lineage_crossed(a: list[Word], b: list[Word], aligned) -> bool:
-    """Whether a word before the lineage particle (bin, ibn) of one name is aligned with a word
-    after it in the other: Salman bin Muhammad is Muhammad bin Salman's father, not him."""
-    cut_a, cut_b = _lineage_cut(a), _lineage_cut(b)
-    if cut_a is None or cut_b is None:
-        return False
-    return any(len(ia) == len(ja) == 1 and ia[0] != cut_a and ja[0] != cut_b and (ia[0] < cut_a) != (ja[0] < cut_b)
-               for _, ia, ja in aligned)
-
-
-def _lineage_cut(words: list[Word]) -> int | None:
-    """The position of a name's first lineage particle (name_parts.yaml: lineage) with a word on
-    each side, if any: one at an edge links nothing (a name with its words shuffled)."""
-    return next((i for i, w in enumerate(words[1:-1], 1) if w.part is not None and is_lineage(w.part)), None)
-
-
-def _different_parts(a: Word, b: Word) -> bool:
-    """Two aligned words that are different known parts, neither a particle (Abdul against
-    Abdulaziz is a name written apart, not another name)."""
-    return (a.part is not None and b.part is not None and not is_particle(a.part) and not is_particle(b.part)
-            and parts_differ(a.part, b.part))
 
 
 def similarity(a: str, b: str, lang_a: str | None = None, lang_b: str | None = None) -> float:

@@ -189,6 +189,15 @@ def test_the_aliases_columns_are_read_without_making_them(index):
     assert index.alias_types == index.aliases.type_codes and index.alias_lengths == index.aliases.word_counts
 
 
+def test_the_type_bitmaps_hold_each_alias_under_its_type(index):
+    made = list(index.aliases)
+    for name, bits in index.type_bitmaps.items():
+        assert len(bits) == (len(made) + 63) // 64
+        assert [a for a in range(len(made)) if bits[a // 64] >> (a % 64) & 1] == \
+            [a for a, alias in enumerate(made) if alias.type == name]
+    assert any(index.type_bitmaps["person"]) and any(index.type_bitmaps["place"])
+
+
 def test_a_build_keeps_its_words_and_aliases_packed_and_makes_none():
     # each profile is packed as it is made (WordColumns), not kept: an index built makes a word or
     # an alias only when asked, as a cached one does

@@ -424,8 +424,20 @@ group_st = st.lists(posting_st, max_size=4)
 def test_blocking_ranked_equals_reference(groups, found, types, want_type, words, query_words, small, limit):
     (slots, firsts, pairs), numbers = packed(groups)
     rest = (N_ALIASES, types, want_type, words, query_words, small, 0.6)
-    assert (_kernels.blocking_ranked(slots, firsts, pairs, found, numbers, *rest, limit)
+    assert (_kernels.blocking_ranked(slots, firsts, pairs, found, numbers, *kernel_args(*rest), limit)
             == reference_blocking_ranked(*groups, found, *rest)[:limit])
+
+
+def kernel_args(n, types, want_type, *rest):
+    """The reference's arguments as the kernel takes them: the types wanted as a bitmap, or None for any."""
+    return (n, None if want_type < 0 else _kernels.type_bitmap(types, want_type), *rest)
+
+
+@given(st.binary(max_size=200), st.integers(0, 3))
+def test_type_bitmap_has_the_aliases_of_the_type(types, code):
+    bits = _kernels.type_bitmap(types, code)
+    assert len(bits) == (len(types) + 63) // 64
+    assert [a for a in range(64 * len(bits)) if bits[a // 64] >> (a % 64) & 1] == [a for a, t in enumerate(types) if t == code]
 
 
 def packed(groups):
@@ -454,7 +466,7 @@ def test_blocking_ranked_picks_the_first_of_thousands_as_a_full_sort_would():
         rest = (n, types, -1 if trial % 2 else 1, words, 3, 64, 0.6)
         full = reference_blocking_ranked(*groups, found, *rest)
         for limit in (1, 17, 400, len(full)):
-            assert _kernels.blocking_ranked(slots, firsts, pairs, found, numbers, *rest, limit) == full[:limit]
+            assert _kernels.blocking_ranked(slots, firsts, pairs, found, numbers, *kernel_args(*rest), limit) == full[:limit]
 
 
 def test_blocking_ranked_takes_the_longest_query_a_name_may_have():
@@ -468,19 +480,21 @@ def test_blocking_ranked_takes_the_longest_query_a_name_may_have():
         (slots, firsts, pairs), numbers = packed(groups)
         rest = (n, types, -1, words, w, small, 0.6)
         full = reference_blocking_ranked(*groups, found, *rest)
-        assert full and _kernels.blocking_ranked(slots, firsts, pairs, found, numbers, *rest, len(full)) == full
+        assert full and _kernels.blocking_ranked(slots, firsts, pairs, found, numbers, *kernel_args(*rest), len(full)) == full
 
 
 def test_blocking_ranked_refuses_an_alias_or_a_span_out_of_range():
     (slots, firsts), numbers = packed(([[(3,)]], [[]]))
     with pytest.raises(IndexError):
-        _kernels.blocking_ranked(slots, firsts, [], (), numbers, 3, bytes(3), -1, bytes(3), 1, 64, 0.6, 10)
+        _kernels.blocking_ranked(slots, firsts, [], (), numbers, 3, None, bytes(3), 1, 64, 0.6, 10)
     with pytest.raises(IndexError):
-        _kernels.blocking_ranked([[], []], [[], []], [], (3,), numbers, 3, bytes(3), -1, bytes(3), 1, 64, 0.6, 10)
+        _kernels.blocking_ranked([[], []], [[], []], [], (3,), numbers, 3, None, bytes(3), 1, 64, 0.6, 10)
     with pytest.raises(IndexError):  # a run past the numbers' end
-        _kernels.blocking_ranked([[1 << 32 | 1]], [[]], [], (), numbers, 4, bytes(4), -1, bytes(4), 1, 64, 0.6, 10)
+        _kernels.blocking_ranked([[1 << 32 | 1]], [[]], [], (), numbers, 4, None, bytes(4), 1, 64, 0.6, 10)
     with pytest.raises(ValueError):
-        _kernels.blocking_ranked([[]] * 17, [[]] * 17, [], (), numbers, 3, bytes(3), -1, bytes(3), 1, 64, 0.6, 10)
+        _kernels.blocking_ranked([[]] * 17, [[]] * 17, [], (), numbers, 3, None, bytes(3), 1, 64, 0.6, 10)
+    with pytest.raises(ValueError):  # a bitmap over another number of aliases
+        _kernels.blocking_ranked(slots, firsts, [], (), numbers, 3, _kernels.type_bitmap(bytes(65), 0), bytes(3), 1, 64, 0.6, 10)
 
 
 # --- the word-pair scorer (fuzzy_similarity), against the readable Python it replaced ---------

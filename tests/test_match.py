@@ -4,6 +4,7 @@ import pytest
 from entityres import MATCH_THRESHOLD, Gazetteer, load_gazetteer
 from entityres.cache import cache_dir
 from entityres.gazetteer.index import Index
+from entityres.gazetteer.match import candidates, make_query
 
 PEOPLE = [
     {"id": "person:rustem-umerov", "type": "person", "name": "Rustem Umerov",
@@ -92,6 +93,13 @@ def test_type_filter_and_limit(gz):
     assert len(gz.match("علی", "fa", limit=1)) <= 1
     with pytest.raises(ValueError):
         gz.match("x", type="thing")
+    with pytest.raises(ValueError):  # the candidates alone, as a caller of the blocking may ask
+        candidates(gz.index, make_query("x"), "thing")
+    # the blocking keeps only aliases of the type asked for
+    query = make_query("کییف", "fa")
+    assert any(gz.index.aliases[a].type == "place" for a in candidates(gz.index, query))
+    assert all(gz.index.aliases[a].type == "place" for a in candidates(gz.index, query, "place"))
+    assert not any(gz.index.aliases[a].type == "place" for a in candidates(gz.index, query, "person"))
     with pytest.raises(ValueError):
         gz.match("x", limit=0)
 

@@ -43,6 +43,7 @@ from typing import Iterable, NamedTuple
 from ..text import cues, normalize, tables
 from ..cache import U32, CacheFormatError, cache_path, expect, f64_array, is_bytes, owned, pack_f64, pack_u32, read_cache, str_list, str_map, u32_array, u32_bytes, write_cache
 from ..memo import PAIRS, WORDS
+from ..text._kernels import type_bitmap
 from ..text.keys import JOINED_CODES, join_codes, join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
 from ._index import AliasColumns, Aliases, Collector, Keys, Runs, Texts, Vocab, WordColumns, Words, all_below, byte_stats
@@ -523,6 +524,12 @@ class Index:
     def alias_types(self) -> bytes:
         """Each alias's type code (:data:`TYPE_CODES`), one byte per alias, for the blocking kernel."""
         return self.aliases.type_codes
+
+    @cached_property
+    def type_bitmaps(self) -> dict[str, array]:
+        """Per type, a bitmap over the aliases of that type (``_kernels.type_bitmap``), for the
+        blocking kernel: a million aliases' type bytes read at random were a quarter of its time."""
+        return {name: type_bitmap(self.alias_types, code) for name, code in TYPE_CODES.items()}
 
     @cached_property
     def alias_lengths(self) -> bytes:

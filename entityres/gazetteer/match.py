@@ -202,6 +202,8 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
     rarity (idf), so a common given name alone proposes little. At most ``ALIASES_PER_ENTRY``
     aliases of one entry and ``RESCORED`` entries go on to scoring.
     """
+    if type is not None and type not in TYPE_CODES:
+        raise ValueError(f"type must be one of {', '.join(TYPE_CODES)} or None, not {type!r}")
     found = {a for key in query.exact for a in index.exact.get(key, ())}
     span, numbers = index.postings.span, index.postings.numbers
 
@@ -214,11 +216,11 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
     firsts = [posted({w.keys[0][0] for w, _ in alts if w.keys}) for alts in query.alternatives]
     # Two words written as one in the gazetteer (هدايت الله / Hidayatullah) are found by the pair.
     pairs = [posted(set(word_blocking_keys(pair, query=True))) for pair in query.pairs]
-    want = -1 if type is None else TYPE_CODES.get(type, len(TYPE_CODES))
+    allowed = None if type is None else index.type_bitmaps[type]
     # Among many aliases that share the query's keys (a common name among 100,000), the sound of
     # the whole name, compared in C on the readings' codes, picks those worth the full score.
-    ranked = blocking_ranked(slots, firsts, pairs, tuple(found), numbers, len(index.aliases), index.alias_types, want,
-                             index.alias_lengths, len(query.words), SMALL_POSTING, SECOND_KEY_WEIGHT, PRERANKED)
+    ranked = blocking_ranked(slots, firsts, pairs, tuple(found), numbers, len(index.aliases), allowed, index.alias_lengths,
+                             len(query.words), SMALL_POSTING, SECOND_KEY_WEIGHT, PRERANKED)
     aliases = index.aliases
     codes = query.joined.codes[:3] if query.joined is not None else ()
     if len(slots) >= OUTER_FROM:
@@ -227,7 +229,7 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
         # share two of its common inner names outrank it. The first and last words propose aliases
         # of their own, heard as the two names written together.
         outer = blocking_ranked([firsts[0], firsts[-1]], [firsts[0], firsts[-1]], [], (), numbers, len(index.aliases),
-                                index.alias_types, want, index.alias_lengths, 2, SMALL_POSTING, SECOND_KEY_WEIGHT,
+                                allowed, index.alias_lengths, 2, SMALL_POSTING, SECOND_KEY_WEIGHT,
                                 PRERANKED_OUTER)
         seen = {a for *_, a in ranked}
         ranked += [item for item in outer if item[2] not in seen]

@@ -6,6 +6,7 @@ function here computes exactly what the readable Python it replaces computed, to
 (tests/test_kernels.py compares them). Arithmetic is done in the same order as that Python, so
 scores, and hence rankings and ties, do not move.
 """
+from cpython.array cimport array, clone
 from cpython.dict cimport PyDict_GetItem
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.ref cimport Py_DECREF, Py_INCREF, PyObject
@@ -887,8 +888,20 @@ cdef inline bint _has(const uint64_t *rows, Py_ssize_t words, Py_ssize_t g, Py_s
     return (rows[g * words + w] & b) != 0
 
 
+def type_bitmap(const unsigned char[::1] types, int code) -> array:
+    """A bitmap over the aliases whose type code (``types``: one byte per alias) is ``code``: bit
+    ``a % 64`` of word ``a // 64`` for alias ``a``, as :func:`blocking_ranked` takes it."""
+    cdef Py_ssize_t n = types.shape[0], a
+    cdef array out = clone(array("Q"), (n + 63) >> 6, True)
+    cdef uint64_t *bits = <uint64_t *> out.data.as_voidptr
+    for a in range(n):
+        if types[a] == code:
+            bits[a >> 6] |= (<uint64_t> 1) << (a & 63)
+    return out
+
+
 def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsigned int[::1] numbers, Py_ssize_t n,
-                    const unsigned char[::1] types, int want_type, const unsigned char[::1] words,
+                    const uint64_t[::1] allowed, const unsigned char[::1] words,
                     Py_ssize_t query_words, Py_ssize_t small, double second, Py_ssize_t limit):
     """The candidates of a query from its postings, ``(-(hit + exact bonus), word-count gap, alias)``,
     sorted, the first ``limit``.
@@ -902,8 +915,8 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
     postings (at most ``4 * small``) of a word whose slot is larger, in two words' slots (a pair's
     postings counting as a word's), or in a pair's postings of at most ``4 * small``. Its hit is the sum, in word order, of each slot's
     idf (``log(n / (1 + size)) + 1``), times ``second`` unless it came by the likeliest key, plus
-    ``second`` times both words' idf per pair. ``types`` and ``words`` give each alias's type code
-    and word count; ``want_type`` -1 keeps every type.
+    ``second`` times both words' idf per pair. ``allowed``, None or a bitmap over the aliases
+    (:func:`type_bitmap`), keeps only the aliases it has; ``words`` gives each alias's word count.
     """
     # Each group of postings is a bitmap over the aliases (a million aliases: 125 kB, held in the
     # CPU's cache, where a mask per alias read at random was not). The pool is read from the bitmaps
@@ -916,19 +929,25 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
     cdef double idf[GROUP]
     cdef double h1, h2
     cdef uint64_t x, ones, twos, pool, b, alone
-    cdef const unsigned char *type_of = &types[0]
-    cdef const unsigned char *words_of = &words[0]
+    cdef const uint64_t *keep = NULL
+    cdef const unsigned char *words_of
     cdef list out = []
     cdef uint64_t *rows = NULL
     cdef _Ranked *kept = NULL
     if n_slots > GROUP or len(firsts) != n_slots or n_pairs >= GROUP:
         raise ValueError(f"at most {GROUP} query words, each with its firsts")
-    if types.shape[0] != n or words.shape[0] != n:
-        raise ValueError("types and words need one byte per alias")
+    if words.shape[0] != n:
+        raise ValueError("words needs one byte per alias")
+    if allowed is not None:
+        if allowed.shape[0] != (n + 63) >> 6:
+            raise ValueError(f"a bitmap over {n} aliases has {(n + 63) >> 6} words, not {allowed.shape[0]}")
+        if n:
+            keep = &allowed[0]
     if limit < 0:
         raise ValueError("limit must not be negative")
     if n == 0:
         return out
+    words_of = &words[0]
     rows = <uint64_t *> PyMem_Calloc(n_rows * n_words, sizeof(uint64_t))
     if rows == NULL:
         raise MemoryError()
@@ -972,12 +991,12 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
             for g in range(n_rows):
                 if (alone >> g) & 1:
                     pool |= rows[g * n_words + w]
+            if keep != NULL:  # a word of the bitmap, not a byte an alias read at random: most were cache misses
+                pool &= keep[w]
             while pool:
                 b = pool & (~pool + 1)
                 pool ^= b
                 t = (w << 6) + _popcount(b - 1)
-                if want_type >= 0 and type_of[t] != want_type:
-                    continue
                 h1 = 0.0
                 for i in range(n_slots):
                     if _has(rows, n_words, i, w, b):

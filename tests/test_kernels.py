@@ -95,6 +95,26 @@ def test_best_key_similarity_equals_reference(a, b, max_keys, shortlist, penalty
     assert got == reference_best_key_similarity(a, b, max_keys, shortlist, penalty)
 
 
+def reference_closest_key_pairs(a, b, max_keys, n, penalty):
+    """similarity.closest_key_pairs as it was in Python."""
+    pairs = [(ka, ca, kb, cb) for ka, ca in a[:max_keys] for kb, cb in b[:max_keys]]
+    if n and len(pairs) > n:
+        pairs = heapq.nlargest(n, pairs, key=lambda p: Levenshtein.normalized_similarity(p[0], p[2]) - penalty * (p[1] + p[3]))
+    return pairs
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(key_cost_st, max_size=7).map(tuple), st.lists(key_cost_st, max_size=7).map(tuple), st.integers(0, 8),
+       st.integers(0, 12), st.sampled_from([0.0, ALT_CLASS_PENALTY, 0.5]))
+def test_closest_key_pairs_equal_reference(a, b, max_keys, n, penalty):
+    assert _kernels.closest_key_pairs(a, b, max_keys, n, penalty) == reference_closest_key_pairs(a, b, max_keys, n, penalty)
+
+
+def test_closest_key_pairs_refuse_negative_counts():
+    with pytest.raises(ValueError):
+        _kernels.closest_key_pairs((("A", 0),), (("A", 0),), 6, -1, 0.0)
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.text(alphabet="aeiouKTSMA", max_size=14) | st.text(max_size=80)
                 | st.text(alphabet="aKT", min_size=62, max_size=66), min_size=1, max_size=4),

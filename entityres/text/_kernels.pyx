@@ -282,19 +282,41 @@ def best_key_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortl
 cdef double _best_key_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortlist, double penalty,
                                  CostTable table) except -1.0:
     """As :func:`best_key_similarity`."""
-    cdef Py_ssize_t na = min(len(a), max_keys), nb = min(len(b), max_keys), n = na * nb, i, j, k, pick, longest
-    cdef double best = 0.0, s, top
-    cdef uint64_t pm[TABLE]
-    cdef bint fits
-    cdef double *rough
-    cdef char *taken
-    cdef str ka, kb
+    cdef Py_ssize_t na = min(len(a), max_keys), nb = min(len(b), max_keys), n = na * nb, k
+    cdef double best = 0.0, s
+    cdef Py_ssize_t stack[STACK]
+    cdef Py_ssize_t *picks
     if n == 0:
         return 0.0
     if shortlist == 0 or n <= shortlist:
         return _all_key_pairs(a, b, na, nb, penalty, table)
-    rough = <double *> PyMem_Malloc(n * sizeof(double))
-    taken = <char *> PyMem_Malloc(n)
+    picks = <Py_ssize_t *> _buffer(stack, sizeof(stack), shortlist * sizeof(Py_ssize_t))
+    try:
+        _shortlist(a, b, na, nb, shortlist, penalty, picks)
+        for k in range(shortlist):
+            ka, ca = a[picks[k] // nb]
+            kb, cb = b[picks[k] % nb]
+            s = _weighted_similarity(ka, kb, table) - penalty * <double> (<long> ca + <long> cb)
+            if s > best:
+                best = s
+        return best
+    finally:
+        if picks != stack:
+            PyMem_Free(picks)
+
+
+cdef int _shortlist(tuple a, tuple b, Py_ssize_t na, Py_ssize_t nb, Py_ssize_t shortlist, double penalty,
+                    Py_ssize_t *picks) except -1:
+    """The ``shortlist`` pairs (``i * nb + j``: key i of ``a``, j of ``b``) best by plain
+    Levenshtein similarity less ``penalty`` per second-choice cost, best first, earlier pairs first
+    on ties, into ``picks``; ``shortlist`` is less than the ``na * nb`` pairs."""
+    cdef Py_ssize_t n = na * nb, i, j, k, pick, longest
+    cdef double s, top
+    cdef uint64_t pm[TABLE]
+    cdef bint fits
+    cdef str ka, kb
+    cdef double *rough = <double *> PyMem_Malloc(n * sizeof(double))
+    cdef char *taken = <char *> PyMem_Malloc(n)
     if rough == NULL or taken == NULL:
         PyMem_Free(rough); PyMem_Free(taken)
         raise MemoryError()
@@ -318,14 +340,31 @@ cdef double _best_key_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize
                 if not taken[i] and (pick < 0 or rough[i] > top):
                     pick, top = i, rough[i]
             taken[pick] = 1
-            ka, ca = a[pick // nb]
-            kb, cb = b[pick % nb]
-            s = _weighted_similarity(ka, kb, table) - penalty * <double> (<long> ca + <long> cb)
-            if s > best:
-                best = s
-        return best
+            picks[k] = pick
+        return 0
     finally:
         PyMem_Free(rough); PyMem_Free(taken)
+
+
+def closest_key_pairs(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t n, double penalty) -> list:
+    """The ``(key, cost, key, cost)`` pairs of the first ``max_keys`` keys of ``a`` and of ``b``, in
+    that order; with ``n`` (and more pairs than that), only the ``n`` best by plain Levenshtein
+    similarity less ``penalty`` per second-choice cost, best first (the pairs
+    :func:`best_key_similarity` shortlists)."""
+    cdef Py_ssize_t na = min(len(a), max_keys), nb = min(len(b), max_keys), i, j, k
+    cdef Py_ssize_t stack[STACK]
+    cdef Py_ssize_t *picks
+    if n < 0 or max_keys < 0:
+        raise ValueError("n and max_keys must not be negative")
+    if n == 0 or na * nb <= n:
+        return [(*(<tuple?> a[i]), *(<tuple?> b[j])) for i in range(na) for j in range(nb)]
+    picks = <Py_ssize_t *> _buffer(stack, sizeof(stack), n * sizeof(Py_ssize_t))
+    try:
+        _shortlist(a, b, na, nb, n, penalty, picks)
+        return [(*(<tuple?> a[picks[k] // nb]), *(<tuple?> b[picks[k] % nb])) for k in range(n)]
+    finally:
+        if picks != stack:
+            PyMem_Free(picks)
 
 
 cdef struct _Keys:

@@ -26,16 +26,15 @@ for how it was chosen.
 """
 from __future__ import annotations
 
-import heapq
 import math
 from functools import lru_cache
 from typing import NamedTuple
 
-from rapidfuzz.distance import Levenshtein
 
 from ._kernels import NameRules, ScoreRules, name_may_reach, unit_similarities, vowel_swaps
 from ._kernels import align_names as _align_names
 from ._kernels import align_units as _align_units
+from ._kernels import closest_key_pairs as _closest_key_pairs
 from ._kernels import different_names as _different_names
 from ._kernels import generations_differ as _generations_differ
 from ._kernels import initial as _initial
@@ -207,11 +206,7 @@ def joined_profile(words: list[str], lang: str | None = None, spelling: str | No
 def closest_key_pairs(a: Word, b: Word, max_keys: int = MAX_KEYS, n: int = 0) -> list[tuple[str, int, str, int]]:
     """The (key, cost, key, cost) pairs of two words' ``max_keys`` likeliest keys; with ``n``, only
     the ``n`` closest by plain edit distance (in C) less the second-choice costs."""
-    pairs = [(ka, ca, kb, cb) for ka, ca in a.keys[:max_keys] for kb, cb in b.keys[:max_keys]]
-    if n and len(pairs) > n:
-        pairs = heapq.nlargest(n, pairs, key=lambda p: Levenshtein.normalized_similarity(p[0], p[2])
-                               - ALT_CLASS_PENALTY * (p[1] + p[3]))
-    return pairs
+    return _closest_key_pairs(a.keys, b.keys, max_keys, n, ALT_CLASS_PENALTY)
 
 
 def word_similarity(a: Word, b: Word, max_keys: int = MAX_KEYS, shortlist: int = 0) -> float:

@@ -380,6 +380,11 @@ def test_aligned_score_refuses_what_is_not_an_alignment_of_the_names():
         _kernels.aligned_score((ali,), 1, ("Zarif",), [], 0, rules)
     with pytest.raises(ValueError):
         _kernels.aligned_score((), 1, (zarif,), [], 0, rules)
+    for unit in ((1.0, (), (0,)), (1.0, (0,)), (1.0, (0,), ())):  # a side without a word, or no side at all
+        with pytest.raises(ValueError):
+            _kernels.aligned_score((ali,), 1, (zarif,), [unit], 0, rules)
+        with pytest.raises(ValueError):
+            _kernels.different_names((ali,), (zarif,), [unit], S.name_rules())
 
 
 @settings(max_examples=500, deadline=None)

@@ -1671,10 +1671,12 @@ cdef inline bint _grouped(object part, frozenset group) except -1:
 
 
 cdef int _read_aligned(list aligned, Py_ssize_t n_a, Py_ssize_t n_b) except -1:
-    """Check that every position of ``aligned`` (``(similarity, positions in a, positions in b)``)
-    is a word of its name."""
+    """Check that each unit of ``aligned`` is ``(similarity, positions in a, positions in b)``, each
+    position a word of its name and neither side empty."""
     cdef tuple item
     for item in aligned:
+        if len(item) != 3 or not item[1] or not item[2]:
+            raise ValueError(f"an aligned unit is (similarity, positions, positions), each side a word or more, not {item!r}")
         for i in <tuple?> item[1]:
             if not 0 <= <Py_ssize_t?> i < n_a:
                 raise IndexError(f"position {i} is not a word of a name of {n_a}")

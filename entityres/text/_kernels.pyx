@@ -1598,7 +1598,7 @@ cdef tuple _joinable_pairs(tuple words, pairs):
     cdef tuple joined = None
     cdef list out = []
     for i in range(n):
-        if _initial(<tuple> words[i]) or _initial(<tuple> words[i + 1]):
+        if not _joinable(<tuple> words[i], <tuple> words[i + 1]):
             out.append(None)
             continue
         if joined is None:
@@ -1634,7 +1634,11 @@ def initial(word) -> bool:
 
 def joinable(x, y) -> bool:
     """:func:`entityres.text.similarity.joinable`: neither word is an initial."""
-    return not (_initial(_word(x)) or _initial(_word(y)))
+    return _joinable(_word(x), _word(y))
+
+
+cdef inline bint _joinable(tuple x, tuple y) except -1:
+    return not (_initial(x) or _initial(y))
 
 
 # --- a name's score after the alignment ----------------------------------------------------------

@@ -30,7 +30,6 @@ import math
 from functools import lru_cache
 from typing import NamedTuple
 
-
 from ._kernels import NameRules, ScoreRules, name_may_reach, unit_similarities, vowel_swaps
 from ._kernels import align_names as _align_names
 from ._kernels import align_units as _align_units

@@ -256,12 +256,12 @@ def reference_lacks_word(words, aligned, floor):
 
 
 def reference_lineage_cut(words):
-    return next((i for i, w in enumerate(words[1:-1], 1) if w.part is not None and name_parts.is_lineage(w.part)), None)
+    return next((i for i, w in enumerate(words[1:-1], 1) if w.part in name_parts.group("lineage")), None)
 
 
 def reference_generations_differ(a, b):
     def generations(words):
-        return {w.part for w in words if w.part is not None and name_parts.is_generation(w.part)}
+        return {w.part for w in words if w.part in name_parts.group("generations")}
     return generations(a) != generations(b)
 
 

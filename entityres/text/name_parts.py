@@ -70,24 +70,15 @@ def part_symbol(surface: str) -> str | None:
 
 @lru_cache(maxsize=None)
 def group(name: str) -> frozenset[str]:
-    """The symbols of a group of name_parts.yaml: particles, lineage or generations."""
+    """The symbols of a group of name_parts.yaml: particles; lineage, the particles that put a
+    father's name after a child's (bin, bint: the words either side are not interchangeable); or
+    generations, the parts that tell generations of one name apart (Jr, III)."""
     return frozenset(tables.load("name_parts")[name])
 
 
 def is_particle(symbol: str) -> bool:
     """A part that only joins others (al, bin, abd, ud-din): it says nothing alone about who is named."""
     return symbol in group("particles")
-
-
-def is_lineage(symbol: str) -> bool:
-    """A particle that puts a father's name after a child's (bin, bint): the words either side of
-    it are not interchangeable."""
-    return symbol in group("lineage")
-
-
-def is_generation(symbol: str) -> bool:
-    """A part that tells generations of one name apart (Jr, III): name_parts.yaml, generations."""
-    return symbol in group("generations")
 
 
 @lru_cache(maxsize=None)

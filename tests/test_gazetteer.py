@@ -262,6 +262,14 @@ def test_a_stored_entry_reads_and_makes_the_entry_it_was_made_from(raw):
     again = made(held)
     assert type(again) is Entry and again == entry and again is not made(held)
     assert again.model_fields_set == entry.model_fields_set  # what the merge of a user's entry reads
+    # made as model_construct makes it, field by field in the model's order
+    constructed = Entry.model_construct(held._given, **{f: getattr(held, f) for f in Entry.model_fields})
+    assert list(again.__dict__.items()) == list(constructed.__dict__.items()) and repr(again) == repr(constructed)
+    assert again.__pydantic_extra__ is None and again.__pydantic_private__ is None
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        again.name = "Another"  # still frozen
     assert again.model_dump(mode="json", exclude_defaults=True) == entry.model_dump(mode="json", exclude_defaults=True)
     assert held == entry and entry == held and held == stored(Entry.model_validate(raw))
     other = entry.model_copy(update={"name": entry.name + " Jr"})
@@ -273,6 +281,17 @@ def test_a_stored_entry_reads_and_makes_the_entry_it_was_made_from(raw):
 
     for again in (pickle.loads(pickle.dumps(held)), copy.deepcopy(held)):  # to Spark's workers, batch processes
         assert type(again) is StoredEntry and again == entry and made(again) == entry
+
+
+def test_an_entry_made_from_its_stored_form_needs_nothing_model_construct_would_add():
+    # StoredEntry.entry() sets the model's dict itself: every default it fills in must be shared
+    # safely, and the model must have nothing else that model_construct would set up
+    from entityres.gazetteer.entries import _OTHER_FIELDS
+
+    assert all(v is None or type(v) in (bool, int, float, str, tuple) for v in _OTHER_FIELDS.values())
+    assert all(Entry.model_fields[f].default_factory is None for f in _OTHER_FIELDS)
+    assert Entry.__pydantic_post_init__ is None and not Entry.__private_attributes__
+    assert Entry.model_config.get("extra") == "forbid"
 
 
 def test_a_gazetteer_holds_stored_entries_and_makes_each_entry_once_when_asked():

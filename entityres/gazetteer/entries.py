@@ -33,6 +33,8 @@ from .schema import Entry, listed_aliases
 # others, with their defaults, it keeps only when they differ.
 _SLOTS = ("id", "type", "name", "names", "prominence", "kind")
 _OTHER_FIELDS = {f: info.default for f, info in Entry.model_fields.items() if f not in _SLOTS}
+_TEMPLATE = {f: _OTHER_FIELDS.get(f) for f in Entry.model_fields}
+_set = object.__setattr__
 
 
 class StoredEntry:
@@ -61,8 +63,19 @@ class StoredEntry:
         return listed_aliases(self.name, self.names.items(), sources)
 
     def entry(self) -> Entry:
-        """The entry (fields validated already: not again)."""
-        return Entry.model_construct(self._given, **{f: getattr(self, f) for f in _SLOTS}, **dict(self._other))
+        """The entry (fields validated already: not again), as ``Entry.model_construct`` makes it
+        given every field, without its walk over the fields and their defaults (a fifth of its
+        time: the first entries a match shows are made here)."""
+        fields = _TEMPLATE.copy()  # the fields in the model's order, the others at their defaults
+        for f in _SLOTS:
+            fields[f] = getattr(self, f)
+        fields.update(self._other)
+        entry = Entry.__new__(Entry)
+        _set(entry, "__dict__", fields)
+        _set(entry, "__pydantic_fields_set__", self._given)
+        _set(entry, "__pydantic_extra__", None)  # extra="forbid": model_construct keeps none
+        _set(entry, "__pydantic_private__", None)
+        return entry
 
     def _fields(self) -> tuple:
         return (*(getattr(self, f) for f in _SLOTS), self._other)

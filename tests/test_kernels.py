@@ -749,6 +749,31 @@ def test_word_keys_are_the_reference_expansion(word):
         assert keys_module._expand(units) == reference_expand(units)
 
 
+def reference_latin_codes(reading):
+    # keys.latin_codes as Python made the codes from the expansion
+    out = []
+    for key, _, slots in keys_module._latin_expansion(reading)[:4]:
+        code = "".join(("A" if slot else "") + c for slot, c in zip(slots, key)) + ("A" if slots[-1] else "")
+        if code not in out:
+            out.append(code)
+    return tuple(out)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aeiouykhzsgcjqtdwx' ", min_size=1, max_size=14))
+def test_latin_codes_equal_the_reference(reading):
+    assert keys_module.latin_codes(reading) == reference_latin_codes(reading)
+
+
+def test_latin_codes_keep_inner_vowels_and_refuse_a_key_without_its_slots():
+    assert keys_module.latin_codes("salim") == ("SALAM",) and keys_module.latin_codes("slim") == ("SLAM",)
+    assert keys_module.latin_codes("zhukov") == ("JAKAF",)  # zh and j: one class
+    assert _kernels.key_codes((("KR", 0, ("", "e", "y")), ("KR", 1, ("", "e", "y"))), 4) == ("KARA",)
+    assert _kernels.key_codes((("KR", 0, ("o", "", "ea")),), 0) == ()
+    with pytest.raises(ValueError, match="slots"):
+        _kernels.key_codes((("KR", 0, ("",)),), 4)
+
+
 def reference_join_slots(left, right):
     (k1, s1), (k2, s2) = left, right
     if not k1:

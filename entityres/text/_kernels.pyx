@@ -2357,6 +2357,43 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
     return tuple([(k_, c_, s_) for c_, k_, s_ in ranked])
 
 
+def key_codes(tuple expansion, Py_ssize_t n):
+    """The codes of the first ``n`` keys of ``expansion`` (``(key, cost, slots)``, as
+    :func:`expand_keys` gives them): each class of the key, with ``A`` before it where its slot
+    holds letters and ``A`` at the end where the last slot does; each code once, in order
+    (:func:`entityres.text.keys.latin_codes`)."""
+    cdef list out = []
+    cdef str key, code
+    cdef tuple slots
+    cdef Py_ssize_t i, m, size
+    cdef Py_UCS4 stack[2 * STACK + 1]
+    cdef Py_UCS4 *buf
+    for item in expansion[:n]:
+        key, slots = <str> (<tuple> item)[0], <tuple> (<tuple> item)[2]
+        m = PyUnicode_GET_LENGTH(key)
+        if len(slots) != m + 1:
+            raise ValueError(f"key {key!r} has {len(slots)} slots, not one more than its classes")
+        buf = &stack[0] if m <= STACK else <Py_UCS4 *> PyMem_Malloc((2 * m + 1) * sizeof(Py_UCS4))
+        if buf == NULL:
+            raise MemoryError()
+        size = 0
+        for i in range(m):
+            if PyUnicode_GET_LENGTH(<str> slots[i]):
+                buf[size] = u'A'
+                size += 1
+            buf[size] = PyUnicode_READ_CHAR(key, i)
+            size += 1
+        if PyUnicode_GET_LENGTH(<str> slots[m]):
+            buf[size] = u'A'
+            size += 1
+        code = _ucs4(buf, size)
+        if buf != &stack[0]:
+            PyMem_Free(buf)
+        if code not in out:
+            out.append(code)
+    return tuple(out)
+
+
 cdef enum:  # how two keys meet when written as one (_joint_shape)
     DROP_LAST = 1  # the first ends in an edge vowel A, which is no longer at an edge
     DROP_FIRST = 2  # the second starts with one

@@ -16,7 +16,7 @@ from rapidfuzz.distance import Levenshtein
 from . import tables
 from ..limits import check_name_words
 from ..memo import READINGS, WORDS
-from ._kernels import CostTable, LatinRules, RuleItem, VowelRules, expand_keys, first_key, latin_units, weighted_similarity
+from ._kernels import CostTable, LatinRules, RuleItem, VowelRules, expand_keys, first_key, key_codes, latin_units, weighted_similarity
 from ._kernels import edge_mismatches as _edge_mismatches
 from ._kernels import join_codes as _join_codes
 from ._kernels import join_key_slots as _join_key_slots
@@ -27,6 +27,7 @@ from .normalize import ZWNJ, normalize_text, require_str
 from .transliterate import VOWEL_LETTERS, latin_forms, letter_units
 
 MAX_KEYS = 16
+CODES_PER_READING = 4  # a reading's likeliest keys that give its codes
 ARTICLE = "ال"
 
 
@@ -171,12 +172,7 @@ def latin_codes(reading: str) -> tuple[str, ...]:
 
     Codes compare Latin readings by sound class, so ``zh``/``j`` or ``gh``/``q`` cost nothing.
     """
-    out = []
-    for key, _, slots in _latin_expansion(reading)[:4]:
-        code = "".join(("A" if slot else "") + c for slot, c in zip(slots, key)) + ("A" if slots[-1] else "")
-        if code not in out:
-            out.append(code)
-    return tuple(out)
+    return key_codes(_latin_expansion(reading), CODES_PER_READING)  # in C
 
 
 @lru_cache(maxsize=None)

@@ -153,7 +153,11 @@ def leading_title(words: Sequence[str], lang: str | None = None) -> int:
     abbreviation dot is no part of a title (Dr., د.), as tokens of running text have none."""
     if len(words) < 2:
         return 0
-    return match_at([w.rstrip(".") or w for w in words], 0, "person_titles", lang if lang in READ_LANGS else None)
+    lang = lang if lang in READ_LANGS else None
+    first = _parts(words[0].rstrip(".") or words[0])
+    if not first or first[0] not in _index("person_titles", canonical_lang(lang)).by_first:
+        return 0  # most names: no title starts with their first word (the matcher asks of every alias it scores)
+    return match_at([w.rstrip(".") or w for w in words], 0, "person_titles", lang)
 
 
 def match_before(words: Sequence[str], end: int, group: str, lang: str | None = None) -> int:

@@ -141,8 +141,8 @@ def readings(name: str, lang: str | None = None, k: int = 5) -> list[str]:
     if not words:
         return []
     per_word = [word_readings(w, lang, k) if is_arabic_script(w) else latin_forms(w) for w in words]
-    combos: list[tuple[int, str]] = [(0, "")]
-    for options in per_word:
+    combos = [(r, o.strip()) for r, o in enumerate(per_word[0][:k])]  # one word's readings are ranked already
+    for options in per_word[1:]:
         combos = heapq.nsmallest(k, ((r1 + r2, f"{t} {o}".strip()) for r1, t in combos for r2, o in enumerate(options)))
     return [t for _, t in combos]
 

@@ -287,6 +287,22 @@ def test_the_codes_heard_in_aliases_are_read_without_making_them(index):
         index.aliases.heard([(-1.0, 0, len(index.aliases))], False)
 
 
+def test_aliases_and_words_made_are_out_of_the_cycle_collectors_sight(index):
+    # made of strings, numbers and tuples of them: no cycle can pass through them (_index._settle)
+    import gc
+
+    make, args = index.aliases.__reduce__()
+    alias = make(*args)[2]
+    assert alias == index.aliases[2] and not gc.is_tracked(alias)
+    assert not any(gc.is_tracked(w) or gc.is_tracked(w.keys) or gc.is_tracked(w.slots) for w in alias.words)
+
+    class Loose(tuple):  # a tuple subclass with a __dict__ may come to hold anything: left tracked
+        pass
+
+    loose = make(Loose, *args[1:])[2]
+    assert type(loose) is Loose and tuple(loose) == tuple(alias) and gc.is_tracked(loose)
+
+
 def test_a_decoded_index_makes_each_alias_when_first_asked(index):
     decoded = Index._decode(index._encode(), index.entries)
     aliases = decoded.aliases

@@ -3,6 +3,8 @@ import itertools
 from collections import defaultdict
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from entityres import THRESHOLD, similarity
 from entityres.text import name_parts, tables
@@ -139,3 +141,22 @@ def test_unrelated_words_are_not_read_as_a_compound():
     assert similarity("Zabih Ullah", "ذبیح‌الله") >= THRESHOLD
     assert name_parts.joins_into((None, None), "hassan")  # not a compound: left to the fuzzy signals
 
+
+
+_SURFACES = sorted(name_parts.table())[::7] + ["al" + s for s in sorted(name_parts.table())[::41]] + ["xyz", "ال", "", "khamenei"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(_SURFACES), st.sampled_from(_SURFACES))
+def test_two_words_joined_spell_what_compound_part_says(a, b):
+    # similarity._joined_part answers two words without compound_part's loop: the same part
+    from entityres.text.similarity import _joined_part, compound_part
+
+    assert _joined_part([a, b]) == (name_parts.part_symbol(a + b) or compound_part([a, b]))
+
+
+def test_two_known_parts_joined_are_both_and_one_part_written_apart_is_itself():
+    from entityres.text.similarity import _joined_part
+
+    assert _joined_part(["ali", "khamenei"]) == "ali+khamenei" and _joined_part(["xyz", "ali"]) is None
+    assert _joined_part(["عبد", "الله"]) == _joined_part(["abd", "allah"]) == name_parts.part_symbol("abdullah")

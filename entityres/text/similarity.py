@@ -106,7 +106,12 @@ def _weight(keys: tuple[tuple[str, int], ...]) -> int:
 
 
 def _joined_part(surfaces: list[str]) -> str | None:
-    return part_symbol("".join(surfaces)) or compound_part(surfaces)
+    joined = part_symbol("".join(surfaces))
+    if joined is not None or len(surfaces) != 2:
+        return joined or compound_part(surfaces)
+    # two words (the matcher joins every alias's pairs): compound_part's answer without its loop
+    first, second = part_symbol(surfaces[0]), part_symbol(surfaces[1])
+    return None if first is None or second is None else f"{first}+{second}"
 
 
 def join_profiles(parts: list[Word] | tuple[Word, ...]) -> Word:

@@ -886,6 +886,15 @@ def test_word_similarity_equals_reference(a, b, keys_shortlist):
             reference_word_similarity(x, y, *keys_shortlist)
 
 
+@settings(max_examples=300, deadline=None)
+@given(any_word_st, any_word_st, st.sampled_from([(16, 0), (4, 2)]), st.floats(0.0, 1.0))
+def test_word_similarity_with_a_floor_is_the_score_or_minus_one_below_it(a, b, keys_shortlist, floor):
+    # the matcher's joined names: compared only until a bound says they score below the aligned score
+    score = S.word_similarity(a, b, *keys_shortlist)
+    assert S.word_similarity(a, b, *keys_shortlist, floor=floor) == (score if score >= floor else -1.0)
+    assert S.word_similarity(a, b, *keys_shortlist, floor=score) == score
+
+
 def reference_unit_similarities(units, targets, max_keys, shortlist) -> list[float]:
     return [-1.0 if u is None or t is None else max(reference_word_similarity(w, t, max_keys, shortlist) - p for w, p in u)
             for u in units for t in targets]

@@ -121,12 +121,6 @@ def make_query(name: str, lang: str | None = None) -> Query:
                  tuple(p and ((p, 0.0),) for p in joinable_pairs(plain, pairs.__getitem__)))
 
 
-@lru_cache(maxsize=PAIRS)
-def _joined_sim(a: Word, b: Word) -> float:
-    # Whole names read as one word have long keys: their few likeliest keys are enough.
-    return word_similarity(a, b, JOINED_KEYS, SHORTLIST)
-
-
 def _alignment(query: Query, alias: Alias):
     """Word-for-word first; units of two words written as one are tried only where a word was
     left without a good partner (عبد الله / Abdullah), which saves most of the work. One call to C
@@ -187,7 +181,9 @@ def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
             and compare_joined(query.joined, alias.joined, len(query.words), len(alias.words)) \
             and not any(query.initials) and not any(map(initial, alias.words)) \
             and not generations_differ(query.plain, alias.words):
-        joined = _joined_sim(query.joined, alias.joined)
+        # Whole names read as one word have long keys: their few likeliest keys are enough. Only a
+        # score above the aligned one counts: the comparison stops where a bound says it cannot be.
+        joined = word_similarity(query.joined, alias.joined, JOINED_KEYS, SHORTLIST, floor=score)
         if joined > score:
             score, how = joined, "joined"
             aligned = [(joined, tuple(range(len(query.words))), tuple(range(len(alias.words))))]

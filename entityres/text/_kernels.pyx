@@ -1483,11 +1483,12 @@ cdef double _word_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t s
     return score
 
 
-def word_similarity(a, b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules rules) -> float:
-    """:func:`entityres.text.similarity.word_similarity` of two profiled words."""
+def word_similarity(a, b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules rules, double need=-INFINITY) -> float:
+    """:func:`entityres.text.similarity.word_similarity` of two profiled words; with ``need``,
+    -1.0 as soon as a bound says the score is below it (the score itself otherwise)."""
     if not isinstance(a, tuple) or not isinstance(b, tuple):
         raise TypeError("word_similarity compares two profiled words (similarity.Word)")
-    return _word_similarity(<tuple> a, <tuple> b, max_keys, shortlist, rules)
+    return _word_similarity(<tuple> a, <tuple> b, max_keys, shortlist, rules, need)
 
 
 cdef inline double _length_share(str x, str y) noexcept:

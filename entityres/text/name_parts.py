@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from . import tables
-from ..memo import WORDS
+from ..memo import PAIRS, WORDS
 from .langs import is_arabic_script
 from .normalize import ZWNJ, normalize_text
 from .transliterate import latin_forms
@@ -99,6 +99,7 @@ def joins_into(pieces: tuple[str | None, ...], symbol: str) -> bool:
     return any(p in parts for p in known) and all(p in parts or is_particle(p) for p in known)
 
 
+@lru_cache(maxsize=PAIRS)  # the kernels ask it of the same few parts again and again
 def parts_differ(a: str, b: str) -> bool:
     """Whether two tagged words (a part, or parts joined by ``+``: ali+khamenei) name different
     people: each has a part, not a particle, that the other lacks. One that only adds parts to the

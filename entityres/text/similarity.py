@@ -213,11 +213,13 @@ def closest_key_pairs(a: Word, b: Word, max_keys: int = MAX_KEYS, n: int = 0) ->
     return _closest_key_pairs(a.keys, b.keys, max_keys, n, ALT_CLASS_PENALTY)
 
 
-def word_similarity(a: Word, b: Word, max_keys: int = MAX_KEYS, shortlist: int = 0) -> float:
+def word_similarity(a: Word, b: Word, max_keys: int = MAX_KEYS, shortlist: int = 0, floor: float = -math.inf) -> float:
     """Similarity of two profiled words in [0, 1], over their ``max_keys`` likeliest keys each.
 
     With ``shortlist``, only that many key pairs, the closest by plain edit distance (computed in
     C), go through the weighted distance: nearly as good, and many times faster for the matcher.
+    With ``floor``, a score below ``floor`` is -1, the words compared only until a bound says it
+    is (as :func:`word_similarities`): for callers that drop what scores below it.
     """
     # In C: one text or one known part scores 1, else keys and readings (see the module
     # docstring): keys less a penalty per written vowel read otherwise (keys.vowel_mismatches) and
@@ -225,7 +227,8 @@ def word_similarity(a: Word, b: Word, max_keys: int = MAX_KEYS, shortlist: int =
     # best; Arabic-script pairs less their vowel swaps (_vowel_swaps); short skeletons in one script
     # blended with the letters' similarity; two known parts that differ at most DIFFERENT_PART, and
     # so are words written apart that do not split between a compound's parts (name_parts.yaml, compounds).
-    return _word_similarity(a, b, max_keys, shortlist, _score_rules())
+    score = _word_similarity(a, b, max_keys, shortlist, _score_rules(), floor)
+    return -1.0 if score < floor else score
 
 
 def word_similarities(units: tuple[tuple[tuple[Word, float], ...], ...], targets: tuple[Word | None, ...],

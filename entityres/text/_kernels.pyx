@@ -170,19 +170,31 @@ def weighted_similarity(str x, str y, CostTable table) -> float:
 # Bit-parallel distances (one machine word holds the whole shorter string): the pattern's
 # positions of each ASCII character, then one step per character of the other string.
 cdef bint _pattern(str x, uint64_t *pm) noexcept:
-    """Fill ``pm`` (TABLE words) with ``x``'s positions per character; False when ``x`` does not
-    fit (longer than 64, or not ASCII), and the caller takes the dynamic programme."""
+    """Set in ``pm`` (TABLE words, all zero) ``x``'s positions per character; False, ``pm`` left
+    all zero, when ``x`` does not fit (longer than 64, or not ASCII), and the caller takes the
+    dynamic programme. :func:`_unpattern` makes ``pm`` all zero again for the next string: a
+    word's few keys and codes clear a few words, not the whole table each."""
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(x), i
     cdef Py_UCS4 c
     if n > 64:
         return False
-    memset(pm, 0, TABLE * sizeof(uint64_t))
     for i in range(n):
         c = PyUnicode_READ_CHAR(x, i)
         if c >= TABLE:
+            _unpattern(x, pm)
             return False
         pm[c] |= (<uint64_t> 1) << i
     return True
+
+
+cdef inline void _unpattern(str x, uint64_t *pm) noexcept:
+    """``pm`` all zero again after :func:`_pattern` of ``x``."""
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(x), i
+    cdef Py_UCS4 c
+    for i in range(n if n < 64 else 64):
+        c = PyUnicode_READ_CHAR(x, i)
+        if c < TABLE:
+            pm[c] = 0
 
 
 cdef inline Py_ssize_t _popcount(uint64_t x) noexcept:
@@ -320,6 +332,7 @@ cdef int _shortlist(tuple a, tuple b, Py_ssize_t na, Py_ssize_t nb, Py_ssize_t s
     if rough == NULL or taken == NULL:
         PyMem_Free(rough); PyMem_Free(taken)
         raise MemoryError()
+    memset(pm, 0, sizeof(pm))
     try:
         for i in range(na):
             ka, ca = a[i]
@@ -334,6 +347,7 @@ cdef int _shortlist(tuple a, tuple b, Py_ssize_t na, Py_ssize_t nb, Py_ssize_t s
                     s = _levenshtein_similarity(ka, kb)
                 rough[i * nb + j] = s - penalty * <double> (<long> ca + <long> cb)
                 taken[i * nb + j] = 0
+            _unpattern(ka, pm)
         for k in range(shortlist):
             pick = -1
             for i in range(n):
@@ -522,12 +536,14 @@ cdef double _best_indel_similarity(tuple a, tuple b) except -2.0:
     cdef bint fits
     if not a or not b:
         raise ValueError("best_indel_similarity needs at least one string on each side")
+    memset(pm, 0, sizeof(pm))
     for x in a:
         fits = _pattern(x, pm)
         for y in b:
             s = _indel_from(x, pm, fits, y)
             if s > best:
                 best = s
+        _unpattern(x, pm)
     return best
 
 
@@ -1906,7 +1922,8 @@ cdef double _length_bound(tuple a, tuple b, Py_ssize_t max_keys, double penalty,
     difference of the keys' weights, and a similarity at most the lighter weight over the heavier."""
     cdef Py_ssize_t na = min(len(a), max_keys), nb = min(len(b), max_keys), i, j
     cdef double best = 0.0, s, wa, wb
-    cdef double *weights = <double *> PyMem_Malloc((nb + 1) * sizeof(double))
+    cdef double stack[STACK]
+    cdef double *weights = &stack[0] if nb <= STACK else <double *> PyMem_Malloc(nb * sizeof(double))
     if weights == NULL:
         raise MemoryError()
     try:
@@ -1923,7 +1940,8 @@ cdef double _length_bound(tuple a, tuple b, Py_ssize_t max_keys, double penalty,
                     best = s
         return best
     finally:
-        PyMem_Free(weights)
+        if weights != &stack[0]:
+            PyMem_Free(weights)
 
 
 cdef double _unit_bound(tuple a, tuple b, Py_ssize_t max_keys, bint rough, ScoreRules r) except -2.0:
@@ -2049,7 +2067,7 @@ def heard_ranked(list ranked, tuple heard, tuple codes, double top, double hit_w
         raise ValueError("heard_ranked needs at least one code of the query")
     t = &text[0] if text.shape[0] else NULL
     # The query's codes' patterns are made once for the few hundred aliases.
-    cdef uint64_t *pm = <uint64_t *> PyMem_Malloc(n * TABLE * sizeof(uint64_t))
+    cdef uint64_t *pm = <uint64_t *> PyMem_Calloc(n * TABLE, sizeof(uint64_t))  # _pattern sets in zeros
     cdef unsigned char *fits = <unsigned char *> PyMem_Malloc(n)
     cdef _Heard *keys = <_Heard *> PyMem_Malloc(len(ranked) * sizeof(_Heard))
     if pm == NULL or fits == NULL or keys == NULL:
@@ -2828,6 +2846,7 @@ def near_letters(list strings, str word, double cutoff):
     (rapidfuzz's ``process.extract`` with ``score_cutoff`` is as quick but drops pairs exactly at the
     cutoff, such as ماسيو and ماسیو at 0.8, which ``normalized_similarity`` keeps.)"""
     cdef uint64_t pm[TABLE]
+    memset(pm, 0, sizeof(pm))
     cdef bint fits = _pattern(word, pm)
     cdef Py_ssize_t k
     cdef list out = []

@@ -17,6 +17,7 @@ from libc.string cimport memcmp, memcpy
 
 cdef extern from "Python.h":
     bint PyObject_IS_GC(object o)
+    bint PyObject_GC_IsTracked(object o)
     void PyObject_GC_UnTrack(void *o)
 
 cdef extern from "Python.h":
@@ -958,6 +959,8 @@ cdef bint _settle(object x) except -1:
         return True  # a string, a number, None: it refers to nothing
     if not isinstance(x, tuple) or (type(x) is not tuple and type(x).__dictoffset__ != 0):
         return False  # a list or dict may come to hold anything; so may a tuple subclass's __dict__
+    if not PyObject_GC_IsTracked(x):
+        return True  # settled already (an alias's words), or by the collector: it holds no container
     for item in <tuple> x:
         if not _settle(item):
             return False

@@ -190,6 +190,11 @@ def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
     return min(1.0, score), aligned, how
 
 
+def _check_type(type: str | None) -> None:
+    if type is not None and type not in TYPE_CODES:
+        raise ValueError(f"type must be one of {', '.join(TYPE_CODES)} or None, not {type!r}")
+
+
 def candidates(index: Index, query: Query, type: str | None = None) -> list[int]:
     """Alias numbers worth scoring for ``query``, likeliest first.
 
@@ -198,8 +203,7 @@ def candidates(index: Index, query: Query, type: str | None = None) -> list[int]
     rarity (idf), so a common given name alone proposes little. At most ``ALIASES_PER_ENTRY``
     aliases of one entry and ``RESCORED`` entries go on to scoring.
     """
-    if type is not None and type not in TYPE_CODES:
-        raise ValueError(f"type must be one of {', '.join(TYPE_CODES)} or None, not {type!r}")
+    _check_type(type)
     found = {a for key in query.exact for a in index.exact.get(key, ())}
     span, numbers = index.postings.span, index.postings.numbers
 
@@ -288,8 +292,7 @@ def match(index: Index, name: str, lang: str | None = None, type: str | None = N
     """
     require_str(name, "match()")
     check_name_words(name_words(name), "match()")
-    if type not in (None, "person", "place"):
-        raise ValueError(f"type must be 'person', 'place' or None, not {type!r}")
+    _check_type(type)
     if limit < 1:
         raise ValueError("limit must be at least 1")
     query = make_query(name, lang)

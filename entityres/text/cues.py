@@ -139,11 +139,16 @@ def match_at(words: Sequence[str], start: int, group: str, lang: str | None = No
 
     To ask at every word of a text, :func:`rows` is faster."""
     _check(words, start, "start")
-    first = _parts(words[start]) if start < len(words) else ()
-    for ph in _index(group, canonical_lang(lang)).by_first.get(first[0], ()) if first else ():
+    for ph in _starting(words[start], group, lang) if start < len(words) else ():
         if n := _covers(words, start, ph, 1):
             return n
     return 0
+
+
+def _starting(word: str, group: str, lang: str | None) -> tuple[Phrase, ...]:
+    """The phrases of ``group`` whose first piece is ``word``'s, longest first."""
+    first = _parts(word)
+    return _index(group, canonical_lang(lang)).by_first.get(first[0], ()) if first else ()
 
 
 def leading_title(words: Sequence[str], lang: str | None = None) -> int:
@@ -154,8 +159,7 @@ def leading_title(words: Sequence[str], lang: str | None = None) -> int:
     if len(words) < 2:
         return 0
     lang = lang if lang in READ_LANGS else None
-    first = _parts(words[0].rstrip(".") or words[0])
-    if not first or first[0] not in _index("person_titles", canonical_lang(lang)).by_first:
+    if not _starting(words[0].rstrip(".") or words[0], "person_titles", lang):
         return 0  # most names: no title starts with their first word (the matcher asks of every alias it scores)
     return match_at([w.rstrip(".") or w for w in words], 0, "person_titles", lang)
 

@@ -1,4 +1,4 @@
-"""Names that must not match, and names the text scan must find: rules of mentions.py and link.py,
+"""Names that must not match, and names the text scan must find: rules of mentions.pyx and link.pyx,
 each on sentences written for these tests."""
 import pytest
 

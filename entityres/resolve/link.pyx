@@ -1,3 +1,4 @@
+# cython: language_level=3, annotation_typing=False, binding=True
 """Links: which gazetteer entry each span names, decided within its document.
 
 * A whole alias scores 1, less what it took to read it (a stripped clitic, a corrected spelling),

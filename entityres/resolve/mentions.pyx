@@ -1,3 +1,4 @@
+# cython: language_level=3, annotation_typing=False, binding=True
 """Candidate spans: where a text names a person or a place, known to the gazetteer or not.
 
 Tokens → forms → spans, in one pass over the text:

@@ -52,9 +52,11 @@ class KernelsBuildHook(BuildHookInterface):
         cwd = os.getcwd()
         os.chdir(root)
         try:
-            dist = Distribution({"name": "entityres", "ext_modules": cythonize(extensions, quiet=True)})
+            jobs = os.cpu_count() or 1  # five modules: translated and compiled side by side
+            dist = Distribution({"name": "entityres", "ext_modules": cythonize(extensions, quiet=True, nthreads=jobs)})
             command = dist.get_command_obj("build_ext")
             command.build_temp = command.build_lib = str(root / "build" / "kernels")
+            command.parallel = jobs
             command.ensure_finalized()
             command.run()
             built = []

@@ -284,3 +284,19 @@ def test_spelling_corrections_are_those_of_the_vocabulary_in_the_same_script(cac
     assert made == [_corrections_in_python(w, lang, index) for w, lang in words]
     assert any(made)
     assert all(w[0].isascii() == v.isascii() for (w, _), found in zip(words, made) for v, _ in found)
+
+
+def test_detector_and_linker_are_compiled_with_python_semantics():
+    # mentions.pyx and link.pyx are Python compiled as it reads: annotations are documentation, not
+    # types (annotation_typing=False), so a tuple where one says list works as it does in Python.
+    import importlib.machinery
+    import sys
+
+    from entityres.resolve import link, mentions
+
+    for module in (mentions, link):
+        assert module.__file__.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)), module.__file__
+    # an organisation name two tokens long at token 1, all in one segment; a tuple of lengths
+    assert mentions._organisations((0, 2, 0, 0), (0, 0, 0, 0)) == {1: 1, 2: 1}
+    assert mentions._organisations([0, 2, 0, 0], [0, 0, 1, 1]) == {}  # split by punctuation: none
+    assert sys.modules["entityres.resolve.mentions"] is mentions

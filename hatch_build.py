@@ -52,11 +52,10 @@ class KernelsBuildHook(BuildHookInterface):
         cwd = os.getcwd()
         os.chdir(root)
         try:
-            jobs = os.cpu_count() or 1  # five modules compiled side by side (translating them is quick)
             dist = Distribution({"name": "entityres", "ext_modules": cythonize(extensions, quiet=True)})
             command = dist.get_command_obj("build_ext")
             command.build_temp = command.build_lib = str(root / "build" / "kernels")
-            command.parallel = jobs
+            command.parallel = os.cpu_count() or 1  # the modules compiled side by side (translating them is quick)
             command.ensure_finalized()
             command.run()
             built = []

@@ -614,6 +614,18 @@ cdef Py_ssize_t _distinct(_Text *x, Py_ssize_t n, Py_ssize_t *table, Py_ssize_t 
     return u
 
 
+cdef extern from *:
+    """
+    #if defined(_MSC_VER)
+    #include <intrin.h>
+    static __inline int entityres_ctz64(unsigned __int64 x) { unsigned long i; _BitScanForward64(&i, x); return (int) i; }
+    #else
+    #define entityres_ctz64(x) __builtin_ctzll(x)
+    #endif
+    """
+    int entityres_ctz64(uint64_t x) noexcept nogil  # trailing zeros of x, not 0: the CPU's instruction
+
+
 cdef struct _Ranked:
     double hit  # -(hit + exact bonus)
     Py_ssize_t gap
@@ -908,10 +920,10 @@ cdef enum:
 
 
 cdef int _mark(list groups, const unsigned int[::1] numbers, uint64_t *rows, Py_ssize_t words, Py_ssize_t n,
-               Py_ssize_t *sizes, Py_ssize_t *lo, Py_ssize_t *hi) except -1:
+               Py_ssize_t *sizes) except -1:
     """Set the bit of every alias posted in group ``g`` of ``groups`` (a list of postings: each a
     span ``start << 32 | length`` of ``numbers``) in row ``g``, a bitmap of ``words`` words from
-    ``rows``; ``sizes[g]`` counts the row's aliases; ``lo`` and ``hi`` widen to the words set."""
+    ``rows``; ``sizes[g]`` counts the row's aliases."""
     cdef Py_ssize_t g, i, start, length, size, w
     cdef unsigned int a
     cdef uint64_t span, old, b
@@ -931,10 +943,6 @@ cdef int _mark(list groups, const unsigned int[::1] numbers, uint64_t *rows, Py_
                 old = row[w]
                 row[w] = old | b
                 size += (old & b) == 0
-                if w < lo[0]:
-                    lo[0] = w
-                if w > hi[0]:
-                    hi[0] = w
         sizes[g] = size
     return 0
 
@@ -977,9 +985,9 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
     # CPU's cache, where a mask per alias read at random was not). The pool is read from the bitmaps
     # a word of 64 aliases at a time: the groups' union where a group pools alone, and aliases in two.
     # Rows: the slots, the pairs (the two counted by the two-of rule), the firsts, the exact hits.
-    cdef Py_ssize_t n_slots = len(slots), n_pairs = len(pairs), i, t, g, w, lack, total = len(found)
+    cdef Py_ssize_t n_slots = len(slots), n_pairs = len(pairs), i, t, g, w, lack, capacity
     cdef Py_ssize_t pair_row = n_slots, first_row = n_slots + n_pairs, found_row = 2 * n_slots + n_pairs
-    cdef Py_ssize_t n_rows = found_row + 1, n_words = (n + 63) >> 6, lo = n_words, hi = -1, n_kept = 0
+    cdef Py_ssize_t n_rows = found_row + 1, n_words = (n + 63) >> 6, n_kept = 0
     cdef Py_ssize_t sizes[3 * GROUP + 1]
     cdef double idf[GROUP]
     cdef double h1, h2
@@ -989,6 +997,10 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
     cdef list out = []
     cdef uint64_t *rows = NULL
     cdef _Ranked *kept = NULL
+    cdef _Ranked ranked, bound
+    cdef bint bounded = False
+    cdef Py_ssize_t alone_rows[3 * GROUP + 1]
+    cdef Py_ssize_t n_alone = 0
     if n_slots > GROUP or len(firsts) != n_slots or n_pairs >= GROUP:
         raise ValueError(f"at most {GROUP} query words, each with its firsts")
     if words.shape[0] != n:
@@ -1007,18 +1019,15 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
     if rows == NULL:
         raise MemoryError()
     try:
-        _mark(slots, numbers, rows, n_words, n, sizes, &lo, &hi)
-        _mark(pairs, numbers, rows + pair_row * n_words, n_words, n, sizes + pair_row, &lo, &hi)
-        _mark(firsts, numbers, rows + first_row * n_words, n_words, n, sizes + first_row, &lo, &hi)
+        _mark(slots, numbers, rows, n_words, n, sizes)
+        _mark(pairs, numbers, rows + pair_row * n_words, n_words, n, sizes + pair_row)
+        _mark(firsts, numbers, rows + first_row * n_words, n_words, n, sizes + first_row)
         for item in found:
             t = item
             if t < 0 or t >= n:
                 raise IndexError(f"alias {t} is not under {n}")
             w, b = t >> 6, (<uint64_t> 1) << (t & 63)
             rows[found_row * n_words + w] |= b
-            lo, hi = min(lo, w), max(hi, w)
-        for g in range(found_row):
-            total += sizes[g]
         for i in range(n_slots):
             idf[i] = log(<double> n / <double> (1 + sizes[i])) + 1.0
         # The rows that pool alone: a small slot (any slot of a one-word query), else the word's
@@ -1032,10 +1041,20 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
         for i in range(n_pairs):
             if sizes[pair_row + i] <= small * 4:
                 alone |= (<uint64_t> 1) << (pair_row + i)
-        kept = <_Ranked *> PyMem_Malloc((total + 1) * sizeof(_Ranked))
+        for g in range(n_rows):
+            if (alone >> g) & 1:
+                alone_rows[n_alone] = g
+                n_alone += 1
+        if limit == 0:
+            return out
+        # Thousands of aliases may share a common name's keys, and only the first few hundred go
+        # on: when the buffer fills, its ``limit`` best are kept and the worst of them bars any
+        # alias that does not rank before it (the order is total, so the result is the same).
+        capacity = 2 * limit + 64
+        kept = <_Ranked *> PyMem_Malloc(capacity * sizeof(_Ranked))
         if kept == NULL:
             raise MemoryError()
-        for w in range(lo, hi + 1):
+        for w in range(n_words):  # the postings of a query's words span nearly all the aliases
             ones, twos, pool = 0, 0, 0
             # Two words, or a word and two written as one (أحمد داود أوغلو, Ahmet Davutoğlu).
             for g in range(first_row):
@@ -1043,15 +1062,14 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
                 twos |= ones & x
                 ones |= x
             pool = twos
-            for g in range(n_rows):
-                if (alone >> g) & 1:
-                    pool |= rows[g * n_words + w]
+            for g in range(n_alone):
+                pool |= rows[alone_rows[g] * n_words + w]
             if keep != NULL:  # a word of the bitmap, not a byte an alias read at random: most were cache misses
                 pool &= keep[w]
             while pool:
                 b = pool & (~pool + 1)
                 pool ^= b
-                t = (w << 6) + _popcount(b - 1)
+                t = (w << 6) + entityres_ctz64(b)
                 h1 = 0.0
                 for i in range(n_slots):
                     if _has(rows, n_words, i, w, b):
@@ -1061,15 +1079,18 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
                     if _has(rows, n_words, pair_row + i, w, b):
                         h2 += second * (idf[i] + idf[i + 1])
                 lack = <Py_ssize_t> words_of[t] - query_words
-                kept[n_kept].hit = -((h1 + h2) + (100.0 if _has(rows, n_words, found_row, w, b) else 0.0))
-                kept[n_kept].gap = lack if lack >= 0 else -lack
-                kept[n_kept].alias = <int32_t> t
+                ranked.hit = -((h1 + h2) + (100.0 if _has(rows, n_words, found_row, w, b) else 0.0))
+                ranked.gap = lack if lack >= 0 else -lack
+                ranked.alias = <int32_t> t
+                if bounded and _compare_ranked(&ranked, &bound) >= 0:
+                    continue
+                kept[n_kept] = ranked
                 n_kept += 1
-        # Thousands of aliases may share a common name's keys, and only the first few hundred go on:
-        # those are picked out first, and only they are sorted.
-        if n_kept > limit:
-            if limit:
-                _nth_smallest(kept, n_kept, limit - 1)
+                if n_kept == capacity:
+                    bound = _nth_smallest(kept, n_kept, limit - 1)
+                    n_kept, bounded = limit, True
+        if n_kept > limit:  # the first ``limit`` picked out, and only they are sorted
+            _nth_smallest(kept, n_kept, limit - 1)
             n_kept = limit
         qsort(kept, n_kept, sizeof(_Ranked), _compare_ranked)
         for t in range(n_kept):

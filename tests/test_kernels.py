@@ -6,6 +6,7 @@ float, to the bit, on any input (hypothesis), so that scores and rankings do not
 import heapq
 import random
 import re
+import sys
 from array import array
 from collections import defaultdict
 from itertools import product
@@ -490,7 +491,7 @@ def test_blocking_ranked_picks_the_first_of_thousands_as_a_full_sort_would():
         (slots, firsts, pairs), numbers = packed(groups)
         rest = (n, types, -1 if trial % 2 else 1, words, 3, 64, 0.6)
         full = reference_blocking_ranked(*groups, found, *rest)
-        for limit in (1, 17, 400, len(full)):
+        for limit in (1, 17, 400, len(full), sys.maxsize):  # a buffer of 2 * limit for the largest would not fit
             assert _kernels.blocking_ranked(slots, firsts, pairs, found, numbers, *kernel_args(*rest), limit) == full[:limit]
 
 

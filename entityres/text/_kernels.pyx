@@ -985,7 +985,7 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
     # CPU's cache, where a mask per alias read at random was not). The pool is read from the bitmaps
     # a word of 64 aliases at a time: the groups' union where a group pools alone, and aliases in two.
     # Rows: the slots, the pairs (the two counted by the two-of rule), the firsts, the exact hits.
-    cdef Py_ssize_t n_slots = len(slots), n_pairs = len(pairs), i, t, g, w, lack, capacity
+    cdef Py_ssize_t n_slots = len(slots), n_pairs = len(pairs), i, t, g, w, lack, capacity, total = len(found)
     cdef Py_ssize_t pair_row = n_slots, first_row = n_slots + n_pairs, found_row = 2 * n_slots + n_pairs
     cdef Py_ssize_t n_rows = found_row + 1, n_words = (n + 63) >> 6, n_kept = 0
     cdef Py_ssize_t sizes[3 * GROUP + 1]
@@ -1028,6 +1028,8 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
                 raise IndexError(f"alias {t} is not under {n}")
             w, b = t >> 6, (<uint64_t> 1) << (t & 63)
             rows[found_row * n_words + w] |= b
+        for g in range(found_row):
+            total += sizes[g]
         for i in range(n_slots):
             idf[i] = log(<double> n / <double> (1 + sizes[i])) + 1.0
         # The rows that pool alone: a small slot (any slot of a one-word query), else the word's
@@ -1050,7 +1052,7 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
         # Thousands of aliases may share a common name's keys, and only the first few hundred go
         # on: when the buffer fills, its ``limit`` best are kept and the worst of them bars any
         # alias that does not rank before it (the order is total, so the result is the same).
-        capacity = 2 * limit + 64
+        capacity = 2 * limit + 64 if limit < total else total + 1  # (no more than the postings can pool)
         kept = <_Ranked *> PyMem_Malloc(capacity * sizeof(_Ranked))
         if kept == NULL:
             raise MemoryError()

@@ -2149,8 +2149,9 @@ def per_entry(list ranked, const unsigned int[::1] entry_of, Py_ssize_t most, Py
     cdef list out = []
     if most < 0 or entries < 0:
         raise ValueError("per_entry: negative limits")
-    cdef unsigned int *met = <unsigned int *> PyMem_Malloc((entries + 1) * sizeof(unsigned int))
-    cdef Py_ssize_t *kept = <Py_ssize_t *> PyMem_Malloc((entries + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t room = min(entries, len(ranked)) + 1  # no more entries met than aliases ranked
+    cdef unsigned int *met = <unsigned int *> PyMem_Malloc(room * sizeof(unsigned int))
+    cdef Py_ssize_t *kept = <Py_ssize_t *> PyMem_Malloc(room * sizeof(Py_ssize_t))
     if met == NULL or kept == NULL:
         PyMem_Free(met)
         PyMem_Free(kept)

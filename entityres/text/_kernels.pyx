@@ -893,6 +893,8 @@ cdef list _align_units(Py_ssize_t n_a, Py_ssize_t n_b, list sims, pair_a, pair_b
     cdef object s
     if n_a <= 0 or n_b <= 0:
         return []
+    if n_a > len(sims) or n_b > len(sims) or n_a * n_b != len(sims):  # (so that the sizes below cannot overflow)
+        raise ValueError(f"{n_a} x {n_b} scores expected, not {len(sims)}")
     total = n_a * n_b + n_a * (n_b - 1) + (n_a - 1) * n_b
     cdef _Unit *units = <_Unit *> PyMem_Malloc(total * sizeof(_Unit))
     cdef unsigned char *used = <unsigned char *> PyMem_Malloc(n_a + n_b)

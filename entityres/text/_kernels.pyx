@@ -862,13 +862,20 @@ cdef list _greedy(_Unit *units, Py_ssize_t n, double floor, unsigned char *used_
     return out
 
 
+cdef int _check_shape(list scores, Py_ssize_t rows, Py_ssize_t cols) except -1:
+    """ValueError unless ``scores`` has ``rows * cols`` items (``rows``, ``cols`` at least 1),
+    checked so that the product cannot overflow: each is at most the count of scores."""
+    if rows > len(scores) or cols > len(scores) or rows * cols != len(scores):
+        raise ValueError(f"{rows} x {cols} scores expected, not {len(scores)}")
+    return 0
+
+
 cdef int _fill(_Unit *units, Py_ssize_t at, list scores, Py_ssize_t rows, Py_ssize_t cols, bint pair_in_a,
                bint pair_in_b) except -1:
     """Units of ``scores`` (row i, column j at ``i * cols + j``): word i (and i + 1 with
     ``pair_in_a``) of a against word j (and j + 1 with ``pair_in_b``) of b."""
     cdef Py_ssize_t i, j
-    if len(scores) != rows * cols:
-        raise ValueError(f"{rows} x {cols} scores expected, not {len(scores)}")
+    _check_shape(scores, rows, cols)
     for i in range(rows):
         for j in range(cols):
             units[at].score = scores[i * cols + j]
@@ -893,8 +900,7 @@ cdef list _align_units(Py_ssize_t n_a, Py_ssize_t n_b, list sims, pair_a, pair_b
     cdef object s
     if n_a <= 0 or n_b <= 0:
         return []
-    if n_a > len(sims) or n_b > len(sims) or n_a * n_b != len(sims):  # (so that the sizes below cannot overflow)
-        raise ValueError(f"{n_a} x {n_b} scores expected, not {len(sims)}")
+    _check_shape(sims, n_a, n_b)  # before the sizes below are computed from them
     total = n_a * n_b + n_a * (n_b - 1) + (n_a - 1) * n_b
     cdef _Unit *units = <_Unit *> PyMem_Malloc(total * sizeof(_Unit))
     cdef unsigned char *used = <unsigned char *> PyMem_Malloc(n_a + n_b)

@@ -1477,26 +1477,23 @@ cdef double _fuzzy_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t 
     # the keys' score, then the readings' (the written vowels, the most work, only lower it). The
     # keys come first: with the readings' length bound they rule out most pairs of words that
     # reach them (three in four of the matcher's), and the readings' score costs as much again.
-    cdef bint a_arabic = a[4], b_arabic = b[4], same = a_arabic == b_arabic
+    cdef bint a_arabic = a[4], b_arabic = b[4], same = a_arabic == b_arabic, cut = need > -INFINITY
     cdef double key_sim = 1.0, read_sim, score, surface = 1.0
     cdef long weight_a = a[3], weight_b = b[3]
-    if need > -INFINITY:
-        need -= BOUND_SLACK
+    need -= BOUND_SLACK
+    if cut:
         surface = _length_share(a[5], b[5])
         if r.compare.balanced:
             key_sim = _length_bound(a[1], b[1], max_keys, r.alt_class, r.compare)
         read_sim = _lengths_bound(a[2], b[2])
         if _score_bound(key_sim, read_sim, surface, same, weight_a, weight_b, r) < need:
             return -1.0
-        key_sim = _best_key_similarity(a[1], b[1], max_keys, shortlist, r.alt_class, r.compare)
-        if _score_bound(key_sim, read_sim, surface, same, weight_a, weight_b, r) < need:
-            return -1.0
-        read_sim = _best_indel_similarity(a[2], b[2])
-        if _score_bound(key_sim, read_sim, surface, same, weight_a, weight_b, r) < need:
-            return -1.0
-    else:
-        key_sim = _best_key_similarity(a[1], b[1], max_keys, shortlist, r.alt_class, r.compare)
-        read_sim = _best_indel_similarity(a[2], b[2])
+    key_sim = _best_key_similarity(a[1], b[1], max_keys, shortlist, r.alt_class, r.compare)
+    if cut and _score_bound(key_sim, read_sim, surface, same, weight_a, weight_b, r) < need:
+        return -1.0
+    read_sim = _best_indel_similarity(a[2], b[2])
+    if cut and _score_bound(key_sim, read_sim, surface, same, weight_a, weight_b, r) < need:
+        return -1.0
     if key_sim > 0.0 and not (a_arabic and b_arabic):
         key_sim = _written_vowels(a[1], a[7], a_arabic, a[5], b[1], b[7], b_arabic, b[5], key_sim, max_keys, r)
     score = r.key_weight * key_sim + (1 - r.key_weight) * read_sim

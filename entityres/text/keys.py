@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-
 from . import tables
 from ..limits import check_name_words
 from ..memo import READINGS, WORDS

@@ -4,6 +4,7 @@ Each reference below is the readable Python the kernel replaced; the kernel must
 float, to the bit, on any input (hypothesis), so that scores and rankings do not move.
 """
 import heapq
+import math
 import random
 import re
 import sys
@@ -981,7 +982,7 @@ def test_unit_similarities_refuse_a_unit_without_alternatives():
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(unit_alternatives_st, min_size=1, max_size=4).map(tuple), st.lists(any_word_st, min_size=1, max_size=4).map(tuple),
-       st.sampled_from([(6, 2), (4, 2)]), st.sampled_from([0.55, 0.0]), st.sampled_from([0.85, 0.0]))
+       st.sampled_from([(6, 2), (4, 2)]), st.sampled_from([0.55, 0.0, -math.inf]), st.sampled_from([0.85, 0.0]))
 def test_align_names_equals_the_units_aligned_one_call_at_a_time(units, words, keys_shortlist, floor, good):
     plain = [alts[0][0] for alts in units]
     pair_units = tuple(p and ((p, 0.0),) for p in S.joinable_pairs(plain, lambda i: S.join_profiles(plain[i:i + 2])))
@@ -998,6 +999,24 @@ def test_align_names_equals_the_units_aligned_one_call_at_a_time(units, words, k
     assert got == expected
     # the words' pairs are asked for at most once, and only where two words may be joined
     assert len(asked) <= 1 and (not asked or any(x is not None for x in S.joinable_pairs(words, pairs.__getitem__)))
+
+
+def test_align_names_scores_no_unit_whose_words_better_units_took(monkeypatch):
+    # Ali and Reza are known name parts: each score of one against the other asks whether they differ
+    asked = []
+    monkeypatch.setattr(S, "parts_differ", lambda a, b: asked.append((a, b)) or name_parts.parts_differ(a, b))
+    S._score_rules.cache_clear()
+    try:
+        rules = S._score_rules()
+        units = tuple(((word_profile(w), 0.0),) for w in ("Ali", "Reza"))
+        words = tuple(word_profile(w) for w in ("Ali", "Reza"))
+        assert _kernels.align_names(units, (None,), words, tuple, 6, 2, rules, 0.55, 0.85) == \
+            [(1.0, (0,), (0,)), (1.0, (1,), (1,))]
+        assert asked == []  # Ali against Reza came after both words were taken
+        _kernels.unit_similarities(units, words, 6, 2, rules, 0.55)
+        assert sorted(asked) == [("ali", "reza"), ("reza", "ali")]
+    finally:
+        S._score_rules.cache_clear()
 
 
 def test_align_names_refuses_pairs_of_another_count():

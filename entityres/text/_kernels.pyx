@@ -804,8 +804,9 @@ def kbest_readings(list steps, Py_ssize_t width, Py_ssize_t k):
 
 
 cdef struct _Unit:
-    double score
+    double score  # with lazy, a bound of the score, not yet worked out (_LazyUnits)
     int a0, a1, b0, b1  # positions in a and in b; a1, b1 -1 for a unit of one word
+    bint lazy
 
 
 cdef inline int _compare_positions(int x0, int x1, int y0, int y1) noexcept nogil:
@@ -820,12 +821,15 @@ cdef inline int _compare_positions(int x0, int x1, int y0, int y1) noexcept nogi
 
 
 cdef int _compare_units(const void *x, const void *y) noexcept nogil:
-    """Higher similarity first, then fewer words, then by positions (no two units share all)."""
+    """Higher similarity first (a bound before a score as high), then fewer words, then by positions
+    (no two units share all)."""
     cdef const _Unit *a = <const _Unit *> x
     cdef const _Unit *b = <const _Unit *> y
     cdef int na = 2 + (a.a1 >= 0) + (a.b1 >= 0), nb = 2 + (b.a1 >= 0) + (b.b1 >= 0), c
     if a.score != b.score:
         return -1 if a.score > b.score else 1
+    if a.lazy != b.lazy:
+        return -1 if a.lazy else 1
     if na != nb:
         return -1 if na < nb else 1
     c = _compare_positions(a.a0, a.a1, b.a0, b.a1)
@@ -839,20 +843,35 @@ cdef inline tuple _positions(int x0, int x1):
 
 
 cdef list _greedy(_Unit *units, Py_ssize_t n, double floor, unsigned char *used_a, Py_ssize_t n_a,
-                  unsigned char *used_b, Py_ssize_t n_b):
-    """Units taken best first while none of their positions is taken and they reach ``floor``."""
-    cdef Py_ssize_t k
+                  unsigned char *used_b, Py_ssize_t n_b, _LazyUnits lazy):
+    """Units taken best first while none of their positions is taken and they reach ``floor``. A
+    lazy unit is worked out when its bound comes first with its positions free, then goes to its
+    place among the rest (its score is at most its bound): one whose positions are taken before
+    then is never worked out, and the units taken are those a greedy of worked-out scores takes."""
+    cdef Py_ssize_t k = 0, j
     cdef list out = []
     cdef _Unit u
     qsort(units, n, sizeof(_Unit), _compare_units)
     memset(used_a, 0, n_a)
     memset(used_b, 0, n_b)
-    for k in range(n):
+    while k < n:
         u = units[k]
         if u.score < floor:
             break
         if used_a[u.a0] or (u.a1 >= 0 and used_a[u.a1]) or used_b[u.b0] or (u.b1 >= 0 and used_b[u.b1]):
+            k += 1
             continue
+        if u.lazy:
+            units[k].score, units[k].lazy = lazy.score(&units[k]), False
+            if units[k].score < floor:
+                k += 1
+                continue
+            j = k
+            while j + 1 < n and _compare_units(&units[j], &units[j + 1]) > 0:
+                units[j], units[j + 1] = units[j + 1], units[j]
+                j += 1
+            continue
+        k += 1
         used_a[u.a0] = used_b[u.b0] = 1
         if u.a1 >= 0:
             used_a[u.a1] = 1
@@ -871,9 +890,9 @@ cdef int _check_shape(list scores, Py_ssize_t rows, Py_ssize_t cols) except -1:
 
 
 cdef int _fill(_Unit *units, Py_ssize_t at, list scores, Py_ssize_t rows, Py_ssize_t cols, bint pair_in_a,
-               bint pair_in_b) except -1:
-    """Units of ``scores`` (row i, column j at ``i * cols + j``): word i (and i + 1 with
-    ``pair_in_a``) of a against word j (and j + 1 with ``pair_in_b``) of b."""
+               bint pair_in_b, bint lazy) except -1:
+    """Units of ``scores`` (row i, column j at ``i * cols + j``; with ``lazy``, bounds of them): word
+    i (and i + 1 with ``pair_in_a``) of a against word j (and j + 1 with ``pair_in_b``) of b."""
     cdef Py_ssize_t i, j
     _check_shape(scores, rows, cols)
     for i in range(rows):
@@ -881,6 +900,7 @@ cdef int _fill(_Unit *units, Py_ssize_t at, list scores, Py_ssize_t rows, Py_ssi
             units[at].score = scores[i * cols + j]
             units[at].a0, units[at].a1 = <int> i, (<int> i + 1 if pair_in_a else -1)
             units[at].b0, units[at].b1 = <int> j, (<int> j + 1 if pair_in_b else -1)
+            units[at].lazy = lazy
             at += 1
     return at
 
@@ -891,10 +911,12 @@ def align_units(Py_ssize_t n_a, Py_ssize_t n_b, list sims, pair_a, pair_b, doubl
     (higher similarity, then fewer words, then by positions); one is taken when none of its
     positions is taken yet and its similarity reaches ``floor``. ``pair_b()`` and ``pair_a()`` are
     called only when a word is left without a ``good`` partner."""
-    return _align_units(n_a, n_b, sims, pair_a, pair_b, floor, good)
+    return _align_units(n_a, n_b, sims, pair_a, pair_b, floor, good, None)
 
 
-cdef list _align_units(Py_ssize_t n_a, Py_ssize_t n_b, list sims, pair_a, pair_b, double floor, double good):
+cdef list _align_units(Py_ssize_t n_a, Py_ssize_t n_b, list sims, pair_a, pair_b, double floor, double good,
+                       _LazyUnits lazy):
+    """With ``lazy``, the lists hold bounds of the scores, which ``lazy`` works out when needed."""
     cdef Py_ssize_t n, total
     cdef list aligned
     cdef object s
@@ -909,15 +931,15 @@ cdef list _align_units(Py_ssize_t n_a, Py_ssize_t n_b, list sims, pair_a, pair_b
         PyMem_Free(used)
         raise MemoryError()
     try:
-        n = _fill(units, 0, sims, n_a, n_b, False, False)
-        aligned = _greedy(units, n, floor, used, n_a, used + n_a, n_b)
+        n = _fill(units, 0, sims, n_a, n_b, False, False, lazy is not None)
+        aligned = _greedy(units, n, floor, used, n_a, used + n_a, n_b, lazy)
         if len(aligned) == min(n_a, n_b) and all([(<tuple> s)[0] >= good for s in aligned]):
             return aligned
         if n_b > 1:
-            n = _fill(units, n, pair_b(), n_a, n_b - 1, False, True)
+            n = _fill(units, n, pair_b(), n_a, n_b - 1, False, True, lazy is not None)
         if n_a > 1:
-            n = _fill(units, n, pair_a(), n_a - 1, n_b, True, False)
-        return _greedy(units, n, floor, used, n_a, used + n_a, n_b)
+            n = _fill(units, n, pair_a(), n_a - 1, n_b, True, False, lazy is not None)
+        return _greedy(units, n, floor, used, n_a, used + n_a, n_b, lazy)
     finally:
         PyMem_Free(units)
         PyMem_Free(used)
@@ -1469,6 +1491,16 @@ def vowel_swaps(str a, str b, str vowels) -> int:
     return _vowel_swaps(a, b, vowels)
 
 
+cdef double _first_bound(tuple a, tuple b, Py_ssize_t max_keys, ScoreRules r, double *key_sim, double *read_sim,
+                         double *surface) except -2.0:
+    """At least :func:`_fuzzy_similarity` of ``a`` and ``b`` from lengths alone (the keys' weights
+    for a balanced table, the readings', the surfaces'), leaving each part's bound for the next."""
+    surface[0] = _length_share(a[5], b[5])
+    key_sim[0] = _length_bound(a[1], b[1], max_keys, r.alt_class, r.compare) if r.compare.balanced else 1.0
+    read_sim[0] = _lengths_bound(a[2], b[2])
+    return _score_bound(key_sim[0], read_sim[0], surface[0], <bint> a[4] == <bint> b[4], a[3], b[3], r)
+
+
 cdef double _fuzzy_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules r,
                               double need=-INFINITY) except -2.0:
     # a and b are laid out as similarity.Word (a tuple): text, keys, codes, weight, arabic, surface, part, slots.
@@ -1478,16 +1510,11 @@ cdef double _fuzzy_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t 
     # keys come first: with the readings' length bound they rule out most pairs of words that
     # reach them (three in four of the matcher's), and the readings' score costs as much again.
     cdef bint a_arabic = a[4], b_arabic = b[4], same = a_arabic == b_arabic, cut = need > -INFINITY
-    cdef double key_sim = 1.0, read_sim, score, surface = 1.0
+    cdef double key_sim, read_sim, score, surface
     cdef long weight_a = a[3], weight_b = b[3]
     need -= BOUND_SLACK
-    if cut:
-        surface = _length_share(a[5], b[5])
-        if r.compare.balanced:
-            key_sim = _length_bound(a[1], b[1], max_keys, r.alt_class, r.compare)
-        read_sim = _lengths_bound(a[2], b[2])
-        if _score_bound(key_sim, read_sim, surface, same, weight_a, weight_b, r) < need:
-            return -1.0
+    if cut and _first_bound(a, b, max_keys, r, &key_sim, &read_sim, &surface) < need:
+        return -1.0
     key_sim = _best_key_similarity(a[1], b[1], max_keys, shortlist, r.alt_class, r.compare)
     if cut and _score_bound(key_sim, read_sim, surface, same, weight_a, weight_b, r) < need:
         return -1.0
@@ -1523,7 +1550,7 @@ cdef double _word_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t s
     cdef object part_a = a[6], part_b = b[6]
     cdef tuple pieces_a = a[8], pieces_b = b[8]
     cdef double score
-    if a[0] == b[0] or (part_a is not None and part_a == part_b):
+    if _same_name(a, b):
         return 1.0
     score = _fuzzy_similarity(a, b, max_keys, shortlist, r, need)
     if (part_a is not None and part_b is not None and r.parts_differ(part_a, part_b)) \
@@ -1531,6 +1558,16 @@ cdef double _word_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t s
             or (part_b is not None and pieces_a and not r.joins_into(pieces_a, part_b)):
         return r.different_part if r.different_part < score else score
     return score
+
+
+cdef inline bint _same_name(tuple a, tuple b) except -1:
+    return a[0] == b[0] or (a[6] is not None and a[6] == b[6])
+
+
+cdef double _word_bound(tuple a, tuple b, Py_ssize_t max_keys, ScoreRules r) except -2.0:
+    """At least :func:`_word_similarity` of ``a`` and ``b`` (the rules of known parts only lower a score)."""
+    cdef double key_sim, read_sim, surface
+    return 1.0 if _same_name(a, b) else _first_bound(a, b, max_keys, r, &key_sim, &read_sim, &surface)
 
 
 def word_similarity(a, b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules rules, double need=-INFINITY) -> float:
@@ -1588,12 +1625,11 @@ def unit_similarities(tuple units, tuple targets, Py_ssize_t max_keys, Py_ssize_
 
 
 cdef list _unit_similarities(tuple units, tuple targets, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules rules,
-                             double floor):
-    cdef Py_ssize_t i, j, k, na = len(units), nb = len(targets)
-    cdef tuple alternatives, alternative
+                             double floor, bint bounds=False):
+    """With ``bounds``, a bound of each score from lengths alone (:func:`_unit_bound_of`) instead."""
+    cdef Py_ssize_t i, j, na = len(units), nb = len(targets)
+    cdef tuple alternatives
     cdef object target
-    cdef double best, s, penalty
-    cdef bint floored = floor > -INFINITY
     cdef list out = []
     for i in range(na):
         if units[i] is None:
@@ -1609,16 +1645,55 @@ cdef list _unit_similarities(tuple units, tuple targets, Py_ssize_t max_keys, Py
                 continue
             if not isinstance(target, tuple):
                 raise TypeError("unit_similarities compares profiled words (similarity.Word)")
-            for k in range(len(alternatives)):
-                alternative = alternatives[k]
-                penalty = alternative[1]
-                s = _word_similarity(<tuple> alternative[0], <tuple> target, max_keys, shortlist, rules,
-                                     ((floor if k == 0 or best < floor else best) + penalty) if floored else -INFINITY) \
-                    - penalty
-                if k == 0 or s > best:
-                    best = s
-            out.append(-1.0 if floored and best < floor else best)
+            out.append(_unit_bound_of(alternatives, <tuple> target, max_keys, rules) if bounds
+                       else _unit_score(alternatives, <tuple> target, max_keys, shortlist, rules, floor))
     return out
+
+
+cdef double _unit_score(tuple alternatives, tuple target, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules rules,
+                        double floor) except -2.0:
+    """One score of :func:`unit_similarities`: ``alternatives`` (at least one) against ``target``."""
+    cdef Py_ssize_t k
+    cdef tuple alternative
+    cdef double best = -1.0, s, penalty
+    cdef bint floored = floor > -INFINITY
+    for k in range(len(alternatives)):
+        alternative = alternatives[k]
+        penalty = alternative[1]
+        s = _word_similarity(<tuple> alternative[0], target, max_keys, shortlist, rules,
+                             ((floor if k == 0 or best < floor else best) + penalty) if floored else -INFINITY) - penalty
+        if k == 0 or s > best:
+            best = s
+    return -1.0 if floored and best < floor else best
+
+
+cdef double _unit_bound_of(tuple alternatives, tuple target, Py_ssize_t max_keys, ScoreRules rules) except -2.0:
+    """At least :func:`_unit_score` of ``alternatives`` against ``target``, from lengths alone (less
+    than it costs to score the keys), with room for rounding."""
+    cdef Py_ssize_t k
+    cdef tuple alternative
+    cdef double best = -INFINITY, s
+    for k in range(len(alternatives)):
+        alternative = alternatives[k]
+        s = _word_bound(<tuple> alternative[0], target, max_keys, rules) - <double> alternative[1]
+        if s > best:
+            best = s
+    return best + BOUND_SLACK
+
+
+cdef class _LazyUnits:
+    """What :func:`align_names` needs to score a unit when the greedy comes to it (_greedy)."""
+    cdef tuple units, pair_units, words, joined
+    cdef Py_ssize_t max_keys, shortlist
+    cdef ScoreRules rules
+    cdef double floor
+
+    cdef double score(self, const _Unit *u) except -2.0:
+        cdef object unit = self.pair_units[u.a0] if u.a1 >= 0 else self.units[u.a0]
+        cdef object target = self.joined[u.b0] if u.b1 >= 0 else self.words[u.b0]
+        if unit is None or target is None:
+            return -1.0
+        return _unit_score(<tuple> unit, <tuple> target, self.max_keys, self.shortlist, self.rules, self.floor)
 
 
 def align_names(tuple units, tuple pair_units, tuple words, pairs, Py_ssize_t max_keys, Py_ssize_t shortlist,
@@ -1633,14 +1708,21 @@ def align_names(tuple units, tuple pair_units, tuple words, pairs, Py_ssize_t ma
     if len(pair_units) != max(len(units) - 1, 0):
         raise ValueError(f"{len(units)} units have {len(units) - 1} pairs, not {len(pair_units)}")
 
+    # Units are scored when the greedy comes to them: most of a name's units lose their words to
+    # better ones first, and a bound from lengths sets their turn.
+    cdef _LazyUnits lazy = _LazyUnits.__new__(_LazyUnits)
+    lazy.units, lazy.pair_units, lazy.words = units, pair_units, words
+    lazy.max_keys, lazy.shortlist, lazy.rules, lazy.floor = max_keys, shortlist, rules, floor
+
     def pair_a():
-        return _unit_similarities(pair_units, words, max_keys, shortlist, rules, floor)
+        return _unit_similarities(pair_units, words, max_keys, shortlist, rules, floor, True)
 
     def pair_b():
-        return _unit_similarities(units, _joinable_pairs(words, pairs), max_keys, shortlist, rules, floor)
+        lazy.joined = _joinable_pairs(words, pairs)
+        return _unit_similarities(units, lazy.joined, max_keys, shortlist, rules, floor, True)
 
-    return _align_units(len(units), n_b, _unit_similarities(units, words, max_keys, shortlist, rules, floor),
-                        pair_a, pair_b, floor, good)
+    return _align_units(len(units), n_b, _unit_similarities(units, words, max_keys, shortlist, rules, floor, True),
+                        pair_a, pair_b, floor, good, lazy)
 
 
 cdef tuple _joinable_pairs(tuple words, pairs):

@@ -281,7 +281,8 @@ def align_names(units: tuple[tuple[tuple[Word, float], ...], ...], pair_units: t
     :func:`joinable`) against profiled ``words``, scored as :func:`word_similarities` scores with
     ``floor``, in one call to C. ``pairs()`` gives the words' adjacent pairs written as one
     (``pairs()[i]``: words i and i + 1), asked for only when a word is left without a good partner
-    and two words are joinable."""
+    and two words are joinable. A unit is scored only when the greedy comes to it with its words
+    free, its turn set by a bound from lengths: most lose their words to better units first."""
     return _align_names(units, pair_units, words, pairs, max_keys, shortlist, _score_rules(), floor, good)
 
 

@@ -2025,11 +2025,18 @@ cdef bint _names_a_son(Py_ssize_t query_words, list aligned, Py_ssize_t chain) e
 # --- the merge's bound ---------------------------------------------------------------------------
 
 cdef double _key_weight(str key, CostTable t) noexcept:
+    cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(key)
+    cdef int kind = PyUnicode_KIND(key)
+    cdef const void *data = PyUnicode_DATA(key)
     cdef double total = 0.0
-    cdef Py_ssize_t i
-    for i in range(PyUnicode_GET_LENGTH(key)):
-        total += _weight(t, PyUnicode_READ_CHAR(key, i))
+    for i in range(n):
+        total += _weight(t, PyUnicode_READ(kind, data, i))
     return total
+
+
+cdef struct _Weighed:
+    double weight  # the key's weight (_key_weight)
+    long classes  # its letters read as a rarer class
 
 
 cdef double _length_bound(tuple a, tuple b, Py_ssize_t max_keys, double penalty, CostTable t) except -1.0:
@@ -2037,27 +2044,28 @@ cdef double _length_bound(tuple a, tuple b, Py_ssize_t max_keys, double penalty,
     changes the weight left to match by no more than it costs, so the distance is at least the
     difference of the keys' weights, and a similarity at most the lighter weight over the heavier."""
     cdef Py_ssize_t na = min(len(a), max_keys), nb = min(len(b), max_keys), i, j
+    cdef long ca
     cdef double best = 0.0, s, wa, wb
-    cdef double stack[STACK]
-    cdef double *weights = &stack[0] if nb <= STACK else <double *> PyMem_Malloc(nb * sizeof(double))
-    if weights == NULL:
-        raise MemoryError()
+    cdef tuple key
+    cdef _Weighed stack[STACK]
+    cdef _Weighed *keys_b = <_Weighed *> _buffer(stack, sizeof(stack), nb * sizeof(_Weighed))
     try:
-        for j in range(nb):
-            weights[j] = _key_weight(<str> (<tuple> b[j])[0], t)
+        for j in range(nb):  # each key of b read once
+            key = <tuple?> b[j]
+            keys_b[j].weight, keys_b[j].classes = _key_weight(<str?> key[0], t), key[1]
         for i in range(na):
-            ka, ca = a[i]
-            wa = _key_weight(ka, t)
+            key = <tuple?> a[i]
+            wa, ca = _key_weight(<str?> key[0], t), key[1]
             for j in range(nb):
-                wb = weights[j]
+                wb = keys_b[j].weight
                 s = 1.0 if wa == wb else (wa / wb if wa < wb else wb / wa)
-                s -= penalty * <double> (<long> ca + <long> (<tuple> b[j])[1])
+                s -= penalty * <double> (ca + keys_b[j].classes)
                 if s > best:
                     best = s
         return best
     finally:
-        if weights != &stack[0]:
-            PyMem_Free(weights)
+        if keys_b != &stack[0]:
+            PyMem_Free(keys_b)
 
 
 cdef double _unit_bound(tuple a, tuple b, Py_ssize_t max_keys, bint rough, ScoreRules r) except -2.0:

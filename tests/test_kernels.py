@@ -833,7 +833,7 @@ def reference_join_profiles(parts):
     codes = reference_join_key_slots([tuple((c, 0, ("",) * (len(c) + 1)) for c in p.codes[:4]) for p in parts], keys_module.MAX_KEYS)
     return S.Word("".join(p.text for p in parts), tuple((k, c) for k, c, _ in found), tuple(k for k, _, _ in codes),
                   sum(p.weight for p in parts), parts[0].arabic, "".join(p.surface for p in parts),
-                  S._joined_part([p.surface for p in parts]), tuple(s for _, _, s in found),
+                  S._joined_part(parts), tuple(s for _, _, s in found),
                   tuple(piece for p in parts for piece in (p.pieces or (p.part,))))
 
 

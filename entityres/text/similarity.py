@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from ._kernels import NameRules, ScoreRules, name_may_reach, unit_similarities, vowel_swaps
@@ -105,12 +106,16 @@ def _weight(keys: tuple[tuple[str, int], ...]) -> int:
     return max(1, len(keys[0][0]) if keys else 1)
 
 
-def _joined_part(surfaces: list[str]) -> str | None:
+def _joined_part(words: Sequence[Word] | Sequence[Sketch]) -> str | None:
+    """The part of words read as one: the part their letters spell together, else their parts
+    (compound_part)."""
+    surfaces = [w.surface for w in words]
     joined = part_symbol("".join(surfaces))
     if joined is not None or len(surfaces) != 2:
         return joined or compound_part(surfaces)
-    # two words (the matcher joins every alias's pairs): compound_part's answer without its loop
-    first, second = part_symbol(surfaces[0]), part_symbol(surfaces[1])
+    # two words (the matcher joins every alias's pairs): compound_part's answer without its loop,
+    # each word's part read from its profile unless the word joins words itself
+    first, second = (part_symbol(w.surface) if isinstance(w, Word) and w.pieces else w.part for w in words)
     return None if first is None or second is None else f"{first}+{second}"
 
 
@@ -120,8 +125,7 @@ def join_profiles(parts: list[Word] | tuple[Word, ...]) -> Word:
     if len(parts) == 1:
         return parts[0]
     text, keys, codes, weight, surface, slots, pieces = _join_words(tuple(parts), MAX_KEYS, JOINT, JOINED_CODES)
-    return Word(text, keys, codes, weight, parts[0].arabic, surface, _joined_part([p.surface for p in parts]), slots,
-                pieces)
+    return Word(text, keys, codes, weight, parts[0].arabic, surface, _joined_part(parts), slots, pieces)
 
 
 class Sketch(NamedTuple):
@@ -158,7 +162,7 @@ def name_sketch(words: list[str] | tuple[str, ...]) -> NameSketch:
     their profiles (:func:`word_profile`, :func:`join_profiles`), and the same joined keys."""
     sketches = list(map(word_sketch, words))
     joined = tuple(Sketch(x.text + y.text, join_keys([x.keys, y.keys]), x.weight + y.weight, x.arabic,
-                          x.surface + y.surface, _joined_part([x.surface, y.surface]))
+                          x.surface + y.surface, _joined_part((x, y)))
                    for x, y in zip(sketches, sketches[1:]))
     return NameSketch(tuple(sketches), joined, tuple(map(_evidence, sketches)))
 

@@ -113,10 +113,14 @@ def _joined_part(words: Sequence[Word] | Sequence[Sketch]) -> str | None:
     joined = part_symbol("".join(surfaces))
     if joined is not None or len(surfaces) != 2:
         return joined or compound_part(surfaces)
-    # two words (the matcher joins every alias's pairs): compound_part's answer without its loop,
-    # each word's part read from its profile unless the word joins words itself
-    first, second = (part_symbol(w.surface) if isinstance(w, Word) and w.pieces else w.part for w in words)
+    # two words (the matcher joins every alias's pairs): compound_part's answer without its loop
+    first, second = _own_part(words[0]), _own_part(words[1])
     return None if first is None or second is None else f"{first}+{second}"
+
+
+def _own_part(word: Word | Sketch) -> str | None:
+    """The part a word's letters spell: its profile's, unless it joins words (then their compound)."""
+    return part_symbol(word.surface) if isinstance(word, Word) and word.pieces else word.part
 
 
 def join_profiles(parts: list[Word] | tuple[Word, ...]) -> Word:

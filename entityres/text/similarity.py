@@ -27,8 +27,8 @@ for how it was chosen.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
 from ._kernels import NameRules, ScoreRules, name_may_reach, unit_similarities, vowel_swaps

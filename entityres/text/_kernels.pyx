@@ -1502,18 +1502,22 @@ cdef double _first_bound(tuple a, tuple b, Py_ssize_t max_keys, ScoreRules r, do
 
 
 cdef double _fuzzy_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules r,
-                              double need=-INFINITY) except -2.0:
+                              double need=-INFINITY, bint reached=False) except -2.0:
     # a and b are laid out as similarity.Word (a tuple): text, keys, codes, weight, arabic, surface, part, slots.
     # With need, for callers that drop a score below it: -1.0 as soon as a bound says the score is,
     # from the lengths (the keys' weights for a balanced table, the readings', the surfaces'), then
     # the keys' score, then the readings' (the written vowels, the most work, only lower it). The
     # keys come first: with the readings' length bound they rule out most pairs of words that
     # reach them (three in four of the matcher's), and the readings' score costs as much again.
+    # ``reached``: the caller's own bound from lengths (_unit_bound_of) already reached need, so
+    # only the parts of it that the later cuts read are worked out.
     cdef bint a_arabic = a[4], b_arabic = b[4], same = a_arabic == b_arabic, cut = need > -INFINITY
     cdef double key_sim, read_sim, score, surface
     cdef long weight_a = a[3], weight_b = b[3]
     need -= BOUND_SLACK
-    if cut and _first_bound(a, b, max_keys, r, &key_sim, &read_sim, &surface) < need:
+    if cut and reached:
+        surface, read_sim = _length_share(a[5], b[5]), _lengths_bound(a[2], b[2])
+    elif cut and _first_bound(a, b, max_keys, r, &key_sim, &read_sim, &surface) < need:
         return -1.0
     key_sim = _best_key_similarity(a[1], b[1], max_keys, shortlist, r.alt_class, r.compare)
     if cut and _score_bound(key_sim, read_sim, surface, same, weight_a, weight_b, r) < need:
@@ -1543,7 +1547,7 @@ def fuzzy_similarity(a, b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules
 
 
 cdef double _word_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules r,
-                             double need=-INFINITY) except -2.0:
+                             double need=-INFINITY, bint reached=False) except -2.0:
     # Word fields: text 0, part 6, pieces 8. One text or one known part is the same name; two known
     # parts that differ, or words written apart that do not split between the other's compound
     # parts, are at most different_part, whatever the fuzzy signals say.
@@ -1552,7 +1556,7 @@ cdef double _word_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t s
     cdef double score
     if _same_name(a, b):
         return 1.0
-    score = _fuzzy_similarity(a, b, max_keys, shortlist, r, need)
+    score = _fuzzy_similarity(a, b, max_keys, shortlist, r, need, reached)
     if (part_a is not None and part_b is not None and r.parts_differ(part_a, part_b)) \
             or (part_a is not None and pieces_b and not r.joins_into(pieces_b, part_a)) \
             or (part_b is not None and pieces_a and not r.joins_into(pieces_a, part_b)):
@@ -1651,8 +1655,10 @@ cdef list _unit_similarities(tuple units, tuple targets, Py_ssize_t max_keys, Py
 
 
 cdef double _unit_score(tuple alternatives, tuple target, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules rules,
-                        double floor) except -2.0:
-    """One score of :func:`unit_similarities`: ``alternatives`` (at least one) against ``target``."""
+                        double floor, bint reached=False) except -2.0:
+    """One score of :func:`unit_similarities`: ``alternatives`` (at least one) against ``target``.
+    ``reached``: the unit's bound (:func:`_unit_bound_of`) reached ``floor``, which, for a unit of
+    one alternative, is its scorer's first cut."""
     cdef Py_ssize_t k
     cdef tuple alternative
     cdef double best = -1.0, s, penalty
@@ -1661,7 +1667,8 @@ cdef double _unit_score(tuple alternatives, tuple target, Py_ssize_t max_keys, P
         alternative = alternatives[k]
         penalty = alternative[1]
         s = _word_similarity(<tuple> alternative[0], target, max_keys, shortlist, rules,
-                             ((floor if k == 0 or best < floor else best) + penalty) if floored else -INFINITY) - penalty
+                             ((floor if k == 0 or best < floor else best) + penalty) if floored else -INFINITY,
+                             reached and floored and len(alternatives) == 1) - penalty
         if k == 0 or s > best:
             best = s
     return -1.0 if floored and best < floor else best
@@ -1693,7 +1700,8 @@ cdef class _LazyUnits:
         cdef object target = self.joined[u.b0] if u.b1 >= 0 else self.words[u.b0]
         if unit is None or target is None:
             return -1.0
-        return _unit_score(<tuple> unit, <tuple> target, self.max_keys, self.shortlist, self.rules, self.floor)
+        # its turn came: its bound reached the floor (_greedy)
+        return _unit_score(<tuple> unit, <tuple> target, self.max_keys, self.shortlist, self.rules, self.floor, True)
 
 
 def align_names(tuple units, tuple pair_units, tuple words, pairs, Py_ssize_t max_keys, Py_ssize_t shortlist,

@@ -287,6 +287,23 @@ def test_the_codes_heard_in_aliases_are_read_without_making_them(index):
         index.aliases.heard([(-1.0, 0, len(index.aliases))], False)
 
 
+def test_reading_aliases_ahead_makes_none_and_changes_nothing(index):
+    # a hint to the CPU only (the matcher's candidates): no alias or word made, each later the same
+    make, args = index.aliases.__reduce__()
+    words_listed = make(*args[:-1], list(args[-1]))
+    for aliases in (make(*args), Index._decode(index._encode(), index.entries).aliases, words_listed):
+        numbers = list(reversed(range(len(aliases))))
+        aliases.read_ahead(numbers)
+        assert aliases.made() == 0
+        first = aliases[1]
+        aliases.read_ahead(numbers + [-1])  # a made alias and one counted from the end are read too
+        assert aliases.made() == 1 and aliases[1] is first
+        assert [aliases[a] for a in numbers] == [index.aliases[a] for a in numbers]
+        with pytest.raises(IndexError):
+            aliases.read_ahead([len(aliases)])
+        aliases.read_ahead([])
+
+
 def test_aliases_and_words_made_are_out_of_the_cycle_collectors_sight(index):
     # made of strings, numbers and tuples of them: no cycle can pass through them (_index._settle)
     import gc

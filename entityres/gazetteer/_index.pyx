@@ -15,6 +15,8 @@ from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcmp, memcpy
 
+from entityres._hints cimport entityres_read_ahead
+
 cdef extern from "Python.h":
     bint PyObject_IS_GC(object o)
     bint PyObject_GC_IsTracked(object o)
@@ -1068,6 +1070,16 @@ cdef class Words(_Made):
                                           _at(self._weights)[i], self._arabic[i] == 1, self._surfaces._get(i),
                                           self._parts[i], tuple(self._key_slots[k0:k1]), ()))
 
+    cdef void _read_ahead(self, Py_ssize_t i) noexcept:
+        """Ask the CPU for the columns word ``i`` is made of (:meth:`Aliases.read_ahead`)."""
+        cdef Py_ssize_t before = i - (i > 0)
+        entityres_read_ahead(_u32(self._key_ends) + before)
+        entityres_read_ahead(_u32(self._code_ends) + before)
+        entityres_read_ahead(self._texts._e + before)
+        entityres_read_ahead(self._surfaces._e + before)
+        entityres_read_ahead(&self._weights[i])
+        entityres_read_ahead(&self._arabic[i])
+
     def __repr__(self):
         return f"Words({self._n} words)"
 
@@ -1213,6 +1225,45 @@ cdef class Aliases(_Made):
         place; None for a plain sequence of profiles."""
         return self._words if isinstance(self._words, Words) else None
 
+    def read_ahead(self, list numbers) -> None:
+        """Ask the CPU for the columns of the aliases ``numbers`` not made yet, and of their
+        words, before they are made one by one (the matcher's candidates): in a million aliases
+        they are far apart, and each read of a column waited for memory in turn."""
+        cdef const uint32_t *word_ends = _u32(self._word_ends)
+        cdef const uint32_t *heard_ends = _u32(self._heard_ends)
+        cdef const uint32_t *refs = _at(self._refs) if self._refs.shape[0] else NULL
+        cdef Words table = self._table()
+        cdef Py_ssize_t i, k, r, w, before, n = len(numbers)
+        cdef list todo = []
+        for i in range(n):
+            k = _position(numbers[i], self._n, "alias")
+            if <object> PyList_GET_ITEM(self._made, k) is not None:
+                continue
+            todo.append(k)
+            before = k - (k > 0)
+            entityres_read_ahead(word_ends + before)
+            entityres_read_ahead(heard_ends + before)
+            entityres_read_ahead(self._names._e + before)
+            entityres_read_ahead(self._keys._e + before)
+            entityres_read_ahead(_at(self._entries) + k)
+            entityres_read_ahead(_at(self._langs) + k)
+            entityres_read_ahead(&self._types[k])
+            entityres_read_ahead(&self._trusts[k])
+        for k in todo:  # then what those columns point to
+            entityres_read_ahead(self._names._t + _start(self._names._e, k))
+            entityres_read_ahead(self._keys._t + _start(self._keys._e, k))
+            r = _start(heard_ends, k)
+            entityres_read_ahead(self._heard._e + r - (r > 0))
+            if refs != NULL:
+                entityres_read_ahead(refs + _start(word_ends, k))
+        if table is None or refs == NULL:
+            return
+        for k in todo:
+            for r in range(_start(word_ends, k), word_ends[k]):
+                w = refs[r]
+                if w < table._n and <object> PyList_GET_ITEM(table._made, w) is None:
+                    table._read_ahead(w)
+
     def __repr__(self):
         return f"Aliases({self._n} aliases)"
 
@@ -1233,11 +1284,31 @@ cdef class Aliases(_Made):
         as long as comparing them."""
         cdef Py_ssize_t n = len(ranked)
         cdef array item_ends = clone(array(_U32), n, False)
+        self._read_ahead(ranked)
         cdef Py_ssize_t codes = 0, size = self._heard_walk(ranked, words_too, NULL, NULL, _u32(item_ends), &codes)
         cdef array code_ends = clone(array(_U32), codes, False)
         cdef bytes text = PyBytes_FromStringAndSize(NULL, size)
         self._heard_walk(ranked, words_too, PyBytes_AS_STRING(text), _u32(code_ends), _u32(item_ends), &codes)
         return text, code_ends, item_ends
+
+    cdef int _read_ahead(self, list ranked) except -1:
+        """Ask the CPU for the codes heard of every alias of ``ranked`` before they are read: in
+        a million aliases they are far apart, and each read waited for the one before (three
+        reads deep: where its codes start, where each ends, their bytes)."""
+        cdef const uint32_t *heard_ends = _u32(self._heard_ends)
+        cdef const uint32_t *code_ends = self._heard._e
+        cdef Py_ssize_t i, k, c, n = len(ranked)
+        if self._heard._n == 0:
+            return 0
+        for i in range(n):
+            k = _position((<tuple?> ranked[i])[2], self._n, "alias")
+            entityres_read_ahead(heard_ends + k - (k > 0))
+        for i in range(n):
+            c = _start(heard_ends, _position((<tuple> ranked[i])[2], self._n, "alias"))
+            entityres_read_ahead(code_ends + c - (c > 0))
+        for i in range(n):
+            entityres_read_ahead(self._heard._t + _start(code_ends, _start(heard_ends, _position((<tuple> ranked[i])[2], self._n, "alias"))))
+        return 0
 
     cdef Py_ssize_t _heard_walk(self, list ranked, bint words_too, char *out, uint32_t *code_ends_out,
                                 uint32_t *item_ends_out, Py_ssize_t *codes) except -1:

@@ -297,7 +297,9 @@ def match(index: Index, name: str, lang: str | None = None, type: str | None = N
         raise ValueError("limit must be at least 1")
     query = make_query(name, lang)
     best: dict[int, _Best] = {}
-    for a in candidates(index, query, type):
+    found = candidates(index, query, type)
+    index.aliases.read_ahead(found)
+    for a in found:
         alias = index.aliases[a]
         score, aligned, how = score_alias(query, alias)
         score *= alias.trust * (AMBIGUOUS_FACTOR if alias.key in index.ambiguous else 1.0)

@@ -16,6 +16,8 @@ from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport qsort
 from libc.string cimport memcmp, memcpy, memset
 
+from entityres._hints cimport entityres_read_ahead
+
 from rapidfuzz.distance import Levenshtein as _Levenshtein
 from cpython.unicode cimport (Py_UNICODE_ISALNUM, Py_UNICODE_ISUPPER, PyUnicode_1BYTE_KIND, PyUnicode_4BYTE_KIND, PyUnicode_DATA,
                               PyUnicode_DecodeUTF8, PyUnicode_FromKindAndData,
@@ -2260,8 +2262,12 @@ def per_entry(list ranked, const unsigned int[::1] entry_of, Py_ssize_t most, Py
         PyMem_Free(kept)
         raise MemoryError()
     try:
-        for i in range(len(ranked)):
+        for i in range(len(ranked)):  # far apart in a million aliases: fetched together first
             alias = (<tuple?> ranked[i])[2]
+            if 0 <= alias < entry_of.shape[0]:
+                entityres_read_ahead(&entry_of[alias])
+        for i in range(len(ranked)):
+            alias = (<tuple> ranked[i])[2]
             if not 0 <= alias < entry_of.shape[0]:
                 raise IndexError(f"alias {alias} is not under {entry_of.shape[0]}")
             e = entry_of[alias]

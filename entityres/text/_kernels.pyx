@@ -1112,8 +1112,10 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
                 for i in range(n_pairs):
                     if _has(rows, n_words, pair_row + i, w, b):
                         h2 += second * (idf[i] + idf[i + 1])
-                lack = <Py_ssize_t> words_of[t] - query_words
                 ranked.hit = -((h1 + h2) + (100.0 if _has(rows, n_words, found_row, w, b) else 0.0))
+                if bounded and ranked.hit > bound.hit:  # barred by its hit: its word count not read
+                    continue
+                lack = <Py_ssize_t> words_of[t] - query_words
                 ranked.gap = lack if lack >= 0 else -lack
                 ranked.alias = <int32_t> t
                 if bounded and _compare_ranked(&ranked, &bound) >= 0:

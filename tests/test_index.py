@@ -305,7 +305,7 @@ def test_reading_aliases_ahead_makes_none_and_changes_nothing(index):
 
 
 def test_aliases_and_words_made_are_out_of_the_cycle_collectors_sight(index):
-    # made of strings, numbers and tuples of them: no cycle can pass through them (_index._settle)
+    # made of strings, numbers and tuples of them: no cycle can pass through them (_hints.settle)
     import gc
 
     make, args = index.aliases.__reduce__()
@@ -318,6 +318,21 @@ def test_aliases_and_words_made_are_out_of_the_cycle_collectors_sight(index):
 
     loose = make(Loose, *args[1:])[2]
     assert type(loose) is Loose and tuple(loose) == tuple(alias) and gc.is_tracked(loose)
+
+
+def test_words_joined_are_out_of_the_cycle_collectors_sight(index):
+    # an alias's pairs live in the matcher's caches: walked by every collection while tracked
+    import gc
+
+    from entityres.text._kernels import settled
+
+    alias = next(a for a in index.aliases if len(a.words) > 1)
+    assert all(not gc.is_tracked(p) and not gc.is_tracked(p.keys) for p in alias.pairs)
+    holder = tuple(["a", 1, tuple([[]])])  # a list may come to hold anything: left tracked
+    assert settled(holder) is holder and gc.is_tracked(holder)
+    plain = tuple(["a", 1, tuple([2.0, None, tuple(["b"])])])
+    assert gc.is_tracked(plain) and gc.is_tracked(plain[2])
+    assert settled(plain) is plain and not gc.is_tracked(plain) and not gc.is_tracked(plain[2])
 
 
 def test_a_decoded_index_makes_each_alias_when_first_asked(index):

@@ -15,12 +15,9 @@ from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcmp, memcpy
 
-from entityres._hints cimport entityres_read_ahead
+from entityres._hints cimport entityres_read_ahead, settle
 
 cdef extern from "Python.h":
-    bint PyObject_IS_GC(object o)
-    bint PyObject_GC_IsTracked(object o)
-    void PyObject_GC_UnTrack(void *o)
     bint PyUnicode_IS_COMPACT_ASCII(object text)
     int PyUnicode_KIND(object text)
     Py_UCS4 PyUnicode_READ(int kind, void *data, Py_ssize_t index)
@@ -950,25 +947,6 @@ cdef array _counts(array ends):
     return array(_U32, [e[i] - _start(e, i) for i in range(len(ends))])
 
 
-cdef bint _settle(object x) except -1:
-    """Take ``x`` and the tuples in it out of the cycle collector's sight when it holds nothing
-    but strings, numbers, None and such tuples (True then): no reference cycle can pass through
-    it, and the collector walked every alias and word a run made, again and again (its
-    collections took 7 to 13% of ``match()`` at 100,000 entries; half as long with these out of
-    sight). Anything else is left as it is (False)."""
-    if not PyObject_IS_GC(x):
-        return True  # a string, a number, None: it refers to nothing
-    if not isinstance(x, tuple) or (type(x) is not tuple and type(x).__dictoffset__ != 0):
-        return False  # a list or dict may come to hold anything; so may a tuple subclass's __dict__
-    if not PyObject_GC_IsTracked(x):
-        return True  # settled already (an alias's words), or by the collector: it holds no container
-    for item in <tuple> x:
-        if not _settle(item):
-            return False
-    PyObject_GC_UnTrack(<void *> x)  # (nothing if the collector untracked it already)
-    return True
-
-
 cdef class _Made:
     """A read-only sequence whose items are made the first time each is asked for (``_make``,
     by the subclass), then kept: what a cached index holds as columns."""
@@ -986,7 +964,7 @@ cdef class _Made:
         cdef object x = <object> PyList_GET_ITEM(self._made, i)
         if x is None:
             x = self._make(i)
-            _settle(x)  # kept as long as the index: made of strings and numbers
+            settle(x)  # kept as long as the index: made of strings and numbers
             self._made[i] = x
         return x
 

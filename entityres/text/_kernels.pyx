@@ -16,7 +16,7 @@ from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport qsort
 from libc.string cimport memcmp, memcpy, memset
 
-from entityres._hints cimport entityres_read_ahead
+from entityres._hints cimport entityres_read_ahead, settle
 
 from rapidfuzz.distance import Levenshtein as _Levenshtein
 from cpython.unicode cimport (Py_UNICODE_ISALNUM, Py_UNICODE_ISUPPER, PyUnicode_1BYTE_KIND, PyUnicode_4BYTE_KIND, PyUnicode_DATA,
@@ -2674,6 +2674,13 @@ cdef tuple _join_codes(list parts, Py_ssize_t max_keys, Py_ssize_t max_codes):
         found.sort()
         combos = found[:max_keys] if len(found) > max_keys else found
     return tuple(combos)
+
+
+def settled(x):
+    """``x``, out of the cycle collector's sight when it holds only strings, numbers, None and
+    tuples of them (a profiled word): what lives in a cache need not be walked again and again."""
+    settle(x)
+    return x
 
 
 def join_words(tuple parts, Py_ssize_t max_keys, str joint, Py_ssize_t max_codes):

@@ -40,6 +40,7 @@ from ._kernels import generations_differ as _generations_differ
 from ._kernels import initial as _initial
 from ._kernels import joinable as _joinable
 from ._kernels import join_words as _join_words
+from ._kernels import settled
 from ._kernels import word_similarity as _word_similarity
 from ..limits import check_name_words
 from ..memo import WORDS
@@ -129,7 +130,8 @@ def join_profiles(parts: list[Word] | tuple[Word, ...]) -> Word:
     if len(parts) == 1:
         return parts[0]
     text, keys, codes, weight, surface, slots, pieces = _join_words(tuple(parts), MAX_KEYS, JOINT, JOINED_CODES)
-    return Word(text, keys, codes, weight, parts[0].arabic, surface, _joined_part(parts), slots, pieces)
+    # kept in the matcher's caches (an alias's pairs), out of the cycle collector's sight
+    return settled(Word(text, keys, codes, weight, parts[0].arabic, surface, _joined_part(parts), slots, pieces))
 
 
 class Sketch(NamedTuple):

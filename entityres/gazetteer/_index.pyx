@@ -1262,14 +1262,14 @@ cdef class Aliases(_Made):
         as long as comparing them."""
         cdef Py_ssize_t n = len(ranked)
         cdef array item_ends = clone(array(_U32), n, False)
-        self._read_ahead(ranked)
+        self._read_heard_ahead(ranked)
         cdef Py_ssize_t codes = 0, size = self._heard_walk(ranked, words_too, NULL, NULL, _u32(item_ends), &codes)
         cdef array code_ends = clone(array(_U32), codes, False)
         cdef bytes text = PyBytes_FromStringAndSize(NULL, size)
         self._heard_walk(ranked, words_too, PyBytes_AS_STRING(text), _u32(code_ends), _u32(item_ends), &codes)
         return text, code_ends, item_ends
 
-    cdef int _read_ahead(self, list ranked) except -1:
+    cdef int _read_heard_ahead(self, list ranked) except -1:
         """Ask the CPU for the codes heard of every alias of ``ranked`` before they are read: in
         a million aliases they are far apart, and each read waited for the one before (three
         reads deep: where its codes start, where each ends, their bytes)."""
@@ -1285,7 +1285,8 @@ cdef class Aliases(_Made):
             c = _start(heard_ends, _position((<tuple> ranked[i])[2], self._n, "alias"))
             entityres_read_ahead(code_ends + c - (c > 0))
         for i in range(n):
-            entityres_read_ahead(self._heard._t + _start(code_ends, _start(heard_ends, _position((<tuple> ranked[i])[2], self._n, "alias"))))
+            c = _start(heard_ends, _position((<tuple> ranked[i])[2], self._n, "alias"))
+            entityres_read_ahead(self._heard._t + _start(code_ends, c))
         return 0
 
     cdef Py_ssize_t _heard_walk(self, list ranked, bint words_too, char *out, uint32_t *code_ends_out,

@@ -325,9 +325,12 @@ def test_words_joined_are_out_of_the_cycle_collectors_sight(index):
     import gc
 
     from entityres.text._kernels import settled
+    from entityres.text.similarity import join_profiles
 
     alias = next(a for a in index.aliases if len(a.words) > 1)
     assert all(not gc.is_tracked(p) and not gc.is_tracked(p.keys) for p in alias.pairs)
+    fresh = join_profiles(alias.words)  # made just now: no collection can have untracked it
+    assert fresh.text == "".join(w.text for w in alias.words) and not gc.is_tracked(fresh)
     holder = tuple(["a", 1, tuple([[]])])  # a list may come to hold anything: left tracked
     assert settled(holder) is holder and gc.is_tracked(holder)
     plain = tuple(["a", 1, tuple([2.0, None, tuple(["b"])])])

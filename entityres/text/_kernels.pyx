@@ -1495,13 +1495,20 @@ def vowel_swaps(str a, str b, str vowels) -> int:
     return _vowel_swaps(a, b, vowels)
 
 
+cdef int _reading_bounds(tuple a, tuple b, double *read_sim, double *surface) except -1:
+    """The bounds from lengths of the readings' and the surfaces' scores of ``a`` and ``b``: the
+    parts of :func:`_first_bound` that :func:`_fuzzy_similarity`'s later cuts read."""
+    surface[0] = _length_share(a[5], b[5])
+    read_sim[0] = _lengths_bound(a[2], b[2])
+    return 0
+
+
 cdef double _first_bound(tuple a, tuple b, Py_ssize_t max_keys, ScoreRules r, double *key_sim, double *read_sim,
                          double *surface) except -2.0:
     """At least :func:`_fuzzy_similarity` of ``a`` and ``b`` from lengths alone (the keys' weights
     for a balanced table, the readings', the surfaces'), leaving each part's bound for the next."""
-    surface[0] = _length_share(a[5], b[5])
+    _reading_bounds(a, b, read_sim, surface)
     key_sim[0] = _length_bound(a[1], b[1], max_keys, r.alt_class, r.compare) if r.compare.balanced else 1.0
-    read_sim[0] = _lengths_bound(a[2], b[2])
     return _score_bound(key_sim[0], read_sim[0], surface[0], <bint> a[4] == <bint> b[4], a[3], b[3], r)
 
 
@@ -1520,7 +1527,7 @@ cdef double _fuzzy_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t 
     cdef long weight_a = a[3], weight_b = b[3]
     need -= BOUND_SLACK
     if cut and reached:
-        surface, read_sim = _length_share(a[5], b[5]), _lengths_bound(a[2], b[2])
+        _reading_bounds(a, b, &read_sim, &surface)
     elif cut and _first_bound(a, b, max_keys, r, &key_sim, &read_sim, &surface) < need:
         return -1.0
     key_sim = _best_key_similarity(a[1], b[1], max_keys, shortlist, r.alt_class, r.compare)
@@ -2266,12 +2273,11 @@ def per_entry(list ranked, const unsigned int[::1] entry_of, Py_ssize_t most, Py
     try:
         for i in range(len(ranked)):  # far apart in a million aliases: fetched together first
             alias = (<tuple?> ranked[i])[2]
-            if 0 <= alias < entry_of.shape[0]:
-                entityres_read_ahead(&entry_of[alias])
-        for i in range(len(ranked)):
-            alias = (<tuple> ranked[i])[2]
             if not 0 <= alias < entry_of.shape[0]:
                 raise IndexError(f"alias {alias} is not under {entry_of.shape[0]}")
+            entityres_read_ahead(&entry_of[alias])
+        for i in range(len(ranked)):
+            alias = (<tuple> ranked[i])[2]
             e = entry_of[alias]
             k = 0  # the entries met are few (RESCORED): a scan finds one
             while k < n and met[k] != e:

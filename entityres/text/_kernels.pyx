@@ -949,6 +949,7 @@ cdef list _align_units(Py_ssize_t n_a, Py_ssize_t n_b, list sims, pair_a, pair_b
 
 cdef enum:
     GROUP = 16  # query words at most (MAX_NAME_WORDS), each with a row of slots and of firsts
+    READ_AHEAD = 8  # pooled words of the bitmaps whose word counts are fetched before they are read
 
 
 cdef int _mark(list groups, const unsigned int[::1] numbers, uint64_t *rows, Py_ssize_t words, Py_ssize_t n,
@@ -979,8 +980,20 @@ cdef int _mark(list groups, const unsigned int[::1] numbers, uint64_t *rows, Py_
     return 0
 
 
-cdef inline bint _has(const uint64_t *rows, Py_ssize_t words, Py_ssize_t g, Py_ssize_t w, uint64_t b) noexcept:
-    return (rows[g * words + w] & b) != 0
+cdef inline double _hit(const uint64_t *rows, Py_ssize_t words, Py_ssize_t w, int k, Py_ssize_t n_slots,
+                        Py_ssize_t n_pairs, const double *shares, const double *paired) noexcept:
+    """``-(hit + exact bonus)`` of alias bit ``k`` of bitmap word ``w`` (:func:`blocking_ranked`'s rows:
+    the slots, the pairs, the firsts, the exact hits). Each slot's share is looked up by the alias's
+    two bits (``shares[4 * i + 2 * slot + first]``), each pair's by its bit: no branch an alias
+    could mispredict, and adding the 0.0 of a slot it lacks leaves the sum as it was."""
+    cdef const uint64_t *at = rows + w
+    cdef Py_ssize_t i
+    cdef double h1 = 0.0, h2 = 0.0
+    for i in range(n_slots):
+        h1 += shares[4 * i + 2 * ((at[i * words] >> k) & 1) + ((at[(n_slots + n_pairs + i) * words] >> k) & 1)]
+    for i in range(n_pairs):
+        h2 += paired[2 * i + ((at[(n_slots + i) * words] >> k) & 1)]
+    return -((h1 + h2) + (100.0 if (at[(2 * n_slots + n_pairs) * words] >> k) & 1 else 0.0))
 
 
 def type_bitmap(const unsigned char[::1] types, int code) -> array:
@@ -1022,7 +1035,6 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
     cdef Py_ssize_t n_rows = found_row + 1, n_words = (n + 63) >> 6, n_kept = 0
     cdef Py_ssize_t sizes[3 * GROUP + 1]
     cdef double idf[GROUP]
-    cdef double h1, h2
     cdef uint64_t x, ones, twos, pool, b, alone
     cdef const uint64_t *keep = NULL
     cdef const unsigned char *words_of
@@ -1032,7 +1044,12 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
     cdef _Ranked ranked, bound
     cdef bint bounded = False
     cdef Py_ssize_t alone_rows[3 * GROUP + 1]
-    cdef Py_ssize_t n_alone = 0
+    cdef Py_ssize_t n_alone = 0, n_pooled = 0, j
+    cdef double shares[4 * GROUP]
+    cdef double paired[2 * GROUP]
+    cdef int k
+    cdef uint64_t *pools = NULL
+    cdef uint32_t *pooled_at = NULL
     if n_slots > GROUP or len(firsts) != n_slots or n_pairs >= GROUP:
         raise ValueError(f"at most {GROUP} query words, each with its firsts")
     if words.shape[0] != n:
@@ -1064,6 +1081,10 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
             total += sizes[g]
         for i in range(n_slots):
             idf[i] = log(<double> n / <double> (1 + sizes[i])) + 1.0
+        for i in range(n_slots):  # each slot's share of a hit (none, by a rarer key, by the likeliest); each pair's
+            shares[4 * i], shares[4 * i + 1], shares[4 * i + 2], shares[4 * i + 3] = 0.0, 0.0, idf[i] * second, idf[i] * 1.0
+        for i in range(n_pairs):
+            paired[2 * i], paired[2 * i + 1] = 0.0, second * (idf[i] + idf[i + 1])
         # The rows that pool alone: a small slot (any slot of a one-word query), else the word's
         # firsts when few, a pair's postings when few, and the exact hits.
         alone = (<uint64_t> 1) << found_row
@@ -1086,10 +1107,12 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
         # alias that does not rank before it (the order is total, so the result is the same).
         capacity = 2 * limit + 64 if limit < total else total + 1  # (no more than the postings can pool)
         kept = <_Ranked *> PyMem_Malloc(capacity * sizeof(_Ranked))
-        if kept == NULL:
+        pools = <uint64_t *> PyMem_Malloc(n_words * sizeof(uint64_t))
+        pooled_at = <uint32_t *> PyMem_Malloc(n_words * sizeof(uint32_t))
+        if kept == NULL or pools == NULL or pooled_at == NULL:
             raise MemoryError()
         for w in range(n_words):  # the postings of a query's words span nearly all the aliases
-            ones, twos, pool = 0, 0, 0
+            ones, twos = 0, 0
             # Two words, or a word and two written as one (أحمد داود أوغلو, Ahmet Davutoğlu).
             for g in range(first_row):
                 x = rows[g * n_words + w]
@@ -1100,19 +1123,23 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
                 pool |= rows[alone_rows[g] * n_words + w]
             if keep != NULL:  # a word of the bitmap, not a byte an alias read at random: most were cache misses
                 pool &= keep[w]
+            if pool:
+                pools[n_pooled], pooled_at[n_pooled] = pool, <uint32_t> w
+                n_pooled += 1
+        # The pool's words counted, their word counts (a byte an alias: a line of 64) are read ahead,
+        # a few words on: read when needed, each was a miss at a million aliases.
+        for j in range(min(n_pooled, READ_AHEAD)):
+            entityres_read_ahead(words_of + (<Py_ssize_t> pooled_at[j] << 6))
+        for j in range(n_pooled):
+            if j + READ_AHEAD < n_pooled:
+                entityres_read_ahead(words_of + (<Py_ssize_t> pooled_at[j + READ_AHEAD] << 6))
+            pool, w = pools[j], pooled_at[j]
             while pool:
                 b = pool & (~pool + 1)
                 pool ^= b
-                t = (w << 6) + entityres_ctz64(b)
-                h1 = 0.0
-                for i in range(n_slots):
-                    if _has(rows, n_words, i, w, b):
-                        h1 += idf[i] * (1.0 if _has(rows, n_words, first_row + i, w, b) else second)
-                h2 = 0.0
-                for i in range(n_pairs):
-                    if _has(rows, n_words, pair_row + i, w, b):
-                        h2 += second * (idf[i] + idf[i + 1])
-                ranked.hit = -((h1 + h2) + (100.0 if _has(rows, n_words, found_row, w, b) else 0.0))
+                k = entityres_ctz64(b)
+                t = (w << 6) + k
+                ranked.hit = _hit(rows, n_words, w, k, n_slots, n_pairs, shares, paired)
                 if bounded and ranked.hit > bound.hit:  # barred by its hit: its word count not read
                     continue
                 lack = <Py_ssize_t> words_of[t] - query_words
@@ -1135,6 +1162,8 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
     finally:
         PyMem_Free(rows)
         PyMem_Free(kept)
+        PyMem_Free(pools)
+        PyMem_Free(pooled_at)
 
 
 # --- the word-pair scorer: written vowels, word edges, and the fuzzy score of two profiled words ---

@@ -512,6 +512,28 @@ def test_blocking_ranked_takes_the_longest_query_a_name_may_have():
         assert full and _kernels.blocking_ranked(slots, firsts, pairs, found, numbers, *kernel_args(*rest), len(full)) == full
 
 
+def test_blocking_ranked_reads_only_the_words_a_few_postings_touch_as_a_full_read_would():
+    # Among 2**17 aliases (2,048 bitmap words), queries posting a few hundred aliases take the
+    # kernel's sparse path (rows zeroed and read only where posted); the words' edges and the
+    # last alias are among them.
+    rng = random.Random(13)
+    n = 1 << 17
+    types, words = bytes(rng.randrange(2) for _ in range(n)), bytes(rng.randrange(1, 6) for _ in range(n))
+    edges = [0, 63, 64, 127, n - 64, n - 1]
+    for trial in range(20):
+        def posting():
+            return tuple(rng.sample(range(n), rng.randrange(0, 18)) + rng.sample(edges, rng.randrange(0, 3)))
+        k = rng.randrange(1, 5)
+        groups = ([[posting() for _ in range(2)] for _ in range(k)], [[posting()] for _ in range(k)],
+                  [[posting()] for _ in range(k - 1)])
+        found = tuple(rng.sample(edges + list(range(0, n, 997)), 4))
+        (slots, firsts, pairs), numbers = packed(groups)
+        rest = (n, types, rng.choice([-1, 0, 1]), words, k, rng.choice([2, 64]), 0.6)
+        full = reference_blocking_ranked(*groups, found, *rest)
+        for limit in (1, 5, len(full) + 1):
+            assert _kernels.blocking_ranked(slots, firsts, pairs, found, numbers, *kernel_args(*rest), limit) == full[:limit]
+
+
 def test_blocking_ranked_refuses_an_alias_or_a_span_out_of_range():
     (slots, firsts), numbers = packed(([[(3,)]], [[]]))
     with pytest.raises(IndexError):
@@ -524,6 +546,11 @@ def test_blocking_ranked_refuses_an_alias_or_a_span_out_of_range():
         _kernels.blocking_ranked([[]] * 17, [[]] * 17, [], (), numbers, 3, None, bytes(3), 1, 64, 0.6, 10)
     with pytest.raises(ValueError):  # a bitmap over another number of aliases
         _kernels.blocking_ranked(slots, firsts, [], (), numbers, 3, _kernels.type_bitmap(bytes(65), 0), bytes(3), 1, 64, 0.6, 10)
+    big = 1 << 12  # a posting or two among 64 bitmap words: the sparse path refuses them as well
+    (slots, firsts), numbers = packed(([[(big,)]], [[]]))
+    for args in ((slots, firsts, [], ()), ([[]], [[]], [], (big,)), ([[1 << 32 | 1]], [[]], [], ())):
+        with pytest.raises(IndexError):
+            _kernels.blocking_ranked(*args, numbers, big, None, bytes(big), 1, 64, 0.6, 10)
 
 
 # --- the word-pair scorer (fuzzy_similarity), against the readable Python it replaced ---------

@@ -950,6 +950,27 @@ cdef list _align_units(Py_ssize_t n_a, Py_ssize_t n_b, list sims, pair_a, pair_b
 cdef enum:
     GROUP = 16  # query words at most (MAX_NAME_WORDS), each with a row of slots and of firsts
     READ_AHEAD = 8  # pooled words of the bitmaps whose word counts are fetched before they are read
+    SPARSE = 4  # a query posting fewer aliases than a quarter of the bitmaps' words reads only the words posted
+
+
+cdef inline void _touch(uint64_t *rows, Py_ssize_t words, Py_ssize_t n_rows, uint64_t *touched, Py_ssize_t w) noexcept:
+    """Note bitmap word ``w`` in ``touched`` (a bit a word), zeroing it in every row the first time:
+    the rows of a query with few postings are neither zeroed nor read in full."""
+    cdef uint64_t bit = (<uint64_t> 1) << (w & 63)
+    cdef Py_ssize_t g
+    if not touched[w >> 6] & bit:
+        touched[w >> 6] |= bit
+        for g in range(n_rows):
+            rows[g * words + w] = 0
+
+
+cdef inline int _span(object item, Py_ssize_t size, Py_ssize_t *start, Py_ssize_t *length) except -1:
+    """The postings ``item`` (``start << 32 | length``) names, checked to lie in ``size`` numbers."""
+    cdef uint64_t span = item
+    start[0], length[0] = <Py_ssize_t> (span >> 32), <Py_ssize_t> (span & 0xFFFFFFFF)
+    if start[0] + length[0] > size:
+        raise IndexError(f"postings {start[0]}..{start[0] + length[0]} are not under {size}")
+    return 0
 
 
 cdef int _mark(list groups, const unsigned int[::1] numbers, uint64_t *rows, Py_ssize_t words, Py_ssize_t n,
@@ -959,15 +980,12 @@ cdef int _mark(list groups, const unsigned int[::1] numbers, uint64_t *rows, Py_
     ``rows``; ``sizes[g]`` counts the row's aliases."""
     cdef Py_ssize_t g, i, start, length, size, w
     cdef unsigned int a
-    cdef uint64_t span, old, b
+    cdef uint64_t old, b
     cdef uint64_t *row
     for g in range(len(groups)):
         row, size = rows + g * words, 0
         for item in <list> groups[g]:
-            span = item
-            start, length = <Py_ssize_t> (span >> 32), <Py_ssize_t> (span & 0xFFFFFFFF)
-            if start + length > numbers.shape[0]:
-                raise IndexError(f"postings {start}..{start + length} are not under {numbers.shape[0]}")
+            _span(item, numbers.shape[0], &start, &length)
             for i in range(start, start + length):
                 a = numbers[i]
                 if a >= n:
@@ -978,6 +996,55 @@ cdef int _mark(list groups, const unsigned int[::1] numbers, uint64_t *rows, Py_
                 size += (old & b) == 0
         sizes[g] = size
     return 0
+
+
+cdef int _touch_posted(list groups, const unsigned int[::1] numbers, uint64_t *rows, Py_ssize_t words,
+                       Py_ssize_t n_rows, uint64_t *touched, Py_ssize_t n) except -1:
+    """:func:`_touch` the bitmap word of every alias posted in ``groups`` (:func:`_mark` refuses
+    any not under ``n``)."""
+    cdef Py_ssize_t i, start, length
+    cdef unsigned int a
+    for postings in groups:
+        for item in <list> postings:
+            _span(item, numbers.shape[0], &start, &length)
+            for i in range(start, start + length):
+                a = numbers[i]
+                if a < n:
+                    _touch(rows, words, n_rows, touched, a >> 6)
+    return 0
+
+
+cdef Py_ssize_t _posted(list groups, Py_ssize_t size) except -1:
+    """How many postings the groups' spans (of ``size`` numbers) hold, an alias perhaps more than once."""
+    cdef Py_ssize_t total = 0, start, length
+    for postings in groups:
+        for item in <list> postings:
+            _span(item, size, &start, &length)
+            total += length
+    return total
+
+
+cdef inline Py_ssize_t _pool_word(const uint64_t *rows, Py_ssize_t words, Py_ssize_t w, Py_ssize_t first_row,
+                                  const Py_ssize_t *alone_rows, Py_ssize_t n_alone, const uint64_t *keep,
+                                  uint64_t *pools, uint32_t *pooled_at, Py_ssize_t n_pooled) noexcept:
+    """List bitmap word ``w`` in ``pools``/``pooled_at`` when it pools an alias: one in two of the
+    rows before ``first_row`` (the slots and pairs), or in a row that pools alone. The new count."""
+    cdef uint64_t x, ones = 0, twos = 0, pool
+    cdef Py_ssize_t g
+    # Two words, or a word and two written as one (أحمد داود أوغلو, Ahmet Davutoğlu).
+    for g in range(first_row):
+        x = rows[g * words + w]
+        twos |= ones & x
+        ones |= x
+    pool = twos
+    for g in range(n_alone):
+        pool |= rows[alone_rows[g] * words + w]
+    if keep != NULL:  # a word of the bitmap, not a byte an alias read at random: most were cache misses
+        pool &= keep[w]
+    if pool:
+        pools[n_pooled], pooled_at[n_pooled] = pool, <uint32_t> w
+        n_pooled += 1
+    return n_pooled
 
 
 cdef inline double _hit(const uint64_t *rows, Py_ssize_t words, Py_ssize_t w, int k, Py_ssize_t n_slots,
@@ -1035,11 +1102,14 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
     cdef Py_ssize_t n_rows = found_row + 1, n_words = (n + 63) >> 6, n_kept = 0
     cdef Py_ssize_t sizes[3 * GROUP + 1]
     cdef double idf[GROUP]
-    cdef uint64_t x, ones, twos, pool, b, alone
+    cdef uint64_t x, pool, b, alone
     cdef const uint64_t *keep = NULL
     cdef const unsigned char *words_of
     cdef list out = []
     cdef uint64_t *rows = NULL
+    cdef uint64_t *touched = NULL
+    cdef bint sparse
+    cdef Py_ssize_t v
     cdef _Ranked *kept = NULL
     cdef _Ranked ranked, bound
     cdef bint bounded = False
@@ -1064,10 +1134,20 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
     if n == 0:
         return out
     words_of = &words[0]
-    rows = <uint64_t *> PyMem_Calloc(n_rows * n_words, sizeof(uint64_t))
-    if rows == NULL:
-        raise MemoryError()
+    # A query of rare words posts a few thousand aliases among a million: its rows are zeroed and
+    # read only where it posted (noted in ``touched``); any other's are zeroed and read in full.
+    sparse = (sum([_posted(groups, numbers.shape[0]) for groups in (slots, pairs, firsts)]) + len(found)) * SPARSE < n_words
+    if sparse:
+        touched = <uint64_t *> PyMem_Calloc((n_words + 63) >> 6, sizeof(uint64_t))
+        rows = <uint64_t *> PyMem_Malloc(n_rows * n_words * sizeof(uint64_t))
+    else:
+        rows = <uint64_t *> PyMem_Calloc(n_rows * n_words, sizeof(uint64_t))
     try:
+        if rows == NULL or (sparse and touched == NULL):
+            raise MemoryError()
+        if sparse:
+            for groups in (slots, pairs, firsts):
+                _touch_posted(groups, numbers, rows, n_words, n_rows, touched, n)
         _mark(slots, numbers, rows, n_words, n, sizes)
         _mark(pairs, numbers, rows + pair_row * n_words, n_words, n, sizes + pair_row)
         _mark(firsts, numbers, rows + first_row * n_words, n_words, n, sizes + first_row)
@@ -1076,6 +1156,8 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
             if t < 0 or t >= n:
                 raise IndexError(f"alias {t} is not under {n}")
             w, b = t >> 6, (<uint64_t> 1) << (t & 63)
+            if sparse:
+                _touch(rows, n_words, n_rows, touched, w)
             rows[found_row * n_words + w] |= b
         for g in range(found_row):
             total += sizes[g]
@@ -1111,21 +1193,17 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
         pooled_at = <uint32_t *> PyMem_Malloc(n_words * sizeof(uint32_t))
         if kept == NULL or pools == NULL or pooled_at == NULL:
             raise MemoryError()
-        for w in range(n_words):  # the postings of a query's words span nearly all the aliases
-            ones, twos = 0, 0
-            # Two words, or a word and two written as one (أحمد داود أوغلو, Ahmet Davutoğlu).
-            for g in range(first_row):
-                x = rows[g * n_words + w]
-                twos |= ones & x
-                ones |= x
-            pool = twos
-            for g in range(n_alone):
-                pool |= rows[alone_rows[g] * n_words + w]
-            if keep != NULL:  # a word of the bitmap, not a byte an alias read at random: most were cache misses
-                pool &= keep[w]
-            if pool:
-                pools[n_pooled], pooled_at[n_pooled] = pool, <uint32_t> w
-                n_pooled += 1
+        if not sparse:  # the postings of a query's words span nearly all the aliases
+            for w in range(n_words):
+                n_pooled = _pool_word(rows, n_words, w, first_row, alone_rows, n_alone, keep, pools, pooled_at, n_pooled)
+        else:
+            for v in range((n_words + 63) >> 6):
+                x = touched[v]
+                while x:
+                    b = x & (~x + 1)
+                    x ^= b
+                    n_pooled = _pool_word(rows, n_words, (v << 6) + entityres_ctz64(b), first_row, alone_rows, n_alone,
+                                          keep, pools, pooled_at, n_pooled)
         # The pool's words counted, their word counts (a byte an alias: a line of 64) are read ahead,
         # a few words on: read when needed, each was a miss at a million aliases.
         for j in range(min(n_pooled, READ_AHEAD)):
@@ -1161,6 +1239,7 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
         return out
     finally:
         PyMem_Free(rows)
+        PyMem_Free(touched)
         PyMem_Free(kept)
         PyMem_Free(pools)
         PyMem_Free(pooled_at)

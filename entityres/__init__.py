@@ -27,7 +27,8 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 from .gazetteer import Entry, Gazetteer, GazetteerError, load_gazetteer  # noqa: E402
 from .gazetteer.loader import match
 from .explanation import Explanation, Part
-from .gazetteer.match import MATCH_THRESHOLD, Match
+from .gazetteer.match import MATCH_THRESHOLD
+from .gazetteer.results import Match
 from .text.keys import keys
 from .text.langs import canonical_lang
 from .text.normalize import Normalized, normalize

@@ -44,7 +44,7 @@ from .schema import Entry, GazetteerFile
 from .yaml_source import SourceError, decode, field_name, line_of, load_yaml, read_source
 
 if TYPE_CHECKING:
-    from .match import Match
+    from .results import Match
 
 REFERENCE_FIELDS = ("parent", "capital", "country")
 log = logging.getLogger(__name__)

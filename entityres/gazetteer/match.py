@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict
-
 from ..explanation import Explanation, Part
 from ..limits import check_name_words
 from ..memo import PAIRS
@@ -33,6 +31,7 @@ from ..text.keys import name_words, spelling_of, written_starts
 from ..text.langs import canonical_lang
 from ..text.normalize import require_str
 from .entries import StoredEntry
+from .results import Match
 from .schema import Entry
 from ..text.similarity import (DIFFERENT_NAME, GOOD_PAIR, Word, align_names, closest_key_pairs, compare_joined,
                                generations_differ, initial, join_profiles, joinable_pairs, name_rules, word_similarity)
@@ -81,25 +80,6 @@ class Query(NamedTuple):
     plain: tuple[Word, ...]
     initials: tuple[bool, ...]
     pair_units: tuple[tuple[tuple[Word, float], ...] | None, ...]
-
-
-class Match(BaseModel):
-    """One candidate entry for a name.
-
-    ``accepted`` is the matcher's own judgement: the first candidate, at or above
-    :data:`MATCH_THRESHOLD`, and not ``ambiguous``. ``ambiguous``: another candidate scores within
-    :data:`TIE` of this one and is about as prominent (its prominence at most
-    :data:`PROMINENCE_MARGIN` lower; unknown prominence counts as 0), so the name alone does not
-    tell them apart (ترامب: Ivanka and Melania Trump beside Donald).
-    """
-
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-
-    entry: Entry
-    score: float
-    explanation: Explanation
-    ambiguous: bool = False
-    accepted: bool = False
 
 
 def make_query(name: str, lang: str | None = None) -> Query:

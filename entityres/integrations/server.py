@@ -17,7 +17,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 from pydantic import BaseModel, Field, field_validator
 
 from .. import __version__
-from ..gazetteer.match import Match
+from ..gazetteer.results import Match
 from ..resolve.batch import FailedDocument
 from ..resolve.resolver import Resolver, Result, check_lang
 from ..text.langs import canonical_lang

@@ -241,3 +241,15 @@ def test_a_title_the_alias_starts_with_costs_nothing_when_the_query_leaves_it_ou
         assert best.entry.id == expected and best.accepted, (query, best.score)
     # the name after the title is still all there is to match: a surname alone stays a surname
     assert gz.match("الرويعي", lang="ar")[0].score < gz.match("عوده العوده الرويعي", lang="ar")[0].score
+
+
+def test_matcher_is_compiled_with_python_semantics():
+    # match.pyx is Python compiled as it reads: annotations are documentation, not types, so a
+    # tuple where rank_ties says list is ranked as in Python.
+    import importlib.machinery
+
+    from entityres.gazetteer import match as matcher
+
+    assert matcher.__file__.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)), matcher.__file__
+    scored = ((0.90, 0.0, "Q2", 2), (0.91, 0.5, "Q1", 1), (0.70, 1.0, "Q3", 3))
+    assert matcher.rank_ties(scored) == matcher.rank_ties(list(scored)) == [scored[1], scored[0], scored[2]]

@@ -1,3 +1,4 @@
+# cython: language_level=3, annotation_typing=False, binding=True
 """The matcher: one name in any script → the gazetteer entries it may be, ranked and explained.
 
 Three steps, each cheap enough for the next:

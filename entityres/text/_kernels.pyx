@@ -1204,8 +1204,8 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
                     x ^= b
                     n_pooled = _pool_word(rows, n_words, (v << 6) + entityres_ctz64(b), first_row, alone_rows, n_alone,
                                           keep, pools, pooled_at, n_pooled)
-        # The pool's words counted, their word counts (a byte an alias: a line of 64) are read ahead,
-        # a few words on: read when needed, each was a miss at a million aliases.
+        # The words with a pool listed, their aliases' word counts (a byte an alias: a line for 64)
+        # are read ahead, eight words on: read only when needed, each was a miss at a million aliases.
         for j in range(min(n_pooled, READ_AHEAD)):
             entityres_read_ahead(words_of + (<Py_ssize_t> pooled_at[j] << 6))
         for j in range(n_pooled):

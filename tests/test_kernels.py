@@ -531,7 +531,8 @@ def test_blocking_ranked_reads_only_the_words_a_few_postings_touch_as_a_full_rea
         rest = (n, types, rng.choice([-1, 0, 1]), words, k, rng.choice([2, 64]), 0.6)
         full = reference_blocking_ranked(*groups, found, *rest)
         for limit in (1, 5, len(full) + 1):
-            assert _kernels.blocking_ranked(slots, firsts, pairs, found, numbers, *kernel_args(*rest), limit) == full[:limit]
+            got = _kernels.blocking_ranked(slots, firsts, pairs, found, numbers, *kernel_args(*rest), limit)
+            assert got == full[:limit]
 
 
 def test_blocking_ranked_refuses_an_alias_or_a_span_out_of_range():

@@ -1109,6 +1109,7 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
     cdef uint64_t *rows = NULL
     cdef uint64_t *touched = NULL
     cdef bint sparse
+    cdef Py_ssize_t posted
     cdef Py_ssize_t v
     cdef _Ranked *kept = NULL
     cdef _Ranked ranked, bound
@@ -1136,7 +1137,8 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
     words_of = &words[0]
     # A query of rare words posts a few thousand aliases among a million: its rows are zeroed and
     # read only where it posted (noted in ``touched``); any other's are zeroed and read in full.
-    sparse = (sum([_posted(groups, numbers.shape[0]) for groups in (slots, pairs, firsts)]) + len(found)) * SPARSE < n_words
+    posted = sum([_posted(groups, numbers.shape[0]) for groups in (slots, pairs, firsts)]) + len(found)
+    sparse = posted * SPARSE < n_words
     if sparse:
         touched = <uint64_t *> PyMem_Calloc((n_words + 63) >> 6, sizeof(uint64_t))
         rows = <uint64_t *> PyMem_Malloc(n_rows * n_words * sizeof(uint64_t))
@@ -1164,7 +1166,8 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
         for i in range(n_slots):
             idf[i] = log(<double> n / <double> (1 + sizes[i])) + 1.0
         for i in range(n_slots):  # each slot's share of a hit (none, by a rarer key, by the likeliest); each pair's
-            shares[4 * i], shares[4 * i + 1], shares[4 * i + 2], shares[4 * i + 3] = 0.0, 0.0, idf[i] * second, idf[i] * 1.0
+            shares[4 * i], shares[4 * i + 1] = 0.0, 0.0
+            shares[4 * i + 2], shares[4 * i + 3] = idf[i] * second, idf[i] * 1.0
         for i in range(n_pairs):
             paired[2 * i], paired[2 * i + 1] = 0.0, second * (idf[i] + idf[i + 1])
         # The rows that pool alone: a small slot (any slot of a one-word query), else the word's
@@ -1195,7 +1198,8 @@ def blocking_ranked(list slots, list firsts, list pairs, tuple found, const unsi
             raise MemoryError()
         if not sparse:  # the postings of a query's words span nearly all the aliases
             for w in range(n_words):
-                n_pooled = _pool_word(rows, n_words, w, first_row, alone_rows, n_alone, keep, pools, pooled_at, n_pooled)
+                n_pooled = _pool_word(rows, n_words, w, first_row, alone_rows, n_alone, keep, pools, pooled_at,
+                                      n_pooled)
         else:
             for v in range((n_words + 63) >> 6):
                 x = touched[v]

@@ -1260,47 +1260,48 @@ cdef class Aliases(_Made):
         Making the few hundred aliases a query pre-ranks, and their words, to read them was a
         sixth of ``match()`` on an index built or opened afresh; making a string of each code took
         as long as comparing them."""
-        cdef Py_ssize_t n = len(ranked)
+        cdef Py_ssize_t i, n = len(ranked)
         cdef array item_ends = clone(array(_U32), n, False)
-        self._read_heard_ahead(ranked)
-        cdef Py_ssize_t codes = 0, size = self._heard_walk(ranked, words_too, NULL, NULL, _u32(item_ends), &codes)
+        cdef array aliases = clone(array(_U32), n, False)  # each item's alias, checked once for the three reads
+        cdef uint32_t *at = _u32(aliases)
+        for i in range(n):
+            at[i] = <uint32_t> _position((<tuple?> ranked[i])[2], self._n, "alias")
+        self._read_heard_ahead(at, n)
+        cdef Py_ssize_t codes = 0, size = self._heard_walk(at, n, words_too, NULL, NULL, _u32(item_ends), &codes)
         cdef array code_ends = clone(array(_U32), codes, False)
         cdef bytes text = PyBytes_FromStringAndSize(NULL, size)
-        self._heard_walk(ranked, words_too, PyBytes_AS_STRING(text), _u32(code_ends), _u32(item_ends), &codes)
+        self._heard_walk(at, n, words_too, PyBytes_AS_STRING(text), _u32(code_ends), _u32(item_ends), &codes)
         return text, code_ends, item_ends
 
-    cdef int _read_heard_ahead(self, list ranked) except -1:
-        """Ask the CPU for the codes heard of every alias of ``ranked`` before they are read: in
-        a million aliases they are far apart, and each read waited for the one before (three
-        reads deep: where its codes start, where each ends, their bytes)."""
+    cdef void _read_heard_ahead(self, const uint32_t *at, Py_ssize_t n) noexcept:
+        """Ask the CPU for the codes heard of the aliases ``at`` before they are read: in a
+        million aliases they are far apart, and each read waited for the one before (three reads
+        deep: where its codes start, where each ends, their bytes)."""
         cdef const uint32_t *heard_ends = _u32(self._heard_ends)
         cdef const uint32_t *code_ends = self._heard._e
-        cdef Py_ssize_t i, k, c, n = len(ranked)
+        cdef Py_ssize_t i, c
         if self._heard._n == 0:
-            return 0
+            return
         for i in range(n):
-            k = _position((<tuple?> ranked[i])[2], self._n, "alias")
-            entityres_read_ahead(heard_ends + k - (k > 0))
+            entityres_read_ahead(heard_ends + at[i] - (at[i] > 0))
         for i in range(n):
-            c = _start(heard_ends, _position((<tuple> ranked[i])[2], self._n, "alias"))
+            c = _start(heard_ends, at[i])
             entityres_read_ahead(code_ends + c - (c > 0))
         for i in range(n):
-            c = _start(heard_ends, _position((<tuple> ranked[i])[2], self._n, "alias"))
-            entityres_read_ahead(self._heard._t + _start(code_ends, c))
-        return 0
+            entityres_read_ahead(self._heard._t + _start(code_ends, _start(heard_ends, at[i])))
 
-    cdef Py_ssize_t _heard_walk(self, list ranked, bint words_too, char *out, uint32_t *code_ends_out,
-                                uint32_t *item_ends_out, Py_ssize_t *codes) except -1:
-        """The bytes of the codes :meth:`heard` packs, and their count in ``codes``; with ``out``,
-        the codes are copied there and their ends noted in ``code_ends_out``."""
+    cdef Py_ssize_t _heard_walk(self, const uint32_t *at, Py_ssize_t n, bint words_too, char *out,
+                                uint32_t *code_ends_out, uint32_t *item_ends_out, Py_ssize_t *codes) except -1:
+        """The bytes of the codes :meth:`heard` packs for the aliases ``at``, and their count in
+        ``codes``; with ``out``, the codes are copied there and their ends noted in ``code_ends_out``."""
         cdef const uint32_t *heard_ends = _u32(self._heard_ends)
         cdef const uint32_t *word_ends = _u32(self._word_ends)
         cdef const uint32_t *refs = _at(self._refs)
         cdef Words words = self._table()
         cdef const uint32_t *code_ends = _u32(words._code_ends) if words is not None else NULL
         cdef Py_ssize_t i, k, r, w, c, size = 0, count = 0
-        for i in range(len(ranked)):
-            k = _position((<tuple?> ranked[i])[2], self._n, "alias")
+        for i in range(n):
+            k = at[i]
             for c in range(_start(heard_ends, k), heard_ends[k]):
                 size = self._heard._put(c, out, size)
                 count = _note(code_ends_out, count, size)

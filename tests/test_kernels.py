@@ -1057,6 +1057,53 @@ def test_align_names_refuses_pairs_of_another_count():
                              lambda: (word_profile("x"),), 6, 2, S._score_rules(), 0.55, 0.85)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(unit_alternatives_st, min_size=1, max_size=3).map(tuple),
+       st.lists(st.lists(any_word_st, min_size=1, max_size=3).map(tuple), min_size=1, max_size=4),
+       st.sampled_from([0.55, 0.0]))
+def test_align_names_with_kept_scores_equals_it_without(units, names, floor):
+    # one store across a query's candidates, which share words: every alignment as without it
+    plain = [alts[0][0] for alts in units]
+    pair_units = tuple(p and ((p, 0.0),) for p in S.joinable_pairs(plain, lambda i: S.join_profiles(plain[i:i + 2])))
+    rules = S._score_rules()
+    kept = _kernels.UnitScores(units, pair_units, 6, 2, rules, floor)
+    for words in names + names[:1]:
+        pairs = tuple(S.join_profiles(words[i:i + 2]) for i in range(len(words) - 1))
+        expected = _kernels.align_names(units, pair_units, words, lambda: pairs, 6, 2, rules, floor, 0.85)
+        assert _kernels.align_names(units, pair_units, words, lambda: pairs, 6, 2, rules, floor, 0.85, kept) == expected
+
+
+def test_kept_scores_score_a_unit_against_a_word_once(monkeypatch):
+    # Ali against Reza asks whether the two known parts differ each time it is scored
+    asked = []
+    monkeypatch.setattr(S, "parts_differ", lambda a, b: asked.append((a, b)) or name_parts.parts_differ(a, b))
+    S._score_rules.cache_clear()
+    try:
+        units = (((word_profile("Ali"), 0.0),),)
+        words = (word_profile("Reza"),)
+        kept = S.unit_scores(units, (), 6, 2, 0.0)
+        first = S.align_names(units, (), words, tuple, 6, 2, 0.0, 0.85, kept)
+        assert asked == [("ali", "reza")] and len(kept) == 1
+        assert S.align_names(units, (), words, tuple, 6, 2, 0.0, 0.85, kept) == first
+        assert asked == [("ali", "reza")] and len(kept) == 1  # read back, not scored again
+        assert S.align_names(units, (), words, tuple, 6, 2, 0.0, 0.85) == first
+        assert len(asked) == 2  # without the store it is scored again
+    finally:
+        S._score_rules.cache_clear()
+
+
+def test_kept_scores_refuse_other_units_or_settings():
+    units = (((word_profile("Ali"), 0.0),),)
+    words = (word_profile("Reza"),)
+    kept = S.unit_scores(units, (), 6, 2, 0.55)
+    assert S.align_names(units, (), words, tuple, 6, 2, 0.55, 0.85, kept) == []  # Ali and Reza differ
+    same_words = (((word_profile("Ali"), 0.0),),)  # equal, but not the units the store was made for
+    for other_units, max_keys, shortlist, floor in [(same_words, 6, 2, 0.55), (units, 4, 2, 0.55),
+                                                    (units, 6, 1, 0.55), (units, 6, 2, 0.0)]:
+        with pytest.raises(ValueError, match="other units or other settings"):
+            S.align_names(other_units, (), words, tuple, max_keys, shortlist, floor, 0.85, kept)
+
+
 @given(st.sampled_from(_NAME_WORDS + _TO_JOIN))
 def test_initial_is_one_letter_or_a_dotted_word(word):
     assert _kernels.initial(word) == (len(word.surface) <= 1 or word.text.endswith("."))

@@ -26,7 +26,7 @@ from ..explanation import Explanation, Part
 from ..limits import check_name_words
 from ..memo import PAIRS
 from ..text import cues
-from ..text._kernels import AliasRules, aligned_score, blocking_ranked, heard_ranked, per_entry
+from ..text._kernels import AliasRules, UnitScores, aligned_score, blocking_ranked, heard_ranked, per_entry
 from .index import TYPE_CODES, Alias, Index, alias_title, exact_keys, profile_words, word_blocking_keys
 from ..text.keys import name_words, spelling_of, written_starts
 from ..text.langs import canonical_lang
@@ -35,7 +35,8 @@ from .entries import StoredEntry
 from .results import Match
 from .schema import Entry
 from ..text.similarity import (DIFFERENT_NAME, GOOD_PAIR, Word, align_names, closest_key_pairs, compare_joined,
-                               generations_differ, initial, join_profiles, joinable_pairs, name_rules, word_similarity)
+                               generations_differ, initial, join_profiles, joinable_pairs, name_rules, unit_scores,
+                               word_similarity)
 from ..text.tokens import word_stems
 from ..text.transliterate import latin_reading
 
@@ -81,6 +82,8 @@ class Query(NamedTuple):
     plain: tuple[Word, ...]
     initials: tuple[bool, ...]
     pair_units: tuple[tuple[tuple[Word, float], ...] | None, ...]
+    # its units' scores against the candidates' words, kept for the query's life (similarity.unit_scores)
+    kept: UnitScores
 
 
 def make_query(name: str, lang: str | None = None) -> Query:
@@ -94,12 +97,13 @@ def make_query(name: str, lang: str | None = None) -> Query:
         forms = word_stems(w, lang)
         alternatives.append(tuple((p, STRIP_PENALTY if i else 0.0)
                                   for i, p in enumerate(profile_words(forms, lang, spelling))))
-    plain = tuple(alts[0][0] for alts in alternatives)
+    units = tuple(alternatives)
+    plain = tuple(alts[0][0] for alts in units)
     pairs = tuple(join_profiles(plain[i:i + 2]) for i in range(len(plain) - 1))
-    return Query(name, lang, tuple(words), title_words, tuple(alternatives), exact_keys(words) if words else (),
+    pair_units = tuple(p and ((p, 0.0),) for p in joinable_pairs(plain, pairs.__getitem__))
+    return Query(name, lang, tuple(words), title_words, units, exact_keys(words) if words else (),
                  pairs, join_profiles(plain) if plain else None, sum(written_starts(name)[title:]), plain,
-                 tuple(map(initial, plain)),
-                 tuple(p and ((p, 0.0),) for p in joinable_pairs(plain, pairs.__getitem__)))
+                 tuple(map(initial, plain)), pair_units, unit_scores(units, pair_units, WORD_KEYS, SHORTLIST, PAIR_FLOOR))
 
 
 def _alignment(query: Query, alias: Alias):
@@ -110,7 +114,7 @@ def _alignment(query: Query, alias: Alias):
     the kernel scores a unit only until a bound says it is; an initial is a word of its own."""
     # the alias's pairs are profiled (Alias.pairs) only when one may be joined
     return align_names(query.alternatives, query.pair_units, alias.words, lambda: alias.pairs, WORD_KEYS, SHORTLIST,
-                       PAIR_FLOOR, GOOD_PAIR)
+                       PAIR_FLOOR, GOOD_PAIR, query.kept)
 
 
 @lru_cache(maxsize=PAIRS)

@@ -8,6 +8,7 @@ scores, and hence rankings and ties, do not move.
 """
 from cpython.array cimport array, clone
 from cpython.dict cimport PyDict_GetItem
+from cpython.long cimport PyLong_FromVoidPtr
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.ref cimport Py_DECREF, Py_INCREF, PyObject
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
@@ -1811,12 +1812,55 @@ cdef double _unit_bound_of(tuple alternatives, tuple target, Py_ssize_t max_keys
     return best + BOUND_SLACK
 
 
+cdef class UnitScores:
+    """The scores :func:`align_names` works out for one name's ``units`` and ``pair_units``, kept
+    across its calls with the same settings: a query's candidates share words (Mohammad, Ali, a
+    surname and its spellings), and each is scored once a query. Each score is kept by its unit and
+    the word's object; the words are held, so an object's id is not reused while they are kept."""
+    cdef readonly tuple units, pair_units
+    cdef readonly Py_ssize_t max_keys, shortlist
+    cdef readonly ScoreRules rules
+    cdef readonly double floor
+    cdef list _by_unit  # per unit (2 * position, + 1 for a pair unit): {id(word): score}
+    cdef list _held
+
+    def __init__(self, tuple units, tuple pair_units, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules rules,
+                 double floor):
+        self.units, self.pair_units, self.max_keys, self.shortlist = units, pair_units, max_keys, shortlist
+        self.rules, self.floor = rules, floor
+        self._by_unit = [{} for _ in range(2 * len(units))]
+        self._held = []
+
+    def __len__(self):
+        return len(self._held)
+
+    cdef int _check(self, tuple units, tuple pair_units, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules rules,
+                    double floor) except -1:
+        if units is not self.units or pair_units is not self.pair_units or max_keys != self.max_keys \
+                or shortlist != self.shortlist or rules is not self.rules or not floor == self.floor:
+            raise ValueError("these unit scores were kept for other units or other settings")
+        return 0
+
+    cdef double score(self, Py_ssize_t unit, tuple alternatives, tuple target, bint reached) except -2.0:
+        cdef dict kept = <dict> self._by_unit[unit]
+        cdef object at = PyLong_FromVoidPtr(<void *> target)
+        cdef PyObject *found = PyDict_GetItem(kept, at)
+        cdef double s
+        if found != NULL:
+            return <double> <object> found
+        s = _unit_score(alternatives, target, self.max_keys, self.shortlist, self.rules, self.floor, reached)
+        kept[at] = s
+        self._held.append(target)
+        return s
+
+
 cdef class _LazyUnits:
     """What :func:`align_names` needs to score a unit when the greedy comes to it (_greedy)."""
     cdef tuple units, pair_units, words, joined
     cdef Py_ssize_t max_keys, shortlist
     cdef ScoreRules rules
     cdef double floor
+    cdef UnitScores kept
 
     cdef double score(self, const _Unit *u) except -2.0:
         cdef object unit = self.pair_units[u.a0] if u.a1 >= 0 else self.units[u.a0]
@@ -1824,26 +1868,31 @@ cdef class _LazyUnits:
         if unit is None or target is None:
             return -1.0
         # its turn came: its bound reached the floor (_greedy)
+        if self.kept is not None:
+            return self.kept.score(2 * u.a0 + (u.a1 >= 0), <tuple> unit, <tuple> target, True)
         return _unit_score(<tuple> unit, <tuple> target, self.max_keys, self.shortlist, self.rules, self.floor, True)
 
 
 def align_names(tuple units, tuple pair_units, tuple words, pairs, Py_ssize_t max_keys, Py_ssize_t shortlist,
-                ScoreRules rules, double floor, double good) -> list:
+                ScoreRules rules, double floor, double good, UnitScores kept=None) -> list:
     """:func:`align_units` of a name given as ``units`` (each its ``(word, penalty)`` alternatives,
     as :func:`unit_similarities` takes them; ``pair_units``: its adjacent words written as one, None
     where they may not be) against profiled ``words``, every score as :func:`unit_similarities`
     gives it with ``floor``. ``pairs()`` gives the words' adjacent pairs written as one; it is asked
-    for only when a pair of words is needed and one is :func:`joinable`."""
+    for only when a pair of words is needed and one is :func:`joinable`. ``kept``: the scores of
+    the same units and settings from earlier calls (:class:`UnitScores`), read and added to."""
     cdef Py_ssize_t n_b = len(words)
     _check_words(words)
     if len(pair_units) != max(len(units) - 1, 0):
         raise ValueError(f"{len(units)} units have {len(units) - 1} pairs, not {len(pair_units)}")
+    if kept is not None:
+        kept._check(units, pair_units, max_keys, shortlist, rules, floor)
 
     # Units are scored when the greedy comes to them: most of a name's units lose their words to
     # better ones first, and a bound from lengths sets their turn.
     cdef _LazyUnits lazy = _LazyUnits.__new__(_LazyUnits)
     lazy.units, lazy.pair_units, lazy.words = units, pair_units, words
-    lazy.max_keys, lazy.shortlist, lazy.rules, lazy.floor = max_keys, shortlist, rules, floor
+    lazy.max_keys, lazy.shortlist, lazy.rules, lazy.floor, lazy.kept = max_keys, shortlist, rules, floor, kept
 
     def pair_a():
         return _unit_similarities(pair_units, words, max_keys, shortlist, rules, floor, True)

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from ._kernels import NameRules, ScoreRules, name_may_reach, unit_similarities, vowel_swaps
+from ._kernels import NameRules, ScoreRules, UnitScores, name_may_reach, unit_similarities, vowel_swaps
 from ._kernels import align_names as _align_names
 from ._kernels import align_units as _align_units
 from ._kernels import closest_key_pairs as _closest_key_pairs
@@ -285,15 +285,25 @@ def align_units(n_a: int, n_b: int, sims: list[float], pair_a, pair_b, floor: fl
 
 def align_names(units: tuple[tuple[tuple[Word, float], ...], ...], pair_units: tuple[tuple[tuple[Word, float], ...] | None, ...],
                 words: tuple[Word, ...], pairs, max_keys: int = MAX_KEYS, shortlist: int = 0, floor: float = 0.0,
-                good: float = GOOD_PAIR) -> list[tuple[float, tuple[int, ...], tuple[int, ...]]]:
+                good: float = GOOD_PAIR, kept: UnitScores | None = None
+                ) -> list[tuple[float, tuple[int, ...], tuple[int, ...]]]:
     """:func:`align_units` of a name given as ``units`` (each word's ``(profile, penalty)``
     alternatives; ``pair_units``: its adjacent words written as one, None where not
     :func:`joinable`) against profiled ``words``, scored as :func:`word_similarities` scores with
     ``floor``, in one call to C. ``pairs()`` gives the words' adjacent pairs written as one
     (``pairs()[i]``: words i and i + 1), asked for only when a word is left without a good partner
     and two words are joinable. A unit is scored only when the greedy comes to it with its words
-    free, its turn set by a bound from lengths: most lose their words to better units first."""
-    return _align_names(units, pair_units, words, pairs, max_keys, shortlist, _score_rules(), floor, good)
+    free, its turn set by a bound from lengths: most lose their words to better units first.
+    ``kept`` (:func:`unit_scores` of the same units and settings) keeps each score for the next call."""
+    return _align_names(units, pair_units, words, pairs, max_keys, shortlist, _score_rules(), floor, good, kept)
+
+
+def unit_scores(units: tuple[tuple[tuple[Word, float], ...], ...],
+                pair_units: tuple[tuple[tuple[Word, float], ...] | None, ...], max_keys: int = MAX_KEYS,
+                shortlist: int = 0, floor: float = 0.0) -> UnitScores:
+    """A store of :func:`align_names`'s scores of one name's units, for its calls with these
+    settings against many names (a query against its candidates, which share words)."""
+    return UnitScores(units, pair_units, max_keys, shortlist, _score_rules(), floor)
 
 
 def name_similarity(a: list[Word], b: list[Word]) -> float:

@@ -885,6 +885,13 @@ def test_join_profiles_equals_reference(picks):
         (k, c) for k, c, _ in reference_join_key_slots(slotless, keys_module.MAX_KEYS))
 
 
+
+def test_join_words_refuses_what_is_not_a_profiled_word():
+    # the kernel reads a word's fields by position: anything shorter than a profile is refused
+    for bad in [("abd", (("ABD", 0),)), "abd", None]:
+        with pytest.raises(TypeError, match="profiled word"):
+            _kernels.join_words((_TO_JOIN[0], bad), keys_module.MAX_KEYS, S.JOINT, 4)
+
 def reference_word_similarity(a, b, max_keys, shortlist) -> float:
     # fuzzy_similarity has its own reference test above
     if a.text == b.text or (a.part is not None and a.part == b.part):

@@ -2854,10 +2854,11 @@ def join_words(tuple parts, Py_ssize_t max_keys, str joint, Py_ssize_t max_codes
     """What profiled words read as one have but their part (:func:`entityres.text.similarity.join_profiles`):
     ``(text, keys, codes, weight, surface, slots, pieces)``. ``parts`` are Words (similarity.Word:
     text, keys, codes, weight, arabic, surface, part, slots, pieces)."""
-    cdef tuple keys, slots, found
+    cdef tuple keys, slots, found, w
     cdef Py_ssize_t i, weight = 0
     cdef list key_parts = [], codes = [], texts = [], surfaces = [], pieces = []
-    for w in parts:
+    for part in parts:
+        w = _word(part)  # read as a tuple: a NamedTuple's items through its type cost a call each
         keys, slots = <tuple> w[1], <tuple> w[7]
         key_parts.append(tuple([((<tuple> keys[i])[0], (<tuple> keys[i])[1], slots[i])
                                 for i in range(min(len(keys), len(slots)))]))

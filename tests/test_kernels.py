@@ -715,6 +715,29 @@ def test_edge_mismatches_equal_reference(arabic_key, arabic_word, latin_key, lat
         reference_edge_mismatches(arabic_key, arabic_word, latin_key, latin_word)
 
 
+def test_vowel_rules_ask_their_rules_once_per_pair_of_slots_and_keep_a_bounded_number():
+    asked = []
+
+    def latin(x, y):  # a pure rule of two slots, as keys._latin_latin is
+        asked.append((x, y))
+        return 0.25 * len(x) + 0.5 * len(y)
+
+    def mismatches(rules, x, y):
+        return _kernels.vowel_mismatches("TRK", ("", x, "", ""), False, "TRK", ("", y, "", ""), False, rules)
+
+    def fresh():
+        return _kernels.VowelRules(None, latin, "?", 2.0, "ی", [], [], 1.0, 1.0)
+
+    rules = fresh()
+    first = mismatches(rules, "ai", "o")
+    assert first == 0.25 * 2 + 0.5 * 1 and asked == [("ai", "o"), ("", "")]
+    assert mismatches(rules, "ai", "o") == first and len(asked) == 2  # read back, not asked again
+    for i in range(5000):  # more first slots than are kept: the oldest are let go, answers stay right
+        assert mismatches(rules, f"e{i}", "u") == mismatches(fresh(), f"e{i}", "u")
+    before = len(asked)
+    assert mismatches(rules, "ai", "o") == first and len(asked) == before + 1
+
+
 def test_vowel_rules_reject_groups_they_cannot_hold():
     with pytest.raises(ValueError, match="single ASCII"):
         _kernels.VowelRules(None, None, "?", 2.0, "ی", ["Kق"], [], 1.0, 1.0)

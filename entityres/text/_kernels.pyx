@@ -35,6 +35,7 @@ cdef enum:
     TABLE = 128  # classes are ASCII letters; other characters take the default costs
     STACK = 64  # strings up to about this long use buffers on the stack
     EDGE_RULES = 16  # rules of each kind of edge (written_for, consonant_of) at most (VowelRules)
+    SEEN_SLOTS = 4096  # vowel slots whose costs VowelRules keeps, and costs kept for each (_seen_cost)
 
 # A bound is worked out in another order of operations than the score it bounds: what it rules out
 # is left out only when the bound is this far below what it must reach.
@@ -1266,6 +1267,7 @@ cdef class VowelRules:
     """
 
     cdef object arabic_latin, latin_latin, written_final
+    cdef dict _arabic_latin_seen, _latin_latin_seen  # their answers by first slot, then second (_seen_cost)
     cdef tuple last_letters, written_for, consonant_of
     cdef str joint
     cdef double spread, onset, final, last_letter, written_for_cost, consonant_of_cost, moved
@@ -1275,6 +1277,7 @@ cdef class VowelRules:
                  double onset, double final, last_letters=(), double last_letter=0.0, written_for=(),
                  double written_for_cost=0.0, consonant_of=(), double consonant_of_cost=0.0, double moved=0.0):
         self.arabic_latin, self.latin_latin, self.joint, self.spread = arabic_latin, latin_latin, joint, spread
+        self._arabic_latin_seen, self._latin_latin_seen = {}, {}
         self.written_final, self.onset, self.final = frozenset(written_final), onset, final
         self.last_letters, self.last_letter = tuple((str(a), str(b)) for a, b in last_letters), last_letter
         self.written_for, self.written_for_cost = tuple((str(a), str(b)) for a, b in written_for), written_for_cost
@@ -1359,14 +1362,41 @@ cdef bint _diagonals(str x, str y, Py_ssize_t *aligned) except -1:
             PyMem_Free(vps)
 
 
+cdef double _seen_cost(object rule, dict seen, str x, str y) except -1.0:
+    """``rule(x, y)``, a pure function of two vowel slots, kept in ``seen`` by ``x``, then ``y``: two
+    lookups here cost a tenth of a call through the rule's Python cache. A few hundred slots come
+    back; what is kept is bounded all the same (cleared at SEEN_SLOTS)."""
+    cdef PyObject *row = PyDict_GetItem(seen, x)
+    cdef PyObject *found
+    cdef dict costs
+    if row != NULL:
+        found = PyDict_GetItem(<dict> <object> row, y)
+        if found != NULL:
+            return <double> <object> found
+        costs = <dict> <object> row
+    else:
+        if len(seen) >= SEEN_SLOTS:
+            seen.clear()
+        costs = seen[x] = {}
+    if len(costs) >= SEEN_SLOTS:
+        costs.clear()
+    cdef double value = rule(x, y)
+    costs[y] = value
+    return value
+
+
+cdef inline double _arabic_latin(VowelRules r, str written, str cluster) except -1.0:
+    return _seen_cost(r.arabic_latin, r._arabic_latin_seen, written, cluster)
+
+
 cdef double _slot_mismatch(str x, bint x_arabic, str y, bint y_arabic, VowelRules r) except -1.0:
     if r.joint in x or r.joint in y or (x_arabic and y_arabic):
         return 0.0
     if x_arabic:
-        return r.arabic_latin(x, y)
+        return _arabic_latin(r, x, y)
     if y_arabic:
-        return r.arabic_latin(y, x)
-    return r.latin_latin(x, y)
+        return _arabic_latin(r, y, x)
+    return _seen_cost(r.latin_latin, r._latin_latin_seen, x, y)
 
 
 cdef int _moved_kind(str x, bint x_arabic, str y, VowelRules r) except -1:
@@ -1376,7 +1406,7 @@ cdef int _moved_kind(str x, bint x_arabic, str y, VowelRules r) except -1:
     if r.joint in x or r.joint in y:
         return 0
     if written and not latin:
-        return 1 if r.arabic_latin(written, latin) > 0.0 else 0
+        return 1 if _arabic_latin(r, written, latin) > 0.0 else 0
     return 2 if latin and not written else 0
 
 

@@ -103,7 +103,8 @@ def make_query(name: str, lang: str | None = None) -> Query:
     pair_units = tuple(p and ((p, 0.0),) for p in joinable_pairs(plain, pairs.__getitem__))
     return Query(name, lang, tuple(words), title_words, units, exact_keys(words) if words else (),
                  pairs, join_profiles(plain) if plain else None, sum(written_starts(name)[title:]), plain,
-                 tuple(map(initial, plain)), pair_units, unit_scores(units, pair_units, WORD_KEYS, SHORTLIST, PAIR_FLOOR))
+                 tuple(map(initial, plain)), pair_units,
+                 unit_scores(units, pair_units, WORD_KEYS, SHORTLIST, PAIR_FLOOR))
 
 
 def _alignment(query: Query, alias: Alias):

@@ -973,6 +973,17 @@ def test_unit_similarities_equal_reference(units, targets, keys_shortlist):
         reference_unit_similarities(units, targets, *keys_shortlist)
 
 
+def test_word_similarity_below_a_floor_by_its_known_parts_alone_is_not_scored():
+    # Hassan and Hussein are different known parts: however close they read (0.94), at most
+    # DIFFERENT_PART; asked for more than that, the kernel answers -1 without scoring them
+    hassan, hussein = word_profile("Hassan"), word_profile("Hussein")
+    rules = S._score_rules()
+    assert _kernels.fuzzy_similarity(hassan, hussein, 6, 2, rules) > 0.9
+    assert _kernels.word_similarity(hassan, hussein, 6, 2, rules) == S.DIFFERENT_PART
+    assert _kernels.word_similarity(hassan, hussein, 6, 2, rules, S.DIFFERENT_PART) == S.DIFFERENT_PART
+    assert _kernels.word_similarity(hassan, hussein, 6, 2, rules, 0.55) == -1.0
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.none() | unit_alternatives_st, max_size=4).map(tuple),
        st.lists(st.none() | any_word_st, max_size=4).map(tuple), st.sampled_from([(6, 2), (4, 2), (16, 0)]),

@@ -1710,10 +1710,13 @@ cdef double _word_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t s
     cdef double score
     if _same_name(a, b):
         return 1.0
+    cdef bint capped = (part_a is not None and part_b is not None and r.parts_differ(part_a, part_b)) \
+        or (part_a is not None and pieces_b and not r.joins_into(pieces_b, part_a)) \
+        or (part_b is not None and pieces_a and not r.joins_into(pieces_a, part_b))
+    if capped and r.different_part < need:  # at most different_part, below what is needed: not scored
+        return -1.0
     score = _fuzzy_similarity(a, b, max_keys, shortlist, r, need, reached)
-    if (part_a is not None and part_b is not None and r.parts_differ(part_a, part_b)) \
-            or (part_a is not None and pieces_b and not r.joins_into(pieces_b, part_a)) \
-            or (part_b is not None and pieces_a and not r.joins_into(pieces_a, part_b)):
+    if capped:
         return r.different_part if r.different_part < score else score
     return score
 
@@ -1730,7 +1733,8 @@ cdef double _word_bound(tuple a, tuple b, Py_ssize_t max_keys, ScoreRules r) exc
 
 def word_similarity(a, b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules rules, double need=-INFINITY) -> float:
     """:func:`entityres.text.similarity.word_similarity` of two profiled words; with ``need``,
-    -1.0 as soon as a bound says the score is below it (the score itself otherwise)."""
+    -1.0 as soon as a bound says the score is below it, or known parts keep it below (the score
+    itself otherwise)."""
     if not isinstance(a, tuple) or not isinstance(b, tuple):
         raise TypeError("word_similarity compares two profiled words (similarity.Word)")
     return _word_similarity(<tuple> a, <tuple> b, max_keys, shortlist, rules, need)

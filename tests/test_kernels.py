@@ -908,12 +908,12 @@ def test_join_profiles_equals_reference(picks):
         (k, c) for k, c, _ in reference_join_key_slots(slotless, keys_module.MAX_KEYS))
 
 
-
 def test_join_words_refuses_what_is_not_a_profiled_word():
     # the kernel reads a word's fields by position: anything shorter than a profile is refused
     for bad in [("abd", (("ABD", 0),)), "abd", None]:
         with pytest.raises(TypeError, match="profiled word"):
             _kernels.join_words((_TO_JOIN[0], bad), keys_module.MAX_KEYS, S.JOINT, 4)
+
 
 def reference_word_similarity(a, b, max_keys, shortlist) -> float:
     # fuzzy_similarity has its own reference test above
@@ -1049,12 +1049,17 @@ def test_unit_similarities_refuse_a_unit_without_alternatives():
         _kernels.unit_similarities(((),), (word_profile("ali"),), 6, 2, S._score_rules())
 
 
+def pair_units_of(units):
+    """A name's adjacent words written as one, as make_query makes them (None where not joinable)."""
+    plain = [alts[0][0] for alts in units]
+    return tuple(p and ((p, 0.0),) for p in S.joinable_pairs(plain, lambda i: S.join_profiles(plain[i:i + 2])))
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(unit_alternatives_st, min_size=1, max_size=4).map(tuple), st.lists(any_word_st, min_size=1, max_size=4).map(tuple),
        st.sampled_from([(6, 2), (4, 2)]), st.sampled_from([0.55, 0.0, -math.inf]), st.sampled_from([0.85, 0.0]))
 def test_align_names_equals_the_units_aligned_one_call_at_a_time(units, words, keys_shortlist, floor, good):
-    plain = [alts[0][0] for alts in units]
-    pair_units = tuple(p and ((p, 0.0),) for p in S.joinable_pairs(plain, lambda i: S.join_profiles(plain[i:i + 2])))
+    pair_units = pair_units_of(units)
     pairs = tuple(S.join_profiles(words[i:i + 2]) for i in range(len(words) - 1))
     rules = S._score_rules()
     expected = _kernels.align_units(
@@ -1104,8 +1109,7 @@ def test_align_names_refuses_pairs_of_another_count():
        st.sampled_from([0.55, 0.0]))
 def test_align_names_with_kept_scores_equals_it_without(units, names, floor):
     # one store across a query's candidates, which share words: every alignment as without it
-    plain = [alts[0][0] for alts in units]
-    pair_units = tuple(p and ((p, 0.0),) for p in S.joinable_pairs(plain, lambda i: S.join_profiles(plain[i:i + 2])))
+    pair_units = pair_units_of(units)
     rules = S._score_rules()
     kept = _kernels.UnitScores(units, pair_units, 6, 2, rules, floor)
     for words in names + names[:1]:

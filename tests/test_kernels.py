@@ -901,18 +901,23 @@ _TO_JOIN += [S.join_profiles(_TO_JOIN[i:i + 2]) for i in (0, 4, 7)]
 def test_join_profiles_equals_reference(picks):
     parts = [_TO_JOIN[i] for i in picks]
     joined, expected = S.join_profiles(parts), reference_join_profiles(parts)
-    assert joined == expected and tuple(joined) == tuple(expected)
+    assert joined == expected and tuple(joined) == tuple(expected) and type(joined) is S.Word
+    assert S.join_pairs(tuple(parts)) == tuple(reference_join_profiles(parts[i:i + 2]) for i in range(len(parts) - 1))
     assert keys_module.join_codes([p.codes for p in parts]) == expected.codes
     slotless = [tuple((k, c, ("",) * (len(k) + 1)) for k, c in p.keys) for p in parts]
     assert keys_module.join_keys([p.keys for p in parts]) == tuple(
         (k, c) for k, c, _ in reference_join_key_slots(slotless, keys_module.MAX_KEYS))
 
 
-def test_join_words_refuses_what_is_not_a_profiled_word():
+def test_joiner_refuses_what_is_not_a_profiled_word():
     # the kernel reads a word's fields by position: anything shorter than a profile is refused
     for bad in [("abd", (("ABD", 0),)), "abd", None]:
         with pytest.raises(TypeError, match="profiled word"):
-            _kernels.join_words((_TO_JOIN[0], bad), keys_module.MAX_KEYS, S.JOINT, 4)
+            S._JOINER.join((_TO_JOIN[0], bad))
+    with pytest.raises(ValueError):
+        S._JOINER.join(())
+    with pytest.raises(TypeError, match="named tuple"):
+        _kernels.Joiner(tuple, keys_module.MAX_KEYS, S.JOINT, 4, S._joined_part)
 
 
 def reference_word_similarity(a, b, max_keys, shortlist) -> float:

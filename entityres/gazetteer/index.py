@@ -49,7 +49,7 @@ from ..text.langs import canonical_lang, is_arabic_script
 from ._index import AliasColumns, Aliases, Collector, Keys, Runs, Texts, Vocab, WordColumns, Words, all_below, byte_stats
 from .entries import Entries, StoredEntry, made
 from .schema import Entry
-from ..text.similarity import Word, join_profiles, word_profile
+from ..text.similarity import Word, join_pairs, join_profiles, word_profile
 from ..text.transliterate import latin_forms
 
 KEYS_PER_WORD = 3  # blocking keys kept per word: the likeliest readings meet; rarer ones add noise
@@ -89,7 +89,7 @@ class Alias(NamedTuple):
 
 @lru_cache(maxsize=PAIRS)
 def joined_pairs(words: tuple[Word, ...]) -> tuple[Word, ...]:
-    return tuple(join_profiles(words[i:i + 2]) for i in range(len(words) - 1))
+    return join_pairs(words)
 
 
 @lru_cache(maxsize=PAIRS)

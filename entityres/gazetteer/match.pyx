@@ -35,8 +35,8 @@ from .entries import StoredEntry
 from .results import Match
 from .schema import Entry
 from ..text.similarity import (DIFFERENT_NAME, GOOD_PAIR, Word, align_names, closest_key_pairs, compare_joined,
-                               generations_differ, initial, join_profiles, joinable_pairs, name_rules, unit_scores,
-                               word_similarity)
+                               generations_differ, initial, join_pairs, join_profiles, joinable_pairs, name_rules,
+                               unit_scores, word_similarity)
 from ..text.tokens import word_stems
 from ..text.transliterate import latin_reading
 
@@ -99,7 +99,7 @@ def make_query(name: str, lang: str | None = None) -> Query:
                                   for i, p in enumerate(profile_words(forms, lang, spelling))))
     units = tuple(alternatives)
     plain = tuple(alts[0][0] for alts in units)
-    pairs = tuple(join_profiles(plain[i:i + 2]) for i in range(len(plain) - 1))
+    pairs = join_pairs(plain)
     pair_units = tuple(p and ((p, 0.0),) for p in joinable_pairs(plain, pairs.__getitem__))
     return Query(name, lang, tuple(words), title_words, units, exact_keys(words) if words else (),
                  pairs, join_profiles(plain) if plain else None, sum(written_starts(name)[title:]), plain,

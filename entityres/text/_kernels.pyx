@@ -2877,36 +2877,67 @@ cdef tuple _join_codes(list parts, Py_ssize_t max_keys, Py_ssize_t max_codes):
     return tuple(combos)
 
 
-def settled(x):
-    """``x``, out of the cycle collector's sight when it holds only strings, numbers, None and
-    tuples of them (a profiled word): what lives in a cache need not be walked again and again."""
-    settle(x)
-    return x
+cdef class Joiner:
+    """Profiled words read as one (:func:`entityres.text.similarity.join_profiles`), made in C as
+    ``word`` tuples (similarity.Word: text, keys, codes, weight, arabic, surface, part, slots,
+    pieces): each word's keys joined, the ``max_keys`` cheapest kept after each word, their vowel
+    slots joined at ``joint``; the first ``max_codes`` codes of each joined likewise; the part
+    ``part_of(words)`` says. The matcher joins every pair of an alias's words it may align, so
+    no Python runs here but ``part_of``."""
+    cdef type word
+    cdef Py_ssize_t max_keys, max_codes
+    cdef str joint
+    cdef object part_of
 
+    def __init__(self, type word, Py_ssize_t max_keys, str joint, Py_ssize_t max_codes, part_of):
+        if not issubclass(word, tuple) or len(getattr(word, "_fields", ())) != 9:
+            raise TypeError("Joiner: word must be a named tuple of the nine fields of a profiled word")
+        self.word, self.max_keys, self.joint, self.max_codes, self.part_of = word, max_keys, joint, max_codes, part_of
 
-def join_words(tuple parts, Py_ssize_t max_keys, str joint, Py_ssize_t max_codes):
-    """What profiled words read as one have but their part (:func:`entityres.text.similarity.join_profiles`):
-    ``(text, keys, codes, weight, surface, slots, pieces)``. ``parts`` are Words (similarity.Word:
-    text, keys, codes, weight, arabic, surface, part, slots, pieces)."""
-    cdef tuple keys, slots, found, w
-    cdef Py_ssize_t i, weight = 0
-    cdef list key_parts = [], codes = [], texts = [], surfaces = [], pieces = []
-    for part in parts:
-        w = _word(part)  # read as a tuple: a NamedTuple's items through its type cost a call each
-        keys, slots = <tuple> w[1], <tuple> w[7]
-        key_parts.append(tuple([((<tuple> keys[i])[0], (<tuple> keys[i])[1], slots[i])
-                                for i in range(min(len(keys), len(slots)))]))
-        codes.append(w[2])
-        texts.append(w[0])
-        surfaces.append(w[5])
-        weight += <Py_ssize_t> w[3]
-        if w[8]:
-            pieces.extend(<tuple> w[8])
-        else:
-            pieces.append(w[6])
-    found = _join_key_slots(key_parts, max_keys, joint)
-    return ("".join(texts), tuple([(k, c) for k, c, _ in found]), _join_codes(codes, max_keys, max_codes),
-            weight, "".join(surfaces), tuple([s_ for _, _, s_ in found]), tuple(pieces))
+    cpdef tuple join(self, tuple parts):
+        """``parts`` (profiled words) read as one word; one word as it is."""
+        cdef tuple keys, slots, found, w
+        cdef Py_ssize_t i, weight = 0
+        cdef list key_parts = [], codes = [], texts = [], surfaces = [], pieces = []
+        if not parts:
+            raise ValueError("Joiner.join needs at least one word")
+        if len(parts) == 1:
+            return _word(parts[0])
+        for part in parts:
+            w = _word(part)  # read as a tuple: a NamedTuple's items through its type cost a call each
+            keys, slots = <tuple> w[1], <tuple> w[7]
+            key_parts.append(tuple([((<tuple> keys[i])[0], (<tuple> keys[i])[1], slots[i])
+                                    for i in range(min(len(keys), len(slots)))]))
+            codes.append(w[2])
+            texts.append(w[0])
+            surfaces.append(w[5])
+            weight += <Py_ssize_t> w[3]
+            if w[8]:
+                pieces.extend(<tuple> w[8])
+            else:
+                pieces.append(w[6])
+        found = _join_key_slots(key_parts, self.max_keys, self.joint)
+        cdef PyObject *raw = (<_Type *> self.word).tp_alloc(<_Type *> self.word, 9)
+        if raw is NULL:
+            raise MemoryError()
+        cdef tuple made = <tuple> <object> raw
+        Py_DECREF(made)  # the cast took a reference of its own
+        _put(made, 0, "".join(texts))
+        _put(made, 1, tuple([(k, c) for k, c, _ in found]))
+        _put(made, 2, _join_codes(codes, self.max_keys, self.max_codes))
+        _put(made, 3, weight)
+        _put(made, 4, (<tuple> parts[0])[4])
+        _put(made, 5, "".join(surfaces))
+        _put(made, 6, self.part_of(parts))
+        _put(made, 7, tuple([s_ for _, _, s_ in found]))
+        _put(made, 8, tuple(pieces))
+        settle(made)  # kept in the matcher's caches (an alias's pairs): out of the cycle collector's sight
+        return made
+
+    cpdef tuple pairs(self, tuple words):
+        """``words`` adjacent two by two read as one: item i joins words i and i + 1."""
+        cdef Py_ssize_t i
+        return tuple([self.join((words[i], words[i + 1])) for i in range(len(words) - 1)])
 
 
 def letter_units(str word, dict table, vowels):

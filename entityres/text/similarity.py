@@ -39,8 +39,7 @@ from ._kernels import different_names as _different_names
 from ._kernels import generations_differ as _generations_differ
 from ._kernels import initial as _initial
 from ._kernels import joinable as _joinable
-from ._kernels import join_words as _join_words
-from ._kernels import settled
+from ._kernels import Joiner
 from ._kernels import word_similarity as _word_similarity
 from ..limits import check_name_words
 from ..memo import WORDS
@@ -124,14 +123,18 @@ def _own_part(word: Word | Sketch) -> str | None:
     return part_symbol(word.surface) if isinstance(word, Word) and word.pieces else word.part
 
 
+_JOINER = Joiner(Word, MAX_KEYS, JOINT, JOINED_CODES, _joined_part)
+
+
 def join_profiles(parts: list[Word] | tuple[Word, ...]) -> Word:
     """One profile for several profiled words read as one: keys and codes joined
     (:func:`entityres.text.keys.join_key_slots`, :func:`~entityres.text.keys.join_codes`; in C)."""
-    if len(parts) == 1:
-        return parts[0]
-    text, keys, codes, weight, surface, slots, pieces = _join_words(tuple(parts), MAX_KEYS, JOINT, JOINED_CODES)
-    # kept in the matcher's caches (an alias's pairs), out of the cycle collector's sight
-    return settled(Word(text, keys, codes, weight, parts[0].arabic, surface, _joined_part(parts), slots, pieces))
+    return _JOINER.join(tuple(parts))
+
+
+def join_pairs(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """Adjacent profiled words read as one (:func:`join_profiles`): item i joins words i and i + 1."""
+    return _JOINER.pairs(words)
 
 
 class Sketch(NamedTuple):

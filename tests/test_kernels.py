@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from rapidfuzz.distance import Indel, Levenshtein
 
 from entityres.cache import U32
-from entityres.text import _kernels, tables
+from entityres.text import _kernels, name_parts, tables
 from entityres.text.cues import _phrase_trees
 from entityres.text import keys as keys_module
 from entityres.text import similarity as S
@@ -879,12 +879,21 @@ def test_join_codes_and_keys_equal_the_reference(parts, max_keys, max_codes):
     assert _kernels.join_keys(costed, max_keys) == tuple((k, c) for k, c, _ in keys)
 
 
+def reference_joined_part(parts):
+    surfaces = [p.surface for p in parts]
+    joined = name_parts.part_symbol("".join(surfaces))
+    if joined is not None or len(parts) != 2:
+        return joined or S.compound_part(surfaces)
+    own = [name_parts.part_symbol(p.surface) if p.pieces else p.part for p in parts]  # a joined word: its letters
+    return None if None in own else "+".join(own)
+
+
 def reference_join_profiles(parts):
     found = reference_join_key_slots([tuple((k, c, s) for (k, c), s in zip(p.keys, p.slots)) for p in parts], keys_module.MAX_KEYS)
     codes = reference_join_key_slots([tuple((c, 0, ("",) * (len(c) + 1)) for c in p.codes[:4]) for p in parts], keys_module.MAX_KEYS)
     return S.Word("".join(p.text for p in parts), tuple((k, c) for k, c, _ in found), tuple(k for k, _, _ in codes),
                   sum(p.weight for p in parts), parts[0].arabic, "".join(p.surface for p in parts),
-                  S._joined_part(parts), tuple(s for _, _, s in found),
+                  reference_joined_part(parts), tuple(s for _, _, s in found),
                   tuple(piece for p in parts for piece in (p.pieces or (p.part,))))
 
 
@@ -917,7 +926,7 @@ def test_joiner_refuses_what_is_not_a_profiled_word():
     with pytest.raises(ValueError):
         S._JOINER.join(())
     with pytest.raises(TypeError, match="named tuple"):
-        _kernels.Joiner(tuple, keys_module.MAX_KEYS, S.JOINT, 4, S._joined_part)
+        _kernels.Joiner(tuple, keys_module.MAX_KEYS, S.JOINT, 4, name_parts.part_symbol, S.compound_part)
 
 
 def reference_word_similarity(a, b, max_keys, shortlist) -> float:

@@ -149,34 +149,35 @@ _SURFACES = sorted(name_parts.table())[::7] + ["al" + s for s in sorted(name_par
 @settings(max_examples=400, deadline=None)
 @given(st.sampled_from(_SURFACES), st.sampled_from(_SURFACES))
 def test_two_words_joined_spell_what_compound_part_says(a, b):
-    # similarity._joined_part answers two words without compound_part's loop: the same part
-    from entityres.text.similarity import _joined_part, compound_part
+    # joined_part answers two words without compound_part's loop: the same part
+    from entityres.text.similarity import compound_part
 
-    assert _joined_part([_sketch(a), _sketch(b)]) == (name_parts.part_symbol(a + b) or compound_part([a, b]))
+    assert joined(a, b) == (name_parts.part_symbol(a + b) or compound_part([a, b]))
 
 
-def _sketch(surface: str):
-    """A word as _joined_part reads it: its surface and the part the surface spells."""
-    from entityres.text.similarity import Sketch
+def joined(*surfaces: str) -> str | None:
+    """The known part of words read as one, each word's own part the one its surface spells."""
+    from entityres.text._kernels import joined_part
+    from entityres.text.similarity import compound_part
 
-    return Sketch(surface, (), 1, False, surface, name_parts.part_symbol(surface))
+    own = [name_parts.part_symbol(s) for s in surfaces] if len(surfaces) == 2 else [None, None]
+    return joined_part(list(surfaces), "".join(surfaces), *own, name_parts.part_symbol, compound_part)
 
 
 def test_two_known_parts_joined_are_both_and_one_part_written_apart_is_itself():
-    from entityres.text.similarity import _joined_part
-
-    def joined(*surfaces):
-        return _joined_part([_sketch(s) for s in surfaces])
-
     assert joined("ali", "khamenei") == "ali+khamenei" and joined("xyz", "ali") is None
+    from entityres.text.similarity import compound_part
+
+    three = ["ali", "reza", "khamenei"]  # more words: compound_part's answer
+    assert joined(*three) == compound_part(three) is not None and joined("ali", "xyz", "reza") is None
     assert joined("عبد", "الله") == joined("abd", "allah") == name_parts.part_symbol("abdullah")
 
 
 def test_a_word_that_joins_words_is_read_by_its_letters_when_joined_again():
     # Ali Khamenei read as one is the compound ali+khamenei; joined again with Hassan its letters,
     # which spell no part, are what compound_part reads, not that compound
-    from entityres.text.similarity import _joined_part, compound_part, join_profiles, word_profile
+    from entityres.text.similarity import compound_part, join_profiles, word_profile
 
     ali_khamenei, hassan = join_profiles([word_profile("ali"), word_profile("khamenei")]), word_profile("hassan")
     assert ali_khamenei.part == "ali+khamenei" and hassan.part is not None
-    assert _joined_part([ali_khamenei, hassan]) == compound_part([ali_khamenei.surface, hassan.surface]) is None
+    assert join_profiles([ali_khamenei, hassan]).part == compound_part([ali_khamenei.surface, hassan.surface]) is None

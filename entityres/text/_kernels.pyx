@@ -2877,28 +2877,51 @@ cdef tuple _join_codes(list parts, Py_ssize_t max_keys, Py_ssize_t max_codes):
     return tuple(combos)
 
 
+def joined_part(list surfaces, str surface, first, second, part_symbol, compound_part):
+    """The known part of words read as one: the part their letters spell together (``surface``:
+    their ``surfaces`` joined; ``part_symbol``), else, for two words, ``first+second`` when both
+    of their own parts are known, and for more, ``compound_part(surfaces)``."""
+    return _joined_part(surfaces, surface, first, second, part_symbol, compound_part)
+
+
+cdef object _joined_part(list surfaces, str surface, object first, object second, object part_symbol,
+                         object compound_part):
+    cdef object joined = part_symbol(surface)
+    if joined is not None or len(surfaces) != 2:
+        return joined or compound_part(surfaces)
+    # two words (the matcher joins every alias's pairs): compound_part's answer without its loop
+    return None if first is None or second is None else f"{first}+{second}"
+
+
 cdef class Joiner:
     """Profiled words read as one (:func:`entityres.text.similarity.join_profiles`), made in C as
     ``word`` tuples (similarity.Word: text, keys, codes, weight, arabic, surface, part, slots,
     pieces): each word's keys joined, the ``max_keys`` cheapest kept after each word, their vowel
-    slots joined at ``joint``; the first ``max_codes`` codes of each joined likewise; the part
-    ``part_of(words)`` says. The matcher joins every pair of an alias's words it may align, so
-    no Python runs here but ``part_of``."""
+    slots joined at ``joint``; the first ``max_codes`` codes of each joined likewise; their known
+    part (:func:`joined_part`, with the tables' ``part_symbol`` and ``compound_part``). The
+    matcher joins every pair of an alias's words it may align: no Python runs here but those two."""
     cdef type word
     cdef Py_ssize_t max_keys, max_codes
     cdef str joint
-    cdef object part_of
+    cdef object part_symbol, compound_part
 
-    def __init__(self, type word, Py_ssize_t max_keys, str joint, Py_ssize_t max_codes, part_of):
+    def __init__(self, type word, Py_ssize_t max_keys, str joint, Py_ssize_t max_codes, part_symbol, compound_part):
         if not issubclass(word, tuple) or len(getattr(word, "_fields", ())) != 9:
             raise TypeError("Joiner: word must be a named tuple of the nine fields of a profiled word")
-        self.word, self.max_keys, self.joint, self.max_codes, self.part_of = word, max_keys, joint, max_codes, part_of
+        self.word, self.max_keys, self.joint, self.max_codes = word, max_keys, joint, max_codes
+        self.part_symbol, self.compound_part = part_symbol, compound_part
+
+    cdef object _own_part(self, tuple word):
+        # the part a word's letters spell: its profile's, unless it joins words (then their compound)
+        return self.part_symbol(word[5]) if word[8] else word[6]
 
     cpdef tuple join(self, tuple parts):
         """``parts`` (profiled words) read as one word; one word as it is."""
         cdef tuple keys, slots, found, w
         cdef Py_ssize_t i, weight = 0
         cdef list key_parts = [], codes = [], texts = [], surfaces = [], pieces = []
+        cdef str surface
+        cdef object part, first = None, second = None
         if not parts:
             raise ValueError("Joiner.join needs at least one word")
         if len(parts) == 1:
@@ -2917,6 +2940,10 @@ cdef class Joiner:
             else:
                 pieces.append(w[6])
         found = _join_key_slots(key_parts, self.max_keys, self.joint)
+        surface = "".join(surfaces)
+        if len(parts) == 2:
+            first, second = self._own_part(<tuple> parts[0]), self._own_part(<tuple> parts[1])
+        part = _joined_part(surfaces, surface, first, second, self.part_symbol, self.compound_part)
         cdef PyObject *raw = (<_Type *> self.word).tp_alloc(<_Type *> self.word, 9)
         if raw is NULL:
             raise MemoryError()
@@ -2927,8 +2954,8 @@ cdef class Joiner:
         _put(made, 2, _join_codes(codes, self.max_keys, self.max_codes))
         _put(made, 3, weight)
         _put(made, 4, (<tuple> parts[0])[4])
-        _put(made, 5, "".join(surfaces))
-        _put(made, 6, self.part_of(parts))
+        _put(made, 5, surface)
+        _put(made, 6, part)
         _put(made, 7, tuple([s_ for _, _, s_ in found]))
         _put(made, 8, tuple(pieces))
         settle(made)  # kept in the matcher's caches (an alias's pairs): out of the cycle collector's sight

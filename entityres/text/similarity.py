@@ -39,7 +39,7 @@ from ._kernels import different_names as _different_names
 from ._kernels import generations_differ as _generations_differ
 from ._kernels import initial as _initial
 from ._kernels import joinable as _joinable
-from ._kernels import Joiner
+from ._kernels import Joiner, joined_part
 from ._kernels import word_similarity as _word_similarity
 from ..limits import check_name_words
 from ..memo import WORDS
@@ -106,26 +106,6 @@ def _weight(keys: tuple[tuple[str, int], ...]) -> int:
     return max(1, len(keys[0][0]) if keys else 1)
 
 
-def _joined_part(words: Sequence[Word] | Sequence[Sketch]) -> str | None:
-    """The part of words read as one: the part their letters spell together, else their parts
-    (compound_part)."""
-    surfaces = [w.surface for w in words]
-    joined = part_symbol("".join(surfaces))
-    if joined is not None or len(surfaces) != 2:
-        return joined or compound_part(surfaces)
-    # two words (the matcher joins every alias's pairs): compound_part's answer without its loop
-    first, second = _own_part(words[0]), _own_part(words[1])
-    return None if first is None or second is None else f"{first}+{second}"
-
-
-def _own_part(word: Word | Sketch) -> str | None:
-    """The part a word's letters spell: its profile's, unless it joins words (then their compound)."""
-    return part_symbol(word.surface) if isinstance(word, Word) and word.pieces else word.part
-
-
-_JOINER = Joiner(Word, MAX_KEYS, JOINT, JOINED_CODES, _joined_part)
-
-
 def join_profiles(parts: list[Word] | tuple[Word, ...]) -> Word:
     """One profile for several profiled words read as one: keys and codes joined
     (:func:`entityres.text.keys.join_key_slots`, :func:`~entityres.text.keys.join_codes`; in C)."""
@@ -171,7 +151,8 @@ def name_sketch(words: list[str] | tuple[str, ...]) -> NameSketch:
     their profiles (:func:`word_profile`, :func:`join_profiles`), and the same joined keys."""
     sketches = list(map(word_sketch, words))
     joined = tuple(Sketch(x.text + y.text, join_keys([x.keys, y.keys]), x.weight + y.weight, x.arabic,
-                          x.surface + y.surface, _joined_part((x, y)))
+                          x.surface + y.surface, joined_part([x.surface, y.surface], x.surface + y.surface, x.part,
+                                                             y.part, part_symbol, compound_part))
                    for x, y in zip(sketches, sketches[1:]))
     return NameSketch(tuple(sketches), joined, tuple(map(_evidence, sketches)))
 
@@ -201,6 +182,9 @@ def compound_part(surfaces: list[str], longest: int = 3) -> str | None:
         else:
             return None
     return "+".join(symbols)
+
+
+_JOINER = Joiner(Word, MAX_KEYS, JOINT, JOINED_CODES, part_symbol, compound_part)
 
 
 def merge_parts(words: list[str]) -> list[str]:

@@ -333,7 +333,8 @@ def test_words_joined_are_out_of_the_cycle_collectors_sight(index):
     assert fresh.text == "".join(w.text for w in alias.words) and not gc.is_tracked(fresh)
     assert not gc.is_tracked(fresh.slots) and not gc.is_tracked(fresh.pieces)
     # a word that holds a list (here its part) may come to hold anything: left tracked
-    holder = Joiner(S.Word, S.MAX_KEYS, S.JOINT, S.JOINED_CODES, lambda surface: [], lambda surfaces: []).join(alias.words)
+    lists = Joiner(S.Word, S.MAX_KEYS, S.JOINT, S.JOINED_CODES, lambda surface: [], lambda surfaces: [])
+    holder = lists.join(alias.words)
     assert holder[:6] == fresh[:6] and holder.part == [] and gc.is_tracked(holder)
 
 

@@ -149,7 +149,7 @@ _SURFACES = sorted(name_parts.table())[::7] + ["al" + s for s in sorted(name_par
 @settings(max_examples=400, deadline=None)
 @given(st.sampled_from(_SURFACES), st.sampled_from(_SURFACES))
 def test_two_words_joined_spell_what_compound_part_says(a, b):
-    # joined_part answers two words without compound_part's loop: the same part
+    # Joiner.part_of answers two words without compound_part's loop: the same part
     from entityres.text.similarity import compound_part
 
     assert joined(a, b) == (name_parts.part_symbol(a + b) or compound_part([a, b]))
@@ -157,17 +157,16 @@ def test_two_words_joined_spell_what_compound_part_says(a, b):
 
 def joined(*surfaces: str) -> str | None:
     """The known part of words read as one, each word's own part the one its surface spells."""
-    from entityres.text._kernels import joined_part
-    from entityres.text.similarity import compound_part
+    from entityres.text.similarity import _JOINER
 
     own = [name_parts.part_symbol(s) for s in surfaces] if len(surfaces) == 2 else [None, None]
-    return joined_part(list(surfaces), "".join(surfaces), *own, name_parts.part_symbol, compound_part)
+    return _JOINER.part_of(list(surfaces), "".join(surfaces), *own)
 
 
 def test_two_known_parts_joined_are_both_and_one_part_written_apart_is_itself():
-    assert joined("ali", "khamenei") == "ali+khamenei" and joined("xyz", "ali") is None
     from entityres.text.similarity import compound_part
 
+    assert joined("ali", "khamenei") == "ali+khamenei" and joined("xyz", "ali") is None
     three = ["ali", "reza", "khamenei"]  # more words: compound_part's answer
     assert joined(*three) == compound_part(three) is not None and joined("ali", "xyz", "reza") is None
     assert joined("عبد", "الله") == joined("abd", "allah") == name_parts.part_symbol("abdullah")

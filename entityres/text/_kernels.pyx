@@ -2877,29 +2877,13 @@ cdef tuple _join_codes(list parts, Py_ssize_t max_keys, Py_ssize_t max_codes):
     return tuple(combos)
 
 
-def joined_part(list surfaces, str surface, first, second, part_symbol, compound_part):
-    """The known part of words read as one: the part their letters spell together (``surface``:
-    their ``surfaces`` joined; ``part_symbol``), else, for two words, ``first+second`` when both
-    of their own parts are known, and for more, ``compound_part(surfaces)``."""
-    return _joined_part(surfaces, surface, first, second, part_symbol, compound_part)
-
-
-cdef object _joined_part(list surfaces, str surface, object first, object second, object part_symbol,
-                         object compound_part):
-    cdef object joined = part_symbol(surface)
-    if joined is not None or len(surfaces) != 2:
-        return joined or compound_part(surfaces)
-    # two words (the matcher joins every alias's pairs): compound_part's answer without its loop
-    return None if first is None or second is None else f"{first}+{second}"
-
-
 cdef class Joiner:
     """Profiled words read as one (:func:`entityres.text.similarity.join_profiles`), made in C as
     ``word`` tuples (similarity.Word: text, keys, codes, weight, arabic, surface, part, slots,
     pieces): each word's keys joined, the ``max_keys`` cheapest kept after each word, their vowel
     slots joined at ``joint``; the first ``max_codes`` codes of each joined likewise; their known
-    part (:func:`joined_part`, with the tables' ``part_symbol`` and ``compound_part``). The
-    matcher joins every pair of an alias's words it may align: no Python runs here but those two."""
+    part (:meth:`part_of`, from the tables' ``part_symbol`` and ``compound_part``). The matcher
+    joins every pair of an alias's words it may align: no Python runs here but those two."""
     cdef type word
     cdef Py_ssize_t max_keys, max_codes
     cdef str joint
@@ -2914,6 +2898,16 @@ cdef class Joiner:
     cdef object _own_part(self, tuple word):
         # the part a word's letters spell: its profile's, unless it joins words (then their compound)
         return self.part_symbol(word[5]) if word[8] else word[6]
+
+    cpdef object part_of(self, list surfaces, str surface, object first, object second):
+        """The known part of words read as one: the part their letters spell together (``surface``:
+        their ``surfaces`` joined), else, for two words, ``first+second`` when both of their own
+        parts are known, and for more, ``compound_part(surfaces)``."""
+        cdef object joined = self.part_symbol(surface)
+        if joined is not None or len(surfaces) != 2:
+            return joined or self.compound_part(surfaces)
+        # two words (the matcher joins every alias's pairs): compound_part's answer without its loop
+        return None if first is None or second is None else f"{first}+{second}"
 
     cpdef tuple join(self, tuple parts):
         """``parts`` (profiled words) read as one word; one word as it is."""
@@ -2943,7 +2937,7 @@ cdef class Joiner:
         surface = "".join(surfaces)
         if len(parts) == 2:
             first, second = self._own_part(<tuple> parts[0]), self._own_part(<tuple> parts[1])
-        part = _joined_part(surfaces, surface, first, second, self.part_symbol, self.compound_part)
+        part = self.part_of(surfaces, surface, first, second)
         cdef PyObject *raw = (<_Type *> self.word).tp_alloc(<_Type *> self.word, 9)
         if raw is NULL:
             raise MemoryError()

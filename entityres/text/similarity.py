@@ -38,7 +38,7 @@ from ._kernels import different_names as _different_names
 from ._kernels import generations_differ as _generations_differ
 from ._kernels import initial as _initial
 from ._kernels import joinable as _joinable
-from ._kernels import Joiner, joined_part
+from ._kernels import Joiner
 from ._kernels import word_similarity as _word_similarity
 from ..limits import check_name_words
 from ..memo import WORDS
@@ -150,8 +150,8 @@ def name_sketch(words: list[str] | tuple[str, ...]) -> NameSketch:
     their profiles (:func:`word_profile`, :func:`join_profiles`), and the same joined keys."""
     sketches = list(map(word_sketch, words))
     joined = tuple(Sketch(x.text + y.text, join_keys([x.keys, y.keys]), x.weight + y.weight, x.arabic,
-                          x.surface + y.surface, joined_part([x.surface, y.surface], x.surface + y.surface, x.part,
-                                                             y.part, part_symbol, compound_part))
+                          x.surface + y.surface, _JOINER.part_of([x.surface, y.surface], x.surface + y.surface,
+                                                                 x.part, y.part))
                    for x, y in zip(sketches, sketches[1:]))
     return NameSketch(tuple(sketches), joined, tuple(map(_evidence, sketches)))
 

@@ -19,10 +19,11 @@ from hypothesis import given, settings, strategies as st
 
 from entityres import Gazetteer
 from entityres.cache import U32
-from entityres.gazetteer._index import (AliasColumns, Collector, Keys, Numbered, Runs, Texts, Vocab, WordColumns, all_below, byte_stats,
+from entityres.gazetteer._index import (AliasColumns, Blocking, Collector, Keys, Numbered, Runs, Texts, Vocab, WordColumns, all_below, byte_stats,
                                          key_pieces, pack_runs, utf8_error)
-from entityres.gazetteer.index import (MAX_COST, MAX_WORDS, TYPE_CODES, Alias, Index, alias_title, exact_keys, joined_codes, pair_blocking_keys,
-                                       word_blocking_keys)
+from entityres.gazetteer.index import (KEYS_PER_WORD, MAX_COST, MAX_WORDS, MIN_SKELETON, TYPE_CODES, Alias, Index, alias_title, blocking_keys,
+                                       coarse_skeleton, exact_keys, joined_codes, pair_blocking_keys, word_blocking_keys)
+from entityres.text import tables
 from entityres.text.keys import name_words
 from entityres.text.similarity import join_profiles, word_profile
 
@@ -57,6 +58,67 @@ def test_a_pairs_blocking_keys_are_those_of_the_pair_read_as_one(lang):
     profiles = [word_profile(w, lang) for w in WORDS[lang]]
     for a, b in product(profiles, repeat=2):
         assert pair_blocking_keys(cheap_key_slots(a), cheap_key_slots(b)) == word_blocking_keys(join_profiles((a, b))), (a.text, b.text)
+
+
+def reference_blocking_keys(keys, query=False):
+    """The blocking rule as keys.yaml states it, written plainly: the likeliest keys of at most
+    MAX_COST, the coarse skeleton ~S, for a query -S too, and the distinct one-class deletions,
+    sorted (-D posted, ~D looked up)."""
+    table = tables.load("keys")["blocking"]
+    merge = {ord(k): v for k, v in table["merge"].items()} | {ord(c): None for c in table["drop"]}
+    out = [k[0] for k in keys[:KEYS_PER_WORD] if k[1] <= MAX_COST and k[0]]
+    skeleton = keys[0][0].translate(merge) if keys else ""
+    if len(skeleton) < MIN_SKELETON:
+        return out
+    deletions = {skeleton[:i] + skeleton[i + 1:] for i in range(len(skeleton))} if len(skeleton) >= table["min_deletion"] else set()
+    if query:
+        return out + ["~" + skeleton, "-" + skeleton, *sorted("~" + d for d in deletions)]
+    return out + ["~" + skeleton, *sorted("-" + d for d in deletions)]
+
+
+def test_blocking_keys_merge_related_classes_drop_weak_ones_and_delete_one_class():
+    keys = (("TMPSN", 0), ("SMPSN", 1), ("TMSN", 2))  # Thompson's; a key of two second choices is no blocking key
+    assert blocking_keys(keys) == ["TMPSN", "SMPSN", "~TMPSN", "-MPSN", "-TMPN", "-TMPS", "-TMSN", "-TPSN"]
+    assert blocking_keys(keys, query=True) == ["TMPSN", "SMPSN", "~TMPSN", "-TMPSN", "~MPSN", "~TMPN", "~TMPS", "~TMSN", "~TPSN"]
+    # G → K, D → T, H and A dropped; a skeleton shorter than min_deletion has no deletions
+    assert blocking_keys((("MHMD", 0),)) == ["MHMD", "~MMT", "-MM", "-MT"]
+    assert blocking_keys((("AH", 0),)) == ["AH"]  # nothing of its skeleton is left
+    assert blocking_keys(()) == [] and blocking_keys((("", 0),)) == []
+    assert coarse_skeleton((("GZD", 0),)) == ("KST", 3) and coarse_skeleton((("HA", 0),)) is None
+
+
+def test_blocking_keys_delete_one_of_equal_neighbours_once():
+    assert blocking_keys((("MMSS", 0),)) == ["MMSS", "~MMSS", "-MMS", "-MSS"]
+    assert blocking_keys((("NNN", 0),), query=True) == ["NNN", "~NNN", "-NNN", "~NN"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.text(alphabet="AFHGJQXZCDKSTMNRLBPVWYI~-ک", max_size=70), st.integers(0, 3)), max_size=5), st.booleans())
+def test_blocking_keys_are_the_rule_of_keys_yaml(keys, query):
+    # long keys (a whole name's letters), repeats and characters outside the classes included
+    assert blocking_keys(tuple(keys), query) == reference_blocking_keys(keys, query)
+    skeleton = reference_blocking_keys([(keys[0][0], MAX_COST + 1)])[:1] if keys else []  # ~S alone, if any
+    expected = (skeleton[0][1:], tables.load("keys")["blocking"]["min_deletion"]) if skeleton else None
+    assert coarse_skeleton(tuple(keys)) == expected
+
+
+@pytest.mark.parametrize("lang", sorted(WORDS, key=str))
+def test_words_blocking_keys_are_the_rule_of_keys_yaml(lang):
+    for word in WORDS[lang]:
+        profile = word_profile(word, lang)
+        for query in (False, True):
+            assert word_blocking_keys(profile, query) == reference_blocking_keys(profile.keys, query), word
+
+
+def test_blocking_refuses_a_rule_it_cannot_apply_letter_by_letter():
+    with pytest.raises(ValueError, match="one ASCII character"):
+        Blocking({"KH": "K"}, "", 3, 2, 3, 1)
+    with pytest.raises(ValueError, match="one ASCII character"):
+        Blocking({"K": "ک"}, "", 3, 2, 3, 1)
+    with pytest.raises(ValueError, match="ASCII"):
+        Blocking({}, "ه", 3, 2, 3, 1)
+    with pytest.raises(ValueError, match="min_skeleton"):
+        Blocking({}, "", 3, 0, 3, 1)
 
 
 def test_a_words_posted_keys_are_its_spellings_whatever_the_language():

@@ -9,7 +9,8 @@ the exact keys), :class:`Vocab` (the vocabulary), and :class:`Aliases` and :clas
 aliases and word profiles as columns, each made when asked)."""
 from cpython.array cimport array, clone, resize_smart
 from cpython.dict cimport PyDict_SetItem
-from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_Sort
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.stdint cimport uint32_t, uint64_t
@@ -26,6 +27,8 @@ cdef extern from "Python.h":
     object PyBytes_FromStringAndSize(const char *data, Py_ssize_t size)
     str PyUnicode_DecodeUTF8(const char *data, Py_ssize_t size, const char *errors)
     char *PyBytes_AS_STRING(object data)
+    str PyUnicode_FromKindAndData(int kind, const void *data, Py_ssize_t size)
+    int PyUnicode_4BYTE_KIND
 
 
 def pack_runs(lists, array numbers):
@@ -768,6 +771,119 @@ cdef inline void _push(array a, uint32_t value):
     cdef Py_ssize_t n = len(a)
     resize_smart(a, n + 1)
     _u32(a)[n] = value
+
+
+cdef class Blocking:
+    """A word's blocking keys (:func:`entityres.gazetteer.index.blocking_keys`) from its ``(key,
+    cost, ...)`` list, likeliest first: its first ``per_word`` keys of at most ``max_cost``, then
+    the coarse keys of its likeliest key: the coarse skeleton ``~S`` (each class as ``merge`` maps
+    it, those of ``drop`` left out; none shorter than ``min_skeleton``), and its one-class deletions
+    when it has at least ``min_deletion`` classes, sorted: posted as ``-D``, looked up (``query``)
+    as ``-S`` and ``~D``. A build asks this of every word and pair of words it posts."""
+    cdef Py_UCS4 _class[128]  # each ASCII character's coarse class, 0 when dropped
+    cdef readonly Py_ssize_t min_deletion
+    cdef Py_ssize_t _per_word, _max_cost, _min_skeleton
+
+    def __init__(self, dict merge, str drop, Py_ssize_t min_deletion, Py_ssize_t min_skeleton,
+                 Py_ssize_t per_word, Py_ssize_t max_cost):
+        cdef Py_ssize_t c
+        for c in range(128):
+            self._class[c] = c
+        for k, v in merge.items():
+            if not (type(k) is str and type(v) is str and len(k) == len(v) == 1 and ord(k) < 128 and ord(v) < 128):
+                raise ValueError(f"Blocking: a merge must map one ASCII character to one, not {k!r}: {v!r}")
+            self._class[ord(k)] = ord(v)
+        for k in drop:
+            if ord(k) >= 128:
+                raise ValueError(f"Blocking: a dropped class must be ASCII, not {k!r}")
+            self._class[ord(k)] = 0
+        if min_skeleton < 1:
+            raise ValueError("Blocking: min_skeleton must be at least 1")
+        self.min_deletion, self._min_skeleton = min_deletion, min_skeleton
+        self._per_word, self._max_cost = per_word, max_cost
+
+    cpdef str skeleton(self, str key):
+        """The coarse skeleton of ``key`` (classes merged, weak ones dropped); None when shorter
+        than ``min_skeleton``."""
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(key)
+        cdef Py_UCS4 stack[64]
+        cdef Py_UCS4 *out = &stack[0] if n <= 64 else <Py_UCS4 *> PyMem_Malloc(n * sizeof(Py_UCS4))
+        if out == NULL:
+            raise MemoryError()
+        try:
+            n = self._coarse(key, out)
+            return _chars(out, n) if n >= self._min_skeleton else None
+        finally:
+            if out != &stack[0]:
+                PyMem_Free(out)
+
+    cdef Py_ssize_t _coarse(self, str key, Py_UCS4 *out) noexcept:
+        cdef int kind = PyUnicode_KIND(key)
+        cdef void *data = PyUnicode_DATA(key)
+        cdef Py_ssize_t i, n = 0
+        cdef Py_UCS4 c
+        for i in range(PyUnicode_GET_LENGTH(key)):
+            c = PyUnicode_READ(kind, data, i)
+            if c < 128:
+                c = self._class[c]
+            if c:
+                out[n] = c
+                n += 1
+        return n
+
+    cpdef list keys(self, keys, bint query=False):
+        """The blocking keys of a word's ``(key, cost, ...)`` list (see the class)."""
+        cdef list out = []
+        cdef Py_ssize_t i, n = len(keys)
+        for i in range(min(n, self._per_word)):
+            k = keys[i]
+            if k[1] <= self._max_cost and k[0]:
+                out.append(k[0])
+        if n:
+            self._coarse_keys(keys[0][0], query, out)
+        return out
+
+    cdef int _coarse_keys(self, str key, bint query, list out) except -1:
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(key), m, i, j
+        # a prefix, the skeleton, then each deletion made in place after the prefix
+        cdef Py_UCS4 stack[130]
+        cdef Py_UCS4 *buf = &stack[0] if 2 * n + 2 <= 130 else <Py_UCS4 *> PyMem_Malloc((2 * n + 2) * sizeof(Py_UCS4))
+        cdef Py_UCS4 *s = buf + 1
+        cdef Py_UCS4 *deleted = s + n  # its prefix, then a deletion
+        cdef list deletions
+        if buf == NULL:
+            raise MemoryError()
+        try:
+            m = self._coarse(key, s)
+            if m < self._min_skeleton:
+                return 0
+            buf[0] = "~"
+            out.append(_chars(buf, m + 1))
+            if query:
+                buf[0] = "-"
+                out.append(_chars(buf, m + 1))
+            if m < self.min_deletion:
+                return 0
+            deleted[0] = "~" if query else "-"
+            deletions = []
+            for i in range(m):
+                if i and s[i] == s[i - 1]:
+                    continue  # deleting either of two equal neighbours leaves one string
+                for j in range(i):
+                    deleted[j + 1] = s[j]
+                for j in range(i + 1, m):
+                    deleted[j] = s[j]
+                deletions.append(_chars(deleted, m))
+            PyList_Sort(deletions)
+            out.extend(deletions)
+            return 0
+        finally:
+            if buf != &stack[0]:
+                PyMem_Free(buf)
+
+
+cdef inline str _chars(const Py_UCS4 *chars, Py_ssize_t n):
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, chars, n)
 
 
 cdef class Collector:

@@ -46,7 +46,7 @@ from ..memo import PAIRS, WORDS
 from ..text._kernels import type_bitmap
 from ..text.keys import JOINED_CODES, join_codes, join_key_slots, name_words
 from ..text.langs import canonical_lang, is_arabic_script
-from ._index import AliasColumns, Aliases, Collector, Keys, Runs, Texts, Vocab, WordColumns, Words, all_below, byte_stats
+from ._index import AliasColumns, Aliases, Blocking, Collector, Keys, Runs, Texts, Vocab, WordColumns, Words, all_below, byte_stats
 from .entries import Entries, StoredEntry, made
 from .schema import Entry
 from ..text.similarity import Word, join_pairs, join_profiles, word_profile
@@ -135,49 +135,33 @@ def alias_key(name: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def _coarse_table() -> tuple[dict, int]:
+def _blocking() -> Blocking:
+    """The blocking rule of ``keys.yaml`` (blocking): related classes merged, weak ones dropped."""
     table = tables.load("keys")["blocking"]
-    merge = {ord(k): v for k, v in table["merge"].items()}
-    merge.update({ord(c): None for c in table["drop"]})
-    return merge, table["min_deletion"]
+    return Blocking(table["merge"], table["drop"], table["min_deletion"], MIN_SKELETON, KEYS_PER_WORD, MAX_COST)
 
 
 def coarse_skeleton(keys: tuple[tuple[str, int], ...]) -> tuple[str, int] | None:
     """The coarse skeleton of a word's likeliest key (``keys.yaml``, blocking: related classes
     merged, weak ones dropped) and the length from which one-class deletions are keys too; None
     when the skeleton is too short to say anything."""
-    table, min_deletion = _coarse_table()
-    skeleton = keys[0][0].translate(table) if keys else ""
-    return (skeleton, min_deletion) if len(skeleton) >= MIN_SKELETON else None
-
-
-def coarse_keys(word: Word, query: bool) -> tuple[str, ...]:
-    """The coarse blocking keys of a word (:func:`coarse_skeleton`): its coarse skeleton ``~S``,
-    and one-class deletions: posted as ``-D`` for a gazetteer word, looked up as ``~D`` (the
-    query has the extra class) and ``-S`` (the gazetteer word has it) for a query word."""
-    return _coarse_keys(word.keys[0][0], query) if word.keys else ()
-
-
-@lru_cache(maxsize=WORDS)
-def _coarse_keys(likeliest: str, query: bool) -> tuple[str, ...]:
-    coarse = coarse_skeleton(((likeliest, 0),))
-    if coarse is None:
-        return ()
-    skeleton, min_deletion = coarse
-    deletions = {skeleton[:i] + skeleton[i + 1:] for i in range(len(skeleton))} if len(skeleton) >= min_deletion else set()
-    if query:
-        return ("~" + skeleton, "-" + skeleton, *sorted("~" + d for d in deletions))
-    return ("~" + skeleton, *sorted("-" + d for d in deletions))
+    blocking = _blocking()
+    skeleton = blocking.skeleton(keys[0][0] if keys else "")
+    return None if skeleton is None else (skeleton, blocking.min_deletion)
 
 
 def word_blocking_keys(word: Word, query: bool = False) -> list[str]:
     """Blocking keys of one profiled word: its likeliest keys and its coarse keys."""
-    return blocking_keys(word.keys, query)
+    return _blocking().keys(word.keys, query)
 
 
 def blocking_keys(keys, query: bool = False) -> list[str]:
-    """Blocking keys of a word's ``(key, cost, ...)`` list, likeliest first (:func:`word_blocking_keys`)."""
-    return [k[0] for k in keys[:KEYS_PER_WORD] if k[1] <= MAX_COST and k[0]] + list(_coarse_keys(keys[0][0], query) if keys else ())
+    """Blocking keys of a word's ``(key, cost, ...)`` list, likeliest first: its likeliest keys of at
+    most :data:`MAX_COST`, then the coarse keys of the likeliest (:func:`coarse_skeleton`): its
+    skeleton ``~S``, and one-class deletions: posted as ``-D`` for a gazetteer word, looked up as
+    ``~D`` (the query has the extra class) and ``-S`` (the gazetteer word has it) for a query word.
+    In C (``_index.Blocking``)."""
+    return _blocking().keys(keys, query)
 
 
 def pair_blocking_keys(a: tuple, b: tuple) -> list[str]:

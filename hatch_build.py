@@ -1,6 +1,6 @@
 """Build hook: compile the Cython kernels (entityres/text/_kernels.pyx, entityres/gazetteer/_index.pyx,
-entityres/resolve/_decode.pyx), the mention detector, linker and matcher (entityres/resolve/mentions.pyx,
-link.pyx, entityres/gazetteer/match.pyx: Python, compiled as it is) into the wheel, then make the cache
+entityres/resolve/_decode.pyx), the mention detector, linker, matcher and index build (entityres/resolve/mentions.pyx,
+link.pyx, entityres/gazetteer/match.pyx, index.pyx: Python, compiled as it is) into the wheel, then make the cache
 files of the bundled data that the package ships (``entityres/_prebuilt``).
 
 Runs for ``pip install .`` and ``pip install -e .`` alike; the extension is put beside its source,
@@ -32,10 +32,11 @@ EXTENSIONS = {"entityres.text._kernels": "entityres/text/_kernels.pyx",
               "entityres.gazetteer._index": "entityres/gazetteer/_index.pyx",
               "entityres.resolve._decode": "entityres/resolve/_decode.pyx",
               # Python as it reads, compiled: the interpreter's dispatch was a tenth of resolve(),
-              # and about a twentieth of match()
+              # about a twentieth of match() and a tenth of an index build
               "entityres.resolve.mentions": "entityres/resolve/mentions.pyx",
               "entityres.resolve.link": "entityres/resolve/link.pyx",
-              "entityres.gazetteer.match": "entityres/gazetteer/match.pyx"}
+              "entityres.gazetteer.match": "entityres/gazetteer/match.pyx",
+              "entityres.gazetteer.index": "entityres/gazetteer/index.pyx"}
 
 
 class KernelsBuildHook(BuildHookInterface):

@@ -319,7 +319,7 @@ def test_the_build_digest_covers_code_kernels_and_rules(monkeypatch):
     """Any change of a module, of the kernels or of a rule table gives every cache file a new key
     and name, with no layout number to bump by hand."""
     names = [name for name, _ in cache._code_files(resources.files("entityres"))]
-    for expected in ("cache.py", "gazetteer/index.py", "resolve/cluster.py", "text/_kernels.pyx", "resources/keys.yaml"):
+    for expected in ("cache.py", "gazetteer/index.pyx", "resolve/cluster.py", "text/_kernels.pyx", "resources/keys.yaml"):
         assert expected in names
     assert not any("__pycache__" in n for n in names)
     cache._rules.cache_clear()

@@ -60,6 +60,19 @@ def test_a_pairs_blocking_keys_are_those_of_the_pair_read_as_one(lang):
         assert pair_blocking_keys(cheap_key_slots(a), cheap_key_slots(b)) == word_blocking_keys(join_profiles((a, b))), (a.text, b.text)
 
 
+def test_the_index_build_is_compiled_with_python_semantics():
+    # index.pyx is Python compiled as it reads: annotations are documentation, not types, so a tuple
+    # where alias_title says list is read as in Python.
+    import importlib.machinery
+
+    from entityres.gazetteer import index as built
+
+    assert built.__file__.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)), built.__file__
+    words = ["Dr.", "Awda", "Rowaey"]
+    assert alias_title(tuple(words), "en") == alias_title(words, "en") == 1
+    assert alias_title(("Awda",), None) == 0
+
+
 def reference_blocking_keys(keys, query=False):
     """The blocking rule as keys.yaml states it, written plainly: the likeliest keys of at most
     MAX_COST, the coarse skeleton ~S, for a query -S too, and the distinct one-class deletions,

@@ -1,3 +1,4 @@
+# cython: language_level=3, annotation_typing=False, binding=True
 """The compiled gazetteer index: built once per gazetteer, immutable, cached on disk by content.
 
 It holds plain data only, so it caches as data and the hot loops stay on dicts and tuples:

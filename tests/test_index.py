@@ -106,7 +106,7 @@ def test_blocking_keys_delete_one_of_equal_neighbours_once():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.text(alphabet="AFHGJQXZCDKSTMNRLBPVWYI~-ک", max_size=70), st.integers(0, 3)), max_size=5), st.booleans())
+@given(st.lists(st.tuples(st.text(alphabet="AFHGJQXZCDKSTMNRLBPVWYI~-ک\x00", max_size=70), st.integers(0, 3)), max_size=5), st.booleans())
 def test_blocking_keys_are_the_rule_of_keys_yaml(keys, query):
     # long keys (a whole name's letters), repeats and characters outside the classes included
     assert blocking_keys(tuple(keys), query) == reference_blocking_keys(keys, query)
@@ -132,6 +132,10 @@ def test_blocking_refuses_a_rule_it_cannot_apply_letter_by_letter():
         Blocking({}, "ه", 3, 2, 3, 1)
     with pytest.raises(ValueError, match="min_skeleton"):
         Blocking({}, "", 3, 0, 3, 1)
+    with pytest.raises(TypeError, match="a str"):
+        blocking_keys(((None, 0),))
+    with pytest.raises(TypeError, match="a str"):
+        coarse_skeleton(((None, 0),))
 
 
 def test_a_words_posted_keys_are_its_spellings_whatever_the_language():

@@ -780,7 +780,7 @@ cdef class Blocking:
     it, those of ``drop`` left out; none shorter than ``min_skeleton``), and its one-class deletions
     when it has at least ``min_deletion`` classes, sorted: posted as ``-D``, looked up (``query``)
     as ``-S`` and ``~D``. A build asks this of every word and pair of words it posts."""
-    cdef Py_UCS4 _class[128]  # each ASCII character's coarse class, 0 when dropped
+    cdef Py_UCS4 _class[128]  # each ASCII character's coarse class, _DROPPED when dropped
     cdef readonly Py_ssize_t min_deletion
     cdef Py_ssize_t _per_word, _max_cost, _min_skeleton
 
@@ -796,7 +796,7 @@ cdef class Blocking:
         for k in drop:
             if ord(k) >= 128:
                 raise ValueError(f"Blocking: a dropped class must be ASCII, not {k!r}")
-            self._class[ord(k)] = 0
+            self._class[ord(k)] = _DROPPED
         if min_skeleton < 1:
             raise ValueError("Blocking: min_skeleton must be at least 1")
         self.min_deletion, self._min_skeleton = min_deletion, min_skeleton
@@ -805,6 +805,8 @@ cdef class Blocking:
     cpdef str skeleton(self, str key):
         """The coarse skeleton of ``key`` (classes merged, weak ones dropped); None when shorter
         than ``min_skeleton``."""
+        if key is None:
+            raise TypeError("Blocking.skeleton: a key must be a str, not None")
         cdef Py_ssize_t n = PyUnicode_GET_LENGTH(key)
         cdef Py_UCS4 stack[64]
         cdef Py_UCS4 *out = &stack[0] if n <= 64 else <Py_UCS4 *> PyMem_Malloc(n * sizeof(Py_UCS4))
@@ -826,7 +828,7 @@ cdef class Blocking:
             c = PyUnicode_READ(kind, data, i)
             if c < 128:
                 c = self._class[c]
-            if c:
+            if c != _DROPPED:
                 out[n] = c
                 n += 1
         return n
@@ -840,7 +842,10 @@ cdef class Blocking:
             if k[1] <= self._max_cost and k[0]:
                 out.append(k[0])
         if n:
-            self._coarse_keys(keys[0][0], query, out)
+            first = keys[0][0]
+            if type(first) is not str:
+                raise TypeError(f"Blocking.keys: a key must be a str, not {type(first).__name__}")
+            self._coarse_keys(first, query, out)
         return out
 
     cdef int _coarse_keys(self, str key, bint query, list out) except -1:
@@ -880,6 +885,10 @@ cdef class Blocking:
         finally:
             if buf != &stack[0]:
                 PyMem_Free(buf)
+
+
+cdef enum:
+    _DROPPED = 0x110000  # past every code point: a class left out of the skeleton
 
 
 cdef inline str _chars(const Py_UCS4 *chars, Py_ssize_t n):

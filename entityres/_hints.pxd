@@ -1,5 +1,8 @@
 # Hints for the compiled modules (entityres/text/_kernels.pyx, gazetteer/_index.pyx): to the CPU, what
-# is read soon; to the cycle collector, what it need not walk.
+# is read soon; to the cycle collector, what it need not walk. And what both make alike: scratch
+# memory on the stack or the heap, strings of code points.
+from cpython.mem cimport PyMem_Malloc
+from cpython.unicode cimport PyUnicode_4BYTE_KIND, PyUnicode_FromKindAndData
 
 cdef extern from *:
     """
@@ -35,3 +38,18 @@ cdef inline bint settle(object x) except -1:
             return False
     PyObject_GC_UnTrack(<void *> x)  # (nothing if the collector untracked it already)
     return True
+
+
+cdef inline void *scratch(void *stack, size_t capacity, size_t size) except NULL:
+    """``stack`` when ``size`` bytes fit in its ``capacity``, else heap memory the caller frees."""
+    if size <= capacity:
+        return stack
+    cdef void *heap = PyMem_Malloc(size)
+    if heap == NULL:
+        raise MemoryError()
+    return heap
+
+
+cdef inline str ucs4_str(const Py_UCS4 *chars, Py_ssize_t n):
+    """The string of ``n`` code points at ``chars``."""
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, chars, n)

@@ -10,13 +10,13 @@ aliases and word profiles as columns, each made when asked)."""
 from cpython.array cimport array, clone, resize_smart
 from cpython.dict cimport PyDict_SetItem
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE, PyList_Sort
-from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.mem cimport PyMem_Free
 from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcmp, memcpy
 
-from entityres._hints cimport entityres_read_ahead, settle
+from entityres._hints cimport entityres_read_ahead, scratch, settle, ucs4_str
 
 cdef extern from "Python.h":
     bint PyUnicode_IS_COMPACT_ASCII(object text)
@@ -27,8 +27,6 @@ cdef extern from "Python.h":
     object PyBytes_FromStringAndSize(const char *data, Py_ssize_t size)
     str PyUnicode_DecodeUTF8(const char *data, Py_ssize_t size, const char *errors)
     char *PyBytes_AS_STRING(object data)
-    str PyUnicode_FromKindAndData(int kind, const void *data, Py_ssize_t size)
-    int PyUnicode_4BYTE_KIND
 
 
 def pack_runs(lists, array numbers):
@@ -809,14 +807,12 @@ cdef class Blocking:
             raise TypeError("Blocking.skeleton: a key must be a str, not None")
         cdef Py_ssize_t n = PyUnicode_GET_LENGTH(key)
         cdef Py_UCS4 stack[64]
-        cdef Py_UCS4 *out = &stack[0] if n <= 64 else <Py_UCS4 *> PyMem_Malloc(n * sizeof(Py_UCS4))
-        if out == NULL:
-            raise MemoryError()
+        cdef Py_UCS4 *out = <Py_UCS4 *> scratch(stack, sizeof(stack), n * sizeof(Py_UCS4))
         try:
             n = self._coarse(key, out)
-            return _chars(out, n) if n >= self._min_skeleton else None
+            return ucs4_str(out, n) if n >= self._min_skeleton else None
         finally:
-            if out != &stack[0]:
+            if out != stack:
                 PyMem_Free(out)
 
     cdef Py_ssize_t _coarse(self, str key, Py_UCS4 *out) noexcept:
@@ -852,21 +848,19 @@ cdef class Blocking:
         cdef Py_ssize_t n = PyUnicode_GET_LENGTH(key), m, i, j
         # a prefix, the skeleton, then each deletion made in place after the prefix
         cdef Py_UCS4 stack[130]
-        cdef Py_UCS4 *buf = &stack[0] if 2 * n + 2 <= 130 else <Py_UCS4 *> PyMem_Malloc((2 * n + 2) * sizeof(Py_UCS4))
+        cdef Py_UCS4 *buf = <Py_UCS4 *> scratch(stack, sizeof(stack), (2 * n + 2) * sizeof(Py_UCS4))
         cdef Py_UCS4 *s = buf + 1
         cdef Py_UCS4 *deleted = s + n  # its prefix, then a deletion
         cdef list deletions
-        if buf == NULL:
-            raise MemoryError()
         try:
             m = self._coarse(key, s)
             if m < self._min_skeleton:
                 return 0
             buf[0] = "~"
-            out.append(_chars(buf, m + 1))
+            out.append(ucs4_str(buf, m + 1))
             if query:
                 buf[0] = "-"
-                out.append(_chars(buf, m + 1))
+                out.append(ucs4_str(buf, m + 1))
             if m < self.min_deletion:
                 return 0
             deleted[0] = "~" if query else "-"
@@ -878,21 +872,17 @@ cdef class Blocking:
                     deleted[j + 1] = s[j]
                 for j in range(i + 1, m):
                     deleted[j] = s[j]
-                deletions.append(_chars(deleted, m))
+                deletions.append(ucs4_str(deleted, m))
             PyList_Sort(deletions)
             out.extend(deletions)
             return 0
         finally:
-            if buf != &stack[0]:
+            if buf != stack:
                 PyMem_Free(buf)
 
 
 cdef enum:
     _DROPPED = 0x110000  # past every code point: a class left out of the skeleton
-
-
-cdef inline str _chars(const Py_UCS4 *chars, Py_ssize_t n):
-    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, chars, n)
 
 
 cdef class Collector:

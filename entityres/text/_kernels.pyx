@@ -17,11 +17,11 @@ from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport qsort
 from libc.string cimport memcmp, memcpy, memset
 
-from entityres._hints cimport entityres_read_ahead, settle
+from entityres._hints cimport entityres_read_ahead, scratch as _buffer, settle, ucs4_str as _ucs4
 
 from rapidfuzz.distance import Levenshtein as _Levenshtein
-from cpython.unicode cimport (Py_UNICODE_ISALNUM, Py_UNICODE_ISUPPER, PyUnicode_1BYTE_KIND, PyUnicode_4BYTE_KIND, PyUnicode_DATA,
-                              PyUnicode_DecodeUTF8, PyUnicode_FromKindAndData,
+from cpython.unicode cimport (Py_UNICODE_ISALNUM, Py_UNICODE_ISUPPER, PyUnicode_1BYTE_KIND, PyUnicode_DATA,
+                              PyUnicode_DecodeUTF8,
                               PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_READ, PyUnicode_READ_CHAR, PyUnicode_Substring,
                               PyUnicode_Tailmatch)
 
@@ -77,20 +77,6 @@ cdef int _ascii(str c) except -1:
     if len(c) != 1 or ord(c) >= TABLE:
         raise ValueError(f"cost table classes must be single ASCII characters, not {c!r}")
     return ord(c)
-
-
-cdef void *_buffer(void *stack, size_t capacity, size_t size) except NULL:
-    """``stack`` when ``size`` bytes fit in its ``capacity``, else heap memory the caller frees."""
-    if size <= capacity:
-        return stack
-    cdef void *heap = PyMem_Malloc(size)
-    if heap == NULL:
-        raise MemoryError()
-    return heap
-
-
-cdef inline str _ucs4(Py_UCS4 *chars, Py_ssize_t n):
-    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, chars, n)
 
 
 cdef inline double _weight(CostTable t, Py_UCS4 c) noexcept:

@@ -1,5 +1,7 @@
 """The matcher: ranking, partial names, titles, clitics, explanations, the index and its cache."""
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from entityres import MATCH_THRESHOLD, Gazetteer, load_gazetteer
 from entityres.cache import cache_dir
@@ -253,3 +255,59 @@ def test_matcher_is_compiled_with_python_semantics():
     assert matcher.__file__.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)), matcher.__file__
     scored = ((0.90, 0.0, "Q2", 2), (0.91, 0.5, "Q1", 1), (0.70, 1.0, "Q3", 3))
     assert matcher.rank_ties(scored) == matcher.rank_ties(list(scored)) == [scored[1], scored[0], scored[2]]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 10)), min_size=1, max_size=30),
+       st.integers(1, 8), st.data())
+def test_entries_below_the_need_change_nothing_returned(items, limit, data):
+    # Scores 0.5..0.7 on a grid of 0.005: many entries a tie (0.02) or two apart, where the need
+    # must hold (with one tie instead of two this finds an entry returned that loses its flag).
+    from entityres.gazetteer.match import need_of, returned
+
+    scored = [(0.5 + s / 200, p / 10, f"Q{i:02d}", i) for i, (s, p) in enumerate(items)]
+    assume(len(scored) >= limit)
+    seen = data.draw(st.integers(limit, len(scored)))  # a need found after only some entries were scored
+    need = need_of([t[0] for t in scored[:seen]], limit)
+    assert returned([t for t in scored if t[0] >= need], limit) == returned(scored, limit)
+
+
+def test_the_need_keeps_an_entry_that_makes_one_returned_ambiguous():
+    from entityres.gazetteer.match import need_of, returned
+
+    # The more prominent of two tied entries comes first, and a third, within a tie of it but two
+    # below the best, makes it ambiguous: the need must not drop that third.
+    scored = [(0.5, 0.0, "Q0", 0), (0.485, 1.0, "Q1", 1), (0.47, 1.0, "Q2", 2)]
+    assert [(t[2], ambiguous) for t, ambiguous in returned(scored, 1)] == [("Q1", True)]
+    assert need_of([0.5, 0.485, 0.47], 1) < 0.47 < 0.5 - 0.02
+
+
+def test_the_need_leaves_every_match_as_scoring_every_candidate_in_full(monkeypatch):
+    """match() works out a candidate's score only as far as it may still change the answer
+    (need_of); the answer is the one it gives when every candidate is scored in full."""
+    from entityres.gazetteer import match as matcher
+
+    names = _made_up_names(60, 3)
+    many = [{"id": f"person:r{i}", "type": "person", "name": f"{x} Rahimi"} for i, x in enumerate(names[:20])]
+    many += [{"id": f"person:a{i}", "type": "person", "name": f"Ali {x} Zadeh"} for i, x in enumerate(names[20:40])]
+    many += [{"id": f"person:m{i}", "type": "person", "name": f"Mohammad {x}"} for i, x in enumerate(names[40:])]
+    gz = Gazetteer.from_entries([*PEOPLE, *many, {"id": "person:ali-rahimizadeh", "type": "person",
+                                                  "name": "Ali Rahimizadeh"}], cache=False)
+    queries = [("علی رحیمی", "fa"), ("محمد علی رحیمی زاده", "fa"), ("علي رحيمي زاده", "ar"), ("Ali Rahimizadeh", None),
+               ("محمد رحيمي", "ar"), ("Mohammad Ali Zadeh", None)]
+    needs = []
+    score_alias = matcher.score_alias
+
+    def noting(query, alias, need=0.0):
+        needs.append(need)
+        return score_alias(query, alias, need)
+
+    def answers():
+        return [[m.model_dump() for m in gz.match(q, lang, limit=limit)] for q, lang in queries for limit in (1, 3, 5)]
+
+    monkeypatch.setattr(matcher, "score_alias", noting)
+    with_need = answers()
+    assert max(needs) > 0.5  # the need was in force
+    monkeypatch.setattr(matcher, "need_of", lambda scores, limit: 0.0)
+    needs.clear()
+    assert answers() == with_need and max(needs) == 0.0

@@ -65,6 +65,7 @@ PRERANKED_OUTER = 100  # ...at most this many more
 ALIASES_PER_ENTRY = 3
 TIE = 0.02  # scores this close are equal: the more prominent entry ranks first
 PROMINENCE_MARGIN = 0.2  # a tie is settled only by an entry this much more prominent
+NEED_MARGIN = 1e-9  # for rounding: a score this close to the need is worked out
 
 
 class Query(NamedTuple):
@@ -128,8 +129,10 @@ def _rules() -> AliasRules:
     return AliasRules(FIRST_WEIGHT, INNER_WEIGHT, LAST_WEIGHT, ORDER_FACTOR, DIFFERENT_NAME, CHAIN, name_rules())
 
 
-def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
-    """The score of ``alias`` for ``query``, the aligned units, and how it matched.
+def score_alias(query: Query, alias: Alias, need: float = 0.0) -> tuple[float, list, str]:
+    """The score of ``alias`` for ``query``, the aligned units, and how it matched. A score below
+    ``need`` may come back lower than it is (still below ``need``): the names are not compared
+    without their spaces where a bound says that cannot reach it.
 
     Aligned words count by their weight times their similarity, against both names' weight (in
     C: ``_kernels.aligned_score``):
@@ -169,7 +172,7 @@ def score_alias(query: Query, alias: Alias) -> tuple[float, list, str]:
             and not generations_differ(query.plain, alias.words):
         # Whole names read as one word have long keys: their few likeliest keys are enough. Only a
         # score above the aligned one counts: the comparison stops where a bound says it cannot be.
-        joined = word_similarity(query.joined, alias.joined, JOINED_KEYS, SHORTLIST, floor=score)
+        joined = word_similarity(query.joined, alias.joined, JOINED_KEYS, SHORTLIST, floor=max(score, need))
         if joined > score:
             score, how = joined, "joined"
             aligned = [(joined, tuple(range(len(query.words))), tuple(range(len(alias.words))))]
@@ -285,25 +288,45 @@ def match(index: Index, name: str, lang: str | None = None, type: str | None = N
     best: dict[int, _Best] = {}
     found = candidates(index, query, type)
     index.aliases.read_ahead(found)
+    need = 0.0
     for a in found:
         alias = index.aliases[a]
-        score, aligned, how = score_alias(query, alias)
-        score *= alias.trust * (AMBIGUOUS_FACTOR if alias.key in index.ambiguous else 1.0)
+        factor = alias.trust * (AMBIGUOUS_FACTOR if alias.key in index.ambiguous else 1.0)
+        score, aligned, how = score_alias(query, alias, need / factor if factor > 0.0 else 0.0)
+        score *= factor
         prior = best.get(alias.entry)
         if prior is None or score > prior.score:
             best[alias.entry] = _Best(score, a, aligned, how)
+            if len(best) >= limit:
+                need = need_of([b.score for b in best.values()], limit)
     scored = [(b.score, _prominence(entry := index.entries.stored(e)), entry.id, e) for e, b in best.items()]  # none made
-    ranked = rank_ties(scored)
     out = []
-    for n, (score, prominence, _, entry) in enumerate(ranked[:limit]):
+    for n, ((score, _, _, entry), ambiguous) in enumerate(returned(scored, limit)):
         b = best[entry]
         alias = index.aliases[b.alias]
-        ambiguous = any(abs(score - s) <= TIE and p >= prominence - PROMINENCE_MARGIN
-                        for s, p, _, e in ranked if e != entry)
         out.append(Match(entry=index.entries[entry], score=round(b.score, 4),
                          explanation=_explain(query, alias, b.aligned, b.how, alias.key in index.ambiguous),
                          ambiguous=ambiguous, accepted=n == 0 and score >= MATCH_THRESHOLD and not ambiguous))
     return out
+
+
+def returned(scored: list[tuple[float, float, str, int]], limit: int) \
+        -> list[tuple[tuple[float, float, str, int], bool]]:
+    """The first ``limit`` of :func:`rank_ties` (``scored``), each with whether it is ambiguous:
+    another entry scores within :data:`TIE` of it and is about as prominent."""
+    ranked = rank_ties(scored)
+    return [(t, any(abs(t[0] - s) <= TIE and p >= t[1] - PROMINENCE_MARGIN for s, p, _, e in ranked if e != t[3]))
+            for t in ranked[:limit]]
+
+
+def need_of(scores: list[float], limit: int) -> float:
+    """A score below which an entry cannot change what :func:`returned` gives of ``limit`` entries,
+    given entries that score ``scores`` (at least ``limit``): two ties below the ``limit``-th best.
+    The entries returned lie in runs of ties (:func:`rank_ties`) up to the one that holds the
+    ``limit``-th best, each within a tie of its run's first, which is at least that best; an entry
+    two ties lower joins none of those runs, and none returned is within a tie of it. More entries
+    only raise the ``limit``-th best, so a need found early holds."""
+    return sorted(scores, reverse=True)[limit - 1] - 2 * TIE - NEED_MARGIN
 
 
 def _prominence(entry: Entry | StoredEntry) -> float:

@@ -297,7 +297,7 @@ def match(index: Index, name: str, lang: str | None = None, type: str | None = N
         prior = best.get(alias.entry)
         if prior is None or score > prior.score:
             best[alias.entry] = _Best(score, a, aligned, how)
-            if len(best) >= limit:
+            if len(best) >= limit and score > need:  # (a score at most the need leaves it as it is)
                 need = need_of([b.score for b in best.values()], limit)
     scored = [(b.score, _prominence(entry := index.entries.stored(e)), entry.id, e) for e, b in best.items()]  # none made
     out = []

@@ -17,7 +17,7 @@ from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport qsort
 from libc.string cimport memcmp, memcpy, memset
 
-from entityres._hints cimport entityres_read_ahead, scratch as _buffer, settle, ucs4_str as _ucs4
+from entityres._hints cimport entityres_read_ahead, scratch, settle, ucs4_str
 
 from rapidfuzz.distance import Levenshtein as _Levenshtein
 from cpython.unicode cimport (Py_UNICODE_ISALNUM, Py_UNICODE_ISUPPER, PyUnicode_1BYTE_KIND, PyUnicode_DATA,
@@ -122,7 +122,7 @@ cdef double _weighted_similarity(str x, str y, CostTable t) except -1.0:
     # doubles: two rows, the weights of y and of x; then the characters of x and y
     cdef double stack[(STACK + 1) * 6]
     cdef Py_ssize_t cells = 3 * m + 2 + n
-    cdef double *prev = <double *> _buffer(stack, sizeof(stack), cells * sizeof(double) + (n + m) * sizeof(Py_UCS4))
+    cdef double *prev = <double *> scratch(stack, sizeof(stack), cells * sizeof(double) + (n + m) * sizeof(Py_UCS4))
     cdef double *cur = prev + m + 1
     cdef double *wy = cur + m + 1
     cdef double *wx = wy + m
@@ -246,7 +246,7 @@ cdef double _levenshtein_similarity(str x, str y) except -1.0:
     longest = n if n >= m else m
     if longest == 0:
         return 1.0
-    buffer = prev = <Py_ssize_t *> _buffer(stack, sizeof(stack), 2 * (m + 1) * sizeof(Py_ssize_t))
+    buffer = prev = <Py_ssize_t *> scratch(stack, sizeof(stack), 2 * (m + 1) * sizeof(Py_ssize_t))
     cur = prev + m + 1
     try:
         for j in range(m + 1):
@@ -292,7 +292,7 @@ cdef double _best_key_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize
         return 0.0
     if shortlist == 0 or n <= shortlist:
         return _all_key_pairs(a, b, na, nb, penalty, table)
-    picks = <Py_ssize_t *> _buffer(stack, sizeof(stack), shortlist * sizeof(Py_ssize_t))
+    picks = <Py_ssize_t *> scratch(stack, sizeof(stack), shortlist * sizeof(Py_ssize_t))
     try:
         _shortlist(a, b, na, nb, shortlist, penalty, picks)
         for k in range(shortlist):
@@ -362,7 +362,7 @@ def closest_key_pairs(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t n, doubl
         raise ValueError("n and max_keys must not be negative")
     if n == 0 or na * nb <= n:
         return [(*(<tuple?> a[i]), *(<tuple?> b[j])) for i in range(na) for j in range(nb)]
-    picks = <Py_ssize_t *> _buffer(stack, sizeof(stack), n * sizeof(Py_ssize_t))
+    picks = <Py_ssize_t *> scratch(stack, sizeof(stack), n * sizeof(Py_ssize_t))
     try:
         _shortlist(a, b, na, nb, n, penalty, picks)
         return [(*(<tuple?> a[picks[k] // nb]), *(<tuple?> b[picks[k] % nb])) for k in range(n)]
@@ -472,7 +472,7 @@ cdef Py_ssize_t _lcs_length(str x, str y) except -1:
     cdef int xkind = PyUnicode_KIND(x), ykind = PyUnicode_KIND(y)  # read once, not per character
     cdef void *xdata = PyUnicode_DATA(x)
     cdef void *ydata = PyUnicode_DATA(y)
-    buffer = prev = <Py_ssize_t *> _buffer(stack, sizeof(stack), 2 * (m + 1) * sizeof(Py_ssize_t))
+    buffer = prev = <Py_ssize_t *> scratch(stack, sizeof(stack), 2 * (m + 1) * sizeof(Py_ssize_t))
     cur = prev + m + 1
     try:
         for j in range(m + 1):
@@ -786,7 +786,7 @@ def kbest_readings(list steps, Py_ssize_t width, Py_ssize_t k):
                 beam[b] = cand[b]
                 beam[b].chars = beam_chars + total
                 total += cand[b].n
-        return tuple([_ucs4(beam[b].chars, beam[b].n) for b in range(min(nb, k)) if beam[b].n])
+        return tuple([ucs4_str(beam[b].chars, beam[b].n) for b in range(min(nb, k)) if beam[b].n])
     finally:
         PyMem_Free(beam); PyMem_Free(cand); PyMem_Free(gap); PyMem_Free(option)
         PyMem_Free(beam_chars); PyMem_Free(cand_chars); PyMem_Free(gap_chars); PyMem_Free(option_chars)
@@ -1318,7 +1318,7 @@ cdef bint _diagonals(str x, str y, Py_ssize_t *aligned) except -1:
         aligned[n - 1 - i] = m - 1 - i
     if n1 == 0 or m1 == 0:
         return True
-    vps = <uint64_t *> _buffer(stack, sizeof(stack), 2 * m1 * sizeof(uint64_t))
+    vps = <uint64_t *> scratch(stack, sizeof(stack), 2 * m1 * sizeof(uint64_t))
     vns = vps + m1
     try:
         vp = ~(<uint64_t> 0) if n1 == 64 else ((<uint64_t> 1) << n1) - 1
@@ -1419,7 +1419,7 @@ cdef double _vowel_mismatches(str ka, tuple sa, bint a_arabic, str kb, tuple sb,
     n, m = PyUnicode_GET_LENGTH(ka), PyUnicode_GET_LENGTH(kb)
     if len(sa) < n or len(sb) < m:
         raise IndexError("a key needs a vowel slot before each class")
-    aligned = <Py_ssize_t *> _buffer(stack, sizeof(stack), (n + 1) * sizeof(Py_ssize_t))
+    aligned = <Py_ssize_t *> scratch(stack, sizeof(stack), (n + 1) * sizeof(Py_ssize_t))
     try:
         if ka == kb:
             for i in range(n):
@@ -2059,7 +2059,7 @@ cdef bint _lacks_word(tuple words, list aligned, Py_ssize_t side, double floor, 
     or more; particles and initials say too little to count."""
     cdef Py_ssize_t i, n = len(words)
     cdef double stack[STACK]
-    cdef double *best = <double *> _buffer(stack, sizeof(stack), n * sizeof(double))
+    cdef double *best = <double *> scratch(stack, sizeof(stack), n * sizeof(double))
     cdef tuple item, w
     try:
         for i in range(n):
@@ -2141,10 +2141,10 @@ def aligned_score(tuple query, Py_ssize_t written, tuple words, list aligned, Py
     _check_words(words)
     _read_aligned(aligned, nq, na)
     cdef unsigned char stack[2 * STACK]
-    cdef unsigned char *used_q = <unsigned char *> _buffer(stack, sizeof(stack), nq + na)
+    cdef unsigned char *used_q = <unsigned char *> scratch(stack, sizeof(stack), nq + na)
     cdef unsigned char *used_a = used_q + nq
     cdef Py_ssize_t order_stack[2 * STACK]
-    cdef Py_ssize_t *firsts = <Py_ssize_t *> _buffer(order_stack, sizeof(order_stack), 2 * n_aligned * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *firsts = <Py_ssize_t *> scratch(order_stack, sizeof(order_stack), 2 * n_aligned * sizeof(Py_ssize_t))
     try:
         memset(used_q, 0, nq + na)
         for k in range(n_aligned):
@@ -2248,7 +2248,7 @@ cdef double _length_bound(tuple a, tuple b, Py_ssize_t max_keys, double penalty,
     cdef double best = 0.0, s, wa, wb
     cdef tuple key
     cdef _Weighed stack[STACK]
-    cdef _Weighed *keys_b = <_Weighed *> _buffer(stack, sizeof(stack), nb * sizeof(_Weighed))
+    cdef _Weighed *keys_b = <_Weighed *> scratch(stack, sizeof(stack), nb * sizeof(_Weighed))
     try:
         for j in range(nb):  # each key of b read once
             key = <tuple?> b[j]
@@ -2681,12 +2681,12 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
                     classes[n_classes] = c
                     n_classes += 1
                     bounds[n_classes] = n_slot_chars
-            key = _ucs4(classes, n_classes)
+            key = ucs4_str(classes, n_classes)
             best = found.get(key)
             if best is None or cost < <Py_ssize_t> (<tuple> best)[0]:
-                found[key] = (cost, tuple([_ucs4(slot_chars + bounds[k], bounds[k + 1] - bounds[k])
+                found[key] = (cost, tuple([ucs4_str(slot_chars + bounds[k], bounds[k + 1] - bounds[k])
                                            for k in range(n_classes)])
-                              + (_ucs4(slot_chars + bounds[n_classes], n_slot_chars - bounds[n_classes]),))
+                              + (ucs4_str(slot_chars + bounds[n_classes], n_slot_chars - bounds[n_classes]),))
             # the next combination, the last unit fastest (itertools.product)
             done = True
             for i in range(n - 1, -1, -1):
@@ -2733,7 +2733,7 @@ def key_codes(tuple expansion, Py_ssize_t n):
         if PyUnicode_GET_LENGTH(<str> slots[m]):
             buf[size] = u'A'
             size += 1
-        code = _ucs4(buf, size)
+        code = ucs4_str(buf, size)
         if buf != &stack[0]:
             PyMem_Free(buf)
         if code not in out:

@@ -171,7 +171,8 @@ def score_alias(query: Query, alias: Alias, need: float = 0.0) -> tuple[float, l
             and not any(query.initials) and not any(map(initial, alias.words)) \
             and not generations_differ(query.plain, alias.words):
         # Whole names read as one word have long keys: their few likeliest keys are enough. Only a
-        # score above the aligned one counts: the comparison stops where a bound says it cannot be.
+        # score above the aligned one and the need counts: the comparison stops where a bound says
+        # it cannot be.
         joined = word_similarity(query.joined, alias.joined, JOINED_KEYS, SHORTLIST, floor=max(score, need))
         if joined > score:
             score, how = joined, "joined"

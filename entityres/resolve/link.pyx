@@ -91,7 +91,7 @@ def link(spans: list[Span], text: str, lang: str | None, index: Index) -> list[L
         if span.kind == "new":
             if not taken.isdisjoint(range(span.first, span.last + 1)):
                 continue
-            out.append(Link(span, None, NEW_SCORE, None, "new"))
+            out.append(tuple.__new__(Link, (span, None, NEW_SCORE, None, "new")))
             taken.update(range(span.first, span.last + 1))
             continue
         scored = []
@@ -123,6 +123,6 @@ def link(spans: list[Span], text: str, lang: str | None, index: Index) -> list[L
             continue
         if len(scored) > 1 and scored[1][:2] == (score, fame):  # kept, but the score says it was a guess
             score *= TIE_FACTOR
-        out.append(Link(span, -neg_entry, round(score, 4), alias, how))
+        out.append(tuple.__new__(Link, (span, -neg_entry, round(score, 4), alias, how)))
         taken.update(range(span.first, span.last + 1))
     return sorted(out, key=lambda lk: lk.span.first)

@@ -256,6 +256,12 @@ def test_spans_of_bio_labels():
     tokens = tokenize(normalize("a b c d e"))
     assert [(s.first, s.last, s.type) for s in tagger.spans_of(["B-PER", "I-PER", "I-LOC", "O", "I-ORG"], tokens)] == [
         (0, 1, "PER"), (2, 2, "LOC"), (4, 4, "ORG")]
+    # a run of three, a B- after a span of its type starts another; offsets from its first and last token
+    tokens = tokenize(normalize("  Ab  Cd Ef, Gh Ij"))
+    spans = tagger.spans_of(["B-PER", "I-PER", "I-PER", "B-PER", "B-PER"], tokens)
+    assert spans == [tagger.TaggedSpan(0, 2, 2, 11, "PER"), tagger.TaggedSpan(3, 3, 13, 15, "PER"),
+                     tagger.TaggedSpan(4, 4, 16, 18, "PER")]
+    assert all(type(s) is tagger.TaggedSpan for s in spans) and spans[0].end == tokens[2].end
 
 
 def test_cli_train_and_eval(corpus, tmp_path, capsys):

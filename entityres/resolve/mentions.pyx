@@ -194,8 +194,8 @@ def _span(doc: _Doc, i: int, j: int, fi: Form, fj: Form, kind: str, aliases, cos
     norm, tokens = doc.norm, doc.tokens
     # the article is part of an Arabic name, though the alias met may leave it out (المدينة, not مدينة)
     a = fi.start - len(ARTICLE) if doc.words[i][:fi.start].endswith(ARTICLE) else fi.start
-    start = norm.span(tokens[i].nstart + a, tokens[i].nstart + fi.end)[0]
-    end = norm.span(tokens[j].nstart + fj.start, tokens[j].nstart + fj.end)[1]
+    # forms are never empty: the span from the first's start to the last's end maps to the same ends
+    start, end = norm.span(tokens[i].nstart + a, tokens[j].nstart + fj.end)
     return tuple.__new__(Span, (i, j, start, end, kind, aliases, cost, None, None, weak, key))
 
 
@@ -321,10 +321,9 @@ def _keep(doc: _Doc, span: Span) -> bool:
     if span.last + 1 < len(doc.words) and doc.segs[span.last + 1] == doc.segs[span.last]:
         if doc.at["organisation_endings"][span.last + 1]:
             return False
-    if span.first == span.last:
-        aliases = [doc.index.aliases[a] for a in span.aliases]
-        if all(a.trust < 1.0 for a in aliases) and zipf(last.text, doc.lang) >= COMMON_ZIPF:
-            return False
+    # (the word's commonness first: most names are rare words, and it is one lookup)
+    if span.first == span.last and zipf(last.text, doc.lang) >= COMMON_ZIPF:
+        return not all(doc.index.aliases[a].trust < 1.0 for a in span.aliases)
     return True
 
 

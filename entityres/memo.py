@@ -22,6 +22,7 @@ READINGS = 4 * WORDS  # memos of one Latin reading: a word has up to 8
 SMALL = 2 * WORDS  # memos of one word whose entries are small: detection's yes/no, the tagger's scores
 PAIRS = 4 * WORDS  # memos of two words, or of a word and an alias
 
+HOT_WORDS = SMALL  # entries a dict memo of words (each_word, bounded) keeps
 F = TypeVar("F", bound=Callable)
 T = TypeVar("T")
 
@@ -74,3 +75,20 @@ def once(fn: Callable[[], T]) -> Callable[[], T]:
                     done.append(fn())
         return done[0]
     return get
+
+
+def bounded(memo: dict) -> dict:
+    """``memo``, emptied past ``HOT_WORDS`` entries: a long run of new words must not grow it for ever."""
+    if len(memo) > HOT_WORDS:
+        memo.clear()
+    return memo
+
+
+def each_word(memo: dict, words: list[str], make: Callable[[str], T]) -> list[T]:
+    """``make(word)`` for each word, read from ``memo`` (by word, :func:`bounded`) and added to
+    it: a text's words were mostly seen before, and a dict's lookups in C are the cheapest memo
+    (an ``lru_cache`` hit costs several times one)."""
+    found = list(map(bounded(memo).get, words))
+    if None in found:  # (get() again: another thread may empty the memo meanwhile)
+        found = [f if (f := memo.get(w)) is not None else memo.setdefault(w, make(w)) for w in words]
+    return found

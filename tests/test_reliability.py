@@ -259,16 +259,19 @@ def test_a_blocks_pairs_are_the_names_with_a_sound_key_in_common():
     assert (members[0], members[2]) not in expected
 
 
-def test_the_word_memo_of_detection_is_bounded(monkeypatch):
+def test_the_word_memos_of_detection_and_cues_are_bounded(monkeypatch):
+    from entityres import memo
     from entityres.resolve import mentions
+    from entityres.text import cues
 
-    monkeypatch.setattr(mentions, "HOT_WORDS", 50)
+    monkeypatch.setattr(memo, "HOT_WORDS", 50)
     resolver = Resolver(tagger=None)
     words = ["".join(chr(0x628 + (n * 7 + k) % 20) for k in range(5)) for n in range(200)]
     for n in range(0, 200, 20):
         resolver.resolve(" ".join(words[n:n + 20]), "fa")
     assert len(mentions._hot_words("fa", resolver.index)) <= 50 + 20
     assert 20 <= len(mentions._forms_memo("fa", resolver.index)) <= 50 + 20  # in use, and bounded
+    assert 20 <= len(cues._TOKEN_PARTS) <= 50 + 20
 
 
 def test_a_dropped_resolver_frees_its_index():

@@ -29,10 +29,10 @@ from __future__ import annotations
 from functools import lru_cache
 from itertools import accumulate, compress, count
 from operator import itemgetter
-from typing import Callable, NamedTuple, Sequence, TypeVar
+from typing import NamedTuple, Sequence
 
 from ..limits import MAX_WORD_CHARS
-from ..memo import SMALL, WORDS, per_index
+from ..memo import SMALL, WORDS, bounded, each_word, per_index
 from ..text import cues
 from ..text.frequency import zipf
 from ..text.keys import ARTICLE
@@ -44,7 +44,6 @@ from ..text.similarity import word_profile, word_similarity, word_sketch
 from ..text._kernels import capitalised, near_letters, short_pairs, starting
 from ..text.tokens import Token, squeezed_gaps, stem_cuts
 
-T = TypeVar("T")
 STRIP_COST = 0.02  # a stem loses ties to the word as written
 RARE_ZIPF = 3.0  # rarer words may be misspelt names: look for the closest gazetteer word
 NAME_ZIPF = 3.5  # a word this common is vocabulary, not a new name (unless a person's name has it)
@@ -67,7 +66,6 @@ MIN_PIECE = 2  # a name written as one word splits into words this long or longe
 ORG_GAP = 2  # words between an organisation's head and a place that is part of its name
 NAME_KINDS = ("country", "continent")  # names that are never common nouns; their homographs are not_names
 SPLIT_PIECE = 3  # names written apart split off a short piece: کی یف, خامنه ای, ابو ظبی, نیو یورک
-HOT_WORDS = SMALL  # entries the word memos of detection (_hot_words, _forms_memo, _apart_memo) keep per index and language
 
 
 class Form(NamedTuple):
@@ -203,8 +201,8 @@ def _gazetteer_spans(doc: _Doc) -> list[Span]:
     index, forms, segs = doc.index, doc.forms, doc.segs
     exact, parts, given = index.exact, index.parts, index.given
     words, titles, lang = doc.words, doc.at["person_titles"], doc.lang
-    may = _each(_hot_words(lang, index), words, lambda w: _may_start(w, lang, index))
-    apart = _bounded(_apart_memo(lang, index))
+    may = each_word(_hot_words(lang, index), words, lambda w: _may_start(w, lang, index))
+    apart = bounded(_apart_memo(lang, index))
     pieces = {}  # i → names written apart (کی یف for کییف) whose first piece is token i: (f, g) form pairs
     # Only where one word of two adjacent ones is short (SPLIT_PIECE) and no punctuation parts them.
     for i in short_pairs(words, segs, SPLIT_PIECE):
@@ -260,24 +258,8 @@ def _hot_words(lang: str | None, index: Index) -> dict[str, bool]:
 
 @per_index(None)
 def _forms_memo(lang: str | None, index: Index) -> dict[str, tuple[Form, ...]]:
-    """Per index and language, a memo of :func:`token_forms` by word, for :func:`_each`."""
+    """Per index and language, a memo of :func:`token_forms` by word, for :func:`~entityres.memo.each_word`."""
     return {}
-
-
-def _bounded(memo: dict) -> dict:
-    """``memo``, emptied past ``HOT_WORDS`` entries: a long run of new words must not grow it for ever."""
-    if len(memo) > HOT_WORDS:
-        memo.clear()
-    return memo
-
-
-def _each(memo: dict, words: list[str], make: Callable[[str], T]) -> list[T]:
-    """``make(word)`` for each word, read from ``memo`` (by word, :func:`_bounded`) and added to
-    it: a text's words were mostly seen before, and a dict's lookups in C are the cheapest memo."""
-    found = list(map(_bounded(memo).get, words))
-    if None in found:  # (get() again: another thread may empty the memo meanwhile)
-        found = [f if (f := memo.get(w)) is not None else memo.setdefault(w, make(w)) for w in words]
-    return found
 
 
 @per_index(None)
@@ -554,7 +536,7 @@ def detect(norm: Normalized, tokens: list[Token], lang: str | None, index: Index
     words = list(map(itemgetter(0), tokens))  # Token.text
     gaps, segs = _gaps(norm, tokens)
     at, before = cue_rows or cues.rows(words, lang)
-    forms = _each(_forms_memo(lang, index), words, lambda w: token_forms(w, lang, index))
+    forms = each_word(_forms_memo(lang, index), words, lambda w: token_forms(w, lang, index))
     doc = _Doc(norm, tokens, words, forms, gaps, segs, lang, index,
                _organisations(at["organisation_names"], segs), at, before)
     known = [_without_title(doc, _without_place_word(doc, s)) for s in select(doc, _gazetteer_spans(doc))]

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from . import tables
 from ._kernels import walk_phrases
-from ..memo import WORDS
+from ..memo import WORDS, each_word
 from .frequency import zipf
 from .langs import READ_LANGS, canonical_lang, is_arabic_script
 from .normalize import ZWNJ, normalize_text
@@ -35,6 +35,9 @@ _PROCLITIC_CLASSES = ("conjunctions", "prepositions", "article")  # in the order
 def _parts(word: str) -> Phrase:
     """One token or cue word as its normalised, casefolded pieces between ZWNJs."""
     return tuple(p for p in normalize_text(word).casefold().split(ZWNJ) if p)
+
+
+_TOKEN_PARTS: dict[str, Phrase] = {}  # _parts of a text's words, for rows()
 
 
 def _phrase(form: str) -> Phrase:
@@ -299,7 +302,7 @@ def rows(words: Sequence[str], lang: str | None = None) -> Rows:
     pass over the words: a walk through a tree of all groups' phrases from each word, in C
     (:func:`entityres.text._kernels.walk_phrases`), which stops at the first word of most."""
     trie = _trie(canonical_lang(lang))
-    parts = list(map(_parts, words))
+    parts = each_word(_TOKEN_PARTS, words, _parts)
     n = len(words)
     at = [[0] * n for _ in trie.groups]
     before = [[0] * (n + 1) for _ in trie.groups]

@@ -641,3 +641,54 @@ def test_the_pair_memo_gives_the_features_it_saves(model, index):
             assert local_features(*args, pairs, max_pairs) == fresh
             assert local_features(*args, pairs, max_pairs) == fresh  # from the memo
     assert len(memos[-1]) > 3 and 0 < len(memos[3]) <= 3
+
+
+# The gaps' kernels against the Python they replaced (the tagger's loop before stop 51).
+def _reference_sentence_ends(gaps):
+    from itertools import compress
+    from operator import not_
+
+    if not gaps:
+        return []
+    return [*compress(range(1, len(gaps) - 1), map(not_, map(tagger.SENTENCE_ENDS.isdisjoint, gaps[1:-1]))), len(gaps) - 1]
+
+
+GAP = st.sampled_from([" ", "", "  ", ". ", "\n", " ؟ ", "، ", " «", "» ", "\t", "!", "?", " - ", "\u00a0", ".\n\n"])
+
+
+@given(st.lists(GAP, max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_the_gaps_kernels_read_marks_and_sentence_ends_as_the_python_did(gaps):
+    from entityres.resolve._decode import gap_marks
+
+    assert tagger.sentence_ends(gaps) == _reference_sentence_ends(gaps)
+    assert gap_marks(gaps, tagger._gap) == ["" if g == " " else tagger._gap(g) for g in gaps]
+
+
+def test_the_gaps_kernels_on_a_text_and_on_bad_input():
+    from entityres.resolve._decode import gap_marks, sentence_ends
+
+    norm = normalize("او آمد. سپس گفت، «کامران» رفت؟ بله\nتمام")
+    gaps = text_gaps(norm, tokenize(norm))
+    assert tagger.sentence_ends(gaps) == _reference_sentence_ends(gaps) == [2, 6, 7, 8]
+    asked = []
+    marks = gap_marks(gaps, lambda g: asked.append(g) or tagger._gap(g))
+    assert marks[2] == "." and marks[4] == ',"'  # normalised: ، is a comma, « a quote
+    assert " " not in asked and len(asked) == sum(g != " " for g in gaps) > 0
+    with pytest.raises(TypeError):
+        sentence_ends([" ", 3, " "], tagger.SENTENCE_ENDS)
+    with pytest.raises(TypeError):
+        gap_marks([" ", None], tagger._gap)
+
+
+def test_slots_and_keys_splits_the_memo_pairs():
+    from entityres.resolve._decode import slots_and_keys
+
+    slots, keys = slots_and_keys([(3, "a"), (0, ""), (2 ** 31 - 1, "ب")])
+    assert list(slots) == [3, 0, 2 ** 31 - 1] and slots.typecode == "i" and keys == ["a", "", "ب"]
+    assert [list(x) for x in slots_and_keys([])] == [[], []]
+    for bad in ([(1, "a", "b")], [None], [("1", "a")]):
+        with pytest.raises(TypeError):
+            slots_and_keys(bad)
+    with pytest.raises(OverflowError):
+        slots_and_keys([(2 ** 31, "a")])

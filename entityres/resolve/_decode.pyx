@@ -7,6 +7,7 @@ then the word's own scores, then its neighbours' at -2, -1, +1, +2), so the labe
 """
 cimport cython
 from cpython.array cimport array, clone
+from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_READ_CHAR
 from libc.stdlib cimport free, malloc
 
 from entityres.text.normalize import ZWNJ
@@ -385,3 +386,49 @@ def split_attributes(list names):
             raise ValueError(f"attribute {name!r} twice")
         seen_ids[row * 4 + slot] = n
     return attributes, seen_rows, seen_ids
+
+
+cdef inline bint _one_space(str gap) noexcept:
+    return PyUnicode_GET_LENGTH(gap) == 1 and PyUnicode_READ_CHAR(gap, 0) == 0x20
+
+
+def gap_marks(list gaps, mark):
+    """``mark(gap)`` of each of a text's gaps (:func:`entityres.text.tokens.text_gaps`), ``""`` for
+    one space without a call: most words stand one space apart. TypeError for a gap not a string."""
+    cdef list out = []
+    for gap in gaps:
+        out.append("" if _one_space(<str?> gap) else mark(gap))
+    return out
+
+
+def sentence_ends(list gaps, frozenset ends):
+    """The end (exclusive) of each sentence of the tokens that ``gaps`` surround (one more gap than
+    tokens): after each token whose gap after it holds one of ``ends``, and after the last; none
+    for no gaps. TypeError for a gap not a string."""
+    cdef Py_ssize_t i, n = len(gaps)
+    cdef list out = []
+    cdef str gap
+    if n == 0:
+        return out
+    for i in range(1, n - 1):
+        gap = <str?> gaps[i]
+        if not _one_space(gap) and not ends.isdisjoint(gap):
+            out.append(i)
+    out.append(n - 1)
+    return out
+
+
+def slots_and_keys(list found):
+    """A text's words as the tagger's memo holds them, ``(slot, key)`` each: an array of the
+    slots (32-bit) and a list of the keys. TypeError for an item that is no such pair."""
+    cdef Py_ssize_t i, n = len(found)
+    cdef array slots = clone(array("i"), n, False)
+    cdef list keys = []
+    cdef tuple pair
+    for i in range(n):
+        pair = <tuple?> found[i]
+        if len(pair) != 2:
+            raise TypeError(f"slots_and_keys: item {i} is not a (slot, key) pair: {pair!r}")
+        slots.data.as_ints[i] = pair[0]
+        keys.append(pair[1])
+    return slots, keys

@@ -33,7 +33,7 @@ from array import array
 from functools import lru_cache
 from importlib.resources import files
 from itertools import compress
-from operator import itemgetter, not_
+from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, Sequence
 
@@ -47,7 +47,8 @@ from ..text import frequency
 from ..text.keys import top_key
 from ..text.normalize import Normalized, normalize
 from ..text.tokens import Token, stem_cuts, text_gaps, tokenize
-from ._decode import SEEN_MARKS, decode, local_features as _local_features, new_word_scores, split_attributes
+from ._decode import SEEN_MARKS, decode, gap_marks, local_features as _local_features, new_word_scores, slots_and_keys
+from ._decode import sentence_ends as _sentence_ends, split_attributes
 from ._decode import word_features as _c_word_features
 from .cluster import compound_parts
 from .conll import Sentence
@@ -161,7 +162,7 @@ def local_features(words: Sequence[str], gaps: Sequence[str], per_word: Sequence
     before began. ``gaps`` as in :func:`sentence_features`. The loop runs in C
     (:func:`entityres.resolve._decode.local_features`), as in tagging, which numbers the same features."""
     before = cues.rows(words, lang).before
-    out, starts = _local_features(list(words), [_gap(g) for g in gaps], [w.key for w in per_word],
+    out, starts = _local_features(list(words), gap_marks(list(gaps), _gap), [w.key for w in per_word],
                                   [before[g] for g in CUE_GROUPS], array("i", [len(words)]), index.prefixes,
                                   index.exact, FEATURE_NAMES)
     return [out[a:b] for a, b in zip(starts, starts[1:])]
@@ -184,9 +185,7 @@ def sentence_features(words: Sequence[str], gaps: Sequence[str], lang: str | Non
 
 def sentence_ends(gaps: Sequence[str]) -> list[int]:
     """The end (exclusive) of each sentence of the tokens that ``gaps`` (:func:`text_gaps`) surround."""
-    if not gaps:
-        return []
-    return [*compress(range(1, len(gaps) - 1), map(not_, map(SENTENCE_ENDS.isdisjoint, gaps[1:-1]))), len(gaps) - 1]
+    return _sentence_ends(list(gaps), SENTENCE_ENDS)
 
 
 def sentences_of(norm: Normalized, tokens: list[Token]) -> list[tuple[int, int, list[str]]]:
@@ -395,7 +394,7 @@ class Tagger:
                         known[w] = (len(memo.table) // n - 1, keys[k])
             for i in missing:
                 found[i] = known[words[i]]
-        return array("i", map(itemgetter(0), found)), list(map(itemgetter(1), found)), memo.table, pairs
+        return (*slots_and_keys(found), memo.table, pairs)
 
     def labels(self, norm: Normalized, tokens: list[Token], lang: str | None, index: Index,
                cue_rows: cues.Rows | None = None) -> list[str]:
@@ -408,7 +407,7 @@ class Tagger:
         gaps = text_gaps(norm, tokens)
         ends = array("i", sentence_ends(gaps))
         before = (cue_rows or cues.rows(words, lang)).before  # once per text: most words end no cue
-        marks = ["" if g == " " else _gap(g) for g in gaps]  # most words stand one space apart: no call
+        marks = gap_marks(gaps, _gap)
         ids, id_starts = _local_features(words, marks, keys, [before[g] for g in CUE_GROUPS], ends,
                                          index.prefixes, index.exact, self._numbered, pairs, MAX_MEMO)
         return list(map(self.labels_.__getitem__, decode(table, slots, self._weights, array("i", ids), id_starts,

@@ -64,6 +64,7 @@ MAX_CORRECTIONS = 2
 MAX_NEW_WORDS = 3
 MIN_PIECE = 2  # a name written as one word splits into words this long or longer: بن + زاید
 ORG_GAP = 2  # words between an organisation's head and a place that is part of its name
+PLACE = TYPE_CODES["place"]
 NAME_KINDS = ("country", "continent")  # names that are never common nouns; their homographs are not_names
 SPLIT_PIECE = 3  # names written apart split off a short piece: کی یف, خامنه ای, ابو ظبی, نیو یورک
 
@@ -400,7 +401,8 @@ def _in_organisation_name(doc: _Doc, span: Span) -> bool:
 
 
 def _is_place(doc: _Doc, span: Span) -> bool:
-    return any(doc.index.aliases[a].type == "place" for a in span.aliases)
+    types = doc.index.alias_types  # a byte per alias: no alias made or read
+    return any(types[a] == PLACE for a in span.aliases)
 
 
 def _cue_before(doc: _Doc, i: int, group: str, ends: list[int], starts: dict[int, int]) -> bool:

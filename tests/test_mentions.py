@@ -300,3 +300,16 @@ def test_detector_and_linker_are_compiled_with_python_semantics():
     assert mentions._organisations((0, 2, 0, 0), (0, 0, 0, 0)) == {1: 1, 2: 1}
     assert mentions._organisations([0, 2, 0, 0], [0, 0, 1, 1]) == {}  # split by punctuation: none
     assert sys.modules["entityres.resolve.mentions"] is mentions
+
+
+# --- a title, then the definite noun of the body it serves, then a new name -----------------------
+
+@pytest.mark.parametrize("text,cued", [
+    ("وقال المتحدث باسم الحكومة غابرييل مورسانو إن المحادثات مستمرة.", True),  # title, then body, then name
+    ("وقال المتحدث باسم الوزارة الخارجية غابرييل مورسانو إن", False),  # two definite nouns: too far
+    ("وأعلنت الحكومة غابرييل مورسانو مبعوثا.", False),  # a definite noun and no title before it
+])
+def test_a_title_reaches_a_new_name_across_one_definite_noun(text, cued):
+    result = Resolver(tagger=None).resolve(text, "ar")
+    found = [(m.text, m.explanation.cue) for m in result.mentions if m.type == "person"]
+    assert (("غابرييل مورسانو", "title") in found) is cued

@@ -443,8 +443,11 @@ def _new_spans(doc: _Doc, known: list[Span]) -> list[Span]:
     ends = {group: doc.before[group] for group, _, _ in _NEW_CUES}
     # Most tokens have no cue, capital or byline before them: only these positions are looked at closely.
     # (positions picked out in C: compress over the rows, the kernels over the words)
+    # After an Arabic definite noun only where a title ends before the noun (المتحدث باسم الحكومة X):
+    # _cue_before's other ways there start from positions cued already.
+    titles = ends["person_titles"]
     cued = set(starts).union(*(compress(count(), row) for row in ends.values()), map((1).__add__, doc.orgs),
-                             starting(doc.words, "ال", 1))
+                             (i for i in starting(doc.words, "ال", 1) if titles[i - 1]))
     latin = set(capitalised(doc.words)) if ARABIC_LETTER.search(text, 0, 2000) else set()
     bylines = {i for i in compress(count(), doc.gaps) if ";" in doc.gaps[i]}  # most gaps are empty
     free = 0  # the tokens before it are in a new name already

@@ -614,17 +614,22 @@ def _overlong(doc: _Doc, first: int, last: int) -> bool:
     return end - start > MAX_WORD_CHARS and any(len(w) > MAX_WORD_CHARS for w in doc.norm.text[start:end].split())
 
 
-def _tagged_span(doc: _Doc, first: int, last: int, kind: str) -> Span:
-    tokens = doc.tokens
-    nstart = tokens[first].nstart
-    word = doc.words[first]
-    if doc.lang == "ar":
-        for a, b in stem_cuts(word, doc.lang)[1:]:
+@lru_cache(maxsize=WORDS)  # (a text's tagged names are mostly names the text repeats)
+def _name_start(word: str, lang: str | None) -> int:
+    """Where a tagged name begins in its first word: after an Arabic conjunction or preposition
+    (وأحمد: 1), else at 0."""
+    if lang == "ar":
+        for a, b in stem_cuts(word, lang)[1:]:
             # the stem must be a word, and the commoner one: وأحمد is و + أحمد, but وليد is no و + ل + يد
             if (b == len(word) and not word[:a].endswith("ال") and b - a >= MIN_STEM_LEFT
-                    and zipf(word[a:], doc.lang) > zipf(word, doc.lang)):
-                nstart += a
-                break
+                    and zipf(word[a:], lang) > zipf(word, lang)):
+                return a
+    return 0
+
+
+def _tagged_span(doc: _Doc, first: int, last: int, kind: str) -> Span:
+    tokens = doc.tokens
+    nstart = tokens[first].nstart + _name_start(doc.words[first], doc.lang)
     start = doc.norm.span(nstart, tokens[first].nend)[0]
     key = _fold(doc.norm.text[nstart:tokens[last].nend])
     return tuple.__new__(Span, (first, last, start, tokens[last].end, "new", (), 0.0, kind, "tagger", False, key))

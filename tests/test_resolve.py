@@ -266,3 +266,18 @@ def test_resolving_a_text_makes_no_reference_cycles():
     finally:
         gc.enable()
     assert all(r.mentions for r in results)
+
+
+def test_mentions_and_entities_are_the_models_their_fields_make():
+    # made by pydantic's validator directly (resolver._mention, _entity): as Model(**fields) makes them
+    from entityres.resolve.resolver import Entity, Mention
+
+    result = resolve("رئیس‌جمهور آمریکا دونالد ترامپ با سخنگوی دولت، گابریل مورسانو، دیدار کرد.", "fa")
+    assert result.mentions and all(type(m) is Mention for m in result.mentions)
+    for m in result.mentions:
+        assert m == Mention(**dict(m)) and m.model_fields_set == set(Mention.model_fields) and hash(m) == hash(m)
+    known = [e for e in result.entities if e.in_gazetteer]
+    new = [e for e in result.entities if not e.in_gazetteer]
+    assert known and new and all(type(e) is Entity for e in result.entities)
+    assert all("wikidata" in e.model_fields_set for e in known) and all("wikidata" not in e.model_fields_set for e in new)
+    assert all(e == Entity(**e.model_dump(exclude_unset=True)) for e in result.entities)

@@ -104,6 +104,11 @@ class Result(BaseModel):
         return rows
 
 
+# Mentions and entities validated by pydantic's core directly: Model(**fields) adds a Python call and
+# its keyword arguments, 40% of making a mention (model_construct, which loops in Python, more).
+_mention = Mention.__pydantic_validator__.validate_python
+_entity = Entity.__pydantic_validator__.validate_python
+
 Doc = Union[str, tuple, dict]
 
 
@@ -224,21 +229,20 @@ class Resolver:
             if lk.entry is None:
                 eid = next(new_ids)
                 if eid not in entities:
-                    entities[eid] = Entity(id=eid, type=s.type, name=display_name(text[s.start:s.end], lang),
-                                           in_gazetteer=False)
+                    entities[eid] = _entity({"id": eid, "type": s.type, "name": display_name(text[s.start:s.end], lang),
+                                             "in_gazetteer": False})
                 why = _explanation("new", None, None, s.cue, False)
                 mtype = s.type
             else:
                 entry = self.index.entries.stored(lk.entry)  # its fields read: no Entry made
                 eid, mtype = entry.id, entry.type
                 if eid not in entities:
-                    entities[eid] = Entity(id=eid, type=entry.type, name=entry.name, in_gazetteer=True,
-                                           wikidata=entry.wikidata)
+                    entities[eid] = _entity({"id": eid, "type": entry.type, "name": entry.name, "in_gazetteer": True,
+                                             "wikidata": entry.wikidata})
                 alias = self.index.aliases[lk.alias]
                 why = _explanation(lk.how, alias.name, alias.lang, s.cue, alias.key in self.index.ambiguous)
-            # Validated, in pydantic's core: quicker than model_construct, which loops in Python.
-            mentions.append(Mention(text=text[s.start:s.end], start=s.start, end=s.end, type=mtype, entity_id=eid,
-                                    score=lk.score, explanation=why))
+            mentions.append(_mention({"text": text[s.start:s.end], "start": s.start, "end": s.end, "type": mtype,
+                                      "entity_id": eid, "score": lk.score, "explanation": why}))
         return _with_text(Result(lang=lang, mentions=mentions, entities=list(entities.values()), id=id), text)
 
     def resolve_many(self, docs: Iterable[Doc], lang: str = "auto", merge_new: bool = True, workers: int = 1,

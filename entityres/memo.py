@@ -23,6 +23,7 @@ SMALL = 2 * WORDS  # memos of one word whose entries are small: detection's yes/
 PAIRS = 4 * WORDS  # memos of two words, or of a word and an alias
 
 HOT_WORDS = SMALL  # entries a dict memo of words (each_word, bounded) keeps
+
 F = TypeVar("F", bound=Callable)
 T = TypeVar("T")
 

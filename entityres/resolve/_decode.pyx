@@ -1,6 +1,7 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
-"""The tagger's loops in C (entityres.resolve.tagger): a new word's features and scores, the local
-features of every word of a text, then its emission scores and Viterbi per sentence.
+"""The tagger's loops in C (entityres.resolve.tagger): a new word's features and scores, a text's
+gap marks, sentence ends and memo slots, the local features of every word of a text, then its
+emission scores and Viterbi per sentence.
 
 The sums run in the order of the pure-Python decoder they replace (local features in their order,
 then the word's own scores, then its neighbours' at -2, -1, +1, +2), so the labels are the same.

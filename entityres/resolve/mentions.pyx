@@ -64,7 +64,7 @@ MAX_CORRECTIONS = 2
 MAX_NEW_WORDS = 3
 MIN_PIECE = 2  # a name written as one word splits into words this long or longer: بن + زاید
 ORG_GAP = 2  # words between an organisation's head and a place that is part of its name
-PLACE = TYPE_CODES["place"]
+PLACE = TYPE_CODES["place"]  # a place alias's byte in Index.alias_types
 NAME_KINDS = ("country", "continent")  # names that are never common nouns; their homographs are not_names
 SPLIT_PIECE = 3  # names written apart split off a short piece: کی یف, خامنه ای, ابو ظبی, نیو یورک
 

@@ -119,8 +119,9 @@ word_features = per_index(WORDS // 8)(_word_features)
 
 @lru_cache(maxsize=1 << 12)
 def _gap(text: str) -> str:
-    """The punctuation between two words (its first two characters), "" for plain space."""
-    return "" if text == " " else "".join(text.split())[:2]
+    """The punctuation between two words (its first two characters but spaces), "" for spaces alone
+    (gap_marks does not ask for the one space most words stand apart)."""
+    return "".join(text.split())[:2]
 
 
 class FeatureNames(NamedTuple):

@@ -269,3 +269,19 @@ def test_not_names(word, lang, expected):
 ])
 def test_leading_title(name, lang, expected):
     assert cues.leading_title(name, lang) == expected
+    # the quick test on the first word alone never turns a title away
+    assert cues.title_may_lead(name[0], lang) or expected == 0
+
+
+@pytest.mark.parametrize("word,lang,expected", [
+    ("الرئيس", "ar", True),
+    ("Dr.", None, True),  # the dot off, as leading_title takes it
+    ("Dr", "ar", True),
+    ("د.", "fa", False),  # Persian writes دکتر
+    ("عوده", "ar", False),
+    ("Awda", "en", False),
+])
+def test_title_may_lead(word, lang, expected):
+    assert cues.title_may_lead(word, lang) is expected
+    if not expected:  # then no name beginning with it has a title
+        assert cues.leading_title([word, "الرئيس", "Dr"], lang) == 0

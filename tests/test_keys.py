@@ -160,6 +160,28 @@ def test_a_word_of_a_name_has_a_letter_or_digit_as_str_isalnum_says():
     assert written_starts("- _ Ali") == [True]
 
 
+def test_a_names_words_are_its_parts_words():
+    import sys
+
+    from entityres.text.keys import name_words
+    from entityres.text.normalize import normalize_text
+
+    # An index build reads a name's words part by part (index._build, part_words): each whitespace
+    # character normalises to whitespace, never to nothing, so parts never run together.
+    assert [c for c in map(chr, range(sys.maxunicode + 1))
+            if c.isspace() and not (normalize_text(c) and normalize_text(c).isspace())] == []
+    for name in ("آیت‌الله علی خامنه‌ای", "Ali\u00a0Khamenei", "a\x01b c", "\u200c ای - x", "Dr.\u2028Awda"):
+        assert name_words(name) == [w for part in name.split() for w in name_words(part)], name
+
+
+@given(st.text(max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_a_names_words_are_its_parts_words_for_any_text(name):
+    from entityres.text.keys import name_words
+
+    assert name_words(name) == [w for part in name.split() for w in name_words(part)]
+
+
 def test_waw_read_as_a_consonant_needs_a_latin_v_or_w():
     # keys.yaml, edges, consonant_of: a key that reads و as v must find a Latin v or w (or u for w);
     # else the spelling wrote the vowel o/u, which the key reading it so compares as a written vowel.

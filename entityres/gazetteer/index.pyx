@@ -590,9 +590,11 @@ def _build(entries: Entries, numbers: Sequence[int]) -> _Built:
     # Memos of this build, unbounded while it runs: a word recurs in many names (100,000 names
     # have 256,000 words, 99,000 distinct), more than the shared memos of words keep.
     folds: dict[str, str] = {}
-    named: dict[str, tuple[list[str], tuple[str, ...]]] = {}  # of one entry: its names are spelled twice
+    parted: dict[str, tuple[str, ...]] = {}  # a name's parts as written between spaces: their words
+    named: dict[str, tuple[list[str], tuple[str, ...], list[str]]] = {}  # of one entry: its names are spelled twice
     profiled: dict[str | None, dict[str, tuple[int, str]]] = {}  # by language, word
     paired: dict[tuple[str, str], list[str]] = {}  # of one entry: its names in fa and ar share words
+    titled: dict[tuple[str, str | None], bool] = {}  # cues.title_may_lead by first word and language
 
     def fold(word: str) -> str:
         found = folds.get(word)
@@ -600,18 +602,26 @@ def _build(entries: Entries, numbers: Sequence[int]) -> _Built:
             found = folds[word] = fold_word(word)
         return found
 
-    def spelled(name: str) -> tuple[list[str], tuple[str, ...]]:
-        """A name's normalised words and exact keys."""
-        found = named.get(name)
+    def part_words(part: str) -> tuple[str, ...]:
+        """The normalised words of a part of a name as written between spaces: normalising maps
+        each whitespace character to whitespace, so a name's words are its parts' words (a part
+        recurs in many names)."""
+        found = parted.get(part)
         if found is None:
-            words = name_words(name)
-            found = named[name] = (words, folded_keys([fold(w) for w in words]) if words else ("",))
+            found = parted[part] = tuple(name_words(part))
         return found
 
-    @lru_cache(maxsize=None)
-    def written_as(part: str) -> str:
-        """A word as written between spaces, folded (خامنه‌ای: "خامنه ای")."""
-        return " ".join(fold(x) for x in name_words(part))
+    def spelled(name: str) -> tuple[list[str], tuple[str, ...], list[str]]:
+        """A name's normalised words, its exact keys, and each part as written between spaces
+        folded, the empty ones left out (خامنه‌ای: "خامنه ای")."""
+        found = named.get(name)
+        if found is None:
+            parts = [part_words(p) for p in name.split()]
+            words = [w for p in parts for w in p]
+            folded = [[fold(w) for w in p] for p in parts]
+            found = named[name] = (words, folded_keys([f for p in folded for f in p]) if words else ("",),
+                                   [w for p in folded if (w := " ".join(p))])
+        return found
 
     def profile(word: str, lang: str | None) -> tuple[int, str]:
         """A word's number and blocking keys. Its profile is packed (WordColumns), not kept: 99,000
@@ -643,7 +653,7 @@ def _build(entries: Entries, numbers: Sequence[int]) -> _Built:
         names = entry.aliases(sources=True)
         trust = alias_trust(names, lambda name: spelled(name)[1][0])
         for lang, name, source in names:
-            words, keys = spelled(name)
+            words, keys, written = spelled(name)
             if not words or len(words) > MAX_WORDS:
                 continue
             lang = canonical_lang(lang)
@@ -653,7 +663,10 @@ def _build(entries: Entries, numbers: Sequence[int]) -> _Built:
             found = [profile(w, lang) for w in words]
             # The sound of the name after its title (Dr. Awda Al Rowaey), as a query's is heard:
             # the pre-rank compares the two (match.candidates).
-            heard = joined_codes([packed.codes(f[0], JOINED_CODES) for f in found[alias_title(words, lang):]])
+            may = titled.get((words[0], lang))
+            if may is None:
+                may = titled[words[0], lang] = cues.title_may_lead(words[0], lang)
+            heard = joined_codes([packed.codes(f[0], JOINED_CODES) for f in found[alias_title(words, lang) if may else 0:]])
             a = aliases.add(n, TYPE_CODES[entry.type], lang, name, keys[0], trust[keys[0]], [f[0] for f in found], heard)
             exact.add((keys,), a)
             # Each key once, in the order the keys come (not a set's: the postings' key order,
@@ -666,7 +679,6 @@ def _build(entries: Entries, numbers: Sequence[int]) -> _Built:
                     vocab[word] = f
             # A surname or given name is a word as written between spaces: خامنه‌ای is one
             # (its key "خامنه ای"), so that the token خامنه‌ای alone finds its person.
-            written = [w for part in name.split() if (w := written_as(part))]
             if entry.type == "person" and len(written) > 1:
                 # after a particle the surname is the pair (bin Said, بن سلمان): Said alone is not it
                 if written[-1] not in particles and written[-2] not in particles:
@@ -675,7 +687,8 @@ def _build(entries: Entries, numbers: Sequence[int]) -> _Built:
                     given.add(((written[0],),), a)
     profiled.clear()  # before the runs are made
     folds.clear()
-    written_as.cache_clear()
+    titled.clear()
+    parted.clear()
     return _Built(aliases, packed, exact.runs(), postings.runs(), parts.runs(), given.runs(), vocab)
 
 

@@ -159,12 +159,15 @@ def leading_title(words: Sequence[str], lang: str | None = None) -> int:
     الرئيس, سید); a one-word name has none. A name in a language without reading tables is read
     with the titles of every language (English titles sit in those tables too), and an
     abbreviation dot is no part of a title (Dr., د.), as tokens of running text have none."""
-    if len(words) < 2:
-        return 0
-    lang = lang if lang in READ_LANGS else None
-    if not _starting(words[0].rstrip(".") or words[0], "person_titles", lang):
+    if len(words) < 2 or not title_may_lead(words[0], lang):
         return 0  # most names: no title starts with their first word (the matcher asks of every alias it scores)
-    return match_at([w.rstrip(".") or w for w in words], 0, "person_titles", lang)
+    return match_at([w.rstrip(".") or w for w in words], 0, "person_titles", lang if lang in READ_LANGS else None)
+
+
+def title_may_lead(word: str, lang: str | None = None) -> bool:
+    """Whether a title of :func:`leading_title` may begin with ``word``: its quick test, which
+    depends on the first word alone (an index build asks it once per word)."""
+    return bool(_starting(word.rstrip(".") or word, "person_titles", lang if lang in READ_LANGS else None))
 
 
 def match_before(words: Sequence[str], end: int, group: str, lang: str | None = None) -> int:

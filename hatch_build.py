@@ -1,6 +1,8 @@
 """Build hook: compile the Cython kernels (entityres/text/_kernels.pyx, entityres/gazetteer/_index.pyx,
 entityres/resolve/_decode.pyx), the mention detector, linker, matcher and index build (entityres/resolve/mentions.pyx,
-link.pyx, entityres/gazetteer/match.pyx, index.pyx: Python, compiled as it is) into the wheel, then make the cache
+link.pyx, entityres/gazetteer/match.pyx, index.pyx: Python, compiled as it is) and the text layer's modules (normalize,
+langs, transliterate, keys, name_parts, similarity: compiled from their .py, which Python imports only where
+the extension is missing) into the wheel, then make the cache
 files of the bundled data that the package ships (``entityres/_prebuilt``).
 
 Runs for ``pip install .`` and ``pip install -e .`` alike; the extension is put beside its source,
@@ -36,7 +38,15 @@ EXTENSIONS = {"entityres.text._kernels": "entityres/text/_kernels.pyx",
               "entityres.resolve.mentions": "entityres/resolve/mentions.pyx",
               "entityres.resolve.link": "entityres/resolve/link.pyx",
               "entityres.gazetteer.match": "entityres/gazetteer/match.pyx",
-              "entityres.gazetteer.index": "entityres/gazetteer/index.pyx"}
+              "entityres.gazetteer.index": "entityres/gazetteer/index.pyx",
+              # The text layer, compiled from its .py as it reads (the docs are generated from that
+              # source): a new word's path through it is most of an index build's Python
+              "entityres.text.normalize": "entityres/text/normalize.py",
+              "entityres.text.langs": "entityres/text/langs.py",
+              "entityres.text.transliterate": "entityres/text/transliterate.py",
+              "entityres.text.keys": "entityres/text/keys.py",
+              "entityres.text.name_parts": "entityres/text/name_parts.py",
+              "entityres.text.similarity": "entityres/text/similarity.py"}
 
 
 class KernelsBuildHook(BuildHookInterface):

@@ -38,6 +38,31 @@ def test_one_version_source():
     assert "version =" not in (ROOT / "pyproject.toml").read_text(encoding="utf-8").split("[project]")[1].split("[")[0]
 
 
+def test_every_module_the_build_compiles_is_imported_compiled():
+    # hatch_build.py's EXTENSIONS, read as data (the hook needs hatchling, which only the build has)
+    import ast
+    import importlib
+    import importlib.machinery
+
+    tree = ast.parse((ROOT / "hatch_build.py").read_text(encoding="utf-8"))
+    names = next(ast.literal_eval(node.value) for node in tree.body
+                 if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "EXTENSIONS")
+    assert "entityres.text.keys" in names
+    for name in names:
+        module = importlib.import_module(name)
+        assert module.__file__.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)), module.__file__
+
+
+def test_the_text_layer_is_compiled_with_python_semantics():
+    # compiled from its .py as it reads (annotation_typing=False): an annotation is documentation,
+    # so a tuple where one says list works as it does in Python
+    from entityres.text import keys
+
+    assert keys.join_codes((("KRM",), ("NTR",))) == keys.join_codes([("KRM",), ("NTR",)]) == ("KRMNTR",)
+    parts = (keys.word_key_slots("abd"), keys.word_key_slots("allah"))
+    assert keys.join_key_slots(parts) == keys.join_key_slots(list(parts))
+
+
 def test_python_dash_m():
     done = subprocess.run([sys.executable, "-m", "entityres", "--version"], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == f"entityres {entityres.__version__}"

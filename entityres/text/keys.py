@@ -1,3 +1,4 @@
+# cython: language_level=3, annotation_typing=False, binding=True
 """Cross-script keys: consonant skeletons that every spelling of a name shares.
 
 The classes and the rules that map Arabic-script and Latin letters to them are in

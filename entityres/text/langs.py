@@ -1,3 +1,4 @@
+# cython: language_level=3, annotation_typing=False, binding=True
 """Language codes and script detection.
 
 entityres reads three languages: ``fa`` (Persian of Iran), ``prs`` (Dari of Afghanistan, also

@@ -1,3 +1,4 @@
+# cython: language_level=3, annotation_typing=False, binding=True
 """Known name parts across scripts: which group of ``resources/name_parts.yaml`` a spelling is.
 
 Keys and readings blur exactly the vowels that tell common names apart (Hassan / Hussein, محمد /

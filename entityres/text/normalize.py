@@ -1,3 +1,4 @@
+# cython: language_level=3, annotation_typing=False, binding=True
 """Script normalisation with an exact map back to the original text.
 
 ``normalize(text)`` folds the many ways Persian, Dari and Arabic (and Latin) text writes the same

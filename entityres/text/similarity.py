@@ -1,3 +1,4 @@
+# cython: language_level=3, annotation_typing=False, binding=True
 """Pairwise similarity of two names in any supported script.
 
 A word pair scores by two signals:

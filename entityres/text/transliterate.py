@@ -1,3 +1,4 @@
+# cython: language_level=3, annotation_typing=False, binding=True
 """Latin readings of names in any script.
 
 * Arabic script (Persian, Dari, Arabic, Pashto...): rule tables in ``resources/readings.yaml``,

@@ -90,7 +90,8 @@ def word_profile(word: str, lang: str | None = None, spelling: str | None = None
     """Profile of one normalised word; ``spelling``: :func:`entityres.text.keys.spelling_of` the raw name."""
     arabic = is_arabic_script(word)
     readings = word_readings(word, lang, K_BEST) if arabic else latin_forms(word)
-    codes = tuple(dict.fromkeys(c for r in readings for c in latin_codes(r)))
+    # a reading's codes are distinct already (latin_codes): a Latin word has one reading
+    codes = latin_codes(readings[0]) if len(readings) == 1 else tuple(dict.fromkeys([c for r in readings for c in latin_codes(r)]))
     found = word_key_slots(word, spelling)
     keys = tuple((k, c) for k, c, _ in found)
     surface = _surface(word, arabic)

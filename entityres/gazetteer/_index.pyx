@@ -946,9 +946,10 @@ cdef class Collector:
         cdef Py_ssize_t i, a
         while table[slot]:
             i = table[slot] - 1
-            a = _start(ends, i)
-            if hashes[i] == h and ends[i] - a == n and memcmp(text + a, s, n) == 0:
-                return i
+            if hashes[i] == h:  # the key's bytes read only then: each is a read far from the last
+                a = _start(ends, i)
+                if ends[i] - a == n and memcmp(text + a, s, n) == 0:
+                    return i
             slot = (slot + 1) & self._mask
         i = len(self._ends)
         a = len(self._text)

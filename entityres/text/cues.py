@@ -166,7 +166,7 @@ def leading_title(words: Sequence[str], lang: str | None = None) -> int:
 
 def title_may_lead(word: str, lang: str | None = None) -> bool:
     """Whether a title of :func:`leading_title` may begin with ``word``: its quick test, which
-    depends on the first word alone (an index build asks it once per word)."""
+    depends on the first word alone (an index build asks it once per first word)."""
     return bool(_starting(word.rstrip(".") or word, "person_titles", lang if lang in READ_LANGS else None))
 
 

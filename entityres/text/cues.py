@@ -161,13 +161,23 @@ def leading_title(words: Sequence[str], lang: str | None = None) -> int:
     abbreviation dot is no part of a title (Dr., د.), as tokens of running text have none."""
     if len(words) < 2 or not title_may_lead(words[0], lang):
         return 0  # most names: no title starts with their first word (the matcher asks of every alias it scores)
-    return match_at([w.rstrip(".") or w for w in words], 0, "person_titles", lang if lang in READ_LANGS else None)
+    return match_at(list(map(_undotted, words)), 0, "person_titles", _title_lang(lang))
 
 
 def title_may_lead(word: str, lang: str | None = None) -> bool:
     """Whether a title of :func:`leading_title` may begin with ``word``: its quick test, which
     depends on the first word alone (an index build asks it once per first word)."""
-    return bool(_starting(word.rstrip(".") or word, "person_titles", lang if lang in READ_LANGS else None))
+    return bool(_starting(_undotted(word), "person_titles", _title_lang(lang)))
+
+
+def _title_lang(lang: str | None) -> str | None:
+    """The language whose titles a name's are read with: None (every language's) outside READ_LANGS."""
+    return lang if lang in READ_LANGS else None
+
+
+def _undotted(word: str) -> str:
+    """A word without its abbreviation dots (Dr., د.), unless it is nothing else."""
+    return word.rstrip(".") or word
 
 
 def match_before(words: Sequence[str], end: int, group: str, lang: str | None = None) -> int:

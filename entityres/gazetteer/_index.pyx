@@ -296,7 +296,7 @@ cdef class Texts:
         for x in strings:  # the size first
             raw = _encoded(x)
             total += PyUnicode_GET_LENGTH(x) if raw is None else len(raw)
-            if total > 0xFFFFFFFF:
+            if total > 0xFFFFFFFFU:
                 raise ValueError("more than 4 GB of text")
             e[i] = total
             i += 1
@@ -726,7 +726,7 @@ cdef class Runs(_KeyMap):
         cdef Py_ssize_t i = 0
         cdef uint64_t span
         for span in (<dict> lists).values():
-            r[i] = (span >> 32) + (span & 0xFFFFFFFF)
+            r[i] = (span >> 32) + (span & 0xFFFFFFFFU)
             i += 1
         keys = Texts.of(lists)
         lists.clear()  # the keys as strings go before the hash table is made
@@ -953,13 +953,13 @@ cdef class Collector:
             slot = (slot + 1) & self._mask
         i = len(self._ends)
         a = len(self._text)
-        if i >= 0xFFFFFFFF or a + n > 0xFFFFFFFF:
+        if i >= 0xFFFFFFFFU or a + n > 0xFFFFFFFFU:
             raise ValueError("more than 2 ** 32 - 1 keys or 4 GB of them")
         resize_smart(self._text, a + n)
         memcpy(self._text.data.as_chars + a, s, n)
         _push(self._ends, a + n)
         _push(self._hashes, h)
-        _push(self._last, 0xFFFFFFFF)
+        _push(self._last, 0xFFFFFFFFU)
         table[slot] = i + 1
         if 2 * (i + 1) > <Py_ssize_t> self._mask:  # kept at most half full
             self._grow()
@@ -972,7 +972,7 @@ cdef class Collector:
         cdef uint64_t v = value
         cdef Py_ssize_t k, m = len(self._numbers)
         cdef uint32_t top = _u32(self._numbers)[m - 1] if m else 0
-        if v >= 0xFFFFFFFF or v < top:
+        if v >= 0xFFFFFFFFU or v < top:
             raise ValueError(f"{value} is not below 2 ** 32 - 1 and at least {top}")
         if not m or v != top:
             _push(self._numbers, v)
@@ -995,7 +995,7 @@ cdef class Collector:
         needed goes before what is made is allocated: the table before the runs, the pairs
         before the keys' bytes."""
         cdef Py_ssize_t n = len(self._ends), m = len(self._of), d = len(self._numbers), i, j, b
-        if m > 0xFFFFFFFF:
+        if m > 0xFFFFFFFFU:
             raise ValueError("more than 2 ** 32 numbers in all")
         cdef array run_ends, numbers
         cdef uint32_t *ends
@@ -1051,7 +1051,7 @@ cdef array _ends(object counts, str what):
     cdef uint32_t *ends = _u32(out)
     for i in range(n):
         total += small[i] if small != NULL else large[i]
-        if total > 0xFFFFFFFF:
+        if total > 0xFFFFFFFFU:
             raise ValueError(f"{what}: more than 2 ** 32 in all")
         ends[i] = total
     return out
@@ -1431,7 +1431,7 @@ cdef class Aliases(_Made):
                     else:
                         size = words._codes._put(_start(code_ends, w), out, size)
                     count = _note(code_ends_out, count, size)
-            if count > 0xFFFFFFFF or size > 0xFFFFFFFF:
+            if count > 0xFFFFFFFFU or size > 0xFFFFFFFFU:
                 raise OverflowError("the codes heard do not fit 32-bit ends")
             item_ends_out[i] = <uint32_t> count
         codes[0] = count
@@ -1486,7 +1486,7 @@ cdef class TextColumn:
         cdef const unsigned char *p
         cdef Py_ssize_t n, a = len(self._text)
         cdef bytes raw = _utf8_view(s, buf, &p, &n)
-        if a + n > 0xFFFFFFFF:
+        if a + n > 0xFFFFFFFFU:
             raise ValueError("a column of more than 4 GB of text")
         resize_smart(self._text, a + n)
         memcpy(self._text.data.as_chars + a, p, n)
@@ -1498,7 +1498,7 @@ cdef class TextColumn:
         cdef Py_ssize_t a = len(self._text), e0 = len(self._ends), i
         cdef uint32_t b0 = t._start(first) if last > first else 0
         cdef Py_ssize_t size = (t._e[last - 1] - b0) if last > first else 0
-        if a + size > 0xFFFFFFFF:
+        if a + size > 0xFFFFFFFFU:
             raise ValueError("a column of more than 4 GB of text")
         resize_smart(self._text, a + size)
         if size:
@@ -1573,7 +1573,7 @@ cdef class WordColumns:
         cdef Py_ssize_t first = len(self._weights), n = words._n, i, k0 = len(self._costs)
         cdef const uint32_t *key_ends = _u32(words._key_ends)
         cdef const uint32_t *code_ends = _u32(words._code_ends)
-        if first + n > 0xFFFFFFFF or k0 + _start(key_ends, n) > 0xFFFFFFFF or self._n_codes + _start(code_ends, n) > 0xFFFFFFFF:
+        if first + n > 0xFFFFFFFFU or k0 + _start(key_ends, n) > 0xFFFFFFFFU or self._n_codes + _start(code_ends, n) > 0xFFFFFFFFU:
             raise ValueError("extend: more than 2 ** 32 words, keys or codes")
         cdef const uint32_t *costs = _at(words._costs) if words._costs.shape[0] else NULL
         for column, source in ((self._texts, words._texts), (self._surfaces, words._surfaces),
@@ -1671,7 +1671,7 @@ cdef class AliasColumns:
         cdef const uint32_t *heard_ends = _u32(aliases._heard_ends)
         cdef const uint32_t *refs = _at(aliases._refs)
         for r in range(_start(word_ends, k), word_ends[k]):
-            if not 0 <= refs[r] + shift <= 0xFFFFFFFF:
+            if not 0 <= refs[r] + shift <= 0xFFFFFFFFU:
                 raise ValueError(f"add_from: word {refs[r]} moved by {shift} is no 32-bit number")
         _push(self._entries, _at(aliases._entries)[k])
         self._types.append(aliases._types[k])

@@ -955,7 +955,7 @@ cdef inline void _touch(uint64_t *rows, Py_ssize_t words, Py_ssize_t n_rows, uin
 cdef inline int _span(object item, Py_ssize_t size, Py_ssize_t *start, Py_ssize_t *length) except -1:
     """The postings ``item`` (``start << 32 | length``) names, checked to lie in ``size`` numbers."""
     cdef uint64_t span = item
-    start[0], length[0] = <Py_ssize_t> (span >> 32), <Py_ssize_t> (span & 0xFFFFFFFF)
+    start[0], length[0] = <Py_ssize_t> (span >> 32), <Py_ssize_t> (span & 0xFFFFFFFFU)
     if start[0] + length[0] > size:
         raise IndexError(f"postings {start[0]}..{start[0] + length[0]} are not under {size}")
     return 0

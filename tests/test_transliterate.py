@@ -2,6 +2,7 @@
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from unidecode import unidecode
 
 from entityres import latin_reading, readings
 from entityres.text import tables
@@ -87,3 +88,25 @@ def test_any_text_reads_without_error(text, lang):
         assert "readings(): a name" in str(err) and "at most" in str(err)
         return
     assert all(r.isascii() for r in out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aZ09 -.éДж\u0627\u200c"), max_size=10) | st.text(max_size=10))
+def test_ascii_form_of_letters_and_digits_alone_is_the_general_rule(text):
+    # _ascii returns a word of ASCII letters and digits lowercased as it is: what the general rule
+    # (each whitespace-separated piece without what is not a-z 0-9, joined by spaces) gives
+    from entityres.text import transliterate
+
+    lowered = (unidecode(text) if not text.isascii() else text).lower()
+    assert transliterate._ascii(text) == " ".join(transliterate._NOT_ASCII_WORD.sub("", w) for w in lowered.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=12))
+def test_arabic_script_is_letters_of_that_script_alone(text):
+    # an ASCII text is answered without the searches: the same answer as the searches give
+    from entityres.text import langs
+
+    assert langs.is_arabic_script(text) == (bool(langs.ARABIC_LETTER.search(text))
+                                            and not langs._LATIN_OR_OTHER_LETTER.search(text))
+    assert not langs.is_arabic_script("Khamenei") and langs.is_arabic_script("خامنه‌ای")

@@ -43,4 +43,6 @@ def _canonical(lang: str) -> str:
 
 def is_arabic_script(text: str) -> bool:
     """True when ``text`` has Arabic-script letters and no letters of another script."""
+    if text.isascii():  # most words of a Latin gazetteer: no Arabic letter, without a search
+        return False
     return bool(ARABIC_LETTER.search(text)) and not _LATIN_OR_OTHER_LETTER.search(text)

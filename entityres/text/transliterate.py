@@ -73,6 +73,8 @@ def _transliterate(name: str, text: str) -> str:
 
 def _ascii(text: str) -> str:
     text = unidecode(text).lower() if not text.isascii() else text.lower()
+    if text.isalnum():  # ASCII letters and digits alone (most words): nothing to take out
+        return text
     return " ".join(_NOT_ASCII_WORD.sub("", w) for w in text.split())
 
 

@@ -145,6 +145,24 @@ def test_normalize_equals_the_per_character_reference(text):
     assert (norm.text, *map(list, norm.offsets())) == _per_character(text)
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0x600, max_codepoint=0x6ff) | st.characters(max_codepoint=0x3000),
+               max_size=40))
+def test_normalize_text_equals_the_per_character_reference(text):
+    # a short text of characters known and kept is returned as it is; any other goes by the patterns
+    from entityres.text import normalize as module
+
+    assert module.normalize_text(text) == _per_character(text)[0]
+    assert module.normalize_text(text) == _per_character(text)[0]  # its characters known now
+
+
+def test_normalize_text_takes_a_str_alone():
+    from entityres.text import normalize as module
+
+    with pytest.raises(TypeError):
+        module.normalize_text(["a"])  # type: ignore[arg-type]
+
+
 def test_past_max_known_the_per_character_path_gives_the_same(monkeypatch):
     from entityres.text import normalize as module
 

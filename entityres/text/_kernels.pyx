@@ -2614,6 +2614,18 @@ def latin_units(str word, LatinRules rules) -> list:
 
 # --- keys: every key a word's letter options make ------------------------------------------------
 
+cdef int _before(const Py_UCS4 *a, Py_ssize_t na, long ca, const Py_UCS4 *b, Py_ssize_t nb, long cb) noexcept:
+    """Whether key ``a`` of cost ``ca`` ranks before key ``b`` of cost ``cb``: cheaper first, then
+    by key as Python orders strs (code point by code point, a prefix first)."""
+    cdef Py_ssize_t k
+    if ca != cb:
+        return ca < cb
+    for k in range(min(na, nb)):
+        if a[k] != b[k]:
+            return a[k] < b[k]
+    return na < nb
+
+
 def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_combos):
     """All keys from per-unit class options, as ``(key, choices off the first, vowel slots)``,
     cheapest first (then by key), at most ``max_keys`` (:func:`entityres.text.keys._expand` says how).
@@ -2622,31 +2634,41 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
     vowel, whose letters go into the slot before the next class. Only the first option of later
     ambiguous units is tried once 2 ** (ambiguous units) would pass ``max_combos``. Combinations
     go in the order of ``itertools.product``; a key keeps the slots of its first cheapest one.
+    Each distinct key is kept in C, its classes, slot letters and bounds, and only the ``max_keys``
+    returned are made strings (a word's combinations made a str each, and its slots a tuple).
     """
-    cdef Py_ssize_t n = len(units), i, k, n_classes, n_slot_chars, cost, longest_option = 0, letters = 0
+    cdef Py_ssize_t n = len(units), i, k, f, n_classes, n_slot_chars, cost, longest_option = 0, letters = 0
+    cdef Py_ssize_t n_ambiguous = 0, kept, width, n_found = 0, room = 8, best
     cdef list texts = [], options = []
-    cdef list ambiguous
     cdef tuple opts
-    cdef str opt, text, key
+    cdef str opt, text
     cdef Py_ssize_t *count
     cdef Py_ssize_t *at
     cdef Py_ssize_t *bounds
     cdef Py_UCS4 *classes
     cdef Py_UCS4 *slot_chars
     cdef Py_UCS4 c
-    cdef dict found = {}
+    # the keys found: by number, its classes and slot letters (width each), its bounds (width + 1),
+    # its class count, slot letter count and cost
+    cdef Py_UCS4 *found_chars = NULL
+    cdef Py_ssize_t *found_bounds = NULL
+    cdef Py_ssize_t *found_sizes = NULL  # classes, slot letters, cost: three a key
+    cdef Py_ssize_t *order = NULL
     cdef bint done
     for text, raw in units:
         opts = tuple(raw)
         texts.append(text)
         options.append(opts)
         letters += PyUnicode_GET_LENGTH(text)
+        if len(opts) > 1:
+            n_ambiguous += 1
         for opt in opts:
             if PyUnicode_GET_LENGTH(opt) > longest_option:
                 longest_option = PyUnicode_GET_LENGTH(opt)
-    ambiguous = [i for i in range(n) if len(<tuple> options[i]) > 1]
-    while ambiguous and (<object> 2) ** len(ambiguous) > max_combos:
-        ambiguous.pop()
+    kept = n_ambiguous  # the first ambiguous units, as many as 2 ** kept <= max_combos allows
+    while kept and (kept >= 63 or (<Py_ssize_t> 1 << kept) > max_combos):
+        kept -= 1
+    width = n * longest_option + letters
     count = <Py_ssize_t *> PyMem_Malloc((3 * n + n * longest_option + 2) * sizeof(Py_ssize_t))
     classes = <Py_UCS4 *> PyMem_Malloc((n * longest_option + letters + 1) * sizeof(Py_UCS4))
     if count == NULL or classes == NULL:
@@ -2654,13 +2676,21 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
         raise MemoryError()
     at, bounds, slot_chars = count + n, count + 2 * n, classes + n * longest_option
     try:
+        k = 0  # ambiguous units so far
         for i in range(n):
             count[i] = len(<tuple> options[i])
-            if count[i] > 1 and i not in ambiguous:
-                count[i] = 1
+            if count[i] > 1:
+                if k >= kept:
+                    count[i] = 1
+                k += 1
             if count[i] == 0:
                 return ()
             at[i] = 0
+        found_chars = <Py_UCS4 *> PyMem_Malloc(room * (width + 1) * sizeof(Py_UCS4))
+        found_bounds = <Py_ssize_t *> PyMem_Malloc(room * (width + 1) * sizeof(Py_ssize_t))
+        found_sizes = <Py_ssize_t *> PyMem_Malloc(room * 3 * sizeof(Py_ssize_t))
+        if found_chars == NULL or found_bounds == NULL or found_sizes == NULL:
+            raise MemoryError()
         while True:
             n_classes = n_slot_chars = cost = 0
             bounds[0] = 0
@@ -2681,12 +2711,25 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
                     classes[n_classes] = c
                     n_classes += 1
                     bounds[n_classes] = n_slot_chars
-            key = ucs4_str(classes, n_classes)
-            best = found.get(key)
-            if best is None or cost < <Py_ssize_t> (<tuple> best)[0]:
-                found[key] = (cost, tuple([ucs4_str(slot_chars + bounds[k], bounds[k + 1] - bounds[k])
-                                           for k in range(n_classes)])
-                              + (ucs4_str(slot_chars + bounds[n_classes], n_slot_chars - bounds[n_classes]),))
+            for f in range(n_found):
+                if (found_sizes[3 * f] == n_classes
+                        and memcmp(found_chars + f * (width + 1), classes, n_classes * sizeof(Py_UCS4)) == 0):
+                    break
+            else:
+                f = n_found
+            if f == n_found or cost < found_sizes[3 * f + 2]:  # new, or cheaper: its slots now
+                if f == n_found:
+                    if n_found == room:
+                        room *= 2
+                        if not (_grown(<void **> &found_chars, room * (width + 1) * sizeof(Py_UCS4))
+                                and _grown(<void **> &found_bounds, room * (width + 1) * sizeof(Py_ssize_t))
+                                and _grown(<void **> &found_sizes, room * 3 * sizeof(Py_ssize_t))):
+                            raise MemoryError()
+                    n_found += 1
+                memcpy(found_chars + f * (width + 1), classes, n_classes * sizeof(Py_UCS4))
+                memcpy(found_chars + f * (width + 1) + n_classes, slot_chars, n_slot_chars * sizeof(Py_UCS4))
+                memcpy(found_bounds + f * (width + 1), bounds, (n_classes + 1) * sizeof(Py_ssize_t))
+                found_sizes[3 * f], found_sizes[3 * f + 1], found_sizes[3 * f + 2] = n_classes, n_slot_chars, cost
             # the next combination, the last unit fastest (itertools.product)
             done = True
             for i in range(n - 1, -1, -1):
@@ -2697,11 +2740,54 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
                 at[i] = 0
             if done:
                 break
+        # the max_keys first by (cost, key): a selection, as few are kept of few found
+        order = <Py_ssize_t *> PyMem_Malloc((n_found + 1) * sizeof(Py_ssize_t))
+        if order == NULL:
+            raise MemoryError()
+        for f in range(n_found):
+            order[f] = f
+        out = []
+        for k in range(min(n_found, max_keys)):
+            best = k
+            for f in range(k + 1, n_found):
+                if _before(found_chars + order[f] * (width + 1), found_sizes[3 * order[f]], found_sizes[3 * order[f] + 2],
+                           found_chars + order[best] * (width + 1), found_sizes[3 * order[best]],
+                           found_sizes[3 * order[best] + 2]):
+                    best = f
+            order[k], order[best] = order[best], order[k]
+            f = order[k]
+            out.append((ucs4_str(found_chars + f * (width + 1), found_sizes[3 * f]), found_sizes[3 * f + 2],
+                        _slots(found_chars + f * (width + 1) + found_sizes[3 * f], found_bounds + f * (width + 1),
+                               found_sizes[3 * f], found_sizes[3 * f + 1])))
+        return tuple(out)
     finally:
         PyMem_Free(count)
         PyMem_Free(classes)
-    ranked = sorted([(cost_slots[0], k_, cost_slots[1]) for k_, cost_slots in found.items()])[:max_keys]
-    return tuple([(k_, c_, s_) for c_, k_, s_ in ranked])
+        PyMem_Free(found_chars)
+        PyMem_Free(found_bounds)
+        PyMem_Free(found_sizes)
+        PyMem_Free(order)
+
+
+cdef bint _grown(void **block, size_t size) noexcept:
+    """``*block`` reallocated to ``size`` bytes; False (the block as it was) when memory runs out."""
+    cdef void *more = PyMem_Realloc(block[0], size)
+    if more == NULL:
+        return False
+    block[0] = more
+    return True
+
+
+cdef tuple _slots(const Py_UCS4 *chars, const Py_ssize_t *bounds, Py_ssize_t n_classes, Py_ssize_t n_chars):
+    """A key's vowel slots: the letters before each of its ``n_classes`` classes (``chars`` from
+    ``bounds[k]`` to ``bounds[k + 1]``), and those after the last."""
+    cdef tuple out = PyTuple_New(n_classes + 1)
+    cdef Py_ssize_t k
+    for k in range(n_classes + 1):
+        item = ucs4_str(chars + bounds[k], (bounds[k + 1] if k < n_classes else n_chars) - bounds[k])
+        Py_INCREF(item)  # PyTuple_SET_ITEM steals it
+        PyTuple_SET_ITEM(out, k, item)
+    return out
 
 
 def key_codes(tuple expansion, Py_ssize_t n):

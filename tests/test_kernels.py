@@ -786,7 +786,7 @@ unit_st = st.tuples(st.sampled_from(["a", "ou", "k", "sh", "ا", "و", "ی", "ق
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.lists(unit_st, max_size=12), st.booleans(), st.sampled_from([16, 4]))
+@given(st.lists(unit_st, max_size=12), st.booleans(), st.sampled_from([16, 4, 1, 0]))
 def test_expand_keys_equals_reference(units, collapse, max_keys):
     assert _kernels.expand_keys(units, collapse, max_keys, max_keys * 4) == reference_expand(units, collapse, max_keys)
 

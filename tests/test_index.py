@@ -200,6 +200,21 @@ def test_a_collector_keeps_keys_of_any_script_and_length_as_they_were_given():
     assert all(runs[k] == (i,) for i, k in enumerate(keys[1:], 1))
 
 
+def test_a_collector_reads_a_str_group_as_its_keys_joined_by_newlines():
+    # as a build keeps a word's blocking keys: split in the collector, as str.split("\n") splits them
+    rng = random.Random(11)
+    letters = "ab\u0628\U0001f600\n"
+    joined, listed = Collector(), Collector()
+    for value in range(400):
+        groups = ["".join(rng.choice(letters) for _ in range(rng.choice([0, 1, 5, 70]))) for _ in range(rng.randint(0, 3))]
+        joined.add(groups, value)
+        listed.add([g.split("\n") if g else [] for g in groups], value)
+    assert list(joined.runs().items()) == list(listed.runs().items())
+    collector = Collector()
+    collector.add(["", "a\n\nb", ["c"]], 0)  # "" holds no key; an empty piece between two newlines is one
+    assert dict(collector.runs()) == {"a": (0,), "": (0,), "b": (0,), "c": (0,)}
+
+
 def test_a_collector_refuses_values_out_of_order_or_too_large():
     collector = Collector()
     collector.add([["a"]], 5)

@@ -890,7 +890,8 @@ cdef class Collector:
     surnames, given names and vocabulary's postings) and made :class:`Runs` at the end
     (:meth:`runs`): keys in the order they first came, each run in the order its numbers came.
 
-    Each key is numbered when it first comes, in a hash table of its own, and kept as UTF-8 on
+    Each key is numbered when it first comes, in a hash table of its own (by the FNV-1a hash of
+    its UTF-8, which a key split from a group has without a str), and kept as UTF-8 on
     one array, as :class:`Texts` holds it; each (key, number) pair is the key's number on one
     array, after the first pair of its number. A dict of lists held a list a key (871,000 at
     100,000 entries, 5.6 million at a million) and each key as a str; most keys (a pair of
@@ -929,15 +930,9 @@ cdef class Collector:
             table[slot] = i + 1
         return 0
 
-    cdef Py_ssize_t _number(self, object key) except -1:
-        """The key's number, a new one when it is new."""
-        if type(key) is not str:
-            raise TypeError(f"a key must be a str, not {type(key).__name__}")
-        cdef unsigned char buf[_SHORT * 4]
-        cdef const unsigned char *s
-        cdef Py_ssize_t n
-        cdef bytes raw = _utf8_view(key, buf, &s, &n)
-        cdef uint32_t h = <uint32_t> <uint64_t> hash(key)  # the table never has 2 ** 32 slots
+    cdef Py_ssize_t _number(self, const unsigned char *s, Py_ssize_t n) except -1:
+        """The number of the key whose UTF-8 is ``s[:n]``, a new one when it is new."""
+        cdef uint32_t h = <uint32_t> _fnv(s, n)  # the table never has 2 ** 32 slots
         cdef uint64_t slot = h & self._mask
         cdef uint32_t *table = _u32(self._table)
         cdef const uint32_t *hashes = _u32(self._hashes)
@@ -965,26 +960,46 @@ cdef class Collector:
             self._grow()
         return i
 
+    cdef int _post(self, const unsigned char *s, Py_ssize_t n, uint32_t v) except -1:
+        """``v`` added to the run of the key whose UTF-8 is ``s[:n]``, unless it is there already."""
+        cdef Py_ssize_t k = self._number(s, n)
+        cdef uint32_t *last = _u32(self._last)
+        if last[k] != v:
+            last[k] = v
+            _push(self._of, k)
+        return 0
+
     def add(self, groups, value):
-        """Add ``value`` to the run of each key of each of ``groups`` (sequences of keys, strs),
-        once per key. ``value`` is a whole number below 2 ** 32 - 1, at least every value
-        added before (the alias being built), so the runs come out in order."""
+        """Add ``value`` to the run of each key of each of ``groups``, once per key. A group is a
+        sequence of keys (strs), or a str of keys joined by newlines (as a build keeps a word's
+        blocking keys; "" holds none), split here without a str made for each.
+        ``value`` is a whole number below 2 ** 32 - 1, at least every value added before (the
+        alias being built), so the runs come out in order."""
         cdef uint64_t v = value
-        cdef Py_ssize_t k, m = len(self._numbers)
+        cdef Py_ssize_t m = len(self._numbers), n, i, a
         cdef uint32_t top = _u32(self._numbers)[m - 1] if m else 0
+        cdef unsigned char buf[_SHORT * 4]
+        cdef const unsigned char *s
+        cdef bytes raw
         if v >= 0xFFFFFFFFU or v < top:
             raise ValueError(f"{value} is not below 2 ** 32 - 1 and at least {top}")
         if not m or v != top:
             _push(self._numbers, v)
             _push(self._firsts, len(self._of))
-        cdef uint32_t *last
         for group in groups:
+            if type(group) is str:
+                raw = _utf8_view(group, buf, &s, &n)
+                a = 0
+                for i in range(n + 1 if n else 0):
+                    if i == n or s[i] == 10:  # a newline: UTF-8 holds its byte for it alone
+                        self._post(s + a, i - a, <uint32_t> v)
+                        a = i + 1
+                continue
             for key in group:
-                k = self._number(key)
-                last = _u32(self._last)
-                if last[k] != v:
-                    last[k] = <uint32_t> v
-                    _push(self._of, k)
+                if type(key) is not str:
+                    raise TypeError(f"a key must be a str, not {type(key).__name__}")
+                raw = _utf8_view(key, buf, &s, &n)
+                self._post(s, n, <uint32_t> v)
 
     def __len__(self):
         """How many keys have come so far."""

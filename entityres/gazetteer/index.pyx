@@ -365,7 +365,7 @@ class Index:
         ordered = sorted(built.vocab.items())  # the same order however the words came
         vocab_postings = Collector()  # each word's number under its blocking keys
         for i, (_, (_, keys)) in enumerate(ordered):
-            vocab_postings.add((_split_keys(keys),), i)
+            vocab_postings.add((keys,), i)  # joined by newlines: the collector splits them
         words = built.words.words(Word)
         vocab = Vocab(Texts.of([word for word, _ in ordered]), array(U32, [n for _, (n, _) in ordered]), words)
         del ordered
@@ -670,9 +670,10 @@ def _build(entries: Entries, numbers: Sequence[int]) -> _Built:
             a = aliases.add(n, TYPE_CODES[entry.type], lang, name, keys[0], trust[keys[0]], [f[0] for f in found], heard)
             exact.add((keys,), a)
             # Each key once, in the order the keys come (not a set's: the postings' key order,
-            # and so the cache file, must not depend on the hash seed). Adjacent words joined,
-            # so that عبد الله meets Abdullah.
-            postings.add([_split_keys(f[1]) for f in found] + [pair_keys(words[i], words[i + 1], found[i][0], found[i + 1][0])
+            # and so the cache file, must not depend on the hash seed); a word's keys as it keeps
+            # them, joined by newlines (the collector splits them). Adjacent words joined, so
+            # that عبد الله meets Abdullah.
+            postings.add([f[1] for f in found] + [pair_keys(words[i], words[i + 1], found[i][0], found[i + 1][0])
                                                   for i in range(len(found) - 1)], a)
             for word, f in zip(keys[0].split(" "), found):
                 if word not in vocab:  # posted under the blocking keys its profile came with

@@ -117,7 +117,7 @@ def _expand(units: list[tuple[str, tuple[str, ...]]], collapse: bool = True) -> 
 
 
 def _ranked(found: dict[str, tuple[int, Slots]]) -> tuple[tuple[str, int, Slots], ...]:
-    return tuple((k, c, s) for k, (c, s) in sorted(found.items(), key=lambda kv: (kv[1][0], kv[0]))[:MAX_KEYS])
+    return tuple([(k, c, s) for k, (c, s) in sorted(found.items(), key=lambda kv: (kv[1][0], kv[0]))[:MAX_KEYS]])
 
 
 @lru_cache(maxsize=WORDS)
@@ -150,7 +150,7 @@ def word_key_slots(word: str, spelling: str | None = None) -> tuple[tuple[str, i
 @lru_cache(maxsize=WORDS)
 def word_keys(word: str) -> tuple[tuple[str, int], ...]:
     """Keys of one normalised word, as ``(key, cost)`` pairs, likeliest first."""
-    return tuple((k, c) for k, c, _ in word_key_slots(word, None))
+    return tuple([(k, c) for k, c, _ in word_key_slots(word, None)])
 
 
 def top_key(word: str) -> str:

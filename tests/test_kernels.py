@@ -791,6 +791,15 @@ def test_expand_keys_equals_reference(units, collapse, max_keys):
     assert _kernels.expand_keys(units, collapse, max_keys, max_keys * 4) == reference_expand(units, collapse, max_keys)
 
 
+def test_expand_keys_of_thousands_of_distinct_keys_equals_reference():
+    # six ambiguous units of four options: 4,096 combinations, each a key of its own, then the
+    # same with every unit's options alike (few keys, many combinations each)
+    distinct = [("x", tuple(chr(0x41 + 4 * i + j) for j in range(4))) for i in range(6)]
+    alike = [("ch", ("Q", "X", "C", "K")), ("a", ("-",))] * 6
+    for units in (distinct, alike):
+        assert _kernels.expand_keys(units, True, 16, 64) == reference_expand(units, True, 16)
+
+
 @pytest.mark.parametrize("word", ["Witkoff", "Zaporizhzhia", "محمد", "المستقبل", "خامنه‌ای", "ویتکاف"])
 def test_word_keys_are_the_reference_expansion(word):
     # keys._expand is the kernel: the keys of real words, with their slots, as the Python made them

@@ -2639,6 +2639,7 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
     """
     cdef Py_ssize_t n = len(units), i, k, f, n_classes, n_slot_chars, cost, longest_option = 0, letters = 0
     cdef Py_ssize_t n_ambiguous = 0, kept, width, n_found = 0, room = 8, best
+    cdef uint64_t h
     cdef list texts = [], options = []
     cdef tuple opts
     cdef str opt, text
@@ -2649,11 +2650,14 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
     cdef Py_UCS4 *slot_chars
     cdef Py_UCS4 c
     # the keys found: by number, its classes and slot letters (width each), its bounds (width + 1),
-    # its class count, slot letter count and cost
+    # its class count, slot letter count, cost and hash; and a hash table of their numbers + 1
+    # (a word of six units of four options each has 4,096 combinations)
     cdef Py_UCS4 *found_chars = NULL
     cdef Py_ssize_t *found_bounds = NULL
-    cdef Py_ssize_t *found_sizes = NULL  # classes, slot letters, cost: three a key
+    cdef Py_ssize_t *found_sizes = NULL  # classes, slot letters, cost, hash: four a key
+    cdef Py_ssize_t *table = NULL
     cdef Py_ssize_t *order = NULL
+    cdef Py_ssize_t slot
     cdef bint done
     for text, raw in units:
         opts = tuple(raw)
@@ -2688,8 +2692,9 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
             at[i] = 0
         found_chars = <Py_UCS4 *> PyMem_Malloc(room * (width + 1) * sizeof(Py_UCS4))
         found_bounds = <Py_ssize_t *> PyMem_Malloc(room * (width + 1) * sizeof(Py_ssize_t))
-        found_sizes = <Py_ssize_t *> PyMem_Malloc(room * 3 * sizeof(Py_ssize_t))
-        if found_chars == NULL or found_bounds == NULL or found_sizes == NULL:
+        found_sizes = <Py_ssize_t *> PyMem_Malloc(room * 4 * sizeof(Py_ssize_t))
+        table = <Py_ssize_t *> PyMem_Calloc(2 * room, sizeof(Py_ssize_t))
+        if found_chars == NULL or found_bounds == NULL or found_sizes == NULL or table == NULL:
             raise MemoryError()
         while True:
             n_classes = n_slot_chars = cost = 0
@@ -2711,25 +2716,32 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
                     classes[n_classes] = c
                     n_classes += 1
                     bounds[n_classes] = n_slot_chars
-            for f in range(n_found):
-                if (found_sizes[3 * f] == n_classes
-                        and memcmp(found_chars + f * (width + 1), classes, n_classes * sizeof(Py_UCS4)) == 0):
-                    break
-            else:
-                f = n_found
-            if f == n_found or cost < found_sizes[3 * f + 2]:  # new, or cheaper: its slots now
-                if f == n_found:
-                    if n_found == room:
+            h = _fnv(14695981039346656037ULL, classes, n_classes)
+            slot = _probe(table, 2 * room - 1, found_sizes, found_chars, width, classes, n_classes, h)
+            f = table[slot] - 1
+            if f < 0 or cost < found_sizes[4 * f + 2]:  # new, or cheaper: its slots now
+                if f < 0:
+                    f = n_found
+                    if n_found == room:  # kept at most half full
                         room *= 2
-                        if not (_grown(<void **> &found_chars, room * (width + 1) * sizeof(Py_UCS4))
+                        PyMem_Free(table)
+                        table = <Py_ssize_t *> PyMem_Calloc(2 * room, sizeof(Py_ssize_t))
+                        if not (table != NULL
+                                and _grown(<void **> &found_chars, room * (width + 1) * sizeof(Py_UCS4))
                                 and _grown(<void **> &found_bounds, room * (width + 1) * sizeof(Py_ssize_t))
-                                and _grown(<void **> &found_sizes, room * 3 * sizeof(Py_ssize_t))):
+                                and _grown(<void **> &found_sizes, room * 4 * sizeof(Py_ssize_t))):
                             raise MemoryError()
+                        for k in range(n_found):  # each key again by its hash (all distinct)
+                            table[_probe(table, 2 * room - 1, found_sizes, found_chars, width, NULL, -1,
+                                         <uint64_t> found_sizes[4 * k + 3])] = k + 1
+                        slot = _probe(table, 2 * room - 1, found_sizes, found_chars, width, classes, n_classes, h)
+                    table[slot] = f + 1
                     n_found += 1
                 memcpy(found_chars + f * (width + 1), classes, n_classes * sizeof(Py_UCS4))
                 memcpy(found_chars + f * (width + 1) + n_classes, slot_chars, n_slot_chars * sizeof(Py_UCS4))
                 memcpy(found_bounds + f * (width + 1), bounds, (n_classes + 1) * sizeof(Py_ssize_t))
-                found_sizes[3 * f], found_sizes[3 * f + 1], found_sizes[3 * f + 2] = n_classes, n_slot_chars, cost
+                found_sizes[4 * f], found_sizes[4 * f + 1], found_sizes[4 * f + 2] = n_classes, n_slot_chars, cost
+                found_sizes[4 * f + 3] = <Py_ssize_t> h
             # the next combination, the last unit fastest (itertools.product)
             done = True
             for i in range(n - 1, -1, -1):
@@ -2750,15 +2762,15 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
         for k in range(min(n_found, max_keys)):
             best = k
             for f in range(k + 1, n_found):
-                if _before(found_chars + order[f] * (width + 1), found_sizes[3 * order[f]], found_sizes[3 * order[f] + 2],
-                           found_chars + order[best] * (width + 1), found_sizes[3 * order[best]],
-                           found_sizes[3 * order[best] + 2]):
+                if _before(found_chars + order[f] * (width + 1), found_sizes[4 * order[f]], found_sizes[4 * order[f] + 2],
+                           found_chars + order[best] * (width + 1), found_sizes[4 * order[best]],
+                           found_sizes[4 * order[best] + 2]):
                     best = f
             order[k], order[best] = order[best], order[k]
             f = order[k]
-            out.append((ucs4_str(found_chars + f * (width + 1), found_sizes[3 * f]), found_sizes[3 * f + 2],
-                        _slots(found_chars + f * (width + 1) + found_sizes[3 * f], found_bounds + f * (width + 1),
-                               found_sizes[3 * f], found_sizes[3 * f + 1])))
+            out.append((ucs4_str(found_chars + f * (width + 1), found_sizes[4 * f]), found_sizes[4 * f + 2],
+                        _slots(found_chars + f * (width + 1) + found_sizes[4 * f], found_bounds + f * (width + 1),
+                               found_sizes[4 * f], found_sizes[4 * f + 1])))
         return tuple(out)
     finally:
         PyMem_Free(count)
@@ -2766,7 +2778,23 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
         PyMem_Free(found_chars)
         PyMem_Free(found_bounds)
         PyMem_Free(found_sizes)
+        PyMem_Free(table)
         PyMem_Free(order)
+
+
+cdef inline Py_ssize_t _probe(const Py_ssize_t *table, Py_ssize_t mask, const Py_ssize_t *sizes, const Py_UCS4 *chars,
+                              Py_ssize_t width, const Py_UCS4 *key, Py_ssize_t n, uint64_t h) noexcept:
+    """The slot of ``table`` (numbers + 1 of keys found, 0 for none) that holds the key of ``n``
+    classes ``key`` with hash ``h``, or the empty one where it goes; ``n`` -1: the first empty
+    one for that hash (the keys are distinct)."""
+    cdef Py_ssize_t slot = <Py_ssize_t> (h & <uint64_t> mask), f
+    while table[slot]:
+        f = table[slot] - 1
+        if (n >= 0 and <uint64_t> sizes[4 * f + 3] == h and sizes[4 * f] == n
+                and memcmp(chars + f * (width + 1), key, n * sizeof(Py_UCS4)) == 0):
+            break
+        slot = (slot + 1) & mask
+    return slot
 
 
 cdef bint _grown(void **block, size_t size) noexcept:

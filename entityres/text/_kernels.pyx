@@ -2752,7 +2752,7 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
                 at[i] = 0
             if done:
                 break
-        # the max_keys first by (cost, key): a selection, as few are kept of few found
+        # the max_keys first by (cost, key): a selection, max_keys passes over those found
         order = <Py_ssize_t *> PyMem_Malloc((n_found + 1) * sizeof(Py_ssize_t))
         if order == NULL:
             raise MemoryError()

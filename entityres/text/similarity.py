@@ -93,7 +93,8 @@ def word_profile(word: str, lang: str | None = None, spelling: str | None = None
     # a reading's codes are distinct already (latin_codes): a Latin word has one reading
     codes = latin_codes(readings[0]) if len(readings) == 1 else tuple(dict.fromkeys([c for r in readings for c in latin_codes(r)]))
     found = word_key_slots(word, spelling)
-    keys = tuple([(k, c) for k, c, _ in found])  # a list, not a generator: compiled, one is filled in a loop, the other resumed per item
+    # lists, not generators: compiled, a list is filled in a loop, a generator resumed per item
+    keys = tuple([(k, c) for k, c, _ in found])
     surface = _surface(word, arabic)
     return Word(word, keys, codes or ("",), _weight(keys), arabic, surface, part_symbol(surface),
                 tuple([s for _, _, s in found]))

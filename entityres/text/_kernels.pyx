@@ -582,21 +582,29 @@ cdef void _sort_readings(_Text *x, Py_ssize_t n) noexcept:
             x[j] = held
 
 
+cdef inline Py_ssize_t _find(const Py_ssize_t *table, Py_ssize_t mask, const _Text *kept, const _Text *t) noexcept:
+    """The place of ``table`` (a hash table of numbers of ``kept``, -1 for none; ``mask`` + 1 places,
+    a power of two) that holds the text equal to ``t``, or the empty one where it goes."""
+    cdef Py_ssize_t at = <Py_ssize_t> (t.hash & <uint64_t> mask)
+    cdef const _Text *k
+    while table[at] >= 0:
+        k = &kept[table[at]]
+        if k.hash == t.hash and k.n == t.n and memcmp(k.chars, t.chars, k.n * sizeof(Py_UCS4)) == 0:
+            break
+        at = (at + 1) & mask
+    return at
+
+
 cdef Py_ssize_t _distinct(_Text *x, Py_ssize_t n, Py_ssize_t *table, Py_ssize_t size) noexcept:
     """Keeps one entry a text, at its least cost, in the first places of ``x``; returns how many.
     ``table`` (``size`` places, a power of two above ``n``) is scratch for a hash table."""
     cdef Py_ssize_t i, at, u = 0
-    cdef _Text *kept
     memset(table, -1, size * sizeof(Py_ssize_t))
     for i in range(n):
-        at = <Py_ssize_t> (x[i].hash & <uint64_t> (size - 1))
-        while table[at] >= 0:
-            kept = &x[table[at]]
-            if kept.hash == x[i].hash and kept.n == x[i].n and memcmp(kept.chars, x[i].chars, kept.n * sizeof(Py_UCS4)) == 0:
-                if x[i].cost < kept.cost:
-                    kept.cost = x[i].cost
-                break
-            at = (at + 1) & (size - 1)
+        at = _find(table, size - 1, x, &x[i])
+        if table[at] >= 0:
+            if x[i].cost < x[table[at]].cost:
+                x[table[at]].cost = x[i].cost
         else:
             table[at] = u
             x[u] = x[i]
@@ -2614,18 +2622,6 @@ def latin_units(str word, LatinRules rules) -> list:
 
 # --- keys: every key a word's letter options make ------------------------------------------------
 
-cdef int _before(const Py_UCS4 *a, Py_ssize_t na, long ca, const Py_UCS4 *b, Py_ssize_t nb, long cb) noexcept:
-    """Whether key ``a`` of cost ``ca`` ranks before key ``b`` of cost ``cb``: cheaper first, then
-    by key as Python orders strs (code point by code point, a prefix first)."""
-    cdef Py_ssize_t k
-    if ca != cb:
-        return ca < cb
-    for k in range(min(na, nb)):
-        if a[k] != b[k]:
-            return a[k] < b[k]
-    return na < nb
-
-
 def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_combos):
     """All keys from per-unit class options, as ``(key, choices off the first, vowel slots)``,
     cheapest first (then by key), at most ``max_keys`` (:func:`entityres.text.keys._expand` says how).
@@ -2638,8 +2634,7 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
     returned are made strings (a word's combinations made a str each, and its slots a tuple).
     """
     cdef Py_ssize_t n = len(units), i, k, f, n_classes, n_slot_chars, cost, longest_option = 0, letters = 0
-    cdef Py_ssize_t n_ambiguous = 0, kept, width, n_found = 0, room = 8, best
-    cdef uint64_t h
+    cdef Py_ssize_t n_ambiguous = 0, kept, width, n_found = 0, room = 8, best, slot
     cdef list texts = [], options = []
     cdef tuple opts
     cdef str opt, text
@@ -2649,15 +2644,15 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
     cdef Py_UCS4 *classes
     cdef Py_UCS4 *slot_chars
     cdef Py_UCS4 c
-    # the keys found: by number, its classes and slot letters (width each), its bounds (width + 1),
-    # its class count, slot letter count, cost and hash; and a hash table of their numbers + 1
-    # (a word of six units of four options each has 4,096 combinations)
+    # the keys found as texts (cost, classes, hash), each with its slot letters after its classes
+    # (width a key) and its bounds (width + 2), and a hash table of their numbers (a word of six
+    # units of four options each has 4,096 combinations)
+    cdef _Text combo
+    cdef _Text *found = NULL
     cdef Py_UCS4 *found_chars = NULL
     cdef Py_ssize_t *found_bounds = NULL
-    cdef Py_ssize_t *found_sizes = NULL  # classes, slot letters, cost, hash: four a key
     cdef Py_ssize_t *table = NULL
     cdef Py_ssize_t *order = NULL
-    cdef Py_ssize_t slot
     cdef bint done
     for text, raw in units:
         opts = tuple(raw)
@@ -2690,12 +2685,11 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
             if count[i] == 0:
                 return ()
             at[i] = 0
-        found_chars = <Py_UCS4 *> PyMem_Malloc(room * (width + 1) * sizeof(Py_UCS4))
-        found_bounds = <Py_ssize_t *> PyMem_Malloc(room * (width + 1) * sizeof(Py_ssize_t))
-        found_sizes = <Py_ssize_t *> PyMem_Malloc(room * 4 * sizeof(Py_ssize_t))
-        table = <Py_ssize_t *> PyMem_Calloc(2 * room, sizeof(Py_ssize_t))
-        if found_chars == NULL or found_bounds == NULL or found_sizes == NULL or table == NULL:
-            raise MemoryError()
+        found = <_Text *> _grow(NULL, room * sizeof(_Text))
+        found_chars = <Py_UCS4 *> _grow(NULL, room * (width + 1) * sizeof(Py_UCS4))
+        found_bounds = <Py_ssize_t *> _grow(NULL, room * (width + 2) * sizeof(Py_ssize_t))
+        table = <Py_ssize_t *> _grow(NULL, 2 * room * sizeof(Py_ssize_t))
+        memset(table, -1, 2 * room * sizeof(Py_ssize_t))
         while True:
             n_classes = n_slot_chars = cost = 0
             bounds[0] = 0
@@ -2716,32 +2710,32 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
                     classes[n_classes] = c
                     n_classes += 1
                     bounds[n_classes] = n_slot_chars
-            h = _fnv(14695981039346656037ULL, classes, n_classes)
-            slot = _probe(table, 2 * room - 1, found_sizes, found_chars, width, classes, n_classes, h)
-            f = table[slot] - 1
-            if f < 0 or cost < found_sizes[4 * f + 2]:  # new, or cheaper: its slots now
+            bounds[n_classes + 1] = n_slot_chars  # the last slot ends with the letters
+            combo.cost, combo.chars, combo.n = cost, classes, n_classes
+            combo.hash = _fnv(14695981039346656037ULL, classes, n_classes)
+            slot = _find(table, 2 * room - 1, found, &combo)
+            f = table[slot]
+            if f < 0 or combo.cost < found[f].cost:  # new, or cheaper: its slots now
                 if f < 0:
                     f = n_found
                     if n_found == room:  # kept at most half full
                         room *= 2
-                        PyMem_Free(table)
-                        table = <Py_ssize_t *> PyMem_Calloc(2 * room, sizeof(Py_ssize_t))
-                        if not (table != NULL
-                                and _grown(<void **> &found_chars, room * (width + 1) * sizeof(Py_UCS4))
-                                and _grown(<void **> &found_bounds, room * (width + 1) * sizeof(Py_ssize_t))
-                                and _grown(<void **> &found_sizes, room * 4 * sizeof(Py_ssize_t))):
-                            raise MemoryError()
-                        for k in range(n_found):  # each key again by its hash (all distinct)
-                            table[_probe(table, 2 * room - 1, found_sizes, found_chars, width, NULL, -1,
-                                         <uint64_t> found_sizes[4 * k + 3])] = k + 1
-                        slot = _probe(table, 2 * room - 1, found_sizes, found_chars, width, classes, n_classes, h)
-                    table[slot] = f + 1
+                        found = <_Text *> _grow(found, room * sizeof(_Text))
+                        found_chars = <Py_UCS4 *> _grow(found_chars, room * (width + 1) * sizeof(Py_UCS4))
+                        found_bounds = <Py_ssize_t *> _grow(found_bounds, room * (width + 2) * sizeof(Py_ssize_t))
+                        table = <Py_ssize_t *> _grow(table, 2 * room * sizeof(Py_ssize_t))
+                        memset(table, -1, 2 * room * sizeof(Py_ssize_t))
+                        for k in range(n_found):  # moved: each key again, by its hash
+                            found[k].chars = found_chars + k * (width + 1)
+                            table[_find(table, 2 * room - 1, found, &found[k])] = k
+                        slot = _find(table, 2 * room - 1, found, &combo)
+                    table[slot] = f
                     n_found += 1
-                memcpy(found_chars + f * (width + 1), classes, n_classes * sizeof(Py_UCS4))
-                memcpy(found_chars + f * (width + 1) + n_classes, slot_chars, n_slot_chars * sizeof(Py_UCS4))
-                memcpy(found_bounds + f * (width + 1), bounds, (n_classes + 1) * sizeof(Py_ssize_t))
-                found_sizes[4 * f], found_sizes[4 * f + 1], found_sizes[4 * f + 2] = n_classes, n_slot_chars, cost
-                found_sizes[4 * f + 3] = <Py_ssize_t> h
+                found[f] = combo
+                found[f].chars = found_chars + f * (width + 1)
+                memcpy(found[f].chars, classes, n_classes * sizeof(Py_UCS4))
+                memcpy(found[f].chars + n_classes, slot_chars, n_slot_chars * sizeof(Py_UCS4))
+                memcpy(found_bounds + f * (width + 2), bounds, (n_classes + 2) * sizeof(Py_ssize_t))
             # the next combination, the last unit fastest (itertools.product)
             done = True
             for i in range(n - 1, -1, -1):
@@ -2752,67 +2746,38 @@ def expand_keys(list units, bint collapse, Py_ssize_t max_keys, Py_ssize_t max_c
                 at[i] = 0
             if done:
                 break
-        # the max_keys first by (cost, key): a selection, max_keys passes over those found
-        order = <Py_ssize_t *> PyMem_Malloc((n_found + 1) * sizeof(Py_ssize_t))
-        if order == NULL:
-            raise MemoryError()
+        # the max_keys first as Python sorts (cost, key): a selection, max_keys passes over those found
+        order = <Py_ssize_t *> _grow(NULL, n_found * sizeof(Py_ssize_t))
         for f in range(n_found):
             order[f] = f
         out = []
         for k in range(min(n_found, max_keys)):
             best = k
             for f in range(k + 1, n_found):
-                if _before(found_chars + order[f] * (width + 1), found_sizes[4 * order[f]], found_sizes[4 * order[f] + 2],
-                           found_chars + order[best] * (width + 1), found_sizes[4 * order[best]],
-                           found_sizes[4 * order[best] + 2]):
+                if _compare_readings(&found[order[f]], &found[order[best]]) < 0:
                     best = f
             order[k], order[best] = order[best], order[k]
             f = order[k]
-            out.append((ucs4_str(found_chars + f * (width + 1), found_sizes[4 * f]), found_sizes[4 * f + 2],
-                        _slots(found_chars + f * (width + 1) + found_sizes[4 * f], found_bounds + f * (width + 1),
-                               found_sizes[4 * f], found_sizes[4 * f + 1])))
+            out.append((ucs4_str(found[f].chars, found[f].n), <Py_ssize_t> found[f].cost,
+                        _slots(found[f].chars + found[f].n, found_bounds + f * (width + 2), found[f].n)))
         return tuple(out)
     finally:
         PyMem_Free(count)
         PyMem_Free(classes)
+        PyMem_Free(found)
         PyMem_Free(found_chars)
         PyMem_Free(found_bounds)
-        PyMem_Free(found_sizes)
         PyMem_Free(table)
         PyMem_Free(order)
 
 
-cdef inline Py_ssize_t _probe(const Py_ssize_t *table, Py_ssize_t mask, const Py_ssize_t *sizes, const Py_UCS4 *chars,
-                              Py_ssize_t width, const Py_UCS4 *key, Py_ssize_t n, uint64_t h) noexcept:
-    """The slot of ``table`` (numbers + 1 of keys found, 0 for none) that holds the key of ``n``
-    classes ``key`` with hash ``h``, or the empty one where it goes; ``n`` -1: the first empty
-    one for that hash (the keys are distinct)."""
-    cdef Py_ssize_t slot = <Py_ssize_t> (h & <uint64_t> mask), f
-    while table[slot]:
-        f = table[slot] - 1
-        if (n >= 0 and <uint64_t> sizes[4 * f + 3] == h and sizes[4 * f] == n
-                and memcmp(chars + f * (width + 1), key, n * sizeof(Py_UCS4)) == 0):
-            break
-        slot = (slot + 1) & mask
-    return slot
-
-
-cdef bint _grown(void **block, size_t size) noexcept:
-    """``*block`` reallocated to ``size`` bytes; False (the block as it was) when memory runs out."""
-    cdef void *more = PyMem_Realloc(block[0], size)
-    if more == NULL:
-        return False
-    block[0] = more
-    return True
-
-
-cdef tuple _slots(const Py_UCS4 *chars, const Py_ssize_t *bounds, Py_ssize_t n_classes, Py_ssize_t n_chars):
-    """A key's vowel slots: the letters before each of its ``n_classes`` classes (``chars`` from
-    ``bounds[k]`` to ``bounds[k + 1]``), and those after the last."""
+cdef tuple _slots(const Py_UCS4 *letters, const Py_ssize_t *bounds, Py_ssize_t n_classes):
+    """A key's vowel slots: the letters before each of its ``n_classes`` classes and after the
+    last, slot ``k`` from ``bounds[k]`` to ``bounds[k + 1]``."""
     cdef tuple out = PyTuple_New(n_classes + 1)
     cdef Py_ssize_t k
     for k in range(n_classes + 1):
-        item = ucs4_str(chars + bounds[k], (bounds[k + 1] if k < n_classes else n_chars) - bounds[k])
+        item = ucs4_str(letters + bounds[k], bounds[k + 1] - bounds[k])
         Py_INCREF(item)  # PyTuple_SET_ITEM steals it
         PyTuple_SET_ITEM(out, k, item)
     return out

@@ -1734,27 +1734,45 @@ def word_similarity(a, b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules 
     return _word_similarity(<tuple> a, <tuple> b, max_keys, shortlist, rules, need)
 
 
+cdef inline double _share(Py_ssize_t nx, Py_ssize_t ny) noexcept:
+    """:func:`_length_share` of strings of ``nx`` and ``ny`` characters."""
+    cdef Py_ssize_t total = nx + ny
+    return 1.0 if total == 0 else 1.0 - <double> (total - 2 * (nx if nx < ny else ny)) / <double> total
+
+
 cdef inline double _length_share(str x, str y) noexcept:
     """At least the Indel similarity of ``x`` and ``y``: the shorter whole in the longer is the most
     two strings can share. The formula is :func:`_indel_similarity`'s, so rounding cannot put the
     bound below the score."""
-    cdef Py_ssize_t nx = PyUnicode_GET_LENGTH(x), ny = PyUnicode_GET_LENGTH(y), total = nx + ny
-    return 1.0 if total == 0 else 1.0 - <double> (total - 2 * (nx if nx < ny else ny)) / <double> total
+    return _share(PyUnicode_GET_LENGTH(x), PyUnicode_GET_LENGTH(y))
 
 
 cdef double _lengths_bound(tuple a, tuple b) except -1.0:
     """At least the best Indel similarity of a string of ``a`` and one of ``b`` (1.0 when either is
-    empty, which :func:`_best_indel_similarity` refuses)."""
+    empty, which :func:`_best_indel_similarity` refuses). Only lengths count: ``b``'s are read once,
+    and two strings of one length end the search (a share is at most 1)."""
+    cdef Py_ssize_t na = len(a), nb = len(b), i, j, n
     cdef double best = 0.0, s
-    cdef str x, y
-    if not a or not b:
+    cdef Py_ssize_t stack[STACK]
+    cdef Py_ssize_t *lengths
+    if not na or not nb:
         return 1.0
-    for x in a:
-        for y in b:
-            s = _length_share(x, y)
-            if s > best:
-                best = s
-    return best
+    lengths = <Py_ssize_t *> scratch(stack, sizeof(stack), nb * sizeof(Py_ssize_t))
+    try:
+        for j in range(nb):
+            lengths[j] = PyUnicode_GET_LENGTH(<str?> b[j])
+        for i in range(na):
+            n = PyUnicode_GET_LENGTH(<str?> a[i])
+            for j in range(nb):
+                s = _share(n, lengths[j])
+                if s > best:
+                    best = s
+                    if best >= 1.0:
+                        return best
+        return best
+    finally:
+        if lengths != stack:
+            PyMem_Free(lengths)
 
 
 cdef double _score_bound(double key_sim, double read_sim, double surface_sim, bint same_script, long weight_a,

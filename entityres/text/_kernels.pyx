@@ -1716,9 +1716,7 @@ cdef double _word_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t s
 
 
 cdef inline bint _same_name(tuple a, tuple b) except -1:
-    # Word fields: text 0, part 6 (None or a str); compared as strings, not through Python's ==
-    cdef str text_a = a[0], text_b = b[0], part_a = a[6], part_b = b[6]
-    return text_a == text_b or (part_a is not None and part_a == part_b)
+    return a[0] == b[0] or (a[6] is not None and a[6] == b[6])
 
 
 cdef double _word_bound(tuple a, tuple b, Py_ssize_t max_keys, ScoreRules r) except -2.0:

@@ -566,22 +566,6 @@ cdef inline int _compare_readings(const _Text *a, const _Text *b) noexcept:
     return c if c else _compare_texts(a, b)
 
 
-cdef void _sort_readings(_Text *x, Py_ssize_t n) noexcept:
-    """Shell sort (Ciura's gaps): a beam's few dozen candidates sort faster inline than through qsort."""
-    cdef Py_ssize_t[9] gaps = [1750, 701, 301, 132, 57, 23, 10, 4, 1]
-    cdef Py_ssize_t g, gap, i, j
-    cdef _Text held
-    for g in range(9):
-        gap = gaps[g]
-        for i in range(gap, n):
-            held = x[i]
-            j = i
-            while j >= gap and _compare_readings(&x[j - gap], &held) > 0:
-                x[j] = x[j - gap]
-                j -= gap
-            x[j] = held
-
-
 cdef inline Py_ssize_t _find(const Py_ssize_t *table, Py_ssize_t mask, const _Text *kept, const _Text *t) noexcept:
     """The place of ``table`` (a hash table of numbers of ``kept``, -1 for none; ``mask`` + 1 places,
     a power of two) that holds the text equal to ``t``, or the empty one where it goes."""
@@ -781,7 +765,7 @@ def kbest_readings(list steps, Py_ssize_t width, Py_ssize_t k):
                 if u >= width or want >= n:
                     break
                 want *= 2
-            _sort_readings(cand, u)
+            _shell_sort(cand, u)
             nb = min(u, width)
             beam = <_Text *> _grow(beam, max(nb, 1) * sizeof(_Text))
             total = 0
@@ -818,11 +802,9 @@ cdef inline int _compare_positions(int x0, int x1, int y0, int y1) noexcept nogi
     return -1 if x1 < y1 else 1
 
 
-cdef int _compare_units(const void *x, const void *y) noexcept nogil:
+cdef inline int _compare_units(const _Unit *a, const _Unit *b) noexcept nogil:
     """Higher similarity first (a bound before a score as high), then fewer words, then by positions
-    (no two units share all)."""
-    cdef const _Unit *a = <const _Unit *> x
-    cdef const _Unit *b = <const _Unit *> y
+    (no two units share all, so any sort puts them in one order)."""
     cdef int na = 2 + (a.a1 >= 0) + (a.b1 >= 0), nb = 2 + (b.a1 >= 0) + (b.b1 >= 0), c
     if a.score != b.score:
         return -1 if a.score > b.score else 1
@@ -832,6 +814,35 @@ cdef int _compare_units(const void *x, const void *y) noexcept nogil:
         return -1 if na < nb else 1
     c = _compare_positions(a.a0, a.a1, b.a0, b.a1)
     return c if c else _compare_positions(a.b0, a.b1, b.b0, b.b1)
+
+
+ctypedef fused _Sorted:
+    _Text
+    _Unit
+
+
+cdef inline bint _after(const _Sorted *a, const _Sorted *b) noexcept:
+    if _Sorted is _Text:
+        return _compare_readings(a, b) > 0
+    else:
+        return _compare_units(a, b) > 0
+
+
+cdef void _shell_sort(_Sorted *x, Py_ssize_t n) noexcept:
+    """Shell sort (Ciura's gaps): a beam's few dozen readings and an alignment's few dozen units sort
+    faster inline than through qsort's calls of a comparison."""
+    cdef Py_ssize_t[9] gaps = [1750, 701, 301, 132, 57, 23, 10, 4, 1]
+    cdef Py_ssize_t g, gap, i, j
+    cdef _Sorted held
+    for g in range(9):
+        gap = gaps[g]
+        for i in range(gap, n):
+            held = x[i]
+            j = i
+            while j >= gap and _after(&x[j - gap], &held):
+                x[j] = x[j - gap]
+                j -= gap
+            x[j] = held
 
 
 cdef inline tuple _positions(int x0, int x1):
@@ -849,7 +860,7 @@ cdef list _greedy(_Unit *units, Py_ssize_t n, double floor, unsigned char *used_
     cdef Py_ssize_t k = 0, j
     cdef list out = []
     cdef _Unit u
-    qsort(units, n, sizeof(_Unit), _compare_units)
+    _shell_sort(units, n)
     memset(used_a, 0, n_a)
     memset(used_b, 0, n_b)
     while k < n:
@@ -888,14 +899,19 @@ cdef int _check_shape(list scores, Py_ssize_t rows, Py_ssize_t cols) except -1:
 
 
 cdef int _fill(_Unit *units, Py_ssize_t at, list scores, Py_ssize_t rows, Py_ssize_t cols, bint pair_in_a,
-               bint pair_in_b, bint lazy) except -1:
+               bint pair_in_b, bint lazy, double floor) except -1:
     """Units of ``scores`` (row i, column j at ``i * cols + j``; with ``lazy``, bounds of them): word
-    i (and i + 1 with ``pair_in_a``) of a against word j (and j + 1 with ``pair_in_b``) of b."""
+    i (and i + 1 with ``pair_in_a``) of a against word j (and j + 1 with ``pair_in_b``) of b. Those
+    below ``floor`` are left out: the greedy would neither take nor work them out, only sort them."""
     cdef Py_ssize_t i, j
+    cdef double score
     _check_shape(scores, rows, cols)
     for i in range(rows):
         for j in range(cols):
-            units[at].score = scores[i * cols + j]
+            score = scores[i * cols + j]
+            if score < floor:
+                continue
+            units[at].score = score
             units[at].a0, units[at].a1 = <int> i, (<int> i + 1 if pair_in_a else -1)
             units[at].b0, units[at].b1 = <int> j, (<int> j + 1 if pair_in_b else -1)
             units[at].lazy = lazy
@@ -929,14 +945,14 @@ cdef list _align_units(Py_ssize_t n_a, Py_ssize_t n_b, list sims, pair_a, pair_b
         PyMem_Free(used)
         raise MemoryError()
     try:
-        n = _fill(units, 0, sims, n_a, n_b, False, False, lazy is not None)
+        n = _fill(units, 0, sims, n_a, n_b, False, False, lazy is not None, floor)
         aligned = _greedy(units, n, floor, used, n_a, used + n_a, n_b, lazy)
         if len(aligned) == min(n_a, n_b) and all([(<tuple> s)[0] >= good for s in aligned]):
             return aligned
         if n_b > 1:
-            n = _fill(units, n, pair_b(), n_a, n_b - 1, False, True, lazy is not None)
+            n = _fill(units, n, pair_b(), n_a, n_b - 1, False, True, lazy is not None, floor)
         if n_a > 1:
-            n = _fill(units, n, pair_a(), n_a - 1, n_b, True, False, lazy is not None)
+            n = _fill(units, n, pair_a(), n_a - 1, n_b, True, False, lazy is not None, floor)
         return _greedy(units, n, floor, used, n_a, used + n_a, n_b, lazy)
     finally:
         PyMem_Free(units)

@@ -996,6 +996,19 @@ def test_a_bound_reads_more_readings_than_its_stack_holds():
         assert S.word_similarity(x, y, 6, 2, floor=score + 0.01) == -1.0
 
 
+def test_a_bound_reads_the_sizes_of_the_word_it_is_given_however_many_words_pass():
+    # The bounds keep the sizes of the words they read last (by address, each word held). Words
+    # made and dropped one after another, more of them than are kept, each with readings of its own
+    # length: the floor at each one's score is reached only if the bound read that word's sizes.
+    umerov, umarov = word_profile("Umerov"), word_profile("Umarov")
+    code = umerov.codes[0]
+    for i in range(3000):
+        other = umarov._replace(codes=(code + "K" * (i % 9),))
+        score = S.word_similarity(umerov, other, 6, 2)
+        for x, y in ((umerov, other), (other, umerov)):
+            assert S.word_similarity(x, y, 6, 2, floor=score) == score
+
+
 def reference_unit_similarities(units, targets, max_keys, shortlist) -> list[float]:
     return [-1.0 if u is None or t is None else max(reference_word_similarity(w, t, max_keys, shortlist) - p for w, p in u)
             for u in units for t in targets]

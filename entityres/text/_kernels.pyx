@@ -1648,40 +1648,114 @@ def vowel_swaps(str a, str b, str vowels) -> int:
     return _vowel_swaps(a, b, vowels)
 
 
-cdef int _reading_bounds(tuple a, tuple b, double *read_sim, double *surface) except -1:
-    """The bounds from lengths of the readings' and the surfaces' scores of ``a`` and ``b``: the
-    parts of :func:`_first_bound` that :func:`_fuzzy_similarity`'s later cuts read."""
-    surface[0] = _length_share(a[5], b[5])
-    read_sim[0] = _lengths_bound(a[2], b[2])
+cdef struct _Sized:
+    PyObject *word  # held, so that its address names it: a profile (similarity.Word)
+    PyObject *table  # held: the CostTable its keys are weighed by
+    _Weighed *keys  # every key's weight and classes
+    Py_ssize_t n_keys
+    Py_ssize_t *codes  # every code's length
+    Py_ssize_t n_codes
+    Py_ssize_t surface  # the surface's length
+    long weight
+    bint arabic
+
+
+cdef enum:
+    SIZED_SETS = 512  # two words a set: more than the words a query's alignments bound at once
+
+
+# The bounds from lengths read the same words again and again: a query's units against every
+# alias word, an alias word against every unit. Their sizes are read once and kept here.
+cdef _Sized _sized[2 * SIZED_SETS]
+
+
+cdef int _read_sized(_Sized *s, tuple word, CostTable t) except -1:
+    """The sizes of ``word`` (a Word) read into ``s``, which lets go of what it held once they are read."""
+    cdef tuple keys = <tuple?> word[1], codes = <tuple?> word[2]
+    cdef Py_ssize_t i, nk = len(keys), nc = len(codes)
+    cdef long weight = word[3]
+    cdef bint arabic = word[4]
+    cdef Py_ssize_t surface = PyUnicode_GET_LENGTH(<str?> word[5])
+    cdef void *memory = PyMem_Malloc(nk * sizeof(_Weighed) + nc * sizeof(Py_ssize_t) + 1)
+    if memory == NULL:
+        raise MemoryError()
+    try:
+        _weigh_keys(keys, nk, t, <_Weighed *> memory)
+        for i in range(nc):
+            (<Py_ssize_t *> (<_Weighed *> memory + nk))[i] = PyUnicode_GET_LENGTH(<str?> codes[i])
+    except BaseException:
+        PyMem_Free(memory)
+        raise
+    _release_sized(s)
+    Py_INCREF(word)
+    Py_INCREF(t)
+    s.word, s.table = <PyObject *> word, <PyObject *> t
+    s.keys, s.n_keys = <_Weighed *> memory, nk
+    s.codes, s.n_codes = <Py_ssize_t *> (<_Weighed *> memory + nk), nc
+    s.surface, s.weight, s.arabic = surface, weight, arabic
     return 0
+
+
+cdef void _release_sized(_Sized *s) noexcept:
+    if s.word != NULL:
+        PyMem_Free(s.keys)
+        Py_DECREF(<object> s.word)
+        Py_DECREF(<object> s.table)
+        s.word = NULL
+
+
+cdef const _Sized *_sizes(tuple word, CostTable t, const _Sized *keep) except NULL:
+    """The sizes of ``word`` by ``t``, kept from an earlier call or read now into the set its
+    address picks (the last used first); the sizes at ``keep`` stay where they are."""
+    cdef size_t h = ((<size_t> <void *> word) >> 4) * <size_t> 0x9E3779B97F4A7C15ULL
+    cdef _Sized *s = &_sized[2 * ((h >> 32) % SIZED_SETS)]
+    cdef _Sized held
+    if s[0].word == <PyObject *> word and s[0].table == <PyObject *> t:
+        return &s[0]
+    if s[1].word == <PyObject *> word and s[1].table == <PyObject *> t:
+        if &s[0] == keep or &s[1] == keep:
+            return &s[1]
+        held = s[1]  # the last used first
+        s[1] = s[0]
+        s[0] = held
+        return &s[0]
+    if &s[0] == keep:
+        _read_sized(&s[1], word, t)
+        return &s[1]
+    if &s[1] != keep:
+        _release_sized(&s[1])
+        s[1] = s[0]
+        s[0].word = NULL
+    _read_sized(&s[0], word, t)
+    return &s[0]
 
 
 cdef double _first_bound(tuple a, tuple b, Py_ssize_t max_keys, ScoreRules r, double *key_sim, double *read_sim,
                          double *surface) except -2.0:
     """At least :func:`_fuzzy_similarity` of ``a`` and ``b`` from lengths alone (the keys' weights
     for a balanced table, the readings', the surfaces'), leaving each part's bound for the next."""
-    _reading_bounds(a, b, read_sim, surface)
-    key_sim[0] = _length_bound(a[1], b[1], max_keys, r.alt_class, r.compare) if r.compare.balanced else 1.0
-    return _score_bound(key_sim[0], read_sim[0], surface[0], <bint> a[4] == <bint> b[4], a[3], b[3], r)
+    cdef const _Sized *x = _sizes(a, r.compare, NULL)
+    cdef const _Sized *y = _sizes(b, r.compare, x)
+    surface[0] = _share(x.surface, y.surface)
+    read_sim[0] = _lengths_bound(x.codes, x.n_codes, y.codes, y.n_codes)
+    key_sim[0] = _weights_bound(x.keys, min(x.n_keys, max_keys), y.keys, min(y.n_keys, max_keys), r.alt_class) \
+        if r.compare.balanced else 1.0
+    return _score_bound(key_sim[0], read_sim[0], surface[0], x.arabic == y.arabic, x.weight, y.weight, r)
 
 
 cdef double _fuzzy_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules r,
-                              double need=-INFINITY, bint reached=False) except -2.0:
+                              double need=-INFINITY) except -2.0:
     # a and b are laid out as similarity.Word (a tuple): text, keys, codes, weight, arabic, surface, part, slots.
     # With need, for callers that drop a score below it: -1.0 as soon as a bound says the score is,
     # from the lengths (the keys' weights for a balanced table, the readings', the surfaces'), then
     # the keys' score, then the readings' (the written vowels, the most work, only lower it). The
     # keys come first: with the readings' length bound they rule out most pairs of words that
     # reach them (three in four of the matcher's), and the readings' score costs as much again.
-    # ``reached``: the caller's own bound from lengths (_unit_bound_of) already reached need, so
-    # only the parts of it that the later cuts read are worked out.
     cdef bint a_arabic = a[4], b_arabic = b[4], same = a_arabic == b_arabic, cut = need > -INFINITY
     cdef double key_sim, read_sim, score, surface
     cdef long weight_a = a[3], weight_b = b[3]
     need -= BOUND_SLACK
-    if cut and reached:
-        _reading_bounds(a, b, &read_sim, &surface)
-    elif cut and _first_bound(a, b, max_keys, r, &key_sim, &read_sim, &surface) < need:
+    if cut and _first_bound(a, b, max_keys, r, &key_sim, &read_sim, &surface) < need:
         return -1.0
     key_sim = _best_key_similarity(a[1], b[1], max_keys, shortlist, r.alt_class, r.compare)
     if cut and _score_bound(key_sim, read_sim, surface, same, weight_a, weight_b, r) < need:
@@ -1711,7 +1785,7 @@ def fuzzy_similarity(a, b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules
 
 
 cdef double _word_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules r,
-                             double need=-INFINITY, bint reached=False) except -2.0:
+                             double need=-INFINITY) except -2.0:
     # Word fields: text 0, part 6, pieces 8. One text or one known part is the same name; two known
     # parts that differ, or words written apart that do not split between the other's compound
     # parts, are at most different_part, whatever the fuzzy signals say.
@@ -1725,7 +1799,7 @@ cdef double _word_similarity(tuple a, tuple b, Py_ssize_t max_keys, Py_ssize_t s
         or (part_b is not None and pieces_a and not r.joins_into(pieces_a, part_b))
     if capped and r.different_part < need:  # at most different_part, below what is needed: not scored
         return -1.0
-    score = _fuzzy_similarity(a, b, max_keys, shortlist, r, need, reached)
+    score = _fuzzy_similarity(a, b, max_keys, shortlist, r, need)
     if capped:
         return r.different_part if r.different_part < score else score
     return score
@@ -1751,44 +1825,29 @@ def word_similarity(a, b, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules 
 
 
 cdef inline double _share(Py_ssize_t nx, Py_ssize_t ny) noexcept:
-    """:func:`_length_share` of strings of ``nx`` and ``ny`` characters."""
+    """At least the Indel similarity of strings of ``nx`` and ``ny`` characters: the shorter whole
+    in the longer is the most two strings can share. The formula is :func:`_indel_similarity`'s, so
+    rounding cannot put the bound below the score."""
     cdef Py_ssize_t total = nx + ny
     return 1.0 if total == 0 else 1.0 - <double> (total - 2 * (nx if nx < ny else ny)) / <double> total
 
 
-cdef inline double _length_share(str x, str y) noexcept:
-    """At least the Indel similarity of ``x`` and ``y``: the shorter whole in the longer is the most
-    two strings can share. The formula is :func:`_indel_similarity`'s, so rounding cannot put the
-    bound below the score."""
-    return _share(PyUnicode_GET_LENGTH(x), PyUnicode_GET_LENGTH(y))
-
-
-cdef double _lengths_bound(tuple a, tuple b) except -1.0:
-    """At least the best Indel similarity of a string of ``a`` and one of ``b`` (1.0 when either is
-    empty, which :func:`_best_indel_similarity` refuses). Only lengths count: ``b``'s are read once,
-    and two strings of one length end the search (a share is at most 1)."""
-    cdef Py_ssize_t na = len(a), nb = len(b), i, j, n
+cdef double _lengths_bound(const Py_ssize_t *a, Py_ssize_t na, const Py_ssize_t *b, Py_ssize_t nb) noexcept:
+    """At least the best Indel similarity of a string of lengths ``a`` and one of lengths ``b``
+    (1.0 when either has none, which :func:`_best_indel_similarity` refuses). Two strings of one
+    length end the search (a share is at most 1)."""
+    cdef Py_ssize_t i, j
     cdef double best = 0.0, s
-    cdef Py_ssize_t stack[STACK]
-    cdef Py_ssize_t *lengths
     if not na or not nb:
         return 1.0
-    lengths = <Py_ssize_t *> scratch(stack, sizeof(stack), nb * sizeof(Py_ssize_t))
-    try:
+    for i in range(na):
         for j in range(nb):
-            lengths[j] = PyUnicode_GET_LENGTH(<str?> b[j])
-        for i in range(na):
-            n = PyUnicode_GET_LENGTH(<str?> a[i])
-            for j in range(nb):
-                s = _share(n, lengths[j])
-                if s > best:
-                    best = s
-                    if best >= 1.0:
-                        return best
-        return best
-    finally:
-        if lengths != stack:
-            PyMem_Free(lengths)
+            s = _share(a[i], b[j])
+            if s > best:
+                best = s
+                if best >= 1.0:
+                    return best
+    return best
 
 
 cdef double _score_bound(double key_sim, double read_sim, double surface_sim, bint same_script, long weight_a,
@@ -1841,10 +1900,8 @@ cdef list _unit_similarities(tuple units, tuple targets, Py_ssize_t max_keys, Py
 
 
 cdef double _unit_score(tuple alternatives, tuple target, Py_ssize_t max_keys, Py_ssize_t shortlist, ScoreRules rules,
-                        double floor, bint reached=False) except -2.0:
-    """One score of :func:`unit_similarities`: ``alternatives`` (at least one) against ``target``.
-    ``reached``: the unit's bound (:func:`_unit_bound_of`) reached ``floor``, which, for a unit of
-    one alternative, is its scorer's first cut."""
+                        double floor) except -2.0:
+    """One score of :func:`unit_similarities`: ``alternatives`` (at least one) against ``target``."""
     cdef Py_ssize_t k
     cdef tuple alternative
     cdef double best = -1.0, s, penalty
@@ -1853,8 +1910,8 @@ cdef double _unit_score(tuple alternatives, tuple target, Py_ssize_t max_keys, P
         alternative = alternatives[k]
         penalty = alternative[1]
         s = _word_similarity(<tuple> alternative[0], target, max_keys, shortlist, rules,
-                             ((floor if k == 0 or best < floor else best) + penalty) if floored else -INFINITY,
-                             reached and floored and len(alternatives) == 1) - penalty
+                             ((floor if k == 0 or best < floor else best) + penalty) if floored else -INFINITY) \
+            - penalty
         if k == 0 or s > best:
             best = s
     return -1.0 if floored and best < floor else best
@@ -1903,14 +1960,14 @@ cdef class UnitScores:
             raise ValueError("these unit scores were kept for other units or other settings")
         return 0
 
-    cdef double score(self, Py_ssize_t unit, tuple alternatives, tuple target, bint reached) except -2.0:
+    cdef double score(self, Py_ssize_t unit, tuple alternatives, tuple target) except -2.0:
         cdef dict kept = <dict> self._by_unit[unit]
         cdef object at = PyLong_FromVoidPtr(<void *> target)
         cdef PyObject *found = PyDict_GetItem(kept, at)
         cdef double s
         if found != NULL:
             return <double> <object> found
-        s = _unit_score(alternatives, target, self.max_keys, self.shortlist, self.rules, self.floor, reached)
+        s = _unit_score(alternatives, target, self.max_keys, self.shortlist, self.rules, self.floor)
         kept[at] = s
         self._held.append(target)
         return s
@@ -1931,8 +1988,8 @@ cdef class _LazyUnits:
             return -1.0
         # its turn came: its bound reached the floor (_greedy)
         if self.kept is not None:
-            return self.kept.score(2 * u.a0 + (u.a1 >= 0), <tuple> unit, <tuple> target, True)
-        return _unit_score(<tuple> unit, <tuple> target, self.max_keys, self.shortlist, self.rules, self.floor, True)
+            return self.kept.score(2 * u.a0 + (u.a1 >= 0), <tuple> unit, <tuple> target)
+        return _unit_score(<tuple> unit, <tuple> target, self.max_keys, self.shortlist, self.rules, self.floor)
 
 
 def align_names(tuple units, tuple pair_units, tuple words, pairs, Py_ssize_t max_keys, Py_ssize_t shortlist,
@@ -2281,33 +2338,47 @@ cdef struct _Weighed:
     long classes  # its letters read as a rarer class
 
 
-cdef double _length_bound(tuple a, tuple b, Py_ssize_t max_keys, double penalty, CostTable t) except -1.0:
-    """At least :func:`best_key_similarity` (without shortlist) for a balanced table: each edit
-    changes the weight left to match by no more than it costs, so the distance is at least the
-    difference of the keys' weights, and a similarity at most the lighter weight over the heavier."""
-    cdef Py_ssize_t na = min(len(a), max_keys), nb = min(len(b), max_keys), i, j
-    cdef long ca
-    cdef double best = 0.0, s, wa, wb
+cdef int _weigh_keys(tuple keys, Py_ssize_t n, CostTable t, _Weighed *out) except -1:
+    """The first ``n`` ``(key, classes)`` pairs of ``keys`` as weights (:func:`_key_weight`) into ``out``."""
+    cdef Py_ssize_t i
     cdef tuple key
+    for i in range(n):
+        key = <tuple?> keys[i]
+        out[i].weight, out[i].classes = _key_weight(<str?> key[0], t), key[1]
+    return 0
+
+
+cdef double _weights_bound(const _Weighed *a, Py_ssize_t na, const _Weighed *b, Py_ssize_t nb,
+                           double penalty) noexcept:
+    """At least :func:`best_key_similarity` (without shortlist) of keys weighing ``a`` and ``b``
+    by a balanced table: each edit changes the weight left to match by no more than it costs, so
+    the distance is at least the difference of the keys' weights, and a similarity at most the
+    lighter weight over the heavier."""
+    cdef Py_ssize_t i, j
+    cdef double best = 0.0, s, wa, wb
+    for i in range(na):
+        wa = a[i].weight
+        for j in range(nb):
+            wb = b[j].weight
+            s = 1.0 if wa == wb else (wa / wb if wa < wb else wb / wa)
+            s -= penalty * <double> (a[i].classes + b[j].classes)
+            if s > best:
+                best = s
+    return best
+
+
+cdef double _length_bound(tuple a, tuple b, Py_ssize_t max_keys, double penalty, CostTable t) except -1.0:
+    """:func:`_weights_bound` of the first ``max_keys`` keys of ``a`` and of ``b``."""
+    cdef Py_ssize_t na = min(len(a), max_keys), nb = min(len(b), max_keys)
     cdef _Weighed stack[STACK]
-    cdef _Weighed *keys_b = <_Weighed *> scratch(stack, sizeof(stack), nb * sizeof(_Weighed))
+    cdef _Weighed *keys = <_Weighed *> scratch(stack, sizeof(stack), (na + nb) * sizeof(_Weighed))
     try:
-        for j in range(nb):  # each key of b read once
-            key = <tuple?> b[j]
-            keys_b[j].weight, keys_b[j].classes = _key_weight(<str?> key[0], t), key[1]
-        for i in range(na):
-            key = <tuple?> a[i]
-            wa, ca = _key_weight(<str?> key[0], t), key[1]
-            for j in range(nb):
-                wb = keys_b[j].weight
-                s = 1.0 if wa == wb else (wa / wb if wa < wb else wb / wa)
-                s -= penalty * <double> (ca + keys_b[j].classes)
-                if s > best:
-                    best = s
-        return best
+        _weigh_keys(a, na, t, keys)
+        _weigh_keys(b, nb, t, keys + na)
+        return _weights_bound(keys, na, keys + na, nb, penalty)
     finally:
-        if keys_b != &stack[0]:
-            PyMem_Free(keys_b)
+        if keys != &stack[0]:
+            PyMem_Free(keys)
 
 
 cdef double _unit_bound(tuple a, tuple b, Py_ssize_t max_keys, bint rough, ScoreRules r) except -2.0:

@@ -983,14 +983,14 @@ def test_word_similarity_with_a_floor_is_the_score_or_minus_one_below_it(a, b, k
 
 
 def test_a_bound_reads_more_readings_than_its_stack_holds():
-    # The readings' length bound keeps the other word's lengths on the stack up to 64 of them, then
-    # on the heap: the only reading as long as Umerov's is the hundredth, and the floor at the score
-    # is reached only if the bound read it.
+    # The readings' length bound reads every reading's length, however many (a word's sizes are kept
+    # on the heap, past any stack buffer): the only reading as long as Umerov's is the hundredth, and
+    # the floor at the score is reached only if the bound read it.
     umerov = word_profile("Umerov")
     longer = tuple(umerov.codes[0] + "K" * (1 + i % 7) for i in range(99)) + umerov.codes[:1]
     other = word_profile("Umarov")._replace(codes=longer)
     score = S.word_similarity(umerov, other, 6, 2)
-    assert score > 0.9  # read in full, the readings agree: a bound of the first 64 would be below it
+    assert score > 0.9  # read in full, the readings agree: a bound of the first 64 alone would be below it
     for x, y in ((umerov, other), (other, umerov)):
         assert S.word_similarity(x, y, 6, 2, floor=score) == score
         assert S.word_similarity(x, y, 6, 2, floor=score + 0.01) == -1.0

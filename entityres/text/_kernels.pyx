@@ -1676,22 +1676,23 @@ cdef int _read_sized(_Sized *s, tuple word, CostTable t) except -1:
     cdef long weight = word[3]
     cdef bint arabic = word[4]
     cdef Py_ssize_t surface = PyUnicode_GET_LENGTH(<str?> word[5])
-    cdef void *memory = PyMem_Malloc(nk * sizeof(_Weighed) + nc * sizeof(Py_ssize_t) + 1)
-    if memory == NULL:
+    cdef _Weighed *weighed = <_Weighed *> PyMem_Malloc(nk * sizeof(_Weighed) + nc * sizeof(Py_ssize_t) + 1)
+    if weighed == NULL:
         raise MemoryError()
+    cdef Py_ssize_t *lengths = <Py_ssize_t *> (weighed + nk)  # one block: the keys' weights, then the lengths
     try:
-        _weigh_keys(keys, nk, t, <_Weighed *> memory)
+        _weigh_keys(keys, nk, t, weighed)
         for i in range(nc):
-            (<Py_ssize_t *> (<_Weighed *> memory + nk))[i] = PyUnicode_GET_LENGTH(<str?> codes[i])
+            lengths[i] = PyUnicode_GET_LENGTH(<str?> codes[i])
     except BaseException:
-        PyMem_Free(memory)
+        PyMem_Free(weighed)
         raise
     _release_sized(s)
     Py_INCREF(word)
     Py_INCREF(t)
     s.word, s.table = <PyObject *> word, <PyObject *> t
-    s.keys, s.n_keys = <_Weighed *> memory, nk
-    s.codes, s.n_codes = <Py_ssize_t *> (<_Weighed *> memory + nk), nc
+    s.keys, s.n_keys = weighed, nk
+    s.codes, s.n_codes = lengths, nc
     s.surface, s.weight, s.arabic = surface, weight, arabic
     return 0
 

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from ..explanation import Explanation, Part
 from ..limits import check_name_words
-from ..memo import PAIRS
+from ..memo import PAIRS, WORDS
 from ..text import cues
 from ..text._kernels import AliasRules, UnitScores, aligned_score, blocking_ranked, heard_ranked, per_entry
 from .index import TYPE_CODES, Alias, Index, alias_title, exact_keys, profile_words, word_blocking_keys
@@ -119,8 +119,21 @@ def _alignment(query: Query, alias: Alias):
                        PAIR_FLOOR, GOOD_PAIR, query.kept)
 
 
-@lru_cache(maxsize=PAIRS)
 def _leading_title(key: str, lang: str | None) -> int:
+    """:func:`alias_title` of an alias's words (its exact key's). Whether a title may begin with
+    the first word is asked of the first word alone, which many aliases share; the rest only of
+    the few it may begin (a memo by key missed for most aliases of a large gazetteer)."""
+    first, _, rest = key.partition(" ")
+    return _titled(key, lang) if rest and _title_may_lead(first, lang) else 0
+
+
+@lru_cache(maxsize=WORDS)
+def _title_may_lead(first: str, lang: str | None) -> bool:
+    return cues.title_may_lead(first, lang)
+
+
+@lru_cache(maxsize=PAIRS)
+def _titled(key: str, lang: str | None) -> int:
     return alias_title(key.split(" "), lang)
 
 

@@ -283,6 +283,32 @@ def test_entries_below_the_need_change_nothing_returned(items, limit, data):
     assert returned([t for t in scored if t[0] >= need], limit) == returned(scored, limit)
 
 
+def reference_returned(scored, limit):
+    """rank_ties and returned as their docstrings say, with no shortcut: each run of ties taken from
+    all the entries left, each returned entry compared with every other."""
+    from entityres.gazetteer.match import PROMINENCE_MARGIN, TIE
+
+    rest, ranked = sorted(scored, key=lambda t: (-t[0], t[2])), []
+    while rest:
+        tied = [t for t in rest if rest[0][0] - t[0] <= TIE]
+        ranked += sorted(tied, key=lambda t: (-t[1], -t[0], t[2]))
+        rest = [t for t in rest if t not in tied]
+    return ranked, [(t, any(abs(t[0] - s) <= TIE and p >= t[1] - PROMINENCE_MARGIN for s, p, _, e in ranked if e != t[3]))
+                    for t in ranked[:limit]]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 10)), min_size=0, max_size=30), st.integers(1, 8))
+def test_ranked_and_returned_entries_are_those_of_the_plain_rules(items, limit):
+    # on a grid of 0.005, so that runs of ties, ties at their edge and chains of ties all come up
+    from entityres.gazetteer.match import rank_ties, returned
+
+    scored = [(0.5 + s / 200, p / 10, f"Q{i:02d}", i) for i, (s, p) in enumerate(items)]
+    ranked, expected = reference_returned(scored, limit)
+    assert rank_ties(scored) == ranked
+    assert returned(scored, limit) == expected
+
+
 def test_the_need_keeps_an_entry_that_makes_one_returned_ambiguous():
     from entityres.gazetteer.match import need_of, returned
 

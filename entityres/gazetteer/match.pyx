@@ -329,8 +329,15 @@ def returned(scored: list[tuple[float, float, str, int]], limit: int) \
     """The first ``limit`` of :func:`rank_ties` (``scored``), each with whether it is ambiguous:
     another entry scores within :data:`TIE` of it and is about as prominent."""
     ranked = rank_ties(scored)
-    return [(t, any(abs(t[0] - s) <= TIE and p >= t[1] - PROMINENCE_MARGIN for s, p, _, e in ranked if e != t[3]))
-            for t in ranked[:limit]]
+    out = []
+    for t in ranked[:limit]:  # plain loops: compiled, a generator is resumed per item
+        ambiguous = False
+        for s, p, _, e in ranked:
+            if e != t[3] and abs(t[0] - s) <= TIE and p >= t[1] - PROMINENCE_MARGIN:
+                ambiguous = True
+                break
+        out.append((t, ambiguous))
+    return out
 
 
 def need_of(scores: list[float], limit: int) -> float:
@@ -352,9 +359,11 @@ def rank_ties(scored: list[tuple[float, float, str, int]]) -> list[tuple[float, 
     best score of a run the more prominent entry comes first (then the higher score, then the ID)."""
     rest = sorted(scored, key=lambda t: (-t[0], t[2]))
     out = []
-    while rest:
-        top = rest[0][0]
-        tied = [t for t in rest if top - t[0] <= TIE]
-        out.extend(sorted(tied, key=lambda t: (-t[1], -t[0], t[2])))
-        rest = rest[len(tied):]
+    i, n = 0, len(rest)
+    while i < n:  # a run: the first and those after it within a tie of its score, a prefix of the rest
+        top, j = rest[i][0], i + 1
+        while j < n and top - rest[j][0] <= TIE:
+            j += 1
+        out.extend(sorted(rest[i:j], key=lambda t: (-t[1], -t[0], t[2])))
+        i = j
     return out

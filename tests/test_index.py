@@ -73,6 +73,14 @@ def test_the_index_build_is_compiled_with_python_semantics():
     assert alias_title(("Awda",), None) == 0
 
 
+@pytest.mark.parametrize("key, lang, expected", [
+    ("dr awda al rowaey", "ar", 1), ("dr", "en", 0), ("dr rowaey", None, 1), ("الرئيس بشار الاسد", "ar", 1),
+    ("الرئيس", "ar", 0), ("بشار الرئيس", "ar", 0), ("د رستم", "fa", 0), ("علی خامنه ای", "fa", 0), ("", "fa", 0)])
+def test_alias_title_of_an_exact_key(key, lang, expected):
+    # the matcher asks it of every alias it scores, by the alias's exact key; a title alone is the name
+    assert alias_title(key.split(" "), lang) == expected
+
+
 def reference_blocking_keys(keys, query=False):
     """The blocking rule as keys.yaml states it, written plainly: the likeliest keys of at most
     MAX_COST, the coarse skeleton ~S, for a query -S too, and the distinct one-class deletions,

@@ -245,17 +245,6 @@ def test_a_title_the_alias_starts_with_costs_nothing_when_the_query_leaves_it_ou
     assert gz.match("الرويعي", lang="ar")[0].score < gz.match("عوده العوده الرويعي", lang="ar")[0].score
 
 
-@pytest.mark.parametrize("key, lang, expected", [
-    ("dr awda al rowaey", "ar", 1), ("dr", "en", 0), ("dr rowaey", None, 1), ("الرئيس بشار الاسد", "ar", 1),
-    ("الرئيس", "ar", 0), ("بشار الرئيس", "ar", 0), ("د رستم", "fa", 0), ("علی خامنه ای", "fa", 0), ("", "fa", 0)])
-def test_an_aliass_leading_title_is_what_alias_title_says_of_its_key(key, lang, expected):
-    # the first word is asked alone whether a title may begin there; the answer is alias_title's
-    from entityres.gazetteer import match as matcher
-    from entityres.gazetteer.index import alias_title
-
-    assert matcher._leading_title(key, lang) == alias_title(key.split(" "), lang) == expected
-
-
 def test_matcher_is_compiled_with_python_semantics():
     # match.pyx is Python compiled as it reads: annotations are documentation, not types, so a
     # tuple where rank_ties says list is ranked as in Python.

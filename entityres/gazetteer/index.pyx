@@ -126,6 +126,8 @@ def folded_keys(folded: list[str]) -> tuple[str, ...]:
 def alias_title(words: list[str], lang: str | None) -> int:
     """How many of an alias's first words are a title (:func:`entityres.text.cues.leading_title`),
     never all of them: an alias that is a title alone is its name."""
+    if len(words) < 2 or not cues.title_may_lead(words[0], lang):
+        return 0  # most aliases: the quick test is memoised, a call of leading_title is not (match, the build)
     n = cues.leading_title(words, lang)
     return n if n < len(words) else 0
 
@@ -594,7 +596,6 @@ def _build(entries: Entries, numbers: Sequence[int]) -> _Built:
     named: dict[str, tuple[list[str], tuple[str, ...], list[str]]] = {}  # of one entry: its names are spelled twice
     profiled: dict[str | None, dict[str, tuple[int, str]]] = {}  # by language, word
     paired: dict[tuple[str, str], list[str]] = {}  # of one entry: its names in fa and ar share words
-    titled: dict[tuple[str, str | None], bool] = {}  # cues.title_may_lead by first word and language
 
     def fold(word: str) -> str:
         found = folds.get(word)
@@ -663,10 +664,7 @@ def _build(entries: Entries, numbers: Sequence[int]) -> _Built:
             found = [profile(w, lang) for w in words]
             # The sound of the name after its title (Dr. Awda Al Rowaey), as a query's is heard:
             # the pre-rank compares the two (match.candidates).
-            may = titled.get((words[0], lang))
-            if may is None:
-                may = titled[words[0], lang] = cues.title_may_lead(words[0], lang)
-            heard = joined_codes([packed.codes(f[0], JOINED_CODES) for f in found[alias_title(words, lang) if may else 0:]])
+            heard = joined_codes([packed.codes(f[0], JOINED_CODES) for f in found[alias_title(words, lang):]])
             a = aliases.add(n, TYPE_CODES[entry.type], lang, name, keys[0], trust[keys[0]], [f[0] for f in found], heard)
             exact.add((keys,), a)
             # Each key once, in the order the keys come (not a set's: the postings' key order,
@@ -688,7 +686,6 @@ def _build(entries: Entries, numbers: Sequence[int]) -> _Built:
                     given.add(((written[0],),), a)
     profiled.clear()  # before the runs are made
     folds.clear()
-    titled.clear()
     parted.clear()
     return _Built(aliases, packed, exact.runs(), postings.runs(), parts.runs(), given.runs(), vocab)
 

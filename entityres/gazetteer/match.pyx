@@ -24,7 +24,6 @@ from typing import NamedTuple
 
 from ..explanation import Explanation, Part
 from ..limits import check_name_words
-from ..memo import PAIRS, WORDS
 from ..text import cues
 from ..text._kernels import AliasRules, UnitScores, aligned_score, blocking_ranked, heard_ranked, per_entry
 from .index import TYPE_CODES, Alias, Index, alias_title, exact_keys, profile_words, word_blocking_keys
@@ -119,24 +118,6 @@ def _alignment(query: Query, alias: Alias):
                        PAIR_FLOOR, GOOD_PAIR, query.kept)
 
 
-def _leading_title(key: str, lang: str | None) -> int:
-    """:func:`alias_title` of an alias's words (its exact key's). Whether a title may begin with
-    the first word is asked of the first word alone, which many aliases share; the rest only of
-    the few it may begin (a memo by key missed for most aliases of a large gazetteer)."""
-    first, _, rest = key.partition(" ")
-    return _titled(key, lang) if rest and _title_may_lead(first, lang) else 0
-
-
-@lru_cache(maxsize=WORDS)
-def _title_may_lead(first: str, lang: str | None) -> bool:
-    return cues.title_may_lead(first, lang)
-
-
-@lru_cache(maxsize=PAIRS)
-def _titled(key: str, lang: str | None) -> int:
-    return alias_title(key.split(" "), lang)
-
-
 @lru_cache(maxsize=None)
 def _rules() -> AliasRules:
     return AliasRules(FIRST_WEIGHT, INNER_WEIGHT, LAST_WEIGHT, ORDER_FACTOR, DIFFERENT_NAME, CHAIN, name_rules())
@@ -175,7 +156,8 @@ def score_alias(query: Query, alias: Alias, need: float = 0.0) -> tuple[float, l
     if alias.key in query.exact:
         return 1.0, [(1.0, tuple(range(len(query.words))), tuple(range(len(alias.words))))], "exact"
     aligned = _alignment(query, alias)
-    score = aligned_score(query.plain, query.written, alias.words, aligned, _leading_title(alias.key, alias.lang), _rules())
+    title = alias_title(alias.key.split(" "), alias.lang)
+    score = aligned_score(query.plain, query.written, alias.words, aligned, title, _rules())
     how = "aligned"
     # alias.joined is made when asked for (index.Alias): ask only where compare_joined can hold,
     # names of other word counts or a query that spells one known part.

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from . import tables
 from ._kernels import walk_phrases
-from ..memo import WORDS, each_word
+from ..memo import SMALL, WORDS, each_word
 from .frequency import zipf
 from .langs import READ_LANGS, canonical_lang, is_arabic_script
 from .normalize import ZWNJ, normalize_text
@@ -160,13 +160,15 @@ def leading_title(words: Sequence[str], lang: str | None = None) -> int:
     with the titles of every language (English titles sit in those tables too), and an
     abbreviation dot is no part of a title (Dr., د.), as tokens of running text have none."""
     if len(words) < 2 or not title_may_lead(words[0], lang):
-        return 0  # most names: no title starts with their first word (the matcher asks of every alias it scores)
+        return 0  # most names: no title starts with their first word
     return match_at(list(map(_undotted, words)), 0, "person_titles", _title_lang(lang))
 
 
+@lru_cache(maxsize=SMALL)
 def title_may_lead(word: str, lang: str | None = None) -> bool:
     """Whether a title of :func:`leading_title` may begin with ``word``: its quick test, which
-    depends on the first word alone (an index build asks it once per first word)."""
+    depends on the first word alone. Memoised: the matcher asks it of every alias it scores, the
+    index build of every name, and many names share a first word (Mohammad, Ali)."""
     return bool(_starting(_undotted(word), "person_titles", _title_lang(lang)))
 
 

@@ -272,11 +272,12 @@ def test_an_alias_holds_its_words_profiles_and_their_joins(index):
         assert alias.words == tuple(word_profile(w, alias.lang) for w in words)
         assert alias.pairs == tuple(join_profiles(alias.words[i:i + 2]) for i in range(len(words) - 1))
         assert alias.joined == join_profiles(alias.words)
-        # heard as a query is: the name after its title (Dr., د.)
-        title = alias_title(words, alias.lang)
-        assert alias.heard == join_profiles(alias.words[title:]).codes[:2]
+        # its title (Dr., د.) is its exact key's, counted once when the index is built; heard as a
+        # query is: the name after it
+        assert alias.title == alias_title(alias.key.split(" "), alias.lang)
+        assert alias.heard == join_profiles(alias.words[alias.title:]).codes[:2]
     titled = [a for a in index.aliases if a.entry == 5]
-    assert len(titled) == 2 and all(alias_title(name_words(a.name), a.lang) == 1 for a in titled)
+    assert len(titled) == 2 and all(alias_title(name_words(a.name), a.lang) == a.title == 1 for a in titled)
     assert all(a.heard != a.joined.codes[:2] for a in titled)
 
 
@@ -325,17 +326,20 @@ def test_word_columns_give_back_the_words_packed():
 def test_alias_columns_scale_trust_and_refuse_a_name_of_too_many_words():
     columns = AliasColumns()
     for n, trust in enumerate((0.5, 0.92, 1.0 + 1e-9)):
-        assert columns.add(n, 0, "fa", f"name {n}", f"key {n}", trust, [0, 1], ("abc",)) == n
+        assert columns.add(n, 0, "fa", f"name {n}", f"key {n}", trust, [0, 1], ("abc",), n % 2) == n
     assert columns.most_trusted(1.0 + 1e-9) == 0.92 and AliasColumns().most_trusted(1.0) is None
     columns.scale(0.92)
     aliases = columns.aliases(Alias, ("person", "place"), [word_profile("umerov")] * 2)
     assert [a.trust for a in aliases] == [min(1.0, t / 0.92) for t in (0.5, 0.92, 1.0 + 1e-9)]
-    assert aliases[1] == Alias(1, "person", "fa", "name 1", "key 1", 1.0, (word_profile("umerov"),) * 2, ("abc",))
+    assert aliases[1] == Alias(1, "person", "fa", "name 1", "key 1", 1.0, (word_profile("umerov"),) * 2, ("abc",), 1)
+    assert [a.title for a in aliases] == [0, 1, 0]
     with pytest.raises(BufferError):  # handed over
-        columns.add(3, 0, None, "x", "x", 1.0, [0], ())
+        columns.add(3, 0, None, "x", "x", 1.0, [0], (), 0)
     columns = AliasColumns()
     with pytest.raises(ValueError):
-        columns.add(0, 0, None, "x", "x", 1.0, range(256), ())
+        columns.add(0, 0, None, "x", "x", 1.0, range(256), (), 0)
+    with pytest.raises(ValueError, match="a title of 2 words in an alias of 2"):  # a title alone is the name
+        columns.add(0, 0, None, "x", "x", 1.0, [0, 1], (), 2)
     assert len(columns) == 0  # nothing of it added
 
 

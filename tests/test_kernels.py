@@ -1217,7 +1217,7 @@ def reference_heard_ranked(ranked, aliases, codes, words_too, top, weight):
 codes_st = st.lists(st.text(alphabet="abdkmnrst", max_size=8) | st.text(alphabet="ab", min_size=64, max_size=70)
                     | st.text(alphabet="aé", max_size=5), min_size=1, max_size=3).map(tuple)
 alias_st = st.builds(lambda heard, words: Alias(0, "person", None, "x", "x", 1.0, tuple(
-    S.Word("w", (), c, 1, False, "w", None, ()) for c in words), heard), codes_st, st.lists(codes_st, min_size=1, max_size=3))
+    S.Word("w", (), c, 1, False, "w", None, ()) for c in words), heard, 0), codes_st, st.lists(codes_st, min_size=1, max_size=3))
 
 
 @settings(max_examples=300, deadline=None)

@@ -1289,18 +1289,18 @@ cdef class Aliases(_Made):
     cdef const uint32_t[::1] _entries, _refs, _langs
     cdef const double[::1] _trusts
     cdef tuple _lang_names
-    cdef const unsigned char[::1] _types, _lengths, _heard_counts
+    cdef const unsigned char[::1] _types, _lengths, _heard_counts, _titles
     cdef object _words  # a sequence of words (Words)
     cdef Texts _names, _keys, _heard
     cdef array _word_ends, _heard_ends
 
     @classmethod
     def columns(cls, alias, tuple type_names, entries, types, langs, tuple lang_names, Texts names,
-                Texts keys, trusts, lengths, refs, Texts heard, heard_counts, words):
+                Texts keys, trusts, lengths, refs, Texts heard, heard_counts, titles, words):
         """The aliases, column by column (as ``Index._encode`` writes them), already checked;
         ``langs`` are numbers of ``lang_names``, ``trusts`` doubles, and ``refs`` numbers the
         ``words`` of every alias in turn. ``entries``, ``langs`` and ``refs`` are arrays or
-        memoryviews of 32-bit items, ``types``, ``lengths`` and ``heard_counts`` bytes."""
+        memoryviews of 32-bit items, ``types``, ``lengths``, ``heard_counts`` and ``titles`` bytes."""
         cdef Aliases self = Aliases.__new__(cls)
         self._alias, self._type_names = alias, type_names
         self._hold([None] * len(names), "alias")
@@ -1309,7 +1309,7 @@ cdef class Aliases(_Made):
         self._trusts = trusts
         self._types, self._lang_names = types, lang_names
         self._names, self._keys = names, keys
-        self._lengths, self._heard, self._heard_counts = lengths, heard, heard_counts
+        self._lengths, self._heard, self._heard_counts, self._titles = lengths, heard, heard_counts, titles
         self._words, self._word_ends, self._heard_ends = words, _ends(lengths, "word counts"), _ends(heard_counts, "codes heard")
         return self
 
@@ -1327,7 +1327,7 @@ cdef class Aliases(_Made):
         cdef const uint32_t *langs = _at(self._langs)
         return tuple.__new__(self._alias, (entries[k], self._type_names[self._types[k]], self._lang_names[langs[k]],
                                            self._names._get(k), self._keys._get(k), self._trusts[k], words,
-                                           self._heard._range(h0, heard_ends[k])))
+                                           self._heard._range(h0, heard_ends[k]), self._titles[k]))
 
     cdef Words _table(self):
         """The aliases' words when they are :class:`Words` (a cached or built index's), read in
@@ -1456,7 +1456,8 @@ cdef class Aliases(_Made):
         """The columns the aliases are made of, in the order :meth:`columns` takes them after the
         class and the type names (``words`` last)."""
         return (self._entries.base, self._types.base, self._langs.base, self._lang_names, self._names, self._keys,
-                self._trusts.base, self._lengths.base, self._refs.base, self._heard, self._heard_counts.base, self._words)
+                self._trusts.base, self._lengths.base, self._refs.base, self._heard, self._heard_counts.base,
+                self._titles.base, self._words)
 
     def __reduce__(self):
         # a pickle (the Spark broadcast, batch workers) carries the columns, not every alias made
@@ -1644,23 +1645,26 @@ cdef class AliasColumns:
     words of each by their numbers (:class:`WordColumns`), its trust as the build found it
     (:meth:`scale` divides it later)."""
     cdef array _entries, _langs, _refs, _trusts
-    cdef bytearray _types, _lengths, _heard_counts
+    cdef bytearray _types, _lengths, _heard_counts, _titles
     cdef dict _lang_numbers
     cdef TextColumn _names, _keys, _heard
 
     def __init__(self):
         self._entries, self._langs, self._refs, self._trusts = array(_U32), array(_U32), array(_U32), array("d")
-        self._types, self._lengths, self._heard_counts = bytearray(), bytearray(), bytearray()
+        self._types, self._lengths, self._heard_counts, self._titles = bytearray(), bytearray(), bytearray(), bytearray()
         self._lang_numbers = {}
         self._names, self._keys, self._heard = TextColumn(), TextColumn(), TextColumn()
 
-    def add(self, entry, type_code, lang, str name, str key, double trust, refs, heard) -> int:
+    def add(self, entry, type_code, lang, str name, str key, double trust, refs, heard, title) -> int:
         """Pack an alias: entry number, type code, language (a str or None), name, exact key, trust,
-        its words' numbers and the codes heard; its number, counted from 0."""
+        its words' numbers, the codes heard and how many of its first words are a title; its
+        number, counted from 0."""
         cdef Py_ssize_t n = len(self._entries)
         cdef list words = list(refs), codes = list(heard)
         if len(words) > 255 or len(codes) > 255:
             raise ValueError("add: more than 255 words or codes")
+        if not 0 <= title < max(len(words), 1):
+            raise ValueError(f"add: a title of {title} words in an alias of {len(words)}")
         _push(self._entries, entry)
         self._types.append(type_code)
         _push(self._langs, self._lang_numbers.setdefault(lang, len(self._lang_numbers)))
@@ -1673,6 +1677,7 @@ cdef class AliasColumns:
             self._heard.add(c)
         self._lengths.append(len(words))
         self._heard_counts.append(len(codes))
+        self._titles.append(title)
         return n
 
     def __len__(self):
@@ -1700,6 +1705,7 @@ cdef class AliasColumns:
         self._heard.copy(aliases._heard, _start(heard_ends, k), heard_ends[k])
         self._lengths.append(aliases._lengths[k])
         self._heard_counts.append(aliases._heard_counts[k])
+        self._titles.append(aliases._titles[k])
         return n
 
     def most_trusted(self, double other_than):
@@ -1723,7 +1729,8 @@ cdef class AliasColumns:
         the columns are handed over (no alias can be added after)."""
         return Aliases.columns(alias, type_names, self._entries, bytes(self._types), self._langs,
                                tuple(self._lang_numbers), self._names.texts(), self._keys.texts(), self._trusts,
-                               bytes(self._lengths), self._refs, self._heard.texts(), bytes(self._heard_counts), words)
+                               bytes(self._lengths), self._refs, self._heard.texts(), bytes(self._heard_counts),
+                               bytes(self._titles), words)
 
 
 def alias_walks(list forms, list segs, starts, exact, prefixes):

@@ -57,7 +57,7 @@ KEYS_PER_WORD = 3  # blocking keys kept per word: the likeliest readings meet; r
 MAX_COST = 1  # second-choice letter classes a blocking key may take
 MAX_WORDS = 8  # longer "names" are descriptions, not names
 MIN_SKELETON = 2
-LAYOUT = 7  # of the index's on-disk form: a file of another layout is a cache miss
+LAYOUT = 8  # of the index's on-disk form: a file of another layout is a cache miss
 PROGRESS_ENTRIES = 20_000  # more entries show a progress bar (on a terminal) as they are read and indexed
 TYPE_CODES = {"person": 0, "place": 1}  # an alias's type as the blocking kernel reads it
 TYPE_NAMES = tuple(TYPE_CODES)
@@ -76,6 +76,7 @@ class Alias(NamedTuple):
     trust: float  # how far the alias's source is believed (SOURCE_TRUST)
     words: tuple[Word, ...]
     heard: tuple[str, ...]  # the likeliest two codes of the words after a title, written as one
+    title: int  # how many of its first words are a title (alias_title), counted when the index is built
 
     @property
     def pairs(self) -> tuple[Word, ...]:
@@ -127,7 +128,7 @@ def alias_title(words: list[str], lang: str | None) -> int:
     """How many of an alias's first words are a title (:func:`entityres.text.cues.leading_title`),
     never all of them: an alias that is a title alone is its name."""
     if len(words) < 2 or not cues.title_may_lead(words[0], lang):
-        return 0  # most aliases: the quick test is memoised, a call of leading_title is not (match, the build)
+        return 0  # most aliases: the quick test is memoised, a call of leading_title is not (the build asks of each)
     n = cues.leading_title(words, lang)
     return n if n < len(words) else 0
 
@@ -300,11 +301,11 @@ class Index:
             if name in ("entries", "by_id"):  # given by the caller, derived from the entries
                 continue
             if kind == "Aliases":
-                entry, type_, lang, langs, names, keys, trust, length, refs, heard, heard_counts, _ = value.packed()
+                entry, type_, lang, langs, names, keys, trust, length, refs, heard, heard_counts, titles, _ = value.packed()
                 out[name] = {"entry": u32_bytes(entry), "type": bytes(type_), "lang": u32_bytes(lang),
                              "name": texts_data(names), "key": texts_data(keys), "trust": pack_f64(trust),
                              "length": bytes(length), "words": u32_bytes(refs), "heard": texts_data(heard),
-                             "heard_counts": bytes(heard_counts), "langs": list(langs)}
+                             "heard_counts": bytes(heard_counts), "titles": bytes(titles), "langs": list(langs)}
             elif kind == "Mapping[str, Word]":  # the words, and each one's number
                 texts, table, numbers = value.columns()
                 out[name] = [*keys_data(texts, table), u32_bytes(numbers)]
@@ -662,10 +663,13 @@ def _build(entries: Entries, numbers: Sequence[int]) -> _Built:
                 continue
             seen.add((keys[0], lang))
             found = [profile(w, lang) for w in words]
-            # The sound of the name after its title (Dr. Awda Al Rowaey), as a query's is heard:
-            # the pre-rank compares the two (match.candidates).
-            heard = joined_codes([packed.codes(f[0], JOINED_CODES) for f in found[alias_title(words, lang):]])
-            a = aliases.add(n, TYPE_CODES[entry.type], lang, name, keys[0], trust[keys[0]], [f[0] for f in found], heard)
+            # The title (Dr. Awda Al Rowaey) of the exact key, which the matcher scores by, kept with
+            # the alias; and the sound of the name after it, as a query's is heard: the pre-rank
+            # compares the two (match.candidates).
+            title = alias_title(keys[0].split(" "), lang)
+            heard = joined_codes([packed.codes(f[0], JOINED_CODES) for f in found[title:]])
+            a = aliases.add(n, TYPE_CODES[entry.type], lang, name, keys[0], trust[keys[0]], [f[0] for f in found], heard,
+                            title)
             exact.add((keys,), a)
             # Each key once, in the order the keys come (not a set's: the postings' key order,
             # and so the cache file, must not depend on the hash seed); a word's keys as it keeps
@@ -786,18 +790,18 @@ def _aliases(value: object, words: Sequence[Word], n_entries: int) -> Aliases:
     each alias made when first asked for (:class:`Aliases`). An alias of n words refers to its n words."""
     columns = str_map(value)
     expect(set(columns) == {"entry", "type", "lang", "langs", "name", "key", "trust", "length", "words", "heard",
-                            "heard_counts"}, "the aliases' columns")
+                            "heard_counts", "titles"}, "the aliases' columns")
     names, keys, heard = (read_texts(columns[c]) for c in ("name", "key", "heard"))
-    types, lengths, heard_counts = columns["type"], columns["length"], columns["heard_counts"]
+    types, lengths, heard_counts, titles = (columns[c] for c in ("type", "length", "heard_counts", "titles"))
     lang_names, trusts = _list(columns["langs"]), f64_array(columns["trust"])
     entries, refs, langs = (u32_array(columns[c]) for c in ("entry", "words", "lang"))
     n = len(names)
-    expect(all(is_bytes(c) and len(c) == n for c in (types, lengths, heard_counts)), "the aliases' columns")
+    expect(all(is_bytes(c) and len(c) == n for c in (types, lengths, heard_counts, titles)), "the aliases' columns")
     fewest, most, total = byte_stats(lengths)
     expect(n == len(keys) == len(langs) == len(trusts) == len(entries) and byte_stats(heard_counts)[2] == len(heard)
            and set(map(type, lang_names)) <= _OPTIONAL_STR and all_below(langs, len(lang_names))
            and all_below(entries, n_entries) and all_below(refs, len(words))
            and (not n or (fewest > 0 and most <= MAX_WORDS)) and len(refs) == total
-           and byte_stats(types)[1] < len(TYPE_NAMES), "the aliases' columns")
+           and byte_stats(types)[1] < len(TYPE_NAMES) and byte_stats(titles)[1] < MAX_WORDS, "the aliases' columns")
     return Aliases.columns(Alias, TYPE_NAMES, entries, types, langs, tuple(lang_names), names, keys, trusts, lengths,
-                           refs, heard, heard_counts, words)
+                           refs, heard, heard_counts, titles, words)

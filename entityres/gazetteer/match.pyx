@@ -26,7 +26,7 @@ from ..explanation import Explanation, Part
 from ..limits import check_name_words
 from ..text import cues
 from ..text._kernels import AliasRules, UnitScores, aligned_score, blocking_ranked, heard_ranked, per_entry
-from .index import TYPE_CODES, Alias, Index, alias_title, exact_keys, profile_words, word_blocking_keys
+from .index import TYPE_CODES, Alias, Index, exact_keys, profile_words, word_blocking_keys
 from ..text.keys import name_words, spelling_of, written_starts
 from ..text.langs import canonical_lang
 from ..text.normalize import require_str
@@ -156,8 +156,7 @@ def score_alias(query: Query, alias: Alias, need: float = 0.0) -> tuple[float, l
     if alias.key in query.exact:
         return 1.0, [(1.0, tuple(range(len(query.words))), tuple(range(len(alias.words))))], "exact"
     aligned = _alignment(query, alias)
-    title = alias_title(alias.key.split(" "), alias.lang)
-    score = aligned_score(query.plain, query.written, alias.words, aligned, title, _rules())
+    score = aligned_score(query.plain, query.written, alias.words, aligned, alias.title, _rules())
     how = "aligned"
     # alias.joined is made when asked for (index.Alias): ask only where compare_joined can hold,
     # names of other word counts or a query that spells one known part.

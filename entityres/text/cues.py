@@ -167,8 +167,8 @@ def leading_title(words: Sequence[str], lang: str | None = None) -> int:
 @lru_cache(maxsize=SMALL)
 def title_may_lead(word: str, lang: str | None = None) -> bool:
     """Whether a title of :func:`leading_title` may begin with ``word``: its quick test, which
-    depends on the first word alone. Memoised: the matcher asks it of every alias it scores, the
-    index build of every name, and many names share a first word (Mohammad, Ali)."""
+    depends on the first word alone. Memoised: an index build asks it of every name, the matcher
+    of every query, and many names share a first word (Mohammad, Ali)."""
     return bool(_starting(_undotted(word), "person_titles", _title_lang(lang)))
 
 

@@ -77,7 +77,7 @@ def test_the_index_build_is_compiled_with_python_semantics():
     ("dr awda al rowaey", "ar", 1), ("dr", "en", 0), ("dr rowaey", None, 1), ("الرئيس بشار الاسد", "ar", 1),
     ("الرئيس", "ar", 0), ("بشار الرئيس", "ar", 0), ("د رستم", "fa", 0), ("علی خامنه ای", "fa", 0), ("", "fa", 0)])
 def test_alias_title_of_an_exact_key(key, lang, expected):
-    # the matcher asks it of every alias it scores, by the alias's exact key; a title alone is the name
+    # the build asks it of every alias's exact key (Alias.title, which the matcher scores by); a title alone is the name
     assert alias_title(key.split(" "), lang) == expected
 
 

@@ -127,8 +127,6 @@ def folded_keys(folded: list[str]) -> tuple[str, ...]:
 def alias_title(words: list[str], lang: str | None) -> int:
     """How many of an alias's first words are a title (:func:`entityres.text.cues.leading_title`),
     never all of them: an alias that is a title alone is its name."""
-    if len(words) < 2 or not cues.title_may_lead(words[0], lang):
-        return 0  # most aliases: the quick test is memoised, a call of leading_title is not (the build asks of each)
     n = cues.leading_title(words, lang)
     return n if n < len(words) else 0
 

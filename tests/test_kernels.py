@@ -890,6 +890,26 @@ def test_join_codes_and_keys_equal_the_reference(parts, max_keys, max_codes):
     assert _kernels.join_keys(costed, max_keys) == tuple((k, c) for k, c, _ in keys)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(key_slots_st, max_size=6).map(tuple), min_size=1, max_size=3), st.sampled_from([16, 3]),
+       st.randoms(use_true_random=False))
+def test_join_key_slots_takes_a_ranked_first_word_as_it_is(parts, max_keys, rng):
+    # A profile's keys come distinct and cheapest first: joined to nothing they are themselves, and
+    # the kernel takes them as they are. The same word in another order is joined in full: the same keys.
+    cheapest = {}
+    for k, c, s in parts[0]:
+        if k not in cheapest or c < cheapest[k][0]:
+            cheapest[k] = (c, s)
+    ranked = tuple((k, c, s) for k, (c, s) in sorted(cheapest.items(), key=lambda kv: (kv[1][0], kv[0])))
+    shuffled = list(ranked)
+    rng.shuffle(shuffled)
+    expected = reference_join_key_slots([ranked] + parts[1:], max_keys)
+    assert _kernels.join_key_slots([ranked] + parts[1:], max_keys, keys_module.JOINT) == expected
+    assert _kernels.join_key_slots([tuple(shuffled)] + parts[1:], max_keys, keys_module.JOINT) == expected
+    if len(parts) == 1:
+        assert _kernels.join_key_slots([ranked], max_keys, keys_module.JOINT) == ranked[:max_keys]
+
+
 def reference_joined_part(parts):
     surfaces = [p.surface for p in parts]
     joined = name_parts.part_symbol("".join(surfaces))

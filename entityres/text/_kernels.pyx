@@ -2991,24 +2991,55 @@ def join_key_slots(list parts, Py_ssize_t max_keys, str joint):
 cdef tuple _join_key_slots(list parts, Py_ssize_t max_keys, str joint):
     # Each distinct joined key keeps its cheapest combination (the first of equal cost); its slots
     # are made only then (joint None: keys without slots, each None). Then the max_keys cheapest
-    # (by cost, then key) go on to the next word.
-    cdef list combos = [("", 0, ("",))]
-    cdef dict nxt
-    cdef tuple part, best
+    # (by cost, then key) go on to the next word. The first word's keys joined to nothing are
+    # themselves: when they come distinct and cheapest first (a profile's do), they are taken as they are.
+    cdef list combos
+    cdef Py_ssize_t i
+    if not parts:
+        return (("", 0, ("",)),)
+    combos = list((<tuple?> parts[0])[:max_keys]) if _ranked_keys(<tuple?> parts[0]) \
+        else _joined_keys([("", 0, ("",))], <tuple?> parts[0], max_keys, joint)
+    for i in range(1, len(parts)):
+        combos = _joined_keys(combos, <tuple?> parts[i], max_keys, joint)
+    return tuple(combos)
+
+
+cdef bint _ranked_keys(tuple keys) except -1:
+    """Whether ``keys`` are ``(key, cost, slots)`` triples of str keys and int costs, each distinct
+    and cheapest first, then by key: what a sort of their joins to nothing would give."""
+    cdef Py_ssize_t i, j
+    cdef object item, last = None
+    for i in range(len(keys)):
+        item = keys[i]
+        if type(item) is not tuple or len(<tuple> item) != 3 or type((<tuple> item)[0]) is not str \
+                or type((<tuple> item)[1]) is not int:
+            return False
+        if last is not None and not (((<tuple> last)[1], (<tuple> last)[0]) < ((<tuple> item)[1], (<tuple> item)[0])):
+            return False
+        for j in range(i):  # a key twice at two costs is in order, but not distinct (a word has a few keys)
+            if (<tuple> keys[j])[0] == (<tuple> item)[0]:
+                return False
+        last = item
+    return True
+
+
+cdef list _joined_keys(list combos, tuple part, Py_ssize_t max_keys, str joint):
+    """One step of :func:`_join_key_slots`: ``combos`` joined to each key of ``part``."""
+    cdef dict nxt = {}
+    cdef tuple best
     cdef str k1, k2, k
     cdef long c1, c2
     cdef int shape
-    for part in parts:
-        nxt = {}
-        for k1, c1, s1 in combos:
-            for k2, c2, s2 in part:
-                shape = _joint_shape(k1, k2)
-                k = _join_text(k1, k2, shape)
-                best = nxt.get(k)
-                if best is None or c1 + c2 < <long> best[0]:
-                    nxt[k] = (c1 + c2, s2 if shape < 0 or joint is None else _join_slots(s1, s2, shape, joint))
-        combos = [(k, c, s) for c, k, s in sorted([(c, k, s) for k, (c, s) in nxt.items()])[:max_keys]]
-    return tuple(combos)
+    for k1, c1, s1 in combos:
+        for k2, c2, s2 in part:
+            shape = _joint_shape(k1, k2)
+            k = _join_text(k1, k2, shape)
+            best = nxt.get(k)
+            if best is None or c1 + c2 < <long> best[0]:
+                nxt[k] = (c1 + c2, s2 if shape < 0 or joint is None else _join_slots(s1, s2, shape, joint))
+    if len(nxt) == 1:  # nothing to sort
+        return [(k, c, s) for k, (c, s) in nxt.items()]
+    return [(k, c, s) for c, k, s in sorted([(c, k, s) for k, (c, s) in nxt.items()])[:max_keys]]
 
 
 def join_keys(list parts, Py_ssize_t max_keys):
@@ -3027,6 +3058,7 @@ def join_codes(list parts, Py_ssize_t max_keys, Py_ssize_t max_codes):
 cdef tuple _join_codes(list parts, Py_ssize_t max_keys, Py_ssize_t max_codes):
     # Codes cost nothing and have no slots: the combinations are the distinct joined texts, sorted
     # (as _join_key_slots orders keys of one cost), the first max_keys going on to the next word.
+    # One code joined to one code is one text: nothing to gather or sort.
     cdef list combos = [""], found
     cdef set seen
     cdef tuple codes
@@ -3035,6 +3067,10 @@ cdef tuple _join_codes(list parts, Py_ssize_t max_keys, Py_ssize_t max_codes):
     for p in parts:
         codes = <tuple> p
         n = min(len(codes), max_codes)
+        if n == 1 and len(combos) == 1:
+            k1, k2 = <str> combos[0], <str> codes[0]
+            combos = [_join_text(k1, k2, _joint_shape(k1, k2))]
+            continue
         found, seen = [], set()
         for k1 in combos:
             for i in range(n):

@@ -664,7 +664,8 @@ def _build(entries: Entries, numbers: Sequence[int]) -> _Built:
             # The title (Dr. Awda Al Rowaey) of the exact key, which the matcher scores by, kept with
             # the alias; and the sound of the name after it, as a query's is heard: the pre-rank
             # compares the two (match.candidates).
-            title = alias_title(keys[0].split(" "), lang)
+            folded = keys[0].split(" ")  # the words as the exact key folds them
+            title = alias_title(folded, lang)
             heard = joined_codes([packed.codes(f[0], JOINED_CODES) for f in found[title:]])
             a = aliases.add(n, TYPE_CODES[entry.type], lang, name, keys[0], trust[keys[0]], [f[0] for f in found], heard,
                             title)
@@ -675,7 +676,7 @@ def _build(entries: Entries, numbers: Sequence[int]) -> _Built:
             # that عبد الله meets Abdullah.
             postings.add([f[1] for f in found] + [pair_keys(words[i], words[i + 1], found[i][0], found[i + 1][0])
                                                   for i in range(len(found) - 1)], a)
-            for word, f in zip(keys[0].split(" "), found):
+            for word, f in zip(folded, found):
                 if word not in vocab:  # posted under the blocking keys its profile came with
                     vocab[word] = f
             # A surname or given name is a word as written between spaces: خامنه‌ای is one

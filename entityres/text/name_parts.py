@@ -18,6 +18,7 @@ from .transliterate import latin_forms
 
 ARTICLES = ("ال",)
 LATIN_ARTICLES = ("al", "el")
+_ANY_ARTICLE = ARTICLES + LATIN_ARTICLES
 MIN_STEM = 3  # an article is stripped only before a part this long (Ali is not al + i)
 
 
@@ -61,6 +62,8 @@ def part_symbol(surface: str) -> str | None:
     known = table()
     if surface in known:
         return known[surface]
+    if not surface.startswith(_ANY_ARTICLE):  # most words: nothing to try off, and no script to tell
+        return None
     for article in ARTICLES if is_arabic_script(surface) else LATIN_ARTICLES:
         rest = surface[len(article):]
         if surface.startswith(article) and len(rest) >= MIN_STEM and known.get(rest) is not None \

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import Iterable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, ModelWrapValidatorHandler, ValidationInfo, field_validator,
+                      model_validator)
 from pydantic.dataclasses import dataclass
 
 from ..limits import MAX_NAME_WORDS, MAX_WORD_CHARS
@@ -117,8 +118,14 @@ class Entry(BaseModel):
             raise ValueError(f"not an entry ID: {value!r} (expected person:<slug> or place:<slug>, lowercase)")
         return value
 
-    @model_validator(mode="after")
-    def _consistent(self) -> "Entry":
+    @model_validator(mode="wrap")
+    @classmethod
+    def _consistent(cls, data: object, handler: ModelWrapValidatorHandler["Entry"]) -> "Entry":
+        # An entry already made is consistent: pydantic would run an "after" check again on each
+        # model that holds it (every Match of the matcher).
+        if type(data) is Entry:
+            return data
+        self = handler(data)
         if not self.id.startswith(self.type + ":"):
             raise ValueError(f"id {self.id!r} does not start with its type {self.type + ':'!r}")
         if self.type == "person" and (self.kind or self.geonames or self.parent or self.capital):

@@ -18,8 +18,8 @@ Scores are in [0, 1]; :data:`MATCH_THRESHOLD` is the calibrated acceptance thres
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from ..explanation import Explanation, Part
@@ -247,25 +247,18 @@ def _best_keys(a: Word, b: Word) -> tuple[str, str]:
 def _explain(query: Query, alias: Alias, aligned: list, how: str, ambiguous: bool) -> Explanation:
     plain = query.plain
     parts = []
+    # list comprehensions, not generators: compiled, a generator is resumed per item
     for s, ia, ja in aligned:
-        text = " ".join(query.words[i] for i in ia)
+        text = " ".join([query.words[i] for i in ia])
         q_key, a_key = _best_keys(_unit(plain, query, ia), _unit(alias.words, alias, ja))
-        parts.append(Part(query=text, alias=" ".join(alias.words[j].text for j in ja), score=round(s, 4),
+        parts.append(Part(query=text, alias=" ".join([alias.words[j].text for j in ja]), score=round(s, 4),
                           reading=latin_reading(text, query.lang), query_key=q_key, alias_key=a_key))
     used_q = {i for _, ia, _ in aligned for i in ia}
     used_a = {j for _, _, ja in aligned for j in ja}
     return Explanation(alias=alias.name, alias_lang=alias.lang, how=how, parts=tuple(parts),
-                       unmatched_query=tuple(w for i, w in enumerate(query.words) if i not in used_q),
-                       unmatched_alias=tuple(w.text for j, w in enumerate(alias.words) if j not in used_a),
+                       unmatched_query=tuple([w for i, w in enumerate(query.words) if i not in used_q]),
+                       unmatched_alias=tuple([w.text for j, w in enumerate(alias.words) if j not in used_a]),
                        title=" ".join(query.title) or None, ambiguous=ambiguous)
-
-
-@dataclass
-class _Best:
-    score: float
-    alias: int
-    aligned: list
-    how: str
 
 
 def match(index: Index, name: str, lang: str | None = None, type: str | None = None, limit: int = 5) -> list[Match]:
@@ -280,7 +273,7 @@ def match(index: Index, name: str, lang: str | None = None, type: str | None = N
     if limit < 1:
         raise ValueError("limit must be at least 1")
     query = make_query(name, lang)
-    best: dict[int, _Best] = {}
+    best: dict[int, tuple] = {}  # entry -> (score, alias number, aligned units, how): a tuple, made in C
     found = candidates(index, query, type)
     index.aliases.read_ahead(found)
     need = 0.0
@@ -290,17 +283,17 @@ def match(index: Index, name: str, lang: str | None = None, type: str | None = N
         score, aligned, how = score_alias(query, alias, need / factor if factor > 0.0 else 0.0)
         score *= factor
         prior = best.get(alias.entry)
-        if prior is None or score > prior.score:
-            best[alias.entry] = _Best(score, a, aligned, how)
+        if prior is None or score > prior[0]:
+            best[alias.entry] = (score, a, aligned, how)
             if len(best) >= limit and score > need:  # (a score at most the need leaves it as it is)
-                need = need_of([b.score for b in best.values()], limit)
-    scored = [(b.score, _prominence(entry := index.entries.stored(e)), entry.id, e) for e, b in best.items()]  # none made
+                need = need_of([b[0] for b in best.values()], limit)
+    scored = [(b[0], _prominence(entry := index.entries.stored(e)), entry.id, e) for e, b in best.items()]  # none made
     out = []
     for n, ((score, _, _, entry), ambiguous) in enumerate(returned(scored, limit)):
-        b = best[entry]
-        alias = index.aliases[b.alias]
-        out.append(Match(entry=index.entries[entry], score=round(b.score, 4),
-                         explanation=_explain(query, alias, b.aligned, b.how, alias.key in index.ambiguous),
+        score, a, aligned, how = best[entry]
+        alias = index.aliases[a]
+        out.append(Match(entry=index.entries[entry], score=round(score, 4),
+                         explanation=_explain(query, alias, aligned, how, alias.key in index.ambiguous),
                          ambiguous=ambiguous, accepted=n == 0 and score >= MATCH_THRESHOLD and not ambiguous))
     return out
 
@@ -338,13 +331,17 @@ def _prominence(entry: Entry | StoredEntry) -> float:
 def rank_ties(scored: list[tuple[float, float, str, int]]) -> list[tuple[float, float, str, int]]:
     """(score, prominence, id, entry) best first: by score, except that within :data:`TIE` of the
     best score of a run the more prominent entry comes first (then the higher score, then the ID)."""
-    rest = sorted(scored, key=lambda t: (-t[0], t[2]))
+    # sorted by key parts, the last first: each sort is stable, and reverse keeps ties in order
+    rest = sorted(sorted(scored, key=itemgetter(2)), key=itemgetter(0), reverse=True)
     out = []
     i, n = 0, len(rest)
     while i < n:  # a run: the first and those after it within a tie of its score, a prefix of the rest
         top, j = rest[i][0], i + 1
         while j < n and top - rest[j][0] <= TIE:
             j += 1
-        out.extend(sorted(rest[i:j], key=lambda t: (-t[1], -t[0], t[2])))
+        if j - i == 1:
+            out.append(rest[i])
+        else:  # by prominence, highest first; then as they are (by score, then ID)
+            out.extend(sorted(rest[i:j], key=itemgetter(1), reverse=True))
         i = j
     return out

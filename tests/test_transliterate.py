@@ -1,4 +1,6 @@
 """Latin readings: k-best per language for Arabic script, ICU for Cyrillic and Latin."""
+import heapq
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -110,3 +112,15 @@ def test_arabic_script_is_letters_of_that_script_alone(text):
     assert langs.is_arabic_script(text) == (bool(langs.ARABIC_LETTER.search(text))
                                             and not langs._LATIN_OR_OTHER_LETTER.search(text))
     assert not langs.is_arabic_script("Khamenei") and langs.is_arabic_script("خامنه‌ای")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.sampled_from(["a", "b", "ab", "", "ba"])), max_size=8),
+       st.lists(st.sampled_from(["x", "y", "xy", "", "a"]), max_size=9), st.integers(1, 10))
+def test_readings_combined_are_the_cheapest_of_all_combinations(combos, options, k):
+    # made only where they may be among the k cheapest: the same as all of them made and ranked,
+    # ties of cost broken by text (texts repeat here, so ties of both come up)
+    from entityres.text.transliterate import _combined
+
+    every = heapq.nsmallest(k, [(c + r, f"{t} {o}".strip()) for c, t in combos for r, o in enumerate(options)])
+    assert _combined(combos, options, k) == every

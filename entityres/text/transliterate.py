@@ -18,6 +18,7 @@ import heapq
 import re
 import threading
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 import icu
@@ -146,8 +147,23 @@ def readings(name: str, lang: str | None = None, k: int = 5) -> list[str]:
     per_word = [word_readings(w, lang, k) if is_arabic_script(w) else latin_forms(w) for w in words]
     combos = [(r, o.strip()) for r, o in enumerate(per_word[0][:k])]  # one word's readings are ranked already
     for options in per_word[1:]:
-        combos = heapq.nsmallest(k, ((r1 + r2, f"{t} {o}".strip()) for r1, t in combos for r2, o in enumerate(options)))
+        combos = _combined(combos, options, k)
     return [t for _, t in combos]
+
+
+def _combined(combos: list[tuple[int, str]], options: Sequence[str], k: int) -> list[tuple[int, str]]:
+    """The ``k`` cheapest of each reading of ``combos`` (cost, text) followed by each of ``options``
+    (ranked: the r-th costs r), by cost, then text. Only a combination that costs at most the k-th
+    cheapest cost can be among them: the others (most of 8 × 8) are not made."""
+    costs = [c for c, _ in combos]
+    if len(costs) * len(options) <= k:
+        most = max(costs, default=0) + len(options)
+    else:  # the k-th cheapest cost: the least at or under which k combinations cost
+        most = min(costs)
+        while sum([min(len(options), most - c + 1) for c in costs if c <= most]) < k:
+            most += 1
+    return heapq.nsmallest(k, [(r1 + r2, f"{t} {o}".strip()) for r1, t in combos
+                               for r2, o in enumerate(options[:max(0, most - r1 + 1)])])
 
 
 @lru_cache(maxsize=WORDS)

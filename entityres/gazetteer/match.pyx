@@ -244,6 +244,13 @@ def _best_keys(a: Word, b: Word) -> tuple[str, str]:
     return (pairs[0][0], pairs[0][2]) if pairs else ("", "")
 
 
+# Parts, explanations and matches validated by pydantic's core directly, as the resolver makes its
+# mentions: Model(**fields) adds a Python call, a third of making one, and a query makes thirty.
+_part = Part.__pydantic_validator__.validate_python
+_explanation = Explanation.__pydantic_validator__.validate_python
+_match = Match.__pydantic_validator__.validate_python
+
+
 def _explain(query: Query, alias: Alias, aligned: list, how: str, ambiguous: bool) -> Explanation:
     plain = query.plain
     parts = []
@@ -251,14 +258,14 @@ def _explain(query: Query, alias: Alias, aligned: list, how: str, ambiguous: boo
     for s, ia, ja in aligned:
         text = " ".join([query.words[i] for i in ia])
         q_key, a_key = _best_keys(_unit(plain, query, ia), _unit(alias.words, alias, ja))
-        parts.append(Part(query=text, alias=" ".join([alias.words[j].text for j in ja]), score=round(s, 4),
-                          reading=latin_reading(text, query.lang), query_key=q_key, alias_key=a_key))
+        parts.append(_part({"query": text, "alias": " ".join([alias.words[j].text for j in ja]), "score": round(s, 4),
+                            "reading": latin_reading(text, query.lang), "query_key": q_key, "alias_key": a_key}))
     used_q = {i for _, ia, _ in aligned for i in ia}
     used_a = {j for _, _, ja in aligned for j in ja}
-    return Explanation(alias=alias.name, alias_lang=alias.lang, how=how, parts=tuple(parts),
-                       unmatched_query=tuple([w for i, w in enumerate(query.words) if i not in used_q]),
-                       unmatched_alias=tuple([w.text for j, w in enumerate(alias.words) if j not in used_a]),
-                       title=" ".join(query.title) or None, ambiguous=ambiguous)
+    return _explanation({"alias": alias.name, "alias_lang": alias.lang, "how": how, "parts": tuple(parts),
+                         "unmatched_query": tuple([w for i, w in enumerate(query.words) if i not in used_q]),
+                         "unmatched_alias": tuple([w.text for j, w in enumerate(alias.words) if j not in used_a]),
+                         "title": " ".join(query.title) or None, "ambiguous": ambiguous})
 
 
 def match(index: Index, name: str, lang: str | None = None, type: str | None = None, limit: int = 5) -> list[Match]:
@@ -292,9 +299,9 @@ def match(index: Index, name: str, lang: str | None = None, type: str | None = N
     for n, ((score, _, _, entry), ambiguous) in enumerate(returned(scored, limit)):
         score, a, aligned, how = best[entry]
         alias = index.aliases[a]
-        out.append(Match(entry=index.entries[entry], score=round(score, 4),
-                         explanation=_explain(query, alias, aligned, how, alias.key in index.ambiguous),
-                         ambiguous=ambiguous, accepted=n == 0 and score >= MATCH_THRESHOLD and not ambiguous))
+        out.append(_match({"entry": index.entries[entry], "score": round(score, 4),
+                           "explanation": _explain(query, alias, aligned, how, alias.key in index.ambiguous),
+                           "ambiguous": ambiguous, "accepted": n == 0 and score >= MATCH_THRESHOLD and not ambiguous}))
     return out
 
 

@@ -140,24 +140,25 @@ def test_a_persian_gaf_inside_a_word_needs_a_latin_g():
     assert similarity("قربان بیگ", "Kurban Bek", "fa") >= THRESHOLD  # a final گ is also the Turkic bek
 
 
-def test_written_starts_mark_pieces_after_zwnj():
-    from entityres.text.keys import name_words, written_starts
+def test_written_words_mark_pieces_after_zwnj():
+    from entityres.text.keys import name_words, written_words
 
-    assert name_words("آیت‌الله علی خامنه‌ای") == ["ایت", "الله", "علی", "خامنه", "ای"]
-    assert written_starts("آیت‌الله علی خامنه‌ای") == [True, False, True, True, False]
-    assert written_starts("Ali  Khamenei") == [True, True]
-    assert written_starts("\u200cای - x") == [True, True]
+    assert written_words("آیت‌الله علی خامنه‌ای") == (["ایت", "الله", "علی", "خامنه", "ای"], [True, False, True, True, False])
+    assert written_words("Ali  Khamenei") == (["Ali", "Khamenei"], [True, True])
+    assert written_words("\u200cای - x") == (["ای", "x"], [True, True])
+    for name in ("آیت‌الله علی خامنه‌ای", "Ali  Khamenei", "\u200cای - x", "Dr. A\u00adli"):
+        assert written_words(name)[0] == name_words(name)
 
 
 def test_a_word_of_a_name_has_a_letter_or_digit_as_str_isalnum_says():
     import sys
 
-    from entityres.text.keys import _ALNUM, name_words, written_starts
+    from entityres.text.keys import _ALNUM, name_words, written_words
 
     # name_words keeps a piece that has a character str.isalnum() accepts, found by one regex search
     assert [c for c in map(chr, range(sys.maxunicode + 1)) if bool(_ALNUM.search(c)) != c.isalnum()] == []
     assert name_words("Ali - _ ، 7 x.") == ["Ali", "7", "x."]
-    assert written_starts("- _ Ali") == [True]
+    assert written_words("- _ Ali") == (["Ali"], [True])
 
 
 def test_a_names_words_are_its_parts_words():

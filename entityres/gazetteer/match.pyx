@@ -27,7 +27,7 @@ from ..limits import check_name_words
 from ..text import cues
 from ..text._kernels import AliasRules, UnitScores, aligned_score, blocking_ranked, heard_ranked, per_entry
 from .index import TYPE_CODES, Alias, Index, exact_keys, profile_words, word_blocking_keys
-from ..text.keys import name_words, spelling_of, written_starts
+from ..text.keys import spelling_of, written_words
 from ..text.langs import canonical_lang
 from ..text.normalize import require_str
 from .entries import StoredEntry
@@ -86,9 +86,11 @@ class Query(NamedTuple):
     kept: UnitScores
 
 
-def make_query(name: str, lang: str | None = None) -> Query:
+def make_query(name: str, lang: str | None = None, written: tuple[list[str], list[bool]] | None = None) -> Query:
+    """The query of ``name``; ``written``: its :func:`~entityres.text.keys.written_words`, when the
+    caller has them (the name is then not normalised again)."""
     lang = canonical_lang(lang)
-    words = name_words(name)
+    words, starts = written or written_words(name)
     title = cues.leading_title(words, lang)
     title_words, words = tuple(words[:title]), words[title:]
     alternatives = []
@@ -102,7 +104,7 @@ def make_query(name: str, lang: str | None = None) -> Query:
     pairs = join_pairs(plain)
     pair_units = tuple(p and ((p, 0.0),) for p in joinable_pairs(plain, pairs.__getitem__))
     return Query(name, lang, tuple(words), title_words, units, exact_keys(words) if words else (),
-                 pairs, join_profiles(plain) if plain else None, sum(written_starts(name)[title:]), plain,
+                 pairs, join_profiles(plain) if plain else None, sum(starts[title:]), plain,
                  tuple(map(initial, plain)), pair_units,
                  unit_scores(units, pair_units, WORD_KEYS, SHORTLIST, PAIR_FLOOR))
 
@@ -275,11 +277,12 @@ def match(index: Index, name: str, lang: str | None = None, type: str | None = N
     (person or place) restricts the entries.
     """
     require_str(name, "match()")
-    check_name_words(name_words(name), "match()")
+    written = written_words(name)
+    check_name_words(written[0], "match()")
     _check_type(type)
     if limit < 1:
         raise ValueError("limit must be at least 1")
-    query = make_query(name, lang)
+    query = make_query(name, lang, written)
     best: dict[int, tuple] = {}  # entry -> (score, alias number, aligned units, how): a tuple, made in C
     found = candidates(index, query, type)
     index.aliases.read_ahead(found)

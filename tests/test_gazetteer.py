@@ -116,6 +116,29 @@ def test_bad_ids_qids_types_and_languages(tmp_path):
     assert "places only" in error_of(tmp_path, "entries:\n  - {id: person:x, type: person, name: X, geonames: 5}\n")
 
 
+def test_an_entry_made_is_taken_as_it_is_and_a_dict_is_checked():
+    # A model that holds an entry (a Match) takes an Entry as it is: pydantic would run the entry's
+    # consistency check again for each. Given as a dict, the entry is still checked.
+    import pydantic
+
+    from entityres import Match
+    from entityres.explanation import Explanation
+    from entityres.gazetteer.schema import Entry
+
+    entry = Entry(id="person:x", type="person", name="X")
+    assert Entry.model_validate(entry) is entry
+    assert Match(entry=entry, score=1.0, explanation=Explanation(how="exact")).entry is entry
+    # not checked again: even one made without a check (model_construct) is taken as it is
+    unchecked = Entry.model_construct(id="place:x", type="person", name="X")
+    assert Match(entry=unchecked, score=1.0, explanation=Explanation(how="exact")).entry is unchecked
+    made = Match(entry={"id": "person:x", "type": "person", "name": "X"}, score=1.0, explanation=Explanation(how="exact"))
+    assert made.entry == entry and made.entry.model_fields_set == entry.model_fields_set
+    with pytest.raises(pydantic.ValidationError, match="does not start with its type"):
+        Match(entry={"id": "place:x", "type": "person", "name": "X"}, score=1.0, explanation=Explanation(how="exact"))
+    with pytest.raises(pydantic.ValidationError, match="places only"):
+        Entry.model_validate({"id": "person:x", "type": "person", "name": "X", "geonames": 5})
+
+
 def test_every_error_of_a_file_is_listed(tmp_path):
     msg = error_of(tmp_path, """\
         entries:

@@ -150,6 +150,16 @@ def test_written_words_mark_pieces_after_zwnj():
         assert written_words(name)[0] == name_words(name)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=["a", "ب", "ی", "\u200c", " ", "\u00a0", "\t", "-", "_", "7", "."], max_size=24))
+def test_written_words_are_the_names_words(text):
+    # written_words reads the pieces between spaces and ZWNJ itself: the same words as name_words
+    from entityres.text.keys import name_words, written_words
+
+    words, starts = written_words(text)
+    assert words == name_words(text) and len(starts) == len(words)
+
+
 def test_a_word_of_a_name_has_a_letter_or_digit_as_str_isalnum_says():
     import sys
 

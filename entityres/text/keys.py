@@ -215,25 +215,22 @@ def join_codes(parts: list[tuple[str, ...]]) -> tuple[str, ...]:
 
 def name_words(name: str) -> list[str]:
     """The normalised words of a name; ZWNJ parts count as words (خامنه‌ای = خامنه ای)."""
-    return _words(normalize_text(name))
-
-
-def _words(normalized: str) -> list[str]:
-    return [w for w in normalized.replace(ZWNJ, " ").split() if w.isalnum() or _ALNUM.search(w)]
+    return [w for w in normalize_text(name).replace(ZWNJ, " ").split() if w.isalnum() or _ALNUM.search(w)]
 
 
 def written_words(name: str) -> tuple[list[str], list[bool]]:
     """:func:`name_words`, and for each whether it begins a word as written: a piece after ZWNJ
-    (the ای of خامنه‌ای) continues the written word before it. The name is normalised once."""
-    normalized = normalize_text(name)
-    starts = []
-    for written in normalized.split():
+    (the ای of خامنه‌ای) continues the written word before it. The name is normalised once, and
+    its pieces are read once for both."""
+    words, starts = [], []
+    for written in normalize_text(name).split():
         first = True
         for piece in written.split(ZWNJ):
             if piece.isalnum() or _ALNUM.search(piece):
+                words.append(piece)
                 starts.append(first)
                 first = False
-    return _words(normalized), starts
+    return words, starts
 
 
 def keys(name: str) -> list[str]:

@@ -80,18 +80,7 @@ def work_build(distractors: int) -> str:
 
     entries, _ = _gazetteer_entries("fa", distractors)
     index = Gazetteer.from_entries(entries, cache=False).index
-    return hashlib.sha256(msgpack.packb(_plain(index._encode()), use_bin_type=True)).hexdigest()[:16]
-
-
-def _plain(obj: object) -> object:
-    """The on-disk form with its buffers as bytes, to hash."""
-    if isinstance(obj, (bytes, bytearray, memoryview)):
-        return bytes(obj)
-    if isinstance(obj, dict):
-        return {k: _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v) for v in obj]
-    return obj
+    return hashlib.sha256(msgpack.packb(index._encode(), use_bin_type=True)).hexdigest()[:16]
 
 
 def work_resolve(cycles: int) -> str:
@@ -112,25 +101,23 @@ def work_resolve(cycles: int) -> str:
 
 # --- the driver ---------------------------------------------------------------------------------
 
+def _worker(python: str, args: list[str], env: dict, under: tuple[str, ...] = ()) -> str:
+    """The worker's output (its hash), run by ``python`` (under ``under``, such as valgrind)."""
+    done = subprocess.run([*under, python, __file__, "--worker", *args], env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{python} {' '.join(args)} failed{' under ' + under[0] if under else ''}:\n{done.stderr[-2000:]}")
+    return done.stdout.strip()
+
+
 def _callgrind(python: str, args: list[str], toggle: str | None, env: dict) -> tuple[int, str]:
     """Instructions counted (inside ``toggle`` if given) and the worker's hash."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "callgrind.out")
-        command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
-        command += [f"--toggle-collect={toggle}"] if toggle else []
-        done = subprocess.run([*command, python, __file__, "--worker", *args], env=env, capture_output=True, text=True)
-        if done.returncode:
-            raise RuntimeError(f"{python} {' '.join(args)} failed under callgrind:\n{done.stderr[-2000:]}")
+        valgrind = ("valgrind", "--tool=callgrind", f"--callgrind-out-file={out}")
+        digest = _worker(python, args, env, valgrind + ((f"--toggle-collect={toggle}",) if toggle else ()))
         with open(out, encoding="utf-8") as f:
             total = next(int(line.split()[1]) for line in f if line.startswith(("summary:", "totals:")))
-    return total, done.stdout.strip()
-
-
-def _plain_run(python: str, args: list[str], env: dict) -> str:
-    done = subprocess.run([python, __file__, "--worker", *args], env=env, capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(f"{python} {' '.join(args)} failed:\n{done.stderr[-2000:]}")
-    return done.stdout.strip()
+    return total, digest
 
 
 def measure(python: str, what: list[str], sets: list[str], distractors: int, queries: int, cycles: int) -> dict:
@@ -139,7 +126,7 @@ def measure(python: str, what: list[str], sets: list[str], distractors: int, que
         env = {**os.environ, "PYTHONHASHSEED": "0", "ENTITYRES_CACHE_DIR": cache}
         for set_name in sets if "match" in what else ():
             args = ["match", set_name, str(distractors)]
-            _plain_run(python, [*args, "1", str(queries)], env)  # the index built and cached, not counted
+            _worker(python, [*args, "1", str(queries)], env)  # the index built and cached, not counted
             one, _ = _callgrind(python, [*args, "1", str(queries)], MATCH_FUNCTION, env)
             many, digest = _callgrind(python, [*args, str(queries), str(queries)], MATCH_FUNCTION, env)
             out[f"match {set_name}"] = {"per": (many - one) / (queries - 1), "hash": digest}
@@ -150,7 +137,7 @@ def measure(python: str, what: list[str], sets: list[str], distractors: int, que
             if not SEEDS.exists():
                 print(f"resolve skipped: {SEEDS} is absent")
             else:
-                _plain_run(python, ["resolve", "0"], env)  # the bundled data's cache filled
+                _worker(python, ["resolve", "0"], env)  # the bundled data's cache filled
                 none, _ = _callgrind(python, ["resolve", "0"], None, env)
                 some, digest = _callgrind(python, ["resolve", str(cycles)], None, env)
                 articles = cycles * sum(1 for line in SEEDS.open(encoding="utf-8") if line.strip())
